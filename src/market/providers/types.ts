@@ -10,6 +10,7 @@ export interface ProviderQuote {
   price: string;
   /** Change against the previous close, when the source knows it. */
   change: string | null;
+  /** Percent, not a fraction: 1.25 means +1.25 %. */
   changePercent: number | null;
   previousClose: string | null;
   currency: string;
@@ -36,6 +37,7 @@ export interface ProviderFundamentals {
   currency: string;
   marketCap: string | null;
   peRatio: number | null;
+  /** Trailing annual yield as a fraction: 0.0392 means 3.92 %. */
   dividendYield: number | null;
 }
 

@@ -1,0 +1,160 @@
+/**
+ * buildApp(config): the one place that wires plugins and domains. The entry point (main.ts) and
+ * every integration test build the app through here.
+ */
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import Fastify from 'fastify';
+import { NoSchemaIntrospectionCustomRule, type OperationDefinitionNode } from 'graphql';
+import mercurius from 'mercurius';
+import { SessionRevocations } from './auth/revocation.js';
+import { TokenSigner } from './auth/tokens.js';
+import type { Config } from './config.js';
+import type { Context } from './graphql/context.js';
+import { formatGraphQLErrors } from './graphql/errors.js';
+import { schema } from './graphql/schema.js';
+import { resolveViewer } from './auth/viewer.js';
+import { createDb } from './platform/db.js';
+import { loggerOptions } from './platform/logger.js';
+import { createMetrics } from './platform/metrics.js';
+import { PROJECT_ROOT } from './platform/paths.js';
+import { createRedis } from './platform/redis.js';
+import type { AppServices } from './services.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    services: AppServices;
+  }
+}
+
+export interface BuildOptions {
+  /** Emit Prisma query events (tests count statements). */
+  logQueries?: boolean;
+}
+
+const VERSION = (JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+export async function buildApp(config: Config, options: BuildOptions = {}) {
+  const app = Fastify({
+    logger: loggerOptions(config.LOG_LEVEL, config.production),
+    // Honour a caller's X-Request-Id when it is sane, so logs join up across services.
+    genReqId: (req) => {
+      const incoming = req.headers['x-request-id'];
+      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    },
+    // Behind N load balancers, trust N hops of X-Forwarded-For (request.ip is then the client's).
+    trustProxy: (_address: string, hop: number) => hop < config.TRUST_PROXY,
+    bodyLimit: 5 * 1024 * 1024,
+    forceCloseConnections: 'idle',
+  });
+
+  const db = createDb({ url: config.DATABASE_URL, logQueries: options.logQueries });
+  const redis = createRedis(config.REDIS_URL, 'foliograph:api');
+  const services: AppServices = {
+    config,
+    version: VERSION,
+    logger: app.log,
+    db,
+    redis,
+    metrics: createMetrics(),
+    tokens: await TokenSigner.create(config),
+    revocations: new SessionRevocations(redis, config.REDIS_PREFIX),
+  };
+  app.decorate('services', services);
+  app.addHook('onClose', async () => {
+    await db.$disconnect();
+    await redis.quit().catch(() => redis.disconnect());
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  // External plugins first (as in fastify's demo app), then our routes.
+  await app.register(helmet, {
+    // GraphiQL (development only) loads its bundle from a CDN; production keeps the strict CSP.
+    contentSecurityPolicy: config.production ? undefined : false,
+  });
+  await app.register(cors, {
+    origin: [config.APP_URL, ...config.CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean)],
+    credentials: true,
+  });
+
+  app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
+    const status = error.statusCode ?? 500;
+    if (status >= 500) {
+      request.log.error({ err: error }, 'request failed');
+      return reply.status(status).send({ error: 'Internal Server Error', requestId: request.id });
+    }
+    return reply.status(status).send({ error: error.message, requestId: request.id });
+  });
+
+  app.get('/health', async () => ({ status: 'ok', version: VERSION }));
+  app.get('/ready', async (_request, reply) => {
+    const checks = await Promise.all([
+      db.$queryRaw`SELECT 1`.then(() => 'ok' as const, () => 'down' as const),
+      redis.ping().then(() => 'ok' as const, () => 'down' as const),
+    ]);
+    const [database, cache] = checks;
+    const ready = database === 'ok' && cache === 'ok';
+    return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', database, redis: cache });
+  });
+  app.get('/metrics', async (_request, reply) => {
+    reply.header('content-type', services.metrics.registry.contentType);
+    return services.metrics.registry.metrics();
+  });
+  app.get('/.well-known/jwks.json', async (_request, reply) => {
+    reply.header('cache-control', 'public, max-age=300');
+    return services.tokens.jwks();
+  });
+
+  await app.register(mercurius, {
+    schema,
+    path: '/graphql',
+    graphiql: !config.production,
+    jit: 1,
+    allowBatchedQueries: false,
+    // A browser can send a "simple" cross-site request (text/plain, form posts, GET) without a
+    // preflight; such requests must carry one of these headers, which Apollo and urql clients send.
+    csrfPrevention: {
+      requiredHeaders: ['apollo-require-preflight', 'x-apollo-operation-name', 'mercurius-require-preflight', 'x-mercurius-operation-name'],
+    },
+    validationRules: config.production ? [NoSchemaIntrospectionCustomRule] : [],
+    context: async (request): Promise<Omit<Context, 'reply' | 'app'>> => ({
+      services,
+      requestId: request.id,
+      ip: request.ip ?? null,
+      userAgent: request.headers['user-agent'] ?? null,
+      viewer: await resolveViewer(services, request.headers.authorization),
+      cache: new Map(),
+    }),
+    errorFormatter: (execution, ctx) => formatGraphQLErrors(execution, ctx, app.log),
+  });
+
+  // Request count and latency by operation name.
+  app.graphql.addHook('preExecution', async (_schema, document, context) => {
+    const operation = document.definitions.find((d): d is OperationDefinitionNode => d.kind === 'OperationDefinition');
+    (context as unknown as { operationTimer: () => void }).operationTimer = services.metrics.graphqlDuration.startTimer({
+      operation: operation?.name?.value ?? 'anonymous',
+      type: operation?.operation ?? 'query',
+    });
+    (context as unknown as { operationLabels: object }).operationLabels = {
+      operation: operation?.name?.value ?? 'anonymous',
+      type: operation?.operation ?? 'query',
+    };
+  });
+  app.graphql.addHook('onResolution', async (execution, context) => {
+    const timed = context as unknown as { operationTimer?: () => void; operationLabels?: { operation: string; type: string } };
+    timed.operationTimer?.();
+    if (timed.operationLabels) {
+      services.metrics.graphqlRequests.inc({ ...timed.operationLabels, outcome: execution.errors?.length ? 'error' : 'ok' });
+    }
+  });
+
+  return app;
+}
+
+export type App = Awaited<ReturnType<typeof buildApp>>;

@@ -1,0 +1,102 @@
+/**
+ * Access tokens: short-lived JWTs signed with EdDSA (Ed25519) through `jose`. Verification pins
+ * the algorithm, issuer and audience, so alg=none and foreign keys are refused.
+ * Outside production a key pair is generated on first start and kept in a git-ignored file.
+ */
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { dirname, isAbsolute, join } from 'node:path';
+import {
+  SignJWT,
+  calculateJwkThumbprint,
+  exportJWK,
+  exportPKCS8,
+  generateKeyPair,
+  importPKCS8,
+  jwtVerify,
+  type JWK,
+  type CryptoKey,
+} from 'jose';
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import type { Config } from '../config.js';
+import { PROJECT_ROOT } from '../platform/paths.js';
+
+export const ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
+const ALGORITHM = 'EdDSA';
+
+export interface AccessClaims {
+  userId: string;
+  sessionId: string;
+  expiresAt: Date;
+}
+
+export class TokenSigner {
+  private constructor(
+    private readonly privateKey: CryptoKey | KeyObject,
+    private readonly publicKey: KeyObject,
+    readonly publicJwk: JWK,
+    private readonly issuer: string,
+    private readonly audience: string,
+  ) {}
+
+  static async create(config: Config): Promise<TokenSigner> {
+    const pem = config.JWT_PRIVATE_KEY ?? (await developmentKey(config));
+    const privateKey = await importPKCS8(pem.replace(/\\n/g, '\n'), ALGORITHM, { extractable: true });
+    const publicKey = createPublicKey(pem.replace(/\\n/g, '\n'));
+    const jwk = await exportJWK(publicKey);
+    const kid = await calculateJwkThumbprint(jwk);
+    return new TokenSigner(privateKey, publicKey, { ...jwk, kid, alg: ALGORITHM, use: 'sig' }, config.JWT_ISSUER, config.JWT_AUDIENCE);
+  }
+
+  get kid(): string {
+    return this.publicJwk.kid as string;
+  }
+
+  async sign(userId: string, sessionId: string, now = new Date()): Promise<string> {
+    const iat = Math.floor(now.getTime() / 1000);
+    return new SignJWT({ sid: sessionId })
+      .setProtectedHeader({ alg: ALGORITHM, kid: this.kid, typ: 'JWT' })
+      .setSubject(userId)
+      .setIssuer(this.issuer)
+      .setAudience(this.audience)
+      .setIssuedAt(iat)
+      .setExpirationTime(iat + ACCESS_TOKEN_TTL_SECONDS)
+      .sign(this.privateKey);
+  }
+
+  /** Returns the claims of a valid token, or null for anything else (expired, forged, malformed). */
+  async verify(token: string): Promise<AccessClaims | null> {
+    try {
+      const { payload } = await jwtVerify(token, this.publicKey, {
+        algorithms: [ALGORITHM],
+        issuer: this.issuer,
+        audience: this.audience,
+        requiredClaims: ['sub', 'sid', 'exp', 'iat'],
+      });
+      if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string' || typeof payload.exp !== 'number') return null;
+      return { userId: payload.sub, sessionId: payload.sid, expiresAt: new Date(payload.exp * 1000) };
+    } catch {
+      return null;
+    }
+  }
+
+  jwks(): { keys: JWK[] } {
+    return { keys: [this.publicJwk] };
+  }
+}
+
+/** Reads the development key file, creating it (mode 0600) on first start. */
+async function developmentKey(config: Config): Promise<string> {
+  const file = isAbsolute(config.JWT_KEY_FILE) ? config.JWT_KEY_FILE : join(PROJECT_ROOT, config.JWT_KEY_FILE);
+  if (existsSync(file)) return readFileSync(file, 'utf8');
+  const { privateKey } = await generateKeyPair(ALGORITHM, { crv: 'Ed25519', extractable: true });
+  const pem = await exportPKCS8(privateKey);
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  try {
+    writeFileSync(file, pem, { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    // Another process created it first: use theirs, so both sign with the same key.
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return readFileSync(file, 'utf8');
+    throw error;
+  }
+  return pem;
+}

@@ -1,0 +1,19 @@
+import type { Viewer } from '../graphql/context.js';
+import type { AppServices } from '../services.js';
+
+/**
+ * The caller behind an `Authorization: Bearer <token>` value (HTTP header or WebSocket
+ * connectionParams), or null: no token, an invalid or expired one, or a revoked session.
+ */
+export async function resolveViewer(
+  services: Pick<AppServices, 'tokens' | 'revocations'>,
+  authorization: string | undefined | null,
+): Promise<Viewer | null> {
+  if (!authorization) return null;
+  const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
+  if (!match?.[1]) return null;
+  const claims = await services.tokens.verify(match[1]);
+  if (!claims) return null;
+  if (await services.revocations.isRevoked(claims.sessionId)) return null;
+  return { userId: claims.userId, sessionId: claims.sessionId };
+}

@@ -1,0 +1,119 @@
+/**
+ * The Pothos schema builder: plugins, context and scalars only. Each domain adds its types,
+ * queries, mutations and subscriptions in its own `schema.ts`; `schema.ts` here imports them all.
+ */
+import SchemaBuilder from '@pothos/core';
+import ComplexityPlugin from '@pothos/plugin-complexity';
+import DataloaderPlugin from '@pothos/plugin-dataloader';
+import PrismaPlugin from '@pothos/plugin-prisma';
+import RelayPlugin from '@pothos/plugin-relay';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import { GraphQLScalarType } from 'graphql';
+import type PrismaTypes from '../generated/pothos-prisma-types.js';
+import { getDatamodel } from '../generated/pothos-prisma-types.js';
+import { AppError, unauthenticated } from '../platform/errors.js';
+import type { Context } from './context.js';
+import {
+  type Decimal,
+  formatDate,
+  literalText,
+  parseDate,
+  parseDateTime,
+  parseDecimal,
+  serializeDecimal,
+} from './scalars.js';
+
+export interface AuthScopes {
+  /** A valid access token of a live session. */
+  authenticated: boolean;
+}
+
+export const builder = new SchemaBuilder<{
+  Context: Context;
+  PrismaTypes: PrismaTypes;
+  AuthScopes: AuthScopes;
+  DefaultEdgesNullability: false;
+  DefaultNodeNullability: false;
+  Scalars: {
+    ID: { Input: string; Output: string };
+    DateTime: { Input: Date; Output: Date };
+    Date: { Input: string; Output: Date | string };
+    Decimal: { Input: Decimal; Output: unknown };
+  };
+}>({
+  plugins: [ScopeAuthPlugin, PrismaPlugin, RelayPlugin, ComplexityPlugin, DataloaderPlugin],
+  scopeAuth: {
+    authScopes: (ctx) => ({ authenticated: ctx.viewer !== null }),
+    // The only failing scope at this level is `authenticated`; domains throw their own
+    // NOT_FOUND / FORBIDDEN from services where access depends on the object.
+    unauthorizedError: () => unauthenticated(),
+    treatErrorsAsUnauthorized: false,
+  },
+  prisma: {
+    client: (ctx) => ctx.services.db,
+    dmmf: getDatamodel(),
+    filterConnectionTotalCount: true,
+    onUnusedQuery: null,
+    maxConnectionSize: 100,
+    defaultConnectionSize: 20,
+  },
+  relay: {
+    clientMutationId: 'omit',
+    cursorType: 'String',
+    edgesFieldOptions: { nullable: false },
+    nodeFieldOptions: { nullable: false },
+  },
+  complexity: {
+    defaultComplexity: 1,
+    defaultListMultiplier: 10,
+    limit: (ctx) => ({
+      depth: ctx.services.config.QUERY_MAX_DEPTH,
+      complexity: ctx.services.config.QUERY_MAX_COMPLEXITY,
+      breadth: 200,
+    }),
+    complexityError: (kind, result) =>
+      new AppError('QUERY_TOO_COMPLEX', `Query too complex: ${kind.toLowerCase()} exceeds the limit`, {
+        depth: result.depth,
+        maxDepth: result.maxDepth,
+        complexity: result.complexity,
+        maxComplexity: result.maxComplexity,
+        breadth: result.breadth,
+        maxBreadth: result.maxBreadth,
+      }),
+  },
+});
+
+builder.addScalarType(
+  'DateTime',
+  new GraphQLScalarType({
+    name: 'DateTime',
+    description: 'ISO-8601 instant, UTC, e.g. 2026-11-24T10:30:00.000Z',
+    serialize: (value) => (value instanceof Date ? value : new Date(value as string)).toISOString(),
+    parseValue: parseDateTime,
+    parseLiteral: (ast) => parseDateTime(literalText(ast)),
+  }),
+);
+
+builder.addScalarType(
+  'Date',
+  new GraphQLScalarType({
+    name: 'Date',
+    description: 'Calendar date, YYYY-MM-DD',
+    serialize: (value) => formatDate(value as Date | string),
+    parseValue: parseDate,
+    parseLiteral: (ast) => parseDate(literalText(ast)),
+  }),
+);
+
+builder.addScalarType(
+  'Decimal',
+  new GraphQLScalarType({
+    name: 'Decimal',
+    description: 'Exact decimal number as a string, e.g. "1234.56780000"',
+    serialize: serializeDecimal,
+    parseValue: parseDecimal,
+    parseLiteral: (ast) => parseDecimal(literalText(ast)),
+  }),
+);
+
+builder.queryType({});

@@ -1,0 +1,66 @@
+/** The contract's scalars: DateTime (ISO instant), Date (YYYY-MM-DD), Decimal (exact string). */
+import { Decimal } from 'decimal.js';
+import { Kind, type ValueNode } from 'graphql';
+import { badInput } from '../platform/errors.js';
+
+export { Decimal };
+
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+
+function fail(scalar: string, message: string): never {
+  throw badInput([{ field: scalar, message }], `${scalar}: ${message}`);
+}
+
+export function parseDateTime(value: unknown): Date {
+  if (typeof value !== 'string' || !ISO_INSTANT.test(value)) {
+    fail('DateTime', 'expected an ISO-8601 instant such as 2026-11-24T10:30:00.000Z');
+  }
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) fail('DateTime', `"${value}" is not a valid instant`);
+  return date;
+}
+
+/** Validates a calendar date (rejects 2026-02-30) and returns it as YYYY-MM-DD. */
+export function parseDate(value: unknown): string {
+  const match = typeof value === 'string' ? ISO_DATE.exec(value) : null;
+  if (!match) fail('Date', 'expected a calendar date YYYY-MM-DD');
+  const [, y, m, d] = match.map(Number) as [number, number, number, number];
+  const date = new Date(Date.UTC(y, m - 1, d));
+  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d) {
+    fail('Date', `"${value as string}" is not a real calendar date`);
+  }
+  return value as string;
+}
+
+/** Dates are stored as UTC midnight (Prisma @db.Date); this is the one way to print them. */
+export function formatDate(value: Date | string): string {
+  return typeof value === 'string' ? parseDate(value) : value.toISOString().slice(0, 10);
+}
+
+/** Decimals arrive as strings (exact); integers and JSON numbers are accepted as written. */
+export function parseDecimal(value: unknown): Decimal {
+  const text = typeof value === 'number' && Number.isFinite(value) ? String(value) : value;
+  if (typeof text !== 'string' || !DECIMAL.test(text.trim())) {
+    fail('Decimal', 'expected an exact decimal number as a string, e.g. "1234.5678"');
+  }
+  return new Decimal(text.trim());
+}
+
+export function serializeDecimal(value: unknown): string {
+  if (value instanceof Decimal) return value.toFixed();
+  if (typeof value === 'string') return new Decimal(value).toFixed();
+  if (typeof value === 'number' && Number.isFinite(value)) return new Decimal(value).toFixed();
+  // Prisma's Decimal is a decimal.js build of its own: duck-type it.
+  if (value !== null && typeof value === 'object' && 'toFixed' in value) {
+    return (value as { toFixed(): string }).toFixed();
+  }
+  throw new TypeError(`cannot serialize ${String(value)} as Decimal`);
+}
+
+/** Literal values in the query text, e.g. `quantity: "10.5"` or `quantity: 10.5`. */
+export function literalText(ast: ValueNode): unknown {
+  if (ast.kind === Kind.STRING || ast.kind === Kind.INT || ast.kind === Kind.FLOAT) return ast.value;
+  return undefined;
+}

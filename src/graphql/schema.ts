@@ -1,0 +1,8 @@
+/**
+ * The one schema entry: import every domain's types so they register on the builder, then build.
+ */
+import { lexicographicSortSchema } from 'graphql';
+import { builder } from './builder.js';
+import './enums.js';
+
+export const schema = lexicographicSortSchema(builder.toSchema());

@@ -1,0 +1,48 @@
+/**
+ * Calendar arithmetic on UTC dates. Candle dates are plain YYYY-MM-DD strings; internally a date is
+ * an "epoch day" (whole days since 1970-01-01), which makes stepping and comparing trivial.
+ */
+const MS_PER_DAY = 86_400_000;
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** Parses YYYY-MM-DD strictly (rejects 2024-02-30); throws RangeError otherwise. */
+export function epochDayFromIsoDate(date: string): number {
+  const match = ISO_DATE.exec(date);
+  if (match) {
+    const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+    const ms = Date.UTC(year, month - 1, day);
+    const parsed = new Date(ms);
+    if (parsed.getUTCFullYear() === year && parsed.getUTCMonth() === month - 1 && parsed.getUTCDate() === day) {
+      return ms / MS_PER_DAY;
+    }
+  }
+  throw new RangeError(`not a YYYY-MM-DD date: ${JSON.stringify(date)}`);
+}
+
+export function isoDateFromEpochDay(epochDay: number): string {
+  return new Date(epochDay * MS_PER_DAY).toISOString().slice(0, 10);
+}
+
+/** The UTC calendar day an instant falls on. */
+export function epochDayOf(instant: Date): number {
+  return Math.floor(instant.getTime() / MS_PER_DAY);
+}
+
+export function isoDateOf(instant: Date): string {
+  return isoDateFromEpochDay(epochDayOf(instant));
+}
+
+/** Monday to Friday. 1970-01-01 was a Thursday. */
+export function isWeekday(epochDay: number): boolean {
+  const dayOfWeek = (((epochDay + 4) % 7) + 7) % 7; // 0 = Sunday
+  return dayOfWeek >= 1 && dayOfWeek <= 5;
+}
+
+/** Whole calendar days from `from` to `to` (YYYY-MM-DD), negative when `to` is earlier. */
+export function daysBetween(from: string, to: string): number {
+  return epochDayFromIsoDate(to) - epochDayFromIsoDate(from);
+}
+
+export function epochSecondsFromIsoDate(date: string): number {
+  return epochDayFromIsoDate(date) * 86_400;
+}

@@ -1,0 +1,63 @@
+/**
+ * The error model of the API contract: an expected failure is an AppError whose code goes to
+ * `extensions.code`; anything else is masked as INTERNAL_SERVER_ERROR with the request id.
+ */
+import { GraphQLError } from 'graphql';
+
+export const ERROR_CODES = [
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'BAD_USER_INPUT',
+  'CONFLICT',
+  'RATE_LIMITED',
+  'ACCOUNT_LOCKED',
+  'MFA_REQUIRED',
+  'INVALID_MFA_CODE',
+  'EMAIL_NOT_VERIFIED',
+  'TOKEN_REUSED',
+  'QUERY_TOO_COMPLEX',
+  'INTERNAL_SERVER_ERROR',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
+export class AppError extends GraphQLError {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}) {
+    super(message, { extensions: { code, ...extensions } });
+    this.code = code;
+    this.name = 'AppError';
+  }
+}
+
+export const unauthenticated = (message = 'Sign in to do this') => new AppError('UNAUTHENTICATED', message);
+export const forbidden = (message = 'You do not have permission to do this') => new AppError('FORBIDDEN', message);
+export const notFound = (what: string) => new AppError('NOT_FOUND', `${what} not found`);
+export const conflict = (message: string) => new AppError('CONFLICT', message);
+
+/** BAD_USER_INPUT with one entry per offending field. */
+export function badInput(details: FieldProblem[], message?: string): AppError {
+  const first = details[0];
+  return new AppError(
+    'BAD_USER_INPUT',
+    message ?? (details.length === 1 && first ? `${first.field}: ${first.message}` : 'Invalid input'),
+    { details },
+  );
+}
+
+export function rateLimited(retryAfterSeconds: number, message = 'Too many attempts; try again later'): AppError {
+  return new AppError('RATE_LIMITED', message, { retryAfter: retryAfterSeconds });
+}
+
+/** True for errors whose message may be shown to the client as is. */
+export function isExpected(error: unknown): error is GraphQLError {
+  if (error instanceof AppError) return true;
+  if (!(error instanceof GraphQLError)) return false;
+  const code = error.extensions?.code;
+  return typeof code === 'string' && (ERROR_CODES as readonly string[]).includes(code) && code !== 'INTERNAL_SERVER_ERROR';
+}
