@@ -16,7 +16,7 @@ export interface GraphQLResult<TData> {
   status: number;
   data: TData | null | undefined;
   errors: GraphQLFormattedError[] | undefined;
-  headers: Record<string, string | string[] | undefined>;
+  headers: Record<string, string | number | string[] | undefined>;
 }
 
 export interface RequestOptions {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ServerVersionDocument } from '../../schema/sdk/graphql.js';
 import { errorCode, startTestApp, type TestApp } from '../../test/harness.js';
 
 let t: TestApp;
@@ -29,7 +30,8 @@ describe('the HTTP server', () => {
     const ready = await t.app.inject({ method: 'GET', url: '/ready' });
     expect(ready.statusCode).toBe(200);
     expect(ready.json()).toEqual({ status: 'ready', database: 'ok', redis: 'ok' });
-    await t.gql('query ServerVersion { version }');
+    const version = await t.gql(ServerVersionDocument);
+    expect(version.data?.version).toMatch(/^\d+\.\d+\.\d+/);
     const metrics = await t.app.inject({ method: 'GET', url: '/metrics' });
     expect(metrics.body).toContain('process_cpu_user_seconds_total');
     expect(metrics.body).toMatch(/foliograph_graphql_requests_total\{operation="ServerVersion",type="query",outcome="ok"\} 1/);

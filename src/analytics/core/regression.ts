@@ -1,4 +1,5 @@
 import { choleskyDecompose, sampleCovarianceMatrix, solveWithCholesky } from './linalg.js';
+import { isNegligibleSpread } from './stats.js';
 
 export interface FactorExposure {
   /** Intercept: the daily return not explained by the factors. */
@@ -56,7 +57,9 @@ export function factorExposure(returns: ArrayLike<number>, factors: readonly Arr
   return {
     alpha,
     betas: Array.from(betas),
-    rSquared: totalSquares > 0 ? 1 - residualSquares / totalSquares : null,
+    rSquared: isNegligibleSpread(Math.sqrt(covariance[k * size + k] as number), meanReturn)
+      ? null
+      : 1 - residualSquares / totalSquares,
     observations,
   };
 }

@@ -2,7 +2,7 @@
  * Turning upstream numbers (floats with binary noise, padded strings, minor currency units) into
  * the exact decimal strings of the provider interface, the same way for every provider.
  */
-import Decimal from 'decimal.js';
+import { Decimal } from 'decimal.js';
 
 /** Cents for prices of 1 and above; about four significant digits below that (cheap crypto). */
 export function priceDecimals(value: number): number {
@@ -12,17 +12,26 @@ export function priceDecimals(value: number): number {
 }
 
 /**
- * Rounds half-up to at most `maxDecimals` places and keeps at least two ("189.20", "0.001234"),
- * in plain notation (never "1e-7").
+ * Rounds to at most `maxDecimals` places and keeps at least two ("189.20", "0.001234"), in plain
+ * notation (never "1e-7"). Strings and Decimals round half-up exactly; floats go through toFixed
+ * (fast, and exact for the float's true binary value), which is what upstream floats and the
+ * simulation need.
  */
 export function formatPrice(value: Decimal.Value, maxDecimals: number): string {
-  const fixed = new Decimal(value).toDecimalPlaces(maxDecimals, Decimal.ROUND_HALF_UP).toFixed(maxDecimals);
-  const minDecimals = Math.min(2, maxDecimals);
+  const fixed =
+    typeof value === 'number'
+      ? value.toFixed(maxDecimals)
+      : new Decimal(value).toDecimalPlaces(maxDecimals, Decimal.ROUND_HALF_UP).toFixed(maxDecimals);
+  return trimTrailingZeros(fixed, Math.min(2, maxDecimals));
+}
+
+function trimTrailingZeros(fixed: string, minDecimals: number): string {
   const point = fixed.indexOf('.');
   if (point < 0) return fixed;
   let end = fixed.length;
   while (end > point + 1 + minDecimals && fixed[end - 1] === '0') end--;
-  return fixed.slice(0, end === point + 1 ? point : end);
+  const trimmed = fixed.slice(0, end === point + 1 ? point : end);
+  return /^-0(\.0*)?$/.test(trimmed) ? trimmed.slice(1) : trimmed; // no "-0.00"
 }
 
 /** A whole number as a decimal string (market capitalisation). */

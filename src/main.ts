@@ -1,0 +1,60 @@
+/**
+ * The API process: read config, migrate, build, listen; stop cleanly on SIGTERM/SIGINT.
+ * Outside production it also runs the worker's jobs in-process (RUN_WORKER_IN_PROCESS), so
+ * `npm start` is the whole system.
+ */
+import { buildApp } from './app.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { ensureDatabase, migrate } from './platform/migrate.js';
+import { DEMO_EMAIL, DEMO_PASSWORD, seedDemo } from './seed.js';
+import { startWorker } from './worker-runtime.js';
+
+function readConfig(): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`foliograph cannot start: ${error.message}`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+const config = readConfig();
+await ensureDatabase(config.DATABASE_URL, (m) => console.log(m));
+await migrate(config.DATABASE_URL, (m) => console.log(m));
+
+const app = await buildApp(config);
+if (config.SEED_DEMO && (await seedDemo(app.services.db))) {
+  app.log.info(
+    { email: DEMO_EMAIL },
+    `seeded a demo account: sign in with the login mutation, email "${DEMO_EMAIL}", password "${DEMO_PASSWORD}"`,
+  );
+}
+const worker = config.RUN_WORKER_IN_PROCESS ? await startWorker(config, app.log) : null;
+
+let stopping = false;
+async function stop(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  app.log.info({ signal }, 'shutting down: no new connections, finishing requests in flight');
+  const timer = setTimeout(() => {
+    app.log.error('shutdown timed out; exiting');
+    process.exit(1);
+  }, config.SHUTDOWN_TIMEOUT_MS);
+  timer.unref();
+  try {
+    await app.close();
+    await worker?.close();
+    process.exit(0);
+  } catch (error) {
+    app.log.error({ err: error }, 'error during shutdown');
+    process.exit(1);
+  }
+}
+process.on('SIGTERM', () => void stop('SIGTERM'));
+process.on('SIGINT', () => void stop('SIGINT'));
+
+await app.listen({ port: config.PORT, host: config.HOST });
+if (!config.production) app.log.info(`GraphiQL: http://localhost:${config.PORT}/graphiql`);
