@@ -7,13 +7,23 @@ import { bindMigrationAwareSqlAdapterFactory } from '@prisma/driver-adapter-util
 
 const require = createRequire(import.meta.url);
 
+// The module's bindings hold one WebAssembly instance: instantiate it once per process.
+let bindings;
+function loadBindings() {
+  bindings ??= (async () => {
+    const bgPath = require.resolve('@prisma/schema-engine-wasm/schema_engine_bg');
+    const bg = await import('@prisma/schema-engine-wasm/schema_engine_bg');
+    const wasm = readFileSync(bgPath.replace(/schema_engine_bg\.js$/, 'schema_engine_bg.wasm'));
+    const { instance } = await WebAssembly.instantiate(wasm, { './schema_engine_bg.js': bg });
+    bg.__wbg_set_wasm(instance.exports);
+    instance.exports.__wbindgen_start?.();
+    return bg;
+  })();
+  return bindings;
+}
+
 export async function openSchemaEngine(datamodel, connectionString) {
-  const bgPath = require.resolve('@prisma/schema-engine-wasm/schema_engine_bg');
-  const bg = await import('@prisma/schema-engine-wasm/schema_engine_bg');
-  const wasm = readFileSync(bgPath.replace(/schema_engine_bg\.js$/, 'schema_engine_bg.wasm'));
-  const { instance } = await WebAssembly.instantiate(wasm, { './schema_engine_bg.js': bg });
-  bg.__wbg_set_wasm(instance.exports);
-  instance.exports.__wbindgen_start?.();
+  const bg = await loadBindings();
   const adapter = bindMigrationAwareSqlAdapterFactory(new PrismaPg({ connectionString }));
   return bg.SchemaEngine.new({ datamodels: [['schema.prisma', datamodel]] }, () => {}, adapter);
 }
