@@ -7,11 +7,12 @@ import { z } from 'zod';
 const DEV_MFA_KEY = 'foliograph-development-only-mfa-key-0000000000';
 
 const intFromEnv = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
-const boolFromEnv = (fallback: boolean) =>
+/** An optional boolean switch; undefined when unset, so the default can depend on NODE_ENV. */
+const optionalBool = () =>
   z
     .enum(['true', 'false', '1', '0', 'yes', 'no'])
-    .default(fallback ? 'true' : 'false')
-    .transform((v) => v === 'true' || v === '1' || v === 'yes');
+    .optional()
+    .transform((v) => (v === undefined ? undefined : v === 'true' || v === '1' || v === 'yes'));
 const list = (fallback: string) =>
   z
     .string()
@@ -45,9 +46,9 @@ const envSchema = z.object({
   ALPHAVANTAGE_CALLS_PER_MINUTE: intFromEnv(5),
   RISK_FREE_RATE: z.coerce.number().min(-1).max(1).default(0),
   /** Run the worker's jobs (email, price feed) inside the API process; on by default outside production. */
-  RUN_WORKER_IN_PROCESS: boolFromEnv(true).optional(),
+  RUN_WORKER_IN_PROCESS: optionalBool(),
   /** Seed the demo account on an empty database; on by default outside production. */
-  SEED_DEMO: boolFromEnv(true).optional(),
+  SEED_DEMO: optionalBool(),
   QUERY_MAX_DEPTH: intFromEnv(12),
   QUERY_MAX_COMPLEXITY: intFromEnv(5000),
   /** Trust X-Forwarded-For from this many proxies (behind a load balancer: 1). */
