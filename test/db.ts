@@ -3,7 +3,20 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 
 export const ADMIN_URL = process.env.TEST_DATABASE_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
-export const TEMPLATE_DB = 'foliograph_test_template';
+/**
+ * Test database names carry their creation time (seconds), so a run can clean up what an
+ * interrupted earlier run left behind without touching the databases of a run in progress.
+ */
+export const TEST_DB_PREFIX = 'foliograph_test_';
+export function testDatabaseName(kind: string): string {
+  return `${TEST_DB_PREFIX}${Math.floor(Date.now() / 1000)}_${kind}_${randomBytes(5).toString('hex')}`;
+}
+/** The migrated template of this run (named by the global setup, inherited by the workers). */
+export function templateDatabase(): string {
+  const name = process.env.FOLIOGRAPH_TEST_TEMPLATE;
+  if (!name) throw new Error('FOLIOGRAPH_TEST_TEMPLATE is not set: run the tests through vitest (test/global-setup.ts)');
+  return name;
+}
 
 export function databaseUrl(name: string): string {
   const url = new URL(ADMIN_URL);
@@ -29,11 +42,11 @@ export interface TestDatabase {
 
 /** A fresh database cloned from the migrated template (a file-level copy: milliseconds). */
 export async function createTestDatabase(): Promise<TestDatabase> {
-  const name = `foliograph_test_${randomBytes(6).toString('hex')}`;
+  const name = testDatabaseName('db');
   await withAdmin(async (client) => {
     for (let attempt = 0; ; attempt++) {
       try {
-        await client.query(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DB}`);
+        await client.query(`CREATE DATABASE ${name} TEMPLATE ${templateDatabase()}`);
         return;
       } catch (error) {
         // 55006: the template is briefly busy while another file copies it.

@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { migrationDrift, schemaFileIsCurrent, staleSdkFiles } from '../scripts/check-generated.js';
 import { SCHEMA_FILE } from '../src/graphql/print.js';
 import { PROJECT_ROOT } from '../src/platform/paths.js';
-import { createTestDatabase, withAdmin, databaseUrl, type TestDatabase } from './db.js';
+import { createTestDatabase, databaseUrl, testDatabaseName, withAdmin, type TestDatabase } from './db.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'foliograph-artifacts-'));
 const databases: TestDatabase[] = [];
@@ -18,7 +18,7 @@ afterAll(async () => {
 });
 
 async function emptyDatabase(): Promise<string> {
-  const name = `foliograph_test_empty_${Math.random().toString(16).slice(2, 10)}`;
+  const name = testDatabaseName('empty');
   await withAdmin((c) => c.query(`CREATE DATABASE ${name}`));
   databases.push({ name, url: databaseUrl(name), drop: () => withAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => {}) });
   return databaseUrl(name);

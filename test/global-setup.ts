@@ -4,7 +4,10 @@
  */
 import { Redis } from 'ioredis';
 import { migrate } from '../src/platform/migrate.js';
-import { TEMPLATE_DB, databaseUrl, withAdmin } from './db.js';
+import { TEST_DB_PREFIX, databaseUrl, testDatabaseName, withAdmin } from './db.js';
+
+/** Databases of runs older than this are leftovers of interrupted runs. */
+const STALE_AFTER_SECONDS = 3 * 3600;
 
 export default async function setup(): Promise<() => Promise<void>> {
   const redis = new Redis(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379', { lazyConnect: true, maxRetriesPerRequest: 1 });
@@ -16,20 +19,26 @@ export default async function setup(): Promise<() => Promise<void>> {
   } finally {
     redis.disconnect();
   }
+  const template = testDatabaseName('template');
   await withAdmin(async (client) => {
-    // Leftovers of an interrupted run.
     const { rows } = await client.query<{ datname: string }>(
-      "SELECT datname FROM pg_database WHERE datname LIKE 'foliograph_test_%' AND datname <> $1",
-      [TEMPLATE_DB],
+      `SELECT datname FROM pg_database WHERE datname LIKE '${TEST_DB_PREFIX}%'`,
     );
-    for (const row of rows) await client.query(`DROP DATABASE IF EXISTS ${row.datname} WITH (FORCE)`);
-    await client.query(`DROP DATABASE IF EXISTS ${TEMPLATE_DB} WITH (FORCE)`);
-    await client.query(`CREATE DATABASE ${TEMPLATE_DB}`);
+    const now = Math.floor(Date.now() / 1000);
+    for (const { datname } of rows) {
+      const created = Number(datname.slice(TEST_DB_PREFIX.length).split('_')[0]);
+      if (!Number.isFinite(created) || now - created > STALE_AFTER_SECONDS) {
+        await client.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
+      }
+    }
+    await client.query(`CREATE DATABASE ${template}`);
   }).catch((error: Error) => {
     throw new Error(`PostgreSQL is not reachable or refused setup (${error.message}); see README`);
   });
-  await migrate(databaseUrl(TEMPLATE_DB));
+  await migrate(databaseUrl(template));
+  // Test workers are started after this and inherit the environment.
+  process.env.FOLIOGRAPH_TEST_TEMPLATE = template;
   return async () => {
-    await withAdmin((client) => client.query(`DROP DATABASE IF EXISTS ${TEMPLATE_DB} WITH (FORCE)`));
+    await withAdmin((client) => client.query(`DROP DATABASE IF EXISTS ${template} WITH (FORCE)`));
   };
 }

@@ -3,12 +3,11 @@
  * migrates, seeds the demo account, serves, and stops cleanly on SIGTERM; bad config exits 1.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../src/platform/paths.js';
-import { databaseUrl, withAdmin } from './db.js';
+import { databaseUrl, testDatabaseName, withAdmin } from './db.js';
 
 const TSX = join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
 const children: ChildProcess[] = [];
@@ -53,7 +52,7 @@ describe('npm start', () => {
   });
 
   it('creates, migrates and seeds an empty database, serves, and shuts down on SIGTERM', async () => {
-    const name = `foliograph_test_start_${randomBytes(4).toString('hex')}`;
+    const name = testDatabaseName('start');
     databases.push(name);
     const run = start({
       PORT: '0',
@@ -65,7 +64,7 @@ describe('npm start', () => {
     });
     const port = await waitFor(() => /Server listening at http:\/\/127\.0\.0\.1:(\d+)/.exec(run.output())?.[1], 30_000);
     const base = `http://127.0.0.1:${port}`;
-    expect(run.output()).toMatch(/created database foliograph_test_start_/);
+    expect(run.output()).toMatch(new RegExp(`created database ${name}`));
     expect(run.output()).toMatch(/applied migration \d+_init/);
     expect(run.output()).toMatch(/seeded a demo account: sign in with the login mutation, email \\"demo@foliograph.dev\\"/);
 

@@ -19,8 +19,16 @@ export function epochDayFromIsoDate(date: string): number {
   throw new RangeError(`not a YYYY-MM-DD date: ${JSON.stringify(date)}`);
 }
 
+/** Memoised: history builds thousands of candle dates per call. */
+const isoDateCache = new Map<number, string>();
+
 export function isoDateFromEpochDay(epochDay: number): string {
-  return new Date(epochDay * MS_PER_DAY).toISOString().slice(0, 10);
+  let date = isoDateCache.get(epochDay);
+  if (date === undefined) {
+    date = new Date(epochDay * MS_PER_DAY).toISOString().slice(0, 10);
+    isoDateCache.set(epochDay, date);
+  }
+  return date;
 }
 
 /** The UTC calendar day an instant falls on. */

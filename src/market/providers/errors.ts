@@ -55,6 +55,24 @@ export class ProviderResponseError extends ProviderError {}
  */
 export class ProviderInvalidRequestError extends ProviderError {}
 
+/** The source refuses our credentials (missing, invalid or revoked API key). */
+export class ProviderAuthError extends ProviderError {}
+
+/**
+ * For calls fanned out per symbol: the successful results, unless every call failed, in which case
+ * the first failure is thrown (an outage is not the same as "nothing found").
+ */
+export function successesOrThrow<T>(outcomes: ReadonlyArray<PromiseSettledResult<T>>): T[] {
+  const successes: T[] = [];
+  let firstFailure: unknown = undefined;
+  for (const outcome of outcomes) {
+    if (outcome.status === 'fulfilled') successes.push(outcome.value);
+    else firstFailure ??= outcome.reason;
+  }
+  if (successes.length === 0 && firstFailure !== undefined) throw firstFailure;
+  return successes;
+}
+
 /** Every provider in a chain failed (rather than answering "nothing found"). */
 export class AllProvidersFailedError extends Error {
   constructor(
@@ -67,5 +85,13 @@ export class AllProvidersFailedError extends Error {
         .join('; ')})`,
     );
     this.name = 'AllProvidersFailedError';
+  }
+}
+
+/** The provider chain was configured wrongly (unknown provider name, missing API key). */
+export class ProviderConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ProviderConfigError';
   }
 }

@@ -13,6 +13,9 @@ import {
 
 export type FetchFunction = (input: string, init?: RequestInit) => Promise<Response>;
 
+/** The runtime's fetch, called unbound (some runtimes reject fetch invoked as another object's method). */
+export const globalFetch: FetchFunction = (input, init) => fetch(input, init);
+
 export interface JsonRequest {
   provider: string;
   fetch: FetchFunction;

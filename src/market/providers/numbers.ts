@@ -31,7 +31,7 @@ function trimTrailingZeros(fixed: string, minDecimals: number): string {
   let end = fixed.length;
   while (end > point + 1 + minDecimals && fixed[end - 1] === '0') end--;
   const trimmed = fixed.slice(0, end === point + 1 ? point : end);
-  return /^-0(\.0*)?$/.test(trimmed) ? trimmed.slice(1) : trimmed; // no "-0.00"
+  return trimmed.startsWith('-') && /^-0(\.0*)?$/.test(trimmed) ? trimmed.slice(1) : trimmed; // no "-0.00"
 }
 
 /** A whole number as a decimal string (market capitalisation). */
@@ -53,6 +53,11 @@ const MINOR_CURRENCY_UNITS: Readonly<Record<string, { major: string; divisor: nu
   ILA: { major: 'ILS', divisor: 100 },
 };
 
+/** The ISO 4217 code for a currency as upstreams spell it ("GBp" and "GBX" are GBP). */
+export function majorCurrency(upstreamCurrency: string): string {
+  return MINOR_CURRENCY_UNITS[upstreamCurrency]?.major ?? upstreamCurrency.toUpperCase();
+}
+
 export interface PriceFormatter {
   /** ISO 4217 code of the formatted figures (GBP for an upstream GBp). */
   currency: string;
@@ -66,7 +71,7 @@ export interface PriceFormatter {
 export function priceFormatter(upstreamCurrency: string, maxDecimals: number): PriceFormatter {
   const minor = MINOR_CURRENCY_UNITS[upstreamCurrency];
   if (!minor) {
-    return { currency: upstreamCurrency.toUpperCase(), format: (value) => formatPrice(value, maxDecimals) };
+    return { currency: majorCurrency(upstreamCurrency), format: (value) => formatPrice(value, maxDecimals) };
   }
   return {
     currency: minor.major,

@@ -63,7 +63,7 @@ export class SimulatedProvider implements MarketDataProvider {
   readonly name = SIMULATED_SOURCE;
   private readonly now: () => Date;
   private readonly tickRandom: UniformRandom;
-  /** Memoised closes per symbol: a five-year history costs microseconds after the first call. */
+  /** Memoised closes per symbol: later histories only dress up candles (about a microsecond a day). */
   private readonly series = new Map<string, DailySeries>();
   private readonly ticks = new Map<string, TickState>();
 
