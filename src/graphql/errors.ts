@@ -3,6 +3,7 @@
  * `extensions.code`; malformed requests (syntax, validation, variable coercion) become
  * BAD_USER_INPUT; anything else is logged in full and masked as INTERNAL_SERVER_ERROR.
  */
+import { PothosValidationError } from '@pothos/core';
 import type { FastifyBaseLogger } from 'fastify';
 import { GraphQLError, type ExecutionResult } from 'graphql';
 import mercurius from 'mercurius';
@@ -27,6 +28,17 @@ export function toClientError(error: GraphQLError, requestId: string | undefined
     });
   }
   if (!original && isExpected(error)) return error;
+  // Pothos refuses bad arguments while executing (e.g. a negative connection page size): the
+  // caller's mistake, said in a message that is safe to show.
+  if (original instanceof PothosValidationError) {
+    const field = /^Argument "(\w+)"/.exec(original.message)?.[1] ?? 'arguments';
+    return new GraphQLError(original.message, {
+      nodes: error.nodes,
+      positions: error.positions,
+      path: error.path,
+      extensions: { code: 'BAD_USER_INPUT', details: [{ field, message: original.message }] },
+    });
+  }
   // No original error and no path: the request itself was malformed (GraphQL's own
   // syntax, validation and variable errors). Its message is safe and useful.
   if ((!original || original instanceof GraphQLError) && !error.path) {
@@ -61,5 +73,7 @@ export function formatGraphQLErrors(
   const errors = flat.map((e) => toClientError(e instanceof GraphQLError ? e : new GraphQLError(String(e)), requestId, log));
   const response: ExecutionResult = { data: execution.data ?? null, errors };
   if (execution.data === undefined) delete (response as { data?: unknown }).data;
-  return { statusCode: base.statusCode, response };
+  // A request that never executed (syntax or validation errors) is the client's fault: 400.
+  const rejected = execution.data === undefined && errors.every((e) => !e.path && e.extensions?.code === 'BAD_USER_INPUT');
+  return { statusCode: rejected ? 400 : base.statusCode, response };
 }
