@@ -1,0 +1,245 @@
+/**
+ * Market data in GraphQL: Quote, Candle, Fundamentals, NewsItem, SymbolMatch, Valuation and
+ * AllocationSlice; the queries quote, quotes, history, fundamentals, news and searchSymbols; and
+ * the valuation fields of Investment (quote, marketValue, unrealizedGain) and Portfolio
+ * (valuation, allocation).
+ *
+ * Every market query needs a signed-in caller: the figures cost provider quota, and the caller
+ * decides which custom assets count (their own). Valuation fields inherit the access rules of
+ * their Portfolio / Investment (src/portfolios/schema.ts); a portfolio's custom assets are
+ * priced as its owner's, whoever reads it. Unknown symbols give null (quote, fundamentals) or
+ * [] (history); malformed input is BAD_USER_INPUT with details.
+ */
+import { builder } from '../graphql/builder.js';
+import type { Context } from '../graphql/context.js';
+import { AllocationDimensionEnum, AssetTypeEnum } from '../graphql/enums.js';
+import { unauthenticated } from '../platform/errors.js';
+import { InvestmentRef, PortfolioRef } from '../portfolios/schema.js';
+import { CANDLE_INTERVALS } from './candles.js';
+import { portfolioValuation, quoteLoader, requestQuoteLookup } from './loaders.js';
+import { HOLDING_FIELDS, type Candle, type Fundamentals, type NewsItem, type Quote, type SymbolMatch } from './service.js';
+import { allocate, valueHolding, type AllocationSlice, type HoldingInput, type PortfolioValuation } from './valuation.js';
+
+function viewerId(ctx: Context): string {
+  if (!ctx.viewer) throw unauthenticated();
+  return ctx.viewer.userId;
+}
+
+// ---------------------------------------------------------------------------------- types
+
+export const QuoteRef = builder.objectRef<Quote>('Quote').implement({
+  description: 'The latest price of a symbol.',
+  fields: (t) => ({
+    symbol: t.exposeString('symbol', { nullable: false }),
+    price: t.field({ type: 'Decimal', nullable: false, resolve: (q) => q.price }),
+    change: t.field({ type: 'Decimal', nullable: true, description: 'Against the previous close.', resolve: (q) => q.change }),
+    changePercent: t.exposeFloat('changePercent', { nullable: true, description: 'Percent: 1.25 means +1.25 %.' }),
+    currency: t.exposeString('currency', { nullable: false }),
+    timestamp: t.expose('timestamp', { type: 'DateTime', nullable: false }),
+    source: t.exposeString('source', {
+      nullable: false,
+      description: 'Where the figure comes from: "simulated" (invented prices, label them so), "alphavantage", "yahoo", or "custom" (prices you stored).',
+    }),
+  }),
+});
+
+export const CandleIntervalEnum = builder.enumType('CandleInterval', { values: CANDLE_INTERVALS });
+
+const CandleRef = builder.objectRef<Candle>('Candle').implement({
+  description: 'Open, high, low, close and volume of a day, week or month (dated by its first trading day).',
+  fields: (t) => ({
+    date: t.field({ type: 'Date', nullable: false, resolve: (c) => c.date }),
+    open: t.field({ type: 'Decimal', nullable: false, resolve: (c) => c.open }),
+    high: t.field({ type: 'Decimal', nullable: false, resolve: (c) => c.high }),
+    low: t.field({ type: 'Decimal', nullable: false, resolve: (c) => c.low }),
+    close: t.field({ type: 'Decimal', nullable: false, resolve: (c) => c.close }),
+    volume: t.exposeFloat('volume', { nullable: true }),
+  }),
+});
+
+const FundamentalsRef = builder.objectRef<Fundamentals>('Fundamentals').implement({
+  fields: (t) => ({
+    symbol: t.exposeString('symbol', { nullable: false }),
+    name: t.exposeString('name', { nullable: false }),
+    type: t.expose('type', { type: AssetTypeEnum, nullable: false }),
+    sector: t.exposeString('sector', { nullable: true }),
+    currency: t.exposeString('currency', { nullable: false }),
+    marketCap: t.field({ type: 'Decimal', nullable: true, resolve: (f) => f.marketCap }),
+    peRatio: t.exposeFloat('peRatio', { nullable: true }),
+    dividendYield: t.exposeFloat('dividendYield', { nullable: true, description: 'Fraction: 0.0392 means 3.92 %.' }),
+  }),
+});
+
+const NewsItemRef = builder.objectRef<NewsItem>('NewsItem').implement({
+  fields: (t) => ({
+    id: t.exposeID('id', { nullable: false }),
+    title: t.exposeString('title', { nullable: false }),
+    url: t.exposeString('url', { nullable: true }),
+    source: t.exposeString('source', { nullable: false }),
+    symbols: t.exposeStringList('symbols', { nullable: false }),
+    publishedAt: t.expose('publishedAt', { type: 'DateTime', nullable: false }),
+  }),
+});
+
+const SymbolMatchRef = builder.objectRef<SymbolMatch>('SymbolMatch').implement({
+  fields: (t) => ({
+    symbol: t.exposeString('symbol', { nullable: false }),
+    name: t.exposeString('name', { nullable: false }),
+    type: t.expose('type', { type: AssetTypeEnum, nullable: false }),
+    currency: t.exposeString('currency', { nullable: false }),
+    exchange: t.exposeString('exchange', { nullable: true }),
+  }),
+});
+
+export const ValuationRef = builder.objectRef<PortfolioValuation>('Valuation').implement({
+  description:
+    'What a portfolio is worth now. Holdings without a quote count at their purchase price (cost), so they add nothing to the gain. Values are summed as quoted, without currency conversion.',
+  fields: (t) => ({
+    portfolioId: t.exposeID('portfolioId', { nullable: false }),
+    totalValue: t.field({ type: 'Decimal', nullable: false, resolve: (v) => v.totalValue }),
+    totalCost: t.field({ type: 'Decimal', nullable: false, resolve: (v) => v.totalCost }),
+    unrealizedGain: t.field({ type: 'Decimal', nullable: false, resolve: (v) => v.unrealizedGain }),
+    unrealizedGainPercent: t.exposeFloat('unrealizedGainPercent', {
+      nullable: true,
+      description: 'Percent of the total cost (12.5 means +12.5 %); null when the cost is 0.',
+    }),
+    dayChange: t.field({
+      type: 'Decimal',
+      nullable: true,
+      description: "Σ quantity × the quote's change; null when no quote has a change.",
+      resolve: (v) => v.dayChange,
+    }),
+    asOf: t.expose('asOf', { type: 'DateTime', nullable: false, description: 'The newest quote used, or now without quotes.' }),
+  }),
+});
+
+const AllocationSliceRef = builder.objectRef<AllocationSlice>('AllocationSlice').implement({
+  fields: (t) => ({
+    key: t.exposeString('key', { nullable: false, description: 'The asset type, sector ("Unclassified" without one), symbol or currency.' }),
+    value: t.field({ type: 'Decimal', nullable: false, resolve: (s) => s.value }),
+    weight: t.exposeFloat('weight', { nullable: false, description: 'Share of the total value; the weights sum to 1.' }),
+  }),
+});
+
+// ---------------------------------------------------------------------------------- queries
+
+builder.queryFields((t) => ({
+  quote: t.field({
+    type: QuoteRef,
+    nullable: true,
+    description: 'The latest quote of a market symbol or of one of your custom assets; null when unknown.',
+    authScopes: { authenticated: true },
+    args: { symbol: t.arg.string({ required: true }) },
+    resolve: (_root, { symbol }, ctx) => ctx.services.market.quote(symbol, viewerId(ctx), requestQuoteLookup(ctx)),
+  }),
+
+  quotes: t.field({
+    type: [QuoteRef],
+    nullable: false,
+    description: 'Quotes of up to 100 symbols, in the order asked; unknown symbols are left out.',
+    authScopes: { authenticated: true },
+    args: { symbols: t.arg.stringList({ required: true }) },
+    resolve: (_root, { symbols }, ctx) => ctx.services.market.quotes(symbols, viewerId(ctx), requestQuoteLookup(ctx)),
+  }),
+
+  history: t.field({
+    type: [CandleRef],
+    nullable: false,
+    description: 'Candles from..to inclusive (at most 20 years), oldest first; [] for an unknown symbol.',
+    authScopes: { authenticated: true },
+    args: {
+      symbol: t.arg.string({ required: true }),
+      from: t.arg({ type: 'Date', required: true }),
+      to: t.arg({ type: 'Date', required: true }),
+      interval: t.arg({ type: CandleIntervalEnum, description: 'DAY when omitted.' }),
+    },
+    resolve: (_root, args, ctx) => ctx.services.market.history(args, viewerId(ctx)),
+  }),
+
+  fundamentals: t.field({
+    type: FundamentalsRef,
+    nullable: true,
+    authScopes: { authenticated: true },
+    args: { symbol: t.arg.string({ required: true }) },
+    resolve: (_root, { symbol }, ctx) => ctx.services.market.fundamentals(symbol, viewerId(ctx)),
+  }),
+
+  news: t.field({
+    type: [NewsItemRef],
+    nullable: false,
+    description: 'Recent news about up to 20 symbols (general market news without symbols), newest first; first: 1 to 50, default 10.',
+    authScopes: { authenticated: true },
+    args: { symbols: t.arg.stringList(), first: t.arg.int() },
+    resolve: (_root, { symbols, first }, ctx) => ctx.services.market.news(symbols, first, viewerId(ctx)),
+  }),
+
+  searchSymbols: t.field({
+    type: [SymbolMatchRef],
+    nullable: false,
+    description: 'Market assets and your custom assets by ticker or name: exact ticker first, then ticker prefix, then name matches. first: 1 to 50, default 10.',
+    authScopes: { authenticated: true },
+    args: { query: t.arg.string({ required: true }), first: t.arg.int() },
+    resolve: (_root, { query, first }, ctx) => ctx.services.market.searchSymbols(query, first, viewerId(ctx)),
+  }),
+}));
+
+// ---------------------------------------------------------------------------------- valuation fields
+
+/** What an investment's valuation fields read: the holding and its portfolio's owner and currency. */
+const INVESTMENT_SELECTION = { ...HOLDING_FIELDS, portfolio: { select: { ownerId: true, baseCurrency: true } } } as const;
+
+interface SelectedInvestment extends HoldingInput {
+  portfolio: { ownerId: string; baseCurrency: string };
+}
+
+/** The investment's quote as its portfolio's owner sees it (their custom assets count). */
+function quoteOf(investment: SelectedInvestment, ctx: Context): Promise<Quote | null> {
+  return quoteLoader(ctx).load({ symbol: investment.symbol, ownerId: investment.portfolio.ownerId });
+}
+
+async function valued(investment: SelectedInvestment, ctx: Context) {
+  return valueHolding(investment, await quoteOf(investment, ctx), investment.portfolio.baseCurrency);
+}
+
+builder.prismaObjectFields(InvestmentRef, (t) => ({
+  quote: t.field({
+    type: QuoteRef,
+    nullable: true,
+    select: INVESTMENT_SELECTION,
+    resolve: (investment, _args, ctx) => quoteOf(investment, ctx),
+  }),
+  marketValue: t.field({
+    type: 'Decimal',
+    nullable: true,
+    description: 'quantity × the current price; null without a quote.',
+    select: INVESTMENT_SELECTION,
+    resolve: async (investment, _args, ctx) => (await valued(investment, ctx)).marketValue,
+  }),
+  unrealizedGain: t.field({
+    type: 'Decimal',
+    nullable: true,
+    description: 'marketValue − costBasis; null without a quote.',
+    select: INVESTMENT_SELECTION,
+    resolve: async (investment, _args, ctx) => (await valued(investment, ctx)).unrealizedGain,
+  }),
+}));
+
+/** What a portfolio's valuation reads: the portfolio header and its holdings, in the parent query. */
+const PORTFOLIO_SELECTION = { id: true, ownerId: true, baseCurrency: true, investments: { select: HOLDING_FIELDS } } as const;
+
+builder.prismaObjectFields(PortfolioRef, (t) => ({
+  valuation: t.field({
+    type: ValuationRef,
+    nullable: false,
+    select: PORTFOLIO_SELECTION,
+    resolve: (portfolio, _args, ctx) => portfolioValuation(ctx, portfolio),
+  }),
+  allocation: t.field({
+    type: [AllocationSliceRef],
+    nullable: false,
+    description: 'The value split by type, sector, symbol or currency, largest first; weights sum to 1.',
+    args: { by: t.arg({ type: AllocationDimensionEnum, required: true }) },
+    select: PORTFOLIO_SELECTION,
+    resolve: async (portfolio, { by }, ctx) => allocate(await portfolioValuation(ctx, portfolio), by),
+  }),
+}));

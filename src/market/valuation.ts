@@ -1,0 +1,162 @@
+/**
+ * Portfolio valuation from holdings and quotes: pure functions, exact decimals for money.
+ *
+ * - A holding's marketValue = quantity × price and unrealizedGain = marketValue − costBasis
+ *   (costBasis = quantity × purchasePrice); both null when the holding has no quote.
+ * - Totals value a holding without a quote at its purchase price (its cost), so it adds its cost
+ *   to totalValue and nothing to unrealizedGain: an unknown or unpriced symbol does not make a
+ *   portfolio look as if it had lost that money, and the valuation is still returned.
+ * - unrealizedGainPercent is in percent (12.5 means +12.5 %), like Quote.changePercent; null when
+ *   the total cost is 0. dayChange = Σ quantity × change over holdings whose quote has a change;
+ *   null when none has. asOf is the newest quote timestamp used, or now without quotes.
+ * - Values are summed as they are quoted, without currency conversion: allocation by CURRENCY
+ *   shows the mix.
+ */
+import { Decimal } from 'decimal.js';
+
+/**
+ * decimal.js rounds every result to `precision` significant digits (20 by default), which
+ * quantity(18,8) × price(18,8) can exceed; with 64 digits sums and products here are exact.
+ */
+export const Money = Decimal.clone({ precision: 64, rounding: Decimal.ROUND_HALF_EVEN });
+export type Money = Decimal;
+
+/** Anything with an exact decimal text form: a string, decimal.js or Prisma's Decimal. */
+export type DecimalLike = string | number | { toString(): string };
+
+const money = (value: DecimalLike): Money => new Money(typeof value === 'number' ? value : value.toString());
+
+export interface HoldingInput {
+  id: string;
+  symbol: string;
+  /** AssetType. */
+  type: string;
+  sector: string | null;
+  quantity: DecimalLike;
+  purchasePrice: DecimalLike;
+}
+
+export interface QuoteInput {
+  price: string;
+  change: string | null;
+  currency: string;
+  timestamp: Date;
+}
+
+export interface HoldingValuation {
+  holding: HoldingInput;
+  quote: QuoteInput | null;
+  costBasis: Money;
+  marketValue: Money | null;
+  unrealizedGain: Money | null;
+  /** What totals and allocation count: marketValue, or costBasis without a quote. */
+  value: Money;
+  /** The quote's currency, or the portfolio's base currency without a quote. */
+  currency: string;
+}
+
+export interface PortfolioValuation {
+  portfolioId: string;
+  totalValue: Money;
+  totalCost: Money;
+  unrealizedGain: Money;
+  unrealizedGainPercent: number | null;
+  dayChange: Money | null;
+  asOf: Date;
+  holdings: HoldingValuation[];
+}
+
+export const ALLOCATION_DIMENSIONS = ['TYPE', 'SECTOR', 'SYMBOL', 'CURRENCY'] as const;
+export type AllocationDimension = (typeof ALLOCATION_DIMENSIONS)[number];
+export const UNCLASSIFIED_SECTOR = 'Unclassified';
+
+export interface AllocationSlice {
+  key: string;
+  value: Money;
+  /** Share of the total value; the slices' weights sum to 1. */
+  weight: number;
+}
+
+export function valueHolding(holding: HoldingInput, quote: QuoteInput | null, baseCurrency: string): HoldingValuation {
+  const quantity = money(holding.quantity);
+  const costBasis = quantity.times(money(holding.purchasePrice));
+  const marketValue = quote ? quantity.times(money(quote.price)) : null;
+  return {
+    holding,
+    quote,
+    costBasis,
+    marketValue,
+    unrealizedGain: marketValue ? marketValue.minus(costBasis) : null,
+    value: marketValue ?? costBasis,
+    currency: quote?.currency ?? baseCurrency,
+  };
+}
+
+export interface PortfolioInput {
+  portfolioId: string;
+  baseCurrency: string;
+  holdings: readonly HoldingInput[];
+  /** Quotes by symbol; a missing or null entry means the symbol has no quote. */
+  quotes: ReadonlyMap<string, QuoteInput | null>;
+  now?: Date;
+}
+
+export function valuePortfolio(input: PortfolioInput): PortfolioValuation {
+  const holdings = input.holdings.map((h) => valueHolding(h, input.quotes.get(h.symbol) ?? null, input.baseCurrency));
+  let totalValue = new Money(0);
+  let totalCost = new Money(0);
+  let dayChange: Money | null = null;
+  let asOf: Date | null = null;
+  for (const h of holdings) {
+    totalValue = totalValue.plus(h.value);
+    totalCost = totalCost.plus(h.costBasis);
+    if (h.quote?.change != null) {
+      dayChange = (dayChange ?? new Money(0)).plus(money(h.holding.quantity).times(money(h.quote.change)));
+    }
+    if (h.quote && (!asOf || h.quote.timestamp > asOf)) asOf = h.quote.timestamp;
+  }
+  const unrealizedGain = totalValue.minus(totalCost);
+  return {
+    portfolioId: input.portfolioId,
+    totalValue,
+    totalCost,
+    unrealizedGain,
+    unrealizedGainPercent: totalCost.isZero() ? null : unrealizedGain.div(totalCost).times(100).toNumber(),
+    dayChange,
+    asOf: asOf ?? input.now ?? new Date(),
+    holdings,
+  };
+}
+
+const KEY_OF: Record<AllocationDimension, (h: HoldingValuation) => string> = {
+  TYPE: (h) => h.holding.type,
+  SECTOR: (h) => h.holding.sector?.trim() || UNCLASSIFIED_SECTOR,
+  SYMBOL: (h) => h.holding.symbol,
+  CURRENCY: (h) => h.currency,
+};
+
+/**
+ * The valuation split by one dimension, largest slice first (ties by key). Each weight is the
+ * exact share converted to a float, except the largest slice's, which is 1 minus the others, so
+ * the weights sum to 1 (within one rounding of the final addition) and the correction lands where
+ * it is relatively smallest. Without any value (no holdings, or all worth 0) every weight is 0.
+ */
+export function allocate(valuation: PortfolioValuation, by: AllocationDimension): AllocationSlice[] {
+  const values = new Map<string, Money>();
+  for (const h of valuation.holdings) {
+    const key = KEY_OF[by](h);
+    values.set(key, (values.get(key) ?? new Money(0)).plus(h.value));
+  }
+  const slices = [...values]
+    .map(([key, value]) => ({ key, value, weight: 0 }))
+    .sort((a, b) => b.value.comparedTo(a.value) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const total = valuation.totalValue;
+  if (slices.length === 0 || total.isZero()) return slices;
+  let others = 0;
+  for (const slice of slices.slice(1)) {
+    slice.weight = slice.value.div(total).toNumber();
+    others += slice.weight;
+  }
+  slices[0]!.weight = 1 - others;
+  return slices;
+}
