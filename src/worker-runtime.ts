@@ -4,7 +4,9 @@
  * the API process outside production. Each domain registers its part in `startWorker`.
  */
 import type { FastifyBaseLogger } from 'fastify';
+import { startEmailWorker } from './auth/email.js';
 import type { Config } from './config.js';
+import { startPriceFeed } from './market/feed.js';
 
 export interface RunningWorker {
   close(): Promise<void>;
@@ -13,7 +15,7 @@ export interface RunningWorker {
 type WorkerPart = (config: Config, log: FastifyBaseLogger) => Promise<RunningWorker>;
 
 /** Domains' background parts, in start order. */
-const parts: WorkerPart[] = [];
+const parts: WorkerPart[] = [startEmailWorker, startPriceFeed];
 
 export async function startWorker(config: Config, log: FastifyBaseLogger): Promise<RunningWorker> {
   const running: RunningWorker[] = [];

@@ -18,6 +18,8 @@ export interface ReceivedMail {
 export interface Mailbox {
   url: string;
   messages: ReceivedMail[];
+  /** Deliveries refused so far (see MailboxOptions.refuseFirst). */
+  readonly refused: number;
   /** The first message (already received or arriving within the timeout) that matches. */
   waitFor(predicate: (mail: ReceivedMail) => boolean, timeoutMs?: number): Promise<ReceivedMail>;
   close(): Promise<void>;
@@ -36,8 +38,14 @@ function parse(to: string[], raw: string): ReceivedMail {
   return { to, subject, body, links };
 }
 
-export async function startMailbox(): Promise<Mailbox> {
+export interface MailboxOptions {
+  /** Refuse this many deliveries first with a temporary error (451), as a busy server would. */
+  refuseFirst?: number;
+}
+
+export async function startMailbox(options: MailboxOptions = {}): Promise<Mailbox> {
   const messages: ReceivedMail[] = [];
+  let refusalsLeft = options.refuseFirst ?? 0;
   const listeners = new Set<() => void>();
   const server = new SMTPServer({
     authOptional: true,
@@ -47,6 +55,10 @@ export async function startMailbox(): Promise<Mailbox> {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
+        if (refusalsLeft > 0) {
+          refusalsLeft--;
+          return callback(Object.assign(new Error('Try again later'), { responseCode: 451 }));
+        }
         messages.push(parse(session.envelope.rcptTo.map((r) => r.address), Buffer.concat(chunks).toString('latin1')));
         for (const listener of listeners) listener();
         callback();
@@ -59,6 +71,9 @@ export async function startMailbox(): Promise<Mailbox> {
   return {
     url: `smtp://127.0.0.1:${port}`,
     messages,
+    get refused() {
+      return (options.refuseFirst ?? 0) - refusalsLeft;
+    },
     waitFor(predicate, timeoutMs = 15_000) {
       return new Promise((resolve, reject) => {
         const check = () => {

@@ -1,5 +1,11 @@
 import type { Viewer } from '../graphql/context.js';
+import { unauthenticated } from '../platform/errors.js';
 import type { AppServices } from '../services.js';
+
+/** A viewer with its token's expiry: long-lived connections (subscriptions) end when it does. */
+export interface AuthenticatedViewer extends Viewer {
+  expiresAt: Date;
+}
 
 /**
  * The caller behind an `Authorization: Bearer <token>` value (HTTP header or WebSocket
@@ -8,12 +14,18 @@ import type { AppServices } from '../services.js';
 export async function resolveViewer(
   services: Pick<AppServices, 'tokens' | 'revocations'>,
   authorization: string | undefined | null,
-): Promise<Viewer | null> {
+): Promise<AuthenticatedViewer | null> {
   if (!authorization) return null;
   const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
   if (!match?.[1]) return null;
   const claims = await services.tokens.verify(match[1]);
   if (!claims) return null;
   if (await services.revocations.isRevoked(claims.sessionId)) return null;
-  return { userId: claims.userId, sessionId: claims.sessionId };
+  return { userId: claims.userId, sessionId: claims.sessionId, expiresAt: claims.expiresAt };
+}
+
+/** The signed-in caller, or UNAUTHENTICATED. */
+export function requireViewer(ctx: { viewer: Viewer | null }): Viewer {
+  if (!ctx.viewer) throw unauthenticated();
+  return ctx.viewer;
 }

@@ -7,11 +7,12 @@ import ComplexityPlugin from '@pothos/plugin-complexity';
 import DataloaderPlugin from '@pothos/plugin-dataloader';
 import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
-import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import ScopeAuthPlugin, { type AuthFailure } from '@pothos/plugin-scope-auth';
 import { GraphQLScalarType } from 'graphql';
 import type PrismaTypes from '../generated/pothos-prisma-types.js';
 import { getDatamodel } from '../generated/pothos-prisma-types.js';
-import { AppError, unauthenticated } from '../platform/errors.js';
+import { AppError, forbidden, unauthenticated } from '../platform/errors.js';
+import { hasPortfolioRole, type PortfolioRoleRequirement } from '../portfolios/roles.js';
 import type { Context } from './context.js';
 import {
   type Decimal,
@@ -26,6 +27,17 @@ import {
 export interface AuthScopes {
   /** A valid access token of a live session. */
   authenticated: boolean;
+  /**
+   * At least this role on a portfolio (src/portfolios/roles.ts): anonymous → UNAUTHENTICATED,
+   * no role at all → NOT_FOUND (thrown by the check), too weak a role → FORBIDDEN.
+   */
+  portfolioRole: PortfolioRoleRequirement;
+}
+
+/** Names of the scopes that failed (recursing through $any / $all). */
+function failedScopes(failure: AuthFailure): string[] {
+  if ('failures' in failure) return failure.failures.flatMap(failedScopes);
+  return 'scope' in failure ? [failure.scope] : [];
 }
 
 export const builder = new SchemaBuilder<{
@@ -43,11 +55,18 @@ export const builder = new SchemaBuilder<{
 }>({
   plugins: [ScopeAuthPlugin, PrismaPlugin, RelayPlugin, ComplexityPlugin, DataloaderPlugin],
   scopeAuth: {
-    authScopes: (ctx) => ({ authenticated: ctx.viewer !== null }),
-    // The only failing scope at this level is `authenticated`; domains throw their own
-    // NOT_FOUND / FORBIDDEN from services where access depends on the object.
-    unauthorizedError: () => unauthenticated(),
+    authScopes: (ctx) => ({
+      authenticated: ctx.viewer !== null,
+      portfolioRole: (requirement) => hasPortfolioRole(ctx, requirement),
+    }),
+    // A scope that fails without throwing: `authenticated` means the caller must sign in; a
+    // `portfolioRole` check means the caller is known but their role is too weak.
+    unauthorizedError: (_parent, _ctx, _info, result) =>
+      failedScopes(result.failure).includes('portfolioRole') ? forbidden() : unauthenticated(),
     treatErrorsAsUnauthorized: false,
+    // Subscription fields check their scopes when the subscription starts (refusing it), not
+    // on every event; src/market/live.ts re-checks portfolio access while it runs.
+    authorizeOnSubscribe: true,
   },
   prisma: {
     client: (ctx) => ctx.services.db,
@@ -117,3 +136,5 @@ builder.addScalarType(
 );
 
 builder.queryType({});
+builder.mutationType({});
+builder.subscriptionType({});

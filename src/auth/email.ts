@@ -1,0 +1,185 @@
+/**
+ * Account email, in one place: the messages (text + HTML), the outbox the API hands them to,
+ * and the worker part that delivers them.
+ *
+ * Flow: a mutation commits its database change, then `EmailOutbox.send` adds a job to the
+ * BullMQ queue "email" without making the mutation wait (a Redis hiccup is logged, not thrown).
+ * The worker part (src/worker-runtime.ts) renders and sends each job over SMTP_URL, retrying
+ * with exponential backoff. Outside production without SMTP_URL it logs the message instead,
+ * link included, since that is how a developer gets it.
+ */
+import type { FastifyBaseLogger } from 'fastify';
+import nodemailer from 'nodemailer';
+import type { Config } from '../config.js';
+import { BackgroundTasks } from '../jobs/background.js';
+import { QUEUE_NAMES, openQueue, openWorker, type OpenQueue } from '../jobs/queues.js';
+import type { RunningWorker } from '../worker-runtime.js';
+
+export type EmailJob =
+  | { kind: 'verify-email'; to: string; name: string; link: string }
+  | { kind: 'password-reset'; to: string; name: string; link: string }
+  | { kind: 'login-alert'; to: string; name: string; device: string; ipAddress: string | null; at: string; resetLink: string };
+
+export interface RenderedEmail {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  /** The action link the message carries, if any (logged in development). */
+  link?: string;
+}
+
+export function verifyEmailLink(config: Pick<Config, 'APP_URL'>, token: string): string {
+  return appLink(config, '/verify-email', token);
+}
+
+export function resetPasswordLink(config: Pick<Config, 'APP_URL'>, token: string): string {
+  return appLink(config, '/reset-password', token);
+}
+
+function appLink(config: Pick<Config, 'APP_URL'>, path: string, token?: string): string {
+  const url = new URL(path, config.APP_URL);
+  if (token) url.searchParams.set('token', token);
+  return url.toString();
+}
+
+export function forgotPasswordLink(config: Pick<Config, 'APP_URL'>): string {
+  return appLink(config, '/reset-password');
+}
+
+const escapeHtml = (value: string) =>
+  value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+
+function layout(title: string, paragraphs: string[], action?: { label: string; href: string }): string {
+  const button = action
+    ? `<p><a href="${escapeHtml(action.href)}" style="display:inline-block;padding:10px 18px;background:#1f6feb;color:#fff;text-decoration:none;border-radius:6px">${escapeHtml(action.label)}</a></p>
+<p style="color:#57606a;font-size:13px">Or paste this link into your browser:<br>${escapeHtml(action.href)}</p>`
+    : '';
+  return `<!doctype html>
+<html><body style="font-family:system-ui,-apple-system,Segoe UI,sans-serif;color:#1f2328;max-width:560px;margin:24px auto">
+<h2>${escapeHtml(title)}</h2>
+${paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join('\n')}
+${button}
+<p style="color:#57606a;font-size:13px">foliograph</p>
+</body></html>`;
+}
+
+/** The message for a job: subject, plain text and HTML. */
+export function renderEmail(job: EmailJob): RenderedEmail {
+  switch (job.kind) {
+    case 'verify-email': {
+      const intro = [`Hi ${job.name},`, 'Please confirm that this is your email address. The link works once and expires in 24 hours.'];
+      return {
+        to: job.to,
+        subject: 'Confirm your email address for foliograph',
+        text: `${intro.join('\n\n')}\n\n${job.link}\n\nIf you did not create a foliograph account, ignore this message.\n`,
+        html: layout('Confirm your email address', [...intro, 'If you did not create a foliograph account, ignore this message.'], {
+          label: 'Confirm email address',
+          href: job.link,
+        }),
+        link: job.link,
+      };
+    }
+    case 'password-reset': {
+      const intro = [`Hi ${job.name},`, 'Someone asked to reset the password of your foliograph account. The link works once and expires in 1 hour.'];
+      const outro = 'If it was not you, ignore this message: your password stays as it is.';
+      return {
+        to: job.to,
+        subject: 'Reset your foliograph password',
+        text: `${intro.join('\n\n')}\n\n${job.link}\n\n${outro}\n`,
+        html: layout('Reset your password', [...intro, outro], { label: 'Choose a new password', href: job.link }),
+        link: job.link,
+      };
+    }
+    case 'login-alert': {
+      const facts = [`Device: ${job.device}`, `IP address: ${job.ipAddress ?? 'unknown'}`, `Time: ${job.at}`];
+      const intro = [`Hi ${job.name},`, 'Your foliograph account was just signed in to from a device or network it has not used before.'];
+      const outro = 'If this was you, there is nothing to do. If not, reset your password now: that signs out every session.';
+      return {
+        to: job.to,
+        subject: 'New sign-in to your foliograph account',
+        text: `${intro.join('\n\n')}\n\n${facts.join('\n')}\n\n${outro}\n${job.resetLink}\n`,
+        html: layout('New sign-in to your account', [...intro, ...facts, outro], { label: 'Reset my password', href: job.resetLink }),
+      };
+    }
+  }
+}
+
+/** The producer side, used by the API: hands messages to the queue without waiting. */
+export class EmailOutbox {
+  private constructor(
+    private readonly open: OpenQueue<EmailJob>,
+    private readonly tasks: BackgroundTasks,
+  ) {}
+
+  static open(config: Config, tasks: BackgroundTasks): EmailOutbox {
+    return new EmailOutbox(
+      openQueue<EmailJob>(QUEUE_NAMES.email, config, {
+        attempts: 6,
+        // 5 s, 10 s, 20 s, 40 s, 80 s: rides out an SMTP restart without hammering it.
+        backoff: { type: 'exponential', delay: 5000 },
+        // Jobs carry link tokens: keep none once sent, and failed ones only for a week.
+        removeOnComplete: true,
+        removeOnFail: { age: 7 * 24 * 3600 },
+      }),
+      tasks,
+    );
+  }
+
+  get queue(): OpenQueue<EmailJob>['queue'] {
+    return this.open.queue;
+  }
+
+  /** Call after the database change that this email reports has committed. */
+  send(job: EmailJob): void {
+    this.tasks.run(`email:${job.kind}`, () => this.open.queue.add(job.kind, job));
+  }
+
+  close(): Promise<void> {
+    return this.open.close();
+  }
+}
+
+export type Deliver = (email: RenderedEmail) => Promise<void>;
+
+/** Sends over SMTP_URL; outside production without it, logs the message instead. */
+export function createMailer(config: Config, log: FastifyBaseLogger): { deliver: Deliver; close(): void } {
+  if (!config.SMTP_URL) {
+    if (config.production) throw new Error('SMTP_URL is required in production');
+    return {
+      deliver: async (email) => {
+        log.info(
+          { event: 'email.logged', to: email.to, subject: email.subject, link: email.link },
+          `email not sent (SMTP_URL is not set): "${email.subject}" to ${email.to}\n${email.text}`,
+        );
+      },
+      close: () => {},
+    };
+  }
+  const transport = nodemailer.createTransport(config.SMTP_URL);
+  return {
+    deliver: async (email) => {
+      await transport.sendMail({ from: config.MAIL_FROM, to: email.to, subject: email.subject, text: email.text, html: email.html });
+    },
+    close: () => transport.close(),
+  };
+}
+
+/** The worker part that delivers queued email (registered in src/worker-runtime.ts). */
+export async function startEmailWorker(config: Config, log: FastifyBaseLogger): Promise<RunningWorker> {
+  const mailer = createMailer(config, log);
+  const open = openWorker<EmailJob>(QUEUE_NAMES.email, config, async (job) => {
+    await mailer.deliver(renderEmail(job.data));
+  });
+  open.worker.on('failed', (job, error) => {
+    log.warn({ err: error, jobId: job?.id, kind: job?.data.kind, attemptsMade: job?.attemptsMade }, 'email delivery failed');
+  });
+  open.worker.on('error', (error) => log.error({ err: error }, 'email worker error'));
+  await open.worker.waitUntilReady();
+  return {
+    async close() {
+      await open.close();
+      mailer.close();
+    },
+  };
+}

@@ -1,0 +1,158 @@
+import argon2 from 'argon2';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { LoginDocument } from '../../schema/sdk/graphql.js';
+import { GOOD_PASSWORD, from, loginTokens, registerUser, uniqueEmail } from '../../test/auth.js';
+import { errorCode, startTestApp, type TestApp } from '../../test/harness.js';
+import { PASSWORD_HASH_OPTIONS } from './passwords.js';
+
+/** Two instances of one deployment: one database, one Redis key space. */
+let a: TestApp;
+let b: TestApp;
+let redis: Redis;
+beforeAll(async () => {
+  a = await startTestApp({ env: { TRUST_PROXY: '1' } });
+  b = await startTestApp({ database: a.database, redisPrefix: a.config.REDIS_PREFIX, env: { TRUST_PROXY: '1' } });
+  redis = new Redis(a.config.REDIS_URL);
+});
+afterAll(async () => {
+  redis?.disconnect();
+  await b?.close();
+  await a?.close();
+});
+
+let ipCounter = 0;
+/** A fresh client address, so per-IP limits only bite where a test means them to. */
+const freshIp = () => `10.${Math.floor(++ipCounter / 250)}.${ipCounter % 250}.9`;
+
+const login = (app: TestApp, email: string, password: string, ip: string) => app.gql(LoginDocument, { input: { email, password } }, from(ip));
+
+/** Forgets the recorded failures, as if the 15-minute window had passed. */
+async function windowPasses(): Promise<void> {
+  const keys = await redis.keys(`${a.config.REDIS_PREFIX}ratelimit:*`);
+  if (keys.length > 0) await redis.del(...keys);
+}
+
+describe('login failures', () => {
+  it('unknown email and wrong password: the same error, in about the same time', async () => {
+    const { email } = await registerUser(a);
+    const wrong = await login(a, email, 'Wrong-password-123', freshIp());
+    const unknown = await login(a, uniqueEmail('nobody'), 'Wrong-password-123', freshIp());
+    expect(errorCode(wrong)).toBe('UNAUTHENTICATED');
+    // Same code, message and extensions. (Locations may differ between a first and a
+    // JIT-compiled later run of one query in Mercurius, whatever the email.)
+    const shape = (r: typeof wrong) => r.errors?.map((e) => ({ message: e.message, extensions: e.extensions, path: e.path }));
+    expect(shape(unknown)).toEqual(shape(wrong));
+    expect(wrong.errors?.[0]?.message).toBe('Invalid email or password');
+
+    // Timed on a fresh account: 5 attempts stay within its 5-failure budget, so every one is
+    // a plain wrong-password failure (checked), never a quick RATE_LIMITED.
+    const timed = await registerUser(a);
+    const time = async (email: string, password: string) => {
+      const started = performance.now();
+      const result = await login(a, email, password, freshIp());
+      const elapsed = performance.now() - started;
+      expect(errorCode(result)).toBe('UNAUTHENTICATED');
+      return elapsed;
+    };
+    const wrongTimes: number[] = [];
+    const unknownTimes: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      wrongTimes.push(await time(timed.email, `Wrong-password-${i}`));
+      unknownTimes.push(await time(uniqueEmail('nobody'), `Wrong-password-${i}`));
+    }
+    // Both pay for one argon2 verification (tens of ms); without the dummy hash an unknown email
+    // would answer in a few ms, some 20 times faster. The fastest of several alternating tries
+    // is what each path costs when nothing else (other test files) gets in the way.
+    const ratio = Math.min(...unknownTimes) / Math.min(...wrongTimes);
+    expect(ratio).toBeGreaterThan(0.5);
+    expect(ratio).toBeLessThan(2);
+  });
+
+  it('5 failures per account in 15 minutes, counted across instances and IPs: then RATE_LIMITED, even with the right password', async () => {
+    const { email } = await registerUser(a);
+    for (let i = 0; i < 5; i++) {
+      const app = i % 2 === 0 ? a : b;
+      expect(errorCode(await login(app, email, `Wrong-password-${i}`, freshIp()))).toBe('UNAUTHENTICATED');
+    }
+    for (const app of [a, b]) {
+      const limited = await login(app, email, GOOD_PASSWORD, freshIp());
+      expect(errorCode(limited)).toBe('RATE_LIMITED');
+      const retryAfter = limited.errors?.[0]?.extensions?.retryAfter as number;
+      expect(retryAfter).toBeGreaterThan(800);
+      expect(retryAfter).toBeLessThanOrEqual(900);
+    }
+    // Unknown emails are limited exactly the same way, so the limit tells nothing.
+    const nobody = uniqueEmail('nobody');
+    for (let i = 0; i < 5; i++) await login(b, nobody, `Wrong-password-${i}`, freshIp());
+    expect(errorCode(await login(a, nobody, 'Wrong-password-x', freshIp()))).toBe('RATE_LIMITED');
+
+    await windowPasses();
+    await loginTokens(a, email, GOOD_PASSWORD, freshIp());
+  });
+
+  it('5 failures per IP in 15 minutes, whatever the accounts: then RATE_LIMITED for that IP only', async () => {
+    const ip = freshIp();
+    const victim = await registerUser(a);
+    for (let i = 0; i < 5; i++) {
+      expect(errorCode(await login(i % 2 ? a : b, uniqueEmail('guess'), 'Wrong-password-1', ip))).toBe('UNAUTHENTICATED');
+    }
+    expect(errorCode(await login(b, victim.email, GOOD_PASSWORD, ip))).toBe('RATE_LIMITED');
+    await loginTokens(a, victim.email, GOOD_PASSWORD, freshIp());
+  });
+
+  it('successful sign-ins do not count against the limits', async () => {
+    const ip = freshIp();
+    const { email } = await registerUser(a);
+    for (let i = 0; i < 8; i++) await loginTokens(i % 2 ? a : b, email, GOOD_PASSWORD, ip);
+  });
+
+  it('10 consecutive failures lock the account for 15 minutes: ACCOUNT_LOCKED even with the right password', async () => {
+    const { email, auth } = await registerUser(a);
+    const warn = vi.spyOn(a.app.services.logger, 'warn');
+    try {
+      for (let i = 0; i < 10; i++) {
+        if (i === 5) await windowPasses();
+        const result = await login(i % 2 ? a : b, email, `Wrong-password-${i}`, freshIp());
+        expect(errorCode(result)).toBe(i < 9 ? 'UNAUTHENTICATED' : 'ACCOUNT_LOCKED');
+      }
+      expect(warn).toHaveBeenCalledWith(expect.objectContaining({ event: 'auth.account_locked', userId: auth.user.id }), expect.any(String));
+    } finally {
+      warn.mockRestore();
+    }
+    await windowPasses();
+    const locked = await login(b, email, GOOD_PASSWORD, freshIp());
+    expect(errorCode(locked)).toBe('ACCOUNT_LOCKED');
+    const retryAfter = locked.errors?.[0]?.extensions?.retryAfter as number;
+    expect(retryAfter).toBeGreaterThan(800);
+    expect(retryAfter).toBeLessThanOrEqual(900);
+
+    // 15 minutes later (moved in the database rather than waited for) the lock is over.
+    await a.app.services.db.user.update({ where: { email }, data: { lockedUntil: new Date(Date.now() - 1000) } });
+    await loginTokens(a, email, GOOD_PASSWORD, freshIp());
+    const user = await a.app.services.db.user.findUniqueOrThrow({ where: { email } });
+    expect(user.failedLoginAttempts).toBe(0);
+    expect(user.lockedUntil).toBeNull();
+  });
+
+  it('a successful sign-in ends a run of failures', async () => {
+    const { email } = await registerUser(a);
+    for (let i = 0; i < 4; i++) await login(a, email, `Wrong-password-${i}`, freshIp());
+    expect((await a.app.services.db.user.findUniqueOrThrow({ where: { email } })).failedLoginAttempts).toBe(4);
+    await loginTokens(a, email, GOOD_PASSWORD, freshIp());
+    expect((await a.app.services.db.user.findUniqueOrThrow({ where: { email } })).failedLoginAttempts).toBe(0);
+  });
+});
+
+describe('password hashes', () => {
+  it('made with older, cheaper parameters are upgraded at the next sign-in', async () => {
+    const { email } = await registerUser(a);
+    const old = await argon2.hash(GOOD_PASSWORD, { type: argon2.argon2id, memoryCost: 19 * 1024, timeCost: 2, parallelism: 1 });
+    await a.app.services.db.user.update({ where: { email }, data: { passwordHash: old } });
+    await loginTokens(a, email, GOOD_PASSWORD, freshIp());
+    const upgraded = (await a.app.services.db.user.findUniqueOrThrow({ where: { email } })).passwordHash;
+    expect(upgraded).not.toBe(old);
+    expect(upgraded).toContain(`m=${PASSWORD_HASH_OPTIONS.memoryCost},t=${PASSWORD_HASH_OPTIONS.timeCost},p=1`);
+    expect(await argon2.verify(upgraded, GOOD_PASSWORD)).toBe(true);
+  });
+});

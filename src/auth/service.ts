@@ -1,0 +1,260 @@
+/**
+ * Accounts: registration, sign-in (with MFA challenges), email verification, password reset and
+ * change. Sessions and tokens live in sessions.ts, MFA in mfa.ts, brute-force limits in
+ * brute-force.ts; this service holds them together and is what resolvers call
+ * (ctx.services.auth). It imports nothing from GraphQL.
+ */
+import { z } from 'zod';
+import type { User } from '../generated/prisma/client.js';
+import { BackgroundTasks } from '../jobs/background.js';
+import { Prisma } from '../platform/db.js';
+import { badInput, conflict, unauthenticated, type FieldProblem } from '../platform/errors.js';
+import { BruteForceGuard, accountLocked, subjects } from './brute-force.js';
+import type { AuthDeps, ClientInfo } from './deps.js';
+import { EmailOutbox, resetPasswordLink, verifyEmailLink } from './email.js';
+import { MfaService, invalidMfaCode } from './mfa.js';
+import { OneTimeTokens } from './one-time-tokens.js';
+import { dummyPasswordHash, hashPassword, needsRehash, verifyPassword } from './passwords.js';
+import { passwordProblems } from './password-policy.js';
+import { securityEvent } from './security-log.js';
+import { SessionService, type AuthPayloadData } from './sessions.js';
+
+export type { AuthPayloadData } from './sessions.js';
+export type { ClientInfo } from './deps.js';
+
+/** What login returns when the account has MFA on (the contract's MfaChallenge). */
+export interface MfaChallengeData {
+  challengeToken: string;
+  expiresAt: Date;
+}
+
+export interface RegisterInput {
+  email: string;
+  password: string;
+  name: string;
+}
+
+const EMAIL_MAX_LENGTH = 255;
+const NAME_MAX_LENGTH = 255;
+const emailFormat = z.email();
+
+/** Emails are compared and stored trimmed and lower-cased. */
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+const invalidCredentials = () => unauthenticated('Invalid email or password');
+const invalidLinkToken = () => badInput([{ field: 'token', message: 'is invalid, expired or already used' }]);
+
+export class AuthService {
+  readonly sessions: SessionService;
+  readonly mfa: MfaService;
+  /** Work that requests start and do not wait for; close() waits for it. */
+  readonly background: BackgroundTasks;
+  readonly outbox: EmailOutbox;
+  private readonly guard: BruteForceGuard;
+  private readonly oneTimeTokens: OneTimeTokens;
+
+  constructor(private readonly deps: AuthDeps) {
+    this.background = new BackgroundTasks(deps.logger);
+    this.outbox = EmailOutbox.open(deps.config, this.background);
+    this.guard = new BruteForceGuard(deps);
+    this.oneTimeTokens = new OneTimeTokens(deps.db);
+    this.sessions = new SessionService(deps, this.outbox);
+    this.mfa = new MfaService(deps, this.guard);
+  }
+
+  async close(): Promise<void> {
+    await this.background.idle();
+    await this.outbox.close();
+  }
+
+  me(userId: string): Promise<User | null> {
+    return this.deps.db.user.findUnique({ where: { id: userId } });
+  }
+
+  /** Creates the account, signs it in and sends the verification email. */
+  async register(input: RegisterInput, client: ClientInfo): Promise<AuthPayloadData> {
+    const email = normalizeEmail(input.email);
+    const name = input.name.trim();
+    const problems: FieldProblem[] = [];
+    if (!emailFormat.safeParse(email).success || email.length > EMAIL_MAX_LENGTH) problems.push({ field: 'email', message: 'must be a valid email address' });
+    if (name.length === 0) problems.push({ field: 'name', message: 'must not be empty' });
+    else if (name.length > NAME_MAX_LENGTH) problems.push({ field: 'name', message: `must be at most ${NAME_MAX_LENGTH} characters` });
+    problems.push(...passwordProblems(input.password, 'password'));
+    if (problems.length > 0) throw badInput(problems);
+
+    const passwordHash = await hashPassword(input.password);
+    const { db } = this.deps;
+    let created: { user: User; verification: { token: string } };
+    try {
+      created = await db.$transaction(async (tx) => {
+        const user = await tx.user.create({ data: { email, name, passwordHash } });
+        const verification = await this.oneTimeTokens.issue(user.id, 'EMAIL_VERIFICATION', { replacePrevious: false, db: tx });
+        return { user, verification };
+      });
+    } catch (error) {
+      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
+        throw conflict('An account with this email address already exists');
+      }
+      throw error;
+    }
+    const { user, verification } = created;
+    this.outbox.send({ kind: 'verify-email', to: user.email, name: user.name, link: verifyEmailLink(this.deps.config, verification.token) });
+    securityEvent(this.deps.logger, 'auth.registered', { userId: user.id, ip: client.ip });
+    return this.sessions.start(user, client, { alertOnNewDevice: false });
+  }
+
+  /**
+   * Password sign-in. Unknown email and wrong password fail alike, after the same argon2 work.
+   * With MFA on, the result is a challenge to finish with verifyMfaLogin.
+   */
+  async login(input: { email: string; password: string }, client: ClientInfo): Promise<AuthPayloadData | MfaChallengeData> {
+    const email = normalizeEmail(input.email);
+    const { db, logger } = this.deps;
+    return this.guard.attempt(this.guard.passwordFailures, [subjects.email(email), subjects.ip(client.ip)], async (failed) => {
+      const user = await db.user.findUnique({ where: { email } });
+      if (user) this.guard.assertNotLocked(user);
+      const valid = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), input.password);
+      if (!user || !valid) {
+        failed();
+        securityEvent(logger, 'auth.login_failed', { userId: user?.id ?? null, ip: client.ip, reason: user ? 'wrong_password' : 'unknown_email' });
+        if (user) await this.countFailedSignIn(user.id, client);
+        throw invalidCredentials();
+      }
+      if (needsRehash(user.passwordHash)) {
+        // Hashing parameters were raised since this hash was made: upgrade it while we have the password.
+        await db.user.update({ where: { id: user.id }, data: { passwordHash: await hashPassword(input.password) } });
+      }
+      if (user.mfaEnabled) {
+        const { token, expiresAt } = await this.oneTimeTokens.issue(user.id, 'MFA_LOGIN', { replacePrevious: false });
+        return { challengeToken: token, expiresAt };
+      }
+      return this.completeSignIn(user, client);
+    });
+  }
+
+  /** Finishes an MFA sign-in with a TOTP code or a backup code; the challenge works once. */
+  async verifyMfaLogin(challengeToken: string, code: string, client: ClientInfo): Promise<AuthPayloadData> {
+    const { db, logger } = this.deps;
+    const userId = await this.oneTimeTokens.peek(challengeToken, 'MFA_LOGIN');
+    if (!userId) throw unauthenticated('This sign-in challenge is invalid or has expired; sign in again');
+    return this.guard.attempt(this.guard.mfaFailures, [subjects.user(userId), subjects.ip(client.ip)], async (failed) => {
+      const user = await db.user.findUniqueOrThrow({ where: { id: userId } });
+      this.guard.assertNotLocked(user);
+      if (!(await this.mfa.spendCode(userId, code))) {
+        failed();
+        securityEvent(logger, 'auth.mfa_challenge_failed', { userId, ip: client.ip });
+        await this.countFailedSignIn(userId, client);
+        throw invalidMfaCode();
+      }
+      if (!(await this.oneTimeTokens.consume(challengeToken, 'MFA_LOGIN'))) {
+        throw unauthenticated('This sign-in challenge is invalid or has expired; sign in again');
+      }
+      return this.completeSignIn(user, client);
+    });
+  }
+
+  /** Sends a new verification link; false when the address is already verified. */
+  async requestEmailVerification(userId: string, client: ClientInfo): Promise<boolean> {
+    const user = await this.deps.db.user.findUniqueOrThrow({ where: { id: userId } });
+    if (user.emailVerified) return false;
+    await this.guard.emailRequests.reserve([subjects.email(user.email), subjects.ip(client.ip)]);
+    const { token } = await this.oneTimeTokens.issue(user.id, 'EMAIL_VERIFICATION', { replacePrevious: true });
+    this.outbox.send({ kind: 'verify-email', to: user.email, name: user.name, link: verifyEmailLink(this.deps.config, token) });
+    return true;
+  }
+
+  async verifyEmail(token: string, client: ClientInfo): Promise<boolean> {
+    const { db } = this.deps;
+    const userId = await db.$transaction(async (tx) => {
+      const owner = await this.oneTimeTokens.consume(token, 'EMAIL_VERIFICATION', tx);
+      if (owner) await tx.user.update({ where: { id: owner }, data: { emailVerified: true } });
+      return owner;
+    });
+    if (!userId) throw invalidLinkToken();
+    securityEvent(this.deps.logger, 'auth.email_verified', { userId, ip: client.ip });
+    return true;
+  }
+
+  /**
+   * Always answers true, at once, whether or not the address has an account: looking it up and
+   * sending the link happen after the answer, so neither the answer nor its timing tells.
+   */
+  async requestPasswordReset(emailInput: string, client: ClientInfo): Promise<boolean> {
+    const email = normalizeEmail(emailInput);
+    if (!emailFormat.safeParse(email).success) throw badInput([{ field: 'email', message: 'must be a valid email address' }]);
+    await this.guard.emailRequests.reserve([subjects.email(email), subjects.ip(client.ip)]);
+    this.background.run('password-reset-request', async () => {
+      const user = await this.deps.db.user.findUnique({ where: { email } });
+      if (!user) return;
+      const { token } = await this.oneTimeTokens.issue(user.id, 'PASSWORD_RESET', { replacePrevious: true });
+      this.outbox.send({ kind: 'password-reset', to: user.email, name: user.name, link: resetPasswordLink(this.deps.config, token) });
+    });
+    return true;
+  }
+
+  /** Sets a new password from a reset link, clears any lockout and ends every session. */
+  async resetPassword(token: string, newPassword: string, client: ClientInfo): Promise<boolean> {
+    const problems = passwordProblems(newPassword, 'newPassword');
+    if (problems.length > 0) throw badInput(problems);
+    // Check the link before spending argon2 time on the password; spending it is atomic below.
+    if (!(await this.oneTimeTokens.peek(token, 'PASSWORD_RESET'))) throw invalidLinkToken();
+    const passwordHash = await hashPassword(newPassword);
+    const { db } = this.deps;
+    const userId = await db.$transaction(async (tx) => {
+      const owner = await this.oneTimeTokens.consume(token, 'PASSWORD_RESET', tx);
+      if (!owner) return null;
+      // The link reached the inbox, so the address is proven too.
+      await tx.user.update({
+        where: { id: owner },
+        data: { passwordHash, failedLoginAttempts: 0, lockedUntil: null, emailVerified: true },
+      });
+      await tx.oneTimeToken.deleteMany({ where: { userId: owner, purpose: 'PASSWORD_RESET', usedAt: null } });
+      return owner;
+    });
+    if (!userId) throw invalidLinkToken();
+    await this.sessions.revokeAll(userId, 'password_reset', client);
+    securityEvent(this.deps.logger, 'auth.password_reset', { userId, ip: client.ip });
+    return true;
+  }
+
+  /** Changes the password of a signed-in user and ends every other session. */
+  async changePassword(viewer: { userId: string; sessionId: string }, currentPassword: string, newPassword: string, client: ClientInfo): Promise<boolean> {
+    const problems = passwordProblems(newPassword, 'newPassword');
+    if (problems.length > 0) throw badInput(problems);
+    const { db } = this.deps;
+    const user = await db.user.findUniqueOrThrow({ where: { id: viewer.userId } });
+    await this.guard.attempt(this.guard.passwordFailures, [subjects.email(user.email), subjects.ip(client.ip)], async (failed) => {
+      if (!(await verifyPassword(user.passwordHash, currentPassword))) {
+        failed();
+        securityEvent(this.deps.logger, 'auth.login_failed', { userId: user.id, sessionId: viewer.sessionId, ip: client.ip, reason: 'change_password' });
+        throw badInput([{ field: 'currentPassword', message: 'is incorrect' }]);
+      }
+    });
+    await db.user.update({ where: { id: user.id }, data: { passwordHash: await hashPassword(newPassword) } });
+    await this.sessions.revokeAll(user.id, 'password_changed', client, viewer.sessionId);
+    securityEvent(this.deps.logger, 'auth.password_changed', { userId: user.id, sessionId: viewer.sessionId, ip: client.ip });
+    return true;
+  }
+
+  private async completeSignIn(user: User, client: ClientInfo): Promise<AuthPayloadData> {
+    // A sign-in that succeeds ends the run of consecutive failures.
+    const signedIn = await this.deps.db.user.update({
+      where: { id: user.id },
+      data: { lastLoginAt: new Date(), failedLoginAttempts: 0, lockedUntil: null },
+    });
+    const payload = await this.sessions.start(signedIn, client, { alertOnNewDevice: true });
+    securityEvent(this.deps.logger, 'auth.login_succeeded', { userId: user.id, sessionId: payload.sessionId, ip: client.ip, mfa: user.mfaEnabled });
+    return payload;
+  }
+
+  /** One more consecutive failure; throws ACCOUNT_LOCKED on the one that locks the account. */
+  private async countFailedSignIn(userId: string, client: ClientInfo): Promise<void> {
+    const lockedUntil = await this.guard.recordFailure(userId);
+    if (lockedUntil) {
+      securityEvent(this.deps.logger, 'auth.account_locked', { userId, ip: client.ip, lockedUntil: lockedUntil.toISOString() });
+      throw accountLocked(lockedUntil);
+    }
+  }
+}
