@@ -1,0 +1,43 @@
+/** Query depth and cost limits: a query that could exhaust the server is refused before it runs. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { errorCode, startTestApp, type TestApp } from './harness.js';
+import { createTestUser, type TestUser } from './users.js';
+
+let t: TestApp;
+let user: TestUser;
+beforeAll(async () => {
+  t = await startTestApp();
+  user = await createTestUser(t);
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+/** portfolios → investments → portfolio → investments … nested `levels` times. */
+function nested(levels: number): string {
+  let inner = 'id';
+  for (let i = 0; i < levels; i++) inner = `portfolio { investments(first: 1) { edges { node { ${inner} } } } }`;
+  return `{ portfolios(first: 1) { edges { node { investments(first: 1) { edges { node { ${inner} } } } } } } }`;
+}
+
+describe('query limits', () => {
+  it('runs an ordinary nested query', async () => {
+    const result = await t.gql(nested(1), {}, { token: user.token });
+    expect(result.errors).toBeUndefined();
+    expect(result.data).toEqual({ portfolios: { edges: [] } });
+  });
+
+  it('refuses a query nested deeper than QUERY_MAX_DEPTH', async () => {
+    const result = await t.gql(nested(6), {}, { token: user.token });
+    expect(errorCode(result)).toBe('QUERY_TOO_COMPLEX');
+    expect(result.errors?.[0]?.message).toMatch(/depth/);
+    expect(result.errors?.[0]?.extensions).toMatchObject({ maxDepth: t.config.QUERY_MAX_DEPTH });
+  });
+
+  it('refuses a query whose cost exceeds QUERY_MAX_COMPLEXITY', async () => {
+    const wide = Array.from({ length: 30 }, (_, i) => `p${i}: portfolios(first: 100) { edges { node { id name investments(first: 100) { edges { node { id symbol quantity } } } } } }`).join('\n');
+    const result = await t.gql(`{ ${wide} }`, {}, { token: user.token });
+    expect(errorCode(result)).toBe('QUERY_TOO_COMPLEX');
+    expect(result.errors?.[0]?.extensions?.complexity as number).toBeGreaterThan(t.config.QUERY_MAX_COMPLEXITY);
+  });
+});
