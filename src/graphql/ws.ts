@@ -1,0 +1,295 @@
+/**
+ * GraphQL subscriptions over WebSocket at `/graphql`, subprotocol `graphql-transport-ws`, served
+ * by the `graphql-ws` package's own server (Mercurius' subscription support does not follow the
+ * protocol's close codes). It shares the HTTP server: Mercurius answers GET/POST /graphql, the
+ * 'upgrade' requests for /graphql come here.
+ *
+ * Close codes (graphql-ws' CloseCode; the protocol's own cases are handled by graphql-ws):
+ * - 4400 bad or unknown message, 4401 subscribe before connection_ack, 4408 no connection_init
+ *   in time, 4409 a subscription id already in use, 4429 a second connection_init.
+ * - 4403 Forbidden: connection_init without a valid access token of a live session
+ *   (`connectionParams.authorization` = "Bearer <token>"), and later, when that session is
+ *   revoked ("Session revoked") or the token expires ("Access token expired"). 4403 and not
+ *   4401: the protocol reserves 4401 for subscribing before the acknowledgement, and graphql-ws'
+ *   client treats 4401 as fatal but retries after 4403, so a client whose `connectionParams` is a
+ *   function reconnects with a refreshed token; a revoked session's retries are refused with 4403.
+ * - 1001 Going away: the server shuts down.
+ *
+ * Only subscriptions are served here; queries and mutations go over HTTP (where limits, metrics
+ * and the request lifecycle live). Errors are shaped as on HTTP (src/graphql/errors.ts).
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import {
+  GraphQLError,
+  NoSchemaIntrospectionCustomRule,
+  getOperationAST,
+  parse,
+  specifiedRules,
+  validate,
+  type DocumentNode,
+  type GraphQLSchema,
+} from 'graphql';
+import { CloseCode } from 'graphql-ws';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { resolveViewer } from '../auth/viewer.js';
+import { AppError, badInput } from '../platform/errors.js';
+import type { AppServices } from '../services.js';
+import type { Context, Viewer } from './context.js';
+import { toClientError } from './errors.js';
+
+export const SUBSCRIPTIONS_PATH = '/graphql';
+
+export interface SubscriptionServerOptions {
+  /** How long a socket may stay open without sending connection_init (ms). */
+  connectionInitWaitTimeout: number;
+  /** Interval of WebSocket ping frames; a socket that does not answer in time is dropped (ms). */
+  keepAliveMs: number;
+  /** The most operations one connection may run at once. */
+  maxSubscriptionsPerConnection: number;
+  /** The largest message accepted from a client (bytes). */
+  maxPayloadBytes: number;
+  /** How long shutdown waits for clients to acknowledge the close before cutting them off (ms). */
+  closeGraceMs: number;
+}
+
+export const DEFAULT_SUBSCRIPTION_SERVER_OPTIONS: Readonly<SubscriptionServerOptions> = Object.freeze({
+  connectionInitWaitTimeout: 3_000,
+  keepAliveMs: 12_000,
+  maxSubscriptionsPerConnection: 50,
+  maxPayloadBytes: 64 * 1024,
+  closeGraceMs: 1_000,
+});
+
+export const SESSION_REVOKED_REASON = 'Session revoked';
+export const TOKEN_EXPIRED_REASON = 'Access token expired';
+
+interface Connection {
+  viewer: Viewer;
+  expiryTimer: NodeJS.Timeout;
+}
+
+/** connection_init's payload; the contract puts the access token in `authorization`. */
+type ConnectionParams = Record<string, unknown> & { authorization?: unknown };
+
+/**
+ * Serves subscriptions on `app.server` and closes every socket on app.close() (preClose, so
+ * graceful shutdown and tests end cleanly).
+ */
+export function attachSubscriptionServer(
+  app: FastifyInstance,
+  services: AppServices,
+  schema: GraphQLSchema,
+  overrides: Partial<SubscriptionServerOptions> = {},
+): void {
+  const options = { ...DEFAULT_SUBSCRIPTION_SERVER_OPTIONS, ...overrides };
+  const { config } = services;
+  const log = app.log.child({ component: 'subscriptions' });
+  const validationRules = config.production ? [...specifiedRules, NoSchemaIntrospectionCustomRule] : specifiedRules;
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayloadBytes });
+  const connections = new Map<WebSocket, Connection>();
+  const bySession = new Map<string, Set<WebSocket>>();
+  let shuttingDown = false;
+
+  const forget = (socket: WebSocket) => {
+    const connection = connections.get(socket);
+    if (!connection) return;
+    connections.delete(socket);
+    clearTimeout(connection.expiryTimer);
+    const sockets = bySession.get(connection.viewer.sessionId);
+    sockets?.delete(socket);
+    if (sockets?.size === 0) bySession.delete(connection.viewer.sessionId);
+  };
+
+  // Every instance hears every revocation and closes that session's sockets it holds. The
+  // listener must be in place before a connection is accepted (see onConnect).
+  const revocationListener = services.channels.listen(services.revocations.channel, (message) => {
+    let sessionIds: unknown;
+    try {
+      sessionIds = JSON.parse(message);
+    } catch {
+      log.warn('ignoring a malformed session revocation message');
+      return;
+    }
+    if (!Array.isArray(sessionIds)) return;
+    for (const sessionId of sessionIds) {
+      for (const socket of bySession.get(String(sessionId)) ?? []) {
+        forget(socket);
+        socket.close(CloseCode.Forbidden, SESSION_REVOKED_REASON);
+      }
+    }
+  });
+  // Only a shutdown before Redis ever answered rejects it; onConnect then refuses.
+  revocationListener.catch(() => {});
+
+  const disposable = useServer<ConnectionParams>(
+    {
+      schema,
+      connectionInitWaitTimeout: options.connectionInitWaitTimeout,
+      isProd: config.production,
+
+      onConnect: async (ctx) => {
+        const { socket } = ctx.extra;
+        const authorization = ctx.connectionParams?.authorization;
+        try {
+          await revocationListener;
+        } catch {
+          return false;
+        }
+        const viewer = await resolveViewer(services, typeof authorization === 'string' ? authorization : null);
+        if (!viewer || socket.readyState !== socket.OPEN) return false;
+        const expiresIn = viewer.expiresAt.getTime() - Date.now();
+        if (expiresIn <= 0) return false;
+        const connection: Connection = {
+          viewer: { userId: viewer.userId, sessionId: viewer.sessionId },
+          expiryTimer: setTimeout(() => {
+            forget(socket);
+            socket.close(CloseCode.Forbidden, TOKEN_EXPIRED_REASON);
+          }, expiresIn),
+        };
+        connections.set(socket, connection);
+        let sockets = bySession.get(viewer.sessionId);
+        if (!sockets) bySession.set(viewer.sessionId, (sockets = new Set()));
+        sockets.add(socket);
+        // A revocation published after resolveViewer's check but before this socket was
+        // registered would have found nothing to close: check once more now that it is.
+        if (await services.revocations.isRevoked(viewer.sessionId)) {
+          forget(socket);
+          return false;
+        }
+        return socket.readyState === socket.OPEN;
+      },
+
+      onSubscribe: (ctx, id, payload) => {
+        const connection = connections.get(ctx.extra.socket);
+        // graphql-ws only calls onSubscribe after the acknowledgement, so this is a race with
+        // a close (revocation, expiry) that already happened.
+        if (!connection) return [new AppError('UNAUTHENTICATED', 'The connection is closed')];
+        // graphql-ws has registered this id already: it counts.
+        if (Object.keys(ctx.subscriptions).length > options.maxSubscriptionsPerConnection) {
+          return [
+            new AppError(
+              'RATE_LIMITED',
+              `At most ${options.maxSubscriptionsPerConnection} subscriptions may run on one connection`,
+              { limit: options.maxSubscriptionsPerConnection },
+            ),
+          ];
+        }
+        let document: DocumentNode;
+        try {
+          document = parse(payload.query);
+        } catch (error) {
+          return [toClientError(error as GraphQLError, undefined, log)];
+        }
+        const errors = validate(schema, document, validationRules);
+        if (errors.length > 0) return errors.map((error) => toClientError(error, undefined, log));
+        const operation = getOperationAST(document, payload.operationName);
+        if (!operation) {
+          return [badInput([{ field: 'operationName', message: 'Unable to identify the operation to run' }])];
+        }
+        if (operation.operation !== 'subscription') {
+          return [
+            badInput([
+              { field: 'query', message: 'Only subscriptions are served over WebSocket; send queries and mutations over HTTP' },
+            ]),
+          ];
+        }
+        const contextValue: Context = {
+          services,
+          requestId: randomUUID(),
+          ip: clientIp(ctx.extra.request, config.TRUST_PROXY),
+          userAgent: ctx.extra.request.headers['user-agent'] ?? null,
+          viewer: connection.viewer,
+          cache: new Map(),
+        };
+        log.debug({ requestId: contextValue.requestId, subscriptionId: id, operation: operation.name?.value }, 'subscription started');
+        return {
+          schema,
+          document,
+          operationName: payload.operationName,
+          variableValues: payload.variables,
+          contextValue,
+        };
+      },
+
+      onNext: (_ctx, _id, _payload, args, result) => {
+        if (!result.errors?.length) return;
+        const requestId = (args.contextValue as Context | undefined)?.requestId;
+        return {
+          ...result,
+          errors: result.errors.map((error) => toClientError(error, requestId, log).toJSON()),
+        };
+      },
+
+      onError: (_ctx, _id, _payload, errors) => errors.map((error) => toClientError(error, undefined, log).toJSON()),
+
+      onClose: (ctx) => {
+        forget(ctx.extra.socket);
+      },
+    },
+    wss,
+    options.keepAliveMs,
+  );
+
+  const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (pathOf(request.url) !== SUBSCRIPTIONS_PATH) {
+      // Another upgrade handler may serve other paths; if there is none, refuse.
+      if (app.server.listenerCount('upgrade') === 1) refuseUpgrade(socket, 404, 'Not Found');
+      return;
+    }
+    if (shuttingDown) {
+      refuseUpgrade(socket, 503, 'Service Unavailable');
+      return;
+    }
+    wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
+  };
+  app.server.on('upgrade', onUpgrade);
+
+  app.addHook('preClose', async () => {
+    shuttingDown = true;
+    app.server.off('upgrade', onUpgrade);
+    const open = [...wss.clients];
+    await Promise.all(
+      open.map(
+        (socket) =>
+          new Promise<void>((resolve) => {
+            if (socket.readyState === socket.CLOSED) return resolve();
+            const cutOff = setTimeout(() => socket.terminate(), options.closeGraceMs);
+            socket.once('close', () => {
+              clearTimeout(cutOff);
+              resolve();
+            });
+            socket.close(1001, 'Going away');
+          }),
+      ),
+    );
+    await disposable.dispose();
+    await revocationListener.then((stop) => stop(), () => {});
+  });
+}
+
+function pathOf(url: string | undefined): string {
+  return new URL(url ?? '/', 'http://localhost').pathname;
+}
+
+function refuseUpgrade(socket: Duplex, status: number, text: string): void {
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  socket.destroy();
+}
+
+/**
+ * The client's address as Fastify computes request.ip with `trustProxy: hop < TRUST_PROXY`: the
+ * socket's peer, then X-Forwarded-For from the right, trusting `trustedHops` proxies.
+ */
+export function clientIp(request: IncomingMessage, trustedHops: number): string | null {
+  const forwarded = request.headers['x-forwarded-for'];
+  const chain = [
+    request.socket.remoteAddress ?? null,
+    ...(typeof forwarded === 'string' ? forwarded.split(',').map((s) => s.trim()).filter(Boolean).reverse() : []),
+  ];
+  return chain[Math.min(trustedHops, chain.length - 1)] ?? null;
+}

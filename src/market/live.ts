@@ -1,0 +1,208 @@
+/**
+ * Live market data for subscriptions (no GraphQL here; src/market/subscriptions.ts is the thin
+ * GraphQL layer): quote ticks of chosen symbols, and a portfolio's valuation recomputed after
+ * the ticks of its holdings' symbols.
+ *
+ * - Quotes: the symbols are validated like Query.quotes (at most 100). Only market symbols
+ *   somebody quotes tick: unknown symbols and the caller's custom assets are left out (the
+ *   feed would otherwise ask the providers about them on every tick).
+ * - Valuation: one right away, then after ticks, at most one per `throttleMs` (trailing: the
+ *   last tick of a burst is always reflected). Holdings are loaded once and the latest quote of
+ *   each symbol is kept in memory, so a recomputation costs no I/O. Every `resyncMs` the stream
+ *   checks again that the caller may still see the portfolio (ending it with NOT_FOUND when not,
+ *   e.g. after an unshare) and reloads holdings and quotes (investments added, custom prices).
+ */
+import type { FastifyBaseLogger } from 'fastify';
+import { BoundedQueue } from '../platform/bounded-queue.js';
+import type { Db } from '../platform/db.js';
+import { notFound } from '../platform/errors.js';
+import type { RedisChannels } from '../platform/pubsub.js';
+import type { Redis } from '../platform/redis.js';
+import { CUSTOM_SOURCE } from './custom.js';
+import { checkedQuoteSymbols } from './inputs.js';
+import { QuoteRelay, type LiveQuote, type QuoteRelayOptions } from './pubsub.js';
+import { HOLDING_FIELDS, type MarketService, type PortfolioHeader, type Quote } from './service.js';
+import { ownedKey } from './store.js';
+import type { HoldingInput, PortfolioValuation } from './valuation.js';
+
+export interface LiveMarketOptions extends QuoteRelayOptions {
+  /** The least time between two valuations of one subscription (ms). */
+  throttleMs: number;
+  /** How often a valuation subscription re-checks access and reloads holdings (ms). */
+  resyncMs: number;
+}
+
+export const DEFAULT_LIVE_MARKET_OPTIONS: Readonly<Omit<LiveMarketOptions, keyof QuoteRelayOptions>> = Object.freeze({
+  throttleMs: 250,
+  resyncMs: 30_000,
+});
+
+/** Whether the subscriber may still see the portfolio (asked again on every resync). */
+export type AccessCheck = () => Promise<boolean>;
+
+interface LoadedPortfolio {
+  header: PortfolioHeader;
+  holdings: HoldingInput[];
+  /** Symbols that tick: the holdings' symbols minus the owner's custom assets. */
+  marketSymbols: string[];
+}
+
+export class LiveMarket {
+  readonly relay: QuoteRelay;
+  private readonly options: Omit<LiveMarketOptions, keyof QuoteRelayOptions>;
+
+  constructor(
+    private readonly deps: { db: Db; redis: Redis; channels: RedisChannels; market: MarketService; prefix: string; logger: FastifyBaseLogger },
+    options: Partial<LiveMarketOptions> = {},
+  ) {
+    this.options = {
+      throttleMs: options.throttleMs ?? DEFAULT_LIVE_MARKET_OPTIONS.throttleMs,
+      resyncMs: options.resyncMs ?? DEFAULT_LIVE_MARKET_OPTIONS.resyncMs,
+    };
+    this.relay = new QuoteRelay(
+      deps.redis,
+      deps.channels,
+      deps.prefix,
+      deps.logger,
+      { queueSize: options.queueSize, watchTtlMs: options.watchTtlMs },
+      // Ticks another process stored reach this replica's L1 too, so queries agree with streams.
+      (quote) => {
+        deps.market.storeTicks([quote], { shared: false }).catch((error: unknown) => deps.logger.warn({ err: error }, 'could not cache a tick'));
+      },
+    );
+  }
+
+  /** Every tick of `symbols` (validated) as `ownerId` may see them, from now on. */
+  async quotes(symbols: readonly string[], ownerId: string): Promise<AsyncIterableIterator<Quote>> {
+    const wanted = checkedQuoteSymbols(symbols);
+    const known = await this.deps.market.lookupQuotes(wanted.map((symbol) => ({ symbol, ownerId })));
+    return this.relay.subscribe(wanted.filter((_symbol, i) => isMarketQuote(known[i])));
+  }
+
+  /**
+   * The portfolio's valuation now and after each tick that moves it. The caller has checked
+   * access already; `canView` is asked again on every resync.
+   */
+  async portfolioValuation(portfolioId: string, canView: AccessCheck): Promise<AsyncIterableIterator<PortfolioValuation>> {
+    let portfolio: LoadedPortfolio | null = await this.load(portfolioId);
+    if (!portfolio) throw notFound('Portfolio');
+    const { throttleMs, resyncMs } = this.options;
+    const latest = new Map<string, Quote | null>();
+    let stopWatching: (() => void) | null = null;
+    let watching = '';
+    let lastEmitAt = 0;
+    let emitTimer: NodeJS.Timeout | null = null;
+    let resyncTimer: NodeJS.Timeout | null = null;
+
+    // Only the newest valuation matters to a slow consumer.
+    const output = new BoundedQueue<PortfolioValuation>(1, () => {
+      if (emitTimer) clearTimeout(emitTimer);
+      if (resyncTimer) clearTimeout(resyncTimer);
+      stopWatching?.();
+      stopWatching = null;
+    });
+
+    let lastEmitted = '';
+    const compute = () => {
+      const { header, holdings } = portfolio!;
+      return this.deps.market.valueHoldings(header, holdings, async (requests) => requests.map((r) => latest.get(r.symbol) ?? null));
+    };
+    const emit = async () => {
+      emitTimer = null;
+      lastEmitAt = Date.now();
+      const valuation = await compute();
+      lastEmitted = fingerprint(valuation);
+      output.push(valuation);
+    };
+    const scheduleEmit = () => {
+      if (emitTimer || output.ended) return;
+      emitTimer = setTimeout(() => void emit().catch(fail), Math.max(0, lastEmitAt + throttleMs - Date.now()));
+    };
+    const fail = (error: unknown) => {
+      this.deps.logger.warn({ err: error, portfolioId }, 'live valuation failed');
+      output.fail(error);
+    };
+    const onTick = (quote: LiveQuote) => {
+      latest.set(quote.symbol, quote);
+      scheduleEmit();
+    };
+    /** Listens to the symbols of the loaded holdings; a changed set replaces the old listener. */
+    const watch = async () => {
+      const symbols = [...portfolio!.marketSymbols].sort().join(',');
+      if (symbols === watching) return;
+      const previous = stopWatching;
+      stopWatching = await this.relay.watch(portfolio!.marketSymbols, onTick);
+      watching = symbols;
+      previous?.();
+      if (output.ended) stopWatching();
+    };
+    /** Quotes for symbols no tick has priced yet (ticks are newer than any cache). */
+    const fillQuotes = async (overwrite: boolean) => {
+      const symbols = [...new Set(portfolio!.holdings.map((h) => h.symbol))];
+      const found = await this.deps.market.lookupQuotes(symbols.map((symbol) => ({ symbol, ownerId: portfolio!.header.ownerId })));
+      symbols.forEach((symbol, i) => {
+        if (overwrite || !latest.has(symbol)) latest.set(symbol, found[i] ?? null);
+      });
+    };
+    const resync = async () => {
+      resyncTimer = null;
+      const reloaded = (await canView()) ? await this.load(portfolioId) : null;
+      if (output.ended) return;
+      if (!reloaded) {
+        output.fail(notFound('Portfolio'));
+        return;
+      }
+      portfolio = reloaded;
+      await watch();
+      // Custom prices change without ticks; market ones only where no tick came since.
+      await fillQuotes(false);
+      if (fingerprint(await compute()) !== lastEmitted) scheduleEmit();
+      scheduleResync();
+    };
+    const scheduleResync = () => {
+      if (output.ended) return;
+      resyncTimer = setTimeout(() => void resync().catch(fail), resyncMs);
+    };
+
+    try {
+      // Listen first, so no tick between the first valuation and the listener is lost.
+      await watch();
+      await fillQuotes(false);
+      await emit();
+    } catch (error) {
+      output.return();
+      throw error;
+    }
+    scheduleResync();
+    return output;
+  }
+
+  close(): Promise<void> {
+    return this.relay.close();
+  }
+
+  private async load(portfolioId: string): Promise<LoadedPortfolio | null> {
+    const row = await this.deps.db.portfolio.findUnique({
+      where: { id: portfolioId },
+      select: { id: true, ownerId: true, baseCurrency: true, investments: { select: HOLDING_FIELDS } },
+    });
+    if (!row) return null;
+    const symbols = [...new Set(row.investments.map((h) => h.symbol))];
+    const custom = await this.deps.market.store.customSymbols(symbols.map((symbol) => ({ ownerId: row.ownerId, symbol })));
+    return {
+      header: { id: row.id, ownerId: row.ownerId, baseCurrency: row.baseCurrency },
+      holdings: row.investments,
+      marketSymbols: symbols.filter((symbol) => !custom.has(ownedKey(row.ownerId, symbol))),
+    };
+  }
+}
+
+/** What a subscriber sees of a valuation: a resync that changes none of it sends nothing. */
+function fingerprint(valuation: PortfolioValuation): string {
+  const { totalValue, totalCost, dayChange, asOf } = valuation;
+  return [totalValue.toFixed(), totalCost.toFixed(), dayChange?.toFixed() ?? '', asOf.getTime()].join('|');
+}
+
+function isMarketQuote(quote: Quote | null | undefined): boolean {
+  return quote != null && quote.source !== CUSTOM_SOURCE;
+}

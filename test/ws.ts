@@ -1,0 +1,162 @@
+/**
+ * WebSocket test helpers: the app on a real port, the real `graphql-ws` client with typed
+ * documents, a subscription whose events a test awaits one by one, and a raw `ws` socket for
+ * protocol-level checks (close codes).
+ */
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print, type FormattedExecutionResult } from 'graphql';
+import { createClient, type Client, type ClientOptions } from 'graphql-ws';
+import WebSocket from 'ws';
+import type { TestApp } from './harness.js';
+
+/** Listens on 127.0.0.1 at a free port; returns the subscriptions URL. */
+export async function listen(t: TestApp): Promise<string> {
+  const address = await t.app.listen({ port: 0, host: '127.0.0.1' });
+  return `${address.replace(/^http/, 'ws')}/graphql`;
+}
+
+/** The graphql-ws client as an SPA would use it (token in connectionParams), without retries. */
+export function wsClient(url: string, token: string | null, options: Partial<ClientOptions> = {}): Client {
+  return createClient({
+    url,
+    webSocketImpl: WebSocket,
+    connectionParams: token ? { authorization: `Bearer ${token}` } : undefined,
+    retryAttempts: 0,
+    ...options,
+  });
+}
+
+export type SubscriptionEvent<T> =
+  | { type: 'next'; result: FormattedExecutionResult<T, unknown>; at: number }
+  | { type: 'error'; error: unknown; at: number }
+  | { type: 'complete'; at: number };
+
+/** A running subscription; `next()` waits for its next event. */
+export class LiveSubscription<T> {
+  private readonly events: SubscriptionEvent<T>[] = [];
+  private waiter: (() => void) | null = null;
+  readonly unsubscribe: () => void;
+
+  constructor(client: Client, document: TypedDocumentNode<T, Record<string, unknown>> | TypedDocumentNode<T, never>, variables: object) {
+    const push = (event: SubscriptionEvent<T>) => {
+      this.events.push(event);
+      this.waiter?.();
+    };
+    this.unsubscribe = client.subscribe<T>(
+      { query: print(document), variables: variables as Record<string, unknown> },
+      {
+        next: (result) => push({ type: 'next', result, at: Date.now() }),
+        error: (error) => push({ type: 'error', error, at: Date.now() }),
+        complete: () => push({ type: 'complete', at: Date.now() }),
+      },
+    );
+  }
+
+  async next(timeoutMs = 5_000): Promise<SubscriptionEvent<T>> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.events.length === 0) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`no subscription event within ${timeoutMs} ms`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.waiter = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.waiter = null;
+    }
+    return this.events.shift()!;
+  }
+
+  /** The next event, which must be a result without errors. */
+  async data(timeoutMs?: number): Promise<T> {
+    const event = await this.next(timeoutMs);
+    if (event.type !== 'next' || event.result.errors || !event.result.data) {
+      throw new Error(`expected data, got ${JSON.stringify(event)}`);
+    }
+    return event.result.data;
+  }
+
+  /** Events that arrived and were not read yet. */
+  pending(): SubscriptionEvent<T>[] {
+    return this.events.splice(0);
+  }
+}
+
+export function subscribe<T, V extends Record<string, unknown>>(client: Client, document: TypedDocumentNode<T, V>, variables: V): LiveSubscription<T> {
+  return new LiveSubscription<T>(client, document as TypedDocumentNode<T, Record<string, unknown>>, variables);
+}
+
+export interface Closed {
+  code: number;
+  reason: string;
+}
+
+/** A raw protocol socket: send messages, read replies, see how it closes. */
+export class RawSocket {
+  readonly socket: WebSocket;
+  readonly opened: Promise<void>;
+  readonly closed: Promise<Closed>;
+  private readonly messages: Array<Record<string, unknown>> = [];
+  private waiter: (() => void) | null = null;
+
+  constructor(url: string, protocol: string | null = 'graphql-transport-ws', options: WebSocket.ClientOptions = {}) {
+    this.socket = protocol ? new WebSocket(url, protocol, options) : new WebSocket(url, options);
+    this.opened = new Promise((resolve, reject) => {
+      this.socket.once('open', () => resolve());
+      this.socket.once('error', reject);
+    });
+    // A refused handshake shows in `closed` too; tests that expect one need not await this.
+    this.opened.catch(() => {});
+    this.closed = new Promise((resolve) => this.socket.once('close', (code, reason) => resolve({ code, reason: String(reason) })));
+    this.socket.on('message', (data) => {
+      this.messages.push(JSON.parse(String(data)) as Record<string, unknown>);
+      this.waiter?.();
+    });
+  }
+
+  async send(message: unknown): Promise<void> {
+    await this.opened;
+    this.socket.send(typeof message === 'string' ? message : JSON.stringify(message));
+  }
+
+  /** connection_init with the token, then waits for connection_ack. */
+  async init(token: string): Promise<void> {
+    await this.send({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } });
+    const ack = await this.message();
+    if (ack.type !== 'connection_ack') throw new Error(`expected connection_ack, got ${JSON.stringify(ack)}`);
+  }
+
+  async message(timeoutMs = 5_000): Promise<Record<string, unknown>> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.messages.length === 0) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`no message within ${timeoutMs} ms`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.waiter = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.waiter = null;
+    }
+    return this.messages.shift()!;
+  }
+
+  close(): void {
+    this.socket.terminate();
+  }
+}
+
+/** Polls `probe` until `accept` holds (or fails after `timeoutMs`). */
+export async function eventually<T>(probe: () => Promise<T> | T, accept: (value: T) => boolean, timeoutMs = 5_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (accept(value)) return value;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(value)}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
