@@ -3,6 +3,7 @@
  * every integration test build the app through here.
  */
 import { randomUUID } from 'node:crypto';
+import { isIP } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import cors from '@fastify/cors';
@@ -11,17 +12,25 @@ import Fastify from 'fastify';
 import { NoSchemaIntrospectionCustomRule, type OperationDefinitionNode } from 'graphql';
 import mercurius from 'mercurius';
 import { SessionRevocations } from './auth/revocation.js';
+import { AuthService } from './auth/service.js';
 import { TokenSigner } from './auth/tokens.js';
 import type { Config } from './config.js';
 import type { Context } from './graphql/context.js';
 import { formatGraphQLErrors } from './graphql/errors.js';
 import { schema } from './graphql/schema.js';
+import { attachSubscriptionServer, type SubscriptionServerOptions } from './graphql/ws.js';
 import { resolveViewer } from './auth/viewer.js';
 import { createDb } from './platform/db.js';
 import { loggerOptions } from './platform/logger.js';
 import { createMetrics } from './platform/metrics.js';
 import { PROJECT_ROOT } from './platform/paths.js';
+import { RedisChannels } from './platform/pubsub.js';
 import { createRedis } from './platform/redis.js';
+import { LiveMarket, type LiveMarketOptions } from './market/live.js';
+import { MarketService } from './market/service.js';
+import type { MarketDataProvider } from './market/providers/types.js';
+import { PortfolioService } from './portfolios/service.js';
+import { AnalyticsService } from './analytics/service.js';
 import type { AppServices } from './services.js';
 
 declare module 'fastify' {
@@ -33,6 +42,14 @@ declare module 'fastify' {
 export interface BuildOptions {
   /** Emit Prisma query events (tests count statements). */
   logQueries?: boolean;
+  /** Where log lines go (default stdout); tests read them. */
+  logStream?: { write(line: string): void };
+  /** WebSocket subscription server settings (tests shorten the timeouts). */
+  subscriptions?: Partial<SubscriptionServerOptions>;
+  /** Live quote relay and valuation stream settings (tests shorten the resync). */
+  live?: Partial<LiveMarketOptions>;
+  /** Market-data providers placed before the configured chain (tests count provider calls with one). */
+  marketProviders?: MarketDataProvider[];
 }
 
 const VERSION = (JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -40,7 +57,7 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 export async function buildApp(config: Config, options: BuildOptions = {}) {
   const app = Fastify({
-    logger: loggerOptions(config.LOG_LEVEL, config.production),
+    logger: { ...loggerOptions(config.LOG_LEVEL, config.production), ...(options.logStream ? { stream: options.logStream } : {}) },
     // Honour a caller's X-Request-Id when it is sane, so logs join up across services.
     genReqId: (req) => {
       const incoming = req.headers['x-request-id'];
@@ -54,24 +71,49 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
 
   const db = createDb({ url: config.DATABASE_URL, logQueries: options.logQueries });
   const redis = createRedis(config.REDIS_URL, 'foliograph:api');
+  const channels = new RedisChannels(config.REDIS_URL, 'foliograph:api:subscriber', app.log);
+  const tokens = await TokenSigner.create(config);
+  const revocations = new SessionRevocations(redis, config.REDIS_PREFIX);
+  const metrics = createMetrics();
+  const market = new MarketService({
+    config,
+    db,
+    redis,
+    registry: metrics.registry,
+    logger: app.log,
+    extraProviders: options.marketProviders,
+  });
   const services: AppServices = {
     config,
     version: VERSION,
     logger: app.log,
     db,
     redis,
-    metrics: createMetrics(),
-    tokens: await TokenSigner.create(config),
-    revocations: new SessionRevocations(redis, config.REDIS_PREFIX),
+    channels,
+    metrics,
+    tokens,
+    revocations,
+    auth: new AuthService({ config, db, redis, logger: app.log, tokens, revocations }),
+    portfolios: new PortfolioService(db, app.log),
+    market,
+    live: new LiveMarket({ db, redis, channels, market, prefix: config.REDIS_PREFIX, logger: app.log }, options.live),
+    analytics: new AnalyticsService({ config, db, redis, market, registry: metrics.registry, logger: app.log }),
   };
   app.decorate('services', services);
   app.addHook('onClose', async () => {
+    // First: auth's background work (queued emails) still needs the database and Redis.
+    await services.auth.close();
+    services.market.close();
     await db.$disconnect();
+    await services.live.close();
+    await channels.close();
     await redis.quit().catch(() => redis.disconnect());
   });
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  // The built-in instruments are market assets (search, history) from the first request on.
+  await services.market.syncMarketAssets();
 
   // External plugins first (as in fastify's demo app), then our routes.
   await app.register(helmet, {
@@ -126,13 +168,16 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     context: async (request): Promise<Omit<Context, 'reply' | 'app'>> => ({
       services,
       requestId: request.id,
-      ip: request.ip ?? null,
+      // Behind a proxy the address comes from X-Forwarded-For: keep it only if it is one.
+      ip: request.ip && isIP(request.ip) ? request.ip : null,
       userAgent: request.headers['user-agent'] ?? null,
       viewer: await resolveViewer(services, request.headers.authorization),
       cache: new Map(),
     }),
     errorFormatter: (execution, ctx) => formatGraphQLErrors(execution, ctx, app.log),
   });
+
+  attachSubscriptionServer(app, services, schema, options.subscriptions);
 
   // Request count and latency by operation name.
   app.graphql.addHook('preExecution', async (_schema, document, context) => {

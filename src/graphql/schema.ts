@@ -4,5 +4,9 @@
 import { lexicographicSortSchema } from 'graphql';
 import { builder } from './builder.js';
 import './enums.js';
+import '../auth/schema.js';
+import '../portfolios/schema.js';
+import '../market/schema.js';
+import '../market/subscriptions.js';
 
 export const schema = lexicographicSortSchema(builder.toSchema());

@@ -1,0 +1,47 @@
+/**
+ * The audit trail: every change to a portfolio writes one activity row inside the change's own
+ * transaction (so a change and its record commit or roll back together), naming who did it,
+ * from where, and what changed (details: { before, after } where that applies).
+ */
+import type { Prisma } from '../platform/db.js';
+
+export const ACTIVITY_ACTIONS = [
+  'PORTFOLIO_CREATED',
+  'PORTFOLIO_UPDATED',
+  'PORTFOLIO_IMPORTED',
+  'INVESTMENT_ADDED',
+  'INVESTMENT_UPDATED',
+  'INVESTMENT_REMOVED',
+  'PORTFOLIO_SHARED',
+  'PORTFOLIO_UNSHARED',
+] as const;
+export type ActivityAction = (typeof ACTIVITY_ACTIONS)[number];
+
+/** Who is acting, as the request tells it. */
+export interface Actor {
+  userId: string;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+/** user_agent is free text from the client: keep what is useful, not whatever was sent. */
+const USER_AGENT_MAX = 512;
+
+export async function recordActivity(
+  tx: Prisma.TransactionClient,
+  actor: Actor,
+  portfolioId: string,
+  action: ActivityAction,
+  details: Prisma.InputJsonObject,
+): Promise<void> {
+  await tx.portfolioActivity.create({
+    data: {
+      portfolioId,
+      userId: actor.userId,
+      action,
+      details,
+      ipAddress: actor.ip,
+      userAgent: actor.userAgent?.slice(0, USER_AGENT_MAX) ?? null,
+    },
+  });
+}

@@ -1,0 +1,491 @@
+/**
+ * Portfolio files (docs/import-export.md has the formats): export a portfolio as JSON (the
+ * portfolio, its investments, and the owner's custom assets it holds with their prices) or as
+ * CSV (the investments); import either into a new portfolio of the caller's. An import is checked
+ * in full before anything is written, then written in one transaction (all or nothing); a dry run
+ * stops after the check and reports what would be created and every problem found.
+ */
+import type { Asset, Portfolio } from '../generated/prisma/client.js';
+import { AssetType } from '../generated/prisma/enums.js';
+import { formatDate } from '../graphql/scalars.js';
+import { normalizeSymbol } from '../market/providers/symbols.js';
+import { Prisma, type Db } from '../platform/db.js';
+import { badInput, conflict, notFound, type FieldProblem } from '../platform/errors.js';
+import { recordActivity, type Actor } from './activity.js';
+import {
+  checkCustomAsset,
+  checkPricePoints,
+  resolveAssets,
+  storeCustomPrices,
+  type CheckedCustomAsset,
+  type CheckedPricePoint,
+  type PricePointInput,
+} from './assets.js';
+import { parseCsv, protectCell, toCsv, unprotectCell, CsvSyntaxError } from './csv.js';
+import { investmentSnapshot, portfolioSnapshot } from './shapes.js';
+import {
+  checkInvestment,
+  checkPortfolioInput,
+  parseDateText,
+  parseDecimalText,
+  Problems,
+  type CheckedInvestment,
+  type InvestmentDraft,
+} from './validation.js';
+
+export const FILE_FORMATS = ['JSON', 'CSV'] as const;
+export type FileFormat = (typeof FILE_FORMATS)[number];
+
+export const JSON_FORMAT_NAME = 'foliograph.portfolio';
+export const JSON_FORMAT_VERSION = 1;
+export const CSV_COLUMNS = ['symbol', 'name', 'type', 'quantity', 'purchasePrice', 'purchaseDate', 'sector', 'notes'] as const;
+const REQUIRED_CSV_COLUMNS = ['symbol', 'quantity', 'purchasePrice', 'purchaseDate'] as const;
+type CsvColumn = (typeof CSV_COLUMNS)[number];
+
+export const IMPORT_MAX_BYTES = 4 * 1024 * 1024;
+export const IMPORT_MAX_ROWS = 5_000;
+export const IMPORT_MAX_CUSTOM_ASSETS = 100;
+export const DEFAULT_IMPORT_NAME = 'Imported portfolio';
+
+export interface PortfolioFile {
+  filename: string;
+  contentType: string;
+  data: string;
+}
+
+/**
+ * One problem of an import. `row`: CSV, the line it is on (header and syntax problems too);
+ * JSON, the investment's 1-based position; null for the file, the portfolio and custom assets.
+ */
+export interface ImportProblem extends FieldProblem {
+  row: number | null;
+}
+
+export interface ImportRequest {
+  format: FileFormat;
+  data: string;
+  name?: string | null;
+  dryRun?: boolean | null;
+}
+
+export interface ImportOutcome {
+  dryRun: boolean;
+  valid: boolean;
+  /** The new portfolio (null for a dry run). */
+  portfolio: Portfolio | null;
+  name: string;
+  investmentCount: number;
+  customAssetsCreated: string[];
+  customAssetsReused: string[];
+  priceCount: number;
+  problems: ImportProblem[];
+}
+
+// ---------------------------------------------------------------------------------- export
+
+interface JsonInvestment {
+  symbol: string;
+  name: string;
+  type: string;
+  quantity: string;
+  purchasePrice: string;
+  purchaseDate: string;
+  sector: string | null;
+  notes: string | null;
+}
+
+function slug(name: string): string {
+  return (
+    name
+      .normalize('NFKD')
+      .replace(/[^\w\s-]/g, '')
+      .trim()
+      .toLowerCase()
+      .replace(/[\s_-]+/g, '-')
+      .slice(0, 60) || 'portfolio'
+  );
+}
+
+export async function exportPortfolio(db: Db, portfolioId: string, format: FileFormat, now = new Date()): Promise<PortfolioFile> {
+  const portfolio = await db.portfolio.findUnique({
+    where: { id: portfolioId },
+    include: { investments: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] } },
+  });
+  if (!portfolio) throw notFound('Portfolio');
+  const investments: JsonInvestment[] = portfolio.investments.map(investmentSnapshot);
+  const filename = `${slug(portfolio.name)}-${now.toISOString().slice(0, 10)}`;
+
+  if (format === 'CSV') {
+    const rows = investments.map((inv) => CSV_COLUMNS.map((column) => protectCell(inv[column] ?? '')));
+    return { filename: `${filename}.csv`, contentType: 'text/csv; charset=utf-8', data: toCsv([[...CSV_COLUMNS], ...rows]) };
+  }
+
+  const symbols = [...new Set(investments.map((inv) => inv.symbol))];
+  const customAssets = await db.asset.findMany({
+    where: { ownerId: portfolio.ownerId, symbol: { in: symbols } },
+    include: { prices: { orderBy: { date: 'asc' }, select: { date: true, close: true } } },
+    orderBy: { symbol: 'asc' },
+  });
+  const document = {
+    format: JSON_FORMAT_NAME,
+    version: JSON_FORMAT_VERSION,
+    exportedAt: now.toISOString(),
+    portfolio: portfolioSnapshot(portfolio),
+    investments,
+    customAssets: customAssets.map((asset) => ({
+      symbol: asset.symbol,
+      name: asset.name,
+      type: asset.type,
+      currency: asset.currency,
+      sector: asset.sector,
+      prices: asset.prices.map((p) => ({ date: formatDate(p.date), close: p.close.toFixed() })),
+    })),
+  };
+  return { filename: `${filename}.json`, contentType: 'application/json', data: `${JSON.stringify(document, null, 2)}\n` };
+}
+
+// ---------------------------------------------------------------------------------- import: reading
+
+/** An investment as read from a file, before the investment rules (decimals and dates parsed). */
+interface RawRow {
+  row: number;
+  /** Null when the row could not be read at all (not an object, wrong number of cells). */
+  draft: InvestmentDraft | null;
+  problems: Problems;
+}
+
+interface RawCustomAsset {
+  index: number;
+  asset: CheckedCustomAsset;
+  prices: CheckedPricePoint[];
+  problems: Problems;
+}
+
+interface RawFile {
+  portfolio: { name?: unknown; description?: unknown; isPublic?: unknown; baseCurrency?: unknown };
+  rows: RawRow[];
+  customAssets: RawCustomAsset[];
+  problems: ImportProblem[];
+}
+
+const ASSET_TYPES = new Set<string>(Object.values(AssetType));
+
+function optionalString(problems: Problems, field: string, value: unknown): string | null {
+  if (value === undefined || value === null || value === '') return null;
+  if (typeof value === 'string') return value;
+  problems.add(field, 'must be text');
+  return null;
+}
+
+/** A value for a rule that reports emptiness itself (symbols, names, currencies). */
+function text(value: unknown): string {
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : '';
+}
+
+function assetType(problems: Problems, field: string, value: unknown): AssetType | null {
+  const text = optionalString(problems, field, value)?.trim().toUpperCase();
+  if (!text) return null;
+  if (ASSET_TYPES.has(text)) return text as AssetType;
+  problems.add(field, `must be one of ${[...ASSET_TYPES].join(', ')}`);
+  return null;
+}
+
+/** One investment's cells (CSV) or properties (JSON), as the investment rules take them. */
+function readInvestment(row: number, source: Record<string, unknown>): RawRow {
+  const problems = new Problems();
+  const symbol = text(source.symbol);
+  const name = optionalString(problems, 'name', source.name);
+  const type = assetType(problems, 'type', source.type);
+  const quantity = parseDecimalText(problems, 'quantity', source.quantity);
+  const purchasePrice = parseDecimalText(problems, 'purchasePrice', source.purchasePrice);
+  const purchaseDate = parseDateText(problems, 'purchaseDate', source.purchaseDate);
+  const sector = optionalString(problems, 'sector', source.sector);
+  const notes = optionalString(problems, 'notes', source.notes);
+  return { row, draft: { symbol, name, type, quantity, purchasePrice, purchaseDate, sector, notes }, problems };
+}
+
+function readCsv(data: string): RawFile {
+  const file: RawFile = { portfolio: {}, rows: [], customAssets: [], problems: [] };
+  let records;
+  try {
+    records = parseCsv(data);
+  } catch (error) {
+    if (!(error instanceof CsvSyntaxError)) throw error;
+    file.problems.push({ row: error.line, field: 'data', message: error.message });
+    return file;
+  }
+  const [header, ...body] = records;
+  if (!header) {
+    file.problems.push({ row: null, field: 'data', message: `the file is empty; expected a header row: ${CSV_COLUMNS.join(',')}` });
+    return file;
+  }
+  const columns = header.cells.map((cell) => CSV_COLUMNS.find((c) => c.toLowerCase() === cell.trim().toLowerCase()));
+  header.cells.forEach((cell, i) => {
+    if (!columns[i]) file.problems.push({ row: header.line, field: 'header', message: `unknown column "${cell}" (columns: ${CSV_COLUMNS.join(', ')})` });
+    else if (columns.indexOf(columns[i]) !== i) file.problems.push({ row: header.line, field: 'header', message: `column "${cell}" appears twice` });
+  });
+  for (const required of REQUIRED_CSV_COLUMNS) {
+    if (!columns.includes(required)) file.problems.push({ row: header.line, field: 'header', message: `missing column "${required}"` });
+  }
+  if (file.problems.length > 0) return file;
+  if (body.length > IMPORT_MAX_ROWS) {
+    file.problems.push({ row: null, field: 'data', message: `at most ${IMPORT_MAX_ROWS} rows per import (this file has ${body.length})` });
+    return file;
+  }
+  for (const record of body) {
+    if (record.cells.length !== columns.length) {
+      const problems = new Problems();
+      problems.add('data', `expected ${columns.length} cells, found ${record.cells.length}`);
+      file.rows.push({ row: record.line, draft: null, problems });
+      continue;
+    }
+    const source: Partial<Record<CsvColumn, string>> = {};
+    columns.forEach((column, i) => {
+      source[column as CsvColumn] = unprotectCell((record.cells[i] ?? '').trim());
+    });
+    file.rows.push(readInvestment(record.line, source));
+  }
+  return file;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function readJson(data: string): RawFile {
+  const file: RawFile = { portfolio: {}, rows: [], customAssets: [], problems: [] };
+  let document: unknown;
+  try {
+    document = JSON.parse(data);
+  } catch (error) {
+    file.problems.push({ row: null, field: 'data', message: `not valid JSON: ${(error as Error).message}` });
+    return file;
+  }
+  if (!isObject(document)) {
+    file.problems.push({ row: null, field: 'data', message: 'expected a JSON object (see docs/import-export.md)' });
+    return file;
+  }
+  if (document.format !== undefined && document.format !== JSON_FORMAT_NAME) {
+    file.problems.push({ row: null, field: 'format', message: `expected "${JSON_FORMAT_NAME}"` });
+  }
+  if (document.version !== undefined && document.version !== JSON_FORMAT_VERSION) {
+    file.problems.push({ row: null, field: 'version', message: `this server reads version ${JSON_FORMAT_VERSION}` });
+  }
+  if (document.portfolio !== undefined && !isObject(document.portfolio)) {
+    file.problems.push({ row: null, field: 'portfolio', message: 'must be an object' });
+  } else {
+    file.portfolio = document.portfolio ?? {};
+  }
+  const investments = document.investments;
+  const customAssets = document.customAssets ?? [];
+  if (!Array.isArray(investments)) file.problems.push({ row: null, field: 'investments', message: 'must be a list' });
+  if (!Array.isArray(customAssets)) file.problems.push({ row: null, field: 'customAssets', message: 'must be a list' });
+  if (!Array.isArray(investments) || !Array.isArray(customAssets)) return file;
+  if (investments.length > IMPORT_MAX_ROWS) {
+    file.problems.push({ row: null, field: 'investments', message: `at most ${IMPORT_MAX_ROWS} investments per import (this file has ${investments.length})` });
+    return file;
+  }
+  if (customAssets.length > IMPORT_MAX_CUSTOM_ASSETS) {
+    file.problems.push({ row: null, field: 'customAssets', message: `at most ${IMPORT_MAX_CUSTOM_ASSETS} custom assets per import` });
+    return file;
+  }
+  investments.forEach((item, i) => {
+    if (isObject(item)) {
+      file.rows.push(readInvestment(i + 1, item));
+    } else {
+      const problems = new Problems();
+      problems.add('investment', 'must be an object');
+      file.rows.push({ row: i + 1, draft: null, problems });
+    }
+  });
+  customAssets.forEach((item, index) => {
+    const problems = new Problems();
+    const field = (name: string) => `customAssets[${index}].${name}`;
+    const source = isObject(item) ? item : {};
+    if (!isObject(item)) problems.add(`customAssets[${index}]`, 'must be an object');
+    const type = assetType(problems, field('type'), source.type ?? 'OTHER') ?? 'OTHER';
+    const asset = checkCustomAsset(
+      problems,
+      {
+        symbol: text(source.symbol),
+        name: text(source.name),
+        type,
+        currency: text(source.currency),
+        sector: optionalString(problems, field('sector'), source.sector),
+      },
+      field,
+    );
+    const rawPrices = source.prices ?? [];
+    const points: PricePointInput[] = [];
+    if (!Array.isArray(rawPrices)) {
+      problems.add(field('prices'), 'must be a list');
+    } else {
+      rawPrices.forEach((price, p) => {
+        const point = isObject(price) ? price : {};
+        const date = parseDateText(problems, `${field('prices')}[${p}].date`, point.date);
+        const close = parseDecimalText(problems, `${field('prices')}[${p}].close`, point.close);
+        if (date && close) points.push({ date, close });
+      });
+    }
+    const prices = checkPricePoints(problems, points, field('prices'));
+    file.customAssets.push({ index, asset, prices, problems });
+  });
+  return file;
+}
+
+// ---------------------------------------------------------------------------------- import: checking
+
+interface ImportPlan {
+  portfolio: ReturnType<typeof checkPortfolioInput>;
+  investments: CheckedInvestment[];
+  newAssets: { asset: CheckedCustomAsset; prices: CheckedPricePoint[] }[];
+  reusedAssets: string[];
+  problems: ImportProblem[];
+}
+
+/** A row's problems in the order of its columns (problems of the row as a whole first). */
+const FIELD_ORDER: readonly string[] = ['data', 'investment', ...CSV_COLUMNS];
+
+function rowProblems(row: number | null, problems: Problems): ImportProblem[] {
+  const rank = (field: string) => FIELD_ORDER.indexOf(field);
+  const list = row === null ? problems.list : [...problems.list].sort((a, b) => rank(a.field) - rank(b.field));
+  return list.map((p) => ({ row, ...p }));
+}
+
+async function planImport(db: Db, importerId: string, request: ImportRequest): Promise<ImportPlan> {
+  const plan: ImportPlan = {
+    portfolio: { name: DEFAULT_IMPORT_NAME, description: null, isPublic: false, baseCurrency: 'USD' },
+    investments: [],
+    newAssets: [],
+    reusedAssets: [],
+    problems: [],
+  };
+  if (Buffer.byteLength(request.data, 'utf8') > IMPORT_MAX_BYTES) {
+    plan.problems.push({ row: null, field: 'data', message: `at most ${IMPORT_MAX_BYTES / 1024 / 1024} MiB per import` });
+    return plan;
+  }
+  const file = request.format === 'CSV' ? readCsv(request.data) : readJson(request.data);
+  plan.problems.push(...file.problems);
+
+  // The portfolio: the request's name first, then the file's, then a default.
+  const portfolioProblems = new Problems();
+  const field = (name: string) => `portfolio.${name}`;
+  const fromFile = file.portfolio;
+  const name = request.name ?? (typeof fromFile.name === 'string' ? fromFile.name : DEFAULT_IMPORT_NAME);
+  plan.portfolio = checkPortfolioInput(
+    portfolioProblems,
+    {
+      name,
+      description: optionalString(portfolioProblems, field('description'), fromFile.description),
+      isPublic: typeof fromFile.isPublic === 'boolean' ? fromFile.isPublic : false,
+      baseCurrency: optionalString(portfolioProblems, field('baseCurrency'), fromFile.baseCurrency),
+    },
+    (f) => (f === 'name' && request.name != null ? 'name' : field(f)),
+  );
+  plan.problems.push(...rowProblems(null, portfolioProblems));
+
+  // Custom assets in the file: reuse the importer's own asset of that symbol, refuse a market
+  // symbol, create the rest (with their prices).
+  const fileSymbols = file.customAssets.map((c) => c.asset.symbol);
+  const rowSymbols = file.rows.flatMap((r) => (r.draft ? [normalizeSymbol(r.draft.symbol)] : []));
+  const known = await resolveAssets(db, importerId, [...fileSymbols, ...rowSymbols]);
+  const usable = new Map<string, Pick<Asset, 'name' | 'type' | 'sector'>>(known);
+  const declared = new Set<string>();
+  for (const custom of file.customAssets) {
+    const symbol = custom.asset.symbol;
+    const existing = known.get(symbol);
+    if (declared.has(symbol)) custom.problems.add(`customAssets[${custom.index}].symbol`, `${symbol} is declared twice`);
+    else if (existing?.ownerId === null) custom.problems.add(`customAssets[${custom.index}].symbol`, `${symbol} is a market symbol; rename this asset`);
+    declared.add(symbol);
+    plan.problems.push(...rowProblems(null, custom.problems));
+    if (!custom.problems.empty) continue;
+    if (existing) {
+      plan.reusedAssets.push(symbol);
+    } else {
+      plan.newAssets.push({ asset: custom.asset, prices: custom.prices });
+      usable.set(symbol, custom.asset);
+    }
+  }
+
+  for (const raw of file.rows) {
+    const investment = raw.draft && checkInvestment(raw.problems, raw.draft, usable);
+    if (investment && raw.problems.empty) plan.investments.push(investment);
+    plan.problems.push(...rowProblems(raw.row, raw.problems));
+  }
+  return plan;
+}
+
+// ---------------------------------------------------------------------------------- import: writing
+
+/**
+ * Inserts many investments in one statement. Investments list in creation order, so they are
+ * stamped a millisecond apart, ending now, to list in the file's order. (Raw SQL because Prisma's
+ * createMany spends seconds building a 5,000-row statement; this takes milliseconds.)
+ */
+async function insertInvestments(tx: Prisma.TransactionClient, portfolioId: string, investments: readonly CheckedInvestment[]): Promise<void> {
+  if (investments.length === 0) return;
+  const start = Date.now() - investments.length;
+  const column = <T>(pick: (inv: CheckedInvestment) => T) => investments.map(pick);
+  await tx.$executeRaw`
+    INSERT INTO investments (id, portfolio_id, symbol, name, type, quantity, purchase_price, purchase_date, sector, notes, created_at, updated_at)
+    SELECT gen_random_uuid(), ${portfolioId}::uuid, row.symbol, row.name, row.type, row.quantity, row.purchase_price, row.purchase_date,
+           row.sector, row.notes, row.created_at, row.created_at
+    FROM unnest(
+      ${column((inv) => inv.symbol)}::text[],
+      ${column((inv) => inv.name)}::text[],
+      ${column((inv) => inv.type)}::"AssetType"[],
+      ${column((inv) => inv.quantity)}::numeric[],
+      ${column((inv) => inv.purchasePrice)}::numeric[],
+      ${column((inv) => inv.purchaseDate.toISOString().slice(0, 10))}::date[],
+      ${column((inv) => inv.sector)}::text[],
+      ${column((inv) => inv.notes)}::text[],
+      ${investments.map((_, i) => new Date(start + i).toISOString())}::timestamptz[]
+    ) AS row(symbol, name, type, quantity, purchase_price, purchase_date, sector, notes, created_at)`;
+}
+
+export async function importPortfolio(db: Db, actor: Actor, request: ImportRequest): Promise<ImportOutcome> {
+  const plan = await planImport(db, actor.userId, request);
+  const outcome: ImportOutcome = {
+    dryRun: request.dryRun ?? false,
+    valid: plan.problems.length === 0,
+    portfolio: null,
+    name: plan.portfolio.name,
+    investmentCount: plan.investments.length,
+    customAssetsCreated: plan.newAssets.map((a) => a.asset.symbol),
+    customAssetsReused: plan.reusedAssets,
+    priceCount: plan.newAssets.reduce((n, a) => n + a.prices.length, 0),
+    problems: plan.problems,
+  };
+  if (outcome.dryRun) return outcome;
+  if (!outcome.valid) throw badInput(plan.problems, `The file has ${plan.problems.length} problem(s); nothing was imported`);
+
+  try {
+    outcome.portfolio = await db.$transaction(
+      async (tx) => {
+        const portfolio = await tx.portfolio.create({ data: { ...plan.portfolio, ownerId: actor.userId } });
+        for (const { asset, prices } of plan.newAssets) {
+          const created = await tx.asset.create({ data: { ...asset, ownerId: actor.userId } });
+          await storeCustomPrices(tx, created.id, prices);
+        }
+        await insertInvestments(tx, portfolio.id, plan.investments);
+        await recordActivity(tx, actor, portfolio.id, 'PORTFOLIO_IMPORTED', {
+          format: request.format,
+          after: portfolioSnapshot(portfolio),
+          investments: plan.investments.length,
+          customAssetsCreated: outcome.customAssetsCreated,
+          customAssetsReused: outcome.customAssetsReused,
+          prices: outcome.priceCount,
+        });
+        return portfolio;
+      },
+      { timeout: 60_000 },
+    );
+  } catch (error) {
+    // The importer created one of these custom assets while this import was being checked.
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
+      throw conflict('A custom asset in this file was created meanwhile; run the import again');
+    }
+    throw error;
+  }
+  return outcome;
+}

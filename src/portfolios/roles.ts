@@ -1,0 +1,151 @@
+/**
+ * Who may do what with a portfolio: the caller's role, resolved once per portfolio per request
+ * (a dataloader that batches every portfolio id a request touches into one query), and the one
+ * check every portfolio field and mutation goes through: the `portfolioRole` auth scope
+ * (src/graphql/builder.ts), which calls `hasPortfolioRole` below.
+ *
+ * Roles, weakest first: PUBLIC (anyone signed in, on a public portfolio) < VIEW < EDIT < ADMIN
+ * (shares) < OWNER. A caller with no role learns nothing: the check fails with NOT_FOUND, exactly
+ * as for a portfolio that does not exist. A caller with too weak a role gets FORBIDDEN.
+ *
+ * What each role may do (the `atLeast` each field and mutation declares in ./schema.ts):
+ *
+ * | operation / field                                   | OWNER | ADMIN | EDIT | VIEW | PUBLIC |
+ * |-----------------------------------------------------|-------|-------|------|------|--------|
+ * | read details, owner, myRole, investments            |   ✓   |   ✓   |  ✓   |  ✓   |   ✓    |
+ * | Portfolio.shares, Portfolio.activity, export        |   ✓   |   ✓   |  ✓   |  ✓   |   ✗    |
+ * | Activity.ipAddress, Activity.userAgent              |   ✓   |   ✓   | null | null |   –    |
+ * | updatePortfolio (name, description)                 |   ✓   |   ✓   |  ✓   |  ✗   |   ✗    |
+ * | updatePortfolio (isPublic: who may see it at all)   |   ✓   |   ✓   |  ✗   |  ✗   |   ✗    |
+ * | add/update/removeInvestment                         |   ✓   |   ✓   |  ✓   |  ✗   |   ✗    |
+ * | share/unshare with VIEW or EDIT                     |   ✓   |   ✓   |  ✗   |  ✗   |   ✗    |
+ * | share/unshare involving ADMIN (grant, change, drop) |   ✓   |   ✗   |  ✗   |  ✗   |   ✗    |
+ * | unshare yourself (leave the portfolio)              |   –   |   ✓   |  ✓   |  ✓   |   –    |
+ * | deletePortfolio                                     |   ✓   |   ✗   |  ✗   |  ✗   |   ✗    |
+ *
+ * ✗ is FORBIDDEN. Anyone signed in may list their portfolios, create or import one, and create
+ * and price custom assets (their own); anonymous callers get UNAUTHENTICATED on every portfolio
+ * operation, including `portfolio(id)`; for someone with no role, `portfolio(id)` is null and the
+ * rest NOT_FOUND. Collaborators (VIEW and up) see the share list and the audit trail (who changed
+ * what); a public reader sees neither, since both name the people the portfolio is shared with.
+ * IP addresses and user agents in the trail are personal data: only those who manage access see them.
+ */
+import DataLoader from 'dataloader';
+import { perRequest, type Context } from '../graphql/context.js';
+import { notFound, unauthenticated } from '../platform/errors.js';
+import { isUuid } from '../platform/ids.js';
+import type { Permission } from '../generated/prisma/enums.js';
+
+const PORTFOLIO_ROLES = ['PUBLIC', 'VIEW', 'EDIT', 'ADMIN', 'OWNER'] as const;
+export type PortfolioRole = (typeof PORTFOLIO_ROLES)[number];
+
+function roleRank(role: PortfolioRole): number {
+  return PORTFOLIO_ROLES.indexOf(role);
+}
+
+export function roleAtLeast(role: PortfolioRole, atLeast: PortfolioRole): boolean {
+  return roleRank(role) >= roleRank(atLeast);
+}
+
+/** What a field or mutation requires: a role on a portfolio, named directly or through one of its investments. */
+export type PortfolioRoleRequirement = { atLeast: PortfolioRole } & ({ portfolioId: string } | { investmentId: string });
+
+/** What decides a caller's role on one portfolio: its owner, their share (if any), and whether it is public. */
+interface PortfolioAccessRow {
+  id: string;
+  owner_id: string;
+  is_public: boolean;
+  permission: Permission | null;
+}
+
+function roleFromAccess(userId: string, row: PortfolioAccessRow): PortfolioRole | null {
+  if (row.owner_id === userId) return 'OWNER';
+  if (row.permission) return row.permission;
+  return row.is_public ? 'PUBLIC' : null;
+}
+
+const ROLE_LOADER = Symbol('portfolios.roles');
+const INVESTMENT_PORTFOLIO_LOADER = Symbol('portfolios.investmentPortfolio');
+
+/** The caller's role per portfolio id (null: no access, or no such portfolio), batched per request. */
+export function portfolioRoles(ctx: Context): DataLoader<string, PortfolioRole | null> {
+  return perRequest(ctx, ROLE_LOADER, () => {
+    const userId = ctx.viewer?.userId;
+    return new DataLoader<string, PortfolioRole | null>(async (ids) => {
+      const wanted = userId ? ids.filter(isUuid) : [];
+      if (!userId || wanted.length === 0) return ids.map(() => null);
+      // One statement for the whole batch: each portfolio with the caller's share, if any.
+      const rows = await ctx.services.db.$queryRaw<PortfolioAccessRow[]>`
+        SELECT p.id, p.owner_id, p.is_public, s.permission::text AS permission
+        FROM portfolios p
+        LEFT JOIN portfolio_shares s ON s.portfolio_id = p.id AND s.user_id = ${userId}::uuid
+        WHERE p.id = ANY(${[...new Set(wanted)]}::uuid[])`;
+      const byId = new Map(rows.map((row) => [row.id, roleFromAccess(userId, row)]));
+      return ids.map((id) => byId.get(id) ?? null);
+    });
+  });
+}
+
+/** The portfolio each investment id belongs to (null: no such investment), batched per request. */
+function investmentPortfolios(ctx: Context): DataLoader<string, string | null> {
+  return perRequest(ctx, INVESTMENT_PORTFOLIO_LOADER, () =>
+    new DataLoader<string, string | null>(async (ids) => {
+      const wanted = ids.filter(isUuid);
+      const rows = wanted.length
+        ? await ctx.services.db.investment.findMany({ where: { id: { in: [...new Set(wanted)] } }, select: { id: true, portfolioId: true } })
+        : [];
+      const byId = new Map(rows.map((row) => [row.id, row.portfolioId]));
+      return ids.map((id) => byId.get(id) ?? null);
+    }),
+  );
+}
+
+/** The caller's role on a portfolio, or null when they have none (or it does not exist). */
+export function roleOf(ctx: Context, portfolioId: string): Promise<PortfolioRole | null> {
+  return portfolioRoles(ctx).load(portfolioId);
+}
+
+/**
+ * Forget what this request knows about a portfolio's roles, after a change to them (a share,
+ * an unshare, a deletion), so later fields of the same request see the new state.
+ */
+export function forgetPortfolioRole(ctx: Context, portfolioId: string): void {
+  portfolioRoles(ctx).clear(portfolioId);
+}
+
+/**
+ * The `portfolioRole` scope: true when the caller's role meets the requirement, false when it is
+ * too weak (the scope plugin then answers FORBIDDEN); throws UNAUTHENTICATED for an anonymous
+ * caller and NOT_FOUND for a caller without any role, so they learn nothing.
+ */
+export async function hasPortfolioRole(ctx: Context, requirement: PortfolioRoleRequirement): Promise<boolean> {
+  if (!ctx.viewer) throw unauthenticated();
+  let portfolioId: string;
+  if ('investmentId' in requirement) {
+    const owning = await investmentPortfolios(ctx).load(requirement.investmentId);
+    if (!owning) throw notFound('Investment');
+    portfolioId = owning;
+  } else {
+    portfolioId = requirement.portfolioId;
+  }
+  const role = await roleOf(ctx, portfolioId);
+  if (!role) throw 'investmentId' in requirement ? notFound('Investment') : notFound('Portfolio');
+  return roleAtLeast(role, requirement.atLeast);
+}
+
+/** A share as it stands before a change: its permission, and whether it is the caller's own. */
+export interface ExistingShare {
+  permission: Permission;
+  own: boolean;
+}
+
+/**
+ * The role needed to set a share to `permission` (null: remove it), given the share as it is
+ * (null: none): ADMIN manages VIEW and EDIT shares; only the owner grants, changes or removes an
+ * ADMIN share; anyone may remove their own share (leave the portfolio), and only sharing
+ * managers hear that they cannot share with themselves.
+ */
+export function roleToManageShare(permission: Permission | null, existing: ExistingShare | null): PortfolioRole {
+  if (existing?.own) return permission === null ? 'VIEW' : 'ADMIN';
+  return permission === 'ADMIN' || existing?.permission === 'ADMIN' ? 'OWNER' : 'ADMIN';
+}

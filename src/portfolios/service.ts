@@ -1,0 +1,250 @@
+/**
+ * Portfolio business rules: portfolios, investments, shares, custom assets and portfolio files,
+ * each change to a portfolio with its activity row in the same transaction. Callers have already
+ * checked the caller's role (./roles.ts, through the `portfolioRole` scope); what is checked here
+ * is the input and the state of the data.
+ */
+import type { FastifyBaseLogger } from 'fastify';
+import { normalizeEmail } from '../auth/service.js';
+import type { Asset, Investment, Portfolio, PortfolioShare } from '../generated/prisma/client.js';
+import type { Permission } from '../generated/prisma/enums.js';
+import { normalizeSymbol } from '../market/providers/symbols.js';
+import { Prisma, type Db } from '../platform/db.js';
+import { badInput, notFound } from '../platform/errors.js';
+import { isUuid } from '../platform/ids.js';
+import { recordActivity, type Actor } from './activity.js';
+import { createCustomAsset, resolveAssets, setCustomAssetPrices, type CustomAssetInput, type PricePointInput } from './assets.js';
+import { exportPortfolio, importPortfolio, type FileFormat, type ImportOutcome, type ImportRequest, type PortfolioFile } from './import-export.js';
+import { investmentSnapshot, portfolioSnapshot } from './shapes.js';
+import {
+  checkInvestment,
+  checkName,
+  checkOptionalText,
+  checkPastDate,
+  checkPortfolioInput,
+  checkPrice,
+  checkQuantity,
+  DESCRIPTION_MAX,
+  NOTES_MAX,
+  Problems,
+  SECTOR_MAX,
+  utcMidnight,
+  type InvestmentInput,
+  type InvestmentPatch,
+  type PortfolioInput,
+  type PortfolioPatch,
+} from './validation.js';
+
+/** Which portfolios a user lists: their own and those shared with them (not others' public ones). */
+export function listedPortfoliosWhere(userId: string): Prisma.PortfolioWhereInput {
+  return { OR: [{ ownerId: userId }, { shares: { some: { userId } } }] };
+}
+
+/** Only the keys whose values differ, as { before, after }; null when nothing changed. */
+function changes<T extends Record<string, unknown>>(before: T, after: T): { before: Partial<T>; after: Partial<T> } | null {
+  const keys = Object.keys(after).filter((k) => before[k] !== after[k]) as (keyof T)[];
+  if (keys.length === 0) return null;
+  const pick = (source: T) => Object.fromEntries(keys.map((k) => [k, source[k]])) as Partial<T>;
+  return { before: pick(before), after: pick(after) };
+}
+
+function refuseNull(problems: Problems, field: string, value: unknown): void {
+  if (value === null) problems.add(field, 'cannot be cleared');
+}
+
+/** A change whose row vanished in the meantime (a concurrent delete) is simply not found. */
+async function missingAsNotFound<T>(what: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof Prisma.PrismaClientKnownRequestError && (error.code === 'P2025' || error.code === 'P2003')) {
+      throw notFound(what);
+    }
+    throw error;
+  }
+}
+
+export class PortfolioService {
+  constructor(
+    private readonly db: Db,
+    private readonly logger: FastifyBaseLogger,
+  ) {}
+
+  async create(actor: Actor, input: PortfolioInput): Promise<Portfolio> {
+    const problems = new Problems();
+    const data = checkPortfolioInput(problems, input);
+    problems.throwIfAny();
+    return this.db.$transaction(async (tx) => {
+      const portfolio = await tx.portfolio.create({ data: { ...data, ownerId: actor.userId } });
+      await recordActivity(tx, actor, portfolio.id, 'PORTFOLIO_CREATED', { after: portfolioSnapshot(portfolio) });
+      return portfolio;
+    });
+  }
+
+  async update(actor: Actor, id: string, patch: PortfolioPatch): Promise<Portfolio> {
+    const problems = new Problems();
+    refuseNull(problems, 'name', patch.name);
+    refuseNull(problems, 'isPublic', patch.isPublic);
+    const name = patch.name == null ? undefined : checkName(problems, 'name', patch.name);
+    const description = checkOptionalText(problems, 'description', patch.description, DESCRIPTION_MAX);
+    problems.throwIfAny();
+    return missingAsNotFound('Portfolio', () =>
+      this.db.$transaction(async (tx) => {
+        const before = await tx.portfolio.findUniqueOrThrow({ where: { id } });
+        const after = {
+          ...portfolioSnapshot(before),
+          ...(name !== undefined && { name }),
+          ...(description !== undefined && { description }),
+          ...(patch.isPublic != null && { isPublic: patch.isPublic }),
+        };
+        const diff = changes(portfolioSnapshot(before), after);
+        if (!diff) return before;
+        const updated = await tx.portfolio.update({ where: { id }, data: diff.after });
+        await recordActivity(tx, actor, id, 'PORTFOLIO_UPDATED', diff);
+        return updated;
+      }),
+    );
+  }
+
+  /** Deletes the portfolio with its investments, shares and (so) its whole activity trail. */
+  async delete(actor: Actor, id: string): Promise<void> {
+    await missingAsNotFound('Portfolio', () => this.db.portfolio.delete({ where: { id } }));
+    // The trail is gone with the portfolio; the log keeps the one record of who deleted it.
+    this.logger.info({ portfolioId: id, userId: actor.userId, ip: actor.ip }, 'portfolio deleted');
+  }
+
+  async addInvestment(actor: Actor, portfolioId: string, input: InvestmentInput): Promise<Investment> {
+    const portfolio = await this.db.portfolio.findUnique({ where: { id: portfolioId }, select: { ownerId: true } });
+    if (!portfolio) throw notFound('Portfolio');
+    const problems = new Problems();
+    const assets = await resolveAssets(this.db, portfolio.ownerId, [normalizeSymbol(input.symbol)]);
+    const data = checkInvestment(problems, input, assets);
+    problems.throwIfAny();
+    return missingAsNotFound('Portfolio', () =>
+      this.db.$transaction(async (tx) => {
+        const investment = await tx.investment.create({ data: { ...data, portfolioId } });
+        await recordActivity(tx, actor, portfolioId, 'INVESTMENT_ADDED', { investmentId: investment.id, after: investmentSnapshot(investment) });
+        return investment;
+      }),
+    );
+  }
+
+  async updateInvestment(actor: Actor, id: string, patch: InvestmentPatch): Promise<Investment> {
+    const problems = new Problems();
+    refuseNull(problems, 'quantity', patch.quantity);
+    refuseNull(problems, 'purchasePrice', patch.purchasePrice);
+    refuseNull(problems, 'purchaseDate', patch.purchaseDate);
+    const quantity = patch.quantity == null ? undefined : checkQuantity(problems, 'quantity', patch.quantity);
+    const purchasePrice = patch.purchasePrice == null ? undefined : checkPrice(problems, 'purchasePrice', patch.purchasePrice);
+    if (patch.purchaseDate != null) checkPastDate(problems, 'purchaseDate', patch.purchaseDate);
+    const sector = checkOptionalText(problems, 'sector', patch.sector, SECTOR_MAX);
+    const notes = checkOptionalText(problems, 'notes', patch.notes, NOTES_MAX);
+    problems.throwIfAny();
+    return missingAsNotFound('Investment', () =>
+      this.db.$transaction(async (tx) => {
+        const before = await tx.investment.findUniqueOrThrow({ where: { id } });
+        const current = investmentSnapshot(before);
+        // Compared as stored: "10.50" and "10.5" are the same quantity.
+        const after = {
+          ...current,
+          ...(quantity !== undefined && { quantity: new Prisma.Decimal(quantity).toFixed() }),
+          ...(purchasePrice !== undefined && { purchasePrice: new Prisma.Decimal(purchasePrice).toFixed() }),
+          ...(patch.purchaseDate != null && { purchaseDate: patch.purchaseDate }),
+          ...(sector !== undefined && { sector }),
+          ...(notes !== undefined && { notes }),
+        };
+        const diff = changes(current, after);
+        if (!diff) return before;
+        const { purchaseDate, ...columns } = diff.after;
+        const updated = await tx.investment.update({
+          where: { id },
+          data: { ...columns, ...(purchaseDate !== undefined && { purchaseDate: utcMidnight(purchaseDate) }) },
+        });
+        await recordActivity(tx, actor, before.portfolioId, 'INVESTMENT_UPDATED', { investmentId: id, symbol: before.symbol, ...diff });
+        return updated;
+      }),
+    );
+  }
+
+  async removeInvestment(actor: Actor, id: string): Promise<void> {
+    await missingAsNotFound('Investment', () =>
+      this.db.$transaction(async (tx) => {
+        const removed = await tx.investment.delete({ where: { id } });
+        await recordActivity(tx, actor, removed.portfolioId, 'INVESTMENT_REMOVED', { investmentId: id, before: investmentSnapshot(removed) });
+      }),
+    );
+  }
+
+  /** The share `target` holds on the portfolio now (null: none, or no such user). */
+  async shareOf(portfolioId: string, target: { email: string } | { userId: string }): Promise<{ userId: string; permission: Permission } | null> {
+    if (!isUuid(portfolioId) || ('userId' in target && !isUuid(target.userId))) return null;
+    return this.db.portfolioShare.findFirst({
+      where: { portfolioId, ...('email' in target ? { user: { email: normalizeEmail(target.email) } } : { userId: target.userId }) },
+      select: { userId: true, permission: true },
+    });
+  }
+
+  /**
+   * Shares the portfolio with the account behind `email`, or changes the permission of an
+   * existing share (sharing again is how a permission is changed; the same permission again
+   * changes nothing and records nothing).
+   */
+  async share(actor: Actor, portfolioId: string, emailInput: string, permission: Permission): Promise<PortfolioShare> {
+    const email = normalizeEmail(emailInput);
+    return missingAsNotFound('Portfolio', () =>
+      this.db.$transaction(async (tx) => {
+        const portfolio = await tx.portfolio.findUniqueOrThrow({ where: { id: portfolioId }, select: { ownerId: true } });
+        const user = email ? await tx.user.findUnique({ where: { email }, select: { id: true, email: true } }) : null;
+        if (!user) throw badInput([{ field: 'email', message: 'No account uses this email address; ask them to sign up first' }]);
+        if (user.id === actor.userId) throw badInput([{ field: 'email', message: 'You cannot share a portfolio with yourself' }]);
+        if (user.id === portfolio.ownerId) throw badInput([{ field: 'email', message: 'This is the owner, who already has full access' }]);
+        const existing = await tx.portfolioShare.findUnique({ where: { portfolioId_userId: { portfolioId, userId: user.id } } });
+        if (existing?.permission === permission) return existing;
+        const share = await tx.portfolioShare.upsert({
+          where: { portfolioId_userId: { portfolioId, userId: user.id } },
+          create: { portfolioId, userId: user.id, permission },
+          update: { permission },
+        });
+        await recordActivity(tx, actor, portfolioId, 'PORTFOLIO_SHARED', {
+          user: { id: user.id, email: user.email },
+          before: existing ? { permission: existing.permission } : null,
+          after: { permission },
+        });
+        return share;
+      }),
+    );
+  }
+
+  async unshare(actor: Actor, portfolioId: string, userId: string): Promise<void> {
+    if (!isUuid(userId)) throw notFound('Share');
+    await this.db.$transaction(async (tx) => {
+      const share = await tx.portfolioShare.findUnique({
+        where: { portfolioId_userId: { portfolioId, userId } },
+        include: { user: { select: { email: true } } },
+      });
+      if (!share) throw notFound('Share');
+      await tx.portfolioShare.delete({ where: { id: share.id } });
+      await recordActivity(tx, actor, portfolioId, 'PORTFOLIO_UNSHARED', {
+        user: { id: userId, email: share.user.email },
+        before: { permission: share.permission },
+        after: null,
+      });
+    });
+  }
+
+  createCustomAsset(ownerId: string, input: CustomAssetInput): Promise<Asset> {
+    return createCustomAsset(this.db, ownerId, input);
+  }
+
+  setCustomAssetPrices(ownerId: string, symbol: string, prices: readonly PricePointInput[]): Promise<number> {
+    return setCustomAssetPrices(this.db, ownerId, symbol, prices);
+  }
+
+  exportFile(portfolioId: string, format: FileFormat): Promise<PortfolioFile> {
+    return exportPortfolio(this.db, portfolioId, format);
+  }
+
+  importFile(actor: Actor, request: ImportRequest): Promise<ImportOutcome> {
+    return importPortfolio(this.db, actor, request);
+  }
+}

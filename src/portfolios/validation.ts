@@ -1,0 +1,250 @@
+/**
+ * Input rules for portfolios, investments, shares and custom assets. Each check records every
+ * problem it finds in a `Problems` list (field + message) instead of throwing at the first, so
+ * a client hears about all of them at once (BAD_USER_INPUT, extensions.details). The GraphQL
+ * mutations and the importer use the same checks.
+ */
+import { Decimal } from 'decimal.js';
+import { parseDate } from '../graphql/scalars.js';
+import { normalizeSymbol } from '../market/providers/symbols.js';
+import { badInput, type FieldProblem } from '../platform/errors.js';
+import type { Asset, Prisma } from '../generated/prisma/client.js';
+import type { AssetType } from '../generated/prisma/enums.js';
+import { isCurrencyCode } from './currencies.js';
+
+export const NAME_MAX = 255;
+export const DESCRIPTION_MAX = 2_000;
+export const SECTOR_MAX = 100;
+export const NOTES_MAX = 2_000;
+export const SYMBOL_MAX = 20;
+/** DECIMAL(18,8): at most 10 digits before the point and 8 after. */
+export const DECIMAL_INTEGER_DIGITS = 10;
+export const DECIMAL_FRACTION_DIGITS = 8;
+const DECIMAL_LIMIT = new Decimal(10).pow(DECIMAL_INTEGER_DIGITS);
+
+/** Tickers as the market writes them (AAPL, SAP.DE, BRK-B, BTC-USD, EURUSD=X, ^GSPC) plus "_". */
+const SYMBOL_PATTERN = /^[A-Z0-9^][A-Z0-9._\-=^]*$/;
+
+export class Problems {
+  readonly list: FieldProblem[] = [];
+
+  add(field: string, message: string): void {
+    this.list.push({ field, message });
+  }
+
+  get empty(): boolean {
+    return this.list.length === 0;
+  }
+
+  /** BAD_USER_INPUT listing every problem, if there are any. */
+  throwIfAny(): void {
+    if (!this.empty) throw badInput(this.list);
+  }
+}
+
+/** A required name: trimmed, 1 to NAME_MAX characters. */
+export function checkName(problems: Problems, field: string, value: string): string {
+  const trimmed = value.trim();
+  if (trimmed.length === 0) problems.add(field, 'must not be empty');
+  else if ([...trimmed].length > NAME_MAX) problems.add(field, `must be at most ${NAME_MAX} characters`);
+  return trimmed;
+}
+
+/** Optional free text: trimmed, blank becomes null, undefined stays undefined (not given). */
+export function checkOptionalText(problems: Problems, field: string, value: string | null | undefined, max: number): string | null | undefined {
+  if (value === undefined) return undefined;
+  if (value === null) return null;
+  const trimmed = value.trim();
+  if ([...trimmed].length > max) problems.add(field, `must be at most ${max} characters`);
+  return trimmed === '' ? null : trimmed;
+}
+
+/** An ISO 4217 code, upper-cased. */
+export function checkCurrency(problems: Problems, field: string, value: string): string {
+  const code = value.trim().toUpperCase();
+  if (!isCurrencyCode(code)) problems.add(field, `"${value}" is not an active ISO 4217 currency code`);
+  return code;
+}
+
+/** A ticker, normalised (trimmed, upper case) and well-formed; whether it is known is checked elsewhere. */
+export function checkSymbol(problems: Problems, field: string, value: string): string {
+  const symbol = normalizeSymbol(value);
+  if (symbol === '') problems.add(field, 'must not be empty');
+  else if (symbol.length > SYMBOL_MAX) problems.add(field, `must be at most ${SYMBOL_MAX} characters`);
+  else if (!SYMBOL_PATTERN.test(symbol)) problems.add(field, 'may hold only letters, digits and . _ - = ^');
+  return symbol;
+}
+
+function fitsColumn(problems: Problems, field: string, value: Decimal): boolean {
+  if (!value.isFinite()) {
+    problems.add(field, 'must be a finite number');
+    return false;
+  }
+  if (value.decimalPlaces() > DECIMAL_FRACTION_DIGITS) {
+    problems.add(field, `must have at most ${DECIMAL_FRACTION_DIGITS} digits after the decimal point`);
+    return false;
+  }
+  if (value.abs().gte(DECIMAL_LIMIT)) {
+    problems.add(field, `must have at most ${DECIMAL_INTEGER_DIGITS} digits before the decimal point`);
+    return false;
+  }
+  return true;
+}
+
+/** A quantity: more than zero, fits DECIMAL(18,8). Returns its exact text for storage. */
+export function checkQuantity(problems: Problems, field: string, value: Decimal): string {
+  if (fitsColumn(problems, field, value) && value.lte(0)) problems.add(field, 'must be greater than 0');
+  return value.toFixed();
+}
+
+/** A price: zero or more, fits DECIMAL(18,8). Returns its exact text for storage. */
+export function checkPrice(problems: Problems, field: string, value: Decimal): string {
+  if (fitsColumn(problems, field, value) && value.isNegative()) problems.add(field, 'must not be negative');
+  return value.toFixed();
+}
+
+/**
+ * The latest calendar date anywhere on Earth right now (UTC+14): a purchase made "today" in
+ * Kiribati is not in the future, even while it is still yesterday in UTC.
+ */
+export function latestDateOnEarth(now = new Date()): string {
+  return new Date(now.getTime() + 14 * 3_600_000).toISOString().slice(0, 10);
+}
+
+/** A YYYY-MM-DD date that has already begun somewhere. Returns it as a UTC-midnight Date. */
+export function checkPastDate(problems: Problems, field: string, value: string, now = new Date()): Date {
+  if (value > latestDateOnEarth(now)) problems.add(field, 'must not be in the future');
+  return utcMidnight(value);
+}
+
+/** A YYYY-MM-DD date as stored in a DATE column (Prisma: a Date at UTC midnight). */
+export function utcMidnight(ymd: string): Date {
+  return new Date(`${ymd}T00:00:00.000Z`);
+}
+
+/** Text from a file (import) as an exact decimal, or a problem. JSON numbers are taken as written. */
+export function parseDecimalText(problems: Problems, field: string, value: unknown): Decimal | null {
+  const text = typeof value === 'number' && Number.isFinite(value) ? String(value) : value;
+  if (typeof text === 'string' && /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(text.trim())) {
+    return new Decimal(text.trim());
+  }
+  problems.add(field, text === undefined || text === null || text === '' ? 'is required' : 'must be a decimal number such as "12.5"');
+  return null;
+}
+
+/** Text from a file (import) as a YYYY-MM-DD calendar date, or a problem. */
+export function parseDateText(problems: Problems, field: string, value: unknown): string | null {
+  if (value === undefined || value === null || value === '') {
+    problems.add(field, 'is required');
+    return null;
+  }
+  try {
+    return parseDate(typeof value === 'string' ? value.trim() : value);
+  } catch {
+    problems.add(field, 'must be a calendar date YYYY-MM-DD');
+    return null;
+  }
+}
+
+/** Quantity × price, exactly (a DECIMAL(18,8) product has up to 36 significant digits). */
+const Exact = Decimal.clone({ precision: 60 });
+export function exactProduct(a: { toFixed(): string }, b: { toFixed(): string }): Decimal {
+  return new Exact(a.toFixed()).times(b.toFixed());
+}
+
+// ---------------------------------------------------------------------------------- inputs
+
+export const DEFAULT_BASE_CURRENCY = 'USD';
+
+export interface PortfolioInput {
+  name: string;
+  description?: string | null;
+  isPublic?: boolean | null;
+  baseCurrency?: string | null;
+}
+
+export interface PortfolioPatch {
+  name?: string | null;
+  description?: string | null;
+  isPublic?: boolean | null;
+}
+
+export interface InvestmentInput {
+  symbol: string;
+  name?: string | null;
+  type?: AssetType | null;
+  quantity: Decimal;
+  purchasePrice: Decimal;
+  /** YYYY-MM-DD */
+  purchaseDate: string;
+  sector?: string | null;
+  notes?: string | null;
+}
+
+export interface InvestmentPatch {
+  quantity?: Decimal | null;
+  purchasePrice?: Decimal | null;
+  purchaseDate?: string | null;
+  sector?: string | null;
+  notes?: string | null;
+}
+
+/** An investment's columns, checked and ready to store (decimals as exact text). */
+export type CheckedInvestment = Omit<Prisma.InvestmentCreateManyInput, 'portfolioId' | 'id' | 'createdAt' | 'updatedAt'> & {
+  quantity: string;
+  purchasePrice: string;
+  purchaseDate: Date;
+};
+
+/** An investment as read from a file: a field that could not even be parsed is null (and reported already). */
+export type InvestmentDraft = Omit<InvestmentInput, 'quantity' | 'purchasePrice' | 'purchaseDate'> & {
+  quantity: Decimal | null;
+  purchasePrice: Decimal | null;
+  purchaseDate: string | null;
+};
+
+type AssetDefaults = ReadonlyMap<string, Pick<Asset, 'name' | 'type' | 'sector'>>;
+
+/**
+ * Field rules for one investment, with name, type and sector taken from the asset when omitted.
+ * `assets` holds what the symbols may name (./assets.ts resolveAssets). Also used for every row
+ * of an import, where the rules still run on the fields that parsed (so a row's problems are
+ * all reported) but a row with an unparsed field yields null.
+ */
+export function checkInvestment(problems: Problems, input: InvestmentInput, assets: AssetDefaults): CheckedInvestment;
+export function checkInvestment(problems: Problems, input: InvestmentDraft, assets: AssetDefaults): CheckedInvestment | null;
+export function checkInvestment(problems: Problems, input: InvestmentDraft, assets: AssetDefaults): CheckedInvestment | null {
+  const problemsBefore = problems.list.length;
+  const symbol = checkSymbol(problems, 'symbol', input.symbol);
+  const asset = assets.get(symbol);
+  if (!asset && problems.list.length === problemsBefore) {
+    problems.add('symbol', `unknown symbol ${symbol}: neither a market symbol nor one of the portfolio owner's custom assets`);
+  }
+  const name = input.name == null ? (asset?.name ?? symbol) : checkName(problems, 'name', input.name);
+  const quantity = input.quantity && checkQuantity(problems, 'quantity', input.quantity);
+  const purchasePrice = input.purchasePrice && checkPrice(problems, 'purchasePrice', input.purchasePrice);
+  const purchaseDate = input.purchaseDate && checkPastDate(problems, 'purchaseDate', input.purchaseDate);
+  const sector = checkOptionalText(problems, 'sector', input.sector, SECTOR_MAX);
+  const notes = checkOptionalText(problems, 'notes', input.notes, NOTES_MAX) ?? null;
+  if (!quantity || !purchasePrice || !purchaseDate) return null;
+  return {
+    symbol,
+    name,
+    type: input.type ?? asset?.type ?? 'OTHER',
+    quantity,
+    purchasePrice,
+    purchaseDate,
+    sector: sector === undefined ? (asset?.sector ?? null) : sector,
+    notes,
+  };
+}
+
+/** Checks a new portfolio's fields. */
+export function checkPortfolioInput(problems: Problems, input: PortfolioInput, field = (name: string) => name) {
+  return {
+    name: checkName(problems, field('name'), input.name),
+    description: checkOptionalText(problems, field('description'), input.description, DESCRIPTION_MAX) ?? null,
+    isPublic: input.isPublic ?? false,
+    baseCurrency: checkCurrency(problems, field('baseCurrency'), input.baseCurrency ?? DEFAULT_BASE_CURRENCY),
+  };
+}
