@@ -1,27 +1,35 @@
 /**
- * Speed of the analytics core (src/analytics/core) on the sizes the numpy yardstick uses:
- *   - risk report: 50 holdings × 1260 trading days (valuation, returns, performance and risk
- *     figures, the 50×50 correlation matrix);
- *   - Monte Carlo: 10,000 paths × 252 days × 20 assets.
- * Run: npx tsx bench/analytics.bench.ts [--numpy]   (--numpy also runs bench/numpy_yardstick.py
- * with /usr/bin/python3 and prints both side by side). Prints median times as a markdown table.
+ * Speed of the analytics core (src/analytics/core) on the sizes bench/numpy_yardstick.py uses:
+ *   - risk report: 50 holdings × 1260 trading days: valuation, flow-adjusted returns, TWR,
+ *     cumulative series, annualized return, XIRR, volatility, Sharpe, Sortino, beta, max
+ *     drawdown, historical / conditional / parametric VaR, 50×50 correlation matrix and pairs;
+ *   - Monte Carlo: 10,000 paths × 252 days × 20 assets, percentile bands every day, VaR.
+ * Both start from a price table (days × symbols), as numpy starts from a price matrix; building
+ * that table from {date, close} rows is timed on its own line.
+ *
+ * Run: npx tsx bench/analytics.bench.ts [--numpy] [--no-mc]
+ *   --numpy  also runs bench/numpy_yardstick.py with /usr/bin/python3 and shows both side by side
+ *   --no-mc  skips the Monte Carlo (about 10 s)
+ * Prints median times in ms as a markdown table.
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import {
   SeededRandom,
-  alignOnCommonDates,
+  alignedSymbolReturns,
   annualizedReturn,
+  buildPriceTable,
   buildValuationSeries,
   calendarDaysBetween,
+  closesOf,
   correlationMatrix,
   correlationPairs,
   cumulativeReturns,
   moneyWeightedReturn,
   portfolioReturns,
-  priceReturns,
   riskFigures,
   simulatePortfolioValue,
+  symbolReturns,
   timeWeightedReturn,
   type HoldingLot,
   type PricePoint,
@@ -43,23 +51,26 @@ function tradingDays(count: number): string[] {
   return days;
 }
 
-/** Geometric random walks sharing one market factor, so the correlations are not all ~0. */
-function priceHistory(symbols: string[], dates: string[], random: SeededRandom): Map<string, PricePoint[]> {
+/**
+ * Geometric random walks sharing one market factor (so correlations are not all ~0), as the
+ * {date, close} rows a database returns: every row has its own date string, as from a driver.
+ */
+function priceRows(symbols: string[], dates: string[], random: SeededRandom): Map<string, PricePoint[]> {
   const market = new Float64Array(dates.length);
   random.fillStandardNormal(market);
   const noise = new Float64Array(dates.length);
-  const history = new Map<string, PricePoint[]>();
+  const rows = new Map<string, PricePoint[]>();
   for (const symbol of symbols) {
     random.fillStandardNormal(noise);
     let close = 50 + 100 * random.nextFloat();
     const points: PricePoint[] = [];
     for (let t = 0; t < dates.length; t++) {
       close *= 1 + 0.0003 + 0.008 * (market[t] as number) + 0.012 * (noise[t] as number);
-      points.push({ date: dates[t] as string, close });
+      points.push({ date: `${dates[t] as string}!`.slice(0, 10), close });
     }
-    history.set(symbol, points);
+    rows.set(symbol, points);
   }
-  return history;
+  return rows;
 }
 
 function median(samples: number[]): number {
@@ -81,38 +92,39 @@ function time(run: () => unknown, warmups: number, runs: number): number {
 const random = new SeededRandom(42);
 const dates = tradingDays(TRADING_DAYS);
 const symbols = Array.from({ length: HOLDINGS }, (_, i) => `S${String(i).padStart(2, '0')}`);
-const prices = priceHistory([...symbols, 'BENCH'], dates, random);
+const rows = priceRows([...symbols, 'BENCH'], dates, random);
+const prices = buildPriceTable(rows);
 const range = { from: dates[0] as string, to: dates[dates.length - 1] as string };
 // Most lots are held from the start; every fifth is bought mid-range (a cash flow).
-const lots: HoldingLot[] = symbols.map((symbol, i) => {
-  const purchaseDate = i % 5 === 0 ? (dates[100 + 10 * i] as string) : '2018-12-01';
-  const firstClose = (prices.get(symbol) as PricePoint[])[0] as PricePoint;
-  return { symbol, quantity: 10 + i, purchaseDate, purchasePrice: firstClose.close };
-});
-const benchmark = priceReturns(prices.get('BENCH') as PricePoint[]);
+const lots: HoldingLot[] = symbols.map((symbol, i) => ({
+  symbol,
+  quantity: 10 + i,
+  purchaseDate: i % 5 === 0 ? (dates[100 + 10 * i] as string) : '2018-12-01',
+  purchasePrice: (closesOf(prices, symbol) as Float64Array)[0] as number,
+}));
 
 function riskReport(): unknown {
   const valuation = buildValuationSeries(lots, prices, range);
   const returns = portfolioReturns(valuation);
   const twr = timeWeightedReturn(returns.returns);
-  const days = calendarDaysBetween(valuation.dates[0] as string, valuation.dates[valuation.dates.length - 1] as string);
+  const calendarDays = calendarDaysBetween(valuation.dates[0] as string, valuation.dates[valuation.dates.length - 1] as string);
   const performance = {
     twr,
-    annualized: annualizedReturn(twr, days),
+    annualized: annualizedReturn(twr, calendarDays),
     mwr: moneyWeightedReturn(valuation),
     cumulative: cumulativeReturns(valuation),
   };
-  const figures = riskFigures(returns, { confidence: 0.95, benchmark });
-  const aligned = alignOnCommonDates(symbols.map((symbol) => priceReturns(prices.get(symbol) as PricePoint[])));
-  const correlations = correlationPairs(correlationMatrix(aligned.rows), symbols);
+  const figures = riskFigures(returns, { confidence: 0.95, benchmark: symbolReturns(prices, 'BENCH', range) });
+  const holdings = alignedSymbolReturns(prices, symbols, range);
+  const correlations = correlationPairs(correlationMatrix(holdings.rows), symbols);
   return { performance, figures, correlations };
 }
 
 const mcAssets = symbols.slice(0, MC_ASSETS);
-const mcReturns = alignOnCommonDates(mcAssets.map((symbol) => priceReturns(prices.get(symbol) as PricePoint[]))).rows;
+const mcReturns = alignedSymbolReturns(prices, mcAssets, range).rows;
 const mcValues = mcAssets.map((symbol) => {
-  const points = prices.get(symbol) as PricePoint[];
-  return 100 * (points[points.length - 1] as PricePoint).close;
+  const closes = closesOf(prices, symbol) as Float64Array;
+  return 100 * (closes[closes.length - 1] as number);
 });
 function monteCarlo(): unknown {
   return simulatePortfolioValue({
@@ -126,23 +138,27 @@ function monteCarlo(): unknown {
 }
 
 const core = {
+  table: time(() => buildPriceTable(rows), 50, 300),
   risk: time(riskReport, 50, 300),
-  monteCarlo: time(monteCarlo, 1, 7),
+  monteCarlo: process.argv.includes('--no-mc') ? Number.NaN : time(monteCarlo, 1, 7),
 };
 
 let numpy: { risk: number; monteCarlo: number } | null = null;
 if (process.argv.includes('--numpy')) {
   const script = fileURLToPath(new URL('./numpy_yardstick.py', import.meta.url));
-  numpy = JSON.parse(execFileSync('/usr/bin/python3', [script, '--json'], { encoding: 'utf8' })) as typeof numpy;
+  numpy = JSON.parse(execFileSync('/usr/bin/python3', [script, '--json'], { encoding: 'utf8' })) as { risk: number; monteCarlo: number };
 }
 
-const rows: [string, number, number | undefined][] = [
+const table: [string, number, number | undefined][] = [
+  [`price table from {date, close} rows (${HOLDINGS + 1} symbols × ${TRADING_DAYS} days; numpy gets a ready matrix)`, core.table, undefined],
   [`risk report (${HOLDINGS} holdings × ${TRADING_DAYS} days)`, core.risk, numpy?.risk],
   [`Monte Carlo (${MC_PATHS} paths × ${MC_HORIZON} days × ${MC_ASSETS} assets)`, core.monteCarlo, numpy?.monteCarlo],
 ];
-const ms = (value: number): string => (value < 10 ? value.toFixed(3) : value.toFixed(1));
+const ms = (value: number | undefined): string =>
+  value === undefined || Number.isNaN(value) ? '–' : value < 10 ? value.toFixed(3) : value.toFixed(1);
 console.log(numpy ? '| work | core (ms) | numpy (ms) | core / numpy |' : '| work | core (ms) |');
 console.log(numpy ? '|---|---:|---:|---:|' : '|---|---:|');
-for (const [label, coreMs, numpyMs] of rows) {
-  console.log(numpyMs === undefined ? `| ${label} | ${ms(coreMs)} |` : `| ${label} | ${ms(coreMs)} | ${ms(numpyMs)} | ${(coreMs / numpyMs).toFixed(2)}× |`);
+for (const [label, coreMs, numpyMs] of table) {
+  const ratio = numpyMs === undefined || Number.isNaN(coreMs) ? '–' : `${(coreMs / numpyMs).toFixed(2)}×`;
+  console.log(`| ${label} | ${[ms(coreMs), ...(numpy ? [ms(numpyMs), ratio] : [])].join(' | ')} |`);
 }

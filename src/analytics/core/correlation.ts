@@ -12,7 +12,7 @@ export interface CorrelationMatrix {
   values: Float64Array;
 }
 
-/** Pearson correlations of equally long rows (e.g. holdings' returns from alignOnCommonDates). */
+/** Pearson correlations of equally long rows (e.g. holdings' returns from alignedSymbolReturns). */
 export function correlationMatrix(rows: readonly ArrayLike<number>[]): CorrelationMatrix {
   const size = rows.length;
   const { means, covariance } = sampleCovarianceMatrix(rows);

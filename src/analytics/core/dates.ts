@@ -1,5 +1,11 @@
 /** ISO calendar dates ('YYYY-MM-DD') as whole day numbers, so day counts need no Date objects. */
 
+/** Inclusive range of ISO dates. */
+export interface DateRange {
+  from: string;
+  to: string;
+}
+
 const MS_PER_DAY = 86_400_000;
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
@@ -16,16 +22,22 @@ export function calendarDaysBetween(from: string, to: string): number {
 }
 
 /**
- * Index of the first item whose date is ≥ `date` (items.length when none), items sorted by date.
+ * Index of the first date ≥ `date` in ascending ISO dates (dates.length when none).
  * ISO dates sort lexicographically, so plain string comparison is enough.
  */
-export function lowerBound<T>(items: ArrayLike<T>, date: string, dateOf: (item: T) => string): number {
+export function firstIndexOnOrAfter(dates: ArrayLike<string>, date: string): number {
   let lo = 0;
-  let hi = items.length;
+  let hi = dates.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (dateOf(items[mid] as T) < date) lo = mid + 1;
+    if ((dates[mid] as string) < date) lo = mid + 1;
     else hi = mid;
   }
   return lo;
+}
+
+/** Index of the first date > `date` in ascending ISO dates (dates.length when none). */
+export function firstIndexAfter(dates: ArrayLike<string>, date: string): number {
+  // ISO dates are 10 characters: date + '\uffff' sorts after `date` and before every later date.
+  return firstIndexOnOrAfter(dates, `${date}\uffff`);
 }

@@ -4,6 +4,7 @@
  * Conventions: shared/contract/README.md, "Analytics conventions".
  */
 export { dayNumber, calendarDaysBetween } from './dates.js';
+export type { DateRange } from './dates.js';
 export {
   TRADING_DAYS_PER_YEAR,
   mean,
@@ -12,11 +13,14 @@ export {
   sampleCovariance,
   quantile,
 } from './stats.js';
+export { buildPriceTable, dayRange, closesOf } from './prices.js';
+export type { PriceTable, PricePoint, DayRange } from './prices.js';
 export { buildValuationSeries } from './valuation.js';
-export type { PricePoint, HoldingLot, DateRange, ValuationSeries } from './valuation.js';
+export type { HoldingLot, ValuationSeries } from './valuation.js';
 export {
   portfolioReturns,
-  priceReturns,
+  symbolReturns,
+  alignedSymbolReturns,
   timeWeightedReturn,
   cumulativeReturns,
   annualizedReturn,

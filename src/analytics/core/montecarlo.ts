@@ -1,6 +1,6 @@
 import { choleskyDecompose, sampleCovarianceMatrix } from './linalg.js';
 import { SeededRandom } from './random.js';
-import { quantileOfSorted } from './stats.js';
+import { quantilesInPlace } from './stats.js';
 
 /**
  * Largest paths × horizonDays × assets a simulation may take (about a second on one core):
@@ -15,7 +15,7 @@ export function isSimulationSizeAllowed(paths: number, horizonDays: number, asse
 }
 
 export interface MonteCarloInput {
-  /** Each asset's historical daily returns, aligned on common dates (rows of alignOnCommonDates). */
+  /** Each asset's historical daily returns, aligned on common dates (rows of alignedSymbolReturns). */
   assetReturns: readonly ArrayLike<number>[];
   /** Current value of the holding in each asset, in the same order. */
   holdingValues: ArrayLike<number>;
@@ -59,7 +59,8 @@ const DEFAULT_QUANTILES = [0.05, 0.25, 0.5, 0.75, 0.95];
  * history. Throws a RangeError for inputs that cannot be simulated (see isSimulationSizeAllowed).
  *
  * Days are the outer loop, so the state is one value per path and asset, and each day's
- * quantiles are taken as soon as the day is simulated; nothing is allocated inside the loops.
+ * quantiles are taken as soon as the day is simulated; nothing is allocated inside the loops
+ * but the few quantiles of each day.
  */
 export function simulatePortfolioValue(input: MonteCarloInput): MonteCarloResult | null {
   const { assetReturns, holdingValues, horizonDays, paths, seed } = input;
@@ -80,50 +81,112 @@ export function simulatePortfolioValue(input: MonteCarloInput): MonteCarloResult
 
   const { means, covariance } = sampleCovarianceMatrix(assetReturns);
   const { factor, jitter } = factorCovariance(covariance, assets);
-  const growthBase = new Float64Array(assets); // 1 + mean daily return
-  for (let i = 0; i < assets; i++) growthBase[i] = 1 + (means[i] as number);
 
+  // Paths are simulated PATH_BLOCK at a time; the count is rounded up to a whole number of
+  // blocks and the extra paths ignored, so the inner loop needs no remainder case.
+  const blocks = Math.ceil(paths / PATH_BLOCK);
+  const stride = blocks * PATH_BLOCK;
+  // Asset-major: holdings[i * stride + p] is asset i's value on path p, normals likewise.
+  const holdings = new Float64Array(assets * stride);
+  const normals = new Float64Array(assets * stride); // one day's draws
+  const portfolioValues = new Float64Array(stride);
   let startValue = 0;
-  const holdings = new Float64Array(paths * assets); // holdings[p * assets + i]: value of asset i on path p
-  for (let i = 0; i < assets; i++) startValue += holdingValues[i] as number;
-  for (let p = 0; p < paths; p++) {
-    for (let i = 0; i < assets; i++) holdings[p * assets + i] = holdingValues[i] as number;
+  for (let i = 0; i < assets; i++) {
+    const value = holdingValues[i] as number;
+    startValue += value;
+    holdings.fill(value, i * stride, (i + 1) * stride);
   }
-
   const random = new SeededRandom(seed);
-  const normals = new Float64Array(paths * assets); // one day's draws
-  const portfolioValues = new Float64Array(paths);
+  const bandQuantiles = [...quantiles, 1 - confidence];
   const bands: ValueBand[] = quantiles.map((quantile) => ({ quantile, values: new Float64Array(horizonDays) }));
+  const dayValues = portfolioValues.subarray(0, paths);
   let expectedValue = 0;
+  let horizonQuantile = 0;
 
   for (let day = 0; day < horizonDays; day++) {
     random.fillStandardNormal(normals);
-    for (let p = 0; p < paths; p++) {
-      const base = p * assets;
-      let total = 0;
-      for (let i = 0; i < assets; i++) {
-        // Growth factor 1 + mean_i + (L z)_i, L lower triangular.
-        let growth = growthBase[i] as number;
-        const row = i * assets;
-        for (let j = 0; j <= i; j++) growth += (factor[row + j] as number) * (normals[base + j] as number);
-        const value = (holdings[base + i] as number) * growth;
-        holdings[base + i] = value;
-        total += value;
-      }
-      portfolioValues[p] = total;
-    }
+    portfolioValues.fill(0);
+    simulateDay(holdings, normals, portfolioValues, factor, means, assets, stride);
     if (day === horizonDays - 1) {
       let sum = 0;
-      for (let p = 0; p < paths; p++) sum += portfolioValues[p] as number;
+      for (let p = 0; p < paths; p++) sum += dayValues[p] as number;
       expectedValue = sum / paths;
     }
-    portfolioValues.sort();
-    for (const band of bands) band.values[day] = quantileOfSorted(portfolioValues, band.quantile);
+    const dayQuantiles = quantilesInPlace(dayValues, bandQuantiles);
+    bands.forEach((band, k) => (band.values[day] = dayQuantiles[k] as number));
+    horizonQuantile = dayQuantiles[quantiles.length] as number;
   }
 
-  // portfolioValues holds the horizon's values, sorted.
-  const valueAtRisk = startValue > 0 ? 1 - quantileOfSorted(portfolioValues, 1 - confidence) / startValue : 0;
+  const valueAtRisk = startValue > 0 ? 1 - horizonQuantile / startValue : 0;
   return { startValue, bands, expectedValue, valueAtRisk, covarianceJitter: jitter };
+}
+
+/** Paths per inner-loop block: 8 independent sums keep the floating-point units busy. */
+const PATH_BLOCK = 8;
+
+/**
+ * One day for every path: asset i grows by 1 + mean_i + Σ_{j ≤ i} L_ij z_j (L the Cholesky factor,
+ * z the day's normals) and its new value is added to the path's portfolio value.
+ *
+ * For each asset the loop runs over blocks of 8 paths, 8 sums in registers; the normals of one
+ * asset for 8 consecutive paths are adjacent in memory. Summing over j for one path at a time
+ * would instead wait on one chain of dependent additions (about 2× slower).
+ */
+function simulateDay(
+  holdings: Float64Array,
+  normals: Float64Array,
+  portfolioValues: Float64Array,
+  factor: Float64Array,
+  means: Float64Array,
+  assets: number,
+  stride: number,
+): void {
+  for (let i = 0; i < assets; i++) {
+    const growthBase = 1 + (means[i] as number);
+    const row = i * assets;
+    const offset = i * stride;
+    for (let p = 0; p < stride; p += PATH_BLOCK) {
+      let g0 = growthBase, g1 = growthBase, g2 = growthBase, g3 = growthBase;
+      let g4 = growthBase, g5 = growthBase, g6 = growthBase, g7 = growthBase;
+      for (let j = 0; j <= i; j++) {
+        const weight = factor[row + j] as number;
+        const z = j * stride + p;
+        g0 += weight * (normals[z] as number);
+        g1 += weight * (normals[z + 1] as number);
+        g2 += weight * (normals[z + 2] as number);
+        g3 += weight * (normals[z + 3] as number);
+        g4 += weight * (normals[z + 4] as number);
+        g5 += weight * (normals[z + 5] as number);
+        g6 += weight * (normals[z + 6] as number);
+        g7 += weight * (normals[z + 7] as number);
+      }
+      const h = offset + p;
+      const v0 = (holdings[h] as number) * g0;
+      const v1 = (holdings[h + 1] as number) * g1;
+      const v2 = (holdings[h + 2] as number) * g2;
+      const v3 = (holdings[h + 3] as number) * g3;
+      const v4 = (holdings[h + 4] as number) * g4;
+      const v5 = (holdings[h + 5] as number) * g5;
+      const v6 = (holdings[h + 6] as number) * g6;
+      const v7 = (holdings[h + 7] as number) * g7;
+      holdings[h] = v0;
+      holdings[h + 1] = v1;
+      holdings[h + 2] = v2;
+      holdings[h + 3] = v3;
+      holdings[h + 4] = v4;
+      holdings[h + 5] = v5;
+      holdings[h + 6] = v6;
+      holdings[h + 7] = v7;
+      portfolioValues[p]! += v0;
+      portfolioValues[p + 1]! += v1;
+      portfolioValues[p + 2]! += v2;
+      portfolioValues[p + 3]! += v3;
+      portfolioValues[p + 4]! += v4;
+      portfolioValues[p + 5]! += v5;
+      portfolioValues[p + 6]! += v6;
+      portfolioValues[p + 7]! += v7;
+    }
+  }
 }
 
 /**

@@ -232,7 +232,7 @@ function validate(input: RebalanceInput, tolerance: number): void {
     sum += weight;
   }
   if (!(Math.abs(sum - 1) <= TARGET_SUM_TOLERANCE)) {
-    throw new RebalanceInputError(`Target weights must sum to 1, got ${sum}`);
+    throw new RebalanceInputError(`Target weights must sum to 1, got ${Number(sum.toPrecision(12))}`);
   }
   for (const { symbol, price, quantity } of input.holdings) {
     if (!(price > 0 && Number.isFinite(price))) throw new RebalanceInputError(`Price of ${symbol} must be positive, got ${price}`);

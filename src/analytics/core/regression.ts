@@ -37,6 +37,10 @@ export function factorExposure(returns: ArrayLike<number>, factors: readonly Arr
     for (let j = 0; j < k; j++) factorCovariance[i * k + j] = covariance[i * size + j] as number;
     crossCovariance[i] = covariance[i * size + k] as number;
   }
+  // A constant factor's variance is rounding noise, which no pivot tolerance can tell from data.
+  for (let i = 0; i < k; i++) {
+    if (isNegligibleSpread(Math.sqrt(factorCovariance[i * k + i] as number), means[i] as number)) return null;
+  }
   const factor = choleskyDecompose(factorCovariance, k);
   if (!factor) return null;
   const betas = solveWithCholesky(factor, k, crossCovariance);

@@ -1,4 +1,6 @@
-import type { PricePoint, ValuationSeries } from './valuation.js';
+import type { DateRange } from './dates.js';
+import { closesOf, dayRange, type PriceTable } from './prices.js';
+import type { ValuationSeries } from './valuation.js';
 
 /** Daily simple returns, returns[i] being the return of the day dates[i] (dates ascending). */
 export interface ReturnSeries {
@@ -13,31 +15,78 @@ export interface ReturnSeries {
  */
 export function portfolioReturns(series: ValuationSeries): ReturnSeries {
   const { values, flows } = series;
-  const dates: string[] = [];
   const returns = new Float64Array(Math.max(values.length - 1, 0));
+  const dates = new Array<string>(returns.length);
   let count = 0;
   for (let t = 1; t < values.length; t++) {
     const previous = values[t - 1] as number;
     if (!(previous > 0)) continue;
-    returns[count++] = ((values[t] as number) - (flows[t] as number)) / previous - 1;
-    dates.push(series.dates[t] as string);
+    returns[count] = ((values[t] as number) - (flows[t] as number)) / previous - 1;
+    dates[count++] = series.dates[t] as string;
   }
-  return { dates, returns: count === returns.length ? returns : returns.slice(0, count) };
+  return trimmed(dates, returns, count);
 }
 
-/** Simple daily returns of a symbol's closes: close_t / close_{t−1} − 1 (days after a 0 close are left out). */
-export function priceReturns(prices: readonly PricePoint[]): ReturnSeries {
-  const dates: string[] = [];
-  const returns = new Float64Array(Math.max(prices.length - 1, 0));
-  let count = 0;
-  for (let t = 1; t < prices.length; t++) {
-    const previous = (prices[t - 1] as PricePoint).close;
-    if (!(previous > 0)) continue;
-    const point = prices[t] as PricePoint;
-    returns[count++] = point.close / previous - 1;
-    dates.push(point.date);
+/**
+ * A symbol's simple daily returns over `range` on its own trading days: close / previous close − 1,
+ * from its second close in the range (a day after a close ≤ 0 has none). Empty when the table
+ * has no prices for it.
+ */
+export function symbolReturns(prices: PriceTable, symbol: string, range: DateRange): ReturnSeries {
+  const { dates, rows } = alignedSymbolReturns(prices, [symbol], range);
+  return { dates, returns: rows[0] as Float64Array };
+}
+
+/**
+ * Each symbol's daily returns (as symbolReturns), kept on the dates on which every one of them
+ * has a return: the rows for a correlation matrix or a simulation.
+ *
+ * One pass over each symbol's column, all rows in one buffer, no dates compared: the usual case,
+ * every symbol trading every day, costs one division per symbol and day.
+ */
+export function alignedSymbolReturns(prices: PriceTable, symbols: readonly string[], range: DateRange): AlignedReturns {
+  const { start, end } = dayRange(prices, range);
+  const days = Math.max(end - start - 1, 0); // the days start + 1 … end − 1 can have a return
+  const buffer = new Float64Array(symbols.length * days);
+  const everyone = new Uint8Array(days).fill(1); // every symbol has a return that day
+  symbols.forEach((symbol, s) => {
+    const closes = closesOf(prices, symbol);
+    if (!closes) {
+      everyone.fill(0);
+      return;
+    }
+    const offset = s * days;
+    let previous = closes[start] as number; // NaN before the symbol's first close in the range
+    for (let day = start + 1; day < end; day++) {
+      const close = closes[day] as number;
+      const value = close / previous - 1; // NaN without a close today or a usable one before
+      buffer[offset + day - start - 1] = value;
+      if (Number.isNaN(value) || !(previous > 0)) everyone[day - start - 1] = 0;
+      if (!Number.isNaN(close)) previous = close;
+    }
+  });
+
+  let common = 0;
+  for (let i = 0; i < days; i++) common += everyone[i] as number;
+  if (common === days) {
+    const dates = prices.dates.slice(start + 1, end);
+    return { dates, rows: symbols.map((_, s) => buffer.subarray(s * days, (s + 1) * days)) };
   }
-  return { dates, returns: count === returns.length ? returns : returns.slice(0, count) };
+  const dates: string[] = [];
+  for (let i = 0; i < days; i++) if (everyone[i]) dates.push(prices.dates[start + 1 + i] as string);
+  const rows = symbols.map((_, s) => {
+    const row = new Float64Array(common);
+    for (let i = 0, k = 0; i < days; i++) if (everyone[i]) row[k++] = buffer[s * days + i] as number;
+    return row;
+  });
+  return { dates, rows };
+}
+
+/** The first `count` returns and dates (the loops above size them for every day, then skip some). */
+function trimmed(dates: string[], returns: Float64Array, count: number): ReturnSeries {
+  if (count === returns.length) return { dates, returns };
+  dates.length = count;
+  return { dates, returns: returns.slice(0, count) };
 }
 
 /** Time-weighted return Π(1 + r_t) − 1; null without any return. */
@@ -77,13 +126,15 @@ export function annualizedReturn(twr: number | null, calendarDays: number): numb
 /** Several return series restricted to the dates they all have, in the same order. */
 export interface AlignedReturns {
   dates: string[];
-  /** One row per input series, each as long as dates. */
+  /** One row per input series, each as long as dates (rows may share a buffer, or be an input's own array). */
   rows: Float64Array[];
 }
 
 /**
- * Aligns return series on their common dates (an inner join; e.g. a portfolio and a benchmark
- * with missing days, or every holding for a correlation matrix). Each series' dates ascending.
+ * Aligns return series on their common dates (an inner join, e.g. a portfolio and a benchmark
+ * with missing days). Each series' dates ascending; a series already on exactly the common dates
+ * is returned as is. For symbols of a price table, alignedSymbolReturns does this without
+ * comparing dates.
  */
 export function alignOnCommonDates(series: readonly ReturnSeries[]): AlignedReturns {
   if (series.length === 0) return { dates: [], rows: [] };
@@ -104,7 +155,7 @@ export function alignOnCommonDates(series: readonly ReturnSeries[]): AlignedRetu
 }
 
 function intersectSorted(a: string[], b: string[]): string[] {
-  if (a === b) return a;
+  if (sameDates(a, b)) return a;
   const result: string[] = [];
   let i = 0;
   let j = 0;
@@ -118,6 +169,13 @@ function intersectSorted(a: string[], b: string[]): string[] {
     } else if (x < y) i++;
     else j++;
   }
-  // Keep the original array when nothing was dropped, so rows of the same calendar are reused as is.
-  return result.length === a.length ? a : result;
+  return result;
+}
+
+/** The usual case, symbols on one trading calendar: checked first, without allocating. */
+function sameDates(a: string[], b: string[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

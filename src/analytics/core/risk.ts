@@ -94,7 +94,7 @@ export function maxDrawdown(returns: ArrayLike<number>): number | null {
 export function historicalValueAtRisk(returns: ArrayLike<number>, confidence = 0.95): number | null {
   assertConfidence(confidence);
   if (returns.length < MIN_RETURNS_FOR_DISPERSION) return null;
-  return -quantile(returns, 1 - confidence);
+  return negate(quantile(returns, 1 - confidence));
 }
 
 /** Historical one-day CVaR (expected shortfall): −mean of the r ≤ quantile(r, 1 − confidence). */
@@ -111,14 +111,14 @@ export function conditionalValueAtRisk(returns: ArrayLike<number>, confidence = 
       count++;
     }
   }
-  return -(sum / count);
+  return negate(sum / count);
 }
 
 /** Parametric (normal) one-day VaR: −(mean + z_{1−confidence} × std(r, ddof=1)). */
 export function parametricValueAtRisk(returns: ArrayLike<number>, confidence = 0.95): number | null {
   assertConfidence(confidence);
   if (returns.length < MIN_RETURNS_FOR_DISPERSION) return null;
-  return finiteOrNull(-(mean(returns) + inverseNormalCdf(1 - confidence) * sampleStd(returns)));
+  return finiteOrNull(negate(mean(returns) + inverseNormalCdf(1 - confidence) * sampleStd(returns)));
 }
 
 /** All the risk figures of a return series, as the risk report shows them. */
@@ -164,6 +164,11 @@ function excessReturns(returns: ArrayLike<number>, riskFreeRate: number): Float6
   const excess = new Float64Array(returns.length);
   for (let i = 0; i < returns.length; i++) excess[i] = (returns[i] as number) - dailyRiskFree;
   return excess;
+}
+
+/** −x, but 0 rather than −0 for a loss of 0. */
+function negate(x: number): number {
+  return 0 - x;
 }
 
 function assertConfidence(confidence: number): void {

@@ -1,10 +1,5 @@
-import { lowerBound } from './dates.js';
-
-/** One daily close of a symbol. Arrays of these are sorted by date, one point per date. */
-export interface PricePoint {
-  date: string;
-  close: number;
-}
+import { firstIndexOnOrAfter, type DateRange } from './dates.js';
+import { closesOf, dayRange, type PriceTable } from './prices.js';
 
 /** One purchase (lot) of a symbol. */
 export interface HoldingLot {
@@ -13,12 +8,6 @@ export interface HoldingLot {
   purchaseDate: string;
   /** Price paid per unit; the lot's cost is quantity × purchasePrice. */
   purchasePrice: number;
-}
-
-/** Inclusive range of ISO dates. */
-export interface DateRange {
-  from: string;
-  to: string;
 }
 
 /** Daily portfolio valuation; values and flows are indexed like dates. */
@@ -36,15 +25,12 @@ export interface ValuationSeries {
   openingValue: number;
 }
 
-const dateOfPoint = (point: PricePoint): string => point.date;
-const identity = (date: string): string => date;
-
 /**
- * Builds the daily valuation of `lots` over `range` from each symbol's closes.
+ * Builds the daily valuation of `lots` over `range` from the closes in `prices`.
  *
- * - Valuation days: the union of the dates in [from, to] on which any symbol of a lot bought by
- *   `to` has a close, starting at the first day on which a lot is held (earlier days are worth 0
- *   and carry no information, so they are left out).
+ * - Valuation days: the dates in [from, to] on which any symbol of a lot bought by `to` has a
+ *   close, from the first day on which a lot is held (earlier days are worth 0 and carry no
+ *   information, so they are left out).
  * - A lot is held on day t when purchaseDate ≤ t. Without a close that day it uses its symbol's
  *   last close (carried forward, also from before `from`); before its symbol's first close ever,
  *   it is worth its purchase price (cost), the only price known for it.
@@ -52,13 +38,9 @@ const identity = (date: string): string => date;
  *   weekend purchase counts on Monday); lots bought before `from` are part of `openingValue`;
  *   lots dated after the last valuation day are left out.
  *
- * Cost: symbols are indexed once, and each symbol's prices are walked once.
+ * Cost: lots are grouped by symbol once, then each symbol's column is walked once.
  */
-export function buildValuationSeries(
-  lots: readonly HoldingLot[],
-  pricesBySymbol: ReadonlyMap<string, readonly PricePoint[]>,
-  range: DateRange,
-): ValuationSeries {
+export function buildValuationSeries(lots: readonly HoldingLot[], prices: PriceTable, range: DateRange): ValuationSeries {
   const lotsBySymbol = new Map<string, HoldingLot[]>();
   for (const lot of lots) {
     if (lot.purchaseDate > range.to) continue;
@@ -67,103 +49,104 @@ export function buildValuationSeries(
     else lotsBySymbol.set(lot.symbol, [lot]);
   }
 
-  // Each symbol's closes: [start, end) is the part inside the range.
-  const symbols: { lots: HoldingLot[]; prices: readonly PricePoint[]; start: number; end: number }[] = [];
-  let dates: string[] = [];
-  for (const [symbol, symbolLots] of lotsBySymbol) {
-    const prices = pricesBySymbol.get(symbol) ?? [];
-    const start = lowerBound(prices, range.from, dateOfPoint);
-    const end = lowerBound(prices, nextDateString(range.to), dateOfPoint);
-    symbols.push({ lots: symbolLots, prices, start, end });
-    dates = mergeDates(dates, prices, start, end);
-  }
-
-  const dayCount = dates.length;
+  // Work on every table day of the range, then keep the valuation days (see keptDays).
+  const { start, end } = dayRange(prices, range);
+  const dayCount = Math.max(end - start, 0);
   const values = new Float64Array(dayCount);
   const flows = new Float64Array(dayCount);
-  let firstHeldDay = dayCount;
-  let openingValue = 0;
-
-  for (const { lots: symbolLots, prices, start, end } of symbols) {
-    // Day on which each lot starts being held; lots past the last valuation day are dropped.
-    const heldFrom = new Map<HoldingLot, number>();
+  const traded = new Uint8Array(dayCount);
+  const openingLots: { lot: HoldingLot; closes: Float64Array | undefined }[] = [];
+  let firstHeld = dayCount;
+  for (const [symbol, symbolLots] of lotsBySymbol) {
+    const closes = closesOf(prices, symbol);
+    const changes: HeldChange[] = [];
     for (const lot of symbolLots) {
-      const day = lot.purchaseDate < range.from ? 0 : lowerBound(dates, lot.purchaseDate, identity);
-      if (day >= dayCount) continue;
-      heldFrom.set(lot, day);
-      if (day < firstHeldDay) firstHeldDay = day;
-      if (lot.purchaseDate >= range.from) flows[day]! += lot.quantity * lot.purchasePrice;
-    }
-    const startingLots = [...heldFrom].sort((a, b) => a[1] - b[1]);
-
-    let close = start > 0 ? (prices[start - 1] as PricePoint).close : Number.NaN; // NaN: no close yet
-    let next = start; // next close to consume
-    let lotIndex = 0;
-    let quantity = 0;
-    let cost = 0;
-    for (let day = 0; day < dayCount; day++) {
-      // `dates` holds every in-range close date of this symbol, so a close is either today or later.
-      if (next < end && (prices[next] as PricePoint).date === dates[day]) {
-        close = (prices[next] as PricePoint).close;
-        next++;
+      const cost = lot.quantity * lot.purchasePrice;
+      if (lot.purchaseDate < range.from) {
+        changes.push({ day: 0, quantity: lot.quantity, cost });
+        openingLots.push({ lot, closes });
+      } else {
+        const day = firstIndexOnOrAfter(prices.dates, lot.purchaseDate) - start;
+        if (day >= dayCount) continue; // after the table's last day in the range
+        changes.push({ day, quantity: lot.quantity, cost });
+        flows[day]! += cost;
       }
-      while (lotIndex < startingLots.length && (startingLots[lotIndex] as [HoldingLot, number])[1] === day) {
-        const lot = (startingLots[lotIndex] as [HoldingLot, number])[0];
-        quantity += lot.quantity;
-        cost += lot.quantity * lot.purchasePrice;
-        lotIndex++;
-        if (lot.purchaseDate < range.from) {
-          openingValue += Number.isNaN(close) ? lot.quantity * lot.purchasePrice : lot.quantity * close;
-        }
-      }
-      if (quantity !== 0) values[day]! += Number.isNaN(close) ? cost : quantity * close;
     }
+    changes.sort((a, b) => a.day - b.day);
+    if (changes.length > 0) firstHeld = Math.min(firstHeld, (changes[0] as HeldChange).day);
+    addSymbolValues(values, traded, closes, start, changes);
   }
 
-  if (firstHeldDay === 0) return { dates, values, flows, openingValue };
-  return {
-    dates: dates.slice(firstHeldDay),
-    values: values.slice(firstHeldDay),
-    flows: flows.slice(firstHeldDay),
-    openingValue,
-  };
+  const days = keptDays(traded, firstHeld);
+  if (days.length === 0) return { dates: [], values: new Float64Array(0), flows: new Float64Array(0), openingValue: 0 };
+  const firstTableDay = start + (days[0] as number);
+  let openingValue = 0;
+  for (const { lot, closes } of openingLots) {
+    const close = closes ? lastClose(closes, firstTableDay + 1) : Number.NaN;
+    openingValue += Number.isNaN(close) ? lot.quantity * lot.purchasePrice : lot.quantity * close;
+  }
+  if (days.length === dayCount) return { dates: prices.dates.slice(start, end), values, flows, openingValue };
+
+  const keptValues = new Float64Array(days.length);
+  const keptFlows = new Float64Array(days.length);
+  let day = 0;
+  days.forEach((kept, k) => {
+    keptValues[k] = values[kept] as number;
+    // A purchase on a day that is not kept counts on the next kept day.
+    for (; day <= kept; day++) keptFlows[k]! += flows[day] as number;
+  });
+  return { dates: Array.from(days, (kept) => prices.dates[start + kept] as string), values: keptValues, flows: keptFlows, openingValue };
+}
+
+/** From day `day` (of the range) on, `quantity` more units are held, bought for `cost`. */
+interface HeldChange {
+  day: number;
+  quantity: number;
+  cost: number;
 }
 
 /**
- * Union of the sorted `dates` and the dates of prices[start, end), sorted. Returns `dates` itself
- * when it already holds them all (the usual case: symbols share a trading calendar).
+ * Marks the days the symbol traded and adds its value on each day of the range, in one walk of
+ * its column (kept apart from buildValuationSeries so this hot loop is small and optimises well).
+ * `closes` undefined: the table has no price for it, so it never trades and is valued at cost.
  */
-function mergeDates(dates: string[], prices: readonly PricePoint[], start: number, end: number): string[] {
-  let i = 0;
-  let p = start;
-  while (p < end && i < dates.length) {
-    const date = (prices[p] as PricePoint).date;
-    const existing = dates[i] as string;
-    if (existing < date) i++;
-    else if (existing === date) {
-      i++;
-      p++;
-    } else break; // a date `dates` lacks
-  }
-  if (p === end) return dates;
-
-  const merged: string[] = dates.slice(0, i);
-  while (p < end || i < dates.length) {
-    const date = p < end ? (prices[p] as PricePoint).date : undefined;
-    const existing = dates[i];
-    if (date === undefined || (existing !== undefined && existing < date)) {
-      merged.push(existing as string);
-      i++;
-    } else {
-      merged.push(date);
-      if (existing === date) i++;
-      p++;
+function addSymbolValues(
+  values: Float64Array,
+  traded: Uint8Array,
+  closes: Float64Array | undefined,
+  start: number,
+  changes: readonly HeldChange[],
+): void {
+  let close = closes ? lastClose(closes, start) : Number.NaN; // NaN: no close yet
+  let change = 0;
+  let quantity = 0;
+  let cost = 0;
+  for (let day = 0; day < values.length; day++) {
+    const today = closes ? (closes[start + day] as number) : Number.NaN;
+    if (!Number.isNaN(today)) {
+      close = today;
+      traded[day] = 1;
     }
+    while (change < changes.length && (changes[change] as HeldChange).day === day) {
+      quantity += (changes[change] as HeldChange).quantity;
+      cost += (changes[change] as HeldChange).cost;
+      change++;
+    }
+    if (change > 0) values[day]! += Number.isNaN(close) ? cost : quantity * close;
   }
-  return merged;
 }
 
-/** The smallest string greater than every string that starts with `date`'s 10 characters. */
-function nextDateString(date: string): string {
-  return `${date}\uffff`;
+/** The valuation days: days of the range on which a held symbol traded, from the first day a lot is held. */
+function keptDays(traded: Uint8Array, firstHeld: number): Int32Array {
+  let count = 0;
+  for (let day = firstHeld; day < traded.length; day++) count += traded[day] as number;
+  const days = new Int32Array(count);
+  for (let day = firstHeld, k = 0; day < traded.length; day++) if (traded[day]) days[k++] = day;
+  return days;
+}
+
+/** The last close before table day `before`, NaN when there is none. */
+function lastClose(closes: Float64Array, before: number): number {
+  for (let day = before - 1; day >= 0; day--) if (!Number.isNaN(closes[day])) return closes[day] as number;
+  return Number.NaN;
 }
