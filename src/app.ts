@@ -153,6 +153,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     return services.tokens.jwks();
   });
 
+  // GraphQL over HTTP lets clients send `"extensions": null`; Mercurius' body schema wants an
+  // object, so drop the null before validation rather than refuse the request.
+  app.addHook('preValidation', async (request) => {
+    const body = request.body as { extensions?: unknown } | undefined;
+    if (request.method === 'POST' && body && typeof body === 'object' && body.extensions === null) delete body.extensions;
+  });
+
   await app.register(mercurius, {
     schema,
     path: '/graphql',
