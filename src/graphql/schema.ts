@@ -8,5 +8,6 @@ import '../auth/schema.js';
 import '../portfolios/schema.js';
 import '../market/schema.js';
 import '../market/subscriptions.js';
+import '../analytics/schema.js';
 
 export const schema = lexicographicSortSchema(builder.toSchema());

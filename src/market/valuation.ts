@@ -128,7 +128,8 @@ export function valuePortfolio(input: PortfolioInput): PortfolioValuation {
   };
 }
 
-const KEY_OF: Record<AllocationDimension, (h: HoldingValuation) => string> = {
+/** A holding's slice key per dimension (allocation here; rebalancing targets in src/analytics). */
+export const KEY_OF: Record<AllocationDimension, (h: HoldingValuation) => string> = {
   TYPE: (h) => h.holding.type,
   SECTOR: (h) => h.holding.sector?.trim() || UNCLASSIFIED_SECTOR,
   SYMBOL: (h) => h.holding.symbol,

@@ -1,0 +1,214 @@
+/**
+ * What the analytics of one portfolio read, in a constant number of SQL statements whatever the
+ * number of holdings:
+ *
+ * 1. `snapshot`: ONE statement returns the portfolio's holdings, the asset each held (and each
+ *    extra, e.g. benchmark) symbol resolves to for the portfolio's owner (their custom asset
+ *    first, as src/market resolves it), what of its history has been fetched, and the state of
+ *    its stored prices. Its fingerprint is the analytics cache key's "what the figures depend on".
+ * 2. `ensureHistory`: market symbols whose fetched range (price_history_coverage) lacks days of
+ *    the range are completed through the market service (which asks the providers only for the
+ *    missing days and stores them): on a cold database one call per such symbol, on a warm one
+ *    none at all, since the snapshot already told which are complete.
+ * 3. `closes`: ONE statement reads every close of every symbol in the range, plus each symbol's
+ *    last close before it (carried forward into the range), as one row per symbol.
+ *
+ * Prices stay exact decimal text in SQL and become numbers only here, at the boundary to the
+ * pure core (src/analytics/core), which computes in floating point like numpy.
+ */
+import { createHash } from 'node:crypto';
+import { addDays, missingRanges } from '../../market/candles.js';
+import { isoDateFromEpochDay } from '../../market/providers/dates.js';
+import type { MarketService } from '../../market/service.js';
+import type { DateRange } from '../../market/store.js';
+import type { Db } from '../../platform/db.js';
+import { notFound } from '../../platform/errors.js';
+import type { PricePoint } from '../core/index.js';
+
+/** One investment (lot) as the analytics read it: decimals as exact text. */
+export interface SnapshotHolding {
+  id: string;
+  symbol: string;
+  /** AssetType of the investment. */
+  type: string;
+  sector: string | null;
+  quantity: string;
+  purchasePrice: string;
+  /** YYYY-MM-DD. */
+  purchaseDate: string;
+}
+
+/** The asset a symbol resolves to for the portfolio's owner. */
+export interface SnapshotAsset {
+  symbol: string;
+  assetId: string;
+  /** The owner's custom asset (priced only from its stored prices, never fetched). */
+  custom: boolean;
+  type: string;
+  exchange: string | null;
+  /** Days of a market asset's history already asked of the providers; null: none yet, or custom. */
+  coverage: DateRange | null;
+  /**
+   * What its stored prices look like, cheaply: for a market asset its fetched range, when that
+   * last changed and its last stored day (index lookups); for a custom asset, whose closes the
+   * owner may overwrite, the count and an MD5 of all its (date, close) pairs.
+   */
+  priceState: string;
+}
+
+export interface PortfolioSnapshot {
+  portfolioId: string;
+  ownerId: string;
+  baseCurrency: string;
+  /** Oldest purchase first. */
+  holdings: SnapshotHolding[];
+  /** Symbol → asset, for the held and extra symbols that have one. */
+  assets: Map<string, SnapshotAsset>;
+  /** SHA-256 over the holdings and the state of every asset's prices (and the symbols without one). */
+  fingerprint: string;
+}
+
+interface SnapshotRow {
+  ownerId: string;
+  baseCurrency: string;
+  holdings: SnapshotHolding[];
+  assets: SnapshotAsset[];
+}
+
+interface ClosesRow {
+  symbol: string;
+  /** Days since 1970-01-01, ascending, comma-separated. */
+  days: string;
+  /** Exact decimal texts, one per day, comma-separated. */
+  closes: string;
+}
+
+export class AnalyticsData {
+  constructor(
+    private readonly db: Db,
+    private readonly market: MarketService,
+  ) {}
+
+  /**
+   * The portfolio's holdings and the assets of their symbols and of `extraSymbols` (normalised),
+   * in one statement. NOT_FOUND when the portfolio is gone.
+   *
+   * A held symbol resolves to the owner's custom asset if they have one (that is what the
+   * holding was made against), else to the market asset. An extra symbol resolves to a market
+   * asset only, unless the portfolio holds it: custom assets are private, and a reader of a
+   * shared portfolio must not learn the prices of the owner's other custom assets through them.
+   */
+  async snapshot(portfolioId: string, extraSymbols: readonly string[] = []): Promise<PortfolioSnapshot> {
+    const rows = await this.db.$queryRaw<SnapshotRow[]>`
+      WITH portfolio AS (
+        SELECT id, owner_id, base_currency FROM portfolios WHERE id = ${portfolioId}::uuid
+      ),
+      wanted AS (
+        SELECT symbol, bool_or(held) AS held
+        FROM (SELECT symbol, true AS held FROM investments WHERE portfolio_id = ${portfolioId}::uuid
+              UNION ALL
+              SELECT unnest(${[...extraSymbols]}::text[]), false) s
+        GROUP BY symbol
+      ),
+      resolved AS (
+        SELECT DISTINCT ON (w.symbol) w.symbol, a.id, a.owner_id, a.type, a.exchange
+        FROM wanted w
+        JOIN portfolio p ON true
+        JOIN assets a ON a.symbol = w.symbol AND (a.owner_id IS NULL OR (w.held AND a.owner_id = p.owner_id))
+        ORDER BY w.symbol, a.owner_id NULLS LAST
+      )
+      SELECT p.owner_id::text AS "ownerId", p.base_currency AS "baseCurrency",
+        coalesce((
+          SELECT json_agg(json_build_object(
+                   'id', i.id, 'symbol', i.symbol, 'type', i.type, 'sector', i.sector,
+                   'quantity', trim_scale(i.quantity)::text, 'purchasePrice', trim_scale(i.purchase_price)::text,
+                   'purchaseDate', to_char(i.purchase_date, 'YYYY-MM-DD'))
+                 ORDER BY i.purchase_date, i.id)
+          FROM investments i WHERE i.portfolio_id = p.id), '[]') AS holdings,
+        coalesce((
+          SELECT json_agg(json_build_object(
+                   'symbol', r.symbol, 'assetId', r.id, 'custom', r.owner_id IS NOT NULL, 'type', r.type, 'exchange', r.exchange,
+                   'coverage', CASE WHEN c.asset_id IS NULL THEN NULL ELSE json_build_object(
+                     'from', to_char(c.from_date, 'YYYY-MM-DD'), 'to', to_char(c.to_date, 'YYYY-MM-DD')) END,
+                   'priceState', CASE WHEN r.owner_id IS NULL
+                     THEN concat_ws('|', c.from_date, c.to_date, c.updated_at,
+                                    (SELECT max(d.date) FROM daily_prices d WHERE d.asset_id = r.id))
+                     ELSE (SELECT concat_ws('|', count(*), md5(string_agg(d.date || '=' || d.close, ',' ORDER BY d.date)))
+                           FROM daily_prices d WHERE d.asset_id = r.id)
+                   END)
+                 ORDER BY r.symbol)
+          FROM resolved r LEFT JOIN price_history_coverage c ON c.asset_id = r.id), '[]') AS assets
+      FROM portfolio p`;
+    const row = rows[0];
+    if (!row) throw notFound('Portfolio');
+    const assets = new Map(row.assets.map((asset) => [asset.symbol, asset]));
+    const unknown = [...new Set([...extraSymbols, ...row.holdings.map((h) => h.symbol)])].filter((s) => !assets.has(s)).sort();
+    const fingerprint = createHash('sha256')
+      .update(JSON.stringify([row.holdings, row.assets.map((a) => [a.symbol, a.assetId, a.priceState]), unknown]))
+      .digest('base64url');
+    return { portfolioId, ownerId: row.ownerId, baseCurrency: row.baseCurrency, holdings: row.holdings, assets, fingerprint };
+  }
+
+  /**
+   * Makes sure the daily history of `symbols` over `range` is stored: market symbols whose
+   * fetched range lacks some of those days, and symbols without an asset that some provider
+   * quotes, are fetched through the market service (only their missing days). Days from today
+   * on are not final and never stored, so only days up to yesterday count. Custom assets have
+   * what their owner stored. Returns whether anything was fetched (the snapshot is then stale).
+   */
+  async ensureHistory(snapshot: PortfolioSnapshot, symbols: readonly string[], range: DateRange, today: string): Promise<boolean> {
+    const final: DateRange = { from: range.from, to: range.to < today ? range.to : addDays(today, -1) };
+    if (final.from > final.to) return false;
+    const incomplete: string[] = [];
+    const unknown: string[] = [];
+    for (const symbol of new Set(symbols)) {
+      const asset = snapshot.assets.get(symbol);
+      if (!asset) unknown.push(symbol);
+      else if (!asset.custom && missingRanges(final, asset.coverage).length > 0) incomplete.push(symbol);
+    }
+    // A symbol nobody quotes is not worth a history call (the quote cache remembers unknowns).
+    const quoted = unknown.length > 0 ? await this.market.marketQuotes(unknown) : new Map();
+    const toFetch = [...incomplete, ...unknown.filter((symbol) => quoted.get(symbol))];
+    // Held symbols as the owner sees them (their custom assets count), others as market symbols.
+    const held = new Set(snapshot.holdings.map((h) => h.symbol));
+    await Promise.all(toFetch.map((symbol) => this.market.dailyHistory(symbol, final, held.has(symbol) ? snapshot.ownerId : null)));
+    return toFetch.length > 0;
+  }
+
+  /**
+   * Stored closes of `symbols` (those with an asset) from `range.from` to `range.to`, each
+   * symbol's last close before `range.from` first, oldest first: one statement.
+   *
+   * Each symbol's days and closes arrive as two comma-separated texts aggregated per symbol in
+   * date order (from an ordered subquery, per asset: no sort of all rows together); for 50 × 1,300
+   * closes that is about 4 times faster than one row per close, or than arrays, which the driver
+   * parses element by element.
+   */
+  async closes(snapshot: PortfolioSnapshot, symbols: readonly string[], range: DateRange): Promise<Map<string, PricePoint[]>> {
+    const assets = [...new Set(symbols)].flatMap((symbol) => snapshot.assets.get(symbol) ?? []);
+    if (assets.length === 0) return new Map();
+    const rows = await this.db.$queryRaw<ClosesRow[]>`
+      SELECT w.symbol, p.days, p.closes
+      FROM unnest(${assets.map((a) => a.assetId)}::uuid[], ${assets.map((a) => a.symbol)}::text[]) AS w(asset_id, symbol)
+      CROSS JOIN LATERAL (
+        SELECT string_agg((d.date - DATE '1970-01-01')::text, ',') AS days, string_agg(d.close::text, ',') AS closes
+        FROM (SELECT u.date, u.close
+              FROM ((SELECT date, close FROM daily_prices
+                     WHERE asset_id = w.asset_id AND date < ${range.from}::date ORDER BY date DESC LIMIT 1)
+                    UNION ALL
+                    (SELECT date, close FROM daily_prices
+                     WHERE asset_id = w.asset_id AND date BETWEEN ${range.from}::date AND ${range.to}::date)) u
+              ORDER BY u.date) d
+      ) p
+      WHERE p.days IS NOT NULL`;
+    const prices = new Map<string, PricePoint[]>();
+    for (const row of rows) {
+      const days = row.days.split(',');
+      const closes = row.closes.split(',');
+      const points = new Array<PricePoint>(days.length);
+      for (let i = 0; i < days.length; i++) points[i] = { date: isoDateFromEpochDay(Number(days[i])), close: Number(closes[i]) };
+      prices.set(row.symbol, points);
+    }
+    return prices;
+  }
+}

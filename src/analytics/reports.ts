@@ -1,0 +1,326 @@
+/**
+ * The analytics reports, assembled from loaded data by the pure core (no I/O here). Reports are
+ * plain JSON (numbers, strings, null): the cache stores them as they are and GraphQL serves them.
+ * Money leaves as exact decimal text: quantities and prices the way they are stored, figures the
+ * core computed in floating point rounded to 15 significant digits (what a double holds), so
+ * 1104.9000000000001 reads "1104.9".
+ */
+import { Decimal } from 'decimal.js';
+import {
+  alignOnCommonDates,
+  alignedSymbolReturns,
+  annualizedReturn,
+  buildValuationSeries,
+  calendarDaysBetween,
+  closesOf,
+  correlationAt,
+  correlationMatrix,
+  correlationPairs,
+  cumulativeReturns,
+  dayRange,
+  factorExposure,
+  moneyWeightedReturn,
+  planRebalance,
+  portfolioReturns,
+  riskFigures,
+  simulatePortfolioValue,
+  symbolReturns,
+  timeWeightedReturn,
+  TRADING_DAYS_PER_YEAR,
+  type CorrelationPair,
+  type DateRange,
+  type HoldingLot,
+  type PriceTable,
+} from './core/index.js';
+import { KEY_OF, Money, type AllocationDimension, type PortfolioValuation } from '../market/valuation.js';
+import type { CheckedRebalance, CheckedSimulation } from './inputs.js';
+import type { SnapshotAsset } from './loaders/data.js';
+
+/** The holdings and closes a report is computed from. */
+export interface Dataset {
+  /** The days the figures cover: the range asked for, from the first purchase on. */
+  range: DateRange;
+  lots: HoldingLot[];
+  prices: PriceTable;
+}
+
+export interface PerformancePoint {
+  date: string;
+  value: string;
+  cumulativeReturn: number;
+}
+
+export interface PerformanceReport {
+  from: string;
+  to: string;
+  timeWeightedReturn: number | null;
+  moneyWeightedReturn: number | null;
+  annualizedReturn: number | null;
+  series: PerformancePoint[];
+}
+
+export interface RiskReport {
+  from: string;
+  to: string;
+  observations: number;
+  volatility: number | null;
+  sharpeRatio: number | null;
+  sortinoRatio: number | null;
+  beta: number | null;
+  maxDrawdown: number | null;
+  valueAtRisk: number | null;
+  conditionalValueAtRisk: number | null;
+  parametricValueAtRisk: number | null;
+  confidence: number;
+  benchmark: string | null;
+  riskFreeRate: number;
+  correlations: CorrelationPair[];
+}
+
+export interface SimulationDay {
+  day: number;
+  p5: string;
+  p25: string;
+  p50: string;
+  p75: string;
+  p95: string;
+}
+
+export interface SimulationReport {
+  from: string;
+  to: string;
+  horizonDays: number;
+  paths: number;
+  seed: number;
+  confidence: number;
+  /** The assets simulated (held symbols with prices), alphabetically. */
+  symbols: string[];
+  /** Days of common history the return distribution was estimated from. */
+  observations: number;
+  startValue: string;
+  expectedValue: string | null;
+  valueAtRisk: number | null;
+  bands: SimulationDay[];
+}
+
+export interface FactorBeta {
+  factor: string;
+  beta: number;
+}
+
+export interface FactorExposureReport {
+  from: string;
+  to: string;
+  observations: number;
+  alpha: number | null;
+  annualizedAlpha: number | null;
+  rSquared: number | null;
+  betas: FactorBeta[];
+}
+
+export interface RebalanceTradeReport {
+  symbol: string;
+  action: 'BUY' | 'SELL';
+  quantity: string;
+  price: string;
+  value: string;
+}
+
+export interface RebalanceReport {
+  dimension: AllocationDimension;
+  driftTolerance: number;
+  trades: RebalanceTradeReport[];
+  driftBefore: number;
+  driftAfter: number;
+  unreachable: string[];
+  netCash: string;
+}
+
+/** A floating-point amount as exact decimal text, to the 15 significant digits a double holds. */
+export function moneyText(value: number): string {
+  return new Decimal(value.toPrecision(15)).toFixed();
+}
+
+/** Symbols of the lots held by the end of the range that have prices, alphabetically. */
+export function heldSymbols(dataset: Dataset): string[] {
+  const symbols = new Set<string>();
+  for (const lot of dataset.lots) {
+    if (lot.purchaseDate <= dataset.range.to && dataset.prices.columns.has(lot.symbol)) symbols.add(lot.symbol);
+  }
+  return [...symbols].sort();
+}
+
+export function performanceReport(requested: DateRange, { lots, prices, range }: Dataset): PerformanceReport {
+  const series = buildValuationSeries(lots, prices, range);
+  const twr = timeWeightedReturn(portfolioReturns(series).returns);
+  const days = series.dates.length;
+  const cumulative = cumulativeReturns(series);
+  return {
+    ...requested,
+    timeWeightedReturn: twr,
+    moneyWeightedReturn: moneyWeightedReturn(series),
+    annualizedReturn: days < 2 ? null : annualizedReturn(twr, calendarDaysBetween(series.dates[0]!, series.dates[days - 1]!)),
+    series: series.dates.map((date, t) => ({ date, value: moneyText(series.values[t]!), cumulativeReturn: cumulative[t]! })),
+  };
+}
+
+export interface RiskOptions {
+  confidence: number;
+  benchmark: string | null;
+  riskFreeRate: number;
+}
+
+export function riskReport(requested: DateRange, dataset: Dataset, options: RiskOptions): RiskReport {
+  const { lots, prices, range } = dataset;
+  const returns = portfolioReturns(buildValuationSeries(lots, prices, range));
+  const benchmark = options.benchmark === null ? undefined : symbolReturns(prices, options.benchmark, range);
+  const figures = riskFigures(returns, { riskFreeRate: options.riskFreeRate, confidence: options.confidence, benchmark });
+  return {
+    ...requested,
+    ...figures,
+    confidence: options.confidence,
+    benchmark: options.benchmark,
+    riskFreeRate: options.riskFreeRate,
+    correlations: correlations(prices, heldSymbols(dataset), range),
+  };
+}
+
+/**
+ * Pearson correlation of each pair of symbols' daily returns on the dates both have. When every
+ * symbol has a return on the same days (the usual case: one trading calendar) that is one
+ * correlation matrix; otherwise each pair is aligned on its own common dates, as pandas'
+ * DataFrame.corr() does. Pairs without a correlation (a symbol that never moves, fewer than two
+ * common days) are left out.
+ */
+export function correlations(prices: PriceTable, symbols: readonly string[], range: DateRange): CorrelationPair[] {
+  if (symbols.length < 2) return [];
+  const aligned = alignedSymbolReturns(prices, symbols, range);
+  const ownDays = symbols.map((symbol) => symbolReturns(prices, symbol, range).dates.length);
+  if (ownDays.every((days) => days === aligned.dates.length)) return correlationPairs(correlationMatrix(aligned.rows), symbols);
+  const pairs: CorrelationPair[] = [];
+  for (let i = 0; i < symbols.length; i++) {
+    for (let j = i + 1; j < symbols.length; j++) {
+      const pair = [symbols[i]!, symbols[j]!];
+      const coefficient = correlationAt(correlationMatrix(alignedSymbolReturns(prices, pair, range).rows), 0, 1);
+      if (coefficient !== null) pairs.push({ a: pair[0]!, b: pair[1]!, coefficient });
+    }
+  }
+  return pairs;
+}
+
+const BAND_QUANTILES = [0.05, 0.25, 0.5, 0.75, 0.95];
+
+/**
+ * Monte Carlo of the portfolio's value: each held symbol with prices, worth what is held of it at
+ * its last close of the range, simulated from the mean and covariance of the symbols' daily
+ * returns on their common days.
+ */
+export function simulationReport(requested: DateRange, dataset: Dataset, checked: CheckedSimulation): SimulationReport {
+  const symbols = heldSymbols(dataset);
+  const { prices, range } = dataset;
+  const aligned = alignedSymbolReturns(prices, symbols, range);
+  const values = symbols.map((symbol) => heldValue(dataset, symbol));
+  const result =
+    symbols.length === 0
+      ? null
+      : simulatePortfolioValue({ assetReturns: aligned.rows, holdingValues: values, ...checked, quantiles: BAND_QUANTILES });
+  const startValue = values.reduce((sum, value) => sum + value, 0);
+  return {
+    ...requested,
+    ...checked,
+    symbols,
+    observations: aligned.dates.length,
+    startValue: moneyText(startValue),
+    expectedValue: result ? moneyText(result.expectedValue) : null,
+    valueAtRisk: result ? result.valueAtRisk : null,
+    bands: result
+      ? Array.from({ length: checked.horizonDays }, (_, d) => {
+          const [p5, p25, p50, p75, p95] = result.bands.map((band) => moneyText(band.values[d]!));
+          return { day: d + 1, p5: p5!, p25: p25!, p50: p50!, p75: p75!, p95: p95! };
+        })
+      : [],
+  };
+}
+
+/** Σ quantity of the symbol's lots bought by the end of the range × its last close in the range. */
+function heldValue({ lots, prices, range }: Dataset, symbol: string): number {
+  const closes = closesOf(prices, symbol)!;
+  const { end } = dayRange(prices, range);
+  let close = Number.NaN;
+  for (let day = end - 1; day >= 0 && Number.isNaN(close); day--) close = closes[day]!;
+  let quantity = 0;
+  for (const lot of lots) if (lot.symbol === symbol && lot.purchaseDate <= range.to) quantity += lot.quantity;
+  return Number.isNaN(close) ? 0 : quantity * close;
+}
+
+/**
+ * OLS of the portfolio's daily returns on the factors' daily returns, on the days all of them
+ * have; annualizedAlpha = alpha × 252 (arithmetic, as regression alphas are usually quoted).
+ */
+export function factorExposureReport(requested: DateRange, dataset: Dataset, factors: readonly string[]): FactorExposureReport {
+  const { lots, prices, range } = dataset;
+  const returns = portfolioReturns(buildValuationSeries(lots, prices, range));
+  const { dates, rows } = alignOnCommonDates([returns, ...factors.map((factor) => symbolReturns(prices, factor, range))]);
+  const fit = factorExposure(rows[0]!, rows.slice(1));
+  return {
+    ...requested,
+    observations: dates.length,
+    alpha: fit?.alpha ?? null,
+    annualizedAlpha: fit ? fit.alpha * TRADING_DAYS_PER_YEAR : null,
+    rSquared: fit?.rSquared ?? null,
+    betas: fit ? factors.map((factor, k) => ({ factor, beta: fit.betas[k]! })) : [],
+  };
+}
+
+/** Types traded in whole units when listed on an exchange; everything else trades in fractions. */
+const WHOLE_UNIT_TYPES = new Set(['STOCK', 'ETF', 'BOND']);
+
+/**
+ * Trades toward the targets at current prices (a holding without a quote at its purchase price,
+ * as the valuation counts it). Whole units for exchange-listed stocks, ETFs and bonds; fractions
+ * (8 decimals) for crypto, funds and anything not listed. Holdings worth nothing a unit cannot
+ * be traded and are left out. Quantities and values are exact: value = quantity × price.
+ */
+export function rebalanceReport(
+  valuation: PortfolioValuation,
+  assets: ReadonlyMap<string, SnapshotAsset>,
+  checked: CheckedRebalance,
+): RebalanceReport {
+  const keyOf = KEY_OF[checked.by];
+  const priceOf = new Map<string, Decimal>();
+  const holdings = valuation.holdings.flatMap((h) => {
+    const price = new Money(h.quote?.price ?? h.holding.purchasePrice.toString());
+    if (price.lte(0)) return [];
+    priceOf.set(h.holding.symbol, price);
+    const asset = assets.get(h.holding.symbol);
+    const type = asset?.type ?? h.holding.type;
+    return [
+      {
+        symbol: h.holding.symbol,
+        key: keyOf(h),
+        price: price.toNumber(),
+        quantity: Number(h.holding.quantity.toString()),
+        fractional: !(WHOLE_UNIT_TYPES.has(type) && asset?.exchange),
+      },
+    ];
+  });
+  const plan = planRebalance({ holdings, targets: checked.targets, driftTolerance: checked.driftTolerance });
+  let netCash = new Money(0);
+  const trades = plan.trades.map((trade): RebalanceTradeReport => {
+    // The core rounds fractional quantities to 8 decimals; toFixed(8) reads that number back exactly.
+    const quantity = new Money(trade.quantity.toFixed(8));
+    const price = priceOf.get(trade.symbol)!;
+    const value = quantity.times(price);
+    netCash = trade.action === 'SELL' ? netCash.plus(value) : netCash.minus(value);
+    return { symbol: trade.symbol, action: trade.action, quantity: quantity.toFixed(), price: price.toFixed(), value: value.toFixed() };
+  });
+  return {
+    dimension: checked.by,
+    driftTolerance: checked.driftTolerance,
+    trades,
+    driftBefore: plan.driftBefore,
+    driftAfter: plan.driftAfter,
+    unreachable: plan.unreachable,
+    netCash: netCash.toFixed(),
+  };
+}
