@@ -54,6 +54,8 @@ const envSchema = z.object({
   /** Trust X-Forwarded-For from this many proxies (behind a load balancer: 1). */
   TRUST_PROXY: intFromEnv(0),
   SHUTDOWN_TIMEOUT_MS: intFromEnv(10_000),
+  /** Accounts that may be created from one IP address per hour (register); 0 = no limit. */
+  REGISTRATIONS_PER_IP_PER_HOUR: intFromEnv(5),
 });
 
 export type Config = ReturnType<typeof finalize>;

@@ -6,6 +6,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { startEmailWorker } from './auth/email.js';
 import type { Config } from './config.js';
+import { startMaintenanceWorker } from './jobs/maintenance.js';
 import { startPriceFeed } from './market/feed.js';
 
 export interface RunningWorker {
@@ -15,15 +16,21 @@ export interface RunningWorker {
 type WorkerPart = (config: Config, log: FastifyBaseLogger) => Promise<RunningWorker>;
 
 /** Domains' background parts, in start order. */
-const parts: WorkerPart[] = [startEmailWorker, startPriceFeed];
+const parts: WorkerPart[] = [startEmailWorker, startPriceFeed, startMaintenanceWorker];
 
 export async function startWorker(config: Config, log: FastifyBaseLogger): Promise<RunningWorker> {
   const running: RunningWorker[] = [];
-  for (const part of parts) running.push(await part(config, log));
-  log.info({ parts: running.length }, 'worker started');
-  return {
-    async close() {
-      for (const r of running.reverse()) await r.close();
-    },
+  // Stops the parts in reverse start order: a later part may rely on an earlier one.
+  const closeRunning = async () => {
+    for (const r of running.splice(0).reverse()) await r.close();
   };
+  try {
+    for (const part of parts) running.push(await part(config, log));
+  } catch (error) {
+    // Do not leave the parts that did start holding connections and timers.
+    await closeRunning().catch((closeError: unknown) => log.error({ err: closeError }, 'closing the started worker parts failed'));
+    throw error;
+  }
+  log.info({ parts: running.length }, 'worker started');
+  return { close: closeRunning };
 }

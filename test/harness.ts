@@ -60,6 +60,8 @@ export function testConfig(databaseUrl: string, redisPrefix: string, env: Record
     MARKET_FEED_INTERVAL_MS: '0',
     RUN_WORKER_IN_PROCESS: 'false',
     SEED_DEMO: 'false',
+    // Test files sign up many accounts from one address; tests of the sign-up limit set their own.
+    REGISTRATIONS_PER_IP_PER_HOUR: '0',
     ...env,
   });
 }

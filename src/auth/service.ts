@@ -16,6 +16,7 @@ import { MfaService, invalidMfaCode } from './mfa.js';
 import { OneTimeTokens } from './one-time-tokens.js';
 import { dummyPasswordHash, hashPassword, needsRehash, verifyPassword } from './passwords.js';
 import { passwordProblems } from './password-policy.js';
+import { RegistrationLimit } from './registration-limit.js';
 import { securityEvent } from './security-log.js';
 import { SessionService, type AuthPayloadData } from './sessions.js';
 
@@ -54,12 +55,14 @@ export class AuthService {
   readonly outbox: EmailOutbox;
   private readonly guard: BruteForceGuard;
   private readonly oneTimeTokens: OneTimeTokens;
+  private readonly registrationLimit: RegistrationLimit;
 
   constructor(private readonly deps: AuthDeps) {
     this.background = new BackgroundTasks(deps.logger);
     this.outbox = EmailOutbox.open(deps.config, this.background);
     this.guard = new BruteForceGuard(deps);
     this.oneTimeTokens = new OneTimeTokens(deps.db);
+    this.registrationLimit = new RegistrationLimit(deps);
     this.sessions = new SessionService(deps, this.outbox);
     this.mfa = new MfaService(deps, this.guard);
   }
@@ -83,6 +86,8 @@ export class AuthService {
     else if (name.length > NAME_MAX_LENGTH) problems.push({ field: 'name', message: `must be at most ${NAME_MAX_LENGTH} characters` });
     problems.push(...passwordProblems(input.password, 'password'));
     if (problems.length > 0) throw badInput(problems);
+    // Before the argon2 work, so a flood of sign-ups costs the server nothing past the limit.
+    await this.registrationLimit.count(client);
 
     const passwordHash = await hashPassword(input.password);
     const { db } = this.deps;

@@ -10,6 +10,8 @@ import { bullConnection } from '../platform/redis.js';
 export const QUEUE_NAMES = {
   /** Outgoing email (src/auth/email.ts renders and sends it). */
   email: 'email',
+  /** Scheduled housekeeping (src/jobs/maintenance.ts). */
+  maintenance: 'maintenance',
 } as const;
 export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];
 
