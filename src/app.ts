@@ -25,6 +25,7 @@ import { loggerOptions } from './platform/logger.js';
 import { createMetrics } from './platform/metrics.js';
 import { PROJECT_ROOT } from './platform/paths.js';
 import { RedisChannels } from './platform/pubsub.js';
+import { httpRoutes } from './platform/routes.js';
 import { createRedis } from './platform/redis.js';
 import { LiveMarket, type LiveMarketOptions } from './market/live.js';
 import { MarketService } from './market/service.js';
@@ -103,10 +104,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   app.addHook('onClose', async () => {
     // First: auth's background work (queued emails) still needs the database and Redis.
     await services.auth.close();
-    services.market.close();
-    await db.$disconnect();
     await services.live.close();
+    services.market.close();
+    // Last: the connections everything above uses.
     await channels.close();
+    await db.$disconnect();
     await redis.quit().catch(() => redis.disconnect());
   });
   app.addHook('onRequest', async (request, reply) => {
@@ -134,24 +136,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     return reply.status(status).send({ error: error.message, requestId: request.id });
   });
 
-  app.get('/health', async () => ({ status: 'ok', version: VERSION }));
-  app.get('/ready', async (_request, reply) => {
-    const checks = await Promise.all([
-      db.$queryRaw`SELECT 1`.then(() => 'ok' as const, () => 'down' as const),
-      redis.ping().then(() => 'ok' as const, () => 'down' as const),
-    ]);
-    const [database, cache] = checks;
-    const ready = database === 'ok' && cache === 'ok';
-    return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', database, redis: cache });
-  });
-  app.get('/metrics', async (_request, reply) => {
-    reply.header('content-type', services.metrics.registry.contentType);
-    return services.metrics.registry.metrics();
-  });
-  app.get('/.well-known/jwks.json', async (_request, reply) => {
-    reply.header('cache-control', 'public, max-age=300');
-    return services.tokens.jwks();
-  });
+  await app.register(httpRoutes, { services });
 
   // GraphQL over HTTP lets clients send `"extensions": null`; Mercurius' body schema wants an
   // object, so drop the null before validation rather than refuse the request.
@@ -187,19 +172,16 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   attachSubscriptionServer(app, services, schema, options.subscriptions);
 
   // Request count and latency by operation name.
+  type TimedContext = { operationLabels?: { operation: string; type: string }; operationTimer?: () => void };
   app.graphql.addHook('preExecution', async (_schema, document, context) => {
     const operation = document.definitions.find((d): d is OperationDefinitionNode => d.kind === 'OperationDefinition');
-    (context as unknown as { operationTimer: () => void }).operationTimer = services.metrics.graphqlDuration.startTimer({
-      operation: operation?.name?.value ?? 'anonymous',
-      type: operation?.operation ?? 'query',
-    });
-    (context as unknown as { operationLabels: object }).operationLabels = {
-      operation: operation?.name?.value ?? 'anonymous',
-      type: operation?.operation ?? 'query',
-    };
+    const labels = { operation: operation?.name?.value ?? 'anonymous', type: operation?.operation ?? 'query' };
+    const timed = context as unknown as TimedContext;
+    timed.operationLabels = labels;
+    timed.operationTimer = services.metrics.graphqlDuration.startTimer(labels);
   });
   app.graphql.addHook('onResolution', async (execution, context) => {
-    const timed = context as unknown as { operationTimer?: () => void; operationLabels?: { operation: string; type: string } };
+    const timed = context as unknown as TimedContext;
     timed.operationTimer?.();
     if (timed.operationLabels) {
       services.metrics.graphqlRequests.inc({ ...timed.operationLabels, outcome: execution.errors?.length ? 'error' : 'ok' });
