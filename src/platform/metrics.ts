@@ -17,12 +17,6 @@ export function createMetrics() {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [registry],
   });
-  const httpRequests = new Counter({
-    name: 'foliograph_http_requests_total',
-    help: 'HTTP requests, by route and status code',
-    labelNames: ['route', 'status'] as const,
-    registers: [registry],
-  });
-  return { registry, graphqlRequests, graphqlDuration, httpRequests };
+  return { registry, graphqlRequests, graphqlDuration };
 }
 export type Metrics = ReturnType<typeof createMetrics>;
