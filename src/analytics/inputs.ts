@@ -1,13 +1,13 @@
 /**
  * Input rules of the analytics fields. Every problem is reported at once as BAD_USER_INPUT with
- * extensions.details [{ field, message }] (the `Problems` list of src/portfolios/validation.ts),
+ * extensions.details [{ field, message }] (the `Problems` list of src/platform/errors.ts),
  * before any price is loaded. Symbols follow the investments' rule (trimmed, upper-cased,
  * well-formed); whether they are known is checked once the data is loaded.
  */
 import { DEFAULT_DRIFT_TOLERANCE, isSimulationSizeAllowed, MAX_SIMULATION_CELLS, TARGET_SUM_TOLERANCE } from './core/index.js';
-import { checkSymbol, latestDateOnEarth, Problems } from '../portfolios/validation.js';
+import { checkSymbol, latestDateOnEarth } from '../portfolios/validation.js';
 import type { AllocationDimension } from '../market/valuation.js';
-import { badInput } from '../platform/errors.js';
+import { badInput, Problems } from '../platform/errors.js';
 
 /** Date range arguments as given (YYYY-MM-DD, already calendar-checked by the Date scalar). */
 export interface RangeInput {

@@ -50,6 +50,27 @@ export function badInput(details: FieldProblem[], message?: string): AppError {
   );
 }
 
+/**
+ * Collects every problem of an input (field + message) instead of throwing at the first, so a
+ * client hears about all of them at once; then one BAD_USER_INPUT carries them as details.
+ */
+export class Problems {
+  readonly list: FieldProblem[] = [];
+
+  add(field: string, message: string): void {
+    this.list.push({ field, message });
+  }
+
+  get empty(): boolean {
+    return this.list.length === 0;
+  }
+
+  /** BAD_USER_INPUT listing every problem, if there are any. */
+  throwIfAny(): void {
+    if (!this.empty) throw badInput(this.list);
+  }
+}
+
 export function rateLimited(retryAfterSeconds: number, message = 'Too many attempts; try again later'): AppError {
   return new AppError('RATE_LIMITED', message, { retryAfter: retryAfterSeconds });
 }

@@ -8,8 +8,8 @@ import type { Asset } from '../generated/prisma/client.js';
 import type { AssetType } from '../generated/prisma/enums.js';
 import { CUSTOM_SOURCE } from '../market/custom.js';
 import { Prisma, type Db } from '../platform/db.js';
-import { conflict, notFound } from '../platform/errors.js';
-import { checkCurrency, checkName, checkOptionalText, checkPastDate, checkPrice, checkSymbol, Problems, SECTOR_MAX } from './validation.js';
+import { conflict, notFound, Problems } from '../platform/errors.js';
+import { checkCurrency, checkName, checkOptionalText, checkPastDate, checkPrice, checkSymbol, SECTOR_MAX } from './validation.js';
 
 type Tx = Prisma.TransactionClient;
 

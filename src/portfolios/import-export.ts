@@ -10,7 +10,7 @@ import { AssetType } from '../generated/prisma/enums.js';
 import { formatDate } from '../graphql/scalars.js';
 import { normalizeSymbol } from '../market/providers/symbols.js';
 import { Prisma, type Db } from '../platform/db.js';
-import { badInput, conflict, notFound, type FieldProblem } from '../platform/errors.js';
+import { badInput, conflict, notFound, Problems, type FieldProblem } from '../platform/errors.js';
 import { recordActivity, type Actor } from './activity.js';
 import {
   checkCustomAsset,
@@ -28,7 +28,6 @@ import {
   checkPortfolioInput,
   parseDateText,
   parseDecimalText,
-  Problems,
   type CheckedInvestment,
   type InvestmentDraft,
 } from './validation.js';

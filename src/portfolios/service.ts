@@ -10,7 +10,7 @@ import type { Asset, Investment, Portfolio, PortfolioShare } from '../generated/
 import type { Permission } from '../generated/prisma/enums.js';
 import { normalizeSymbol } from '../market/providers/symbols.js';
 import { Prisma, type Db } from '../platform/db.js';
-import { badInput, notFound } from '../platform/errors.js';
+import { badInput, notFound, Problems } from '../platform/errors.js';
 import { isUuid } from '../platform/ids.js';
 import { recordActivity, type Actor } from './activity.js';
 import { createCustomAsset, resolveAssets, setCustomAssetPrices, type CustomAssetInput, type PricePointInput } from './assets.js';
@@ -26,7 +26,6 @@ import {
   checkQuantity,
   DESCRIPTION_MAX,
   NOTES_MAX,
-  Problems,
   SECTOR_MAX,
   utcMidnight,
   type InvestmentInput,

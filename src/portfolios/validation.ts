@@ -7,7 +7,7 @@
 import { Decimal } from 'decimal.js';
 import { parseDate } from '../graphql/scalars.js';
 import { normalizeSymbol } from '../market/providers/symbols.js';
-import { badInput, type FieldProblem } from '../platform/errors.js';
+import { Problems } from '../platform/errors.js';
 import type { Asset, Prisma } from '../generated/prisma/client.js';
 import type { AssetType } from '../generated/prisma/enums.js';
 import { isCurrencyCode } from './currencies.js';
@@ -24,23 +24,6 @@ const DECIMAL_LIMIT = new Decimal(10).pow(DECIMAL_INTEGER_DIGITS);
 
 /** Tickers as the market writes them (AAPL, SAP.DE, BRK-B, BTC-USD, EURUSD=X, ^GSPC) plus "_". */
 const SYMBOL_PATTERN = /^[A-Z0-9^][A-Z0-9._\-=^]*$/;
-
-export class Problems {
-  readonly list: FieldProblem[] = [];
-
-  add(field: string, message: string): void {
-    this.list.push({ field, message });
-  }
-
-  get empty(): boolean {
-    return this.list.length === 0;
-  }
-
-  /** BAD_USER_INPUT listing every problem, if there are any. */
-  throwIfAny(): void {
-    if (!this.empty) throw badInput(this.list);
-  }
-}
 
 /** A required name: trimmed, 1 to NAME_MAX characters. */
 export function checkName(problems: Problems, field: string, value: string): string {
