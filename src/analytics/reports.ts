@@ -31,6 +31,7 @@ import {
   type DateRange,
   type HoldingLot,
   type PriceTable,
+  type RiskFigures,
 } from './core/index.js';
 import { KEY_OF, Money, type AllocationDimension, type PortfolioValuation } from '../market/valuation.js';
 import type { CheckedRebalance, CheckedSimulation } from './inputs.js';
@@ -59,18 +60,10 @@ export interface PerformanceReport {
   series: PerformancePoint[];
 }
 
-export interface RiskReport {
+/** The core's risk figures with the range and the options they were computed with. */
+export interface RiskReport extends RiskFigures {
   from: string;
   to: string;
-  observations: number;
-  volatility: number | null;
-  sharpeRatio: number | null;
-  sortinoRatio: number | null;
-  beta: number | null;
-  maxDrawdown: number | null;
-  valueAtRisk: number | null;
-  conditionalValueAtRisk: number | null;
-  parametricValueAtRisk: number | null;
   confidence: number;
   benchmark: string | null;
   riskFreeRate: number;
