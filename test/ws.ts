@@ -31,17 +31,47 @@ export type SubscriptionEvent<T> =
   | { type: 'error'; error: unknown; at: number }
   | { type: 'complete'; at: number };
 
+/** Items that arrive on their own (events, messages), taken one at a time in arrival order. */
+class Inbox<T> {
+  private readonly items: T[] = [];
+  private waiter: (() => void) | null = null;
+
+  push(item: T): void {
+    this.items.push(item);
+    this.waiter?.();
+  }
+
+  /** The next item, waiting up to `timeoutMs` for one (then throws, naming `what`). */
+  async take(timeoutMs: number, what: string): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.items.length === 0) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`no ${what} within ${timeoutMs} ms`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.waiter = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.waiter = null;
+    }
+    return this.items.shift()!;
+  }
+
+  /** Every item not taken yet. */
+  drain(): T[] {
+    return this.items.splice(0);
+  }
+}
+
 /** A running subscription; `next()` waits for its next event. */
 export class LiveSubscription<T> {
-  private readonly events: SubscriptionEvent<T>[] = [];
-  private waiter: (() => void) | null = null;
+  private readonly events = new Inbox<SubscriptionEvent<T>>();
   readonly unsubscribe: () => void;
 
   constructor(client: Client, document: TypedDocumentNode<T, Record<string, unknown>> | TypedDocumentNode<T, never>, variables: object) {
-    const push = (event: SubscriptionEvent<T>) => {
-      this.events.push(event);
-      this.waiter?.();
-    };
+    const push = (event: SubscriptionEvent<T>) => this.events.push(event);
     this.unsubscribe = client.subscribe<T>(
       { query: print(document), variables: variables as Record<string, unknown> },
       {
@@ -52,21 +82,8 @@ export class LiveSubscription<T> {
     );
   }
 
-  async next(timeoutMs = 5_000): Promise<SubscriptionEvent<T>> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.events.length === 0) {
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no subscription event within ${timeoutMs} ms`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.waiter = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.waiter = null;
-    }
-    return this.events.shift()!;
+  next(timeoutMs = 5_000): Promise<SubscriptionEvent<T>> {
+    return this.events.take(timeoutMs, 'subscription event');
   }
 
   /** The next event, which must be a result without errors. */
@@ -80,7 +97,7 @@ export class LiveSubscription<T> {
 
   /** Events that arrived and were not read yet. */
   pending(): SubscriptionEvent<T>[] {
-    return this.events.splice(0);
+    return this.events.drain();
   }
 }
 
@@ -98,8 +115,7 @@ export class RawSocket {
   readonly socket: WebSocket;
   readonly opened: Promise<void>;
   readonly closed: Promise<Closed>;
-  private readonly messages: Array<Record<string, unknown>> = [];
-  private waiter: (() => void) | null = null;
+  private readonly messages = new Inbox<Record<string, unknown>>();
 
   constructor(url: string, protocol: string | null = 'graphql-transport-ws', options: WebSocket.ClientOptions = {}) {
     this.socket = protocol ? new WebSocket(url, protocol, options) : new WebSocket(url, options);
@@ -110,10 +126,7 @@ export class RawSocket {
     // A refused handshake shows in `closed` too; tests that expect one need not await this.
     this.opened.catch(() => {});
     this.closed = new Promise((resolve) => this.socket.once('close', (code, reason) => resolve({ code, reason: String(reason) })));
-    this.socket.on('message', (data) => {
-      this.messages.push(JSON.parse(String(data)) as Record<string, unknown>);
-      this.waiter?.();
-    });
+    this.socket.on('message', (data) => this.messages.push(JSON.parse(String(data)) as Record<string, unknown>));
   }
 
   async send(message: unknown): Promise<void> {
@@ -128,21 +141,8 @@ export class RawSocket {
     if (ack.type !== 'connection_ack') throw new Error(`expected connection_ack, got ${JSON.stringify(ack)}`);
   }
 
-  async message(timeoutMs = 5_000): Promise<Record<string, unknown>> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.messages.length === 0) {
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no message within ${timeoutMs} ms`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.waiter = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.waiter = null;
-    }
-    return this.messages.shift()!;
+  message(timeoutMs = 5_000): Promise<Record<string, unknown>> {
+    return this.messages.take(timeoutMs, 'message');
   }
 
   close(): void {

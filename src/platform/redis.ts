@@ -16,7 +16,7 @@ export function createRedis(url: string, name: string): Redis {
   });
 }
 
-/** Connection options for BullMQ, which needs maxRetriesPerRequest: null. */
+/** A connection for BullMQ, which needs maxRetriesPerRequest: null (its blocking commands wait indefinitely). */
 export function bullConnection(url: string): Redis {
   return new Redis(url, { maxRetriesPerRequest: null, connectionName: 'foliograph:bullmq' });
 }
