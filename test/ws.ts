@@ -16,14 +16,26 @@ export async function listen(t: TestApp): Promise<string> {
 }
 
 /** The graphql-ws client as an SPA would use it (token in connectionParams), without retries. */
+const openClients = new Set<Client>();
+
 export function wsClient(url: string, token: string | null, options: Partial<ClientOptions> = {}): Client {
-  return createClient({
+  const client = createClient({
     url,
     webSocketImpl: WebSocket,
     connectionParams: token ? { authorization: `Bearer ${token}` } : undefined,
     retryAttempts: 0,
     ...options,
   });
+  openClients.add(client);
+  return client;
+}
+
+/** Disposes every client a test made, so a test that failed midway cannot leave live
+ * subscriptions behind for the next one (use in afterEach). */
+export async function disposeClients(): Promise<void> {
+  const clients = [...openClients];
+  openClients.clear();
+  await Promise.all(clients.map((c) => c.dispose()));
 }
 
 export type SubscriptionEvent<T> =

@@ -4,7 +4,7 @@
  * both instances sharing PostgreSQL and Redis.
  */
 import { Decimal } from 'decimal.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   CreateCustomAssetDocument,
   LivePortfolioValuationDocument,
@@ -15,7 +15,7 @@ import {
 } from '../../schema/sdk/graphql.js';
 import { startTestApp, type TestApp } from '../../test/harness.js';
 import { createTestUser, type TestUser } from '../../test/users.js';
-import { eventually, listen, subscribe, wsClient } from '../../test/ws.js';
+import { disposeClients, eventually, listen, subscribe, wsClient } from '../../test/ws.js';
 import { addInvestment, createPortfolio, ok } from '../../test/portfolios.js';
 import { PriceFeed } from './feed.js';
 import { quoteChannel, watchedSymbols, type LiveQuote } from './pubsub.js';
@@ -29,6 +29,11 @@ beforeAll(async () => {
   a = await startTestApp();
   b = await startTestApp({ database: a.database, redisPrefix: a.config.REDIS_PREFIX, live: { resyncMs: RESYNC_MS } });
   urlB = await listen(b);
+});
+afterEach(async () => {
+  // A test that failed midway must not leave subscriptions for the next one to trip over.
+  await disposeClients();
+  await eventually(() => b.app.services.live.relay.localSymbols(), (symbols) => symbols.length === 0);
 });
 afterAll(async () => {
   await b?.close();
