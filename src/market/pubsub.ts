@@ -163,6 +163,11 @@ export class QuoteRelay {
     return queue;
   }
 
+  /** How many local registrations listen to `symbol` right now. */
+  listenerCount(symbol: string): number {
+    return this.symbols.get(symbol)?.sinks.size ?? 0;
+  }
+
   /** Symbols with local subscribers right now. */
   localSymbols(): string[] {
     return [...this.symbols.keys()];

@@ -113,7 +113,8 @@ describe('Subscription.quotes', () => {
     const client = wsClient(urlB, user.token);
     const first = subscribe(client, LiveQuotesDocument, { symbols: ['VTI'] });
     const second = subscribe(client, LiveQuotesDocument, { symbols: ['VTI'] });
-    await eventually(() => b.app.services.live.relay.localSymbols(), (s) => s.includes('VTI'));
+    // Both subscriptions registered on B (not just the first), and B's channel confirmed.
+    await eventually(() => b.app.services.live.relay.listenerCount('VTI'), (count) => count === 2);
     await subscribedOnB(['VTI']);
     await publishOnA([tick('VTI', '250.5')]);
     expect((await first.data()).quotes.price).toBe('250.5');
