@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Decimal } from 'decimal.js';
 import { SimulatedProvider } from './simulated.js';
 import { SIMULATION_BASE_DATE, UNIVERSE, findInstrument } from './universe.js';
+import { FactorExposure } from './factors.js';
 import type { AssetType } from './types.js';
 
 /** A Wednesday, mid-morning UTC. */
@@ -17,6 +18,44 @@ function weekday(date: string): number {
 
 function decimalsOf(value: string): number {
   return value.split('.')[1]?.length ?? 0;
+}
+
+/** About two years of history before NOW. */
+const TWO_YEARS = ['2023-06-01', '2025-06-01'] as const;
+
+/** Daily log returns of the closes over TWO_YEARS, by date. */
+async function dailyReturns(sim: SimulatedProvider, symbol: string): Promise<Map<string, number>> {
+  const candles = await sim.history(symbol, ...TWO_YEARS);
+  const returns = new Map<string, number>();
+  for (let i = 1; i < candles.length; i++) {
+    returns.set(candles[i]!.date, Math.log(Number(candles[i]!.close) / Number(candles[i - 1]!.close)));
+  }
+  return returns;
+}
+
+/** Sample correlation and beta of a against b, on the dates both have. */
+function correlationAndBeta(a: Map<string, number>, b: Map<string, number>): { correlation: number; beta: number } {
+  const dates = [...a.keys()].filter((date) => b.has(date));
+  const xs = dates.map((date) => a.get(date)!);
+  const ys = dates.map((date) => b.get(date)!);
+  const meanX = xs.reduce((sum, x) => sum + x, 0) / xs.length;
+  const meanY = ys.reduce((sum, y) => sum + y, 0) / ys.length;
+  let covariance = 0;
+  let varianceX = 0;
+  let varianceY = 0;
+  for (let i = 0; i < xs.length; i++) {
+    covariance += (xs[i]! - meanX) * (ys[i]! - meanY);
+    varianceX += (xs[i]! - meanX) ** 2;
+    varianceY += (ys[i]! - meanY) ** 2;
+  }
+  return { correlation: covariance / Math.sqrt(varianceX * varianceY), beta: covariance / varianceY };
+}
+
+function annualizedVolatility(returns: Map<string, number>, periodsPerYear: number): number {
+  const values = [...returns.values()];
+  const mean = values.reduce((sum, r) => sum + r, 0) / values.length;
+  const variance = values.reduce((sum, r) => sum + (r - mean) ** 2, 0) / (values.length - 1);
+  return Math.sqrt(variance * periodsPerYear);
 }
 
 describe('universe', () => {
@@ -57,6 +96,13 @@ describe('universe', () => {
     }
   });
 
+  it('gives every instrument factor loadings that leave room for its own noise, broad funds near 1', () => {
+    for (const instrument of UNIVERSE) expect(() => new FactorExposure(instrument.simulation.factorLoadings)).not.toThrow();
+    expect(() => new FactorExposure({ usEquity: 0.8, europeEquity: 0.8 })).toThrow(RangeError);
+    expect(findInstrument('SPY')!.simulation.factorLoadings).toEqual({ usEquity: 0.99 });
+    expect(findInstrument('AAPL')!.simulation.factorLoadings).toEqual({ usEquity: 0.7 });
+  });
+
   it('gives crypto more volatility than stocks and bond funds the least', () => {
     const volatility = (symbol: string) => findInstrument(symbol)!.simulation.volatility;
     expect(volatility('BTC-USD')).toBeGreaterThan(volatility('AAPL'));
@@ -67,14 +113,19 @@ describe('universe', () => {
 
 describe('SimulatedProvider history', () => {
   it('gives the same candle for a symbol and date whatever the range and instance', async () => {
-    const long = await provider().history('AAPL', '2020-01-01', '2025-06-01');
-    const short = await provider().history('aapl', '2023-03-06', '2023-03-10');
-    const reversedOrder = provider();
-    await reversedOrder.history('AAPL', '2024-01-01', '2024-12-31'); // warm a later stretch first
-    const again = await reversedOrder.history('AAPL', '2023-03-06', '2023-03-10');
-    expect(short).toHaveLength(5);
-    expect(short).toEqual(long.filter((c) => c.date >= '2023-03-06' && c.date <= '2023-03-10'));
-    expect(again).toEqual(short);
+    // A stock, a bond fund (other factors) and crypto (weekend days move on the crypto factor only).
+    for (const [symbol, days] of [['AAPL', 5], ['BND', 5], ['BTC-USD', 7]] as const) {
+      const long = await provider().history(symbol, '2019-06-01', '2025-06-01');
+      const short = await provider().history(symbol.toLowerCase(), '2023-03-06', '2023-03-12');
+      const reversedOrder = provider();
+      await reversedOrder.history(symbol, '2024-01-01', '2024-12-31'); // warm a later stretch first
+      const again = await reversedOrder.history(symbol, '2023-03-06', '2023-03-12');
+      const before = await provider().history(symbol, '2019-07-01', '2019-07-07'); // before the base date
+      expect(short).toHaveLength(days);
+      expect(short).toEqual(long.filter((c) => c.date >= '2023-03-06' && c.date <= '2023-03-12'));
+      expect(again).toEqual(short);
+      expect(before).toEqual(long.filter((c) => c.date >= '2019-07-01' && c.date <= '2019-07-07'));
+    }
   });
 
   it('does not depend on the tick seed or on quotes taken before', async () => {
@@ -88,8 +139,9 @@ describe('SimulatedProvider history', () => {
 
   it('is stable across releases: a stored history must not silently change', async () => {
     // If the model changes on purpose, update these and say so: saved demo data will shift.
+    // Last changed: returns follow market factors (factors.ts), so every close after the base date moved.
     const [candle] = await provider().history('AAPL', '2020-01-02', '2020-01-02');
-    expect(candle).toEqual({ date: '2020-01-02', open: '74.93', high: '76.55', low: '74.85', close: '75.73', volume: 44514417 });
+    expect(candle).toEqual({ date: '2020-01-02', open: '74.93', high: '75.74', low: '74.42', close: '74.49', volume: 44132710 });
   });
 
   it('closes at the base price on the base date and walks backwards before it', async () => {
@@ -166,6 +218,52 @@ describe('SimulatedProvider history', () => {
     expect(first.length).toBeGreaterThan(1_250);
     expect(firstMs).toBeLessThan(250);
     expect(warmMs).toBeLessThan(100);
+  });
+});
+
+describe('SimulatedProvider factor model', () => {
+  // Two years of daily returns: sampling error of a correlation is about ±0.05.
+  it('moves S&P 500 trackers together', async () => {
+    const sim = provider();
+    const { correlation } = correlationAndBeta(await dailyReturns(sim, 'SPY'), await dailyReturns(sim, 'VOO'));
+    expect(correlation).toBeGreaterThan(0.9);
+  });
+
+  it('gives a large-cap stock a market beta near its loading × volatility ratio', async () => {
+    const sim = provider();
+    const { beta } = correlationAndBeta(await dailyReturns(sim, 'AAPL'), await dailyReturns(sim, 'SPY'));
+    expect(beta).toBeGreaterThan(0.5);
+    expect(beta).toBeLessThan(1.3);
+  });
+
+  it('leaves bond funds barely (slightly negatively) correlated with equities', async () => {
+    const sim = provider();
+    const spy = await dailyReturns(sim, 'SPY');
+    for (const bondFund of ['BND', 'AGG']) {
+      const { correlation } = correlationAndBeta(await dailyReturns(sim, bondFund), spy);
+      expect(correlation).toBeGreaterThan(-0.4);
+      expect(correlation).toBeLessThan(0.3);
+    }
+  });
+
+  it('moves crypto together, weekends included', async () => {
+    const sim = provider();
+    const bitcoin = await dailyReturns(sim, 'BTC-USD');
+    const ether = await dailyReturns(sim, 'ETH-USD');
+    expect(correlationAndBeta(bitcoin, ether).correlation).toBeGreaterThan(0.5);
+    const isWeekend = (date: string) => weekday(date) === 0 || weekday(date) === 6;
+    const weekends = (returns: Map<string, number>) => new Map([...returns].filter(([date]) => isWeekend(date)));
+    expect(correlationAndBeta(weekends(bitcoin), weekends(ether)).correlation).toBeGreaterThan(0.5);
+  });
+
+  it('keeps each instrument’s volatility as configured', async () => {
+    const sim = provider();
+    for (const symbol of ['AAPL', 'SPY', 'BND', 'NVDA', 'SAP.DE', 'BTC-USD']) {
+      const instrument = findInstrument(symbol)!;
+      const measured = annualizedVolatility(await dailyReturns(sim, symbol), instrument.type === 'CRYPTO' ? 365 : 252);
+      expect(measured / instrument.simulation.volatility, symbol).toBeGreaterThan(0.7);
+      expect(measured / instrument.simulation.volatility, symbol).toBeLessThan(1.3);
+    }
   });
 });
 

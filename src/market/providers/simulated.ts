@@ -2,10 +2,12 @@
  * The default market-data provider: invented prices for the built-in universe, clearly labelled
  * (`source: "simulated"`) and needing no network or key.
  *
- * Daily history is a geometric Brownian motion whose return on each day is drawn from a PRNG
- * seeded by (symbol, date), compounded from each instrument's base price on SIMULATION_BASE_DATE
- * (and discounted backwards before it). So the same symbol and date always give the same candle,
- * whatever range is asked for and in every process. Exchange-listed assets and mutual funds trade
+ * Daily history is a geometric Brownian motion compounded from each instrument's base price on
+ * SIMULATION_BASE_DATE (and discounted backwards before it). Each day's return is drift plus
+ * volatility times a standard normal that mixes market factors shared by all instruments (drawn
+ * from a hash of the date, see factors.ts) with the instrument's own draw from a PRNG seeded by
+ * (symbol, date), so returns correlate like a market's. The same symbol and date always give the
+ * same candle, whatever range is asked for and in every process. Exchange-listed assets and mutual funds trade
  * Monday to Friday (public holidays are ignored); crypto trades every calendar day.
  *
  * Live quotes random-walk away from the latest close (the close of the most recent trading day on
@@ -27,6 +29,7 @@ import { SIMULATION_BASE_DATE, UNIVERSE, findInstrument, toProviderSymbol, type 
 import { epochDayFromIsoDate, epochDayOf, isWeekday, isoDateFromEpochDay } from './dates.js';
 import { formatInteger, formatPrice, priceDecimals, roundNumber } from './numbers.js';
 import { fnv1a32, mixSeed, mulberry32, standardNormal, type UniformRandom } from './random.js';
+import { FactorExposure } from './factors.js';
 import { normalizeSymbol, uniqueSymbols } from './symbols.js';
 
 export const SIMULATED_SOURCE = 'simulated';
@@ -189,18 +192,20 @@ class DailySeries {
   private readonly dailyDrift: number;
   private readonly dailySigma: number;
   private readonly tradesEveryDay: boolean;
+  private readonly exposure: FactorExposure;
   /** forward[i]: close on BASE_DAY + i. */
   private readonly forward: number[];
   /** backward[i]: close on BASE_DAY - 1 - i. */
   private readonly backward: number[] = [];
 
   constructor(private readonly instrument: UniverseInstrument) {
-    const { basePrice, drift, volatility } = instrument.simulation;
+    const { basePrice, drift, volatility, factorLoadings } = instrument.simulation;
     this.tradesEveryDay = instrument.type === 'CRYPTO';
     const dt = 1 / (this.tradesEveryDay ? 365 : 252);
     this.symbolHash = fnv1a32(instrument.symbol);
     this.dailyDrift = (drift - (volatility * volatility) / 2) * dt;
     this.dailySigma = volatility * Math.sqrt(dt);
+    this.exposure = new FactorExposure(factorLoadings);
     this.forward = [basePrice];
   }
 
@@ -236,7 +241,7 @@ class DailySeries {
   /** The full candle of a trading day; extra draws follow the return draw in the same stream. */
   candle(day: number): ProviderCandle {
     const random = this.randomFor(day);
-    standardNormal(random); // the close's return, already in close(day)
+    standardNormal(random); // the own part of the close's return, already in close(day)
     const previousClose = this.close(day - 1);
     const close = this.close(day);
     const sigma = this.dailySigma;
@@ -268,7 +273,7 @@ class DailySeries {
 
   private logReturn(day: number): number {
     if (!this.isTradingDay(day)) return 0;
-    return this.dailyDrift + this.dailySigma * standardNormal(this.randomFor(day));
+    return this.dailyDrift + this.dailySigma * this.exposure.standardShock(day, standardNormal(this.randomFor(day)));
   }
 
   private randomFor(day: number): UniformRandom {

@@ -5,6 +5,7 @@
  * only need to be plausible: every price after that date is simulated.
  */
 import type { AssetType, ProviderSymbol } from './types.js';
+import type { FactorLoadings } from './factors.js';
 import { normalizeSymbol } from './symbols.js';
 
 /** The day each instrument's close equals its base price; the simulation compounds from here. */
@@ -19,6 +20,8 @@ export interface SimulationParameters {
   volatility: number;
   /** Average units traded a day; null for mutual funds, which have no exchange volume. */
   averageVolume: number | null;
+  /** Correlations of daily returns with the market factors (src/market/providers/factors.ts). */
+  factorLoadings: FactorLoadings;
 }
 
 export interface InstrumentFundamentals {
@@ -47,7 +50,17 @@ type Row = readonly [
   volumeMillions: number | null,
 ];
 
-function listing(type: AssetType, exchange: string | null, currency: string, rows: readonly Row[]): UniverseInstrument[] {
+/**
+ * `loadings` is the group's typical exposure; FACTOR_LOADING_OVERRIDES holds the instruments that
+ * differ from it.
+ */
+function listing(
+  type: AssetType,
+  exchange: string | null,
+  currency: string,
+  loadings: FactorLoadings,
+  rows: readonly Row[],
+): UniverseInstrument[] {
   return rows.map(([symbol, name, sector, basePrice, drift, volatility, sharesMillions, peRatio, dividendYield, volumeMillions]) => ({
     symbol,
     name,
@@ -60,6 +73,7 @@ function listing(type: AssetType, exchange: string | null, currency: string, row
       drift,
       volatility,
       averageVolume: volumeMillions === null ? null : volumeMillions * 1e6,
+      factorLoadings: FACTOR_LOADING_OVERRIDES[symbol] ?? loadings,
     },
     fundamentals: {
       sharesOutstanding: sharesMillions === null ? null : sharesMillions * 1e6,
@@ -83,6 +97,115 @@ const REAL_ESTATE = 'Real Estate';
 const EQUITY = 'Equity';
 const FIXED_INCOME = 'Fixed Income';
 const COMMODITIES = 'Commodities';
+
+/** Group defaults: a typical large cap correlates about 0.7 with its home market. */
+const US_STOCK: FactorLoadings = { usEquity: 0.7 };
+const EUROPEAN_STOCK: FactorLoadings = { europeEquity: 0.65 };
+/** A world tracker: mostly US, the rest mostly Europe. */
+const WORLD_EQUITY: FactorLoadings = { usEquity: 0.6, europeEquity: 0.38 };
+const US_BROAD_EQUITY: FactorLoadings = { usEquity: 0.99 };
+const BOND_FUND: FactorLoadings = { bonds: 0.95 };
+const HIGH_YIELD: FactorLoadings = { bonds: 0.45, usEquity: 0.55 };
+/** Crypto moves with crypto, a little with (US tech) equities. */
+const CRYPTO: FactorLoadings = { crypto: 0.75, usEquity: 0.25 };
+
+/** Instruments whose exposure differs from their group's default: defensives lower, broad funds higher. */
+const FACTOR_LOADING_OVERRIDES: Readonly<Record<string, FactorLoadings>> = {
+  // US stocks
+  MSFT: { usEquity: 0.78 },
+  GOOGL: { usEquity: 0.72 },
+  AMZN: { usEquity: 0.68 },
+  NVDA: { usEquity: 0.65 },
+  META: { usEquity: 0.6 },
+  TSLA: { usEquity: 0.5 },
+  AVGO: { usEquity: 0.65 },
+  COST: { usEquity: 0.55 },
+  PEP: { usEquity: 0.45 },
+  CSCO: { usEquity: 0.6 },
+  AMD: { usEquity: 0.6 },
+  INTC: { usEquity: 0.55 },
+  NFLX: { usEquity: 0.5 },
+  CMCSA: { usEquity: 0.55 },
+  'BRK-B': { usEquity: 0.8 },
+  JPM: { usEquity: 0.75 },
+  V: { usEquity: 0.75 },
+  MA: { usEquity: 0.75 },
+  BLK: { usEquity: 0.75 },
+  JNJ: { usEquity: 0.45 },
+  UNH: { usEquity: 0.45 },
+  LLY: { usEquity: 0.4 },
+  ABBV: { usEquity: 0.4 },
+  MRK: { usEquity: 0.4 },
+  PFE: { usEquity: 0.4 },
+  ABT: { usEquity: 0.5 },
+  XOM: { usEquity: 0.5 },
+  CVX: { usEquity: 0.5 },
+  PG: { usEquity: 0.45 },
+  KO: { usEquity: 0.45 },
+  WMT: { usEquity: 0.45 },
+  MCD: { usEquity: 0.5 },
+  DIS: { usEquity: 0.6 },
+  T: { usEquity: 0.4 },
+  VZ: { usEquity: 0.4 },
+  BA: { usEquity: 0.55 },
+  UPS: { usEquity: 0.55 },
+  NEE: { usEquity: 0.45 },
+  PLD: { usEquity: 0.6 },
+  AMT: { usEquity: 0.5 },
+  // European stocks
+  'SIE.DE': { europeEquity: 0.75 },
+  'ALV.DE': { europeEquity: 0.75 },
+  'DTE.DE': { europeEquity: 0.55 },
+  'ASML.AS': { europeEquity: 0.5, usEquity: 0.3 },
+  'AD.AS': { europeEquity: 0.45 },
+  'HEIA.AS': { europeEquity: 0.55 },
+  'SAN.PA': { europeEquity: 0.5 },
+  'BNP.PA': { europeEquity: 0.7 },
+  'NESN.SW': { europeEquity: 0.5 },
+  'NOVN.SW': { europeEquity: 0.5 },
+  'ROG.SW': { europeEquity: 0.5 },
+  'AZN.L': { europeEquity: 0.5 },
+  'ULVR.L': { europeEquity: 0.5 },
+  'GSK.L': { europeEquity: 0.45 },
+  'DGE.L': { europeEquity: 0.5 },
+  'NOVO-B.CO': { europeEquity: 0.45 },
+  // ETFs and equity funds
+  VTI: { usEquity: 0.98 },
+  VTSAX: { usEquity: 0.98 },
+  QQQ: { usEquity: 0.92 },
+  IWM: { usEquity: 0.85 },
+  DIA: { usEquity: 0.95 },
+  VT: { usEquity: 0.6, europeEquity: 0.25, emergingEquity: 0.15 },
+  EFA: { europeEquity: 0.85, usEquity: 0.1 },
+  VEA: { europeEquity: 0.85, usEquity: 0.1 },
+  VWO: { emergingEquity: 0.92 },
+  IEMG: { emergingEquity: 0.92 },
+  SCHD: { usEquity: 0.9 },
+  VIG: { usEquity: 0.93 },
+  XLK: { usEquity: 0.9 },
+  XLF: { usEquity: 0.85 },
+  XLE: { usEquity: 0.6 },
+  ARKK: { usEquity: 0.7 },
+  VNQ: { usEquity: 0.7 },
+  GLD: { gold: 0.9, usEquity: 0.05 },
+  SLV: { gold: 0.8, usEquity: 0.2 },
+  'CSPX.L': US_BROAD_EQUITY,
+  // Bond funds
+  TLT: { bonds: 0.9 },
+  SHY: { bonds: 0.8 },
+  TIP: { bonds: 0.8 },
+  BNDX: { bonds: 0.8 },
+  VBIRX: { bonds: 0.85 },
+  LQD: { bonds: 0.85, usEquity: 0.2 },
+  HYG: HIGH_YIELD,
+  VWEHX: HIGH_YIELD,
+  // Crypto
+  'BTC-USD': { crypto: 0.85, usEquity: 0.25 },
+  'ETH-USD': { crypto: 0.85, usEquity: 0.25 },
+  'DOGE-USD': { crypto: 0.6, usEquity: 0.2 },
+  'SHIB-USD': { crypto: 0.6, usEquity: 0.2 },
+  'USDT-USD': {}, // a stablecoin: only its own noise
+};
 
 // Columns: symbol, name, sector, base price, drift, volatility, shares (millions), P/E, dividend yield, daily volume (millions).
 const NASDAQ_STOCKS: Row[] = [
@@ -287,21 +410,26 @@ const CRYPTO_PAIRS: Row[] = [
 ];
 
 export const UNIVERSE: readonly UniverseInstrument[] = Object.freeze([
-  ...listing('STOCK', 'NASDAQ', 'USD', NASDAQ_STOCKS),
-  ...listing('STOCK', 'NYSE', 'USD', NYSE_STOCKS),
-  ...listing('STOCK', 'XETRA', 'EUR', XETRA_STOCKS),
-  ...listing('STOCK', 'Euronext Amsterdam', 'EUR', AMSTERDAM_STOCKS),
-  ...listing('STOCK', 'Euronext Paris', 'EUR', PARIS_STOCKS),
-  ...listing('STOCK', 'SIX Swiss Exchange', 'CHF', SWISS_STOCKS),
-  ...listing('STOCK', 'LSE', 'GBP', LONDON_STOCKS),
-  ...OTHER_EUROPEAN_STOCKS.flatMap(([exchange, currency, row]) => listing('STOCK', exchange, currency, [row])),
-  ...US_ETFS.flatMap(([exchange, row]) => listing('ETF', exchange, 'USD', [row])),
-  ...EUROPEAN_ETFS.flatMap(([exchange, currency, row]) => listing('ETF', exchange, currency, [row])),
-  ...BOND_ETFS.flatMap(([exchange, row]) => listing('BOND', exchange, 'USD', [row])),
-  ...listing('BOND', null, 'USD', BOND_MUTUAL_FUNDS),
-  ...listing('FUND', null, 'USD', EQUITY_MUTUAL_FUNDS),
-  ...listing('CRYPTO', null, 'USD', CRYPTO_PAIRS),
+  ...listing('STOCK', 'NASDAQ', 'USD', US_STOCK, NASDAQ_STOCKS),
+  ...listing('STOCK', 'NYSE', 'USD', US_STOCK, NYSE_STOCKS),
+  ...listing('STOCK', 'XETRA', 'EUR', EUROPEAN_STOCK, XETRA_STOCKS),
+  ...listing('STOCK', 'Euronext Amsterdam', 'EUR', EUROPEAN_STOCK, AMSTERDAM_STOCKS),
+  ...listing('STOCK', 'Euronext Paris', 'EUR', EUROPEAN_STOCK, PARIS_STOCKS),
+  ...listing('STOCK', 'SIX Swiss Exchange', 'CHF', EUROPEAN_STOCK, SWISS_STOCKS),
+  ...listing('STOCK', 'LSE', 'GBP', EUROPEAN_STOCK, LONDON_STOCKS),
+  ...OTHER_EUROPEAN_STOCKS.flatMap(([exchange, currency, row]) => listing('STOCK', exchange, currency, EUROPEAN_STOCK, [row])),
+  ...US_ETFS.flatMap(([exchange, row]) => listing('ETF', exchange, 'USD', US_BROAD_EQUITY, [row])),
+  ...EUROPEAN_ETFS.flatMap(([exchange, currency, row]) => listing('ETF', exchange, currency, WORLD_EQUITY, [row])),
+  ...BOND_ETFS.flatMap(([exchange, row]) => listing('BOND', exchange, 'USD', BOND_FUND, [row])),
+  ...listing('BOND', null, 'USD', BOND_FUND, BOND_MUTUAL_FUNDS),
+  ...listing('FUND', null, 'USD', US_BROAD_EQUITY, EQUITY_MUTUAL_FUNDS),
+  ...listing('CRYPTO', null, 'USD', CRYPTO, CRYPTO_PAIRS),
 ]);
+
+// An override for a symbol the universe does not hold is a typo that would silently do nothing.
+for (const symbol of Object.keys(FACTOR_LOADING_OVERRIDES)) {
+  if (!UNIVERSE.some((instrument) => instrument.symbol === symbol)) throw new Error(`factor loadings for unknown symbol ${symbol}`);
+}
 
 const BY_SYMBOL: ReadonlyMap<string, UniverseInstrument> = new Map(UNIVERSE.map((i) => [i.symbol, i]));
 
