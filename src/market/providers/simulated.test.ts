@@ -65,7 +65,7 @@ describe('universe', () => {
     expect(new Set(UNIVERSE.map((i) => i.symbol)).size).toBe(UNIVERSE.length);
     const assetTypes: AssetType[] = ['STOCK', 'ETF', 'BOND', 'CRYPTO', 'FUND', 'CASH', 'COMMODITY', 'REAL_ESTATE', 'OTHER'];
     for (const instrument of UNIVERSE) {
-      expect(instrument.symbol).toMatch(/^[A-Z0-9.\-]+$/);
+      expect(instrument.symbol).toMatch(/^[A-Z0-9.-]+$/);
       expect(instrument.name.length).toBeGreaterThan(1);
       expect(assetTypes).toContain(instrument.type);
       expect(instrument.currency).toMatch(/^[A-Z]{3}$/);

@@ -1,0 +1,45 @@
+/**
+ * `npm run lint` enforces the one-way order of docs/architecture.md: these lint imports placed in
+ * a given file (nothing is written to disk) and show a wrong import fails while a right one passes.
+ */
+import { ESLint } from 'eslint';
+import { describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../src/platform/paths.js';
+
+const eslint = new ESLint({ cwd: PROJECT_ROOT });
+
+/** The boundary errors ESLint reports for `code` as if it were the file at `filePath`. */
+async function boundaryErrors(filePath: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath: `${PROJECT_ROOT}/${filePath}` });
+  return (result?.messages ?? []).filter((m) => m.ruleId === 'boundaries/dependencies').map((m) => m.message);
+}
+
+describe('import boundaries', () => {
+  it('refuses platform importing a domain', async () => {
+    const errors = await boundaryErrors(
+      'src/platform/wrong-import.ts',
+      "import { PortfolioService } from '../portfolios/index.js';\nexport const service = PortfolioService;\n",
+    );
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/"platform".*"portfolios"|"portfolios".*"platform"/);
+  });
+
+  it('refuses a lower domain importing a higher one', async () => {
+    const errors = await boundaryErrors('src/auth/wrong-import.ts', "export type { PortfolioService } from '../portfolios/index.js';\n");
+    expect(errors).toHaveLength(1);
+  });
+
+  it("refuses reaching past a domain's door into its inner files", async () => {
+    const errors = await boundaryErrors('src/analytics/wrong-import.ts', "export { MarketService } from '../market/service.js';\n");
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain('service.ts');
+  });
+
+  it('accepts a higher domain importing a lower one through its door, and any inner file of its own', async () => {
+    const errors = await boundaryErrors(
+      'src/analytics/right-import.ts',
+      "export type { MarketService } from '../market/index.js';\nexport { AnalyticsService } from './service.js';\nexport { AppError } from '../platform/errors.js';\n",
+    );
+    expect(errors).toEqual([]);
+  });
+});
