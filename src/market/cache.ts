@@ -115,11 +115,6 @@ export class TieredCache {
     }
   }
 
-  /** Forgets everything in this process's L1 (tests; after a bulk price correction). */
-  clearL1(): void {
-    this.l1.clear();
-  }
-
   private async loadBelowL1<T>(
     options: CacheKindOptions<T>,
     keys: string[],

@@ -111,7 +111,6 @@ export class MarketService {
   readonly store: PriceStore;
   readonly cache: TieredCache;
   readonly metrics: MarketMetrics;
-  private readonly db: Db;
   private readonly logger: FastifyBaseLogger;
   private readonly now: () => Date;
   private readonly histories = new SingleFlight<StoredCandle[]>();
@@ -119,7 +118,6 @@ export class MarketService {
 
   constructor(options: MarketServiceOptions) {
     const { config, db, redis, registry, logger } = options;
-    this.db = db;
     this.logger = logger;
     this.now = options.now ?? (() => new Date());
     this.metrics = createMarketMetrics(registry);
@@ -367,19 +365,6 @@ export class MarketService {
   }
 
   // ------------------------------------------------------------------------------ valuation
-
-  /**
-   * A portfolio's valuation from its holdings (one query) and their quotes (one batched lookup,
-   * custom assets of the portfolio's owner included); null when there is no such portfolio.
-   * No access check: the caller decides who may see it.
-   */
-  async valuePortfolio(portfolioId: string): Promise<PortfolioValuation | null> {
-    const portfolio = await this.db.portfolio.findUnique({
-      where: { id: portfolioId },
-      select: { id: true, ownerId: true, baseCurrency: true, investments: { select: HOLDING_FIELDS } },
-    });
-    return portfolio ? this.valueHoldings(portfolio, portfolio.investments) : null;
-  }
 
   /** The valuation of holdings already loaded (the subscription recomputes with this per tick). */
   async valueHoldings(
