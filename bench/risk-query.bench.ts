@@ -19,7 +19,7 @@
 import { randomBytes } from 'node:crypto';
 import { buildApp } from '../src/app.js';
 import { addDays } from '../src/market/candles.js';
-import { isoDateOf } from '../src/market/providers/dates.js';
+import { isoDateOf } from '../src/platform/dates.js';
 import { UNIVERSE } from '../src/market/providers/universe.js';
 import { migrate } from '../src/platform/migrate.js';
 import { databaseUrl, testDatabaseName, withAdmin } from '../test/db.js';

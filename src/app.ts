@@ -24,7 +24,7 @@ import { createDb } from './platform/db.js';
 import { loggerOptions } from './platform/logger.js';
 import { createMetrics } from './platform/metrics.js';
 import { PROJECT_ROOT } from './platform/paths.js';
-import { RedisChannels } from './platform/pubsub.js';
+import { RedisChannels } from './platform/redis-channels.js';
 import { httpRoutes } from './platform/routes.js';
 import { createRedis } from './platform/redis.js';
 import { LiveMarket, type LiveMarketOptions } from './market/live.js';

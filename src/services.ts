@@ -6,7 +6,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from './config.js';
 import type { Db } from './platform/db.js';
 import type { Metrics } from './platform/metrics.js';
-import type { RedisChannels } from './platform/pubsub.js';
+import type { RedisChannels } from './platform/redis-channels.js';
 import type { Redis } from './platform/redis.js';
 import type { SessionRevocations } from './auth/revocation.js';
 import type { TokenSigner } from './auth/tokens.js';

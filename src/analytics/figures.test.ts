@@ -15,7 +15,7 @@ import { customAsset, storedMarketAsset } from '../../test/analytics.js';
 import { startTestApp, type TestApp } from '../../test/harness.js';
 import { addInvestment, createPortfolio, ok } from '../../test/portfolios.js';
 import { createTestUser, type TestUser } from '../../test/users.js';
-import { isoDateOf } from '../market/providers/dates.js';
+import { isoDateOf } from '../platform/dates.js';
 
 let t: TestApp;
 let alice: TestUser;

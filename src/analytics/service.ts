@@ -22,7 +22,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config.js';
 import { addDays } from '../market/candles.js';
-import { isoDateOf } from '../market/providers/dates.js';
+import { isoDateOf } from '../platform/dates.js';
 import type { MarketService, QuoteLookup } from '../market/service.js';
 import type { Db } from '../platform/db.js';
 import { badInput } from '../platform/errors.js';

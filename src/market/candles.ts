@@ -1,6 +1,6 @@
 /** Pure candle arithmetic: weekly and monthly candles from daily ones, and fetch planning. */
 import { Decimal } from 'decimal.js';
-import { epochDayFromIsoDate, isoDateFromEpochDay } from './providers/dates.js';
+import { epochDayFromIsoDate, isoDateFromEpochDay } from '../platform/dates.js';
 import type { ProviderCandle } from './providers/types.js';
 import type { DateRange } from './store.js';
 

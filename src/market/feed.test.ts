@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/harness.js';
 import { eventually } from '../../test/ws.js';
 import { PriceFeed, feedLockKey, startPriceFeed } from './feed.js';
-import type { LiveQuote } from './pubsub.js';
+import type { LiveQuote } from './quote-relay.js';
 import { MarketService } from './service.js';
 
 let t: TestApp;

@@ -17,7 +17,7 @@ import type { Config } from '../config.js';
 import { createDb } from '../platform/db.js';
 import { createRedis, type Redis } from '../platform/redis.js';
 import type { RunningWorker } from '../worker-runtime.js';
-import { publishQuotes, watchedSymbols, type LiveQuote } from './pubsub.js';
+import { publishQuotes, watchedSymbols, type LiveQuote } from './quote-relay.js';
 import { MarketService } from './service.js';
 
 export interface PriceFeedOptions {

@@ -6,7 +6,7 @@
 import { checkSymbol } from '../portfolios/validation.js';
 import { Problems } from '../platform/errors.js';
 import { CANDLE_INTERVALS, type CandleInterval } from './candles.js';
-import { daysBetween } from './providers/dates.js';
+import { daysBetween } from '../platform/dates.js';
 import type { DateRange } from './store.js';
 
 export const MAX_QUOTE_SYMBOLS = 100;

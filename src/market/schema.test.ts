@@ -19,7 +19,7 @@ import {
 import { CountingProvider } from '../../test/counting-provider.js';
 import { errorCode, startTestApp, type GraphQLResult, type TestApp } from '../../test/harness.js';
 import { createTestUser, type TestUser } from '../../test/users.js';
-import { isoDateFromEpochDay, epochDayOf } from './providers/dates.js';
+import { isoDateFromEpochDay, epochDayOf } from '../platform/dates.js';
 import { UNIVERSE } from './providers/universe.js';
 
 let t: TestApp;

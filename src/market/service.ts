@@ -38,7 +38,7 @@ import {
 import { candleSource, InstrumentedProvider } from './instrumented.js';
 import { createMarketMetrics, type MarketMetrics } from './metrics.js';
 import { ProviderChain, createProvider, type ProviderChainEvent } from './providers/chain.js';
-import { isoDateOf } from './providers/dates.js';
+import { isoDateOf } from '../platform/dates.js';
 import { normalizeSymbol, uniqueSymbols } from './providers/symbols.js';
 import type {
   MarketDataProvider,

@@ -18,7 +18,7 @@ import { createTestUser, type TestUser } from '../../test/users.js';
 import { disposeClients, eventually, listen, subscribe, wsClient } from '../../test/ws.js';
 import { addInvestment, createPortfolio, ok } from '../../test/portfolios.js';
 import { PriceFeed } from './feed.js';
-import { quoteChannel, watchedSymbols, type LiveQuote } from './pubsub.js';
+import { quoteChannel, watchedSymbols, type LiveQuote } from './quote-relay.js';
 
 let a: TestApp;
 let b: TestApp;

@@ -18,7 +18,7 @@
  */
 import { createHash } from 'node:crypto';
 import { addDays, missingRanges } from '../../market/candles.js';
-import { isoDateFromEpochDay } from '../../market/providers/dates.js';
+import { isoDateFromEpochDay } from '../../platform/dates.js';
 import type { MarketService } from '../../market/service.js';
 import type { DateRange } from '../../market/store.js';
 import type { Db } from '../../platform/db.js';

@@ -28,7 +28,7 @@ import {
 } from './errors.js';
 import { fetchJson, globalFetch, parseResponse, type FetchFunction } from './http.js';
 import { RateLimiter, type RateWindow } from './rate-limiter.js';
-import { daysBetween, isoDateOf } from './dates.js';
+import { daysBetween, isoDateOf } from '../../platform/dates.js';
 import { formatInteger, majorCurrency, priceFormatter, roundNumber } from './numbers.js';
 import { currencyForSymbol, normalizeSymbol, uniqueSymbols } from './symbols.js';
 

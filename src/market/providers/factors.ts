@@ -11,7 +11,7 @@
  * Equity, bond and gold shocks exist on weekdays only (the exchanges' trading days); crypto also
  * trades at the weekend, when only the crypto shock moves it and its own noise takes up the rest.
  */
-import { isWeekday } from './dates.js';
+import { isWeekday } from '../../platform/dates.js';
 import { fnv1a32, mixSeed, mulberry32, standardNormal } from './random.js';
 
 /** Independent daily shocks; none is an instrument (symbols never contain ':'), so seeds stay apart. */

@@ -23,7 +23,7 @@ import type {
 } from './types.js';
 import { ProviderHttpError, ProviderInvalidRequestError, successesOrThrow } from './errors.js';
 import { fetchJson, globalFetch, parseResponse, type FetchFunction } from './http.js';
-import { daysBetween, epochSecondsFromIsoDate, isoDateOf } from './dates.js';
+import { daysBetween, epochSecondsFromIsoDate, isoDateOf } from '../../platform/dates.js';
 import { formatInteger, majorCurrency, priceDecimals, priceFormatter, roundNumber } from './numbers.js';
 import { currencyForSymbol, normalizeSymbol, uniqueSymbols } from './symbols.js';
 

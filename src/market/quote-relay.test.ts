@@ -7,8 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { RedisChannels } from '../platform/pubsub.js';
-import { QuoteRelay, publishQuotes, quoteChannel, watchedSymbols, type LiveQuote } from './pubsub.js';
+import { RedisChannels } from '../platform/redis-channels.js';
+import { QuoteRelay, publishQuotes, quoteChannel, watchedSymbols, type LiveQuote } from './quote-relay.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const log = pino({ level: 'silent' });

@@ -20,7 +20,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import { BoundedQueue } from '../platform/bounded-queue.js';
-import type { RedisChannels } from '../platform/pubsub.js';
+import type { RedisChannels } from '../platform/redis-channels.js';
 import type { Redis } from '../platform/redis.js';
 import type { ProviderQuote } from './providers/types.js';
 
