@@ -20,6 +20,7 @@ import { randomBytes } from 'node:crypto';
 import { buildApp } from '../src/app.js';
 import { addDays } from '../src/market/candles.js';
 import { isoDateOf } from '../src/platform/dates.js';
+import { statementCounter } from '../src/platform/db.js';
 import { UNIVERSE } from '../src/market/providers/universe.js';
 import { migrate } from '../src/platform/migrate.js';
 import { databaseUrl, testDatabaseName, withAdmin } from '../test/db.js';
@@ -64,8 +65,7 @@ async function main(): Promise<void> {
     app = await buildApp(config, { logQueries: true });
     await app.ready();
     const { db, redis, market, tokens } = app.services;
-    let statements = 0;
-    (db as unknown as { $on(event: 'query', listener: () => void): void }).$on('query', () => statements++);
+    const countStatements = statementCounter(db);
 
     // 50 exchange-listed instruments of the simulated universe, and SPY (the default benchmark).
     const symbols = UNIVERSE.filter((i) => i.exchange && i.type !== 'CRYPTO' && i.symbol !== 'SPY').slice(0, HOLDINGS).map((i) => i.symbol);
@@ -121,11 +121,9 @@ async function main(): Promise<void> {
       let bytes = 0;
       for (let run = 0; run < runs; run++) {
         if (!cached) await clearCache();
-        const before = statements;
         const started = performance.now();
-        bytes = await inject(query);
+        counts.push(await countStatements(async () => (bytes = await inject(query))));
         times.push(performance.now() - started);
-        counts.push(statements - before);
       }
       return { ms: median(times), min: Math.min(...times), statements: median(counts), bytes };
     };

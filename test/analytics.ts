@@ -4,6 +4,7 @@
  */
 import { CreateCustomAssetDocument, SetCustomAssetPricesDocument, type AssetType } from '../schema/sdk/graphql.js';
 import type { TestApp } from './harness.js';
+import { statementCounter as countStatementsOf } from '../src/platform/db.js';
 import { ok } from './portfolios.js';
 import type { TestUser } from './users.js';
 
@@ -47,13 +48,7 @@ export async function storedMarketAsset(
 
 /** Counts the SQL statements an app built with `logQueries: true` runs. */
 export function statementCounter(t: TestApp): (run: () => Promise<unknown>) => Promise<number> {
-  let statements = 0;
-  (t.app.services.db as unknown as { $on(event: 'query', listener: () => void): void }).$on('query', () => statements++);
-  return async (run) => {
-    const before = statements;
-    await run();
-    return statements - before;
-  };
+  return countStatementsOf(t.app.services.db);
 }
 
 /** Forgets every cached analytics report of the app (a cold cache; prices stay stored). */

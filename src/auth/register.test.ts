@@ -1,17 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LoginDocument, MeDocument, RegisterDocument } from '../../schema/sdk/graphql.js';
 import { GOOD_PASSWORD, from, loginTokens, registerUser, uniqueEmail } from '../../test/auth.js';
-import { errorCode, startTestApp, type TestApp } from '../../test/harness.js';
+import { errorCode, startTestApp } from '../../test/harness.js';
+import { useTestApp } from '../../test/use-test-app.js';
 import { DEMO_EMAIL, DEMO_PASSWORD, seedDemo } from '../seed.js';
 import { PASSWORD_HASH_OPTIONS } from './passwords.js';
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp({ env: { TRUST_PROXY: '1' } });
-});
-afterAll(async () => {
-  await t?.close();
-});
+const t = useTestApp({ env: { TRUST_PROXY: '1' } });
 
 const register = (input: { email: string; password: string; name: string }) => t.gql(RegisterDocument, { input }, from('198.51.100.7'));
 

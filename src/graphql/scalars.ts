@@ -1,6 +1,7 @@
 /** The contract's scalars: DateTime (ISO instant), Date (YYYY-MM-DD), Decimal (exact string). */
 import { Decimal } from 'decimal.js';
 import { Kind, type ValueNode } from 'graphql';
+import { formatDate as formatCalendarDate, isCalendarDate } from '../platform/dates.js';
 import { badInput } from '../platform/errors.js';
 
 export { Decimal };
@@ -24,19 +25,14 @@ export function parseDateTime(value: unknown): Date {
 
 /** Validates a calendar date (rejects 2026-02-30) and returns it as YYYY-MM-DD. */
 export function parseDate(value: unknown): string {
-  const match = typeof value === 'string' ? ISO_DATE.exec(value) : null;
-  if (!match) fail('Date', 'expected a calendar date YYYY-MM-DD');
-  const [, y, m, d] = match.map(Number) as [number, number, number, number];
-  const date = new Date(Date.UTC(y, m - 1, d));
-  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d) {
-    fail('Date', `"${value as string}" is not a real calendar date`);
-  }
-  return value as string;
+  if (typeof value !== 'string' || !ISO_DATE.test(value)) fail('Date', 'expected a calendar date YYYY-MM-DD');
+  if (!isCalendarDate(value)) fail('Date', `"${value}" is not a real calendar date`);
+  return value;
 }
 
-/** Dates are stored as UTC midnight (Prisma @db.Date); this is the one way to print them. */
+/** Prints a Date scalar (platform/dates.ts decides how); a bad string is the caller's input error. */
 export function formatDate(value: Date | string): string {
-  return typeof value === 'string' ? parseDate(value) : value.toISOString().slice(0, 10);
+  return typeof value === 'string' ? parseDate(value) : formatCalendarDate(value);
 }
 
 /** Decimals arrive as strings (exact); integers and JSON numbers are accepted as written. */

@@ -21,7 +21,7 @@ import type { Redis } from '../platform/redis.js';
 import { CUSTOM_SOURCE } from './custom.js';
 import { checkedQuoteSymbols } from './inputs.js';
 import { QuoteRelay, type LiveQuote, type QuoteRelayOptions } from './quote-relay.js';
-import { HOLDING_FIELDS, type MarketService, type PortfolioHeader, type Quote } from './service.js';
+import { PORTFOLIO_WITH_HOLDINGS, type MarketService, type PortfolioHeader, type Quote } from './service.js';
 import { ownedKey } from './store.js';
 import type { HoldingInput, PortfolioValuation } from './valuation.js';
 
@@ -184,7 +184,7 @@ export class LiveMarket {
   private async load(portfolioId: string): Promise<LoadedPortfolio | null> {
     const row = await this.deps.db.portfolio.findUnique({
       where: { id: portfolioId },
-      select: { id: true, ownerId: true, baseCurrency: true, investments: { select: HOLDING_FIELDS } },
+      select: PORTFOLIO_WITH_HOLDINGS,
     });
     if (!row) return null;
     const symbols = [...new Set(row.investments.map((h) => h.symbol))];

@@ -20,6 +20,7 @@ import { CountingProvider } from '../../test/counting-provider.js';
 import { errorCode, startTestApp, type GraphQLResult, type TestApp } from '../../test/harness.js';
 import { createTestUser, type TestUser } from '../../test/users.js';
 import { isoDateFromEpochDay, epochDayOf } from '../platform/dates.js';
+import { statementCounter } from '../platform/db.js';
 import { UNIVERSE } from './providers/universe.js';
 
 let t: TestApp;
@@ -30,7 +31,7 @@ let bob: TestUser;
 beforeAll(async () => {
   provider = new CountingProvider();
   t = await startTestApp({ marketProviders: [provider], logQueries: true });
-  (t.app.services.db as unknown as { $on(event: 'query', listener: () => void): void }).$on('query', () => statements++);
+  countStatements = statementCounter(t.app.services.db);
   alice = await createTestUser(t, { name: 'Alice' });
   bob = await createTestUser(t, { name: 'Bob' });
 });
@@ -67,15 +68,8 @@ async function portfolioWith(ownerId: string, holdings: Array<{ symbol: string; 
   });
 }
 
-/** SQL statements run so far (Prisma query events; the app logs queries in this file). */
-let statements = 0;
-
-/** Counts SQL statements run while `run` runs. */
-async function countStatements(run: () => Promise<unknown>): Promise<number> {
-  const before = statements;
-  await run();
-  return statements - before;
-}
+/** Counts SQL statements run while `run` runs (Prisma query events; the app logs queries in this file). */
+let countStatements: (run: () => Promise<unknown>) => Promise<number>;
 
 describe('access', () => {
   it('refuses anonymous callers', async () => {

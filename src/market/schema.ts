@@ -17,7 +17,7 @@ import { unauthenticated } from '../platform/errors.js';
 import { InvestmentRef, PortfolioRef } from '../portfolios/schema.js';
 import { CANDLE_INTERVALS } from './candles.js';
 import { portfolioValuation, quoteLoader, requestQuoteLookup } from './loaders.js';
-import { HOLDING_FIELDS, type Candle, type Fundamentals, type NewsItem, type Quote, type SymbolMatch } from './service.js';
+import { HOLDING_FIELDS, PORTFOLIO_WITH_HOLDINGS, type Candle, type Fundamentals, type NewsItem, type Quote, type SymbolMatch } from './service.js';
 import { allocate, valueHolding, type AllocationSlice, type HoldingInput, type PortfolioValuation } from './valuation.js';
 
 function viewerId(ctx: Context): string {
@@ -225,7 +225,7 @@ builder.prismaObjectFields(InvestmentRef, (t) => ({
 }));
 
 /** What a portfolio's valuation reads: the portfolio header and its holdings, in the parent query. */
-const PORTFOLIO_SELECTION = { id: true, ownerId: true, baseCurrency: true, investments: { select: HOLDING_FIELDS } } as const;
+const PORTFOLIO_SELECTION = PORTFOLIO_WITH_HOLDINGS;
 
 builder.prismaObjectFields(PortfolioRef, (t) => ({
   valuation: t.field({

@@ -402,6 +402,9 @@ export class MarketService {
 /** The investment columns a valuation reads. */
 export const HOLDING_FIELDS = { id: true, symbol: true, type: true, sector: true, quantity: true, purchasePrice: true } as const;
 
+/** The one "portfolio with its holdings" select: what a portfolio's valuation reads. */
+export const PORTFOLIO_WITH_HOLDINGS = { id: true, ownerId: true, baseCurrency: true, investments: { select: HOLDING_FIELDS } } as const;
+
 function uniquePairs(pairs: ReadonlyArray<{ symbol: string; ownerId: string }>) {
   return [...new Map(pairs.map((p) => [ownedKey(p.ownerId, p.symbol), p])).values()];
 }

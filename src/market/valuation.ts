@@ -12,14 +12,11 @@
  * - Values are summed as they are quoted, without currency conversion: allocation by CURRENCY
  *   shows the mix.
  */
-import { Decimal } from 'decimal.js';
+import { Money } from '../platform/money.js';
 
-/**
- * decimal.js rounds every result to `precision` significant digits (20 by default), which
- * quantity(18,8) × price(18,8) can exceed; with 64 digits sums and products here are exact.
- */
-export const Money = Decimal.clone({ precision: 64, rounding: Decimal.ROUND_HALF_EVEN });
-export type Money = Decimal;
+// decimal.js rounds every result to `precision` significant digits (20 by default), which
+// quantity(18,8) × price(18,8) can exceed; Money (platform/money.ts) has room for them.
+export { Money };
 
 /** Anything with an exact decimal text form: a string, decimal.js or Prisma's Decimal. */
 export type DecimalLike = string | number | { toString(): string };

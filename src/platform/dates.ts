@@ -54,3 +54,25 @@ export function daysBetween(from: string, to: string): number {
 export function epochSecondsFromIsoDate(date: string): number {
   return epochDayFromIsoDate(date) * 86_400;
 }
+
+/** Whether text is a real YYYY-MM-DD calendar date (2024-02-30 is not). */
+export function isCalendarDate(text: unknown): text is string {
+  if (typeof text !== 'string') return false;
+  try {
+    epochDayFromIsoDate(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A YYYY-MM-DD calendar date, validated; throws RangeError otherwise. */
+export function parseCalendarDate(text: unknown): string {
+  if (!isCalendarDate(text)) throw new RangeError(`not a YYYY-MM-DD date: ${JSON.stringify(text)}`);
+  return text;
+}
+
+/** Dates are stored as UTC midnight (Prisma @db.Date); this is the one way to print them. */
+export function formatDate(value: Date | string): string {
+  return typeof value === 'string' ? parseCalendarDate(value) : isoDateOf(value);
+}

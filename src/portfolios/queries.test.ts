@@ -6,6 +6,7 @@ import { encodeBase64 } from '@pothos/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PortfolioActivityDocument, PortfolioDocument, PortfolioOverviewDocument, PortfoliosDocument } from '../../schema/sdk/graphql.js';
 import { errorCode, startTestApp, type TestApp } from '../../test/harness.js';
+import { statementCounter } from '../platform/db.js';
 import { createTestUser, type TestUser } from '../../test/users.js';
 import { addInvestment, createPortfolio, ok, seedMarketAssets } from '../../test/portfolios.js';
 
@@ -139,20 +140,10 @@ describe('activity', () => {
 
 describe('statement count (no N+1)', () => {
   /** SQL statements one request runs. */
+  let counter: ((run: () => Promise<unknown>) => Promise<number>) | undefined;
   async function countStatements(run: () => Promise<unknown>): Promise<number> {
-    let count = 0;
-    const db = t.app.services.db as unknown as { $on(event: 'query', listener: () => void): void };
-    let counting = false;
-    db.$on('query', () => {
-      if (counting) count++;
-    });
-    counting = true;
-    try {
-      await run();
-    } finally {
-      counting = false;
-    }
-    return count;
+    counter ??= statementCounter(t.app.services.db);
+    return counter(run);
   }
 
   /** A user owning `n` portfolios, each shared with two people and holding three investments. */

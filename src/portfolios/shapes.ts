@@ -3,7 +3,7 @@
  * file use the same shapes (decimals as exact text, dates as YYYY-MM-DD).
  */
 import type { Investment, Portfolio } from '../generated/prisma/client.js';
-import { formatDate } from '../graphql/scalars.js';
+import { formatDate } from '../platform/dates.js';
 
 export function portfolioSnapshot(p: Pick<Portfolio, 'name' | 'description' | 'isPublic' | 'baseCurrency'>) {
   return { name: p.name, description: p.description, isPublic: p.isPublic, baseCurrency: p.baseCurrency };

@@ -5,7 +5,7 @@
  * mutations and the importer use the same checks.
  */
 import { Decimal } from 'decimal.js';
-import { parseDate } from '../graphql/scalars.js';
+import { parseCalendarDate } from '../platform/dates.js';
 import { normalizeSymbol } from '../market/providers/symbols.js';
 import { Problems } from '../platform/errors.js';
 import type { Asset, Prisma } from '../generated/prisma/client.js';
@@ -122,18 +122,14 @@ export function parseDateText(problems: Problems, field: string, value: unknown)
     return null;
   }
   try {
-    return parseDate(typeof value === 'string' ? value.trim() : value);
+    return parseCalendarDate(typeof value === 'string' ? value.trim() : value);
   } catch {
     problems.add(field, 'must be a calendar date YYYY-MM-DD');
     return null;
   }
 }
 
-/** Quantity × price, exactly (a DECIMAL(18,8) product has up to 36 significant digits). */
-const Exact = Decimal.clone({ precision: 60 });
-export function exactProduct(a: { toFixed(): string }, b: { toFixed(): string }): Decimal {
-  return new Exact(a.toFixed()).times(b.toFixed());
-}
+export { exactProduct } from '../platform/money.js';
 
 // ---------------------------------------------------------------------------------- inputs
 
