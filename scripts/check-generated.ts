@@ -10,7 +10,7 @@ import { join, relative } from 'node:path';
 import { generate } from '@graphql-codegen/cli';
 import pg from 'pg';
 import codegenConfig, { SDK_DIR } from '../codegen.js';
-import { printSchemaFile, SCHEMA_FILE } from '../src/graphql/print.js';
+import { printSchemaFile, SCHEMA_FILE } from '../src/schema-file.js';
 import { PROJECT_ROOT } from '../src/platform/paths.js';
 import { diffDatamodels } from './lib/schema-engine.mjs';
 

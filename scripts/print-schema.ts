@@ -2,7 +2,7 @@
 // `--check` exits 1 when the committed file is stale (a test runs the same comparison).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { printSchemaFile, SCHEMA_FILE } from '../src/graphql/print.js';
+import { printSchemaFile, SCHEMA_FILE } from '../src/schema-file.js';
 
 const printed = printSchemaFile();
 if (process.argv.includes('--check')) {

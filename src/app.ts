@@ -17,7 +17,7 @@ import { TokenSigner } from './auth/tokens.js';
 import type { Config } from './config.js';
 import type { Context } from './graphql/context.js';
 import { formatGraphQLErrors } from './graphql/errors.js';
-import { schema } from './graphql/schema.js';
+import { schema } from './schema.js';
 import { attachSubscriptionServer, type SubscriptionServerOptions } from './graphql/ws.js';
 import { resolveViewer } from './auth/viewer.js';
 import { createDb } from './platform/db.js';

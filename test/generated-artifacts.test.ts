@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { migrationDrift, schemaFileIsCurrent, staleSdkFiles } from '../scripts/check-generated.js';
-import { SCHEMA_FILE } from '../src/graphql/print.js';
+import { SCHEMA_FILE } from '../src/schema-file.js';
 import { PROJECT_ROOT } from '../src/platform/paths.js';
 import { createTestDatabase, databaseUrl, testDatabaseName, withAdmin, type TestDatabase } from './db.js';
 

@@ -35,7 +35,7 @@ import {
 } from './core/index.js';
 import { KEY_OF, Money, type AllocationDimension, type PortfolioValuation } from '../market/valuation.js';
 import type { CheckedRebalance, CheckedSimulation } from './inputs.js';
-import type { SnapshotAsset } from './loaders/data.js';
+import type { SnapshotAsset } from './read-model.js';
 
 /** The holdings and closes a report is computed from. */
 export interface Dataset {

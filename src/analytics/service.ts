@@ -43,7 +43,7 @@ import {
   type RiskInput,
   type SimulationInput,
 } from './inputs.js';
-import { AnalyticsData, type PortfolioSnapshot } from './loaders/data.js';
+import { AnalyticsData, type PortfolioSnapshot } from './read-model.js';
 import {
   factorExposureReport,
   performanceReport,

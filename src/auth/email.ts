@@ -11,8 +11,8 @@
 import type { FastifyBaseLogger } from 'fastify';
 import nodemailer from 'nodemailer';
 import type { Config } from '../config.js';
-import { BackgroundTasks } from '../jobs/background.js';
-import { QUEUE_NAMES, openQueue, openWorker, type OpenQueue } from '../jobs/queues.js';
+import { BackgroundTasks } from '../platform/background.js';
+import { QUEUE_NAMES, openQueue, openWorker, type OpenQueue } from '../platform/queues.js';
 import type { RunningWorker } from '../worker-runtime.js';
 
 export type EmailJob =

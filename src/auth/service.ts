@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import type { User } from '../generated/prisma/client.js';
-import { BackgroundTasks } from '../jobs/background.js';
+import { BackgroundTasks } from '../platform/background.js';
 import { Prisma } from '../platform/db.js';
 import { badInput, conflict, unauthenticated, type FieldProblem } from '../platform/errors.js';
 import { BruteForceGuard, accountLocked, subjects } from './brute-force.js';

@@ -5,7 +5,7 @@ import { startTestApp, type TestApp } from '../../test/harness.js';
 import { createTestUser } from '../../test/users.js';
 import { newOpaqueToken, sha256Hex } from '../auth/opaque.js';
 import { AUTH_CLEANUP_EVERY_MS, AUTH_CLEANUP_JOB, startMaintenanceWorker } from './maintenance.js';
-import { QUEUE_NAMES, openQueue, type OpenQueue } from './queues.js';
+import { QUEUE_NAMES, openQueue, type OpenQueue } from '../platform/queues.js';
 
 let t: TestApp;
 let inspect: OpenQueue<unknown>;

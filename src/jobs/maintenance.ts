@@ -12,7 +12,7 @@ import { deleteStaleAuthRows } from '../auth/cleanup.js';
 import type { Config } from '../config.js';
 import { createDb } from '../platform/db.js';
 import type { RunningWorker } from '../worker-runtime.js';
-import { QUEUE_NAMES, openQueue, openWorker } from './queues.js';
+import { QUEUE_NAMES, openQueue, openWorker } from '../platform/queues.js';
 
 /** The scheduler's id and the name of the jobs it creates. */
 export const AUTH_CLEANUP_JOB = 'auth-cleanup';

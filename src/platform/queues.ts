@@ -5,7 +5,7 @@
  */
 import { Queue, Worker, type DefaultJobOptions, type Processor } from 'bullmq';
 import type { Config } from '../config.js';
-import { bullConnection } from '../platform/redis.js';
+import { bullConnection } from './redis.js';
 
 export const QUEUE_NAMES = {
   /** Outgoing email (src/auth/email.ts renders and sends it). */

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { printSchema } from 'graphql';
-import { PROJECT_ROOT } from '../platform/paths.js';
+import { PROJECT_ROOT } from './platform/paths.js';
 import { schema } from './schema.js';
 
 export const SCHEMA_FILE = join(PROJECT_ROOT, 'schema', 'schema.graphql');

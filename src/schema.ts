@@ -1,0 +1,13 @@
+/**
+ * The one schema entry: import every domain's types so they register on the builder, then build.
+ */
+import { lexicographicSortSchema } from 'graphql';
+import { builder } from './graphql/builder.js';
+import './graphql/enums.js';
+import './auth/schema.js';
+import './portfolios/schema.js';
+import './market/schema.js';
+import './market/subscriptions.js';
+import './analytics/schema.js';
+
+export const schema = lexicographicSortSchema(builder.toSchema());
