@@ -14,7 +14,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import { Counter, Histogram, type Registry } from 'prom-client';
-import { SingleFlight } from '../market/single-flight.js';
+import { SingleFlight } from '../platform/single-flight.js';
 import type { Redis } from '../platform/redis.js';
 
 /** Bump when a report's shape or formulas change, so no entry of the old code is served. */

@@ -13,7 +13,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { LRUCache } from 'lru-cache';
 import type { Redis } from '../platform/redis.js';
 import type { CacheKind, MarketMetrics } from './metrics.js';
-import { SingleFlight } from './single-flight.js';
+import { SingleFlight } from '../platform/single-flight.js';
 
 export interface TieredCacheOptions {
   redis: Redis;

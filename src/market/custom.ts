@@ -13,7 +13,7 @@ import type {
   ProviderSymbol,
 } from './providers/types.js';
 import { latestDateOnEarth } from '../portfolios/validation.js';
-import { normalizeSymbol, uniqueSymbols } from './providers/symbols.js';
+import { normalizeSymbol, uniqueSymbols } from '../platform/symbols.js';
 import { quoteFromStoredCloses } from './quotes.js';
 import { ownedKey, type AssetRow, type PriceStore } from './store.js';
 

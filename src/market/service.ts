@@ -39,7 +39,7 @@ import { candleSource, InstrumentedProvider } from './instrumented.js';
 import { createMarketMetrics, type MarketMetrics } from './metrics.js';
 import { ProviderChain, createProvider, type ProviderChainEvent } from './providers/chain.js';
 import { isoDateOf } from '../platform/dates.js';
-import { normalizeSymbol, uniqueSymbols } from './providers/symbols.js';
+import { normalizeSymbol, uniqueSymbols } from '../platform/symbols.js';
 import type {
   MarketDataProvider,
   ProviderCandle,
@@ -50,7 +50,7 @@ import type {
 } from './providers/types.js';
 import { UNIVERSE, toProviderSymbol } from './providers/universe.js';
 import { quoteFromStoredCloses, reviveQuote } from './quotes.js';
-import { SingleFlight } from './single-flight.js';
+import { SingleFlight } from '../platform/single-flight.js';
 import { ownedKey, PriceStore, type DateRange, type ResolvedAsset, type StoredCandle } from './store.js';
 import { valuePortfolio, type HoldingInput, type PortfolioValuation } from './valuation.js';
 

@@ -8,7 +8,7 @@
 import type { Asset, Portfolio } from '../generated/prisma/client.js';
 import { AssetType } from '../generated/prisma/enums.js';
 import { formatDate } from '../platform/dates.js';
-import { normalizeSymbol } from '../market/providers/symbols.js';
+import { normalizeSymbol } from '../platform/symbols.js';
 import { Prisma, type Db } from '../platform/db.js';
 import { badInput, conflict, notFound, Problems, type FieldProblem } from '../platform/errors.js';
 import { recordActivity, type Actor } from './activity.js';

@@ -8,7 +8,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { normalizeEmail } from '../auth/service.js';
 import type { Asset, Investment, Portfolio, PortfolioShare } from '../generated/prisma/client.js';
 import type { Permission } from '../generated/prisma/enums.js';
-import { normalizeSymbol } from '../market/providers/symbols.js';
+import { normalizeSymbol } from '../platform/symbols.js';
 import { Prisma, type Db } from '../platform/db.js';
 import { badInput, notFound, Problems } from '../platform/errors.js';
 import { isUuid } from '../platform/ids.js';

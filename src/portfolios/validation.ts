@@ -6,7 +6,7 @@
  */
 import { Decimal } from 'decimal.js';
 import { parseCalendarDate } from '../platform/dates.js';
-import { normalizeSymbol } from '../market/providers/symbols.js';
+import { normalizeSymbol } from '../platform/symbols.js';
 import { Problems } from '../platform/errors.js';
 import type { Asset, Prisma } from '../generated/prisma/client.js';
 import type { AssetType } from '../generated/prisma/enums.js';

@@ -30,7 +30,7 @@ import { fetchJson, globalFetch, parseResponse, type FetchFunction } from './htt
 import { RateLimiter, type RateWindow } from './rate-limiter.js';
 import { daysBetween, isoDateOf } from '../../platform/dates.js';
 import { formatInteger, majorCurrency, priceFormatter, roundNumber } from './numbers.js';
-import { currencyForSymbol, normalizeSymbol, uniqueSymbols } from './symbols.js';
+import { currencyForSymbol, normalizeSymbol, uniqueSymbols } from '../../platform/symbols.js';
 
 export const ALPHA_VANTAGE_SOURCE = 'alphavantage';
 

@@ -20,7 +20,7 @@ import type {
   ProviderSymbol,
 } from './types.js';
 import { AllProvidersFailedError, ProviderConfigError, ProviderInvalidRequestError } from './errors.js';
-import { normalizeSymbol, uniqueSymbols } from './symbols.js';
+import { normalizeSymbol, uniqueSymbols } from '../../platform/symbols.js';
 import { SimulatedProvider, type SimulatedProviderOptions } from './simulated.js';
 import { AlphaVantageProvider, type AlphaVantageOptions } from './alphavantage.js';
 import { YahooProvider, type YahooOptions } from './yahoo.js';

@@ -30,7 +30,7 @@ import { epochDayFromIsoDate, epochDayOf, isWeekday, isoDateFromEpochDay } from 
 import { formatInteger, formatPrice, priceDecimals, roundNumber } from './numbers.js';
 import { fnv1a32, mixSeed, mulberry32, standardNormal, type UniformRandom } from './random.js';
 import { FactorExposure } from './factors.js';
-import { normalizeSymbol, uniqueSymbols } from './symbols.js';
+import { normalizeSymbol, uniqueSymbols } from '../../platform/symbols.js';
 
 export const SIMULATED_SOURCE = 'simulated';
 

@@ -6,7 +6,7 @@
  */
 import type { AssetType, ProviderSymbol } from './types.js';
 import type { FactorLoadings } from './factors.js';
-import { normalizeSymbol } from './symbols.js';
+import { normalizeSymbol } from '../../platform/symbols.js';
 
 /** The day each instrument's close equals its base price; the simulation compounds from here. */
 export const SIMULATION_BASE_DATE = '2020-01-01';

@@ -25,7 +25,7 @@ import { ProviderHttpError, ProviderInvalidRequestError, successesOrThrow } from
 import { fetchJson, globalFetch, parseResponse, type FetchFunction } from './http.js';
 import { daysBetween, epochSecondsFromIsoDate, isoDateOf } from '../../platform/dates.js';
 import { formatInteger, majorCurrency, priceDecimals, priceFormatter, roundNumber } from './numbers.js';
-import { currencyForSymbol, normalizeSymbol, uniqueSymbols } from './symbols.js';
+import { currencyForSymbol, normalizeSymbol, uniqueSymbols } from '../../platform/symbols.js';
 
 export const YAHOO_SOURCE = 'yahoo';
 
