@@ -11,15 +11,15 @@ import helmet from '@fastify/helmet';
 import Fastify from 'fastify';
 import { NoSchemaIntrospectionCustomRule, type OperationDefinitionNode } from 'graphql';
 import mercurius from 'mercurius';
-import { SessionRevocations } from './auth/revocation.js';
-import { AuthService } from './auth/service.js';
-import { TokenSigner } from './auth/tokens.js';
+import { SessionRevocations } from './auth/index.js';
+import { AuthService } from './auth/index.js';
+import { TokenSigner } from './auth/index.js';
 import type { Config } from './config.js';
 import type { Context } from './graphql/context.js';
 import { formatGraphQLErrors } from './graphql/errors.js';
 import { schema } from './schema.js';
 import { attachSubscriptionServer, type SubscriptionServerOptions } from './graphql/ws.js';
-import { resolveViewer } from './auth/viewer.js';
+import { resolveViewer, viewerAuthority } from './auth/index.js';
 import { createDb } from './platform/db.js';
 import { loggerOptions } from './platform/logger.js';
 import { createMetrics } from './platform/metrics.js';
@@ -27,11 +27,11 @@ import { PROJECT_ROOT } from './platform/paths.js';
 import { RedisChannels } from './platform/redis-channels.js';
 import { httpRoutes } from './platform/routes.js';
 import { createRedis } from './platform/redis.js';
-import { LiveMarket, type LiveMarketOptions } from './market/live.js';
-import { MarketService } from './market/service.js';
-import type { MarketDataProvider } from './market/providers/types.js';
-import { PortfolioService } from './portfolios/service.js';
-import { AnalyticsService } from './analytics/service.js';
+import { LiveMarket, type LiveMarketOptions } from './market/index.js';
+import { MarketService } from './market/index.js';
+import type { MarketDataProvider } from './market/index.js';
+import { PortfolioService } from './portfolios/index.js';
+import { AnalyticsService } from './analytics/index.js';
 import type { AppServices } from './services.js';
 
 declare module 'fastify' {
@@ -94,6 +94,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     metrics,
     tokens,
     revocations,
+    viewers: viewerAuthority({ tokens, revocations }),
     auth: new AuthService({ config, db, redis, logger: app.log, tokens, revocations }),
     portfolios: new PortfolioService(db, app.log),
     market,

@@ -4,10 +4,10 @@
 import { lexicographicSortSchema } from 'graphql';
 import { builder } from './graphql/builder.js';
 import './graphql/enums.js';
-import './auth/schema.js';
-import './portfolios/schema.js';
-import './market/schema.js';
-import './market/subscriptions.js';
-import './analytics/schema.js';
+import './auth/index.js';
+import './portfolios/index.js';
+import './market/index.js';
+import './market/index.js';
+import './analytics/index.js';
 
 export const schema = lexicographicSortSchema(builder.toSchema());

@@ -2,7 +2,7 @@
  * Demo data for a fresh development database: one account with a portfolio, so GraphiQL has
  * something to show. Runs only when the database has no users at all.
  */
-import { hashPassword } from './auth/passwords.js';
+import { hashPassword } from './auth/index.js';
 import type { Db } from './platform/db.js';
 
 export const DEMO_EMAIL = 'demo@foliograph.dev';

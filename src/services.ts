@@ -4,17 +4,24 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from './config.js';
+import type { ViewerAuthority } from './graphql/context.js';
 import type { Db } from './platform/db.js';
 import type { Metrics } from './platform/metrics.js';
 import type { RedisChannels } from './platform/redis-channels.js';
 import type { Redis } from './platform/redis.js';
-import type { SessionRevocations } from './auth/revocation.js';
-import type { TokenSigner } from './auth/tokens.js';
-import type { AuthService } from './auth/service.js';
-import type { PortfolioService } from './portfolios/service.js';
-import type { MarketService } from './market/service.js';
-import type { LiveMarket } from './market/live.js';
-import type { AnalyticsService } from './analytics/service.js';
+import type { SessionRevocations } from './auth/index.js';
+import type { TokenSigner } from './auth/index.js';
+import type { AuthService } from './auth/index.js';
+import type { PortfolioService } from './portfolios/index.js';
+import type { MarketService } from './market/index.js';
+import type { LiveMarket } from './market/index.js';
+import type { AnalyticsService } from './analytics/index.js';
+
+/** Resolvers see every service of the app (the kernel's Context names only its own). */
+declare module './graphql/context.js' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- declaration merging adds AppServices' members
+  interface ContextServices extends AppServices {}
+}
 
 export interface AppServices {
   config: Config;
@@ -27,6 +34,8 @@ export interface AppServices {
   metrics: Metrics;
   tokens: TokenSigner;
   revocations: SessionRevocations;
+  /** Who is behind a token, for the GraphQL kernel (HTTP context and WebSocket connections). */
+  viewers: ViewerAuthority;
   /** Accounts, sessions, MFA and account email (src/auth). */
   auth: AuthService;
   /** Portfolios, investments and shares, with their audit trail (src/portfolios). */

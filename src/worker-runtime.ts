@@ -4,14 +4,13 @@
  * the API process outside production. Each domain registers its part in `startWorker`.
  */
 import type { FastifyBaseLogger } from 'fastify';
-import { startEmailWorker } from './auth/email.js';
+import { startEmailWorker } from './auth/index.js';
 import type { Config } from './config.js';
-import { startMaintenanceWorker } from './jobs/maintenance.js';
-import { startPriceFeed } from './market/feed.js';
+import { startMaintenanceWorker } from './jobs/index.js';
+import { startPriceFeed } from './market/index.js';
+import type { RunningWorker } from './platform/queues.js';
 
-export interface RunningWorker {
-  close(): Promise<void>;
-}
+export type { RunningWorker };
 
 type WorkerPart = (config: Config, log: FastifyBaseLogger) => Promise<RunningWorker>;
 

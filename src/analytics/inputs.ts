@@ -5,8 +5,9 @@
  * well-formed); whether they are known is checked once the data is loaded.
  */
 import { DEFAULT_DRIFT_TOLERANCE, isSimulationSizeAllowed, MAX_SIMULATION_CELLS, TARGET_SUM_TOLERANCE } from './core/index.js';
-import { checkSymbol, latestDateOnEarth } from '../portfolios/validation.js';
-import type { AllocationDimension } from '../market/valuation.js';
+import { latestDateOnEarth } from '../platform/dates.js';
+import { checkSymbol } from '../platform/symbols.js';
+import type { AllocationDimension } from '../market/index.js';
 import { badInput, Problems } from '../platform/errors.js';
 
 /** Date range arguments as given (YYYY-MM-DD, already calendar-checked by the Date scalar). */

@@ -17,10 +17,10 @@
  * pure core (src/analytics/core), which computes in floating point like numpy.
  */
 import { createHash } from 'node:crypto';
-import { addDays, missingRanges } from '../market/candles.js';
+import { addDays, missingRanges } from '../market/index.js';
 import { isoDateFromEpochDay } from '../platform/dates.js';
-import type { MarketService } from '../market/service.js';
-import type { DateRange } from '../market/store.js';
+import type { MarketService } from '../market/index.js';
+import type { DateRange } from '../market/index.js';
 import type { Db } from '../platform/db.js';
 import { notFound } from '../platform/errors.js';
 import type { PricePoint } from './core/index.js';

@@ -33,7 +33,8 @@ import {
   type PriceTable,
   type RiskFigures,
 } from './core/index.js';
-import { KEY_OF, Money, type AllocationDimension, type PortfolioValuation } from '../market/valuation.js';
+import { KEY_OF, type AllocationDimension, type PortfolioValuation } from '../market/index.js';
+import { Money } from '../platform/money.js';
 import type { CheckedRebalance, CheckedSimulation } from './inputs.js';
 import type { SnapshotAsset } from './read-model.js';
 

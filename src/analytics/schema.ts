@@ -10,9 +10,8 @@
  * analytics; for anyone else `portfolio(id)` is null. Custom assets are priced as the owner's.
  */
 import { builder } from '../graphql/builder.js';
-import { AllocationDimensionEnum } from '../graphql/enums.js';
-import { requestQuoteLookup } from '../market/loaders.js';
-import { PortfolioRef } from '../portfolios/schema.js';
+import { AllocationDimensionEnum, requestQuoteLookup } from '../market/index.js';
+import { PortfolioRef } from '../portfolios/index.js';
 import { DEFAULT_BENCHMARK, DEFAULT_CONFIDENCE, DEFAULT_FACTORS, DEFAULT_HORIZON_DAYS, DEFAULT_PATHS, DEFAULT_SEED } from './inputs.js';
 import { DEFAULT_DRIFT_TOLERANCE } from './core/index.js';
 import type {

@@ -21,9 +21,9 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config.js';
-import { addDays } from '../market/candles.js';
+import { addDays } from '../market/index.js';
 import { isoDateOf } from '../platform/dates.js';
-import type { MarketService, QuoteLookup } from '../market/service.js';
+import type { MarketService, QuoteLookup } from '../market/index.js';
 import type { Db } from '../platform/db.js';
 import { badInput } from '../platform/errors.js';
 import type { Redis } from '../platform/redis.js';

@@ -1,7 +1,19 @@
-import type { AppServices } from '../services.js';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Config } from '../config.js';
+import type { Db } from '../platform/db.js';
+import type { Redis } from '../platform/redis.js';
+import type { SessionRevocations } from './revocation.js';
+import type { TokenSigner } from './tokens.js';
 
-/** What the auth services need from the app's shared services. */
-export type AuthDeps = Pick<AppServices, 'config' | 'db' | 'redis' | 'logger' | 'tokens' | 'revocations'>;
+/** What the auth services need, named here so auth depends on nothing above it. */
+export interface AuthDeps {
+  config: Config;
+  db: Db;
+  redis: Redis;
+  logger: FastifyBaseLogger;
+  tokens: TokenSigner;
+  revocations: SessionRevocations;
+}
 
 /** Where a request comes from: recorded on sessions, used for per-IP limits and alerts. */
 export interface ClientInfo {

@@ -13,7 +13,7 @@ import nodemailer from 'nodemailer';
 import type { Config } from '../config.js';
 import { BackgroundTasks } from '../platform/background.js';
 import { QUEUE_NAMES, openQueue, openWorker, type OpenQueue } from '../platform/queues.js';
-import type { RunningWorker } from '../worker-runtime.js';
+import type { RunningWorker } from '../platform/queues.js';
 
 export type EmailJob =
   | { kind: 'verify-email'; to: string; name: string; link: string }

@@ -1,6 +1,7 @@
-import type { Viewer } from '../graphql/context.js';
+import type { Viewer, ViewerAuthority } from '../graphql/context.js';
 import { unauthenticated } from '../platform/errors.js';
-import type { AppServices } from '../services.js';
+import type { SessionRevocations } from './revocation.js';
+import type { TokenSigner } from './tokens.js';
 
 /** A viewer with its token's expiry: long-lived connections (subscriptions) end when it does. */
 export interface AuthenticatedViewer extends Viewer {
@@ -12,7 +13,7 @@ export interface AuthenticatedViewer extends Viewer {
  * connectionParams), or null: no token, an invalid or expired one, or a revoked session.
  */
 export async function resolveViewer(
-  services: Pick<AppServices, 'tokens' | 'revocations'>,
+  services: { tokens: Pick<TokenSigner, 'verify'>; revocations: Pick<SessionRevocations, 'isRevoked'> },
   authorization: string | undefined | null,
 ): Promise<AuthenticatedViewer | null> {
   if (!authorization) return null;
@@ -28,4 +29,13 @@ export async function resolveViewer(
 export function requireViewer(ctx: { viewer: Viewer | null }): Viewer {
   if (!ctx.viewer) throw unauthenticated();
   return ctx.viewer;
+}
+
+/** The kernel's ViewerAuthority (src/graphql/context.ts), answered by auth. */
+export function viewerAuthority(services: { tokens: TokenSigner; revocations: SessionRevocations }): ViewerAuthority {
+  return {
+    resolve: (authorization) => resolveViewer(services, authorization),
+    isRevoked: (sessionId) => services.revocations.isRevoked(sessionId),
+    revokedChannel: services.revocations.channel,
+  };
 }

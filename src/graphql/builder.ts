@@ -12,7 +12,6 @@ import { GraphQLScalarType } from 'graphql';
 import type PrismaTypes from '../generated/pothos-prisma-types.js';
 import { getDatamodel } from '../generated/pothos-prisma-types.js';
 import { AppError, forbidden, unauthenticated } from '../platform/errors.js';
-import { hasPortfolioRole, type PortfolioRoleRequirement } from '../portfolios/roles.js';
 import type { Context } from './context.js';
 import {
   type Decimal,
@@ -24,14 +23,29 @@ import {
   serializeDecimal,
 } from './scalars.js';
 
-export interface AuthScopes {
+/**
+ * Scopes a domain adds: it names the scope and its parameter here by declaration merging and
+ * registers its check with defineAuthScope (portfolios adds `portfolioRole`, src/portfolios/roles.ts:
+ * anonymous → UNAUTHENTICATED, no role at all → NOT_FOUND, too weak a role → FORBIDDEN). So the
+ * kernel asks "may this caller?" without knowing any domain.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled in by the domains
+export interface DomainAuthScopes {}
+
+export interface AuthScopes extends DomainAuthScopes {
   /** A valid access token of a live session. */
   authenticated: boolean;
-  /**
-   * At least this role on a portfolio (src/portfolios/roles.ts): anonymous → UNAUTHENTICATED,
-   * no role at all → NOT_FOUND (thrown by the check), too weak a role → FORBIDDEN.
-   */
-  portfolioRole: PortfolioRoleRequirement;
+}
+
+type ScopeCheck = (ctx: Context, parameter: never) => boolean | Promise<boolean>;
+const domainScopes = new Map<string, ScopeCheck>();
+
+/** Registers the check behind a domain's scope; a failing domain scope answers FORBIDDEN. */
+export function defineAuthScope<Name extends keyof DomainAuthScopes>(
+  name: Name,
+  check: (ctx: Context, parameter: DomainAuthScopes[Name]) => boolean | Promise<boolean>,
+): void {
+  domainScopes.set(name, check as ScopeCheck);
 }
 
 /** Names of the scopes that failed (recursing through $any / $all). */
@@ -55,14 +69,16 @@ export const builder = new SchemaBuilder<{
 }>({
   plugins: [ScopeAuthPlugin, PrismaPlugin, RelayPlugin, ComplexityPlugin, DataloaderPlugin],
   scopeAuth: {
-    authScopes: (ctx) => ({
-      authenticated: ctx.viewer !== null,
-      portfolioRole: (requirement) => hasPortfolioRole(ctx, requirement),
-    }),
+    authScopes: (ctx) =>
+      ({
+        authenticated: ctx.viewer !== null,
+        ...Object.fromEntries([...domainScopes].map(([name, check]) => [name, (parameter: never) => check(ctx, parameter)])),
+        // One check per DomainAuthScopes key, which Object.fromEntries cannot tell TypeScript.
+      }) as never,
     // A scope that fails without throwing: `authenticated` means the caller must sign in; a
-    // `portfolioRole` check means the caller is known but their role is too weak.
+    // domain's scope (`portfolioRole`) means the caller is known but their role is too weak.
     unauthorizedError: (_parent, _ctx, _info, result) =>
-      failedScopes(result.failure).includes('portfolioRole') ? forbidden() : unauthenticated(),
+      failedScopes(result.failure).some((scope) => domainScopes.has(scope)) ? forbidden() : unauthenticated(),
     treatErrorsAsUnauthorized: false,
     // Subscription fields check their scopes when the subscription starts (refusing it), not
     // on every event; src/market/live.ts re-checks portfolio access while it runs.

@@ -1,4 +1,6 @@
-import type { AppServices } from '../services.js';
+import type { Config } from '../config.js';
+import type { Db } from '../platform/db.js';
+import type { RedisChannels } from '../platform/redis-channels.js';
 
 /** The signed-in caller, resolved once per request (HTTP header or WebSocket connectionParams). */
 export interface Viewer {
@@ -6,8 +8,34 @@ export interface Viewer {
   sessionId: string;
 }
 
+/**
+ * Who is behind an access token and whether their session still stands. Auth implements it (its
+ * door's viewerAuthority); the kernel only calls it, so it knows no domain.
+ */
+export interface ViewerAuthority {
+  /** The caller behind an `Authorization: Bearer <token>` value, with the token's expiry, or null. */
+  resolve(authorization: string | null | undefined): Promise<(Viewer & { expiresAt: Date }) | null>;
+  isRevoked(sessionId: string): Promise<boolean>;
+  /** The Redis channel that announces revoked sessions (their subscriptions end at once). */
+  readonly revokedChannel: string;
+}
+
+/**
+ * The services resolvers reach as ctx.services. The kernel names what it uses itself; the
+ * composition root (src/services.ts) adds the domains' services to this interface by declaration
+ * merging, so the kernel imports no domain.
+ */
+export interface ContextServices {
+  config: Config;
+  version: string;
+  db: Db;
+  /** This instance's one Redis pub/sub subscriber connection (price ticks, revocations). */
+  channels: RedisChannels;
+  viewers: ViewerAuthority;
+}
+
 export interface Context {
-  services: AppServices;
+  services: ContextServices;
   requestId: string;
   ip: string | null;
   userAgent: string | null;

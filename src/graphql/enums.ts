@@ -1,5 +1,4 @@
-/** Enums shared by several domains, named as in the API contract. */
-import { ALLOCATION_DIMENSIONS } from '../market/valuation.js';
+/** Enums shared by several domains, named as in the API contract (AllocationDimension is market's). */
 import { builder } from './builder.js';
 
 export const AssetTypeEnum = builder.enumType('AssetType', {
@@ -8,11 +7,6 @@ export const AssetTypeEnum = builder.enumType('AssetType', {
 
 export const PermissionEnum = builder.enumType('Permission', {
   values: ['VIEW', 'EDIT', 'ADMIN'] as const,
-});
-
-/** How Portfolio.allocation splits a portfolio (and rebalance targets name their keys). */
-export const AllocationDimensionEnum = builder.enumType('AllocationDimension', {
-  values: ALLOCATION_DIMENSIONS,
 });
 
 builder.queryField('version', (t) =>

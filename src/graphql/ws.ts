@@ -35,10 +35,8 @@ import {
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { resolveViewer } from '../auth/viewer.js';
 import { AppError, badInput } from '../platform/errors.js';
-import type { AppServices } from '../services.js';
-import type { Context, Viewer } from './context.js';
+import type { Context, ContextServices, Viewer } from './context.js';
 import { toClientError } from './errors.js';
 
 export const SUBSCRIPTIONS_PATH = '/graphql';
@@ -81,7 +79,7 @@ type ConnectionParams = Record<string, unknown> & { authorization?: unknown };
  */
 export function attachSubscriptionServer(
   app: FastifyInstance,
-  services: AppServices,
+  services: ContextServices,
   schema: GraphQLSchema,
   overrides: Partial<SubscriptionServerOptions> = {},
 ): void {
@@ -107,7 +105,7 @@ export function attachSubscriptionServer(
 
   // Every instance hears every revocation and closes that session's sockets it holds. The
   // listener must be in place before a connection is accepted (see onConnect).
-  const revocationListener = services.channels.listen(services.revocations.channel, (message) => {
+  const revocationListener = services.channels.listen(services.viewers.revokedChannel, (message) => {
     let sessionIds: unknown;
     try {
       sessionIds = JSON.parse(message);
@@ -140,7 +138,7 @@ export function attachSubscriptionServer(
         } catch {
           return false;
         }
-        const viewer = await resolveViewer(services, typeof authorization === 'string' ? authorization : null);
+        const viewer = await services.viewers.resolve(typeof authorization === 'string' ? authorization : null);
         if (!viewer || socket.readyState !== socket.OPEN) return false;
         const expiresIn = viewer.expiresAt.getTime() - Date.now();
         if (expiresIn <= 0) return false;
@@ -157,7 +155,7 @@ export function attachSubscriptionServer(
         sockets.add(socket);
         // A revocation published after resolveViewer's check but before this socket was
         // registered would have found nothing to close: check once more now that it is.
-        if (await services.revocations.isRevoked(viewer.sessionId)) {
+        if (await services.viewers.isRevoked(viewer.sessionId)) {
           forget(socket);
           return false;
         }

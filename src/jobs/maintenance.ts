@@ -8,10 +8,10 @@
  * next run where it was. A new scheduler runs its first job at once.
  */
 import type { FastifyBaseLogger } from 'fastify';
-import { deleteStaleAuthRows } from '../auth/cleanup.js';
+import { deleteStaleAuthRows } from '../auth/index.js';
 import type { Config } from '../config.js';
 import { createDb } from '../platform/db.js';
-import type { RunningWorker } from '../worker-runtime.js';
+import type { RunningWorker } from '../platform/queues.js';
 import { QUEUE_NAMES, openQueue, openWorker } from '../platform/queues.js';
 
 /** The scheduler's id and the name of the jobs it creates. */

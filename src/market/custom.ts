@@ -12,7 +12,7 @@ import type {
   ProviderQuote,
   ProviderSymbol,
 } from './providers/types.js';
-import { latestDateOnEarth } from '../portfolios/validation.js';
+import { latestDateOnEarth } from '../platform/dates.js';
 import { normalizeSymbol, uniqueSymbols } from '../platform/symbols.js';
 import { quoteFromStoredCloses } from './quotes.js';
 import { ownedKey, type AssetRow, type PriceStore } from './store.js';

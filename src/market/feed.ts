@@ -16,7 +16,7 @@ import { Registry } from 'prom-client';
 import type { Config } from '../config.js';
 import { createDb } from '../platform/db.js';
 import { createRedis, type Redis } from '../platform/redis.js';
-import type { RunningWorker } from '../worker-runtime.js';
+import type { RunningWorker } from '../platform/queues.js';
 import { publishQuotes, watchedSymbols, type LiveQuote } from './quote-relay.js';
 import { MarketService } from './service.js';
 

@@ -3,7 +3,7 @@
  * extensions.details [{ field, message }]. Symbols follow the same rule as investments and
  * custom assets (src/portfolios/validation.ts): trimmed, upper-cased, well-formed.
  */
-import { checkSymbol } from '../portfolios/validation.js';
+import { checkSymbol } from '../platform/symbols.js';
 import { Problems } from '../platform/errors.js';
 import { CANDLE_INTERVALS, type CandleInterval } from './candles.js';
 import { daysBetween } from '../platform/dates.js';

@@ -12,13 +12,17 @@
  */
 import { builder } from '../graphql/builder.js';
 import type { Context } from '../graphql/context.js';
-import { AllocationDimensionEnum, AssetTypeEnum } from '../graphql/enums.js';
+import { AssetTypeEnum } from '../graphql/enums.js';
 import { unauthenticated } from '../platform/errors.js';
-import { InvestmentRef, PortfolioRef } from '../portfolios/schema.js';
 import { CANDLE_INTERVALS } from './candles.js';
-import { portfolioValuation, quoteLoader, requestQuoteLookup } from './loaders.js';
-import { HOLDING_FIELDS, PORTFOLIO_WITH_HOLDINGS, type Candle, type Fundamentals, type NewsItem, type Quote, type SymbolMatch } from './service.js';
-import { allocate, valueHolding, type AllocationSlice, type HoldingInput, type PortfolioValuation } from './valuation.js';
+import { requestQuoteLookup } from './loaders.js';
+import type { Candle, Fundamentals, NewsItem, Quote, SymbolMatch } from './service.js';
+import { ALLOCATION_DIMENSIONS, type AllocationSlice, type PortfolioValuation } from './valuation.js';
+
+/** How Portfolio.allocation splits a portfolio (and rebalance targets name their keys). */
+export const AllocationDimensionEnum = builder.enumType('AllocationDimension', {
+  values: ALLOCATION_DIMENSIONS,
+});
 
 function viewerId(ctx: Context): string {
   if (!ctx.viewer) throw unauthenticated();
@@ -113,7 +117,7 @@ export const ValuationRef = builder.objectRef<PortfolioValuation>('Valuation').i
   }),
 });
 
-const AllocationSliceRef = builder.objectRef<AllocationSlice>('AllocationSlice').implement({
+export const AllocationSliceRef = builder.objectRef<AllocationSlice>('AllocationSlice').implement({
   fields: (t) => ({
     key: t.exposeString('key', { nullable: false, description: 'The asset type, sector ("Unclassified" without one), symbol or currency.' }),
     value: t.field({ type: 'Decimal', nullable: false, resolve: (s) => s.value }),
@@ -180,66 +184,5 @@ builder.queryFields((t) => ({
     authScopes: { authenticated: true },
     args: { query: t.arg.string({ required: true }), first: t.arg.int() },
     resolve: (_root, { query, first }, ctx) => ctx.services.market.searchSymbols(query, first, viewerId(ctx)),
-  }),
-}));
-
-// ---------------------------------------------------------------------------------- valuation fields
-
-/** What an investment's valuation fields read: the holding and its portfolio's owner and currency. */
-const INVESTMENT_SELECTION = { ...HOLDING_FIELDS, portfolio: { select: { ownerId: true, baseCurrency: true } } } as const;
-
-interface SelectedInvestment extends HoldingInput {
-  portfolio: { ownerId: string; baseCurrency: string };
-}
-
-/** The investment's quote as its portfolio's owner sees it (their custom assets count). */
-function quoteOf(investment: SelectedInvestment, ctx: Context): Promise<Quote | null> {
-  return quoteLoader(ctx).load({ symbol: investment.symbol, ownerId: investment.portfolio.ownerId });
-}
-
-async function valued(investment: SelectedInvestment, ctx: Context) {
-  return valueHolding(investment, await quoteOf(investment, ctx), investment.portfolio.baseCurrency);
-}
-
-builder.prismaObjectFields(InvestmentRef, (t) => ({
-  quote: t.field({
-    type: QuoteRef,
-    nullable: true,
-    select: INVESTMENT_SELECTION,
-    resolve: (investment, _args, ctx) => quoteOf(investment, ctx),
-  }),
-  marketValue: t.field({
-    type: 'Decimal',
-    nullable: true,
-    description: 'quantity × the current price; null without a quote.',
-    select: INVESTMENT_SELECTION,
-    resolve: async (investment, _args, ctx) => (await valued(investment, ctx)).marketValue,
-  }),
-  unrealizedGain: t.field({
-    type: 'Decimal',
-    nullable: true,
-    description: 'marketValue − costBasis; null without a quote.',
-    select: INVESTMENT_SELECTION,
-    resolve: async (investment, _args, ctx) => (await valued(investment, ctx)).unrealizedGain,
-  }),
-}));
-
-/** What a portfolio's valuation reads: the portfolio header and its holdings, in the parent query. */
-const PORTFOLIO_SELECTION = PORTFOLIO_WITH_HOLDINGS;
-
-builder.prismaObjectFields(PortfolioRef, (t) => ({
-  valuation: t.field({
-    type: ValuationRef,
-    nullable: false,
-    select: PORTFOLIO_SELECTION,
-    resolve: (portfolio, _args, ctx) => portfolioValuation(ctx, portfolio),
-  }),
-  allocation: t.field({
-    type: [AllocationSliceRef],
-    nullable: false,
-    description: 'The value split by type, sector, symbol or currency, largest first; weights sum to 1.',
-    args: { by: t.arg({ type: AllocationDimensionEnum, required: true }) },
-    select: PORTFOLIO_SELECTION,
-    resolve: async (portfolio, { by }, ctx) => allocate(await portfolioValuation(ctx, portfolio), by),
   }),
 }));

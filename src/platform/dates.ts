@@ -76,3 +76,11 @@ export function parseCalendarDate(text: unknown): string {
 export function formatDate(value: Date | string): string {
   return typeof value === 'string' ? parseCalendarDate(value) : isoDateOf(value);
 }
+
+/**
+ * The latest calendar date anywhere on Earth right now (UTC+14): a purchase made "today" in
+ * Kiribati is not in the future, even while it is still yesterday in UTC.
+ */
+export function latestDateOnEarth(now = new Date()): string {
+  return new Date(now.getTime() + 14 * 3_600_000).toISOString().slice(0, 10);
+}

@@ -54,3 +54,8 @@ export function openWorker<T>(name: QueueName, config: Config, processor: Proces
     },
   };
 }
+
+/** A started background part (a queue worker, the price feed): the worker runtime stops it on shutdown. */
+export interface RunningWorker {
+  close(): Promise<void>;
+}

@@ -3,9 +3,20 @@
  * metrics and the JWKS that lets other services verify our access tokens.
  */
 import type { FastifyInstance } from 'fastify';
-import type { AppServices } from '../services.js';
+import type { Db } from './db.js';
+import type { Metrics } from './metrics.js';
+import type { Redis } from './redis.js';
 
-export async function httpRoutes(app: FastifyInstance, { services }: { services: AppServices }): Promise<void> {
+/** What these routes need (the app passes its services); the JWKS comes from auth's token signer. */
+export interface HttpRouteServices {
+  version: string;
+  db: Db;
+  redis: Redis;
+  metrics: Metrics;
+  tokens: { jwks(): unknown };
+}
+
+export async function httpRoutes(app: FastifyInstance, { services }: { services: HttpRouteServices }): Promise<void> {
   app.get('/health', async () => ({ status: 'ok', version: services.version }));
   app.get('/ready', async (_request, reply) => {
     const [database, cache] = await Promise.all([

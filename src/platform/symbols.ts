@@ -4,6 +4,8 @@
  * "EURUSD=X" (currency pair), "GC=F" (future).
  */
 
+import type { Problems } from './errors.js';
+
 /** The one symbol normaliser: trims and upper-cases. */
 export function normalizeSymbol(symbol: string): string {
   return symbol.trim().toUpperCase();
@@ -40,4 +42,18 @@ export function currencyForSymbol(symbol: string): string {
   const dot = normalized.lastIndexOf('.');
   if (dot > 0) return CURRENCY_BY_SUFFIX[normalized.slice(dot + 1)] ?? 'USD';
   return 'USD';
+}
+
+export const SYMBOL_MAX = 20;
+
+/** Tickers as the market writes them (AAPL, SAP.DE, BRK-B, BTC-USD, EURUSD=X, ^GSPC) plus "_". */
+const SYMBOL_PATTERN = /^[A-Z0-9^][A-Z0-9._\-=^]*$/;
+
+/** A ticker, normalised (trimmed, upper case) and well-formed; whether it is known is checked elsewhere. */
+export function checkSymbol(problems: Problems, field: string, value: string): string {
+  const symbol = normalizeSymbol(value);
+  if (symbol === '') problems.add(field, 'must not be empty');
+  else if (symbol.length > SYMBOL_MAX) problems.add(field, `must be at most ${SYMBOL_MAX} characters`);
+  else if (!SYMBOL_PATTERN.test(symbol)) problems.add(field, 'may hold only letters, digits and . _ - = ^');
+  return symbol;
 }

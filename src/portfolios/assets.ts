@@ -6,7 +6,7 @@
 import type { Decimal } from 'decimal.js';
 import type { Asset } from '../generated/prisma/client.js';
 import type { AssetType } from '../generated/prisma/enums.js';
-import { CUSTOM_SOURCE } from '../market/custom.js';
+import { CUSTOM_SOURCE } from '../market/index.js';
 import { Prisma, type Db } from '../platform/db.js';
 import { conflict, notFound, Problems } from '../platform/errors.js';
 import { checkCurrency, checkName, checkOptionalText, checkPastDate, checkPrice, checkSymbol, SECTOR_MAX } from './validation.js';

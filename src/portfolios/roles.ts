@@ -31,6 +31,7 @@
  * IP addresses and user agents in the trail are personal data: only those who manage access see them.
  */
 import DataLoader from 'dataloader';
+import { defineAuthScope } from '../graphql/builder.js';
 import { perRequest, type Context } from '../graphql/context.js';
 import { notFound, unauthenticated } from '../platform/errors.js';
 import { isUuid } from '../platform/ids.js';
@@ -132,6 +133,14 @@ export async function hasPortfolioRole(ctx: Context, requirement: PortfolioRoleR
   if (!role) throw 'investmentId' in requirement ? notFound('Investment') : notFound('Portfolio');
   return roleAtLeast(role, requirement.atLeast);
 }
+
+declare module '../graphql/builder.js' {
+  interface DomainAuthScopes {
+    /** At least this role on a portfolio (the table above). */
+    portfolioRole: PortfolioRoleRequirement;
+  }
+}
+defineAuthScope('portfolioRole', hasPortfolioRole);
 
 /** A share as it stands before a change: its permission, and whether it is the caller's own. */
 export interface ExistingShare {

@@ -9,8 +9,8 @@
  * role query, and nested lists are loaded through the Prisma plugin's selections (constant
  * statement count, whatever the page size).
  */
-import '../auth/schema.js';
-import { requireViewer } from '../auth/viewer.js';
+import '../auth/index.js';
+import { requireViewer } from '../auth/index.js';
 import { builder } from '../graphql/builder.js';
 import { checkedPageSize } from '../graphql/connection-args.js';
 import type { Context } from '../graphql/context.js';

@@ -5,7 +5,7 @@
  * is the input and the state of the data.
  */
 import type { FastifyBaseLogger } from 'fastify';
-import { normalizeEmail } from '../auth/service.js';
+import { normalizeEmail } from '../auth/index.js';
 import type { Asset, Investment, Portfolio, PortfolioShare } from '../generated/prisma/client.js';
 import type { Permission } from '../generated/prisma/enums.js';
 import { normalizeSymbol } from '../platform/symbols.js';

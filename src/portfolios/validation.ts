@@ -5,25 +5,24 @@
  * mutations and the importer use the same checks.
  */
 import { Decimal } from 'decimal.js';
-import { parseCalendarDate } from '../platform/dates.js';
-import { normalizeSymbol } from '../platform/symbols.js';
+import { latestDateOnEarth, parseCalendarDate } from '../platform/dates.js';
+import { checkSymbol, SYMBOL_MAX } from '../platform/symbols.js';
 import { Problems } from '../platform/errors.js';
 import type { Asset, Prisma } from '../generated/prisma/client.js';
 import type { AssetType } from '../generated/prisma/enums.js';
 import { isCurrencyCode } from './currencies.js';
 
+// Symbol and date rules live in platform (market checks symbols too); re-exported for this domain's callers.
+export { checkSymbol, latestDateOnEarth, SYMBOL_MAX };
+
 export const NAME_MAX = 255;
 export const DESCRIPTION_MAX = 2_000;
 export const SECTOR_MAX = 100;
 export const NOTES_MAX = 2_000;
-export const SYMBOL_MAX = 20;
 /** DECIMAL(18,8): at most 10 digits before the point and 8 after. */
 export const DECIMAL_INTEGER_DIGITS = 10;
 export const DECIMAL_FRACTION_DIGITS = 8;
 const DECIMAL_LIMIT = new Decimal(10).pow(DECIMAL_INTEGER_DIGITS);
-
-/** Tickers as the market writes them (AAPL, SAP.DE, BRK-B, BTC-USD, EURUSD=X, ^GSPC) plus "_". */
-const SYMBOL_PATTERN = /^[A-Z0-9^][A-Z0-9._\-=^]*$/;
 
 /** A required name: trimmed, 1 to NAME_MAX characters. */
 export function checkName(problems: Problems, field: string, value: string): string {
@@ -47,15 +46,6 @@ export function checkCurrency(problems: Problems, field: string, value: string):
   const code = value.trim().toUpperCase();
   if (!isCurrencyCode(code)) problems.add(field, `"${value}" is not an active ISO 4217 currency code`);
   return code;
-}
-
-/** A ticker, normalised (trimmed, upper case) and well-formed; whether it is known is checked elsewhere. */
-export function checkSymbol(problems: Problems, field: string, value: string): string {
-  const symbol = normalizeSymbol(value);
-  if (symbol === '') problems.add(field, 'must not be empty');
-  else if (symbol.length > SYMBOL_MAX) problems.add(field, `must be at most ${SYMBOL_MAX} characters`);
-  else if (!SYMBOL_PATTERN.test(symbol)) problems.add(field, 'may hold only letters, digits and . _ - = ^');
-  return symbol;
 }
 
 function fitsColumn(problems: Problems, field: string, value: Decimal): boolean {
@@ -84,14 +74,6 @@ export function checkQuantity(problems: Problems, field: string, value: Decimal)
 export function checkPrice(problems: Problems, field: string, value: Decimal): string {
   if (fitsColumn(problems, field, value) && value.isNegative()) problems.add(field, 'must not be negative');
   return value.toFixed();
-}
-
-/**
- * The latest calendar date anywhere on Earth right now (UTC+14): a purchase made "today" in
- * Kiribati is not in the future, even while it is still yesterday in UTC.
- */
-export function latestDateOnEarth(now = new Date()): string {
-  return new Date(now.getTime() + 14 * 3_600_000).toISOString().slice(0, 10);
 }
 
 /** A YYYY-MM-DD date that has already begun somewhere. Returns it as a UTC-midnight Date. */

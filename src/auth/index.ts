@@ -1,0 +1,14 @@
+/**
+ * auth's door: accounts, sessions, tokens, MFA, rate limits and account email. Outside auth,
+ * import from here only. Importing it registers auth's GraphQL types on the builder.
+ */
+import './schema.js';
+
+export { AuthService, normalizeEmail } from './service.js';
+export type { AuthDeps, ClientInfo } from './deps.js';
+export { SessionRevocations } from './revocation.js';
+export { TokenSigner } from './tokens.js';
+export { resolveViewer, requireViewer, viewerAuthority, type AuthenticatedViewer } from './viewer.js';
+export { hashPassword } from './passwords.js';
+export { deleteStaleAuthRows } from './cleanup.js';
+export { startEmailWorker } from './email.js';

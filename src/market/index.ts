@@ -1,0 +1,21 @@
+/**
+ * market's door: symbols, providers, quotes, history, custom-asset prices, valuation and live
+ * quotes. It owns the `assets` and `daily_prices` tables: other domains read and write them
+ * through MarketService. Outside market, import from here only. Importing it registers market's
+ * GraphQL types (Quote, Valuation, ...) on the builder; other domains extend those refs.
+ */
+import './schema.js';
+import './subscriptions.js';
+
+export { MarketService, HOLDING_FIELDS, PORTFOLIO_WITH_HOLDINGS } from './service.js';
+export type { PortfolioHeader, Quote, QuoteLookup, QuoteRequest } from './service.js';
+export { LiveMarket, type LiveMarketOptions } from './live.js';
+export type { MarketDataProvider } from './providers/types.js';
+export { startPriceFeed } from './feed.js';
+export { CUSTOM_SOURCE } from './custom.js';
+export { addDays, missingRanges } from './candles.js';
+export type { DateRange } from './store.js';
+export { ALLOCATION_DIMENSIONS, KEY_OF, allocate, valueHolding } from './valuation.js';
+export type { AllocationDimension, AllocationSlice, HoldingInput, PortfolioValuation } from './valuation.js';
+export { portfolioValuation, quoteLoader, requestQuoteLookup } from './loaders.js';
+export { AllocationDimensionEnum, AllocationSliceRef, QuoteRef, ValuationRef } from './schema.js';

@@ -1,0 +1,104 @@
+/**
+ * The valuation fields of Portfolio and Investment (quote, marketValue, unrealizedGain, valuation,
+ * allocation) and the portfolioValuation subscription: portfolios' types, valued by market's door.
+ *
+ * - portfolioValuation(id): the Valuation at once, then again after ticks of its holdings'
+ *   symbols (at most 4 a second). Whoever may read the portfolio may subscribe; anyone else gets
+ *   NOT_FOUND, as for a portfolio that does not exist. Losing access later ends the
+ *   subscription with NOT_FOUND (checked every 30 s).
+ */
+import { builder } from '../graphql/builder.js';
+import type { Context } from '../graphql/context.js';
+import {
+  AllocationDimensionEnum,
+  AllocationSliceRef,
+  allocate,
+  HOLDING_FIELDS,
+  PORTFOLIO_WITH_HOLDINGS,
+  portfolioValuation,
+  QuoteRef,
+  quoteLoader,
+  ValuationRef,
+  valueHolding,
+  type HoldingInput,
+  type Quote,
+} from '../market/index.js';
+import { roleOf } from './roles.js';
+import { InvestmentRef, PortfolioRef } from './schema.js';
+
+/** What an investment's valuation fields read: the holding and its portfolio's owner and currency. */
+const INVESTMENT_SELECTION = { ...HOLDING_FIELDS, portfolio: { select: { ownerId: true, baseCurrency: true } } } as const;
+
+interface SelectedInvestment extends HoldingInput {
+  portfolio: { ownerId: string; baseCurrency: string };
+}
+
+/** The investment's quote as its portfolio's owner sees it (their custom assets count). */
+function quoteOf(investment: SelectedInvestment, ctx: Context): Promise<Quote | null> {
+  return quoteLoader(ctx).load({ symbol: investment.symbol, ownerId: investment.portfolio.ownerId });
+}
+
+async function valued(investment: SelectedInvestment, ctx: Context) {
+  return valueHolding(investment, await quoteOf(investment, ctx), investment.portfolio.baseCurrency);
+}
+
+builder.prismaObjectFields(InvestmentRef, (t) => ({
+  quote: t.field({
+    type: QuoteRef,
+    nullable: true,
+    select: INVESTMENT_SELECTION,
+    resolve: (investment, _args, ctx) => quoteOf(investment, ctx),
+  }),
+  marketValue: t.field({
+    type: 'Decimal',
+    nullable: true,
+    description: 'quantity × the current price; null without a quote.',
+    select: INVESTMENT_SELECTION,
+    resolve: async (investment, _args, ctx) => (await valued(investment, ctx)).marketValue,
+  }),
+  unrealizedGain: t.field({
+    type: 'Decimal',
+    nullable: true,
+    description: 'marketValue − costBasis; null without a quote.',
+    select: INVESTMENT_SELECTION,
+    resolve: async (investment, _args, ctx) => (await valued(investment, ctx)).unrealizedGain,
+  }),
+}));
+
+/** What a portfolio's valuation reads: the portfolio header and its holdings, in the parent query. */
+const PORTFOLIO_SELECTION = PORTFOLIO_WITH_HOLDINGS;
+
+builder.prismaObjectFields(PortfolioRef, (t) => ({
+  valuation: t.field({
+    type: ValuationRef,
+    nullable: false,
+    select: PORTFOLIO_SELECTION,
+    resolve: (portfolio, _args, ctx) => portfolioValuation(ctx, portfolio),
+  }),
+  allocation: t.field({
+    type: [AllocationSliceRef],
+    nullable: false,
+    description: 'The value split by type, sector, symbol or currency, largest first; weights sum to 1.',
+    args: { by: t.arg({ type: AllocationDimensionEnum, required: true }) },
+    select: PORTFOLIO_SELECTION,
+    resolve: async (portfolio, { by }, ctx) => allocate(await portfolioValuation(ctx, portfolio), by),
+  }),
+}));
+
+/** Whether the subscriber still has a role on the portfolio, asked afresh (not memoised per request). */
+function canView(ctx: Context, portfolioId: string): Promise<boolean> {
+  return roleOf({ ...ctx, cache: new Map() }, portfolioId).then((role) => role !== null);
+}
+
+builder.subscriptionFields((t) => ({
+  portfolioValuation: t.field({
+    type: ValuationRef,
+    nullable: false,
+    description: "The portfolio's valuation, again after each tick that moves it.",
+    // Whoever may read the portfolio (its valuation field included); no role at all: NOT_FOUND.
+    authScopes: (_root, { id }) => ({ portfolioRole: { atLeast: 'PUBLIC', portfolioId: id } }),
+    args: { id: t.arg.id({ required: true }) },
+    subscribe: (_root, { id }, ctx) => ctx.services.live.portfolioValuation(id, () => canView(ctx, id)),
+    resolve: (valuation) => valuation,
+  }),
+}));
