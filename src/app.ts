@@ -8,7 +8,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
-import Fastify from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
 import { NoSchemaIntrospectionCustomRule, type OperationDefinitionNode } from 'graphql';
 import mercurius from 'mercurius';
 import { SessionRevocations } from './auth/index.js';
@@ -20,13 +21,11 @@ import { formatGraphQLErrors } from './graphql/errors.js';
 import { schema } from './schema.js';
 import { attachSubscriptionServer, type SubscriptionServerOptions } from './graphql/ws.js';
 import { resolveViewer, viewerAuthority } from './auth/index.js';
-import { createDb } from './platform/db.js';
 import { loggerOptions } from './platform/logger.js';
 import { createMetrics } from './platform/metrics.js';
 import { PROJECT_ROOT } from './platform/paths.js';
-import { RedisChannels } from './platform/redis-channels.js';
+import { channelsPlugin, dbPlugin, redisPlugin } from './platform/plugins.js';
 import { httpRoutes } from './platform/routes.js';
-import { createRedis } from './platform/redis.js';
 import { LiveMarket, type LiveMarketOptions } from './market/index.js';
 import { MarketService } from './market/index.js';
 import type { MarketDataProvider } from './market/index.js';
@@ -53,6 +52,22 @@ export interface BuildOptions {
   marketProviders?: MarketDataProvider[];
 }
 
+/**
+ * The services as a plugin that depends on the connections, so Fastify closes them first:
+ * auth's background work (queued emails) still needs the database and Redis.
+ */
+const servicesPlugin = fp(
+  async (app: FastifyInstance, { services }: { services: AppServices }) => {
+    app.decorate('services', services);
+    app.addHook('onClose', async () => {
+      await services.auth.close();
+      await services.live.close();
+      services.market.close();
+    });
+  },
+  { name: 'services', dependencies: ['db', 'redis', 'channels'], fastify: '5.x' },
+);
+
 const VERSION = (JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -70,9 +85,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     forceCloseConnections: 'idle',
   });
 
-  const db = createDb({ url: config.DATABASE_URL, logQueries: options.logQueries });
-  const redis = createRedis(config.REDIS_URL, 'foliograph:api');
-  const channels = new RedisChannels(config.REDIS_URL, 'foliograph:api:subscriber', app.log);
+  // Connections first; each closes itself after everything registered later (./platform/plugins.ts).
+  await app.register(dbPlugin, { url: config.DATABASE_URL, logQueries: options.logQueries });
+  await app.register(redisPlugin, { url: config.REDIS_URL, connectionName: 'foliograph:api' });
+  await app.register(channelsPlugin, { url: config.REDIS_URL, connectionName: 'foliograph:api:subscriber' });
+  const { db, redis, channels } = app;
   const tokens = await TokenSigner.create(config);
   const revocations = new SessionRevocations(redis, config.REDIS_PREFIX);
   const metrics = createMetrics();
@@ -101,17 +118,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     live: new LiveMarket({ db, redis, channels, market, prefix: config.REDIS_PREFIX, logger: app.log }, options.live),
     analytics: new AnalyticsService({ config, db, redis, market, registry: metrics.registry, logger: app.log }),
   };
-  app.decorate('services', services);
-  app.addHook('onClose', async () => {
-    // First: auth's background work (queued emails) still needs the database and Redis.
-    await services.auth.close();
-    await services.live.close();
-    services.market.close();
-    // Last: the connections everything above uses.
-    await channels.close();
-    await db.$disconnect();
-    await redis.quit().catch(() => redis.disconnect());
-  });
+  await app.register(servicesPlugin, { services });
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
