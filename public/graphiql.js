@@ -41,8 +41,23 @@
     return /^\s*subscription\b/.test(params.query || '');
   }
 
+  // Operation names as written, for when GraphiQL's (debounced) operationName lags behind an edit.
+  function operationNames(query) {
+    var names = [];
+    var pattern = /(?:^|\})\s*(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)/g;
+    var text = (query || '').replace(/#[^\n]*/g, '');
+    var match;
+    while ((match = pattern.exec(text))) names.push(match[1]);
+    return names;
+  }
+
   function fetcher(params, options) {
     var headers = (options && options.headers) || {};
+    var names = operationNames(params.query);
+    if (params.operationName && names.indexOf(params.operationName) < 0) {
+      params = Object.assign({}, params, { operationName: names.length === 1 ? names[0] : undefined });
+      options = Object.assign({}, options, { documentAST: undefined });
+    }
     if (isSubscription(params, options)) {
       var client = socketFor(authorizationOf(headers));
       return client.iterate({ query: params.query, variables: params.variables, operationName: params.operationName });
@@ -58,10 +73,10 @@
 
   var signIn = [
     '# Welcome to foliograph. To sign in:',
-    '# 1. Run "SignIn" below (the demo account of `npm start`, or your own after "Register").',
+    '# 1. Run SignIn (the demo account that `npm start` seeds; or Register in the next tab).',
     '# 2. Copy accessToken from the result into the Headers pane below:',
     '#      { "Authorization": "Bearer <accessToken>" }',
-    '# 3. Run "Me"; the same header signs the subscription tab in over WebSocket.',
+    '# 3. Run the queries of the next tabs; the same header signs subscriptions in over WebSocket.',
     '',
     'mutation SignIn {',
     '  login(input: { email: "demo@foliograph.dev", password: "demo-password-2026" }) {',
@@ -71,15 +86,19 @@
     '  }',
     '}',
     '',
+  ].join('\n');
+  var account = [
+    '# Needs the Authorization header from SignIn (first tab).',
+    'query Me {',
+    '  me { id email name }',
+    '  portfolios(first: 10) { totalCount edges { node { id name } } }',
+    '}',
+    '',
+    '# A new account (then sign in with it).',
     'mutation Register {',
     '  register(input: { email: "you@example.com", password: "a-long-password", name: "You" }) {',
     '    accessToken refreshToken user { id email }',
     '  }',
-    '}',
-    '',
-    'query Me {',
-    '  me { id email name }',
-    '  portfolios(first: 10) { totalCount edges { node { id name } } }',
     '}',
     '',
   ].join('\n');
@@ -97,8 +116,10 @@
     React.createElement(GraphiQL, {
       fetcher: fetcher,
       defaultEditorToolsVisibility: 'headers',
+      defaultHeaders: headers,
       defaultTabs: [
         { query: signIn, headers: headers },
+        { query: account, headers: headers },
         { query: live, headers: headers },
       ],
       isHeadersEditorEnabled: true,
