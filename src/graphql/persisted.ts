@@ -90,8 +90,15 @@ export function redisPersistedQueries(redis: Redis, prefix: string, log: Fastify
 /** A document in a comparable form: printed canonically, without `__typename` selections (clients add them). */
 export function canonicalDocument(source: string | DocumentNode): string {
   const document = typeof source === 'string' ? parse(source, { noLocation: true }) : source;
+  const byText = <T extends Parameters<typeof print>[0]>(list: readonly T[]) => [...list].sort((x, y) => (print(x) < print(y) ? -1 : 1));
+  // Order-insensitive too: codegen's manifest sorts fields, arguments and variables.
   const stripped = visit(document, {
-    Field: (node) => (node.name.value === '__typename' && !node.alias ? null : undefined),
+    Field: {
+      enter: (node) => (node.name.value === '__typename' && !node.alias ? null : undefined),
+      leave: (node) => ({ ...node, arguments: byText(node.arguments ?? []) }),
+    },
+    SelectionSet: { leave: (node) => ({ ...node, selections: byText(node.selections) }) },
+    OperationDefinition: { leave: (node) => ({ ...node, variableDefinitions: byText(node.variableDefinitions ?? []) }) },
   });
   // Sorted definitions: a client may put the fragments in another order.
   const definitions = [...stripped.definitions].map((d) => print(d)).sort();
@@ -113,8 +120,9 @@ const NOT_TRUSTED = 'This server runs only the operations of the foliograph SDK'
 export function trustedDocuments(manifest: TrustedManifest): PersistedQueryProvider {
   const byHash = new Map<string, string>();
   const byCanonical = new Map<string, string>();
-  for (const [hash, document] of Object.entries(manifest.documents)) {
-    byHash.set(hash.replace(/^sha256:/, ''), document);
+  for (const [key, document] of Object.entries(manifest.documents)) {
+    const hash = key.replace(/^sha256:/, '');
+    byHash.set(hash, document);
     // Clients hash what they print (Apollo: sha256 of graphql's print), so accept that hash too.
     byHash.set(sha256(print(parse(document))), document);
     byCanonical.set(canonicalDocument(document), hash);

@@ -211,8 +211,15 @@ export function installGraphQLTransport(app: FastifyInstance, path: string): voi
     }
     const { query } = params;
     if (query === undefined || query === null) {
-      const extensions = params.extensions;
-      const persisted = extensions && typeof extensions === 'object' && 'persistedQuery' in extensions;
+      let extensions = params.extensions;
+      if (typeof extensions === 'string') {
+        try {
+          extensions = JSON.parse(extensions) as unknown;
+        } catch {
+          throw new TransportRefusal(400, 'BAD_USER_INPUT', 'extensions must be JSON', 'extensions');
+        }
+      }
+      const persisted = !!extensions && typeof extensions === 'object' && 'persistedQuery' in extensions;
       if (!persisted && params.documentId === undefined) throw new TransportRefusal(400, 'BAD_USER_INPUT', 'The request has no query: send {"query": "..."}', 'query');
     } else if (typeof query !== 'string') {
       throw new TransportRefusal(400, 'BAD_USER_INPUT', 'query must be a string', 'query');
