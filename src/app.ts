@@ -124,7 +124,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
 
   // External plugins first (as in fastify's demo app), then our routes.
   await app.register(helmet, {
-    // GraphiQL (development only) runs inline bundles from our own packages; production keeps the strict CSP.
+    // GraphiQL (development only, served from our own packages) sets inline styles; production keeps the strict CSP.
     contentSecurityPolicy: config.production ? undefined : false,
   });
   const allowedOrigins = new Set([new URL(config.APP_URL).origin, ...config.CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean)]);
