@@ -15,7 +15,9 @@ const config: CodegenConfig = {
   generates: {
     [SDK_DIR]: {
       preset: 'client',
-      presetConfig: { fragmentMasking: false },
+      // persistedDocuments: also writes persisted-documents.json (sha256 → document), the
+      // manifest of trusted documents (TRUSTED_DOCUMENTS=only runs just these).
+      presetConfig: { fragmentMasking: false, persistedDocuments: { hashAlgorithm: 'sha256' } },
       config: {
         scalars: { DateTime: 'string', Date: 'string', Decimal: 'string' },
         enumsAsTypes: true,

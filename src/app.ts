@@ -19,6 +19,9 @@ import type { Config } from './config.js';
 import type { Context } from './graphql/context.js';
 import { formatGraphQLErrors } from './graphql/errors.js';
 import { schema } from './schema.js';
+import { graphiqlRoutes } from './graphql/graphiql.js';
+import { loadTrustedManifest, redisPersistedQueries, trustedDocuments } from './graphql/persisted.js';
+import { checkHttpOperation, installGraphQLTransport, transportErrorFormatter } from './graphql/transport.js';
 import { attachSubscriptionServer, type SubscriptionServerOptions } from './graphql/ws.js';
 import { resolveViewer, viewerAuthority } from './auth/index.js';
 import { loggerOptions } from './platform/logger.js';
@@ -73,7 +76,9 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 export async function buildApp(config: Config, options: BuildOptions = {}) {
   const app = Fastify({
-    logger: { ...loggerOptions(config.LOG_LEVEL, config.production), ...(options.logStream ? { stream: options.logStream } : {}) },
+    logger: options.logStream
+      ? { ...loggerOptions(config.LOG_LEVEL, config.production), stream: options.logStream }
+      : loggerOptions(config.LOG_LEVEL, config.production, config.LOG_FORMAT),
     // Honour a caller's X-Request-Id when it is sane, so logs join up across services.
     genReqId: (req) => {
       const incoming = req.headers['x-request-id'];
@@ -127,24 +132,50 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
 
   // External plugins first (as in fastify's demo app), then our routes.
   await app.register(helmet, {
-    // GraphiQL (development only) loads its bundle from a CDN; production keeps the strict CSP.
+    // GraphiQL (development only, served from our own packages) sets inline styles; production keeps the strict CSP.
     contentSecurityPolicy: config.production ? undefined : false,
   });
+  const allowedOrigins = new Set([new URL(config.APP_URL).origin, ...config.CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean)]);
+  // Outside production an SPA dev server on any local port may call the API.
+  const localOrigin = /^http:\/\/(localhost|127\.0\.0\.1)(:\d{1,5})?$/;
   await app.register(cors, {
-    origin: [config.APP_URL, ...config.CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean)],
+    origin: (origin, callback) => {
+      callback(null, !origin || allowedOrigins.has(origin) || (!config.production && localOrigin.test(origin)));
+    },
     credentials: true,
+    exposedHeaders: ['x-request-id', 'retry-after'],
+    maxAge: 600,
   });
 
+  // Routes other than /graphql (Mercurius has its own handler there) answer failures in the same
+  // GraphQL-shaped body, so a client reads every error the same way.
   app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
     const status = error.statusCode ?? 500;
     if (status >= 500) {
       request.log.error({ err: error }, 'request failed');
-      return reply.status(status).send({ error: 'Internal Server Error', requestId: request.id });
+      return reply.status(status).send({
+        errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: request.id } }],
+      });
     }
-    return reply.status(status).send({ error: error.message, requestId: request.id });
+    request.log.info({ statusCode: status, reason: error.message }, 'request refused');
+    return reply.status(status).send({
+      errors: [
+        {
+          message: error.message,
+          extensions: { code: 'BAD_USER_INPUT', requestId: request.id, details: [{ field: 'request', message: error.message }] },
+        },
+      ],
+    });
   });
+  app.setNotFoundHandler((request, reply) =>
+    reply.status(404).send({
+      errors: [{ message: `No route ${request.method} ${request.url.split('?')[0]}`, extensions: { code: 'NOT_FOUND', requestId: request.id } }],
+    }),
+  );
 
   await app.register(httpRoutes, { services });
+  if (!config.production) await app.register(graphiqlRoutes);
+  installGraphQLTransport(app, '/graphql');
 
   // GraphQL over HTTP lets clients send `"extensions": null`; Mercurius' body schema wants an
   // object, so drop the null before validation rather than refuse the request.
@@ -156,14 +187,16 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   await app.register(mercurius, {
     schema,
     path: '/graphql',
-    graphiql: !config.production,
+    // Our own GraphiQL (src/graphql/graphiql.ts): offline, with live subscriptions.
+    graphiql: false,
     jit: 1,
     allowBatchedQueries: false,
-    // A browser can send a "simple" cross-site request (text/plain, form posts, GET) without a
-    // preflight; such requests must carry one of these headers, which Apollo and urql clients send.
-    csrfPrevention: {
-      requiredHeaders: ['apollo-require-preflight', 'x-apollo-operation-name', 'mercurius-require-preflight', 'x-mercurius-operation-name'],
-    },
+    // CSRF rules live in src/graphql/transport.ts: GET queries need no header there.
+    csrfPrevention: false,
+    persistedQueryProvider:
+      config.TRUSTED_DOCUMENTS === 'only'
+        ? trustedDocuments(loadTrustedManifest(join(PROJECT_ROOT, 'schema', 'sdk', 'persisted-documents.json')))
+        : redisPersistedQueries(redis, config.REDIS_PREFIX, app.log),
     validationRules: config.production ? [NoSchemaIntrospectionCustomRule] : [],
     context: async (request): Promise<Omit<Context, 'reply' | 'app'>> => ({
       services,
@@ -174,7 +207,15 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
       viewer: await resolveViewer(services, request.headers.authorization),
       cache: new Map(),
     }),
-    errorFormatter: (execution, ctx) => formatGraphQLErrors(execution, ctx, app.log),
+    errorFormatter: transportErrorFormatter(formatGraphQLErrors, app.log),
+  });
+  // What a document may not do over HTTP (subscriptions, mutations over GET, no operation to run).
+  type HttpContext = { reply?: { request?: Parameters<typeof checkHttpOperation>[1] } };
+  app.graphql.addHook('preValidation', async (_schema, document, context) => {
+    checkHttpOperation(document, (context as unknown as HttpContext).reply?.request);
+  });
+  app.graphql.addHook('preExecution', async (_schema, document, context) => {
+    checkHttpOperation(document, (context as unknown as HttpContext).reply?.request);
   });
 
   attachSubscriptionServer(app, services, schema, options.subscriptions);

@@ -31,6 +31,10 @@ const envSchema = z.object({
   APP_URL: z.url().default('http://localhost:5173'),
   /** Extra CORS origins besides APP_URL, comma separated. */
   CORS_ORIGINS: z.string().default(''),
+  /** `json` keeps development logs as JSON lines; otherwise development logs are pretty-printed. */
+  LOG_FORMAT: z.enum(['pretty', 'json']).optional(),
+  /** `only`: run only the typed SDK's operations (trusted documents); `off`: any operation (with APQ). */
+  TRUSTED_DOCUMENTS: z.enum(['off', 'only']).default('off'),
   SMTP_URL: z.string().optional(),
   MAIL_FROM: z.string().default('foliograph <no-reply@foliograph.local>'),
   JWT_PRIVATE_KEY: z.string().optional(),
@@ -67,6 +71,7 @@ function finalize(env: z.infer<typeof envSchema>) {
     production,
     RUN_WORKER_IN_PROCESS: env.RUN_WORKER_IN_PROCESS ?? !production,
     SEED_DEMO: env.SEED_DEMO ?? !production,
+    LOG_FORMAT: env.LOG_FORMAT ?? (env.NODE_ENV === 'development' ? 'pretty' : 'json'),
   };
 }
 

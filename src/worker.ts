@@ -11,7 +11,7 @@ try {
   console.error(error instanceof ConfigError ? `foliograph worker cannot start: ${error.message}` : error);
   process.exit(1);
 }
-const log = pino(loggerOptions(config.LOG_LEVEL, config.production));
+const log = pino(loggerOptions(config.LOG_LEVEL, config.production, config.LOG_FORMAT));
 const worker = await startWorker(config, log);
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, () => {

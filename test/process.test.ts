@@ -66,7 +66,8 @@ describe('npm start', () => {
     const base = `http://127.0.0.1:${port}`;
     expect(run.output()).toMatch(new RegExp(`created database ${name}`));
     expect(run.output()).toMatch(/applied migration \d+_init/);
-    expect(run.output()).toMatch(/seeded a demo account: sign in with the login mutation, email \\"demo@foliograph.dev\\"/);
+    // Development logs are pretty-printed (pino-pretty), so the quotes are not JSON-escaped.
+    expect(run.output()).toMatch(/seeded a demo account: sign in with the login mutation, email \\?"demo@foliograph.dev\\?"/);
 
     expect((await fetch(`${base}/health`)).status).toBe(200);
     expect(await (await fetch(`${base}/ready`)).json()).toEqual({ status: 'ready', database: 'ok', redis: 'ok' });

@@ -132,7 +132,7 @@ export function attachSubscriptionServer(
 
       onConnect: async (ctx) => {
         const { socket } = ctx.extra;
-        const authorization = ctx.connectionParams?.authorization;
+        const authorization = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
         try {
           await revocationListener;
         } catch {

@@ -1,0 +1,269 @@
+/**
+ * GraphQL over HTTP as the spec and real clients expect it, around Mercurius:
+ * - media type: `application/graphql-response+json` when the client accepts it (Apollo Client 4,
+ *   urql and graphql-request all ask for it), with the spec's status codes (400 for a document
+ *   that cannot run); `application/json` otherwise. A client that explicitly asks for
+ *   `application/json` gets 200 for GraphQL request errors, as the spec says for that type;
+ *   one that says nothing (or `*` / `*`) keeps the stricter 400.
+ * - CSRF: we authenticate by header, never cookies, so a GET query is harmless. A POST that a
+ *   browser can send cross-site without a preflight (text/plain, form types) is refused unless it
+ *   carries a preflight header; a mutation over GET is 405.
+ * - refusals (bad JSON, missing or non-string query, body too large, unknown persisted query,
+ *   subscription over HTTP, CSRF) become 4xx with a contract code and a requestId, logged at
+ *   info; never INTERNAL_SERVER_ERROR.
+ */
+import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { getOperationAST, GraphQLError, type DocumentNode, type ExecutionResult } from 'graphql';
+
+export const GRAPHQL_RESPONSE_JSON = 'application/graphql-response+json';
+const JSON_TYPE = 'application/json';
+
+/** Content types a browser cannot send cross-site without a CORS preflight. */
+const NON_SIMPLE_CONTENT_TYPES = ['application/json', 'application/graphql', GRAPHQL_RESPONSE_JSON];
+/** Any one of these makes a request non-simple (a browser preflights it). */
+export const PREFLIGHT_HEADERS = ['apollo-require-preflight', 'x-apollo-operation-name', 'mercurius-require-preflight', 'x-mercurius-operation-name', 'graphql-require-preflight'];
+
+/** A request the server will not run, said to the client with a status and a contract code. */
+export class TransportRefusal extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+    readonly field: string | null,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = 'TransportRefusal';
+  }
+}
+
+export interface MediaChoice {
+  type: typeof GRAPHQL_RESPONSE_JSON | typeof JSON_TYPE;
+  /** The client named application/json (and not the GraphQL media type): the spec's legacy rules. */
+  legacyJson: boolean;
+}
+
+/** Which response media type the Accept header asks for. */
+export function negotiateMediaType(accept: string | undefined): MediaChoice {
+  if (!accept) return { type: JSON_TYPE, legacyJson: false };
+  const weights = new Map<string, number>();
+  for (const part of accept.split(',')) {
+    const [range = '', ...params] = part.split(';').map((s) => s.trim().toLowerCase());
+    const q = params.find((p) => p.startsWith('q='));
+    const weight = q ? Number(q.slice(2)) : 1;
+    weights.set(range, Number.isFinite(weight) ? weight : 0);
+  }
+  const graphql = weights.get(GRAPHQL_RESPONSE_JSON) ?? 0;
+  const json = weights.get(JSON_TYPE) ?? 0;
+  if (graphql > 0 && graphql >= json) return { type: GRAPHQL_RESPONSE_JSON, legacyJson: false };
+  return { type: JSON_TYPE, legacyJson: json > 0 };
+}
+
+function mediaOf(request: FastifyRequest | undefined): MediaChoice {
+  return negotiateMediaType(request?.headers.accept);
+}
+
+/** Mercurius' and Fastify's own refusals, by their error codes: [status, contract code, field]. */
+const KNOWN_REFUSALS: Record<string, [number, string, string]> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: [400, 'BAD_USER_INPUT', 'body'],
+  FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'BAD_USER_INPUT', 'body'],
+  FST_ERR_CTP_BODY_TOO_LARGE: [413, 'BAD_USER_INPUT', 'body'],
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'BAD_USER_INPUT', 'content-type'],
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'BAD_USER_INPUT', 'body'],
+  MER_ERR_GQL_CSRF_PREVENTION: [400, 'BAD_USER_INPUT', 'content-type'],
+  MER_ERR_METHOD_NOT_ALLOWED: [405, 'BAD_USER_INPUT', 'method'],
+  MER_ERR_GQL_PERSISTED_QUERY_NOT_FOUND: [200, 'PERSISTED_QUERY_NOT_FOUND', 'extensions.persistedQuery'],
+  MER_ERR_GQL_PERSISTED_QUERY_NOT_SUPPORTED: [400, 'PERSISTED_QUERY_NOT_SUPPORTED', 'extensions.persistedQuery'],
+  MER_ERR_GQL_PERSISTED_QUERY_MISMATCH: [400, 'BAD_USER_INPUT', 'extensions.persistedQuery'],
+};
+
+interface Refusal {
+  statusCode: number;
+  code: string;
+  message: string;
+  field: string | null;
+  headers: Record<string, string>;
+}
+
+type ErrorLike = Error & { code?: unknown; statusCode?: unknown; validation?: unknown; errors?: unknown; headers?: unknown };
+
+/** The refusal an error stands for, or undefined for a GraphQL error (parse, validation, execution). */
+export function refusalOf(error: GraphQLError): Refusal | undefined {
+  const original = (error.originalError ?? undefined) as ErrorLike | undefined;
+  if (!original) return undefined;
+  if (original instanceof TransportRefusal) {
+    return { statusCode: original.statusCode, code: original.code, message: original.message, field: original.field, headers: original.headers };
+  }
+  const known = typeof original.code === 'string' ? KNOWN_REFUSALS[original.code] : undefined;
+  if (known) {
+    const [statusCode, code, field] = known;
+    const message =
+      code === 'PERSISTED_QUERY_NOT_FOUND'
+        ? 'PersistedQueryNotFound'
+        : code === 'PERSISTED_QUERY_NOT_SUPPORTED'
+          ? 'PersistedQueryNotSupported'
+          : original.code === 'MER_ERR_METHOD_NOT_ALLOWED'
+            ? 'Only queries may be sent with GET; send mutations with POST'
+            : original.code === 'MER_ERR_GQL_CSRF_PREVENTION'
+              ? csrfMessage
+              : original.message;
+    return { statusCode, code, message, field, headers: original.code === 'MER_ERR_METHOD_NOT_ALLOWED' ? { allow: 'POST' } : {} };
+  }
+  // Mercurius' request schema (query missing or not a string, variables not an object...) and a
+  // JSON parse failure of GET's variables/extensions.
+  if (original.code === 'MER_ERR_GQL_VALIDATION') {
+    const nested = Array.isArray(original.errors) ? (original.errors as ErrorLike[]) : [];
+    const schemaError = nested.find((e) => e && typeof e === 'object' && 'validation' in e) ?? (original.validation ? original : undefined);
+    if (schemaError || original instanceof SyntaxError) {
+      const message = schemaError?.message ?? `Invalid JSON in a request parameter: ${original.message}`;
+      const field = /(query|variables|operationName|extensions)/.exec(message)?.[1] ?? 'body';
+      return { statusCode: 400, code: 'BAD_USER_INPUT', message: requestParameterMessage(message), field, headers: {} };
+    }
+    return undefined;
+  }
+  // Any other Fastify client error (4xx) reached here before GraphQL ran.
+  if (typeof original.statusCode === 'number' && original.statusCode >= 400 && original.statusCode < 500 && !(original instanceof GraphQLError)) {
+    return { statusCode: original.statusCode, code: 'BAD_USER_INPUT', message: original.message, field: 'body', headers: {} };
+  }
+  return undefined;
+}
+
+const csrfMessage =
+  'This request was refused as a possible cross-site request forgery: send Content-Type: application/json, or a header such as graphql-require-preflight: 1';
+
+function requestParameterMessage(message: string): string {
+  if (/must have required property 'query'/.test(message) || /querystring must have required property 'query'/.test(message)) {
+    return 'The request has no query: send {"query": "..."}';
+  }
+  if (/\/query must be string|query must be string/.test(message)) return 'query must be a string';
+  return message.replace(/^(body|querystring)\/?/, '');
+}
+
+type MercuriusContextLike = { reply?: FastifyReply; requestId?: string } | undefined;
+
+/**
+ * Wraps the GraphQL error formatter: refusals get their status and contract code here; GraphQL
+ * errors go to `formatGraphQLErrors` (src/graphql/errors.ts) and get the status the negotiated
+ * media type calls for.
+ */
+export function transportErrorFormatter(
+  formatGraphQLErrors: (
+    execution: ExecutionResult & { errors: readonly GraphQLError[] },
+    context: unknown,
+    log: FastifyBaseLogger,
+  ) => { statusCode: number; response: ExecutionResult },
+  log: FastifyBaseLogger,
+) {
+  return (execution: ExecutionResult & { errors: readonly GraphQLError[] }, context: unknown): { statusCode: number; response: ExecutionResult } => {
+    const ctx = context as MercuriusContextLike;
+    const reply = ctx?.reply;
+    const request = reply?.request;
+    const requestId = ctx?.requestId ?? request?.id;
+    const media = mediaOf(request);
+    const refusal = execution.errors.length === 1 && execution.errors[0] ? refusalOf(execution.errors[0]) : undefined;
+    if (refusal) {
+      (request?.log ?? log).info({ code: refusal.code, statusCode: refusal.statusCode, reason: refusal.message }, 'graphql request refused');
+      for (const [name, value] of Object.entries(refusal.headers)) reply?.header(name, value);
+      let statusCode = refusal.statusCode;
+      if (refusal.code === 'PERSISTED_QUERY_NOT_FOUND') {
+        // Never cache "not found": the client registers the query next.
+        reply?.header('cache-control', 'private, no-cache, must-revalidate');
+        if (media.type === GRAPHQL_RESPONSE_JSON) statusCode = 404;
+      }
+      const extensions: Record<string, unknown> = { code: refusal.code, requestId };
+      if (refusal.code === 'BAD_USER_INPUT') extensions.details = [{ field: refusal.field ?? 'request', message: refusal.message }];
+      return { statusCode, response: { errors: [new GraphQLError(refusal.message, { extensions })] } };
+    }
+    const formatted = formatGraphQLErrors(execution, context, log);
+    // application/json (asked for by name): a document that cannot run is still 200 (spec, legacy type).
+    const statusCode = media.legacyJson && formatted.statusCode === 400 ? 200 : formatted.statusCode;
+    return { statusCode, response: formatted.response };
+  };
+}
+
+function operationNameOf(request: FastifyRequest): string | undefined {
+  const source = (request.method === 'GET' ? request.query : request.body) as { operationName?: unknown } | undefined;
+  return typeof source?.operationName === 'string' ? source.operationName : undefined;
+}
+
+/**
+ * Hooks on the app: the CSRF rule (before Mercurius parses anything), the response media type,
+ * and (a GraphQL preValidation hook) which operation a document runs.
+ */
+export function installGraphQLTransport(app: FastifyInstance, path: string): void {
+  app.addHook('onRequest', async (request) => {
+    if (request.method !== 'POST' || request.routeOptions.url !== path) return;
+    const contentType = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+    if (NON_SIMPLE_CONTENT_TYPES.includes(contentType)) return;
+    if (PREFLIGHT_HEADERS.some((h) => h in request.headers)) return;
+    if (!contentType) throw new TransportRefusal(415, 'BAD_USER_INPUT', 'Send the request with Content-Type: application/json', 'content-type');
+    throw new TransportRefusal(400, 'BAD_USER_INPUT', csrfMessage, 'content-type');
+  });
+
+  // Mercurius would take a missing query for an unknown persisted one, and a non-string query
+  // for a parsed document (and request validation coerces numbers to strings): say what is
+  // wrong instead, before validation.
+  app.addHook('preValidation', async (request) => {
+    if (request.routeOptions.url !== path || (request.method !== 'POST' && request.method !== 'GET')) return;
+    const params = (request.method === 'GET' ? request.query : request.body) as Record<string, unknown> | null | undefined;
+    if (!params || typeof params !== 'object' || Array.isArray(params)) {
+      throw new TransportRefusal(400, 'BAD_USER_INPUT', 'The request body must be a JSON object: {"query": "..."}', 'body');
+    }
+    const { query } = params;
+    if (query === undefined || query === null) {
+      let extensions = params.extensions;
+      if (typeof extensions === 'string') {
+        try {
+          extensions = JSON.parse(extensions) as unknown;
+        } catch {
+          throw new TransportRefusal(400, 'BAD_USER_INPUT', 'extensions must be JSON', 'extensions');
+        }
+      }
+      const persisted = !!extensions && typeof extensions === 'object' && 'persistedQuery' in extensions;
+      if (!persisted && params.documentId === undefined) throw new TransportRefusal(400, 'BAD_USER_INPUT', 'The request has no query: send {"query": "..."}', 'query');
+    } else if (typeof query !== 'string') {
+      throw new TransportRefusal(400, 'BAD_USER_INPUT', 'query must be a string', 'query');
+    }
+    const { variables } = params;
+    if (request.method === 'POST' && variables !== undefined && variables !== null && (typeof variables !== 'object' || Array.isArray(variables))) {
+      throw new TransportRefusal(400, 'BAD_USER_INPUT', 'variables must be an object', 'variables');
+    }
+  });
+
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (request.routeOptions.url !== path || request.headers.upgrade) return payload;
+    const current = String(reply.getHeader('content-type') ?? '');
+    if (current.startsWith(JSON_TYPE)) reply.header('content-type', `${mediaOf(request).type}; charset=utf-8`);
+    return payload;
+  });
+}
+
+/** Refuses what a document cannot do over HTTP: no operation to run, a subscription, a mutation over GET. */
+export function checkHttpOperation(document: DocumentNode, request: FastifyRequest | undefined): void {
+  if (!request) return;
+  // Mercurius reads a query that is JSON as a ready-made document; anything but a document is refused.
+  if (!document || typeof document !== 'object' || !Array.isArray(document.definitions)) {
+    throw new TransportRefusal(400, 'BAD_USER_INPUT', 'query must be a GraphQL document', 'query');
+  }
+  const operationName = operationNameOf(request);
+  const operation = getOperationAST(document, operationName);
+  if (!operation) {
+    throw new TransportRefusal(
+      400,
+      'BAD_USER_INPUT',
+      operationName ? `The document has no operation named "${operationName}"` : 'The document has several operations: say which with operationName',
+      'operationName',
+    );
+  }
+  if (operation.operation === 'subscription') {
+    throw new TransportRefusal(
+      400,
+      'BAD_USER_INPUT',
+      'Subscriptions run over WebSocket at /graphql (subprotocol graphql-transport-ws), not over HTTP',
+      'query',
+    );
+  }
+  if (operation.operation === 'mutation' && request.method === 'GET') {
+    throw new TransportRefusal(405, 'BAD_USER_INPUT', 'Only queries may be sent with GET; send mutations with POST', 'method', { allow: 'POST' });
+  }
+}
