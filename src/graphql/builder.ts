@@ -12,7 +12,7 @@ import { GraphQLScalarType } from 'graphql';
 import type PrismaTypes from '../generated/pothos-prisma-types.js';
 import { getDatamodel } from '../generated/pothos-prisma-types.js';
 import { AppError, forbidden, unauthenticated } from '../platform/errors.js';
-import { hasPortfolioRole, type PortfolioRoleRequirement } from '../portfolios/roles.js';
+import { hasPortfolioRole, mayReadAccountFields, type PortfolioRoleRequirement } from '../portfolios/roles.js';
 import type { Context } from './context.js';
 import {
   type Decimal,
@@ -32,6 +32,8 @@ export interface AuthScopes {
    * no role at all → NOT_FOUND (thrown by the check), too weak a role → FORBIDDEN.
    */
   portfolioRole: PortfolioRoleRequirement;
+  /** May the caller see this user's account fields (src/portfolios/roles.ts mayReadAccountFields)? Too weak a role → FORBIDDEN. */
+  accountFields: { id: string };
 }
 
 /** Names of the scopes that failed (recursing through $any / $all). */
@@ -58,11 +60,12 @@ export const builder = new SchemaBuilder<{
     authScopes: (ctx) => ({
       authenticated: ctx.viewer !== null,
       portfolioRole: (requirement) => hasPortfolioRole(ctx, requirement),
+      accountFields: (user) => mayReadAccountFields(ctx, user),
     }),
     // A scope that fails without throwing: `authenticated` means the caller must sign in; a
     // `portfolioRole` check means the caller is known but their role is too weak.
     unauthorizedError: (_parent, _ctx, _info, result) =>
-      failedScopes(result.failure).includes('portfolioRole') ? forbidden() : unauthenticated(),
+      failedScopes(result.failure).some((scope) => scope === 'portfolioRole' || scope === 'accountFields') ? forbidden() : unauthenticated(),
     treatErrorsAsUnauthorized: false,
     // Subscription fields check their scopes when the subscription starts (refusing it), not
     // on every event; src/market/live.ts re-checks portfolio access while it runs.
