@@ -56,6 +56,8 @@ const envSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: intFromEnv(10_000),
   /** Accounts that may be created from one IP address per hour (register); 0 = no limit. */
   REGISTRATIONS_PER_IP_PER_HOUR: intFromEnv(5),
+  /** sharePortfolio calls one user may make per hour (each tells whether an address has an account); 0 = no limit. */
+  SHARES_PER_USER_PER_HOUR: intFromEnv(30),
 });
 
 export type Config = ReturnType<typeof finalize>;

@@ -12,7 +12,10 @@ import { normalizeSymbol } from '../market/providers/symbols.js';
 import { Prisma, type Db } from '../platform/db.js';
 import { badInput, notFound, Problems } from '../platform/errors.js';
 import { isUuid } from '../platform/ids.js';
+import type { Config } from '../config.js';
+import type { Redis } from '../platform/redis.js';
 import { recordActivity, type Actor } from './activity.js';
+import { ShareLimit } from './share-limit.js';
 import { createCustomAsset, resolveAssets, setCustomAssetPrices, type CustomAssetInput, type PricePointInput } from './assets.js';
 import { exportPortfolio, importPortfolio, type FileFormat, type ImportOutcome, type ImportRequest, type PortfolioFile } from './import-export.js';
 import { investmentSnapshot, portfolioSnapshot } from './shapes.js';
@@ -64,10 +67,15 @@ async function missingAsNotFound<T>(what: string, run: () => Promise<T>): Promis
 }
 
 export class PortfolioService {
+  private readonly shareLimit: ShareLimit;
+
   constructor(
     private readonly db: Db,
     private readonly logger: FastifyBaseLogger,
-  ) {}
+    limits: { redis: Redis; config: Pick<Config, 'REDIS_PREFIX' | 'SHARES_PER_USER_PER_HOUR'> },
+  ) {
+    this.shareLimit = new ShareLimit(limits);
+  }
 
   async create(actor: Actor, input: PortfolioInput): Promise<Portfolio> {
     const problems = new Problems();
@@ -190,6 +198,7 @@ export class PortfolioService {
    */
   async share(actor: Actor, portfolioId: string, emailInput: string, permission: Permission): Promise<PortfolioShare> {
     const email = normalizeEmail(emailInput);
+    await this.shareLimit.count(actor.userId);
     return missingAsNotFound('Portfolio', () =>
       this.db.$transaction(async (tx) => {
         const portfolio = await tx.portfolio.findUniqueOrThrow({ where: { id: portfolioId }, select: { ownerId: true } });
