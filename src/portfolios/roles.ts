@@ -77,7 +77,7 @@ interface PortfolioAccessRow {
   permission: Permission | null;
 }
 
-function roleFromAccess(userId: string, row: PortfolioAccessRow): PortfolioRole | null {
+export function roleFromAccess(userId: string, row: Pick<PortfolioAccessRow, 'owner_id' | 'is_public' | 'permission'>): PortfolioRole | null {
   if (row.owner_id === userId) return 'OWNER';
   if (row.permission) return row.permission;
   return row.is_public ? 'PUBLIC' : null;
