@@ -118,7 +118,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     revocations,
     viewers: viewerAuthority({ tokens, revocations }),
     auth: new AuthService({ config, db, redis, logger: app.log, tokens, revocations }),
-    portfolios: new PortfolioService(db, app.log),
+    portfolios: new PortfolioService(db, app.log, { redis, config }),
     market,
     live: new LiveMarket({ db, redis, channels, market, prefix: config.REDIS_PREFIX, logger: app.log }, options.live),
     analytics: new AnalyticsService({ config, db, redis, market, registry: metrics.registry, logger: app.log }),

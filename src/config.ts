@@ -60,6 +60,14 @@ const envSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: intFromEnv(10_000),
   /** Accounts that may be created from one IP address per hour (register); 0 = no limit. */
   REGISTRATIONS_PER_IP_PER_HOUR: intFromEnv(5),
+  /** sharePortfolio calls one user may make per hour (each tells whether an address has an account); 0 = no limit. */
+  SHARES_PER_USER_PER_HOUR: intFromEnv(30),
+  /** Open WebSocket connections per user, across instances; over it the socket closes with 4429. 0 = no limit. */
+  WS_CONNECTIONS_PER_USER: intFromEnv(10),
+  /** Open WebSocket connections per client IP address, across instances (4429). 0 = no limit. */
+  WS_CONNECTIONS_PER_IP: intFromEnv(50),
+  /** Running subscriptions per user, across connections and instances; over it a subscribe gets RATE_LIMITED. 0 = no limit. */
+  SUBSCRIPTIONS_PER_USER: intFromEnv(100),
 });
 
 export type Config = ReturnType<typeof finalize>;

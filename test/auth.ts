@@ -5,6 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
 import { LoginDocument, RegisterDocument, type AuthTokensFragment } from '../schema/sdk/graphql.js';
+import { lockoutKey } from '../src/auth/brute-force.js';
+import { normalizeEmail } from '../src/auth/service.js';
 import type { TestApp } from './harness.js';
 
 export const GOOD_PASSWORD = 'amber-Tractor-58-violin';
@@ -43,4 +45,9 @@ export async function loginTokens(t: TestApp, email: string, password: string, i
   const login = result.data!.login;
   if (login.__typename !== 'AuthPayload') throw new Error(`expected tokens, got ${login.__typename}`);
   return login;
+}
+
+/** The run of failed sign-ins and the lock recorded for an email address (null: none). */
+export function lockoutOf(t: TestApp, email: string) {
+  return t.app.services.db.signInLockout.findUnique({ where: { emailHash: lockoutKey(normalizeEmail(email)) } });
 }

@@ -62,6 +62,8 @@ export function testConfig(databaseUrl: string, redisPrefix: string, env: Record
     SEED_DEMO: 'false',
     // Test files sign up many accounts from one address; tests of the sign-up limit set their own.
     REGISTRATIONS_PER_IP_PER_HOUR: '0',
+    // Likewise sharing: role tests share a lot; the sharing limit's test sets its own.
+    SHARES_PER_USER_PER_HOUR: '0',
     ...env,
   });
 }

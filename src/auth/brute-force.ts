@@ -2,14 +2,14 @@
  * Brute-force defences, shared by every API instance:
  * - failed password and MFA attempts: 5 per account and 5 per IP address in any 15 minutes,
  *   then RATE_LIMITED (with retryAfter) until the window frees a slot;
- * - 10 consecutive failed sign-in attempts (password or MFA code) lock the account for
- *   15 minutes: ACCOUNT_LOCKED, even with the right password (users.failed_login_attempts /
- *   users.locked_until);
+ * - 10 consecutive failed sign-in attempts (password or MFA code) lock the email address for
+ *   15 minutes: ACCOUNT_LOCKED, even with the right password (table sign_in_lockouts);
  * - verification and reset email requests: 5 per email address and 5 per IP in 15 minutes.
- * Accounts are keyed by the normalized email for password attempts, so an unknown email is
- * limited exactly like a known one and the limit reveals nothing.
+ * Everything is keyed by the normalized email address, whether or not an account uses it: an
+ * unknown address is limited and locked exactly like a known one, so neither the limit nor the
+ * lock reveals whether the account exists. A run of failures with none for LOCKOUT_MEMORY_SECONDS
+ * is forgotten (the hourly cleanup deletes it), for unknown and known addresses alike.
  */
-import type { User } from '../generated/prisma/client.js';
 import { AppError } from '../platform/errors.js';
 import type { AuthDeps } from './deps.js';
 import { sha256Hex } from './opaque.js';
@@ -20,6 +20,11 @@ export const FAILURES_PER_WINDOW = 5;
 export const EMAIL_REQUESTS_PER_WINDOW = 5;
 export const LOCKOUT_THRESHOLD = 10;
 export const LOCKOUT_SECONDS = 15 * 60;
+/** How long a run of failures (below the threshold, or after a lock ended) is remembered. */
+export const LOCKOUT_MEMORY_SECONDS = 24 * 60 * 60;
+
+/** The sign_in_lockouts key of an address: the SHA-256 (hex) of its normalized form. */
+export const lockoutKey = (email: string) => sha256Hex(email);
 
 export const subjects = {
   /** Hashed, so Redis keys carry no email addresses. */
@@ -56,26 +61,35 @@ export class BruteForceGuard {
     }
   }
 
-  /** Throws ACCOUNT_LOCKED while the account is locked. */
-  assertNotLocked(user: Pick<User, 'lockedUntil'>): void {
-    if (user.lockedUntil && user.lockedUntil.getTime() > Date.now()) throw accountLocked(user.lockedUntil);
+  /** The end of the lock on this (normalized) address, or null when it is not locked now. */
+  async lockedUntil(email: string): Promise<Date | null> {
+    const [row] = await this.deps.db.$queryRaw<Array<{ locked_until: Date }>>`
+      SELECT locked_until FROM sign_in_lockouts WHERE email_hash = ${lockoutKey(email)} AND locked_until > now()`;
+    return row?.locked_until ?? null;
   }
 
   /**
-   * Counts a failed sign-in attempt; the one that reaches the threshold locks the account (and
-   * starts the count again for after the lock). Returns the lock's end when this one locked it.
+   * Counts a failed sign-in attempt on an address (known or not); the one that reaches the
+   * threshold locks it (and starts the count again for after the lock). Returns the lock's end
+   * when this one locked it.
    */
-  async recordFailure(userId: string): Promise<Date | null> {
-    const [row] = await this.deps.db.$queryRaw<Array<{ locked_until: Date | null; failed_login_attempts: number }>>`
-      UPDATE users SET
-        failed_login_attempts = CASE WHEN failed_login_attempts + 1 >= ${LOCKOUT_THRESHOLD} THEN 0 ELSE failed_login_attempts + 1 END,
-        locked_until = CASE WHEN failed_login_attempts + 1 >= ${LOCKOUT_THRESHOLD}
-                            THEN now() + make_interval(secs => ${LOCKOUT_SECONDS}) ELSE locked_until END,
+  async recordFailure(email: string): Promise<Date | null> {
+    const [row] = await this.deps.db.$queryRaw<Array<{ locked_until: Date | null; failed_attempts: number }>>`
+      INSERT INTO sign_in_lockouts AS l (email_hash, failed_attempts, updated_at)
+      VALUES (${lockoutKey(email)}, 1, now())
+      ON CONFLICT (email_hash) DO UPDATE SET
+        failed_attempts = CASE WHEN l.failed_attempts + 1 >= ${LOCKOUT_THRESHOLD} THEN 0 ELSE l.failed_attempts + 1 END,
+        locked_until = CASE WHEN l.failed_attempts + 1 >= ${LOCKOUT_THRESHOLD}
+                            THEN now() + make_interval(secs => ${LOCKOUT_SECONDS}) ELSE l.locked_until END,
         updated_at = now()
-      WHERE id = ${userId}::uuid
-      RETURNING locked_until, failed_login_attempts`;
+      RETURNING locked_until, failed_attempts`;
     // The counter is back at 0 only on the attempt that locked.
-    return row && row.failed_login_attempts === 0 ? row.locked_until : null;
+    return row && row.failed_attempts === 0 ? row.locked_until : null;
+  }
+
+  /** Ends the run of failures and any lock on the address (a sign-in succeeded, a reset link was used). */
+  async clearFailures(email: string, db: Pick<AuthDeps['db'], '$executeRaw'> = this.deps.db): Promise<void> {
+    await db.$executeRaw`DELETE FROM sign_in_lockouts WHERE email_hash = ${lockoutKey(email)}`;
   }
 }
 

@@ -53,7 +53,15 @@ describe('deleteStaleAuthRows', () => {
     await oneTimeToken(user.id, { expiresAt: at(HOUR), usedAt: at(-1000) });
     await oneTimeToken(user.id, { expiresAt: at(-1000) });
 
-    expect(await deleteStaleAuthRows(db)).toEqual({ refreshTokens: 2, sessions: 2, oneTimeTokens: 2 });
+    // Runs of failed sign-ins: a stale one goes; a recent one and a stale one still locked stay.
+    const lockout = (emailHash: string, updatedAt: Date, lockedUntil: Date | null) =>
+      db.signInLockout.create({ data: { emailHash, failedAttempts: 3, updatedAt, lockedUntil } });
+    await lockout('a'.repeat(64), at(-2 * DAY), null);
+    await lockout('b'.repeat(64), at(-HOUR), null);
+    await lockout('c'.repeat(64), at(-2 * DAY), at(HOUR));
+
+    expect(await deleteStaleAuthRows(db)).toEqual({ refreshTokens: 2, sessions: 2, oneTimeTokens: 2, signInLockouts: 1 });
+    expect((await db.signInLockout.findMany({ select: { emailHash: true } })).map((l) => l.emailHash[0]).sort()).toEqual(['b', 'c']);
 
     const sessionIds = (await db.session.findMany({ select: { id: true } })).map((s) => s.id);
     expect(sessionIds.sort()).toEqual([user.sessionId, live.id, recentlyRevoked.id, recentlyExpired.id].sort());
@@ -65,7 +73,7 @@ describe('deleteStaleAuthRows', () => {
     expect(await db.user.count({ where: { id: user.id } })).toBe(1);
 
     // A second run finds nothing more to delete and keeps the live rows.
-    expect(await deleteStaleAuthRows(db)).toEqual({ refreshTokens: 0, sessions: 0, oneTimeTokens: 0 });
+    expect(await deleteStaleAuthRows(db)).toEqual({ refreshTokens: 0, sessions: 0, oneTimeTokens: 0, signInLockouts: 0 });
     expect(await db.session.count()).toBe(4);
     expect(await db.refreshToken.count()).toBe(2);
     expect(await db.oneTimeToken.count()).toBe(1);
@@ -77,7 +85,7 @@ describe('deleteStaleAuthRows', () => {
     for (let i = 0; i < 5; i++) await oneTimeToken(user.id, { expiresAt: at(-1000 * (i + 1)) });
     const kept = await oneTimeToken(user.id, { expiresAt: at(HOUR) });
 
-    expect(await deleteStaleAuthRows(db, 2)).toEqual({ refreshTokens: 0, sessions: 0, oneTimeTokens: 5 });
+    expect(await deleteStaleAuthRows(db, 2)).toEqual({ refreshTokens: 0, sessions: 0, oneTimeTokens: 5, signInLockouts: 0 });
     expect((await db.oneTimeToken.findMany({ where: { userId: user.id }, select: { id: true } })).map((o) => o.id)).toEqual([kept.id]);
   });
 });

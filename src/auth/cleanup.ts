@@ -12,12 +12,15 @@
  *   visible for a while to anyone looking into an incident.
  * - One-time tokens (email verification, password reset, MFA challenges) once spent or expired:
  *   they work once and only until they expire.
+ * - Runs of failed sign-ins (sign_in_lockouts) with no failure for LOCKOUT_MEMORY_SECONDS and no
+ *   lock in force: an address (with or without an account) then starts from zero.
  *
  * Each statement deletes at most `batchSize` rows (short transactions, short locks) and skips
  * rows another transaction holds locked; the loop goes on until a batch comes back short.
  * Times are the database's clock, as the rows' own defaults are.
  */
 import type { Db } from '../platform/db.js';
+import { LOCKOUT_MEMORY_SECONDS } from './brute-force.js';
 
 export const SESSION_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
 export const CLEANUP_BATCH_SIZE = 1000;
@@ -26,6 +29,7 @@ export interface AuthCleanupCounts {
   refreshTokens: number;
   sessions: number;
   oneTimeTokens: number;
+  signInLockouts: number;
 }
 
 export async function deleteStaleAuthRows(db: Db, batchSize = CLEANUP_BATCH_SIZE): Promise<AuthCleanupCounts> {
@@ -44,7 +48,13 @@ export async function deleteStaleAuthRows(db: Db, batchSize = CLEANUP_BATCH_SIZE
     DELETE FROM one_time_tokens WHERE id IN (
       SELECT id FROM one_time_tokens WHERE used_at IS NOT NULL OR expires_at <= now()
       LIMIT ${batchSize} FOR UPDATE SKIP LOCKED)`);
-  return { refreshTokens, sessions, oneTimeTokens };
+  const signInLockouts = await inBatches(batchSize, () => db.$executeRaw`
+    DELETE FROM sign_in_lockouts WHERE email_hash IN (
+      SELECT email_hash FROM sign_in_lockouts
+      WHERE updated_at <= now() - make_interval(secs => ${LOCKOUT_MEMORY_SECONDS})
+        AND (locked_until IS NULL OR locked_until <= now())
+      LIMIT ${batchSize} FOR UPDATE SKIP LOCKED)`);
+  return { refreshTokens, sessions, oneTimeTokens, signInLockouts };
 }
 
 /** Runs a bounded delete until it deletes fewer rows than a full batch; the total deleted. */

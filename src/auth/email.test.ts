@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { Redis } from 'ioredis';
 import {
   ChangePasswordDocument,
   LoginDocument,
@@ -10,12 +11,13 @@ import {
   ResetPasswordDocument,
   VerifyEmailDocument,
 } from '../../schema/sdk/graphql.js';
-import { FIREFOX_MAC, GOOD_PASSWORD, SAFARI_IPHONE, from, loginTokens, registerUser, uniqueEmail } from '../../test/auth.js';
+import { FIREFOX_MAC, GOOD_PASSWORD, SAFARI_IPHONE, from, lockoutOf, loginTokens, registerUser, uniqueEmail } from '../../test/auth.js';
+import { lockoutKey } from './brute-force.js';
 import { errorCode, startTestApp, type TestApp } from '../../test/harness.js';
 import { startMailbox, type Mailbox, type ReceivedMail } from '../../test/mailbox.js';
 import { loadConfig } from '../config.js';
 import type { RunningWorker } from '../worker-runtime.js';
-import { createMailer, renderEmail, startEmailWorker } from './email.js';
+import { createMailer, renderEmail, sealEmailJob, startEmailWorker } from './email.js';
 import { sha256Hex } from './opaque.js';
 
 let mailbox: Mailbox;
@@ -92,7 +94,7 @@ describe('password reset', () => {
   it('emails a one-hour link that sets a new password once, ends every session and clears a lockout', async () => {
     const { email, auth } = await registerUser(t);
     const other = await loginTokens(t, email, GOOD_PASSWORD);
-    await t.app.services.db.user.update({ where: { email }, data: { failedLoginAttempts: 7, lockedUntil: new Date(Date.now() + 600_000) } });
+    await t.app.services.db.signInLockout.create({ data: { emailHash: lockoutKey(email), failedAttempts: 7, lockedUntil: new Date(Date.now() + 600_000) } });
 
     expect((await t.gql(RequestPasswordResetDocument, { email: email.toUpperCase() }, from('198.51.100.40'))).data).toEqual({ requestPasswordReset: true });
     const mail = await mailbox.waitFor(mailTo(email, /Reset your foliograph password/));
@@ -117,8 +119,7 @@ describe('password reset', () => {
     expect(errorCode(await t.gql(LoginDocument, { input: { email, password: GOOD_PASSWORD } }, from('198.51.100.41')))).toBe('UNAUTHENTICATED');
     const fresh = await loginTokens(t, email, newPassword, '198.51.100.42');
     expect(fresh.user.emailVerified).toBe(true);
-    const user = await t.app.services.db.user.findUniqueOrThrow({ where: { email } });
-    expect(user.lockedUntil).toBeNull();
+    expect(await lockoutOf(t, email)).toBeNull();
   });
 
   it('an expired link is refused', async () => {
@@ -236,5 +237,82 @@ describe('delivery', () => {
     const mail = renderEmail({ kind: 'password-reset', to: 'x@example.com', name: '<script>alert(1)</script>', link: 'https://a.test/reset-password?token=t' });
     expect(mail.html).not.toContain('<script>');
     expect(mail.html).toContain('&lt;script&gt;');
+  });
+});
+
+describe('job payloads in Redis', () => {
+  /** Every value stored under the app's Redis prefix (hashes, lists, sets, streams, strings), as text. */
+  async function redisDump(app: TestApp): Promise<string> {
+    const redis = new Redis(app.config.REDIS_URL);
+    try {
+      const keys: string[] = [];
+      let cursor = '0';
+      do {
+        const [next, batch] = await redis.scan(cursor, 'MATCH', `${app.config.REDIS_PREFIX}*`, 'COUNT', 500);
+        keys.push(...batch);
+        cursor = next;
+      } while (cursor !== '0');
+      const parts: unknown[] = [];
+      for (const key of keys) {
+        const type = await redis.type(key);
+        if (type === 'hash') parts.push(await redis.hgetall(key));
+        else if (type === 'string') parts.push(await redis.get(key));
+        else if (type === 'list') parts.push(await redis.lrange(key, 0, -1));
+        else if (type === 'zset') parts.push(await redis.zrange(key, '0', '-1'));
+        else if (type === 'set') parts.push(await redis.smembers(key));
+        else if (type === 'stream') parts.push(await redis.xrange(key, '-', '+'));
+      }
+      return JSON.stringify({ keys, parts });
+    } finally {
+      redis.disconnect();
+    }
+  }
+
+  it('carry no link, token or address, and the emails still arrive with working links', async () => {
+    // An app whose jobs nobody takes yet, so they sit in Redis to be read.
+    const app = await startTestApp({ env: { SMTP_URL: mailbox.url, APP_URL: 'https://app.example.test' } });
+    let appWorker: RunningWorker | undefined;
+    try {
+      const { email } = await registerUser(app);
+      expect((await app.gql(RequestPasswordResetDocument, { email })).data).toEqual({ requestPasswordReset: true });
+      await app.app.services.auth.background.idle();
+      await vi.waitFor(async () => expect(await app.app.services.auth.outbox.queue.getWaitingCount()).toBe(2), { timeout: 5_000 });
+      const stored = await redisDump(app);
+      expect(stored).toContain('password-reset');
+
+      appWorker = await startEmailWorker(app.config, app.app.log);
+      const verification = await mailbox.waitFor(mailTo(email, /Confirm your email/));
+      const reset = await mailbox.waitFor(mailTo(email, /Reset your foliograph password/));
+      const tokens = [verification, reset].map((mail) => tokenOf(mail.links.find((l) => l.includes('token='))!));
+      for (const secret of [...tokens, 'token=', 'app.example.test', email, 'Test Person']) {
+        expect(stored).not.toContain(secret);
+      }
+      // The links work: the payload was sealed, not lost.
+      expect((await app.gql(VerifyEmailDocument, { token: tokens[0]! })).data).toEqual({ verifyEmail: true });
+      expect((await app.gql(ResetPasswordDocument, { token: tokens[1]!, newPassword: 'Sealed-and-delivered-77' })).data).toEqual({ resetPassword: true });
+    } finally {
+      await appWorker?.close();
+      await app.close();
+    }
+  }, 30_000);
+
+  it('a job not sealed with the server key is refused, not sent', async () => {
+    const app = await startTestApp({ env: { SMTP_URL: mailbox.url } });
+    const appWorker = await startEmailWorker(app.config, app.app.log);
+    try {
+      const to = uniqueEmail('forged');
+      const forged = sealEmailJob({ MFA_ENCRYPTION_KEY: 'somebody-else-s-key-0000000000000000' }, { kind: 'password-reset', to, name: 'X', link: 'https://evil.test/' });
+      const queue = app.app.services.auth.outbox.queue;
+      const plain = await queue.add('password-reset', { kind: 'password-reset', to, name: 'X', link: 'https://evil.test/' } as never);
+      const wrongKey = await queue.add('password-reset', forged);
+      for (const job of [plain, wrongKey]) {
+        await vi.waitFor(async () => expect(await queue.getJobState(job.id!)).toBe('failed'), { timeout: 5_000 });
+        expect((await queue.getJob(job.id!))!.attemptsMade).toBe(1);
+      }
+      expect(mailbox.messages.some((m) => m.to.includes(to))).toBe(false);
+    } finally {
+      await appWorker.close();
+      await app.close();
+    }
   });
 });

@@ -7,8 +7,16 @@
  * The worker part (src/worker-runtime.ts) renders and sends each job over SMTP_URL, retrying
  * with exponential backoff. Outside production without SMTP_URL it logs the message instead,
  * link included, since that is how a developer gets it.
+ *
+ * Job payloads in Redis carry no usable secret: the message (address, name, link with its
+ * one-time token) is sealed with AES-256-GCM under a key derived (HKDF) from the server key
+ * MFA_ENCRYPTION_KEY, which the API and the worker both have; only the kind stays readable (for
+ * logs). Read access to Redis is then not enough to reset a password, and a job written into
+ * Redis by anyone without the key is refused rather than sent.
  */
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
+import { UnrecoverableError } from 'bullmq';
 import nodemailer from 'nodemailer';
 import type { Config } from '../config.js';
 import { BackgroundTasks } from '../platform/background.js';
@@ -19,6 +27,37 @@ export type EmailJob =
   | { kind: 'verify-email'; to: string; name: string; link: string }
   | { kind: 'password-reset'; to: string; name: string; link: string }
   | { kind: 'login-alert'; to: string; name: string; device: string; ipAddress: string | null; at: string; resetLink: string };
+
+/** What the email queue holds: the job sealed (v1.<iv>.<tag>.<ciphertext>, base64url), its kind in clear. */
+export interface SealedEmailJob {
+  kind: EmailJob['kind'];
+  sealed: string;
+}
+
+function emailJobKey(config: Pick<Config, 'MFA_ENCRYPTION_KEY'>): Buffer {
+  return Buffer.from(hkdfSync('sha256', config.MFA_ENCRYPTION_KEY, 'foliograph-email', 'email-job-aes-256-gcm-v1', 32));
+}
+
+/** Seals a job for the queue; its kind is bound in as associated data. */
+export function sealEmailJob(config: Pick<Config, 'MFA_ENCRYPTION_KEY'>, job: EmailJob): SealedEmailJob {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', emailJobKey(config), iv);
+  cipher.setAAD(Buffer.from(job.kind));
+  const ciphertext = Buffer.concat([cipher.update(JSON.stringify(job), 'utf8'), cipher.final()]);
+  return { kind: job.kind, sealed: ['v1', ...[iv, cipher.getAuthTag(), ciphertext].map((b) => b.toString('base64url'))].join('.') };
+}
+
+/** The job inside a sealed payload; throws on anything not sealed with this server's key. */
+export function openEmailJob(config: Pick<Config, 'MFA_ENCRYPTION_KEY'>, payload: SealedEmailJob): EmailJob {
+  const [version, iv, tag, ciphertext] = String(payload?.sealed ?? '').split('.');
+  if (version !== 'v1' || !iv || !tag || ciphertext === undefined) throw new Error('email job is not sealed');
+  const decipher = createDecipheriv('aes-256-gcm', emailJobKey(config), Buffer.from(iv, 'base64url'));
+  decipher.setAAD(Buffer.from(String(payload.kind)));
+  decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+  const job = JSON.parse(Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8')) as EmailJob;
+  if (job.kind !== payload.kind) throw new Error('email job kind mismatch');
+  return job;
+}
 
 export interface RenderedEmail {
   to: string;
@@ -108,13 +147,14 @@ export function renderEmail(job: EmailJob): RenderedEmail {
 /** The producer side, used by the API: hands messages to the queue without waiting. */
 export class EmailOutbox {
   private constructor(
-    private readonly open: OpenQueue<EmailJob>,
+    private readonly open: OpenQueue<SealedEmailJob>,
     private readonly tasks: BackgroundTasks,
+    private readonly config: Config,
   ) {}
 
   static open(config: Config, tasks: BackgroundTasks): EmailOutbox {
     return new EmailOutbox(
-      openQueue<EmailJob>(QUEUE_NAMES.email, config, {
+      openQueue<SealedEmailJob>(QUEUE_NAMES.email, config, {
         attempts: 6,
         // 5 s, 10 s, 20 s, 40 s, 80 s: rides out an SMTP restart without hammering it.
         backoff: { type: 'exponential', delay: 5000 },
@@ -123,16 +163,17 @@ export class EmailOutbox {
         removeOnFail: { age: 7 * 24 * 3600 },
       }),
       tasks,
+      config,
     );
   }
 
-  get queue(): OpenQueue<EmailJob>['queue'] {
+  get queue(): OpenQueue<SealedEmailJob>['queue'] {
     return this.open.queue;
   }
 
   /** Call after the database change that this email reports has committed. */
   send(job: EmailJob): void {
-    this.tasks.run(`email:${job.kind}`, () => this.open.queue.add(job.kind, job));
+    this.tasks.run(`email:${job.kind}`, () => this.open.queue.add(job.kind, sealEmailJob(this.config, job)));
   }
 
   close(): Promise<void> {
@@ -168,8 +209,15 @@ export function createMailer(config: Config, log: FastifyBaseLogger): { deliver:
 /** The worker part that delivers queued email (registered in src/worker-runtime.ts). */
 export async function startEmailWorker(config: Config, log: FastifyBaseLogger): Promise<RunningWorker> {
   const mailer = createMailer(config, log);
-  const open = openWorker<EmailJob>(QUEUE_NAMES.email, config, async (job) => {
-    await mailer.deliver(renderEmail(job.data));
+  const open = openWorker<SealedEmailJob>(QUEUE_NAMES.email, config, async (job) => {
+    let email: EmailJob;
+    try {
+      email = openEmailJob(config, job.data);
+    } catch (error) {
+      // Not ours (another key, or written into Redis by hand): never send it, never retry it.
+      throw new UnrecoverableError(`email job ${job.id} refused: ${(error as Error).message}`);
+    }
+    await mailer.deliver(renderEmail(email));
   });
   open.worker.on('failed', (job, error) => {
     log.warn({ err: error, jobId: job?.id, kind: job?.data.kind, attemptsMade: job?.attemptsMade }, 'email delivery failed');

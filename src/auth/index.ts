@@ -11,4 +11,6 @@ export { TokenSigner } from './tokens.js';
 export { resolveViewer, requireViewer, viewerAuthority, type AuthenticatedViewer } from './viewer.js';
 export { hashPassword } from './passwords.js';
 export { deleteStaleAuthRows } from './cleanup.js';
+export { SlidingWindowLimiter } from './rate-limit.js';
+export { UserRef } from './schema.js';
 export { startEmailWorker } from './email.js';

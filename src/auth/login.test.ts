@@ -2,7 +2,8 @@ import argon2 from 'argon2';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { LoginDocument } from '../../schema/sdk/graphql.js';
-import { GOOD_PASSWORD, from, loginTokens, registerUser, uniqueEmail } from '../../test/auth.js';
+import { GOOD_PASSWORD, from, lockoutOf, loginTokens, registerUser, uniqueEmail } from '../../test/auth.js';
+import { lockoutKey } from './brute-force.js';
 import { errorCode, startTestApp, type TestApp } from '../../test/harness.js';
 import { PASSWORD_HASH_OPTIONS } from './passwords.js';
 
@@ -128,19 +129,81 @@ describe('login failures', () => {
     expect(retryAfter).toBeLessThanOrEqual(900);
 
     // 15 minutes later (moved in the database rather than waited for) the lock is over.
-    await a.app.services.db.user.update({ where: { email }, data: { lockedUntil: new Date(Date.now() - 1000) } });
+    await a.app.services.db.signInLockout.update({ where: { emailHash: lockoutKey(email) }, data: { lockedUntil: new Date(Date.now() - 1000) } });
     await loginTokens(a, email, GOOD_PASSWORD, freshIp());
-    const user = await a.app.services.db.user.findUniqueOrThrow({ where: { email } });
-    expect(user.failedLoginAttempts).toBe(0);
-    expect(user.lockedUntil).toBeNull();
+    expect(await lockoutOf(a, email)).toBeNull();
   });
 
   it('a successful sign-in ends a run of failures', async () => {
     const { email } = await registerUser(a);
     for (let i = 0; i < 4; i++) await login(a, email, `Wrong-password-${i}`, freshIp());
-    expect((await a.app.services.db.user.findUniqueOrThrow({ where: { email } })).failedLoginAttempts).toBe(4);
+    expect((await lockoutOf(a, email))?.failedAttempts).toBe(4);
     await loginTokens(a, email, GOOD_PASSWORD, freshIp());
-    expect((await a.app.services.db.user.findUniqueOrThrow({ where: { email } })).failedLoginAttempts).toBe(0);
+    expect(await lockoutOf(a, email)).toBeNull();
+  });
+});
+
+describe('a lock tells nothing about the account', () => {
+  /** 10 wrong passwords (the limit window passing after 5), the last answering ACCOUNT_LOCKED. */
+  async function lockOut(email: string): Promise<void> {
+    for (let i = 0; i < 10; i++) {
+      if (i === 5) await windowPasses();
+      const result = await login(i % 2 ? a : b, email, `Wrong-password-${i}`, freshIp());
+      expect(errorCode(result)).toBe(i < 9 ? 'UNAUTHENTICATED' : 'ACCOUNT_LOCKED');
+    }
+    await windowPasses();
+  }
+
+  it('an address without an account locks after 10 failures too, with the same answer', async () => {
+    const known = await registerUser(a);
+    const unknown = uniqueEmail('nobody');
+    await lockOut(known.email);
+    await lockOut(unknown);
+    const answers = [await login(a, known.email, GOOD_PASSWORD, freshIp()), await login(b, unknown, GOOD_PASSWORD, freshIp())];
+    for (const answer of answers) {
+      expect(errorCode(answer)).toBe('ACCOUNT_LOCKED');
+      expect(answer.errors?.[0]?.extensions?.retryAfter).toBeGreaterThan(800);
+      expect(answer.errors?.[0]?.extensions?.retryAfter).toBeLessThanOrEqual(900);
+    }
+    const shape = (r: (typeof answers)[number]) => ({ message: r.errors?.[0]?.message, keys: Object.keys(r.errors?.[0]?.extensions ?? {}).sort() });
+    expect(shape(answers[1]!)).toEqual(shape(answers[0]!));
+    // Registering the address later does not undo its lock: it belongs to the address.
+    const registered = await registerUser(a, { email: unknown });
+    expect(registered.auth.user.email).toBe(unknown);
+    expect(errorCode(await login(a, unknown, GOOD_PASSWORD, freshIp()))).toBe('ACCOUNT_LOCKED');
+  });
+
+  it('a locked answer takes as long as a wrong password (the argon2 work is done either way)', async () => {
+    const locked = await registerUser(a);
+    await lockOut(locked.email);
+    const time = async (email: string, password: string, expected: string) => {
+      const started = performance.now();
+      const result = await login(a, email, password, freshIp());
+      const elapsed = performance.now() - started;
+      expect(errorCode(result)).toBe(expected);
+      return elapsed;
+    };
+    const lockedTimes: number[] = [];
+    const wrongTimes: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      // Each try on a fresh account (and the locked one's window cleared) stays within the limits.
+      const fresh = await registerUser(a);
+      await windowPasses();
+      lockedTimes.push(await time(locked.email, GOOD_PASSWORD, 'ACCOUNT_LOCKED'));
+      wrongTimes.push(await time(fresh.email, `Wrong-password-${i}`, 'UNAUTHENTICATED'));
+    }
+    // Without the argon2 check a locked answer came back in a few ms, some 10-20 times faster.
+    const ratio = Math.min(...lockedTimes) / Math.min(...wrongTimes);
+    expect(ratio).toBeGreaterThan(0.5);
+    expect(ratio).toBeLessThan(2);
+  });
+
+  it('attempts on a locked address count against the limits, like any failure', async () => {
+    const { email } = await registerUser(a);
+    await lockOut(email);
+    const ip = freshIp();
+    for (let i = 0; i < 5; i++) expect(errorCode(await login(a, email, GOOD_PASSWORD, ip))).toBe('ACCOUNT_LOCKED');
+    expect(errorCode(await login(b, email, GOOD_PASSWORD, ip))).toBe('RATE_LIMITED');
   });
 });
 

@@ -8,7 +8,7 @@ import {
   VerifyMfaDocument,
   VerifyMfaLoginDocument,
 } from '../../schema/sdk/graphql.js';
-import { GOOD_PASSWORD, from, loginTokens, registerUser } from '../../test/auth.js';
+import { GOOD_PASSWORD, from, lockoutOf, loginTokens, registerUser } from '../../test/auth.js';
 import { errorCode, startTestApp, type TestApp } from '../../test/harness.js';
 import { sha256Hex } from './opaque.js';
 
@@ -175,7 +175,8 @@ describe('MFA sign-in', () => {
     const limited = await finish(user, token, user.backupCodes[0]!, '10.9.0.99');
     expect(errorCode(limited)).toBe('RATE_LIMITED');
     expect(limited.errors?.[0]?.extensions?.retryAfter).toBeGreaterThan(800);
-    expect((await t.app.services.db.user.findUniqueOrThrow({ where: { id: user.userId } })).failedLoginAttempts).toBe(5);
+    const { email } = await t.app.services.db.user.findUniqueOrThrow({ where: { id: user.userId } });
+    expect((await lockoutOf(t, email))?.failedAttempts).toBe(5);
     // verifyMfa / disableMfa share the budget.
     expect(errorCode(await t.gql(DisableMfaDocument, { code: user.backupCodes[0]! }, { token: user.token, ...from('10.9.0.98') }))).toBe('RATE_LIMITED');
   });

@@ -10,15 +10,18 @@ import type { AuthPayloadData, ClientInfo, MfaChallengeData } from './service.js
 import type { MfaSetupData } from './mfa.js';
 import { requireViewer } from './viewer.js';
 
+/** Account fields: not for a public reader who reached the user as a portfolio's owner (src/portfolios/roles.ts). */
+const accountField = { authScopes: (user: { id: string }) => ({ accountFields: user }) } as const;
+
 export const UserRef = builder.prismaObject('User', {
   fields: (t) => ({
     id: t.exposeID('id', { nullable: false }),
-    email: t.exposeString('email', { nullable: false }),
+    email: t.exposeString('email', { nullable: false, ...accountField }),
     name: t.exposeString('name', { nullable: false }),
-    emailVerified: t.exposeBoolean('emailVerified', { nullable: false }),
-    mfaEnabled: t.exposeBoolean('mfaEnabled', { nullable: false }),
+    emailVerified: t.exposeBoolean('emailVerified', { nullable: false, ...accountField }),
+    mfaEnabled: t.exposeBoolean('mfaEnabled', { nullable: false, ...accountField }),
     createdAt: t.expose('createdAt', { nullable: false, type: 'DateTime' }),
-    lastLoginAt: t.expose('lastLoginAt', { type: 'DateTime', nullable: true }),
+    lastLoginAt: t.expose('lastLoginAt', { type: 'DateTime', nullable: true, ...accountField }),
   }),
 });
 

@@ -10,6 +10,7 @@ export type SecurityEventName =
   | 'auth.login_succeeded'
   | 'auth.login_failed'
   | 'auth.account_locked'
+  | 'auth.login_refused_locked'
   | 'auth.mfa_challenge_failed'
   | 'auth.refresh_token_reused'
   | 'auth.sessions_revoked'
@@ -24,6 +25,7 @@ export type SecurityEventName =
 const WARNINGS: ReadonlySet<SecurityEventName> = new Set([
   'auth.login_failed',
   'auth.account_locked',
+  'auth.login_refused_locked',
   'auth.mfa_challenge_failed',
   'auth.refresh_token_reused',
   'auth.mfa_code_rejected',

@@ -111,20 +111,28 @@ export class AuthService {
   }
 
   /**
-   * Password sign-in. Unknown email and wrong password fail alike, after the same argon2 work.
-   * With MFA on, the result is a challenge to finish with verifyMfaLogin.
+   * Password sign-in. Unknown email, wrong password and a locked address fail after the same
+   * work (the lock is read alongside the account, the argon2 check always runs), so neither the
+   * answer nor its timing tells whether an account exists. With MFA on, the result is a
+   * challenge to finish with verifyMfaLogin.
    */
   async login(input: { email: string; password: string }, client: ClientInfo): Promise<AuthPayloadData | MfaChallengeData> {
     const email = normalizeEmail(input.email);
     const { db, logger } = this.deps;
     return this.guard.attempt(this.guard.passwordFailures, [subjects.email(email), subjects.ip(client.ip)], async (failed) => {
-      const user = await db.user.findUnique({ where: { email } });
-      if (user) this.guard.assertNotLocked(user);
+      const [user, lockedUntil] = await Promise.all([db.user.findUnique({ where: { email } }), this.guard.lockedUntil(email)]);
       const valid = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), input.password);
+      if (lockedUntil) {
+        // Counted against the per-address and per-IP limits like any failure: a lock is no
+        // free oracle for guessing, and an unknown address behaves the same.
+        failed();
+        securityEvent(logger, 'auth.login_refused_locked', { userId: user?.id ?? null, ip: client.ip });
+        throw accountLocked(lockedUntil);
+      }
       if (!user || !valid) {
         failed();
         securityEvent(logger, 'auth.login_failed', { userId: user?.id ?? null, ip: client.ip, reason: user ? 'wrong_password' : 'unknown_email' });
-        if (user) await this.countFailedSignIn(user.id, client);
+        await this.countFailedSignIn(email, user?.id ?? null, client);
         throw invalidCredentials();
       }
       if (needsRehash(user.passwordHash)) {
@@ -146,11 +154,12 @@ export class AuthService {
     if (!userId) throw unauthenticated('This sign-in challenge is invalid or has expired; sign in again');
     return this.guard.attempt(this.guard.mfaFailures, [subjects.user(userId), subjects.ip(client.ip)], async (failed) => {
       const user = await db.user.findUniqueOrThrow({ where: { id: userId } });
-      this.guard.assertNotLocked(user);
+      const lockedUntil = await this.guard.lockedUntil(user.email);
+      if (lockedUntil) throw accountLocked(lockedUntil);
       if (!(await this.mfa.spendCode(userId, code))) {
         failed();
         securityEvent(logger, 'auth.mfa_challenge_failed', { userId, ip: client.ip });
-        await this.countFailedSignIn(userId, client);
+        await this.countFailedSignIn(user.email, userId, client);
         throw invalidMfaCode();
       }
       if (!(await this.oneTimeTokens.consume(challengeToken, 'MFA_LOGIN'))) {
@@ -211,10 +220,8 @@ export class AuthService {
       const owner = await this.oneTimeTokens.consume(token, 'PASSWORD_RESET', tx);
       if (!owner) return null;
       // The link reached the inbox, so the address is proven too.
-      await tx.user.update({
-        where: { id: owner },
-        data: { passwordHash, failedLoginAttempts: 0, lockedUntil: null, emailVerified: true },
-      });
+      const user = await tx.user.update({ where: { id: owner }, data: { passwordHash, emailVerified: true } });
+      await this.guard.clearFailures(user.email, tx);
       await tx.oneTimeToken.deleteMany({ where: { userId: owner, purpose: 'PASSWORD_RESET', usedAt: null } });
       return owner;
     });
@@ -245,18 +252,16 @@ export class AuthService {
 
   private async completeSignIn(user: User, client: ClientInfo): Promise<AuthPayloadData> {
     // A sign-in that succeeds ends the run of consecutive failures.
-    const signedIn = await this.deps.db.user.update({
-      where: { id: user.id },
-      data: { lastLoginAt: new Date(), failedLoginAttempts: 0, lockedUntil: null },
-    });
+    const signedIn = await this.deps.db.user.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } });
+    await this.guard.clearFailures(user.email);
     const payload = await this.sessions.start(signedIn, client, { alertOnNewDevice: true });
     securityEvent(this.deps.logger, 'auth.login_succeeded', { userId: user.id, sessionId: payload.sessionId, ip: client.ip, mfa: user.mfaEnabled });
     return payload;
   }
 
-  /** One more consecutive failure; throws ACCOUNT_LOCKED on the one that locks the account. */
-  private async countFailedSignIn(userId: string, client: ClientInfo): Promise<void> {
-    const lockedUntil = await this.guard.recordFailure(userId);
+  /** One more consecutive failure on the address; throws ACCOUNT_LOCKED on the one that locks it. */
+  private async countFailedSignIn(email: string, userId: string | null, client: ClientInfo): Promise<void> {
+    const lockedUntil = await this.guard.recordFailure(email);
     if (lockedUntil) {
       securityEvent(this.deps.logger, 'auth.account_locked', { userId, ip: client.ip, lockedUntil: lockedUntil.toISOString() });
       throw accountLocked(lockedUntil);

@@ -13,6 +13,11 @@
  *   4401: the protocol reserves 4401 for subscribing before the acknowledgement, and graphql-ws'
  *   client treats 4401 as fatal but retries after 4403, so a client whose `connectionParams` is a
  *   function reconnects with a refreshed token; a revoked session's retries are refused with 4403.
+ * - 4429 Too many connections: the user (WS_CONNECTIONS_PER_USER) or the client's IP address
+ *   (WS_CONNECTIONS_PER_IP) has as many open connections as allowed, counted across every
+ *   instance (./ws-limits.ts). Subscriptions per user (SUBSCRIPTIONS_PER_USER, also across
+ *   instances) and per connection are refused with a RATE_LIMITED error instead, the socket
+ *   staying open.
  * - 1001 Going away: the server shuts down.
  *
  * Only subscriptions are served here; queries and mutations go over HTTP (where limits, metrics
@@ -38,6 +43,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { AppError, badInput } from '../platform/errors.js';
 import type { Context, ContextServices, Viewer } from './context.js';
 import { toClientError } from './errors.js';
+import { LiveSlots, type SlotClaim } from './ws-limits.js';
 
 export const SUBSCRIPTIONS_PATH = '/graphql';
 
@@ -64,10 +70,17 @@ export const DEFAULT_SUBSCRIPTION_SERVER_OPTIONS: Readonly<SubscriptionServerOpt
 
 export const SESSION_REVOKED_REASON = 'Session revoked';
 export const TOKEN_EXPIRED_REASON = 'Access token expired';
+export const TOO_MANY_CONNECTIONS_CODE = 4429;
+export const TOO_MANY_USER_CONNECTIONS_REASON = 'Too many connections for this user';
+export const TOO_MANY_IP_CONNECTIONS_REASON = 'Too many connections from this address';
 
 interface Connection {
   viewer: Viewer;
   expiryTimer: NodeJS.Timeout;
+  /** Its slot in the per-user and per-IP connection counts. */
+  slot: string;
+  /** The per-user subscription slot of each running operation, by subscription id. */
+  subscriptionSlots: Map<string, string>;
 }
 
 /** connection_init's payload; the contract puts the access token in `authorization`. */
@@ -93,11 +106,16 @@ export function attachSubscriptionServer(
   const bySession = new Map<string, Set<WebSocket>>();
   let shuttingDown = false;
 
+  const slots = new LiveSlots(services.redis, config.REDIS_PREFIX, log);
+
   const forget = (socket: WebSocket) => {
     const connection = connections.get(socket);
     if (!connection) return;
     connections.delete(socket);
     clearTimeout(connection.expiryTimer);
+    slots.release(connection.slot);
+    for (const slot of connection.subscriptionSlots.values()) slots.release(slot);
+    connection.subscriptionSlots.clear();
     const sockets = bySession.get(connection.viewer.sessionId);
     sockets?.delete(socket);
     if (sockets?.size === 0) bySession.delete(connection.viewer.sessionId);
@@ -142,12 +160,30 @@ export function attachSubscriptionServer(
         if (!viewer || socket.readyState !== socket.OPEN) return false;
         const expiresIn = viewer.expiresAt.getTime() - Date.now();
         if (expiresIn <= 0) return false;
+        const ip = clientIp(ctx.extra.request, config.TRUST_PROXY);
+        const claims: SlotClaim[] = [{ kind: 'connections:user', subject: viewer.userId, limit: config.WS_CONNECTIONS_PER_USER }];
+        if (ip) claims.push({ kind: 'connections:ip', subject: ip, limit: config.WS_CONNECTIONS_PER_IP });
+        const taken = await slots.acquire(claims);
+        if (!taken.ok) {
+          // graphql-ws closes a refused connection with 4403; this close comes first and stands.
+          socket.close(
+            TOO_MANY_CONNECTIONS_CODE,
+            taken.refused.kind === 'connections:ip' ? TOO_MANY_IP_CONNECTIONS_REASON : TOO_MANY_USER_CONNECTIONS_REASON,
+          );
+          return false;
+        }
+        if (socket.readyState !== socket.OPEN) {
+          slots.release(taken.slot);
+          return false;
+        }
         const connection: Connection = {
           viewer: { userId: viewer.userId, sessionId: viewer.sessionId },
           expiryTimer: setTimeout(() => {
             forget(socket);
             socket.close(CloseCode.Forbidden, TOKEN_EXPIRED_REASON);
           }, expiresIn),
+          slot: taken.slot,
+          subscriptionSlots: new Map(),
         };
         connections.set(socket, connection);
         let sockets = bySession.get(viewer.sessionId);
@@ -162,7 +198,7 @@ export function attachSubscriptionServer(
         return socket.readyState === socket.OPEN;
       },
 
-      onSubscribe: (ctx, id, payload) => {
+      onSubscribe: async (ctx, id, payload) => {
         const connection = connections.get(ctx.extra.socket);
         // graphql-ws only calls onSubscribe after the acknowledgement, so this is a race with
         // a close (revocation, expiry) that already happened.
@@ -196,6 +232,20 @@ export function attachSubscriptionServer(
             ]),
           ];
         }
+        const taken = await slots.acquire([{ kind: 'subscriptions:user', subject: connection.viewer.userId, limit: config.SUBSCRIPTIONS_PER_USER }]);
+        if (!taken.ok) {
+          return [
+            new AppError('RATE_LIMITED', `At most ${config.SUBSCRIPTIONS_PER_USER} subscriptions may run for one user at once`, {
+              limit: config.SUBSCRIPTIONS_PER_USER,
+            }),
+          ];
+        }
+        // The connection may have closed while the slot was taken: then nothing would give it back.
+        if (!connections.has(ctx.extra.socket)) {
+          slots.release(taken.slot);
+          return [new AppError('UNAUTHENTICATED', 'The connection is closed')];
+        }
+        connection.subscriptionSlots.set(id, taken.slot);
         const contextValue: Context = {
           services,
           requestId: randomUUID(),
@@ -224,6 +274,16 @@ export function attachSubscriptionServer(
       },
 
       onError: (_ctx, _id, _payload, errors) => errors.map((error) => toClientError(error, undefined, log).toJSON()),
+
+      // Called when an operation ends for any reason (completed, failed, stopped by the client,
+      // or its socket closing).
+      onComplete: (ctx, id) => {
+        const connection = connections.get(ctx.extra.socket);
+        const slot = connection?.subscriptionSlots.get(id);
+        if (!connection || slot === undefined) return;
+        connection.subscriptionSlots.delete(id);
+        slots.release(slot);
+      },
 
       onClose: (ctx) => {
         forget(ctx.extra.socket);
@@ -266,6 +326,7 @@ export function attachSubscriptionServer(
       ),
     );
     await disposable.dispose();
+    await slots.close();
     await revocationListener.then((stop) => stop(), () => {});
   });
 }

@@ -61,9 +61,9 @@ describe('the maintenance worker part', () => {
       expect(await inspect.queue.getJobCounts('wait', 'active', 'delayed')).toEqual({ wait: 0, active: 0, delayed: 1 });
       const [scheduler] = await inspect.queue.getJobSchedulers();
       expect(scheduler!.next).toBeGreaterThan(Date.now() + AUTH_CLEANUP_EVERY_MS - 60_000);
-      expect(first!.returnvalue).toEqual({ refreshTokens: 1, sessions: 1, oneTimeTokens: 1 });
+      expect(first!.returnvalue).toEqual({ refreshTokens: 1, sessions: 1, oneTimeTokens: 1, signInLockouts: 0 });
       expect(lines).toContainEqual(
-        expect.objectContaining({ event: 'maintenance.auth_cleanup', deleted: { refreshTokens: 1, sessions: 1, oneTimeTokens: 1 } }),
+        expect.objectContaining({ event: 'maintenance.auth_cleanup', deleted: { refreshTokens: 1, sessions: 1, oneTimeTokens: 1, signInLockouts: 0 } }),
       );
       expect(await db.session.findMany({ select: { id: true } })).toEqual([{ id: user.sessionId }]);
       expect(await db.oneTimeToken.findMany({ select: { id: true } })).toEqual([{ id: liveLink.id }]);
@@ -72,7 +72,7 @@ describe('the maintenance worker part', () => {
       await inspect.queue.add(AUTH_CLEANUP_JOB, {});
       const completed = await completedJobs(2);
       expect(completed).toHaveLength(2);
-      expect(completed.map((job) => job.returnvalue)).toContainEqual({ refreshTokens: 0, sessions: 0, oneTimeTokens: 0 });
+      expect(completed.map((job) => job.returnvalue)).toContainEqual({ refreshTokens: 0, sessions: 0, oneTimeTokens: 0, signInLockouts: 0 });
       expect(await db.session.count()).toBe(1);
       expect(await db.oneTimeToken.count()).toBe(1);
       expect(await inspect.queue.getJobSchedulersCount()).toBe(1);

@@ -9,7 +9,7 @@ import './subscriptions.js';
 
 export { MarketService, HOLDING_FIELDS, PORTFOLIO_WITH_HOLDINGS } from './service.js';
 export type { PortfolioHeader, Quote, QuoteLookup, QuoteRequest } from './service.js';
-export { LiveMarket, type LiveMarketOptions } from './live.js';
+export { LiveMarket, accessChangedChannel, type AccessChange, type LiveMarketOptions } from './live.js';
 export type { MarketDataProvider } from './providers/types.js';
 export { startPriceFeed } from './feed.js';
 export { CUSTOM_SOURCE } from './custom.js';

@@ -11,6 +11,12 @@
  *   each symbol is kept in memory, so a recomputation costs no I/O. Every `resyncMs` the stream
  *   checks again that the caller may still see the portfolio (ending it with NOT_FOUND when not,
  *   e.g. after an unshare) and reloads holdings and quotes (investments added, custom prices).
+ * - Access changes take effect at once: whoever changes who may see a portfolio (a share, an
+ *   unshare, a role change, a deletion, making it private; src/portfolios/service.ts) publishes
+ *   an AccessChange on the Redis channel `accessChangedChannel`, after the change commits. Every
+ *   instance hears it and resyncs the affected subscriptions right away: those that lost access
+ *   end with NOT_FOUND, the rest carry on (re-authorized). The periodic resync stays as the
+ *   safety net for a message lost while Redis was unreachable.
  */
 import type { FastifyBaseLogger } from 'fastify';
 import { BoundedQueue } from '../platform/bounded-queue.js';
@@ -40,6 +46,24 @@ export const DEFAULT_LIVE_MARKET_OPTIONS: Readonly<Omit<LiveMarketOptions, keyof
 /** Whether the subscriber may still see the portfolio (asked again on every resync). */
 export type AccessCheck = () => Promise<boolean>;
 
+/** Who may have lost (or changed) access to a portfolio: these users, or (null) anyone. */
+export interface AccessChange {
+  portfolioId: string;
+  userIds: string[] | null;
+}
+
+/** The Redis channel on which access changes are announced to every instance. */
+export function accessChangedChannel(prefix: string): string {
+  return `${prefix}portfolio-access-changed`;
+}
+
+/** One running valuation subscription, as access changes find it. */
+interface ValuationWatcher {
+  subscriberId: string | null;
+  /** Re-checks access (and reloads) now. */
+  recheck(): void;
+}
+
 interface LoadedPortfolio {
   header: PortfolioHeader;
   holdings: HoldingInput[];
@@ -50,6 +74,10 @@ interface LoadedPortfolio {
 export class LiveMarket {
   readonly relay: QuoteRelay;
   private readonly options: Omit<LiveMarketOptions, keyof QuoteRelayOptions>;
+  /** Running valuation subscriptions of this instance, by portfolio. */
+  private readonly watchers = new Map<string, Set<ValuationWatcher>>();
+  /** The access-change listener, started with the first valuation subscription. */
+  private accessListener: Promise<() => void> | null = null;
 
   constructor(
     private readonly deps: { db: Db; redis: Redis; channels: RedisChannels; market: MarketService; prefix: string; logger: FastifyBaseLogger },
@@ -79,11 +107,43 @@ export class LiveMarket {
     return this.relay.subscribe(wanted.filter((_symbol, i) => isMarketQuote(known[i])));
   }
 
+  /** Announces an access change to every instance (call after it has committed). */
+  async announceAccessChange(change: AccessChange): Promise<void> {
+    await this.deps.redis.publish(accessChangedChannel(this.deps.prefix), JSON.stringify(change));
+  }
+
+  /** Valuation subscriptions running on this instance (for tests and diagnostics). */
+  valuationSubscriptionCount(): number {
+    let count = 0;
+    for (const set of this.watchers.values()) count += set.size;
+    return count;
+  }
+
+  private listenForAccessChanges(): Promise<() => void> {
+    this.accessListener ??= this.deps.channels.listen(accessChangedChannel(this.deps.prefix), (message) => {
+      let change: AccessChange;
+      try {
+        change = JSON.parse(message) as AccessChange;
+      } catch {
+        this.deps.logger.warn('ignoring a malformed portfolio access message');
+        return;
+      }
+      const userIds = Array.isArray(change.userIds) ? new Set(change.userIds.map(String)) : null;
+      for (const watcher of this.watchers.get(String(change.portfolioId)) ?? []) {
+        if (!userIds || (watcher.subscriberId !== null && userIds.has(watcher.subscriberId))) watcher.recheck();
+      }
+    });
+    return this.accessListener;
+  }
+
   /**
    * The portfolio's valuation now and after each tick that moves it. The caller has checked
-   * access already; `canView` is asked again on every resync.
+   * access already; `canView` is asked again on every resync, and at once when an access change
+   * for this portfolio (and `subscriberId`) is announced.
    */
-  async portfolioValuation(portfolioId: string, canView: AccessCheck): Promise<AsyncIterableIterator<PortfolioValuation>> {
+  async portfolioValuation(portfolioId: string, canView: AccessCheck, subscriberId: string | null = null): Promise<AsyncIterableIterator<PortfolioValuation>> {
+    // Listening before the first access check, so no change after it can go unheard.
+    await this.listenForAccessChanges();
     let portfolio: LoadedPortfolio | null = await this.load(portfolioId);
     if (!portfolio) throw notFound('Portfolio');
     const { throttleMs, resyncMs } = this.options;
@@ -94,12 +154,33 @@ export class LiveMarket {
     let emitTimer: NodeJS.Timeout | null = null;
     let resyncTimer: NodeJS.Timeout | null = null;
 
+    let resyncing = false;
+    let resyncAgain = false;
+    const watcher: ValuationWatcher = {
+      subscriberId,
+      recheck: () => {
+        if (output.ended) return;
+        if (resyncing) {
+          resyncAgain = true;
+          return;
+        }
+        if (resyncTimer) clearTimeout(resyncTimer);
+        void resync().catch(fail);
+      },
+    };
+    const unregister = () => {
+      const set = this.watchers.get(portfolioId);
+      set?.delete(watcher);
+      if (set?.size === 0) this.watchers.delete(portfolioId);
+    };
+
     // Only the newest valuation matters to a slow consumer.
     const output = new BoundedQueue<PortfolioValuation>(1, () => {
       if (emitTimer) clearTimeout(emitTimer);
       if (resyncTimer) clearTimeout(resyncTimer);
       stopWatching?.();
       stopWatching = null;
+      unregister();
     });
 
     let lastEmitted = '';
@@ -146,17 +227,27 @@ export class LiveMarket {
     };
     const resync = async () => {
       resyncTimer = null;
-      const reloaded = (await canView()) ? await this.load(portfolioId) : null;
-      if (output.ended) return;
-      if (!reloaded) {
-        output.fail(notFound('Portfolio'));
-        return;
+      resyncing = true;
+      try {
+        const reloaded = (await canView()) ? await this.load(portfolioId) : null;
+        if (output.ended) return;
+        if (!reloaded) {
+          output.fail(notFound('Portfolio'));
+          return;
+        }
+        portfolio = reloaded;
+        await watch();
+        // Custom prices change without ticks; market ones only where no tick came since.
+        await fillQuotes(false);
+        if (fingerprint(await compute()) !== lastEmitted) scheduleEmit();
+      } finally {
+        resyncing = false;
       }
-      portfolio = reloaded;
-      await watch();
-      // Custom prices change without ticks; market ones only where no tick came since.
-      await fillQuotes(false);
-      if (fingerprint(await compute()) !== lastEmitted) scheduleEmit();
+      // A change announced while this ran may not be reflected in it: look once more.
+      if (resyncAgain) {
+        resyncAgain = false;
+        return resync();
+      }
       scheduleResync();
     };
     const scheduleResync = () => {
@@ -164,7 +255,12 @@ export class LiveMarket {
       resyncTimer = setTimeout(() => void resync().catch(fail), resyncMs);
     };
 
+    let set = this.watchers.get(portfolioId);
+    if (!set) this.watchers.set(portfolioId, (set = new Set()));
+    set.add(watcher);
     try {
+      // Access may have changed since the caller's check, before this subscription was registered.
+      if (!(await canView())) throw notFound('Portfolio');
       // Listen first, so no tick between the first valuation and the listener is lost.
       await watch();
       await fillQuotes(false);
@@ -177,7 +273,10 @@ export class LiveMarket {
     return output;
   }
 
-  close(): Promise<void> {
+  async close(): Promise<void> {
+    const listener = this.accessListener;
+    this.accessListener = null;
+    await listener?.then((stop) => stop(), () => {});
     return this.relay.close();
   }
 

@@ -12,7 +12,10 @@
  *
  * | operation / field                                   | OWNER | ADMIN | EDIT | VIEW | PUBLIC |
  * |-----------------------------------------------------|-------|-------|------|------|--------|
- * | read details, owner, myRole, investments            |   ✓   |   ✓   |  ✓   |  ✓   |   ✓    |
+ * | read details, owner's id and name, myRole, investments |  ✓   |   ✓   |  ✓   |  ✓   |   ✓    |
+ * | owner's account fields (email, emailVerified,       |   ✓   |   ✓   |  ✓   |  ✓   |   ✗    |
+ * |   mfaEnabled, lastLoginAt)                          |       |       |      |      |        |
+ * | Investment.notes                                    |   ✓   |   ✓   |  ✓   |  ✓   |  null  |
  * | Portfolio.shares, Portfolio.activity, export        |   ✓   |   ✓   |  ✓   |  ✓   |   ✗    |
  * | Activity.ipAddress, Activity.userAgent              |   ✓   |   ✓   | null | null |   –    |
  * | updatePortfolio (name, description)                 |   ✓   |   ✓   |  ✓   |  ✗   |   ✗    |
@@ -29,6 +32,10 @@
  * rest NOT_FOUND. Collaborators (VIEW and up) see the share list and the audit trail (who changed
  * what); a public reader sees neither, since both name the people the portfolio is shared with.
  * IP addresses and user agents in the trail are personal data: only those who manage access see them.
+ * A public reader sees the holdings and figures and the owner's name, never the owner's account
+ * fields (FORBIDDEN: the contract types them non-null, so there is no null to give) nor the notes
+ * people keep on their investments (null). The rows of READ_ROLES below are what ./schema.ts and
+ * src/auth/schema.ts declare for those fields.
  */
 import DataLoader from 'dataloader';
 import { defineAuthScope } from '../graphql/builder.js';
@@ -48,6 +55,18 @@ export function roleAtLeast(role: PortfolioRole, atLeast: PortfolioRole): boolea
   return roleRank(role) >= roleRank(atLeast);
 }
 
+/** The role each guarded read needs (the matrix above): one place, used by the schema. */
+export const READ_ROLES = {
+  /** Portfolio.shares, Portfolio.activity and exportPortfolio. */
+  collaboration: 'VIEW',
+  /** The owner's email, emailVerified, mfaEnabled and lastLoginAt, reached through Portfolio.owner. */
+  ownerAccountFields: 'VIEW',
+  /** Investment.notes. */
+  investmentNotes: 'VIEW',
+  /** Activity.ipAddress and Activity.userAgent. */
+  activityClientDetails: 'ADMIN',
+} as const satisfies Record<string, PortfolioRole>;
+
 /** What a field or mutation requires: a role on a portfolio, named directly or through one of its investments. */
 export type PortfolioRoleRequirement = { atLeast: PortfolioRole } & ({ portfolioId: string } | { investmentId: string });
 
@@ -59,7 +78,7 @@ interface PortfolioAccessRow {
   permission: Permission | null;
 }
 
-function roleFromAccess(userId: string, row: PortfolioAccessRow): PortfolioRole | null {
+export function roleFromAccess(userId: string, row: Pick<PortfolioAccessRow, 'owner_id' | 'is_public' | 'permission'>): PortfolioRole | null {
   if (row.owner_id === userId) return 'OWNER';
   if (row.permission) return row.permission;
   return row.is_public ? 'PUBLIC' : null;
@@ -134,13 +153,46 @@ export async function hasPortfolioRole(ctx: Context, requirement: PortfolioRoleR
   return roleAtLeast(role, requirement.atLeast);
 }
 
+const OWNER_CONTEXT = Symbol('portfolios.ownerContext');
+
+/** The portfolio through which each owner object of this request was reached (Portfolio.owner). */
+function ownerContexts(ctx: Context): WeakMap<object, string> {
+  return perRequest(ctx, OWNER_CONTEXT, () => new WeakMap<object, string>());
+}
+
+/**
+ * The owner of `portfolioId` as Portfolio.owner hands it out: a copy of its own, remembered as
+ * reached through that portfolio, so the account-field check below knows whose rules apply.
+ */
+export function ownerReachedThrough<T extends object>(ctx: Context, portfolioId: string, owner: T): T {
+  const copy = { ...owner };
+  ownerContexts(ctx).set(copy, portfolioId);
+  return copy;
+}
+
+/**
+ * The `accountFields` scope: whether the caller may see a user's account fields (email,
+ * emailVerified, mfaEnabled, lastLoginAt). Users reached through a share, the trail or `me` are
+ * already behind VIEW (or are the caller); an owner reached through Portfolio.owner needs
+ * READ_ROLES.ownerAccountFields on that portfolio (a public reader sees the name only).
+ */
+export async function mayReadAccountFields(ctx: Context, user: object & { id: string }): Promise<boolean> {
+  const portfolioId = ownerContexts(ctx).get(user);
+  if (portfolioId === undefined || user.id === ctx.viewer?.userId) return true;
+  const role = await roleOf(ctx, portfolioId);
+  return role !== null && roleAtLeast(role, READ_ROLES.ownerAccountFields);
+}
+
 declare module '../graphql/builder.js' {
   interface DomainAuthScopes {
     /** At least this role on a portfolio (the table above). */
     portfolioRole: PortfolioRoleRequirement;
+    /** May the caller see this user's account fields (mayReadAccountFields below)? Too weak a role → FORBIDDEN. */
+    accountFields: { id: string };
   }
 }
 defineAuthScope('portfolioRole', hasPortfolioRole);
+defineAuthScope('accountFields', mayReadAccountFields);
 
 /** A share as it stands before a change: its permission, and whether it is the caller's own. */
 export interface ExistingShare {

@@ -11,6 +11,7 @@
  */
 import '../auth/index.js';
 import { requireViewer } from '../auth/index.js';
+import { UserRef } from '../auth/index.js';
 import { builder } from '../graphql/builder.js';
 import { checkedPageSize } from '../graphql/connection-args.js';
 import type { Context } from '../graphql/context.js';
@@ -19,7 +20,7 @@ import { notFound } from '../platform/errors.js';
 import type { Permission } from '../generated/prisma/enums.js';
 import type { Actor } from './activity.js';
 import { FILE_FORMATS, type ImportOutcome, type ImportProblem, type PortfolioFile } from './import-export.js';
-import { forgetPortfolioRole, roleOf, roleToManageShare, type PortfolioRole, type PortfolioRoleRequirement } from './roles.js';
+import { forgetPortfolioRole, ownerReachedThrough, READ_ROLES, roleOf, roleToManageShare, type PortfolioRole, type PortfolioRoleRequirement } from './roles.js';
 import { listedPortfoliosWhere } from './service.js';
 import { exactProduct } from './validation.js';
 
@@ -54,7 +55,14 @@ export const PortfolioRef = builder.prismaObject('Portfolio', {
     description: t.exposeString('description', { nullable: true }),
     isPublic: t.exposeBoolean('isPublic', { nullable: false }),
     baseCurrency: t.exposeString('baseCurrency', { nullable: false }),
-    owner: t.relation('owner', { nullable: false }),
+    // A field of its own rather than t.relation: the owner object remembers the portfolio it
+    // was reached through, which decides whether its account fields show (./roles.ts).
+    owner: t.field({
+      type: UserRef,
+      nullable: false,
+      select: { owner: true },
+      resolve: (portfolio, _args, ctx) => ownerReachedThrough(ctx, portfolio.id, portfolio.owner),
+    }),
     myRole: t.field({
       type: PortfolioRoleEnum,
       nullable: false,
@@ -75,7 +83,7 @@ export const PortfolioRef = builder.prismaObject('Portfolio', {
     shares: t.relation('shares', {
       nullable: false,
       description: 'Who else has access: collaborators (VIEW and up) only, never a public reader.',
-      authScopes: (portfolio) => onPortfolio(portfolio.id, 'VIEW'),
+      authScopes: (portfolio) => onPortfolio(portfolio.id, READ_ROLES.collaboration),
       query: { orderBy: OLDEST_FIRST },
     }),
     activity: t.relatedConnection(
@@ -83,7 +91,7 @@ export const PortfolioRef = builder.prismaObject('Portfolio', {
       {
         description: 'The audit trail, newest first: collaborators (VIEW and up) only, never a public reader.',
         nullable: false,
-        authScopes: (portfolio) => onPortfolio(portfolio.id, 'VIEW'),
+        authScopes: (portfolio) => onPortfolio(portfolio.id, READ_ROLES.collaboration),
         cursor: 'id',
         totalCount: true,
         maxSize: checkedPageSize,
@@ -107,7 +115,12 @@ export const InvestmentRef = builder.prismaObject('Investment', {
     purchasePrice: t.expose('purchasePrice', { nullable: false, type: 'Decimal' }),
     purchaseDate: t.expose('purchaseDate', { nullable: false, type: 'Date' }),
     sector: t.exposeString('sector', { nullable: true }),
-    notes: t.exposeString('notes', { nullable: true }),
+    notes: t.exposeString('notes', {
+      nullable: true,
+      description: 'Null for a public reader: notes are for the people the portfolio is shared with.',
+      authScopes: (investment) => onPortfolio(investment.portfolioId, READ_ROLES.investmentNotes),
+      unauthorizedResolver: () => null,
+    }),
     costBasis: t.field({
       type: 'Decimal',
       nullable: false,
@@ -132,7 +145,7 @@ export const PortfolioShareRef = builder.prismaObject('PortfolioShare', {
 /** Personal data in the trail: shown to those who manage access (ADMIN, OWNER), null for others. */
 const managersOnly = {
   nullable: true,
-  authScopes: (activity: { portfolioId: string }) => onPortfolio(activity.portfolioId, 'ADMIN'),
+  authScopes: (activity: { portfolioId: string }) => onPortfolio(activity.portfolioId, READ_ROLES.activityClientDetails),
   unauthorizedResolver: () => null,
 } as const;
 
@@ -318,7 +331,7 @@ builder.queryFields((t) => ({
     nullable: false,
     description: 'The portfolio as a file: JSON (with the custom assets it holds and their prices) or CSV (investments).',
     args: { id: t.arg.id({ required: true }), format: t.arg({ type: FileFormatEnum, required: true }) },
-    authScopes: (_root, { id }) => onPortfolio(id, 'VIEW'),
+    authScopes: (_root, { id }) => onPortfolio(id, READ_ROLES.collaboration),
     resolve: async (_root, { id, format }, ctx) => ({ format, ...(await ctx.services.portfolios.exportFile(id, format)) }),
   }),
 }));

@@ -3,6 +3,14 @@
  * each change to a portfolio with its activity row in the same transaction. Callers have already
  * checked the caller's role (./roles.ts, through the `portfolioRole` scope); what is checked here
  * is the input and the state of the data.
+ *
+ * Share changes are atomic: the scope's check ran before the transaction, so a share or unshare
+ * locks the portfolio row (FOR NO KEY UPDATE: investments can still be added meanwhile) and
+ * checks the caller's role against the shares as they stand under that lock. Two concurrent
+ * changes are then serialized; an ADMIN cannot downgrade a share that the owner has just made
+ * ADMIN, nor act on a role just taken away. Every change of who may see a portfolio is
+ * announced after it commits (src/market/live.ts accessChangedChannel), so live valuation
+ * subscriptions of those who lost access end at once, on every instance.
  */
 import type { FastifyBaseLogger } from 'fastify';
 import { normalizeEmail } from '../auth/index.js';
@@ -10,9 +18,14 @@ import type { Asset, Investment, Portfolio, PortfolioShare } from '../generated/
 import type { Permission } from '../generated/prisma/enums.js';
 import { normalizeSymbol } from '../platform/symbols.js';
 import { Prisma, type Db } from '../platform/db.js';
-import { badInput, notFound, Problems } from '../platform/errors.js';
+import { badInput, forbidden, notFound, Problems } from '../platform/errors.js';
+import { accessChangedChannel, type AccessChange } from '../market/index.js';
 import { isUuid } from '../platform/ids.js';
+import type { Config } from '../config.js';
+import type { Redis } from '../platform/redis.js';
 import { recordActivity, type Actor } from './activity.js';
+import { roleAtLeast, roleFromAccess, roleToManageShare, type PortfolioRole } from './roles.js';
+import { ShareLimit } from './share-limit.js';
 import { createCustomAsset, resolveAssets, setCustomAssetPrices, type CustomAssetInput, type PricePointInput } from './assets.js';
 import { exportPortfolio, importPortfolio, type FileFormat, type ImportOutcome, type ImportRequest, type PortfolioFile } from './import-export.js';
 import { investmentSnapshot, portfolioSnapshot } from './shapes.js';
@@ -63,11 +76,52 @@ async function missingAsNotFound<T>(what: string, run: () => Promise<T>): Promis
   }
 }
 
+type Tx = Prisma.TransactionClient;
+
+/**
+ * Locks the portfolio row for a change of its shares and returns the caller's role as it stands
+ * now (null: none, or no such portfolio). Every share change takes this lock first.
+ */
+async function lockForShareChange(tx: Tx, portfolioId: string, userId: string): Promise<PortfolioRole | null> {
+  if (!isUuid(portfolioId)) return null;
+  const [row] = await tx.$queryRaw<Array<{ owner_id: string; is_public: boolean; permission: Permission | null }>>`
+    SELECT p.owner_id, p.is_public, s.permission::text AS permission
+    FROM portfolios p
+    LEFT JOIN portfolio_shares s ON s.portfolio_id = p.id AND s.user_id = ${userId}::uuid
+    WHERE p.id = ${portfolioId}::uuid
+    FOR NO KEY UPDATE OF p`;
+  return row ? roleFromAccess(userId, row) : null;
+}
+
+/** Throws unless `role` may set the share to `permission` (null: remove it), given the share as it is. */
+function assertMayManageShare(role: PortfolioRole | null, permission: Permission | null, existing: { permission: Permission; own: boolean } | null): void {
+  if (!role) throw notFound('Portfolio');
+  if (!roleAtLeast(role, roleToManageShare(permission, existing))) throw forbidden();
+}
+
 export class PortfolioService {
+  private readonly shareLimit: ShareLimit;
+
   constructor(
     private readonly db: Db,
     private readonly logger: FastifyBaseLogger,
-  ) {}
+    private readonly deps: { redis: Redis; config: Pick<Config, 'REDIS_PREFIX' | 'SHARES_PER_USER_PER_HOUR'> },
+  ) {
+    this.shareLimit = new ShareLimit(deps);
+  }
+
+  /**
+   * Tells every instance that these users (null: anyone) may have lost or changed access. Never
+   * fails the change that has committed: if Redis is unreachable, the streams' periodic access
+   * check catches up.
+   */
+  private async announceAccessChange(change: AccessChange): Promise<void> {
+    try {
+      await this.deps.redis.publish(accessChangedChannel(this.deps.config.REDIS_PREFIX), JSON.stringify(change));
+    } catch (error) {
+      this.logger.warn({ err: error, portfolioId: change.portfolioId }, 'could not announce a portfolio access change');
+    }
+  }
 
   async create(actor: Actor, input: PortfolioInput): Promise<Portfolio> {
     const problems = new Problems();
@@ -87,7 +141,7 @@ export class PortfolioService {
     const name = patch.name == null ? undefined : checkName(problems, 'name', patch.name);
     const description = checkOptionalText(problems, 'description', patch.description, DESCRIPTION_MAX);
     problems.throwIfAny();
-    return missingAsNotFound('Portfolio', () =>
+    const updated = await missingAsNotFound('Portfolio', () =>
       this.db.$transaction(async (tx) => {
         const before = await tx.portfolio.findUniqueOrThrow({ where: { id } });
         const after = {
@@ -103,6 +157,9 @@ export class PortfolioService {
         return updated;
       }),
     );
+    // Made private: its public readers' live valuations end.
+    if (patch.isPublic === false) await this.announceAccessChange({ portfolioId: id, userIds: null });
+    return updated;
   }
 
   /** Deletes the portfolio with its investments, shares and (so) its whole activity trail. */
@@ -110,6 +167,7 @@ export class PortfolioService {
     await missingAsNotFound('Portfolio', () => this.db.portfolio.delete({ where: { id } }));
     // The trail is gone with the portfolio; the log keeps the one record of who deleted it.
     this.logger.info({ portfolioId: id, userId: actor.userId, ip: actor.ip }, 'portfolio deleted');
+    await this.announceAccessChange({ portfolioId: id, userIds: null });
   }
 
   async addInvestment(actor: Actor, portfolioId: string, input: InvestmentInput): Promise<Investment> {
@@ -190,15 +248,20 @@ export class PortfolioService {
    */
   async share(actor: Actor, portfolioId: string, emailInput: string, permission: Permission): Promise<PortfolioShare> {
     const email = normalizeEmail(emailInput);
-    return missingAsNotFound('Portfolio', () =>
+    await this.shareLimit.count(actor.userId);
+    const outcome = await missingAsNotFound('Portfolio', () =>
       this.db.$transaction(async (tx) => {
+        const role = await lockForShareChange(tx, portfolioId, actor.userId);
+        if (!role) throw notFound('Portfolio');
         const portfolio = await tx.portfolio.findUniqueOrThrow({ where: { id: portfolioId }, select: { ownerId: true } });
         const user = email ? await tx.user.findUnique({ where: { email }, select: { id: true, email: true } }) : null;
         if (!user) throw badInput([{ field: 'email', message: 'No account uses this email address; ask them to sign up first' }]);
         if (user.id === actor.userId) throw badInput([{ field: 'email', message: 'You cannot share a portfolio with yourself' }]);
         if (user.id === portfolio.ownerId) throw badInput([{ field: 'email', message: 'This is the owner, who already has full access' }]);
         const existing = await tx.portfolioShare.findUnique({ where: { portfolioId_userId: { portfolioId, userId: user.id } } });
-        if (existing?.permission === permission) return existing;
+        // The scope checked this before the transaction; the shares may have changed since.
+        assertMayManageShare(role, permission, existing && { permission: existing.permission, own: false });
+        if (existing?.permission === permission) return { share: existing, changed: false };
         const share = await tx.portfolioShare.upsert({
           where: { portfolioId_userId: { portfolioId, userId: user.id } },
           create: { portfolioId, userId: user.id, permission },
@@ -209,19 +272,25 @@ export class PortfolioService {
           before: existing ? { permission: existing.permission } : null,
           after: { permission },
         });
-        return share;
+        return { share, changed: existing !== null };
       }),
     );
+    // A role change re-authorizes that user's live valuations (a new share needs nothing).
+    if (outcome.changed) await this.announceAccessChange({ portfolioId, userIds: [outcome.share.userId] });
+    return outcome.share;
   }
 
   async unshare(actor: Actor, portfolioId: string, userId: string): Promise<void> {
     if (!isUuid(userId)) throw notFound('Share');
     await this.db.$transaction(async (tx) => {
+      const role = await lockForShareChange(tx, portfolioId, actor.userId);
       const share = await tx.portfolioShare.findUnique({
         where: { portfolioId_userId: { portfolioId, userId } },
         include: { user: { select: { email: true } } },
       });
+      if (!role) throw notFound('Portfolio');
       if (!share) throw notFound('Share');
+      assertMayManageShare(role, null, { permission: share.permission, own: userId === actor.userId });
       await tx.portfolioShare.delete({ where: { id: share.id } });
       await recordActivity(tx, actor, portfolioId, 'PORTFOLIO_UNSHARED', {
         user: { id: userId, email: share.user.email },
@@ -229,6 +298,7 @@ export class PortfolioService {
         after: null,
       });
     });
+    await this.announceAccessChange({ portfolioId, userIds: [userId] });
   }
 
   createCustomAsset(ownerId: string, input: CustomAssetInput): Promise<Asset> {

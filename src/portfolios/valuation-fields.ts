@@ -4,8 +4,9 @@
  *
  * - portfolioValuation(id): the Valuation at once, then again after ticks of its holdings'
  *   symbols (at most 4 a second). Whoever may read the portfolio may subscribe; anyone else gets
- *   NOT_FOUND, as for a portfolio that does not exist. Losing access later ends the
- *   subscription with NOT_FOUND (checked every 30 s).
+ *   NOT_FOUND, as for a portfolio that does not exist. Losing access later (unshare, deletion,
+ *   made private) ends the subscription with NOT_FOUND at once (announced through Redis to
+ *   every instance; checked every 30 s besides).
  */
 import { builder } from '../graphql/builder.js';
 import type { Context } from '../graphql/context.js';
@@ -98,7 +99,7 @@ builder.subscriptionFields((t) => ({
     // Whoever may read the portfolio (its valuation field included); no role at all: NOT_FOUND.
     authScopes: (_root, { id }) => ({ portfolioRole: { atLeast: 'PUBLIC', portfolioId: id } }),
     args: { id: t.arg.id({ required: true }) },
-    subscribe: (_root, { id }, ctx) => ctx.services.live.portfolioValuation(id, () => canView(ctx, id)),
+    subscribe: (_root, { id }, ctx) => ctx.services.live.portfolioValuation(id, () => canView(ctx, id), ctx.viewer?.userId ?? null),
     resolve: (valuation) => valuation,
   }),
 }));
