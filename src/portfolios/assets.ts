@@ -6,12 +6,15 @@
 import type { Decimal } from 'decimal.js';
 import type { Asset } from '../generated/prisma/client.js';
 import type { AssetType } from '../generated/prisma/enums.js';
-import { CUSTOM_SOURCE } from '../market/index.js';
+import { insertCustomAsset, storeCustomPrices } from '../market/index.js';
 import { Prisma, type Db } from '../platform/db.js';
 import { conflict, notFound, Problems } from '../platform/errors.js';
 import { checkCurrency, checkName, checkOptionalText, checkPastDate, checkPrice, checkSymbol, SECTOR_MAX } from './validation.js';
 
 type Tx = Prisma.TransactionClient;
+
+// Market owns `assets` and `daily_prices`: the writes are its (re-exported for this domain's callers).
+export { storeCustomPrices };
 
 /** The most price points one call (or one import) may store. */
 export const MAX_PRICE_POINTS = 10_000;
@@ -81,7 +84,7 @@ export async function createCustomAsset(db: Db, ownerId: string, input: CustomAs
   const taken = await customSymbolConflict(db, ownerId, asset.symbol);
   if (taken) throw conflict(taken);
   try {
-    return await db.asset.create({ data: { ...asset, ownerId } });
+    return await insertCustomAsset(db, ownerId, asset);
   } catch (error) {
     // A concurrent create of the same symbol by the same user lost the race to the unique index.
     if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
@@ -114,21 +117,6 @@ export function checkPricePoints(problems: Problems, points: readonly PricePoint
     seen.add(point.date);
     return { date: point.date, close: checkPrice(problems, `${field}[${i}].close`, point.close) };
   });
-}
-
-/**
- * Upserts daily closes of a custom asset (open = high = low = close, source "custom") in one
- * statement, however many there are. Returns how many were stored.
- */
-export async function storeCustomPrices(db: Db | Tx, assetId: string, points: readonly CheckedPricePoint[]): Promise<number> {
-  if (points.length === 0) return 0;
-  return db.$executeRaw`
-    INSERT INTO daily_prices (asset_id, date, open, high, low, close, volume, source)
-    SELECT ${assetId}::uuid, point.date, point.close, point.close, point.close, point.close, NULL, ${CUSTOM_SOURCE}
-    FROM unnest(${points.map((p) => p.date)}::date[], ${points.map((p) => p.close)}::numeric[]) AS point(date, close)
-    ON CONFLICT (asset_id, date) DO UPDATE
-      SET open = EXCLUDED.open, high = EXCLUDED.high, low = EXCLUDED.low, close = EXCLUDED.close,
-          volume = NULL, source = EXCLUDED.source`;
 }
 
 /** Sets prices of one of the caller's custom assets; another user's asset is simply not found. */

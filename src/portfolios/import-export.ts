@@ -11,6 +11,7 @@ import { formatDate } from '../platform/dates.js';
 import { normalizeSymbol } from '../platform/symbols.js';
 import { Prisma, type Db } from '../platform/db.js';
 import { badInput, conflict, notFound, Problems, type FieldProblem } from '../platform/errors.js';
+import { insertCustomAsset } from '../market/index.js';
 import { recordActivity, type Actor } from './activity.js';
 import {
   checkCustomAsset,
@@ -463,7 +464,7 @@ export async function importPortfolio(db: Db, actor: Actor, request: ImportReque
       async (tx) => {
         const portfolio = await tx.portfolio.create({ data: { ...plan.portfolio, ownerId: actor.userId } });
         for (const { asset, prices } of plan.newAssets) {
-          const created = await tx.asset.create({ data: { ...asset, ownerId: actor.userId } });
+          const created = await insertCustomAsset(tx, actor.userId, asset);
           await storeCustomPrices(tx, created.id, prices);
         }
         await insertInvestments(tx, portfolio.id, plan.investments);
