@@ -17,6 +17,8 @@ import { TokenSigner } from './auth/tokens.js';
 import type { Config } from './config.js';
 import type { Context } from './graphql/context.js';
 import { formatGraphQLErrors } from './graphql/errors.js';
+import { checkComplexity, checkDocumentLimits, checkSourceLimits, documentLimits } from './graphql/limits.js';
+import { checkRequestText } from './graphql/request-text.js';
 import { schema } from './graphql/schema.js';
 import { attachSubscriptionServer, type SubscriptionServerOptions } from './graphql/ws.js';
 import { resolveViewer } from './auth/viewer.js';
@@ -70,6 +72,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     forceCloseConnections: 'idle',
   });
 
+  const limits = documentLimits(config);
   const db = createDb({ url: config.DATABASE_URL, logQueries: options.logQueries });
   const redis = createRedis(config.REDIS_URL, 'foliograph:api');
   const channels = new RedisChannels(config.REDIS_URL, 'foliograph:api:subscriber', app.log);
@@ -157,6 +160,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
       requiredHeaders: ['apollo-require-preflight', 'x-apollo-operation-name', 'mercurius-require-preflight', 'x-mercurius-operation-name'],
     },
     validationRules: config.production ? [NoSchemaIntrospectionCustomRule] : [],
+    // The lexer pass of the preParsing hook below refuses such documents first, with its own error.
+    graphql: { parseOptions: { maxTokens: limits.maxTokens } },
     context: async (request): Promise<Omit<Context, 'reply' | 'app'>> => ({
       services,
       requestId: request.id,
@@ -166,7 +171,20 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
       viewer: await resolveViewer(services, request.headers.authorization),
       cache: new Map(),
     }),
-    errorFormatter: (execution, ctx) => formatGraphQLErrors(execution, ctx, app.log),
+    errorFormatter: (execution, ctx) => formatGraphQLErrors(execution, ctx, app.log, { hideSuggestions: config.production }),
+  });
+
+  // Document limits and request text, before any resolver (src/graphql/limits.ts explains the
+  // three steps). Registered before the other hooks: a refused document costs nothing more.
+  app.graphql.addHook('preParsing', async (_schema, source) => {
+    checkSourceLimits(source, limits);
+  });
+  app.graphql.addHook('preValidation', async (_schema, document) => {
+    checkDocumentLimits(document, limits);
+  });
+  app.graphql.addHook('preExecution', async (executableSchema, document, context, variables) => {
+    checkComplexity(executableSchema, document, variables, operationNameOf(context), context, limits);
+    checkRequestText(document, variables);
   });
 
   attachSubscriptionServer(app, services, schema, options.subscriptions);
@@ -192,3 +210,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
 }
 
 export type App = Awaited<ReturnType<typeof buildApp>>;
+
+/** The operation a request asked for (POST body or GET query string), if it named one. */
+function operationNameOf(context: unknown): string | undefined {
+  const request = (context as { reply?: { request?: { method?: string; body?: unknown; query?: unknown } } }).reply?.request;
+  const params = (request?.method === 'GET' ? request.query : request?.body) as { operationName?: unknown } | undefined;
+  return typeof params?.operationName === 'string' && params.operationName !== '' ? params.operationName : undefined;
+}

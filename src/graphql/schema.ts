@@ -3,6 +3,7 @@
  */
 import { lexicographicSortSchema } from 'graphql';
 import { builder } from './builder.js';
+import { restoreScalarArguments } from './jit-scalars.js';
 import './enums.js';
 import '../auth/schema.js';
 import '../portfolios/schema.js';
@@ -10,4 +11,5 @@ import '../market/schema.js';
 import '../market/subscriptions.js';
 import '../analytics/schema.js';
 
-export const schema = lexicographicSortSchema(builder.toSchema());
+// After sorting: lexicographicSortSchema copies the fields, so the wrapped resolvers are the ones served.
+export const schema = restoreScalarArguments(lexicographicSortSchema(builder.toSchema()));

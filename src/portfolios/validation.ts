@@ -7,6 +7,7 @@
 import { Decimal } from 'decimal.js';
 import { parseDate } from '../graphql/scalars.js';
 import { normalizeSymbol } from '../market/providers/symbols.js';
+import { parseDecimalText as parseDecimalInput } from '../platform/decimal-text.js';
 import { Problems } from '../platform/errors.js';
 import type { Asset, Prisma } from '../generated/prisma/client.js';
 import type { AssetType } from '../generated/prisma/enums.js';
@@ -105,13 +106,15 @@ export function utcMidnight(ymd: string): Date {
   return new Date(`${ymd}T00:00:00.000Z`);
 }
 
-/** Text from a file (import) as an exact decimal, or a problem. JSON numbers are taken as written. */
+/** Text from a file (import) as an exact decimal (src/platform/decimal-text.ts), or a problem. */
 export function parseDecimalText(problems: Problems, field: string, value: unknown): Decimal | null {
-  const text = typeof value === 'number' && Number.isFinite(value) ? String(value) : value;
-  if (typeof text === 'string' && /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(text.trim())) {
-    return new Decimal(text.trim());
+  if (value === undefined || value === null || value === '') {
+    problems.add(field, 'is required');
+    return null;
   }
-  problems.add(field, text === undefined || text === null || text === '' ? 'is required' : 'must be a decimal number such as "12.5"');
+  const parsed = parseDecimalInput(value);
+  if ('value' in parsed) return parsed.value;
+  problems.add(field, parsed.problem);
   return null;
 }
 
