@@ -138,9 +138,9 @@ export function checkComplexity(
   const errors = validate(schema, document, [rule], { maxErrors: 1 });
   if (refusal) throw refusal;
   // Invalid variables (Mercurius coerces them itself, except on the run that compiles the
-  // query with graphql-jit): the client's mistake, reported as such.
+  // query with graphql-jit): graphql's own coercion error, shaped by src/graphql/errors.ts.
   const first = errors[0];
-  if (first) throw badInput([{ field: 'variables', message: first.message }]);
+  if (first) throw first;
 }
 
 // ------------------------------------------------------------------------ field costs
