@@ -26,11 +26,16 @@ const DECIMAL_LIMIT = new Decimal(10).pow(DECIMAL_INTEGER_DIGITS);
 /** Tickers as the market writes them (AAPL, SAP.DE, BRK-B, BTC-USD, EURUSD=X, ^GSPC) plus "_". */
 const SYMBOL_PATTERN = /^[A-Z0-9^][A-Z0-9._\-=^]*$/;
 
+/** More than `max` characters (code points); a string of over 2 × max UTF-16 units is, without counting. */
+function longerThan(text: string, max: number): boolean {
+  return text.length > 2 * max || [...text].length > max;
+}
+
 /** A required name: trimmed, 1 to NAME_MAX characters. */
 export function checkName(problems: Problems, field: string, value: string): string {
   const trimmed = value.trim();
   if (trimmed.length === 0) problems.add(field, 'must not be empty');
-  else if ([...trimmed].length > NAME_MAX) problems.add(field, `must be at most ${NAME_MAX} characters`);
+  else if (longerThan(trimmed, NAME_MAX)) problems.add(field, `must be at most ${NAME_MAX} characters`);
   return trimmed;
 }
 
@@ -39,7 +44,7 @@ export function checkOptionalText(problems: Problems, field: string, value: stri
   if (value === undefined) return undefined;
   if (value === null) return null;
   const trimmed = value.trim();
-  if ([...trimmed].length > max) problems.add(field, `must be at most ${max} characters`);
+  if (longerThan(trimmed, max)) problems.add(field, `must be at most ${max} characters`);
   return trimmed === '' ? null : trimmed;
 }
 
