@@ -18,6 +18,7 @@ import {
 import { errorCode, startTestApp, type TestApp } from './harness.js';
 import { addInvestment, createPortfolio, HOLDING, ok, seedMarketAssets } from './portfolios.js';
 import { createTestUser, type TestUser } from './users.js';
+import { listen, RawSocket } from './ws.js';
 
 /** Log lines the app writes (LOG_LEVEL info), to check what a refusal costs in logs. */
 const logLines: string[] = [];
@@ -194,6 +195,21 @@ describe('document limits', () => {
     const ast = JSON.stringify({ kind: 'Document', definitions: [{ kind: 'OperationDefinition', operation: 'query', selectionSet: { kind: 'SelectionSet', selections: [{ kind: 'Field', name: { kind: 'Name', value: 'version' } }] } }] });
     const result = await t.gql(ast);
     expect(errorCode(result)).toBe('BAD_USER_INPUT');
+  });
+});
+
+describe('over WebSocket', () => {
+  it('applies the same limits and text check to subscriptions', async () => {
+    const socket = new RawSocket(await listen(t));
+    await socket.init(user.token);
+    await socket.send({ id: '1', type: 'subscribe', payload: { query: 'subscription($s: [String!]!) { quotes(symbols: $s) { symbol } }', variables: { s: ['A\u0000'] } } });
+    expect(await socket.message()).toMatchObject({ id: '1', type: 'error', payload: [{ extensions: { code: 'BAD_USER_INPUT', details: [{ field: 's[0]' }] } }] });
+    const aliases = Array.from({ length: 1_000 }, (_, i) => `a${i}: quotes(symbols: ["A"]) { symbol }`).join(' ');
+    await socket.send({ id: '2', type: 'subscribe', payload: { query: `subscription { ${aliases} }` } });
+    const refused = (await socket.message()) as { payload: unknown[] };
+    expect(refused).toMatchObject({ id: '2', type: 'error', payload: [{ extensions: { code: 'QUERY_TOO_COMPLEX' } }] });
+    expect(refused.payload).toHaveLength(1);
+    socket.close();
   });
 });
 
