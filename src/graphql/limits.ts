@@ -32,6 +32,7 @@ import {
 } from 'graphql';
 import type { Config } from '../config.js';
 import { AppError, badInput } from '../platform/errors.js';
+import { MAX_PAGE_SIZE } from './connection-args.js';
 
 export interface DocumentLimits {
   maxTokens: number;
@@ -172,24 +173,28 @@ function barsIn(days: number, interval: unknown): number {
  * The cost of a field as Pothos' complexity rule counts it (field cost + multiplier of what it
  * selects), from its arguments:
  * - a connection (`first`/`last`) multiplies its selection by the page size asked for (default
- *   20), and its `edges` list then counts once, not ten times;
+ *   20); its `edges` list and each edge's `node` are plumbing and cost nothing themselves;
  * - a list with `first`/`limit` multiplies by that; a list over a date range (`from`..`to`, e.g.
  *   `history`) by the bars in the range / CANDLES_PER_COST_UNIT, so 66 aliases of a 20-year
  *   history are refused; any other list by 10.
+ * Sizes count up to MAX_PAGE_SIZE: larger ones are refused by the argument rules, with a clearer
+ * BAD_USER_INPUT than a cost.
  */
 export function fieldComplexity<Ctx>(
   args: Record<string, unknown>,
   _ctx: Ctx,
   field: GraphQLField<unknown, Ctx, Record<string, unknown>>,
 ): FieldComplexityValue {
-  const size = [args.first, args.last, args.limit].find((value): value is number => typeof value === 'number');
+  const asked = [args.first, args.last, args.limit].find((value): value is number => typeof value === 'number');
+  const size = asked === undefined ? undefined : Math.min(Math.max(asked, 1), MAX_PAGE_SIZE);
   const named = getNamedType(field.type).name;
   if (named.endsWith('Connection') && field.args.some((arg) => arg.name === 'first' || arg.name === 'last')) {
-    return { field: 1, multiplier: Math.max(size ?? 20, 1) };
+    return { field: 1, multiplier: size ?? 20 };
   }
+  if (field.name === 'node' && field.args.length === 0) return { field: 0, multiplier: 1 };
   if (!isList(field.type)) return 1;
-  if (field.name === 'edges' && named.endsWith('Edge')) return { field: 1, multiplier: 1 };
-  if (size !== undefined) return { field: 1, multiplier: Math.max(size, 1) };
+  if (field.name === 'edges' && named.endsWith('Edge')) return { field: 0, multiplier: 1 };
+  if (size !== undefined) return { field: 1, multiplier: size };
   const days = daysBetween(args.from, args.to);
   if (days !== null) return { field: 1, multiplier: Math.max(Math.ceil(barsIn(days, args.interval) / CANDLES_PER_COST_UNIT), 1) };
   return { field: 1, multiplier: DEFAULT_LIST_SIZE };
