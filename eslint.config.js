@@ -24,7 +24,7 @@ const layerPolicies = LAYERS.map((layer, i) => ({
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/', 'dist/', 'coverage/', 'src/generated/', 'schema/sdk/', 'test/fixtures/lint/'],
+    ignores: ['node_modules/', 'dist/', 'coverage/', 'src/generated/', 'schema/sdk/', 'packages/sdk/src/', 'packages/sdk/dist/', 'test/fixtures/lint/'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

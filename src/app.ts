@@ -22,6 +22,8 @@ import { schema } from './schema.js';
 import { graphiqlRoutes } from './graphql/graphiql.js';
 import { loadTrustedManifest, redisPersistedQueries, trustedDocuments } from './graphql/persisted.js';
 import { checkHttpOperation, installGraphQLTransport, transportErrorFormatter } from './graphql/transport.js';
+import { checkComplexity, checkDocumentLimits, checkSourceLimits, documentLimits } from './graphql/limits.js';
+import { checkRequestText } from './graphql/request-text.js';
 import { attachSubscriptionServer, type SubscriptionServerOptions } from './graphql/ws.js';
 import { resolveViewer, viewerAuthority } from './auth/index.js';
 import { loggerOptions } from './platform/logger.js';
@@ -90,6 +92,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     forceCloseConnections: 'idle',
   });
 
+  const limits = documentLimits(config);
   // Connections first; each closes itself after everything registered later (./platform/plugins.ts).
   await app.register(dbPlugin, { url: config.DATABASE_URL, logQueries: options.logQueries });
   await app.register(redisPlugin, { url: config.REDIS_URL, connectionName: 'foliograph:api' });
@@ -198,6 +201,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
         ? trustedDocuments(loadTrustedManifest(join(PROJECT_ROOT, 'schema', 'sdk', 'persisted-documents.json')))
         : redisPersistedQueries(redis, config.REDIS_PREFIX, app.log),
     validationRules: config.production ? [NoSchemaIntrospectionCustomRule] : [],
+    // The lexer pass of the preParsing hook below refuses such documents first, with its own error.
+    graphql: { parseOptions: { maxTokens: limits.maxTokens } },
     context: async (request): Promise<Omit<Context, 'reply' | 'app'>> => ({
       services,
       requestId: request.id,
@@ -207,7 +212,23 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
       viewer: await resolveViewer(services, request.headers.authorization),
       cache: new Map(),
     }),
-    errorFormatter: transportErrorFormatter(formatGraphQLErrors, app.log),
+    errorFormatter: transportErrorFormatter(
+      (execution, ctx, log) => formatGraphQLErrors(execution, ctx, log, { hideSuggestions: config.production }),
+      app.log,
+    ),
+  });
+
+  // Document limits and request text, before any resolver (src/graphql/limits.ts explains the
+  // three steps). Registered before the other hooks: a refused document costs nothing more.
+  app.graphql.addHook('preParsing', async (_schema, source) => {
+    checkSourceLimits(source, limits);
+  });
+  app.graphql.addHook('preValidation', async (_schema, document) => {
+    checkDocumentLimits(document, limits);
+  });
+  app.graphql.addHook('preExecution', async (executableSchema, document, context, variables) => {
+    checkComplexity(executableSchema, document, variables, operationNameOf(context), context, limits);
+    checkRequestText(document, variables);
   });
   // What a document may not do over HTTP (subscriptions, mutations over GET, no operation to run).
   type HttpContext = { reply?: { request?: Parameters<typeof checkHttpOperation>[1] } };
@@ -241,3 +262,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
 }
 
 export type App = Awaited<ReturnType<typeof buildApp>>;
+
+/** The operation a request asked for (POST body or GET query string), if it named one. */
+function operationNameOf(context: unknown): string | undefined {
+  const request = (context as { reply?: { request?: { method?: string; body?: unknown; query?: unknown } } }).reply?.request;
+  const params = (request?.method === 'GET' ? request.query : request?.body) as { operationName?: unknown } | undefined;
+  return typeof params?.operationName === 'string' && params.operationName !== '' ? params.operationName : undefined;
+}

@@ -55,6 +55,12 @@ const envSchema = z.object({
   SEED_DEMO: optionalBool(),
   QUERY_MAX_DEPTH: intFromEnv(12),
   QUERY_MAX_COMPLEXITY: intFromEnv(5000),
+  /** Document limits checked before validation (src/graphql/limits.ts); the SDK's largest operation has under 200 tokens. */
+  QUERY_MAX_TOKENS: z.coerce.number().int().min(100).default(2000),
+  QUERY_MAX_ALIASES: intFromEnv(30),
+  QUERY_MAX_DIRECTIVES: intFromEnv(30),
+  /** Field selections of a document, and of an operation with its fragments expanded. */
+  QUERY_MAX_BREADTH: z.coerce.number().int().min(1).default(200),
   /** Trust X-Forwarded-For from this many proxies (behind a load balancer: 1). */
   TRUST_PROXY: intFromEnv(0),
   SHUTDOWN_TIMEOUT_MS: intFromEnv(10_000),

@@ -2,12 +2,13 @@
  * The one schema entry: import every domain's types so they register on the builder, then build.
  */
 import { lexicographicSortSchema } from 'graphql';
-import { builder } from './graphql/builder.js';
 import './graphql/enums.js';
 import './auth/index.js';
 import './portfolios/index.js';
 import './market/index.js';
-import './market/index.js';
 import './analytics/index.js';
+import { builder } from './graphql/builder.js';
+import { restoreScalarArguments } from './graphql/jit-scalars.js';
 
-export const schema = lexicographicSortSchema(builder.toSchema());
+// After sorting: lexicographicSortSchema copies the fields, so the wrapped resolvers are the ones served.
+export const schema = restoreScalarArguments(lexicographicSortSchema(builder.toSchema()));

@@ -31,6 +31,16 @@ describe('in production', () => {
     expect((await t.gql('{ __typename }')).data).toEqual({ __typename: 'Query' });
   });
 
+  it('gives no field suggestions (they would reveal the schema)', async () => {
+    const result = await t.gql('{ me { emial } }');
+    expect(errorCode(result)).toBe('BAD_USER_INPUT');
+    expect(result.errors?.[0]?.message).toBe('Cannot query field "emial" on type "User".');
+    const details = result.errors?.[0]?.extensions?.details as { message: string }[];
+    expect(JSON.stringify(details)).not.toMatch(/Did you mean/);
+    const argument = await t.gql('{ searchSymbols(qurey: "a") { symbol } }');
+    expect(JSON.stringify(argument.errors)).not.toMatch(/Did you mean/);
+  });
+
   it('serves no GraphiQL', async () => {
     const response = await t.app.inject({ method: 'GET', url: '/graphiql' });
     expect(response.statusCode).toBe(404);

@@ -11,10 +11,12 @@ import ScopeAuthPlugin, { type AuthFailure } from '@pothos/plugin-scope-auth';
 import { GraphQLScalarType } from 'graphql';
 import type PrismaTypes from '../generated/pothos-prisma-types.js';
 import { getDatamodel } from '../generated/pothos-prisma-types.js';
-import { AppError, forbidden, unauthenticated } from '../platform/errors.js';
+import { forbidden, unauthenticated } from '../platform/errors.js';
 import type { Context } from './context.js';
+import type { RestorableScalarExtensions } from './jit-scalars.js';
+import { fieldComplexity } from './limits.js';
 import {
-  type Decimal,
+  Decimal,
   formatDate,
   literalText,
   parseDate,
@@ -99,22 +101,11 @@ export const builder = new SchemaBuilder<{
     nodeFieldOptions: { nullable: false },
   },
   complexity: {
+    // Limits are checked before execution for the whole document (src/graphql/limits.ts, run by
+    // Mercurius hooks), not per root field while executing: no `limit` here.
     defaultComplexity: 1,
     defaultListMultiplier: 10,
-    limit: (ctx) => ({
-      depth: ctx.services.config.QUERY_MAX_DEPTH,
-      complexity: ctx.services.config.QUERY_MAX_COMPLEXITY,
-      breadth: 200,
-    }),
-    complexityError: (kind, result) =>
-      new AppError('QUERY_TOO_COMPLEX', `Query too complex: ${kind.toLowerCase()} exceeds the limit`, {
-        depth: result.depth,
-        maxDepth: result.maxDepth,
-        complexity: result.complexity,
-        maxComplexity: result.maxComplexity,
-        breadth: result.breadth,
-        maxBreadth: result.maxBreadth,
-      }),
+    fieldComplexity,
   },
 });
 
@@ -126,6 +117,9 @@ builder.addScalarType(
     serialize: (value) => (value instanceof Date ? value : new Date(value as string)).toISOString(),
     parseValue: parseDateTime,
     parseLiteral: (ast) => parseDateTime(literalText(ast)),
+    extensions: {
+      restoreParsedValue: (value) => (value instanceof Date ? value : new Date(value as string)),
+    } satisfies RestorableScalarExtensions,
   }),
 );
 
@@ -148,6 +142,11 @@ builder.addScalarType(
     serialize: serializeDecimal,
     parseValue: parseDecimal,
     parseLiteral: (ast) => parseDecimal(literalText(ast)),
+    // JSON.stringify(Decimal) is its toString() (exponent form for tiny or huge values), exact:
+    // our own parse produced it, so it need not pass the input grammar again.
+    extensions: {
+      restoreParsedValue: (value) => (value instanceof Decimal ? value : new Decimal(value as string)),
+    } satisfies RestorableScalarExtensions,
   }),
 );
 

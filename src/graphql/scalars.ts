@@ -2,13 +2,13 @@
 import { Decimal } from 'decimal.js';
 import { Kind, type ValueNode } from 'graphql';
 import { formatDate as formatCalendarDate, isCalendarDate } from '../platform/dates.js';
+import { parseDecimalText } from '../platform/decimal-text.js';
 import { badInput } from '../platform/errors.js';
 
 export { Decimal };
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 
 function fail(scalar: string, message: string): never {
   throw badInput([{ field: scalar, message }], `${scalar}: ${message}`);
@@ -35,13 +35,14 @@ export function formatDate(value: Date | string): string {
   return typeof value === 'string' ? parseDate(value) : formatCalendarDate(value);
 }
 
-/** Decimals arrive as strings (exact); integers and JSON numbers are accepted as written. */
+/**
+ * Decimals arrive as plain decimal strings (exact, at most 40 characters, no exponent: the
+ * grammar of src/platform/decimal-text.ts); JSON numbers and literals are accepted as written.
+ */
 export function parseDecimal(value: unknown): Decimal {
-  const text = typeof value === 'number' && Number.isFinite(value) ? String(value) : value;
-  if (typeof text !== 'string' || !DECIMAL.test(text.trim())) {
-    fail('Decimal', 'expected an exact decimal number as a string, e.g. "1234.5678"');
-  }
-  return new Decimal(text.trim());
+  const parsed = parseDecimalText(value);
+  if ('problem' in parsed) fail('Decimal', parsed.problem);
+  return parsed.value;
 }
 
 export function serializeDecimal(value: unknown): string {

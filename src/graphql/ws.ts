@@ -44,6 +44,8 @@ import { AppError, badInput } from '../platform/errors.js';
 import type { Context, ContextServices, Viewer } from './context.js';
 import { toClientError } from './errors.js';
 import { LiveSlots, type SlotClaim } from './ws-limits.js';
+import { checkComplexity, checkDocumentLimits, checkSourceLimits, documentLimits } from './limits.js';
+import { checkRequestText } from './request-text.js';
 
 export const SUBSCRIPTIONS_PATH = '/graphql';
 
@@ -100,6 +102,8 @@ export function attachSubscriptionServer(
   const { config } = services;
   const log = app.log.child({ component: 'subscriptions' });
   const validationRules = config.production ? [...specifiedRules, NoSchemaIntrospectionCustomRule] : specifiedRules;
+  const limits = documentLimits(config);
+  const shape = { hideSuggestions: config.production };
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayloadBytes });
   const connections = new Map<WebSocket, Connection>();
@@ -215,12 +219,15 @@ export function attachSubscriptionServer(
         }
         let document: DocumentNode;
         try {
-          document = parse(payload.query);
+          // The same document limits as over HTTP (src/graphql/limits.ts), in the same order.
+          checkSourceLimits(payload.query, limits);
+          document = parse(payload.query, { maxTokens: limits.maxTokens });
+          checkDocumentLimits(document, limits);
         } catch (error) {
-          return [toClientError(error as GraphQLError, undefined, log)];
+          return [toClientError(error as GraphQLError, undefined, log, shape)];
         }
         const errors = validate(schema, document, validationRules);
-        if (errors.length > 0) return errors.map((error) => toClientError(error, undefined, log));
+        if (errors.length > 0) return errors.map((error) => toClientError(error, undefined, log, shape));
         const operation = getOperationAST(document, payload.operationName);
         if (!operation) {
           return [badInput([{ field: 'operationName', message: 'Unable to identify the operation to run' }])];
@@ -254,6 +261,13 @@ export function attachSubscriptionServer(
           viewer: connection.viewer,
           cache: new Map(),
         };
+        try {
+          const variables = payload.variables ?? undefined;
+          checkComplexity(schema, document, variables, payload.operationName ?? undefined, contextValue, limits);
+          checkRequestText(document, variables);
+        } catch (error) {
+          return [toClientError(error as GraphQLError, contextValue.requestId, log, shape)];
+        }
         log.debug({ requestId: contextValue.requestId, subscriptionId: id, operation: operation.name?.value }, 'subscription started');
         return {
           schema,
@@ -269,11 +283,11 @@ export function attachSubscriptionServer(
         const requestId = (args.contextValue as Context | undefined)?.requestId;
         return {
           ...result,
-          errors: result.errors.map((error) => toClientError(error, requestId, log).toJSON()),
+          errors: result.errors.map((error) => toClientError(error, requestId, log, shape).toJSON()),
         };
       },
 
-      onError: (_ctx, _id, _payload, errors) => errors.map((error) => toClientError(error, undefined, log).toJSON()),
+      onError: (_ctx, _id, _payload, errors) => errors.map((error) => toClientError(error, undefined, log, shape).toJSON()),
 
       // Called when an operation ends for any reason (completed, failed, stopped by the client,
       // or its socket closing).

@@ -7,6 +7,7 @@
 import { Decimal } from 'decimal.js';
 import { latestDateOnEarth, parseCalendarDate } from '../platform/dates.js';
 import { checkSymbol, SYMBOL_MAX } from '../platform/symbols.js';
+import { parseDecimalText as parseDecimalInput } from '../platform/decimal-text.js';
 import { Problems } from '../platform/errors.js';
 import type { Asset, Prisma } from '../generated/prisma/client.js';
 import type { AssetType } from '../generated/prisma/enums.js';
@@ -24,11 +25,16 @@ export const DECIMAL_INTEGER_DIGITS = 10;
 export const DECIMAL_FRACTION_DIGITS = 8;
 const DECIMAL_LIMIT = new Decimal(10).pow(DECIMAL_INTEGER_DIGITS);
 
+/** More than `max` characters (code points); a string of over 2 × max UTF-16 units is, without counting. */
+function longerThan(text: string, max: number): boolean {
+  return text.length > 2 * max || [...text].length > max;
+}
+
 /** A required name: trimmed, 1 to NAME_MAX characters. */
 export function checkName(problems: Problems, field: string, value: string): string {
   const trimmed = value.trim();
   if (trimmed.length === 0) problems.add(field, 'must not be empty');
-  else if ([...trimmed].length > NAME_MAX) problems.add(field, `must be at most ${NAME_MAX} characters`);
+  else if (longerThan(trimmed, NAME_MAX)) problems.add(field, `must be at most ${NAME_MAX} characters`);
   return trimmed;
 }
 
@@ -37,7 +43,7 @@ export function checkOptionalText(problems: Problems, field: string, value: stri
   if (value === undefined) return undefined;
   if (value === null) return null;
   const trimmed = value.trim();
-  if ([...trimmed].length > max) problems.add(field, `must be at most ${max} characters`);
+  if (longerThan(trimmed, max)) problems.add(field, `must be at most ${max} characters`);
   return trimmed === '' ? null : trimmed;
 }
 
@@ -87,13 +93,15 @@ export function utcMidnight(ymd: string): Date {
   return new Date(`${ymd}T00:00:00.000Z`);
 }
 
-/** Text from a file (import) as an exact decimal, or a problem. JSON numbers are taken as written. */
+/** Text from a file (import) as an exact decimal (src/platform/decimal-text.ts), or a problem. */
 export function parseDecimalText(problems: Problems, field: string, value: unknown): Decimal | null {
-  const text = typeof value === 'number' && Number.isFinite(value) ? String(value) : value;
-  if (typeof text === 'string' && /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(text.trim())) {
-    return new Decimal(text.trim());
+  if (value === undefined || value === null || value === '') {
+    problems.add(field, 'is required');
+    return null;
   }
-  problems.add(field, text === undefined || text === null || text === '' ? 'is required' : 'must be a decimal number such as "12.5"');
+  const parsed = parseDecimalInput(value);
+  if ('value' in parsed) return parsed.value;
+  problems.add(field, parsed.problem);
   return null;
 }
 
