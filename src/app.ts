@@ -71,10 +71,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   });
 
   const db = createDb({ url: config.DATABASE_URL, logQueries: options.logQueries });
-  const redis = createRedis(config.REDIS_URL, 'foliograph:api');
+  const redis = createRedis(config.REDIS_URL, 'foliograph:api', { log: app.log, commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS });
   const channels = new RedisChannels(config.REDIS_URL, 'foliograph:api:subscriber', app.log);
   const tokens = await TokenSigner.create(config);
-  const revocations = new SessionRevocations(redis, config.REDIS_PREFIX);
+  const revocations = new SessionRevocations(redis, db, config.REDIS_PREFIX, config.SESSION_LIVE_CACHE_SECONDS, app.log);
   const metrics = createMetrics();
   const market = new MarketService({
     config,
