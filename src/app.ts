@@ -171,6 +171,16 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
 
   attachSubscriptionServer(app, services, schema, options.subscriptions);
 
+  // Writes confirm the session in PostgreSQL (reads trust the state cached in Redis): a session
+  // revoked or deleted behind the cache's back (say, with its user) gets UNAUTHENTICATED.
+  app.graphql.addHook('preExecution', async (_schema, document, context) => {
+    const ctx = context as unknown as Context;
+    if (!ctx.viewer) return;
+    const writes = document.definitions.some((d) => d.kind === 'OperationDefinition' && d.operation === 'mutation');
+    // Without PostgreSQL the mutation fails by itself; the check must not hide that error.
+    if (writes && (await services.revocations.confirmedRevoked(ctx.viewer.sessionId).catch(() => false))) ctx.viewer = null;
+  });
+
   // Request count and latency by operation name.
   type TimedContext = { operationLabels?: { operation: string; type: string }; operationTimer?: () => void };
   app.graphql.addHook('preExecution', async (_schema, document, context) => {

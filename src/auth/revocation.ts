@@ -10,6 +10,8 @@
  *   PostgreSQL said so, and kept for SESSION_LIVE_CACHE_SECONDS;
  * - no entry (first use, expired, or Redis restarted empty) or Redis unreachable: PostgreSQL
  *   decides. A session that no longer exists (its user was deleted) counts as revoked.
+ * Mutations confirm the session in PostgreSQL (`confirmedRevoked`): a session revoked while
+ * Redis was unreachable, or deleted with its user, cannot write even while a `live` entry lasts.
  * A message on the revocation channel lets every instance close that session's open
  * subscriptions at once.
  */
@@ -71,6 +73,16 @@ export class SessionRevocations {
       }
     }
     return this.revokedInDatabase(sessionId);
+  }
+
+  /**
+   * Asks PostgreSQL, whatever Redis remembers (writes do: one primary-key lookup), and tells
+   * Redis when the session turns out revoked or gone, so reads refuse it from then on too.
+   */
+  async confirmedRevoked(sessionId: string): Promise<boolean> {
+    const revoked = await this.revokedInDatabase(sessionId);
+    if (revoked && redisAvailable(this.redis)) await this.remember(sessionId, true).catch(() => {});
+    return revoked;
   }
 
   private async revokedInDatabase(sessionId: string): Promise<boolean> {
