@@ -45,6 +45,7 @@ export class EmailOutbox {
   private draining: Promise<void> | null = null;
   private again = false;
   private closed = false;
+  private failing = false;
 
   constructor(
     private readonly deps: { config: Config; db: Db; logger: FastifyBaseLogger },
@@ -125,7 +126,10 @@ export class EmailOutbox {
         async (tx) => {
           const rows = await tx.$queryRaw<Array<{ id: string; payload: OutboxEntry }>>`
             SELECT id, payload FROM email_outbox ORDER BY created_at LIMIT ${BATCH} FOR UPDATE SKIP LOCKED`;
-          if (rows.length === 0) return 0;
+          if (rows.length === 0) {
+            this.failing = false;
+            return 0;
+          }
           const jobs: Array<{ id: string; job: EmailJob }> = [];
           for (const row of rows) {
             const job = await this.jobFor(row.payload, tx);
@@ -136,13 +140,16 @@ export class EmailOutbox {
             await withTimeout(this.open.queue.addBulk(jobs.map(({ id, job }) => ({ name: job.kind, data: job, opts: { jobId: id } }))));
           }
           await tx.emailOutbox.deleteMany({ where: { id: { in: rows.map((r) => r.id) } } });
+          this.failing = false;
           return rows.length;
         },
         { timeout: QUEUE_ADD_TIMEOUT_MS + 3000 },
       );
     } catch (error) {
-      // Redis down: the rows stay and the next sweep tries again; the outage is logged once.
-      if (!isRedisOutage(error)) this.deps.logger.warn({ err: error }, 'email outbox: relaying failed; will retry');
+      // Redis or PostgreSQL down: the rows stay and the next sweep tries again. A Redis outage
+      // is logged by its connection; anything else once per run of failures.
+      if (!isRedisOutage(error) && !this.failing) this.deps.logger.warn({ err: error }, 'email outbox: relaying failed; will retry');
+      this.failing = true;
       return 0;
     }
   }

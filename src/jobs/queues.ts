@@ -6,7 +6,7 @@
 import { Queue, Worker, type DefaultJobOptions, type Processor } from 'bullmq';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config.js';
-import { bullConnection, isRedisOutage, OutageLog, type Redis } from '../platform/redis.js';
+import { bullConnection, isRedisConnectionError, OutageLog, type Redis } from '../platform/redis.js';
 
 type Log = Pick<FastifyBaseLogger, 'warn' | 'info'>;
 
@@ -40,7 +40,7 @@ export function openQueue<T>(name: QueueName, config: Config, defaultJobOptions:
   const queue = new Queue<T>(name, { connection, prefix: queuePrefix(config), defaultJobOptions });
   // The connection logs an outage once; BullMQ re-emits each of its errors here.
   queue.on('error', (error) => {
-    if (!isRedisOutage(error)) log?.warn({ err: error, queue: name }, 'queue error');
+    if (!isRedisConnectionError(error)) log?.warn({ err: error, queue: name }, 'queue error');
   });
   return {
     queue,
@@ -61,7 +61,7 @@ export function openWorker<T>(name: QueueName, config: Config, processor: Proces
   const connection = bullConnection(config.REDIS_URL, { name: `foliograph:worker:${name}`, log });
   const worker = new Worker<T>(name, processor, { connection, prefix: queuePrefix(config), concurrency });
   const outage = new OutageLog(log, `worker:${name}`);
-  worker.on('error', (error) => (isRedisOutage(error) ? outage.failed(error) : log?.warn({ err: error, queue: name }, 'worker error')));
+  worker.on('error', (error) => (isRedisConnectionError(error) ? outage.failed(error) : log?.warn({ err: error, queue: name }, 'worker error')));
   connection.on('ready', () => outage.recovered());
   return {
     worker,

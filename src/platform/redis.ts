@@ -28,16 +28,28 @@ export class RedisUnavailableError extends Error {
   }
 }
 
-const OUTAGE_MESSAGES = ['Command timed out', "Stream isn't writeable", 'Connection is closed', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'max retries per request'];
+/** How ioredis rejects a command it could not get answered (ioredis' own wording). */
+const OUTAGE_MESSAGES = ['Command timed out', "Stream isn't writeable", 'Connection is closed', 'max retries per request'];
+/** What a connection reports while it cannot reach Redis (its 'error' events). */
+const CONNECTION_MESSAGES = ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'connect ETIMEDOUT'];
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**
- * True for errors that mean "Redis is not reachable right now" (as opposed to a bad command):
- * callers use their fallback and need not log each one, the connection logs the outage once.
+ * True for a Redis command that failed because Redis is not reachable right now (as opposed to
+ * a bad command): callers use their fallback and need not log each one, the connection logs
+ * the outage once.
  */
 export function isRedisOutage(error: unknown): boolean {
   if (error instanceof RedisUnavailableError) return true;
-  const message = error instanceof Error ? error.message : String(error);
+  const message = messageOf(error);
   return OUTAGE_MESSAGES.some((m) => message.includes(m));
+}
+
+/** True also for the errors a connection (or BullMQ on its behalf) emits while reconnecting. */
+export function isRedisConnectionError(error: unknown): boolean {
+  const message = messageOf(error);
+  return isRedisOutage(error) || CONNECTION_MESSAGES.some((m) => message.includes(m));
 }
 
 type Log = { warn(obj: object, msg: string): void; info(obj: object, msg: string): void };
@@ -106,10 +118,8 @@ class GuardedRedis extends Redis {
       this.breakerOpen = false;
       outage.recovered();
     });
-    // A restart is over once 'ready' fires; until then commands fail at once anyway.
-    this.on('close', () => {
-      if (this.status !== 'end') outage.failed(new Error('Connection is closed'));
-    });
+    // Not emitted after quit()/disconnect(): an orderly shutdown is no outage.
+    this.on('reconnecting', () => outage.failed(new Error('Connection is closed')));
   }
 
   /** False while Redis is known to be unreachable: skip it without trying. */
