@@ -58,6 +58,11 @@ export class RedisServer {
     await waitUntil(() => canConnect(this.port), 5000, 'redis-server did not accept connections');
   }
 
+  /** True while its process runs (and accepts connections, unless frozen). */
+  async running(): Promise<boolean> {
+    return this.process !== null && this.process.exitCode === null && this.process.signalCode === null;
+  }
+
   /** Kills it (SIGKILL: no goodbye to clients, like a crash) and waits until it is gone. */
   async stop(): Promise<void> {
     const child = this.process;

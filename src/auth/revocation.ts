@@ -59,6 +59,14 @@ export class SessionRevocations {
     }
   }
 
+  /** A session that has just started is live: its first requests need not ask PostgreSQL. */
+  async markLive(sessionId: string): Promise<void> {
+    if (this.liveCacheSeconds === 0 || !redisAvailable(this.redis)) return;
+    await this.remember(sessionId, false).catch((error: unknown) => {
+      if (!isRedisOutage(error)) throw error;
+    });
+  }
+
   async isRevoked(sessionId: string): Promise<boolean> {
     if (redisAvailable(this.redis)) {
       try {
@@ -86,7 +94,15 @@ export class SessionRevocations {
   }
 
   private async revokedInDatabase(sessionId: string): Promise<boolean> {
-    const session = await this.db.session.findUnique({ where: { id: sessionId }, select: { revokedAt: true } });
+    let session: { revokedAt: Date | null } | null;
+    try {
+      session = await this.db.session.findUnique({ where: { id: sessionId }, select: { revokedAt: true } });
+    } catch {
+      // PostgreSQL unreachable too: the state is unknown. Everything a request can read or write
+      // needs PostgreSQL, so it fails with INTERNAL_SERVER_ERROR anyway; refusing the token here
+      // instead would tell every client to sign out because of an outage. Writes check again.
+      return false;
+    }
     return !session || session.revokedAt !== null;
   }
 

@@ -72,6 +72,7 @@ export class SessionService {
         refreshTokens: { create: { tokenHash: sha256Hex(refreshToken), expiresAt } },
       },
     });
+    await this.deps.revocations.markLive(session.id);
     if (isNew) {
       await this.outbox.send({
         kind: 'login-alert',
