@@ -15,7 +15,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config.js';
 import type { BackgroundTasks } from '../jobs/background.js';
 import { QUEUE_NAMES, openQueue, type OpenQueue } from '../jobs/queues.js';
-import type { Db, Prisma } from '../platform/db.js';
+import { createDb, type Db, type Prisma } from '../platform/db.js';
 import { isRedisOutage } from '../platform/redis.js';
 import { resetPasswordLink, verifyEmailLink, type EmailJob } from './email.js';
 import { OneTimeTokens } from './one-time-tokens.js';
@@ -41,6 +41,11 @@ const QUEUE_ADD_TIMEOUT_MS = 2000;
 export class EmailOutbox {
   private readonly open: OpenQueue<EmailJob>;
   private readonly tokens: OneTimeTokens;
+  /**
+   * The relay's own small pool: sweeping and relaying never wait behind (or count among) the
+   * statements of requests.
+   */
+  private readonly relayDb: Db;
   private readonly sweepTimer: NodeJS.Timeout;
   private draining: Promise<void> | null = null;
   private again = false;
@@ -64,7 +69,8 @@ export class EmailOutbox {
       },
       deps.logger,
     );
-    this.tokens = new OneTimeTokens(deps.db);
+    this.relayDb = createDb({ url: deps.config.DATABASE_URL, poolSize: 2 });
+    this.tokens = new OneTimeTokens(this.relayDb);
     this.sweepTimer = setInterval(() => this.flush(), OUTBOX_SWEEP_MS);
     this.sweepTimer.unref();
   }
@@ -117,12 +123,13 @@ export class EmailOutbox {
     await this.draining;
     this.closed = true;
     await this.open.close();
+    await this.relayDb.$disconnect();
   }
 
   /** Relays up to BATCH rows in one transaction; returns how many. */
   private async relayBatch(): Promise<number> {
     try {
-      return await this.deps.db.$transaction(
+      return await this.relayDb.$transaction(
         async (tx) => {
           const rows = await tx.$queryRaw<Array<{ id: string; payload: OutboxEntry }>>`
             SELECT id, payload FROM email_outbox ORDER BY created_at LIMIT ${BATCH} FOR UPDATE SKIP LOCKED`;
