@@ -95,11 +95,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   const limits = documentLimits(config);
   // Connections first; each closes itself after everything registered later (./platform/plugins.ts).
   await app.register(dbPlugin, { url: config.DATABASE_URL, logQueries: options.logQueries });
-  await app.register(redisPlugin, { url: config.REDIS_URL, connectionName: 'foliograph:api' });
+  await app.register(redisPlugin, { url: config.REDIS_URL, connectionName: 'foliograph:api', commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS });
   await app.register(channelsPlugin, { url: config.REDIS_URL, connectionName: 'foliograph:api:subscriber' });
   const { db, redis, channels } = app;
   const tokens = await TokenSigner.create(config);
-  const revocations = new SessionRevocations(redis, config.REDIS_PREFIX);
+  const revocations = new SessionRevocations(redis, db, config.REDIS_PREFIX, config.SESSION_LIVE_CACHE_SECONDS, app.log);
   const metrics = createMetrics();
   const market = new MarketService({
     config,
@@ -240,6 +240,16 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   });
 
   attachSubscriptionServer(app, services, schema, options.subscriptions);
+
+  // Writes confirm the session in PostgreSQL (reads trust the state cached in Redis): a session
+  // revoked or deleted behind the cache's back (say, with its user) gets UNAUTHENTICATED.
+  app.graphql.addHook('preExecution', async (_schema, document, context) => {
+    const ctx = context as unknown as Context;
+    if (!ctx.viewer) return;
+    const writes = document.definitions.some((d) => d.kind === 'OperationDefinition' && d.operation === 'mutation');
+    // Without PostgreSQL the mutation fails by itself; the check must not hide that error.
+    if (writes && (await services.revocations.confirmedRevoked(ctx.viewer.sessionId).catch(() => false))) ctx.viewer = null;
+  });
 
   // Request count and latency by operation name.
   type TimedContext = { operationLabels?: { operation: string; type: string }; operationTimer?: () => void };

@@ -28,6 +28,13 @@ const envSchema = z.object({
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
   /** Prefix for every Redis key and channel: several deployments (or test files) can share one Redis. */
   REDIS_PREFIX: z.string().default('foliograph:'),
+  /** A Redis command that takes longer fails (and Redis is skipped until it answers again); 0 = no timeout. */
+  REDIS_COMMAND_TIMEOUT_MS: intFromEnv(500),
+  /**
+   * How long Redis may remember that a session is live before PostgreSQL is asked again (s).
+   * Bounds how long a session deleted or revoked behind the API's back keeps working.
+   */
+  SESSION_LIVE_CACHE_SECONDS: intFromEnv(60),
   APP_URL: z.url().default('http://localhost:5173'),
   /** Extra CORS origins besides APP_URL, comma separated. */
   CORS_ORIGINS: z.string().default(''),

@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import { SingleFlight } from '../platform/single-flight.js';
-import type { Redis } from '../platform/redis.js';
+import { type Redis, isRedisOutage } from '../platform/redis.js';
 
 /** Bump when a report's shape or formulas change, so no entry of the old code is served. */
 const CACHE_VERSION = 1;
@@ -73,7 +73,7 @@ export class AnalyticsCache {
       const value = await compute();
       stopTimer();
       await this.redis.set(key, JSON.stringify(value), 'EX', TTL_SECONDS).catch((error: unknown) => {
-        this.logger.warn({ err: error, key }, 'analytics: cannot store a report in the cache');
+        if (!isRedisOutage(error)) this.logger.warn({ err: error, key }, 'analytics: cannot store a report in the cache');
       });
       return value;
     }) as Promise<T>;
@@ -83,7 +83,7 @@ export class AnalyticsCache {
     try {
       return await this.redis.get(key);
     } catch (error) {
-      this.logger.warn({ err: error, key }, 'analytics: cache unavailable; computing the report');
+      if (!isRedisOutage(error)) this.logger.warn({ err: error, key }, 'analytics: cache unavailable; computing the report');
       return null;
     }
   }

@@ -2,9 +2,8 @@
  * Account email, in one place: the messages (text + HTML), the outbox the API hands them to,
  * and the worker part that delivers them.
  *
- * Flow: a mutation commits its database change, then `EmailOutbox.send` adds a job to the
- * BullMQ queue "email" without making the mutation wait (a Redis hiccup is logged, not thrown).
- * The worker part (src/worker-runtime.ts) renders and sends each job over SMTP_URL, retrying
+ * Flow: a mutation records the email in PostgreSQL (src/auth/email-outbox.ts), which relays it
+ * to the BullMQ queue "email" (a Redis outage delays it, never loses it). The worker part (src/worker-runtime.ts) renders and sends each job over SMTP_URL, retrying
  * with exponential backoff. Outside production without SMTP_URL it logs the message instead,
  * link included, since that is how a developer gets it.
  *
@@ -19,9 +18,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { UnrecoverableError } from 'bullmq';
 import nodemailer from 'nodemailer';
 import type { Config } from '../config.js';
-import { BackgroundTasks } from '../platform/background.js';
-import { QUEUE_NAMES, openQueue, openWorker, type OpenQueue } from '../platform/queues.js';
-import type { RunningWorker } from '../platform/queues.js';
+import { QUEUE_NAMES, openWorker, type RunningWorker } from '../platform/queues.js';
 
 export type EmailJob =
   | { kind: 'verify-email'; to: string; name: string; link: string }
@@ -144,43 +141,6 @@ export function renderEmail(job: EmailJob): RenderedEmail {
   }
 }
 
-/** The producer side, used by the API: hands messages to the queue without waiting. */
-export class EmailOutbox {
-  private constructor(
-    private readonly open: OpenQueue<SealedEmailJob>,
-    private readonly tasks: BackgroundTasks,
-    private readonly config: Config,
-  ) {}
-
-  static open(config: Config, tasks: BackgroundTasks): EmailOutbox {
-    return new EmailOutbox(
-      openQueue<SealedEmailJob>(QUEUE_NAMES.email, config, {
-        attempts: 6,
-        // 5 s, 10 s, 20 s, 40 s, 80 s: rides out an SMTP restart without hammering it.
-        backoff: { type: 'exponential', delay: 5000 },
-        // Jobs carry link tokens: keep none once sent, and failed ones only for a week.
-        removeOnComplete: true,
-        removeOnFail: { age: 7 * 24 * 3600 },
-      }),
-      tasks,
-      config,
-    );
-  }
-
-  get queue(): OpenQueue<SealedEmailJob>['queue'] {
-    return this.open.queue;
-  }
-
-  /** Call after the database change that this email reports has committed. */
-  send(job: EmailJob): void {
-    this.tasks.run(`email:${job.kind}`, () => this.open.queue.add(job.kind, sealEmailJob(this.config, job)));
-  }
-
-  close(): Promise<void> {
-    return this.open.close();
-  }
-}
-
 export type Deliver = (email: RenderedEmail) => Promise<void>;
 
 /** Sends over SMTP_URL; outside production without it, logs the message instead. */
@@ -209,20 +169,25 @@ export function createMailer(config: Config, log: FastifyBaseLogger): { deliver:
 /** The worker part that delivers queued email (registered in src/worker-runtime.ts). */
 export async function startEmailWorker(config: Config, log: FastifyBaseLogger): Promise<RunningWorker> {
   const mailer = createMailer(config, log);
-  const open = openWorker<SealedEmailJob>(QUEUE_NAMES.email, config, async (job) => {
-    let email: EmailJob;
-    try {
-      email = openEmailJob(config, job.data);
-    } catch (error) {
-      // Not ours (another key, or written into Redis by hand): never send it, never retry it.
-      throw new UnrecoverableError(`email job ${job.id} refused: ${(error as Error).message}`);
-    }
-    await mailer.deliver(renderEmail(email));
-  });
+  const open = openWorker<SealedEmailJob>(
+    QUEUE_NAMES.email,
+    config,
+    async (job) => {
+      let email: EmailJob;
+      try {
+        email = openEmailJob(config, job.data);
+      } catch (error) {
+        // Not ours (another key, or written into Redis by hand): never send it, never retry it.
+        throw new UnrecoverableError(`email job ${job.id} refused: ${(error as Error).message}`);
+      }
+      await mailer.deliver(renderEmail(email));
+    },
+    5,
+    log,
+  );
   open.worker.on('failed', (job, error) => {
     log.warn({ err: error, jobId: job?.id, kind: job?.data.kind, attemptsMade: job?.attemptsMade }, 'email delivery failed');
   });
-  open.worker.on('error', (error) => log.error({ err: error }, 'email worker error'));
   await open.worker.waitUntilReady();
   return {
     async close() {

@@ -1,36 +1,113 @@
 /**
- * Immediate session revocation across every API instance: revoked session ids live in Redis
- * for as long as an access token of theirs could still be valid, so checking a token costs one
- * EXISTS, not a database query. A message on the revocation channel lets every instance close
- * that session's open subscriptions at once.
+ * Immediate session revocation across every API instance.
+ *
+ * PostgreSQL's `sessions.revoked_at` is the record of truth (SessionService writes it first);
+ * Redis remembers each checked session's state, `live` or `revoked`, so checking a token costs
+ * one GET, not a database query:
+ * - `revoked` is written by every revocation and kept as long as an access token of the
+ *   session could still be valid;
+ * - `live` is written (SET NX, so it never overwrites a revocation that raced it) after
+ *   PostgreSQL said so, and kept for SESSION_LIVE_CACHE_SECONDS;
+ * - no entry (first use, expired, or Redis restarted empty) or Redis unreachable: PostgreSQL
+ *   decides. A session that no longer exists (its user was deleted) counts as revoked.
+ * Mutations confirm the session in PostgreSQL (`confirmedRevoked`): a session revoked while
+ * Redis was unreachable, or deleted with its user, cannot write even while a `live` entry lasts.
+ * A message on the revocation channel lets every instance close that session's open
+ * subscriptions at once.
  */
-import type { Redis } from '../platform/redis.js';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Db } from '../platform/db.js';
+import { isRedisOutage, redisAvailable, type Redis } from '../platform/redis.js';
 import { ACCESS_TOKEN_TTL_SECONDS } from './tokens.js';
+
+const REVOKED = 'revoked';
+const LIVE = 'live';
+/** A minute beyond the token lifetime covers clock skew between instances. */
+const REVOKED_TTL_SECONDS = ACCESS_TOKEN_TTL_SECONDS + 60;
 
 export class SessionRevocations {
   constructor(
     private readonly redis: Redis,
+    private readonly db: Db,
     private readonly prefix: string,
+    private readonly liveCacheSeconds: number,
+    private readonly log: Pick<FastifyBaseLogger, 'warn'>,
   ) {}
 
   get channel(): string {
     return `${this.prefix}session-revoked`;
   }
 
-  private key(sessionId: string): string {
-    return `${this.prefix}revoked-session:${sessionId}`;
+  key(sessionId: string): string {
+    return `${this.prefix}session-state:${sessionId}`;
   }
 
+  /**
+   * Tells Redis and every instance; call after `revoked_at` is written. Without Redis the
+   * database record still refuses the session everywhere once cached `live` entries expire.
+   */
   async revoke(sessionIds: string[]): Promise<void> {
     if (sessionIds.length === 0) return;
     const pipeline = this.redis.multi();
-    // A minute beyond the token lifetime covers clock skew between instances.
-    for (const id of sessionIds) pipeline.set(this.key(id), '1', 'EX', ACCESS_TOKEN_TTL_SECONDS + 60);
+    for (const id of sessionIds) pipeline.set(this.key(id), REVOKED, 'EX', REVOKED_TTL_SECONDS);
     pipeline.publish(this.channel, JSON.stringify(sessionIds));
-    await pipeline.exec();
+    try {
+      await pipeline.exec();
+    } catch (error) {
+      if (!isRedisOutage(error)) throw error;
+      this.log.warn({ sessionIds }, 'session revocation recorded in PostgreSQL only (Redis unavailable)');
+    }
+  }
+
+  /** A session that has just started is live: its first requests need not ask PostgreSQL. */
+  async markLive(sessionId: string): Promise<void> {
+    if (this.liveCacheSeconds === 0 || !redisAvailable(this.redis)) return;
+    await this.remember(sessionId, false).catch((error: unknown) => {
+      if (!isRedisOutage(error)) throw error;
+    });
   }
 
   async isRevoked(sessionId: string): Promise<boolean> {
-    return (await this.redis.exists(this.key(sessionId))) === 1;
+    if (redisAvailable(this.redis)) {
+      try {
+        const state = await this.redis.get(this.key(sessionId));
+        if (state === REVOKED) return true;
+        if (state === LIVE) return false;
+        const revoked = await this.revokedInDatabase(sessionId);
+        await this.remember(sessionId, revoked);
+        return revoked;
+      } catch (error) {
+        if (!isRedisOutage(error)) throw error;
+      }
+    }
+    return this.revokedInDatabase(sessionId);
+  }
+
+  /**
+   * Asks PostgreSQL, whatever Redis remembers (writes do: one primary-key lookup), and tells
+   * Redis when the session turns out revoked or gone, so reads refuse it from then on too.
+   */
+  async confirmedRevoked(sessionId: string): Promise<boolean> {
+    const revoked = await this.revokedInDatabase(sessionId);
+    if (revoked && redisAvailable(this.redis)) await this.remember(sessionId, true).catch(() => {});
+    return revoked;
+  }
+
+  private async revokedInDatabase(sessionId: string): Promise<boolean> {
+    let session: { revokedAt: Date | null } | null;
+    try {
+      session = await this.db.session.findUnique({ where: { id: sessionId }, select: { revokedAt: true } });
+    } catch {
+      // PostgreSQL unreachable too: the state is unknown. Everything a request can read or write
+      // needs PostgreSQL, so it fails with INTERNAL_SERVER_ERROR anyway; refusing the token here
+      // instead would tell every client to sign out because of an outage. Writes check again.
+      return false;
+    }
+    return !session || session.revokedAt !== null;
+  }
+
+  private async remember(sessionId: string, revoked: boolean): Promise<void> {
+    if (revoked) await this.redis.set(this.key(sessionId), REVOKED, 'EX', REVOKED_TTL_SECONDS);
+    else if (this.liveCacheSeconds > 0) await this.redis.set(this.key(sessionId), LIVE, 'EX', this.liveCacheSeconds, 'NX');
   }
 }

@@ -11,7 +11,7 @@ import { Prisma } from '../platform/db.js';
 import { badInput, conflict, unauthenticated, type FieldProblem } from '../platform/errors.js';
 import { BruteForceGuard, accountLocked, subjects } from './brute-force.js';
 import type { AuthDeps, ClientInfo } from './deps.js';
-import { EmailOutbox, resetPasswordLink, verifyEmailLink } from './email.js';
+import { EmailOutbox } from './email-outbox.js';
 import { MfaService, invalidMfaCode } from './mfa.js';
 import { OneTimeTokens } from './one-time-tokens.js';
 import { dummyPasswordHash, hashPassword, needsRehash, verifyPassword } from './passwords.js';
@@ -59,7 +59,7 @@ export class AuthService {
 
   constructor(private readonly deps: AuthDeps) {
     this.background = new BackgroundTasks(deps.logger);
-    this.outbox = EmailOutbox.open(deps.config, this.background);
+    this.outbox = new EmailOutbox(deps, this.background);
     this.guard = new BruteForceGuard(deps);
     this.oneTimeTokens = new OneTimeTokens(deps.db);
     this.registrationLimit = new RegistrationLimit(deps);
@@ -91,12 +91,13 @@ export class AuthService {
 
     const passwordHash = await hashPassword(input.password);
     const { db } = this.deps;
-    let created: { user: User; verification: { token: string } };
+    let created: User;
     try {
+      // The verification email is recorded with the account: both or neither.
       created = await db.$transaction(async (tx) => {
         const user = await tx.user.create({ data: { email, name, passwordHash } });
-        const verification = await this.oneTimeTokens.issue(user.id, 'EMAIL_VERIFICATION', { replacePrevious: false, db: tx });
-        return { user, verification };
+        await this.outbox.record({ kind: 'verify-email', userId: user.id }, tx);
+        return user;
       });
     } catch (error) {
       if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
@@ -104,8 +105,8 @@ export class AuthService {
       }
       throw error;
     }
-    const { user, verification } = created;
-    this.outbox.send({ kind: 'verify-email', to: user.email, name: user.name, link: verifyEmailLink(this.deps.config, verification.token) });
+    const user = created;
+    this.outbox.flush();
     securityEvent(this.deps.logger, 'auth.registered', { userId: user.id, ip: client.ip });
     return this.sessions.start(user, client, { alertOnNewDevice: false });
   }
@@ -174,8 +175,8 @@ export class AuthService {
     const user = await this.deps.db.user.findUniqueOrThrow({ where: { id: userId } });
     if (user.emailVerified) return false;
     await this.guard.emailRequests.reserve([subjects.email(user.email), subjects.ip(client.ip)]);
-    const { token } = await this.oneTimeTokens.issue(user.id, 'EMAIL_VERIFICATION', { replacePrevious: true });
-    this.outbox.send({ kind: 'verify-email', to: user.email, name: user.name, link: verifyEmailLink(this.deps.config, token) });
+    // The link is issued when the outbox relays this (replacing earlier ones).
+    await this.outbox.record({ kind: 'verify-email', userId: user.id });
     return true;
   }
 
@@ -192,19 +193,16 @@ export class AuthService {
   }
 
   /**
-   * Always answers true, at once, whether or not the address has an account: looking it up and
-   * sending the link happen after the answer, so neither the answer nor its timing tells.
+   * Always answers true, at once, whether or not the address has an account: the request is
+   * recorded in the email outbox (one INSERT either way) before the answer, and looking the
+   * address up and issuing the link happen when the outbox relays it, so neither the answer nor
+   * its timing tells, and a crash after the answer loses nothing.
    */
   async requestPasswordReset(emailInput: string, client: ClientInfo): Promise<boolean> {
     const email = normalizeEmail(emailInput);
     if (!emailFormat.safeParse(email).success) throw badInput([{ field: 'email', message: 'must be a valid email address' }]);
     await this.guard.emailRequests.reserve([subjects.email(email), subjects.ip(client.ip)]);
-    this.background.run('password-reset-request', async () => {
-      const user = await this.deps.db.user.findUnique({ where: { email } });
-      if (!user) return;
-      const { token } = await this.oneTimeTokens.issue(user.id, 'PASSWORD_RESET', { replacePrevious: true });
-      this.outbox.send({ kind: 'password-reset', to: user.email, name: user.name, link: resetPasswordLink(this.deps.config, token) });
-    });
+    await this.outbox.record({ kind: 'password-reset', email });
     return true;
   }
 

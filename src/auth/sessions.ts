@@ -13,7 +13,8 @@ import type { Session, User } from '../generated/prisma/client.js';
 import { AppError, notFound, unauthenticated } from '../platform/errors.js';
 import type { Prisma } from '../platform/db.js';
 import type { AuthDeps, ClientInfo } from './deps.js';
-import { forgotPasswordLink, type EmailOutbox } from './email.js';
+import { forgotPasswordLink } from './email.js';
+import type { EmailOutbox } from './email-outbox.js';
 import { newOpaqueToken, sha256Hex } from './opaque.js';
 import { securityEvent } from './security-log.js';
 import { ACCESS_TOKEN_TTL_SECONDS } from './tokens.js';
@@ -71,8 +72,9 @@ export class SessionService {
         refreshTokens: { create: { tokenHash: sha256Hex(refreshToken), expiresAt } },
       },
     });
+    await this.deps.revocations.markLive(session.id);
     if (isNew) {
-      this.outbox.send({
+      await this.outbox.send({
         kind: 'login-alert',
         to: user.email,
         name: user.name,

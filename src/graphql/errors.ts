@@ -12,7 +12,8 @@
 import { PothosValidationError } from '@pothos/core';
 import type { FastifyBaseLogger } from 'fastify';
 import { GraphQLError, type ExecutionResult } from 'graphql';
-import { isExpected, type ErrorCode, type FieldProblem } from '../platform/errors.js';
+import { isExpected, type ErrorCode, type FieldProblem, serviceUnavailable } from '../platform/errors.js';
+import { isRedisOutage } from '../platform/redis.js';
 
 type MercuriusContextLike = { reply?: { request?: { id?: string } }; requestId?: string } | undefined;
 
@@ -105,6 +106,17 @@ export function toClientError(
     }
     const field = variable ? (variable[2] ?? variable[1]!) : 'query';
     return new GraphQLError(message, { ...location, extensions: { code: 'BAD_USER_INPUT', details: [{ field, message }] } });
+  }
+  // Redis unreachable where there is no fallback: an outage, said so at once, not a bug of ours.
+  if (original && isRedisOutage(original)) {
+    const unavailable = serviceUnavailable('This operation');
+    log.warn({ path: error.path, requestId, reason: original.message }, 'operation refused: Redis unavailable');
+    return new GraphQLError(unavailable.message, {
+      nodes: error.nodes,
+      positions: error.positions,
+      path: error.path,
+      extensions: { ...unavailable.extensions, requestId },
+    });
   }
   log.error({ err: original ?? error, path: error.path, requestId }, 'unexpected error while resolving');
   return new GraphQLError('Internal server error', {

@@ -20,7 +20,8 @@ export const AUTH_CLEANUP_EVERY_MS = 60 * 60 * 1000;
 
 export async function startMaintenanceWorker(config: Config, log: FastifyBaseLogger): Promise<RunningWorker> {
   const db = createDb({ url: config.DATABASE_URL, poolSize: 2 });
-  const producer = openQueue(QUEUE_NAMES.maintenance, config, {});
+  let closing = false;
+  const producer = openQueue(QUEUE_NAMES.maintenance, config, {}, log);
   const consumer = openWorker(
     QUEUE_NAMES.maintenance,
     config,
@@ -32,11 +33,11 @@ export async function startMaintenanceWorker(config: Config, log: FastifyBaseLog
       return deleted;
     },
     1,
+    log,
   );
   consumer.worker.on('failed', (job, error) => log.warn({ err: error, jobId: job?.id, job: job?.name }, 'maintenance job failed'));
-  consumer.worker.on('error', (error) => log.error({ err: error }, 'maintenance worker error'));
-  try {
-    await producer.queue.upsertJobScheduler(
+  const schedule = () =>
+    producer.queue.upsertJobScheduler(
       AUTH_CLEANUP_JOB,
       { every: AUTH_CLEANUP_EVERY_MS },
       {
@@ -45,13 +46,25 @@ export async function startMaintenanceWorker(config: Config, log: FastifyBaseLog
         opts: { attempts: 1, removeOnComplete: { count: 24 }, removeOnFail: { count: 24 } },
       },
     );
+  try {
+    await schedule();
     await consumer.worker.waitUntilReady();
   } catch (error) {
     await close();
     throw error;
   }
+  // After a reconnect Redis may be a new, empty one (restarted without persistence, failed
+  // over): upsert again. An unchanged scheduler keeps its next run, so this costs nothing.
+  producer.connection.on('ready', () => {
+    if (closing) return;
+    schedule().then(
+      () => log.info({ scheduler: AUTH_CLEANUP_JOB }, 'maintenance schedule checked after a Redis reconnect'),
+      (error: unknown) => log.warn({ err: error }, 'could not re-create the maintenance schedule after a Redis reconnect'),
+    );
+  });
 
   async function close(): Promise<void> {
+    closing = true;
     await consumer.close();
     await producer.close();
     await db.$disconnect();

@@ -11,7 +11,7 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import { LRUCache } from 'lru-cache';
-import type { Redis } from '../platform/redis.js';
+import { isRedisOutage, type Redis } from '../platform/redis.js';
 import type { CacheKind, MarketMetrics } from './metrics.js';
 import { SingleFlight } from '../platform/single-flight.js';
 
@@ -111,7 +111,7 @@ export class TieredCache {
     try {
       await pipeline.exec();
     } catch (error) {
-      this.logger.warn({ err: error, kind: options.kind }, 'market cache: writing to Redis failed');
+      if (!isRedisOutage(error)) this.logger.warn({ err: error, kind: options.kind }, 'market cache: writing to Redis failed');
     }
   }
 
@@ -144,7 +144,7 @@ export class TieredCache {
     try {
       raw = await this.redis.mget(keys.map((key) => this.l2Key(options.kind, key)));
     } catch (error) {
-      this.logger.warn({ err: error, kind: options.kind }, 'market cache: reading from Redis failed');
+      if (!isRedisOutage(error)) this.logger.warn({ err: error, kind: options.kind }, 'market cache: reading from Redis failed');
       return found;
     }
     raw.forEach((text, i) => {

@@ -15,7 +15,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { Registry } from 'prom-client';
 import type { Config } from '../config.js';
 import { createDb } from '../platform/db.js';
-import { createRedis, type Redis } from '../platform/redis.js';
+import { createRedis, type Redis, isRedisOutage } from '../platform/redis.js';
 import type { RunningWorker } from '../platform/queues.js';
 import { publishQuotes, watchedSymbols, type LiveQuote } from './quote-relay.js';
 import { MarketService } from './service.js';
@@ -147,7 +147,8 @@ export class PriceFeed {
     } catch (error) {
       // Without Redis nobody can publish anyway; a lease we cannot renew is not ours.
       this.leader = false;
-      this.deps.log.warn({ err: error }, 'price feed: lease check failed');
+      // A Redis outage is logged once by the connection, not on every check.
+      if (!isRedisOutage(error)) this.deps.log.warn({ err: error }, 'price feed: lease check failed');
     }
     if (this.leader !== was) this.deps.log.info({ leader: this.leader }, this.leader ? 'price feed: publishing' : 'price feed: standing by');
   }
@@ -167,7 +168,9 @@ export class PriceFeed {
       this.running = this.tick()
         .then(
           () => {},
-          (error: unknown) => this.deps.log.warn({ err: error }, 'price feed: tick failed'),
+          (error: unknown) => {
+            if (!isRedisOutage(error)) this.deps.log.warn({ err: error }, 'price feed: tick failed');
+          },
         )
         .finally(() => {
           this.running = null;
@@ -184,7 +187,7 @@ export async function startPriceFeed(config: Config, log: FastifyBaseLogger): Pr
     return { close: async () => {} };
   }
   const db = createDb({ url: config.DATABASE_URL, poolSize: 2 });
-  const redis = createRedis(config.REDIS_URL, 'foliograph:price-feed');
+  const redis = createRedis(config.REDIS_URL, 'foliograph:price-feed', { log, commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS });
   const market = new MarketService({ config, db, redis, registry: new Registry(), logger: log });
   const feed = new PriceFeed({ market, redis, prefix: config.REDIS_PREFIX, log }, { intervalMs: config.MARKET_FEED_INTERVAL_MS });
   await feed.start();

@@ -71,6 +71,9 @@ interface LoadedPortfolio {
   marketSymbols: string[];
 }
 
+/** The first retry after a failed resync (ms); each further failure doubles it, up to resyncMs. */
+const RESYNC_RETRY_MS = 1000;
+
 export class LiveMarket {
   readonly relay: QuoteRelay;
   private readonly options: Omit<LiveMarketOptions, keyof QuoteRelayOptions>;
@@ -250,9 +253,24 @@ export class LiveMarket {
       }
       scheduleResync();
     };
-    const scheduleResync = () => {
+    // A failed resync (PostgreSQL unreachable, say) keeps the stream and its last state and
+    // tries again sooner, backing off from a second up to the resync interval.
+    let failedResyncs = 0;
+    const retryResync = (error: unknown) => {
       if (output.ended) return;
-      resyncTimer = setTimeout(() => void resync().catch(fail), resyncMs);
+      if (failedResyncs === 0) this.deps.logger.warn({ err: error, portfolioId }, 'live valuation: resync failed; keeping the last state and retrying');
+      failedResyncs++;
+      scheduleResync(Math.min(resyncMs, RESYNC_RETRY_MS * 2 ** (failedResyncs - 1)));
+    };
+    const scheduleResync = (delayMs = resyncMs) => {
+      if (output.ended) return;
+      resyncTimer = setTimeout(
+        () =>
+          void resync().then(() => {
+            failedResyncs = 0;
+          }, retryResync),
+        delayMs,
+      );
     };
 
     let set = this.watchers.get(portfolioId);

@@ -21,7 +21,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import { BoundedQueue } from '../platform/bounded-queue.js';
 import type { RedisChannels } from '../platform/redis-channels.js';
-import type { Redis } from '../platform/redis.js';
+import { type Redis, isRedisOutage } from '../platform/redis.js';
 import type { ProviderQuote } from './providers/types.js';
 
 /** A tick as published and delivered: the Quote the market service returns. */
@@ -228,7 +228,7 @@ export class QuoteRelay {
       await tx.exec();
     } catch (error) {
       // The next refresh tries again; ticks still flow through pub/sub meanwhile.
-      this.log.warn({ err: error }, 'could not advertise watched symbols');
+      if (!isRedisOutage(error)) this.log.warn({ err: error }, 'could not advertise watched symbols');
     }
   }
 }

@@ -75,6 +75,18 @@ export function rateLimited(retryAfterSeconds: number, message = 'Too many attem
   return new AppError('RATE_LIMITED', message, { retryAfter: retryAfterSeconds });
 }
 
+/**
+ * A real outage of a dependency the request cannot do without (Redis for a mutation that needs
+ * it): INTERNAL_SERVER_ERROR as the contract says for outages, but answered at once, with a
+ * message that says so and `retryAfter` (seconds), and not logged as a bug.
+ */
+export function serviceUnavailable(what: string, retryAfterSeconds = 5): AppError {
+  return new AppError('INTERNAL_SERVER_ERROR', `${what} is temporarily unavailable; try again shortly`, {
+    unavailable: true,
+    retryAfter: retryAfterSeconds,
+  });
+}
+
 /** True for errors whose message may be shown to the client as is. */
 export function isExpected(error: unknown): error is GraphQLError {
   if (error instanceof AppError) return true;

@@ -30,8 +30,8 @@ export const dbPlugin = fp(
 );
 
 export const redisPlugin = fp(
-  async (app: FastifyInstance, options: { url: string; connectionName: string }) => {
-    const redis = createRedis(options.url, options.connectionName);
+  async (app: FastifyInstance, options: { url: string; connectionName: string; commandTimeoutMs?: number }) => {
+    const redis = createRedis(options.url, options.connectionName, { log: app.log, commandTimeoutMs: options.commandTimeoutMs });
     app.decorate('redis', redis);
     app.addHook('onClose', async () => {
       await redis.quit().catch(() => redis.disconnect());

@@ -4,8 +4,11 @@
  * deployments and test files sharing one Redis never see each other's jobs.
  */
 import { Queue, Worker, type DefaultJobOptions, type Processor } from 'bullmq';
+import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config.js';
-import { bullConnection } from './redis.js';
+import { bullConnection, isRedisConnectionError, OutageLog, type Redis } from './redis.js';
+
+type Log = Pick<FastifyBaseLogger, 'warn' | 'info'>;
 
 export const QUEUE_NAMES = {
   /** Outgoing email (src/auth/email.ts renders and sends it). */
@@ -22,15 +25,26 @@ export function queuePrefix(config: Pick<Config, 'REDIS_PREFIX'>): string {
 
 export interface OpenQueue<T> {
   queue: Queue<T>;
+  /** Its own connection: 'ready' fires again after every reconnect. */
+  connection: Redis;
   close(): Promise<void>;
 }
 
-export function openQueue<T>(name: QueueName, config: Config, defaultJobOptions: DefaultJobOptions): OpenQueue<T> {
+/**
+ * A producer: adding a job fails at once while Redis is down (no offline queue), so a caller
+ * keeps the job elsewhere (the email outbox) or tells the client, instead of waiting.
+ */
+export function openQueue<T>(name: QueueName, config: Config, defaultJobOptions: DefaultJobOptions, log?: Log): OpenQueue<T> {
   // BullMQ does not close a connection it was handed, so the connection is closed here.
-  const connection = bullConnection(config.REDIS_URL);
+  const connection = bullConnection(config.REDIS_URL, { name: `foliograph:queue:${name}`, log, offlineQueue: false });
   const queue = new Queue<T>(name, { connection, prefix: queuePrefix(config), defaultJobOptions });
+  // The connection logs an outage once; BullMQ re-emits each of its errors here.
+  queue.on('error', (error) => {
+    if (!isRedisConnectionError(error)) log?.warn({ err: error, queue: name }, 'queue error');
+  });
   return {
     queue,
+    connection,
     async close() {
       await queue.close();
       await connection.quit().catch(() => connection.disconnect());
@@ -43,9 +57,12 @@ export interface OpenWorker<T> {
   close(): Promise<void>;
 }
 
-export function openWorker<T>(name: QueueName, config: Config, processor: Processor<T>, concurrency = 5): OpenWorker<T> {
-  const connection = bullConnection(config.REDIS_URL);
+export function openWorker<T>(name: QueueName, config: Config, processor: Processor<T>, concurrency = 5, log?: Log): OpenWorker<T> {
+  const connection = bullConnection(config.REDIS_URL, { name: `foliograph:worker:${name}`, log });
   const worker = new Worker<T>(name, processor, { connection, prefix: queuePrefix(config), concurrency });
+  const outage = new OutageLog(log, `worker:${name}`);
+  worker.on('error', (error) => (isRedisConnectionError(error) ? outage.failed(error) : log?.warn({ err: error, queue: name }, 'worker error')));
+  connection.on('ready', () => outage.recovered());
   return {
     worker,
     async close() {

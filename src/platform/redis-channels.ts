@@ -9,6 +9,7 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import { Redis } from 'ioredis';
+import { OutageLog } from './redis.js';
 
 export type MessageHandler = (message: string) => void;
 
@@ -22,7 +23,7 @@ export class RedisChannels {
   constructor(
     url: string,
     connectionName: string,
-    private readonly log: Pick<FastifyBaseLogger, 'warn' | 'error'>,
+    private readonly log: Pick<FastifyBaseLogger, 'warn' | 'error'> & Partial<Pick<FastifyBaseLogger, 'info'>>,
   ) {
     this.subscriber = new Redis(url, {
       connectionName,
@@ -32,10 +33,14 @@ export class RedisChannels {
       retryStrategy: (times) => Math.min(times * 200, 2000),
     });
     this.subscriber.on('message', (channel: string, message: string) => this.dispatch(channel, message));
-    // Without an 'error' listener ioredis reports every failed reconnect as an unhandled error.
-    this.subscriber.on('error', (error: Error) => {
-      if (!this.closed) this.log.warn({ err: error }, 'redis subscriber connection error (reconnecting)');
-    });
+    // Without an 'error' listener ioredis reports every failed reconnect as an unhandled error;
+    // one warn line per outage is enough.
+    const outage = new OutageLog(
+      { warn: (obj, msg) => !this.closed && this.log.warn(obj, msg), info: (obj, msg) => !this.closed && (this.log.info ?? this.log.warn).call(this.log, obj, msg) },
+      connectionName,
+    );
+    this.subscriber.on('error', (error: Error) => outage.failed(error));
+    this.subscriber.on('ready', () => outage.recovered());
   }
 
   /**

@@ -19,9 +19,10 @@ export interface HttpRouteServices {
 export async function httpRoutes(app: FastifyInstance, { services }: { services: HttpRouteServices }): Promise<void> {
   app.get('/health', async () => ({ status: 'ok', version: services.version }));
   app.get('/ready', async (_request, reply) => {
+    // Answers within READY_CHECK_TIMEOUT_MS even when a dependency hangs (frozen, unreachable).
     const [database, cache] = await Promise.all([
-      services.db.$queryRaw`SELECT 1`.then(() => 'ok' as const, () => 'down' as const),
-      services.redis.ping().then(() => 'ok' as const, () => 'down' as const),
+      probe(() => services.db.$queryRaw`SELECT 1`),
+      probe(() => services.redis.ping()),
     ]);
     const ready = database === 'ok' && cache === 'ok';
     return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', database, redis: cache });
@@ -34,4 +35,19 @@ export async function httpRoutes(app: FastifyInstance, { services }: { services:
     reply.header('cache-control', 'public, max-age=300');
     return services.tokens.jwks();
   });
+}
+
+/** How long /ready waits for each dependency: its whole answer stays under a second. */
+export const READY_CHECK_TIMEOUT_MS = 800;
+
+async function probe(check: () => Promise<unknown>): Promise<'ok' | 'down'> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'down'>((resolve) => {
+    timer = setTimeout(() => resolve('down'), READY_CHECK_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([check().then(() => 'ok' as const, () => 'down' as const), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
