@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import Fastify from 'fastify';
-import { NoSchemaIntrospectionCustomRule, type OperationDefinitionNode } from 'graphql';
+import { NoSchemaIntrospectionCustomRule } from 'graphql';
 import mercurius from 'mercurius';
 import { SessionRevocations } from './auth/revocation.js';
 import { AuthService } from './auth/service.js';
@@ -32,6 +32,7 @@ import { MarketService } from './market/service.js';
 import type { MarketDataProvider } from './market/providers/types.js';
 import { PortfolioService } from './portfolios/service.js';
 import { AnalyticsService } from './analytics/service.js';
+import { instrumentApp } from './observability.js';
 import type { AppServices } from './services.js';
 
 declare module 'fastify' {
@@ -171,22 +172,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
 
   attachSubscriptionServer(app, services, schema, options.subscriptions);
 
-  // Request count and latency by operation name.
-  type TimedContext = { operationLabels?: { operation: string; type: string }; operationTimer?: () => void };
-  app.graphql.addHook('preExecution', async (_schema, document, context) => {
-    const operation = document.definitions.find((d): d is OperationDefinitionNode => d.kind === 'OperationDefinition');
-    const labels = { operation: operation?.name?.value ?? 'anonymous', type: operation?.operation ?? 'query' };
-    const timed = context as unknown as TimedContext;
-    timed.operationLabels = labels;
-    timed.operationTimer = services.metrics.graphqlDuration.startTimer(labels);
-  });
-  app.graphql.addHook('onResolution', async (execution, context) => {
-    const timed = context as unknown as TimedContext;
-    timed.operationTimer?.();
-    if (timed.operationLabels) {
-      services.metrics.graphqlRequests.inc({ ...timed.operationLabels, outcome: execution.errors?.length ? 'error' : 'ok' });
-    }
-  });
+  // Metrics (HTTP, GraphQL operations with bounded names, auth, sockets, breakers) and traces.
+  instrumentApp(app, services, schema);
 
   return app;
 }

@@ -94,6 +94,12 @@ export function attachSubscriptionServer(
   const connections = new Map<WebSocket, Connection>();
   const bySession = new Map<string, Set<WebSocket>>();
   let shuttingDown = false;
+  // Acknowledged connections' graphql-ws contexts, for the open-subscriptions gauge.
+  const liveContexts = new Set<{ subscriptions: Record<string, unknown> }>();
+  services.metrics.reportSockets(() => ({
+    sockets: wss.clients.size,
+    subscriptions: [...liveContexts].reduce((sum, ctx) => sum + Object.keys(ctx.subscriptions).length, 0),
+  }));
 
   const forget = (socket: WebSocket) => {
     const connection = connections.get(socket);
@@ -152,6 +158,7 @@ export function attachSubscriptionServer(
           }, expiresIn),
         };
         connections.set(socket, connection);
+        liveContexts.add(ctx);
         let sockets = bySession.get(viewer.sessionId);
         if (!sockets) bySession.set(viewer.sessionId, (sockets = new Set()));
         sockets.add(socket);
@@ -228,6 +235,7 @@ export function attachSubscriptionServer(
       onError: (_ctx, _id, _payload, errors) => errors.map((error) => toClientError(error, undefined, log).toJSON()),
 
       onClose: (ctx) => {
+        liveContexts.delete(ctx);
         forget(ctx.extra.socket);
       },
     },

@@ -5,7 +5,9 @@
  */
 import { Queue, Worker, type DefaultJobOptions, type Processor } from 'bullmq';
 import type { Config } from '../config.js';
+import { jobMetrics } from '../platform/metrics.js';
 import { bullConnection } from '../platform/redis.js';
+import { bullmqTelemetry } from '../platform/tracing.js';
 
 export const QUEUE_NAMES = {
   /** Outgoing email (src/auth/email.ts renders and sends it). */
@@ -28,7 +30,7 @@ export interface OpenQueue<T> {
 export function openQueue<T>(name: QueueName, config: Config, defaultJobOptions: DefaultJobOptions): OpenQueue<T> {
   // BullMQ does not close a connection it was handed, so the connection is closed here.
   const connection = bullConnection(config.REDIS_URL);
-  const queue = new Queue<T>(name, { connection, prefix: queuePrefix(config), defaultJobOptions });
+  const queue = new Queue<T>(name, { connection, prefix: queuePrefix(config), defaultJobOptions, telemetry: bullmqTelemetry() });
   return {
     queue,
     async close() {
@@ -45,7 +47,13 @@ export interface OpenWorker<T> {
 
 export function openWorker<T>(name: QueueName, config: Config, processor: Processor<T>, concurrency = 5): OpenWorker<T> {
   const connection = bullConnection(config.REDIS_URL);
-  const worker = new Worker<T>(name, processor, { connection, prefix: queuePrefix(config), concurrency });
+  const worker = new Worker<T>(name, processor, { connection, prefix: queuePrefix(config), concurrency, telemetry: bullmqTelemetry() });
+  const finished = (outcome: 'completed' | 'failed', job: { processedOn?: number; finishedOn?: number } | undefined) => {
+    jobMetrics.jobs.inc({ queue: name, outcome });
+    if (job?.processedOn && job.finishedOn) jobMetrics.jobDuration.observe({ queue: name }, (job.finishedOn - job.processedOn) / 1000);
+  };
+  worker.on('completed', (job) => finished('completed', job));
+  worker.on('failed', (job) => finished('failed', job));
   return {
     worker,
     async close() {
