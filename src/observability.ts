@@ -9,7 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import type { GraphQLSchema, OperationDefinitionNode } from 'graphql';
 import { onSecurityEvent } from './auth/security-log.js';
 import { operationLabel } from './platform/operation-names.js';
-import { endSpan, traceRedis, tracer, tracingEnabled } from './platform/tracing.js';
+import { endSpan, tracer, tracingEnabled } from './platform/tracing.js';
 import type { AppServices } from './services.js';
 
 const BREAKER_STATE = { closed: 0, halfOpen: 1, open: 2 } as const;
@@ -24,7 +24,6 @@ declare module 'fastify' {
 export function instrumentApp(app: FastifyInstance, services: AppServices, schema: GraphQLSchema): void {
   const { metrics } = services;
   const tracing = tracingEnabled();
-  if (tracing) traceRedis(services.redis);
 
   // ------------------------------------------------------------------ HTTP
   if (tracing) {

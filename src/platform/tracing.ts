@@ -3,14 +3,14 @@
  * otherwise (the SDK is not even loaded then; @opentelemetry/api's calls are no-ops).
  *
  * What is traced: HTTP requests (a server span per request, W3C `traceparent` honoured, see
- * observability.ts), GraphQL operations, Prisma (its own instrumentation), Redis commands of the
- * API's client (traceRedis) and BullMQ jobs (BullMQ's telemetry interface, bullmq-otel).
+ * observability.ts), GraphQL operations, Prisma (its own instrumentation), Redis commands (ioredis'
+ * diagnostics channel) and BullMQ jobs (BullMQ's telemetry interface, bullmq-otel).
  * The API is ESM, so module-patching instrumentations are not used: each layer is traced where
  * we own the call.
  */
 import { SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import type { Telemetry } from 'bullmq';
-import type { Redis } from 'ioredis';
+import diagnostics from 'node:diagnostics_channel';
 
 export const TRACER_NAME = 'foliograph';
 
@@ -48,9 +48,11 @@ export async function startTracing(config: { OTEL_EXPORTER_OTLP_ENDPOINT?: strin
   provider.register();
   registerInstrumentations({ tracerProvider: provider, instrumentations: [new PrismaInstrumentation()] });
   bullTelemetry = new BullMQOtel({ tracerName: TRACER_NAME }) as unknown as Telemetry;
+  const stopRedis = traceRedisCommands();
   active = {
     flush: () => provider.forceFlush(),
     shutdown: async () => {
+      stopRedis();
       await provider.shutdown();
       active = null;
       bullTelemetry = undefined;
@@ -77,19 +79,27 @@ export function endSpan(span: Span, error?: unknown): void {
   span.end();
 }
 
-/** A client span around every command of one ioredis client (only when tracing is on). */
-export function traceRedis(client: Redis): void {
-  if (!tracingEnabled()) return;
-  const send = client.sendCommand.bind(client);
-  client.sendCommand = ((command: Parameters<Redis['sendCommand']>[0], stream?: unknown) => {
-    const span = tracer().startSpan(`redis ${command.name}`, {
-      kind: SpanKind.CLIENT,
-      attributes: { 'db.system.name': 'redis', 'db.operation.name': command.name },
-    });
-    command.promise.then(
-      () => endSpan(span),
-      (error: unknown) => endSpan(span, error),
-    );
-    return send(command, stream as never);
-  }) as Redis['sendCommand'];
+/**
+ * Redis commands: ioredis publishes every command on the `ioredis:command` tracing channel
+ * (node:diagnostics_channel); while tracing is on, each becomes a client span.
+ */
+function traceRedisCommands(): () => void {
+  type CommandContext = { command: string; serverAddress?: string; serverPort?: number; span?: Span; error?: unknown };
+  const channel = diagnostics.tracingChannel<string, CommandContext>('ioredis:command');
+  const handlers = {
+    start(ctx: CommandContext) {
+      ctx.span = tracer().startSpan(`redis ${ctx.command}`, {
+        kind: SpanKind.CLIENT,
+        attributes: { 'db.system.name': 'redis', 'db.operation.name': ctx.command, 'server.address': ctx.serverAddress ?? '', 'server.port': ctx.serverPort ?? 0 },
+      });
+    },
+    end() {},
+    asyncStart() {},
+    asyncEnd(ctx: CommandContext) {
+      if (ctx.span) endSpan(ctx.span, ctx.error);
+    },
+    error() {},
+  };
+  channel.subscribe(handlers);
+  return () => channel.unsubscribe(handlers);
 }
