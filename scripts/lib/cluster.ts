@@ -92,10 +92,10 @@ function managed(name: string, script: string, port: number, env: Record<string,
       };
       current.stdout?.on('data', onData);
       current.stderr?.on('data', onData);
-      const deadline = Date.now() + 60_000;
+      const deadline = Date.now() + 120_000;
       while (!ready.test(log.slice(startedAt))) {
         if (current.exitCode !== null) throw new Error(`${name} exited with ${current.exitCode}:\n${log.slice(startedAt)}`);
-        if (Date.now() > deadline) throw new Error(`${name} did not start in 60 s:\n${log.slice(startedAt)}`);
+        if (Date.now() > deadline) throw new Error(`${name} did not start in 120 s:\n${log.slice(startedAt)}`);
         await new Promise((r) => setTimeout(r, 100));
       }
     },
@@ -152,11 +152,45 @@ ${apiPorts.map((p) => `    server 127.0.0.1:${p} max_fails=1 fail_timeout=2s;`).
 `;
 }
 
-export async function startCluster(options: ClusterOptions): Promise<Cluster> {
+export interface Balancer {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** nginx on 127.0.0.1:`port` (0: a free one), round-robin over the replicas on `apiPorts`. */
+export async function startBalancer(apiPorts: number[], port = 0): Promise<Balancer> {
   const nginx = nginxPath();
   if (!nginx) throw new Error('nginx is not installed (apt-get install -y nginx)');
-  const dir = mkdtempSync(join(tmpdir(), 'foliograph-cluster-'));
+  const dir = mkdtempSync(join(tmpdir(), 'foliograph-nginx-'));
   for (const sub of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(dir, sub));
+  const balancerPort = port || (await freePort());
+  writeFileSync(join(dir, 'nginx.conf'), nginxConfig(dir, balancerPort, apiPorts));
+  const child = spawn(nginx, ['-c', join(dir, 'nginx.conf'), '-p', dir, '-e', join(dir, 'error.log')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let errors = '';
+  child.stderr?.on('data', (d) => (errors += String(d)));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGQUIT');
+      await exited;
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  const url = `http://127.0.0.1:${balancerPort}`;
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const ok = await fetch(`${url}/health`).then((r) => r.ok, () => false);
+    if (ok) break;
+    if (child.exitCode !== null || Date.now() > deadline) {
+      await stop();
+      throw new Error(`nginx did not start: ${errors}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { url, stop };
+}
+
+export async function startCluster(options: ClusterOptions): Promise<Cluster> {
 
   // Every replica signs and verifies with the same key (production passes it as a secret).
   const { privateKey } = generateKeyPairSync('ed25519');
@@ -176,7 +210,6 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const apiPorts: number[] = [];
   for (let i = 0; i < options.apiReplicas; i++) apiPorts.push(options.firstApiPort ? options.firstApiPort + i : await freePort());
   const balancerPort = options.balancerPort || (await freePort());
-
   const apis = apiPorts.map((port, i) =>
     managed(`api-${i + 1}`, 'src/main.ts', port, { ...common, PORT: String(port), MARKET_FEED_INTERVAL_MS: '0', ...options.apiEnv }, /Server listening at/, options.echo ?? false),
   );
@@ -184,27 +217,16 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     managed(`worker-${i + 1}`, 'src/worker.ts', 0, { ...common, ...options.workerEnv }, /worker started/, options.echo ?? false),
   );
 
-  writeFileSync(join(dir, 'nginx.conf'), nginxConfig(dir, balancerPort, apiPorts));
-  let balancer: ChildProcess | null = null;
+  let balancer: Balancer | null = null;
   const stop = async () => {
-    balancer?.kill('SIGQUIT');
+    await balancer?.stop();
     await Promise.all([...apis, ...workers].map((p) => p.kill('SIGTERM')));
-    rmSync(dir, { recursive: true, force: true });
   };
   try {
     // The first API migrates (under its advisory lock) before the others start.
     await apis[0]?.start();
     await Promise.all([...apis.slice(1), ...workers].map((p) => p.start()));
-    balancer = spawn(nginx, ['-c', join(dir, 'nginx.conf'), '-p', dir, '-e', join(dir, 'error.log')], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let nginxErrors = '';
-    balancer.stderr?.on('data', (d) => (nginxErrors += String(d)));
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      const ok = await fetch(`http://127.0.0.1:${balancerPort}/health`).then((r) => r.ok, () => false);
-      if (ok) break;
-      if (balancer.exitCode !== null || Date.now() > deadline) throw new Error(`nginx did not start: ${nginxErrors}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    balancer = await startBalancer(apiPorts, balancerPort);
   } catch (error) {
     await stop();
     throw error;
