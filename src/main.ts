@@ -8,6 +8,7 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { startMetricsServer } from './platform/metrics-server.js';
 import { ensureDatabase, migrate } from './platform/migrate.js';
 import { startTracing } from './platform/tracing.js';
+import { startErrorTracking } from './platform/error-tracking.js';
 import { DEMO_EMAIL, DEMO_PASSWORD, seedDemo } from './seed.js';
 import { startWorker } from './worker-runtime.js';
 
@@ -26,6 +27,7 @@ function readConfig(): Config {
 const config = readConfig();
 // Before anything opens a connection, so Prisma, Redis and BullMQ are traced from the start.
 const tracing = await startTracing(config, 'foliograph-api');
+const errorTracking = await startErrorTracking(config, { component: 'api', release: process.env.npm_package_version ?? 'unknown' });
 await ensureDatabase(config.DATABASE_URL, (m) => console.log(m));
 await migrate(config.DATABASE_URL, (m) => console.log(m));
 
@@ -53,6 +55,7 @@ async function stop(signal: string): Promise<void> {
     await worker?.close();
     await metricsServer?.close();
     await tracing?.shutdown();
+    await errorTracking?.close();
     process.exit(0);
   } catch (error) {
     app.log.error({ err: error }, 'error during shutdown');

@@ -8,6 +8,8 @@ import { context, propagation, SpanKind, trace, type Span } from '@opentelemetry
 import type { FastifyInstance } from 'fastify';
 import type { GraphQLSchema, OperationDefinitionNode } from 'graphql';
 import { onSecurityEvent } from './auth/security-log.js';
+import { reportError } from './platform/error-tracking.js';
+import { AppError } from './platform/errors.js';
 import { operationLabel } from './platform/operation-names.js';
 import { endSpan, tracer, tracingEnabled } from './platform/tracing.js';
 import type { AppServices } from './services.js';
@@ -39,6 +41,9 @@ export function instrumentApp(app: FastifyInstance, services: AppServices, schem
       context.with(trace.setSpan(parent, span), done);
     });
   }
+  app.addHook('onError', async (request, _reply, error) => {
+    if (((error as { statusCode?: number }).statusCode ?? 500) >= 500) reportError(error, { requestId: request.id, route: request.routeOptions.url });
+  });
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     const method = METHODS.has(request.method) ? request.method : 'OTHER';
@@ -83,6 +88,12 @@ export function instrumentApp(app: FastifyInstance, services: AppServices, schem
     for (const field of observed.mutationFields ?? []) {
       const fieldFailed = execution.errors?.some((e) => e.path?.[0] === field) || execution.data?.[field] === undefined;
       metrics.mutations.inc({ field, outcome: fieldFailed ? 'error' : 'ok' });
+    }
+    // Our own refusals are AppErrors and validation errors have no original error; anything
+    // else thrown by a resolver is a bug or an outage.
+    for (const error of execution.errors ?? []) {
+      const original = error.originalError;
+      if (original && !(original instanceof AppError)) reportError(original, { operation: observed.operationLabels?.operation, path: error.path?.join('.') });
     }
     if (observed.operationSpan) endSpan(observed.operationSpan, failed ? new Error(String(execution.errors?.[0]?.message)) : undefined);
   });

@@ -6,6 +6,7 @@ import { loggerOptions } from './platform/logger.js';
 import { processRegistry } from './platform/metrics.js';
 import { startMetricsServer } from './platform/metrics-server.js';
 import { startTracing } from './platform/tracing.js';
+import { startErrorTracking } from './platform/error-tracking.js';
 import { startWorker } from './worker-runtime.js';
 
 let config;
@@ -17,6 +18,7 @@ try {
 }
 const log = pino(loggerOptions(config.LOG_LEVEL, config.production));
 const tracing = await startTracing(config, 'foliograph-worker');
+const errorTracking = await startErrorTracking(config, { component: 'worker', release: process.env.npm_package_version ?? 'unknown' });
 const worker = await startWorker(config, log);
 // The worker's /metrics (jobs, process) on METRICS_PORT; Kubernetes probes that port too.
 collectDefaultMetrics({ register: processRegistry });
@@ -30,6 +32,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       .close()
       .then(() => metricsServer?.close())
       .then(() => tracing?.shutdown())
+      .then(() => errorTracking?.close())
       .then(() => process.exit(0), () => process.exit(1));
   });
 }

@@ -5,6 +5,7 @@
  */
 import { Queue, Worker, type DefaultJobOptions, type Processor } from 'bullmq';
 import type { Config } from '../config.js';
+import { reportError } from '../platform/error-tracking.js';
 import { jobMetrics } from '../platform/metrics.js';
 import { bullConnection } from '../platform/redis.js';
 import { bullmqTelemetry } from '../platform/tracing.js';
@@ -53,7 +54,10 @@ export function openWorker<T>(name: QueueName, config: Config, processor: Proces
     if (job?.processedOn && job.finishedOn) jobMetrics.jobDuration.observe({ queue: name }, (job.finishedOn - job.processedOn) / 1000);
   };
   worker.on('completed', (job) => finished('completed', job));
-  worker.on('failed', (job) => finished('failed', job));
+  worker.on('failed', (job, error) => {
+    finished('failed', job);
+    reportError(error, { queue: name, job: job?.name, attemptsMade: job?.attemptsMade });
+  });
   return {
     worker,
     async close() {
