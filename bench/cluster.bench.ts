@@ -53,6 +53,7 @@ const databaseName = testDatabaseName('bench');
 const cluster = await startCluster({
   apiReplicas: 3,
   workers: 0,
+  firstApiAlone: true,
   databaseUrl: databaseUrl(databaseName),
   redisPrefix: `bench:cluster:${randomBytes(4).toString('hex')}:`,
   env: { LOG_LEVEL: 'warn', REGISTRATIONS_PER_IP_PER_HOUR: '0' },

@@ -19,6 +19,7 @@ const cluster = await startCluster({
   balancerPort: Number(process.env.BALANCER_PORT ?? 4590),
   firstApiPort: 4501,
   apiEnv: { SEED_DEMO: 'true' },
+  firstApiAlone: true,
   echo: process.env.QUIET !== '1',
 });
 console.log(`

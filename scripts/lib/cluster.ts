@@ -28,6 +28,8 @@ export interface ClusterOptions {
   workerEnv?: Record<string, string>;
   /** Echo every process's output to this process's stdout (the demo). */
   echo?: boolean;
+  /** Start the first API alone (it creates and seeds an empty database), then the rest. */
+  firstApiAlone?: boolean;
 }
 
 export interface ManagedProcess {
@@ -223,9 +225,14 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     await Promise.all([...apis, ...workers].map((p) => p.kill('SIGTERM')));
   };
   try {
-    // The first API migrates (under its advisory lock) before the others start.
-    await apis[0]?.start();
-    await Promise.all([...apis.slice(1), ...workers].map((p) => p.start()));
+    if (options.firstApiAlone) {
+      // The first API creates, migrates and seeds an empty database alone; then the rest join.
+      await apis[0]?.start();
+      await Promise.all([...apis.slice(1), ...workers].map((p) => p.start()));
+    } else {
+      // All at once: concurrent migrations wait on PostgreSQL's advisory lock.
+      await Promise.all([...apis, ...workers].map((p) => p.start()));
+    }
     balancer = await startBalancer(apiPorts, balancerPort);
   } catch (error) {
     await stop();
