@@ -56,7 +56,8 @@ const cluster = await startCluster({
   firstApiAlone: true,
   databaseUrl: databaseUrl(databaseName),
   redisPrefix: `bench:cluster:${randomBytes(4).toString('hex')}:`,
-  env: { LOG_LEVEL: 'warn', REGISTRATIONS_PER_IP_PER_HOUR: '0' },
+  // info: the cluster waits for each replica's "Server listening" line.
+  env: { LOG_LEVEL: 'info', REGISTRATIONS_PER_IP_PER_HOUR: '0' },
 });
 try {
   const auth = await post(cluster.url, 'mutation($input: RegisterInput!) { register(input: $input) { accessToken } }', {
