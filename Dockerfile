@@ -23,6 +23,8 @@ COPY --from=build /app/dist ./dist
 COPY prisma/migrations ./prisma/migrations
 # The trusted-documents manifest (TRUSTED_DOCUMENTS=only runs just these operations).
 COPY schema/sdk/persisted-documents.json ./schema/sdk/persisted-documents.json
+# Operation names the metrics may use as labels (src/platform/operation-names.ts).
+COPY schema/operations ./schema/operations
 USER node
 EXPOSE 4000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||4000)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"

@@ -10,7 +10,7 @@ import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import Fastify, { type FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { NoSchemaIntrospectionCustomRule, type OperationDefinitionNode } from 'graphql';
+import { NoSchemaIntrospectionCustomRule } from 'graphql';
 import mercurius from 'mercurius';
 import { SessionRevocations } from './auth/index.js';
 import { AuthService } from './auth/index.js';
@@ -31,11 +31,10 @@ import { createMetrics } from './platform/metrics.js';
 import { PROJECT_ROOT } from './platform/paths.js';
 import { channelsPlugin, dbPlugin, redisPlugin } from './platform/plugins.js';
 import { httpRoutes } from './platform/routes.js';
-import { LiveMarket, type LiveMarketOptions } from './market/index.js';
-import { MarketService } from './market/index.js';
-import type { MarketDataProvider } from './market/index.js';
+import { LiveMarket, type LiveMarketOptions, MarketService, type MarketDataProvider } from './market/index.js';
 import { PortfolioService } from './portfolios/index.js';
 import { AnalyticsService } from './analytics/index.js';
+import { instrumentApp } from './observability.js';
 import type { AppServices } from './services.js';
 
 declare module 'fastify' {
@@ -251,22 +250,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     if (writes && (await services.revocations.confirmedRevoked(ctx.viewer.sessionId).catch(() => false))) ctx.viewer = null;
   });
 
-  // Request count and latency by operation name.
-  type TimedContext = { operationLabels?: { operation: string; type: string }; operationTimer?: () => void };
-  app.graphql.addHook('preExecution', async (_schema, document, context) => {
-    const operation = document.definitions.find((d): d is OperationDefinitionNode => d.kind === 'OperationDefinition');
-    const labels = { operation: operation?.name?.value ?? 'anonymous', type: operation?.operation ?? 'query' };
-    const timed = context as unknown as TimedContext;
-    timed.operationLabels = labels;
-    timed.operationTimer = services.metrics.graphqlDuration.startTimer(labels);
-  });
-  app.graphql.addHook('onResolution', async (execution, context) => {
-    const timed = context as unknown as TimedContext;
-    timed.operationTimer?.();
-    if (timed.operationLabels) {
-      services.metrics.graphqlRequests.inc({ ...timed.operationLabels, outcome: execution.errors?.length ? 'error' : 'ok' });
-    }
-  });
+  // Metrics (HTTP, GraphQL operations with bounded names, auth, sockets, breakers) and traces.
+  instrumentApp(app, services, schema);
 
   return app;
 }

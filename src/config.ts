@@ -13,6 +13,8 @@ const optionalBool = () =>
     .enum(['true', 'false', '1', '0', 'yes', 'no'])
     .optional()
     .transform((v) => (v === undefined ? undefined : v === 'true' || v === '1' || v === 'yes'));
+/** An optional value where an empty string (a blank Secret entry) means unset. */
+const blankIsUnset = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
 const list = (fallback: string) =>
   z
     .string()
@@ -81,6 +83,15 @@ const envSchema = z.object({
   WS_CONNECTIONS_PER_IP: intFromEnv(50),
   /** Running subscriptions per user, across connections and instances; over it a subscribe gets RATE_LIMITED. 0 = no limit. */
   SUBSCRIPTIONS_PER_USER: intFromEnv(100),
+  /** Serve /metrics on this port only (not on PORT); 0 = on PORT. In production /metrics needs this or METRICS_TOKEN. */
+  METRICS_PORT: intFromEnv(0),
+  /** Bearer token that /metrics requires when set (Prometheus' `authorization` credentials). */
+  METRICS_TOKEN: blankIsUnset(z.string().min(16, 'must be at least 16 characters')),
+  /** OTLP/HTTP collector base URL (e.g. http://otel-collector:4318); tracing is off when unset. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: blankIsUnset(z.url()),
+  OTEL_SERVICE_NAME: blankIsUnset(z.string()),
+  /** Sentry DSN: errors are reported to Sentry when set (off by default). */
+  SENTRY_DSN: blankIsUnset(z.url()),
 });
 
 export type Config = ReturnType<typeof finalize>;

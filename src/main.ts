@@ -5,7 +5,10 @@
  */
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
+import { startMetricsServer } from './platform/metrics-server.js';
 import { ensureDatabase, migrate } from './platform/migrate.js';
+import { startTracing } from './platform/tracing.js';
+import { startErrorTracking } from './platform/error-tracking.js';
 import { DEMO_EMAIL, DEMO_PASSWORD, seedDemo } from './seed.js';
 import { startWorker } from './worker-runtime.js';
 
@@ -22,6 +25,9 @@ function readConfig(): Config {
 }
 
 const config = readConfig();
+// Before anything opens a connection, so Prisma, Redis and BullMQ are traced from the start.
+const tracing = await startTracing(config, 'foliograph-api');
+const errorTracking = await startErrorTracking(config, { component: 'api', release: process.env.npm_package_version ?? 'unknown' });
 await ensureDatabase(config.DATABASE_URL, (m) => console.log(m));
 await migrate(config.DATABASE_URL, (m) => console.log(m));
 
@@ -47,6 +53,9 @@ async function stop(signal: string): Promise<void> {
   try {
     await app.close();
     await worker?.close();
+    await metricsServer?.close();
+    await tracing?.shutdown();
+    await errorTracking?.close();
     process.exit(0);
   } catch (error) {
     app.log.error({ err: error }, 'error during shutdown');
@@ -57,4 +66,9 @@ process.on('SIGTERM', () => void stop('SIGTERM'));
 process.on('SIGINT', () => void stop('SIGINT'));
 
 await app.listen({ port: config.PORT, host: config.HOST });
+const metricsServer =
+  config.METRICS_PORT > 0
+    ? await startMetricsServer({ registry: app.services.metrics.registry, port: config.METRICS_PORT, host: config.HOST, token: config.METRICS_TOKEN })
+    : null;
+if (metricsServer) app.log.info(`metrics: http://${config.HOST}:${metricsServer.port}/metrics`);
 if (!config.production) app.log.info(`GraphiQL: http://localhost:${config.PORT}/graphiql`);

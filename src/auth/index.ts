@@ -11,6 +11,7 @@ export { TokenSigner } from './tokens.js';
 export { resolveViewer, requireViewer, viewerAuthority, type AuthenticatedViewer } from './viewer.js';
 export { hashPassword } from './passwords.js';
 export { deleteStaleAuthRows } from './cleanup.js';
+export { onSecurityEvent } from './security-log.js';
 export { SlidingWindowLimiter } from './rate-limit.js';
 export { UserRef } from './schema.js';
 export { startEmailWorker } from './email.js';

@@ -38,7 +38,17 @@ export interface SecurityEventFields {
   [detail: string]: unknown;
 }
 
+type SecurityEventListener = (event: SecurityEventName) => void;
+const listeners = new Set<SecurityEventListener>();
+
+/** Hears every security event of this process (metrics count them); returns the unsubscribe function. */
+export function onSecurityEvent(listener: SecurityEventListener): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
 export function securityEvent(log: FastifyBaseLogger, event: SecurityEventName, fields: SecurityEventFields): void {
+  for (const listener of listeners) listener(event);
   const line = { event, ...fields };
   if (WARNINGS.has(event)) log.warn(line, `security event ${event}`);
   else log.info(line, `security event ${event}`);

@@ -109,6 +109,12 @@ export function attachSubscriptionServer(
   const connections = new Map<WebSocket, Connection>();
   const bySession = new Map<string, Set<WebSocket>>();
   let shuttingDown = false;
+  // Acknowledged connections' graphql-ws contexts, for the open-subscriptions gauge.
+  const liveContexts = new Set<{ subscriptions: Record<string, unknown> }>();
+  services.metrics.reportSockets(() => ({
+    sockets: wss.clients.size,
+    subscriptions: [...liveContexts].reduce((sum, ctx) => sum + Object.keys(ctx.subscriptions).length, 0),
+  }));
 
   const slots = new LiveSlots(services.redis, config.REDIS_PREFIX, log);
 
@@ -190,6 +196,7 @@ export function attachSubscriptionServer(
           subscriptionSlots: new Map(),
         };
         connections.set(socket, connection);
+        liveContexts.add(ctx);
         let sockets = bySession.get(viewer.sessionId);
         if (!sockets) bySession.set(viewer.sessionId, (sockets = new Set()));
         sockets.add(socket);
@@ -300,6 +307,7 @@ export function attachSubscriptionServer(
       },
 
       onClose: (ctx) => {
+        liveContexts.delete(ctx);
         forget(ctx.extra.socket);
       },
     },

@@ -9,6 +9,9 @@ import type { Config } from '../config.js';
 import { bullConnection, isRedisConnectionError, OutageLog, type Redis } from './redis.js';
 
 type Log = Pick<FastifyBaseLogger, 'warn' | 'info'>;
+import { reportError } from './error-tracking.js';
+import { jobMetrics } from './metrics.js';
+import { bullmqTelemetry } from './tracing.js';
 
 export const QUEUE_NAMES = {
   /** Outgoing email (src/auth/email.ts renders and sends it). */
@@ -37,7 +40,7 @@ export interface OpenQueue<T> {
 export function openQueue<T>(name: QueueName, config: Config, defaultJobOptions: DefaultJobOptions, log?: Log): OpenQueue<T> {
   // BullMQ does not close a connection it was handed, so the connection is closed here.
   const connection = bullConnection(config.REDIS_URL, { name: `foliograph:queue:${name}`, log, offlineQueue: false });
-  const queue = new Queue<T>(name, { connection, prefix: queuePrefix(config), defaultJobOptions });
+  const queue = new Queue<T>(name, { connection, prefix: queuePrefix(config), defaultJobOptions, telemetry: bullmqTelemetry() });
   // The connection logs an outage once; BullMQ re-emits each of its errors here.
   queue.on('error', (error) => {
     if (!isRedisConnectionError(error)) log?.warn({ err: error, queue: name }, 'queue error');
@@ -59,10 +62,19 @@ export interface OpenWorker<T> {
 
 export function openWorker<T>(name: QueueName, config: Config, processor: Processor<T>, concurrency = 5, log?: Log): OpenWorker<T> {
   const connection = bullConnection(config.REDIS_URL, { name: `foliograph:worker:${name}`, log });
-  const worker = new Worker<T>(name, processor, { connection, prefix: queuePrefix(config), concurrency });
+  const worker = new Worker<T>(name, processor, { connection, prefix: queuePrefix(config), concurrency, telemetry: bullmqTelemetry() });
   const outage = new OutageLog(log, `worker:${name}`);
   worker.on('error', (error) => (isRedisConnectionError(error) ? outage.failed(error) : log?.warn({ err: error, queue: name }, 'worker error')));
   connection.on('ready', () => outage.recovered());
+  const finished = (outcome: 'completed' | 'failed', job: { processedOn?: number; finishedOn?: number } | undefined) => {
+    jobMetrics.jobs.inc({ queue: name, outcome });
+    if (job?.processedOn && job.finishedOn) jobMetrics.jobDuration.observe({ queue: name }, (job.finishedOn - job.processedOn) / 1000);
+  };
+  worker.on('completed', (job) => finished('completed', job));
+  worker.on('failed', (job, error) => {
+    finished('failed', job);
+    reportError(error, { queue: name, job: job?.name, attemptsMade: job?.attemptsMade });
+  });
   return {
     worker,
     async close() {
