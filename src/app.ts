@@ -32,6 +32,7 @@ import { MarketService } from './market/service.js';
 import type { MarketDataProvider } from './market/providers/types.js';
 import { PortfolioService } from './portfolios/service.js';
 import { AnalyticsService } from './analytics/service.js';
+import { AlertService, alertRoutes } from './alerts/index.js';
 import type { AppServices } from './services.js';
 
 declare module 'fastify' {
@@ -99,6 +100,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     market,
     live: new LiveMarket({ db, redis, channels, market, prefix: config.REDIS_PREFIX, logger: app.log }, options.live),
     analytics: new AnalyticsService({ config, db, redis, market, registry: metrics.registry, logger: app.log }),
+    alerts: new AlertService({ config, db, redis, market }),
   };
   app.decorate('services', services);
   app.addHook('onClose', async () => {
@@ -137,6 +139,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   });
 
   await app.register(httpRoutes, { services });
+  await app.register(alertRoutes, { services });
 
   // GraphQL over HTTP lets clients send `"extensions": null`; Mercurius' body schema wants an
   // object, so drop the null before validation rather than refuse the request.

@@ -29,6 +29,8 @@ const envSchema = z.object({
   /** Prefix for every Redis key and channel: several deployments (or test files) can share one Redis. */
   REDIS_PREFIX: z.string().default('foliograph:'),
   APP_URL: z.url().default('http://localhost:5173'),
+  /** This API's own public origin, for links that point at it (one-click unsubscribe, report downloads); http://localhost:PORT when unset. */
+  PUBLIC_URL: z.url().optional(),
   /** Extra CORS origins besides APP_URL, comma separated. */
   CORS_ORIGINS: z.string().default(''),
   SMTP_URL: z.string().optional(),
@@ -56,6 +58,12 @@ const envSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: intFromEnv(10_000),
   /** Accounts that may be created from one IP address per hour (register); 0 = no limit. */
   REGISTRATIONS_PER_IP_PER_HOUR: intFromEnv(5),
+  /** Alerts one user may have at a time (createAlert refuses more). */
+  ALERTS_PER_USER: intFromEnv(50),
+  /** Serve the queue dashboard at /admin/queues (needs OPERATOR_TOKEN); on by default outside production. */
+  QUEUE_DASHBOARD: optionalBool(),
+  /** The operator credential for the queue dashboard: `Authorization: Bearer <token>` (16+ characters). */
+  OPERATOR_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
 });
 
 export type Config = ReturnType<typeof finalize>;
@@ -67,6 +75,8 @@ function finalize(env: z.infer<typeof envSchema>) {
     production,
     RUN_WORKER_IN_PROCESS: env.RUN_WORKER_IN_PROCESS ?? !production,
     SEED_DEMO: env.SEED_DEMO ?? !production,
+    QUEUE_DASHBOARD: env.QUEUE_DASHBOARD ?? !production,
+    PUBLIC_URL: env.PUBLIC_URL ?? `http://localhost:${env.PORT}`,
   };
 }
 

@@ -15,6 +15,7 @@ import type { PortfolioService } from './portfolios/service.js';
 import type { MarketService } from './market/service.js';
 import type { LiveMarket } from './market/live.js';
 import type { AnalyticsService } from './analytics/service.js';
+import type { AlertService } from './alerts/service.js';
 
 export interface AppServices {
   config: Config;
@@ -37,4 +38,6 @@ export interface AppServices {
   live: LiveMarket;
   /** Performance, risk, simulation, factor exposure and rebalancing of portfolios (src/analytics). */
   analytics: AnalyticsService;
+  /** Alerts, notifications and email settings (src/alerts). */
+  alerts: AlertService;
 }

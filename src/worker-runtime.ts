@@ -8,6 +8,7 @@ import { startEmailWorker } from './auth/email.js';
 import type { Config } from './config.js';
 import { startMaintenanceWorker } from './jobs/maintenance.js';
 import { startPriceFeed } from './market/feed.js';
+import { startAlertWorker, startNotifyEmailWorker } from './alerts/index.js';
 
 export interface RunningWorker {
   close(): Promise<void>;
@@ -16,7 +17,7 @@ export interface RunningWorker {
 type WorkerPart = (config: Config, log: FastifyBaseLogger) => Promise<RunningWorker>;
 
 /** Domains' background parts, in start order. */
-const parts: WorkerPart[] = [startEmailWorker, startPriceFeed, startMaintenanceWorker];
+const parts: WorkerPart[] = [startEmailWorker, startNotifyEmailWorker, startAlertWorker, startPriceFeed, startMaintenanceWorker];
 
 export async function startWorker(config: Config, log: FastifyBaseLogger): Promise<RunningWorker> {
   const running: RunningWorker[] = [];

@@ -9,5 +9,6 @@ import '../portfolios/schema.js';
 import '../market/schema.js';
 import '../market/subscriptions.js';
 import '../analytics/schema.js';
+import '../alerts/schema.js';
 
 export const schema = lexicographicSortSchema(builder.toSchema());

@@ -1,0 +1,10 @@
+/**
+ * The alerts domain's door: alerts, notifications, email settings and notification email.
+ * The API uses AlertService and the GraphQL types (./schema.ts, imported by the schema entry);
+ * the worker runs startAlertWorker and startNotifyEmailWorker.
+ */
+export { AlertService, alertsChangedChannel, type AlertInput, type EmailSettingsView } from './service.js';
+export { startAlertWorker, AlertEvaluator } from './evaluator.js';
+export { NotifyOutbox, startNotifyEmailWorker, unsubscribe, readUnsubscribeToken, unsubscribeUrl, wantsEmail, type EmailCategory, type NotifyEmailJob } from './mail.js';
+export { insertNotification, publishNotification, deleteOldNotifications, NOTIFICATION_RETENTION_DAYS, type NotificationRecord } from './notifications.js';
+export { alertRoutes } from './routes.js';
