@@ -33,6 +33,7 @@ import type { MarketDataProvider } from './market/providers/types.js';
 import { PortfolioService } from './portfolios/service.js';
 import { AnalyticsService } from './analytics/service.js';
 import { AlertService, alertRoutes } from './alerts/index.js';
+import { PostgresReportStore, ReportService, reportRoutes } from './reports/index.js';
 import type { AppServices } from './services.js';
 
 declare module 'fastify' {
@@ -85,6 +86,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     logger: app.log,
     extraProviders: options.marketProviders,
   });
+  const analytics = new AnalyticsService({ config, db, redis, market, registry: metrics.registry, logger: app.log });
   const services: AppServices = {
     config,
     version: VERSION,
@@ -99,8 +101,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     portfolios: new PortfolioService(db, app.log),
     market,
     live: new LiveMarket({ db, redis, channels, market, prefix: config.REDIS_PREFIX, logger: app.log }, options.live),
-    analytics: new AnalyticsService({ config, db, redis, market, registry: metrics.registry, logger: app.log }),
+    analytics,
     alerts: new AlertService({ config, db, redis, market }),
+    reports: new ReportService({ db, market, analytics, store: new PostgresReportStore(db) }),
   };
   app.decorate('services', services);
   app.addHook('onClose', async () => {
@@ -140,6 +143,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
 
   await app.register(httpRoutes, { services });
   await app.register(alertRoutes, { services });
+  await app.register(reportRoutes, { services });
 
   // GraphQL over HTTP lets clients send `"extensions": null`; Mercurius' body schema wants an
   // object, so drop the null before validation rather than refuse the request.

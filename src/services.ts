@@ -16,6 +16,7 @@ import type { MarketService } from './market/service.js';
 import type { LiveMarket } from './market/live.js';
 import type { AnalyticsService } from './analytics/service.js';
 import type { AlertService } from './alerts/service.js';
+import type { ReportService } from './reports/service.js';
 
 export interface AppServices {
   config: Config;
@@ -40,4 +41,6 @@ export interface AppServices {
   analytics: AnalyticsService;
   /** Alerts, notifications and email settings (src/alerts). */
   alerts: AlertService;
+  /** Daily snapshots and report PDFs (src/reports). */
+  reports: ReportService;
 }

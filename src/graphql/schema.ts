@@ -10,5 +10,6 @@ import '../market/schema.js';
 import '../market/subscriptions.js';
 import '../analytics/schema.js';
 import '../alerts/schema.js';
+import '../reports/schema.js';
 
 export const schema = lexicographicSortSchema(builder.toSchema());
