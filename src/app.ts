@@ -34,6 +34,7 @@ import { PortfolioService } from './portfolios/service.js';
 import { AnalyticsService } from './analytics/service.js';
 import { AlertService, alertRoutes } from './alerts/index.js';
 import { PostgresReportStore, ReportService, reportRoutes } from './reports/index.js';
+import { QueueOps, registerQueueDashboard } from './jobs/ops.js';
 import type { AppServices } from './services.js';
 
 declare module 'fastify' {
@@ -106,7 +107,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     reports: new ReportService({ db, market, analytics, store: new PostgresReportStore(db) }),
   };
   app.decorate('services', services);
+  const queueOps = new QueueOps(config, metrics.registry);
   app.addHook('onClose', async () => {
+    await queueOps.close();
     // First: auth's background work (queued emails) still needs the database and Redis.
     await services.auth.close();
     await services.live.close();
@@ -144,6 +147,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   await app.register(httpRoutes, { services });
   await app.register(alertRoutes, { services });
   await app.register(reportRoutes, { services });
+  await registerQueueDashboard(app, config, queueOps);
 
   // GraphQL over HTTP lets clients send `"extensions": null`; Mercurius' body schema wants an
   // object, so drop the null before validation rather than refuse the request.
