@@ -79,8 +79,9 @@ export interface ReportJobsOptions {
   /** Lock lifetime of a running job (ms): how soon a dead worker's job goes to another. */
   lockDurationMs?: number;
   stalledIntervalMs?: number;
-  /** Queue the latest snapshot day and week at start (default true). */
+  /** Queue the latest snapshot day and week at start (default true), after catchUpDelayMs (default 10 s). */
   catchUp?: boolean;
+  catchUpDelayMs?: number;
   /** Test hook: called after each snapshot batch, inside the job. */
   afterSnapshotBatch?: (progress: SnapshotProgress) => Promise<void>;
   now?: () => Date;
@@ -261,8 +262,10 @@ export async function startReportsWorker(config: Config, log: FastifyBaseLogger,
     if (options.catchUp ?? true) {
       const day = lastTradingDay(now());
       const week = lastFullWeek(now());
-      await producer.queue.add(REPORT_JOBS.snapshot, { date: day }, { jobId: `${REPORT_JOBS.snapshot}-${day}` });
-      await producer.queue.add(REPORT_JOBS.weekly, week, { jobId: `${REPORT_JOBS.weekly}-${week.to}` });
+      // A little after start, so a process that is still starting up (or stopped at once) is not kept busy.
+      const delay = options.catchUpDelayMs ?? 10_000;
+      await producer.queue.add(REPORT_JOBS.snapshot, { date: day }, { jobId: `${REPORT_JOBS.snapshot}-${day}`, delay });
+      await producer.queue.add(REPORT_JOBS.weekly, week, { jobId: `${REPORT_JOBS.weekly}-${week.to}`, delay });
     }
     await worker.waitUntilReady();
   } catch (error) {
