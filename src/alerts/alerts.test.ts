@@ -1,6 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import { parse } from 'graphql';
-import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { LiveNotificationsDocument } from '../../schema/sdk/graphql.js';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { errorCode, startTestApp, type TestApp } from '../../test/harness.js';
@@ -171,8 +170,7 @@ describe('alert firing', () => {
     await createAlert(user, { condition: 'PRICE_ABOVE', symbol: 'MSFT', threshold: '500', repeat: true });
     const url = await listen(other);
     const client = wsClient(url, user.token);
-    const doc = parse(`subscription { notifications { id kind title body createdAt readAt } }`) as TypedDocumentNode<{ notifications: { id: string; title: string } }, Record<string, never>>;
-    const live = subscribe(client, doc, {});
+    const live = subscribe(client, LiveNotificationsDocument, {});
     // Registered once the other instance listens on the user's channel.
     await eventually(() => other.app.services.channels.channels().some((c) => c.endsWith(`notifications:${user.id}`)), Boolean);
 
