@@ -8,8 +8,7 @@ import { startEmailWorker } from './auth/email.js';
 import type { Config } from './config.js';
 import { startMaintenanceWorker } from './jobs/maintenance.js';
 import { startPriceFeed } from './market/feed.js';
-import { startAlertWorker, startNotifyEmailWorker } from './alerts/index.js';
-import { startReportsWorker } from './reports/index.js';
+import { startNotificationsAndReports } from './reports/index.js';
 
 export interface RunningWorker {
   close(): Promise<void>;
@@ -18,7 +17,7 @@ export interface RunningWorker {
 type WorkerPart = (config: Config, log: FastifyBaseLogger) => Promise<RunningWorker>;
 
 /** Domains' background parts, in start order. */
-const parts: WorkerPart[] = [startEmailWorker, startNotifyEmailWorker, startAlertWorker, startPriceFeed, startMaintenanceWorker, startReportsWorker];
+const parts: WorkerPart[] = [startEmailWorker, startPriceFeed, startMaintenanceWorker, startNotificationsAndReports];
 
 export async function startWorker(config: Config, log: FastifyBaseLogger): Promise<RunningWorker> {
   const running: RunningWorker[] = [];

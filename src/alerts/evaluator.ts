@@ -272,23 +272,51 @@ function measureQuote(condition: AlertCondition, quote: LiveQuote): Measurement 
   return quote.changePercent == null ? null : { value: quote.changePercent };
 }
 
-/** The worker part: the evaluator with its own connections. */
-export async function startAlertWorker(config: Config, log: FastifyBaseLogger, options: Partial<AlertEvaluatorOptions> = {}): Promise<RunningWorker & { evaluator: AlertEvaluator }> {
-  const db = createDb({ url: config.DATABASE_URL, poolSize: 3 });
-  const redis = createRedis(config.REDIS_URL, 'foliograph:alerts');
-  const channels = new RedisChannels(config.REDIS_URL, 'foliograph:alerts:subscriber', log);
+/** Connections and services several worker parts can share (one Prisma client instead of one each). */
+export interface SharedWorkerResources {
+  db: Db;
+  redis: Redis;
+  market: MarketService;
+  analytics: AnalyticsService;
+}
+
+/** Opens the shared resources; `close` ends them (after the parts using them have closed). */
+export function openSharedWorkerResources(config: Config, log: FastifyBaseLogger): SharedWorkerResources & { close(): Promise<void> } {
+  const db = createDb({ url: config.DATABASE_URL, poolSize: 4 });
+  const redis = createRedis(config.REDIS_URL, 'foliograph:jobs');
   const registry = new Registry();
   const market = new MarketService({ config, db, redis, registry, logger: log });
   const analytics = new AnalyticsService({ config, db, redis, market, registry, logger: log });
+  return {
+    db,
+    redis,
+    market,
+    analytics,
+    async close() {
+      market.close();
+      await db.$disconnect();
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}
+
+/** The worker part: the evaluator, with its own connections unless `shared` ones are given. */
+export async function startAlertWorker(
+  config: Config,
+  log: FastifyBaseLogger,
+  options: Partial<AlertEvaluatorOptions> = {},
+  shared?: SharedWorkerResources,
+): Promise<RunningWorker & { evaluator: AlertEvaluator }> {
+  const own = shared ? null : openSharedWorkerResources(config, log);
+  const { db, redis, market, analytics } = shared ?? own!;
+  const channels = new RedisChannels(config.REDIS_URL, 'foliograph:alerts:subscriber', log);
   const outbox = NotifyOutbox.open(config);
   const evaluator = new AlertEvaluator({ db, redis, channels, market, analytics, outbox, prefix: config.REDIS_PREFIX, log }, options);
   const close = async () => {
     await evaluator.close();
     await outbox.close();
-    market.close();
     await channels.close();
-    await db.$disconnect();
-    await redis.quit().catch(() => redis.disconnect());
+    await own?.close();
   };
   try {
     await evaluator.start();

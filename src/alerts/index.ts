@@ -4,7 +4,7 @@
  * the worker runs startAlertWorker and startNotifyEmailWorker.
  */
 export { AlertService, alertsChangedChannel, type AlertInput, type EmailSettingsView } from './service.js';
-export { startAlertWorker, AlertEvaluator } from './evaluator.js';
+export { startAlertWorker, AlertEvaluator, openSharedWorkerResources, type SharedWorkerResources } from './evaluator.js';
 export { NotifyOutbox, startNotifyEmailWorker, unsubscribe, readUnsubscribeToken, unsubscribeUrl, wantsEmail, type EmailCategory, type NotifyEmailJob } from './mail.js';
 export { insertNotification, publishNotification, deleteOldNotifications, NOTIFICATION_RETENTION_DAYS, type NotificationRecord } from './notifications.js';
 export { alertRoutes } from './routes.js';

@@ -154,8 +154,8 @@ ${paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join('\n')}
 }
 
 /** The worker part that sends queued notification email over SMTP_URL (logged without it outside production). */
-export async function startNotifyEmailWorker(config: Config, log: FastifyBaseLogger): Promise<RunningWorker> {
-  const db = createDb({ url: config.DATABASE_URL, poolSize: 2 });
+export async function startNotifyEmailWorker(config: Config, log: FastifyBaseLogger, shared?: { db: Db }): Promise<RunningWorker> {
+  const db = shared?.db ?? createDb({ url: config.DATABASE_URL, poolSize: 2 });
   const transport = config.SMTP_URL ? nodemailer.createTransport(config.SMTP_URL) : null;
   if (!transport && config.production) throw new Error('SMTP_URL is required in production');
   const open = openWorker<NotifyEmailJob>(QUEUE_NAMES.notifyEmail, config, async (job) => {
@@ -184,7 +184,7 @@ export async function startNotifyEmailWorker(config: Config, log: FastifyBaseLog
     async close() {
       await open.close();
       transport?.close();
-      await db.$disconnect();
+      if (!shared) await db.$disconnect();
     },
   };
 }

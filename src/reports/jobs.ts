@@ -21,7 +21,16 @@
 import type { Job } from 'bullmq';
 import type { FastifyBaseLogger } from 'fastify';
 import { Registry } from 'prom-client';
-import { insertNotification, NotifyOutbox, publishNotification, deleteOldNotifications } from '../alerts/index.js';
+import {
+  deleteOldNotifications,
+  insertNotification,
+  NotifyOutbox,
+  openSharedWorkerResources,
+  publishNotification,
+  startAlertWorker,
+  startNotifyEmailWorker,
+  type SharedWorkerResources,
+} from '../alerts/index.js';
 import { AnalyticsService } from '../analytics/service.js';
 import type { Config } from '../config.js';
 import { QUEUE_NAMES, openQueue, queuePrefix } from '../jobs/queues.js';
@@ -205,13 +214,18 @@ async function runReminders(deps: Deps): Promise<{ reminded: number }> {
   return { reminded };
 }
 
-export async function startReportsWorker(config: Config, log: FastifyBaseLogger, options: ReportJobsOptions = {}): Promise<RunningWorker & { reports: ReportService }> {
+export async function startReportsWorker(
+  config: Config,
+  log: FastifyBaseLogger,
+  options: ReportJobsOptions = {},
+  shared?: SharedWorkerResources,
+): Promise<RunningWorker & { reports: ReportService }> {
   const now = options.now ?? (() => new Date());
-  const db = createDb({ url: config.DATABASE_URL, poolSize: 3 });
-  const redis = createRedis(config.REDIS_URL, 'foliograph:reports');
+  const db = shared?.db ?? createDb({ url: config.DATABASE_URL, poolSize: 3 });
+  const redis = shared?.redis ?? createRedis(config.REDIS_URL, 'foliograph:reports');
   const registry = new Registry();
-  const market = new MarketService({ config, db, redis, registry, logger: log, now });
-  const analytics = new AnalyticsService({ config, db, redis, market, registry, logger: log, now });
+  const market = shared?.market ?? new MarketService({ config, db, redis, registry, logger: log, now });
+  const analytics = shared?.analytics ?? new AnalyticsService({ config, db, redis, market, registry, logger: log, now });
   const reports = new ReportService({ db, market, analytics, store: new PostgresReportStore(db), now });
   const outbox = NotifyOutbox.open(config);
   const producer = openQueue(QUEUE_NAMES.reports, config, JOB_OPTIONS);
@@ -251,6 +265,7 @@ export async function startReportsWorker(config: Config, log: FastifyBaseLogger,
     await connection.quit().catch(() => connection.disconnect());
     await producer.close();
     await outbox.close();
+    if (shared) return;
     market.close();
     await db.$disconnect();
     await redis.quit().catch(() => redis.disconnect());
@@ -273,4 +288,26 @@ export async function startReportsWorker(config: Config, log: FastifyBaseLogger,
     throw error;
   }
   return { reports, close };
+}
+
+/**
+ * The worker part for alerts, notification email and reports together, sharing one Prisma
+ * client, Redis connection and market/analytics services (each would otherwise open its own).
+ */
+export async function startNotificationsAndReports(config: Config, log: FastifyBaseLogger): Promise<RunningWorker> {
+  const shared = openSharedWorkerResources(config, log);
+  const running: RunningWorker[] = [];
+  const close = async () => {
+    for (const part of running.splice(0).reverse()) await part.close();
+    await shared.close();
+  };
+  try {
+    running.push(await startNotifyEmailWorker(config, log, shared));
+    running.push(await startAlertWorker(config, log, {}, shared));
+    running.push(await startReportsWorker(config, log, {}, shared));
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return { close };
 }
