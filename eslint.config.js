@@ -13,9 +13,9 @@ import boundaries from 'eslint-plugin-boundaries';
 import tseslint from 'typescript-eslint';
 
 /** The layers, lowest first: each may import only the layers before it (and itself). */
-export const LAYERS = ['platform', 'graphql', 'auth', 'market', 'portfolios', 'analytics', 'jobs', 'app'];
+export const LAYERS = ['platform', 'graphql', 'auth', 'market', 'portfolios', 'analytics', 'alerts', 'reports', 'jobs', 'app'];
 /** Layers that are domains: entered from outside only through their index.ts. */
-export const DOMAINS = ['auth', 'market', 'portfolios', 'analytics', 'jobs'];
+export const DOMAINS = ['auth', 'market', 'portfolios', 'analytics', 'alerts', 'reports', 'jobs'];
 
 const layerPolicies = LAYERS.map((layer, i) => ({
   from: { element: { type: layer } },
@@ -70,7 +70,7 @@ export default tseslint.config(
             { allow: { to: { file: { categories: 'config' } } } },
             // Analytics uses its core (through core/index.ts); the core imports nothing but itself.
             { from: { element: { type: 'analytics' } }, allow: { to: { element: { type: 'analytics-core' } } } },
-            { from: { element: { types: { anyOf: ['jobs', 'app'] } } }, allow: { to: { element: { type: 'analytics-core' } } } },
+            { from: { element: { types: { anyOf: ['alerts', 'reports', 'jobs', 'app'] } } }, allow: { to: { element: { type: 'analytics-core' } } } },
             // A domain's door: from outside it, only its index.ts may be imported.
             {
               from: { element: { types: { anyOf: [...LAYERS, 'analytics-core'] } } },
@@ -88,6 +88,6 @@ export default tseslint.config(
   {
     // Tests and harnesses may reach inside a domain (a unit test tests an inner file).
     files: ['src/**/*.test.ts', 'src/**/fixtures/**', 'src/**/test-fixtures.ts'],
-    rules: { 'boundaries/dependencies': 'off' },
+    rules: { 'boundaries/dependencies': 'off', '@typescript-eslint/no-explicit-any': 'off' },
   },
 );

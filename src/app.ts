@@ -35,6 +35,9 @@ import { LiveMarket, type LiveMarketOptions, MarketService, type MarketDataProvi
 import { PortfolioService } from './portfolios/index.js';
 import { AnalyticsService } from './analytics/index.js';
 import { instrumentApp } from './observability.js';
+import { AlertService, alertRoutes } from './alerts/index.js';
+import { PostgresReportStore, ReportService, reportRoutes } from './reports/index.js';
+import { QueueOps, registerQueueDashboard } from './jobs/index.js';
 import type { AppServices } from './services.js';
 
 declare module 'fastify' {
@@ -108,6 +111,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     logger: app.log,
     extraProviders: options.marketProviders,
   });
+  const analytics = new AnalyticsService({ config, db, redis, market, registry: metrics.registry, logger: app.log });
   const services: AppServices = {
     config,
     version: VERSION,
@@ -123,9 +127,14 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     portfolios: new PortfolioService(db, app.log, { redis, config }),
     market,
     live: new LiveMarket({ db, redis, channels, market, prefix: config.REDIS_PREFIX, logger: app.log }, options.live),
-    analytics: new AnalyticsService({ config, db, redis, market, registry: metrics.registry, logger: app.log }),
+    analytics,
+    alerts: new AlertService({ config, db, redis, market }),
+    reports: new ReportService({ db, market, analytics, store: new PostgresReportStore(db) }),
   };
   await app.register(servicesPlugin, { services });
+  // Queue depths for /metrics and the operators' dashboard; its own connections.
+  const queueOps = new QueueOps(config, metrics.registry);
+  app.addHook('onClose', () => queueOps.close());
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
@@ -178,6 +187,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   await app.register(httpRoutes, { services });
   if (!config.production) await app.register(graphiqlRoutes);
   installGraphQLTransport(app, '/graphql');
+  await app.register(alertRoutes, { services });
+  await app.register(reportRoutes, { services });
+  await registerQueueDashboard(app, config, queueOps);
 
   // GraphQL over HTTP lets clients send `"extensions": null`; Mercurius' body schema wants an
   // object, so drop the null before validation rather than refuse the request.

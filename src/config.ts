@@ -38,6 +38,8 @@ const envSchema = z.object({
    */
   SESSION_LIVE_CACHE_SECONDS: intFromEnv(60),
   APP_URL: z.url().default('http://localhost:5173'),
+  /** This API's own public origin, for links that point at it (one-click unsubscribe, report downloads); http://localhost:PORT when unset. */
+  PUBLIC_URL: z.url().optional(),
   /** Extra CORS origins besides APP_URL, comma separated. */
   CORS_ORIGINS: z.string().default(''),
   /** `json` keeps development logs as JSON lines; otherwise development logs are pretty-printed. */
@@ -92,6 +94,12 @@ const envSchema = z.object({
   OTEL_SERVICE_NAME: blankIsUnset(z.string()),
   /** Sentry DSN: errors are reported to Sentry when set (off by default). */
   SENTRY_DSN: blankIsUnset(z.url()),
+  /** Alerts one user may have at a time (createAlert refuses more). */
+  ALERTS_PER_USER: intFromEnv(50),
+  /** Serve the queue dashboard at /admin/queues (needs OPERATOR_TOKEN); on by default outside production. */
+  QUEUE_DASHBOARD: optionalBool(),
+  /** The operator credential for the queue dashboard: `Authorization: Bearer <token>` (16+ characters). */
+  OPERATOR_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
 });
 
 export type Config = ReturnType<typeof finalize>;
@@ -104,6 +112,8 @@ function finalize(env: z.infer<typeof envSchema>) {
     RUN_WORKER_IN_PROCESS: env.RUN_WORKER_IN_PROCESS ?? !production,
     SEED_DEMO: env.SEED_DEMO ?? !production,
     LOG_FORMAT: env.LOG_FORMAT ?? (env.NODE_ENV === 'development' ? 'pretty' : 'json'),
+    QUEUE_DASHBOARD: env.QUEUE_DASHBOARD ?? !production,
+    PUBLIC_URL: env.PUBLIC_URL ?? `http://localhost:${env.PORT}`,
   };
 }
 

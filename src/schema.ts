@@ -7,6 +7,8 @@ import './auth/index.js';
 import './portfolios/index.js';
 import './market/index.js';
 import './analytics/index.js';
+import './alerts/index.js';
+import './reports/index.js';
 import { builder } from './graphql/builder.js';
 import { restoreScalarArguments } from './graphql/jit-scalars.js';
 

@@ -20,7 +20,7 @@ const DEMO_HOLDINGS = [
 export async function seedDemo(db: Db): Promise<boolean> {
   if ((await db.user.count()) > 0) return false;
   const passwordHash = await hashPassword(DEMO_PASSWORD);
-  await db.user.create({
+  const user = await db.user.create({
     data: {
       email: DEMO_EMAIL,
       name: 'Demo Investor',
@@ -37,6 +37,26 @@ export async function seedDemo(db: Db): Promise<boolean> {
         },
       },
     },
+    include: { portfolios: { select: { id: true } } },
   });
+  await seedDemoAlerts(db, user.id, user.portfolios[0]!.id);
   return true;
+}
+
+/**
+ * The demo's alerts (src/alerts): two that the first simulated ticks fire (an in-app
+ * notification each, shown by `notifications` and pushed on Subscription.notifications), a
+ * repeat drift alert against equal weights (it also drives the weekly rebalancing reminder),
+ * and one that stays armed.
+ */
+async function seedDemoAlerts(db: Db, userId: string, portfolioId: string): Promise<void> {
+  const equalWeights = DEMO_HOLDINGS.map((h) => ({ key: h.symbol, weight: 1 / DEMO_HOLDINGS.length }));
+  await db.alert.createMany({
+    data: [
+      { userId, condition: 'PRICE_ABOVE', symbol: 'AAPL', threshold: '1', channels: ['IN_APP', 'EMAIL'] },
+      { userId, condition: 'PORTFOLIO_VALUE_BELOW', portfolioId, threshold: '10000000', channels: ['IN_APP'] },
+      { userId, condition: 'PORTFOLIO_DRIFT_ABOVE', portfolioId, threshold: '0.05', channels: ['IN_APP'], repeat: true, targets: equalWeights },
+      { userId, condition: 'PRICE_BELOW', symbol: 'BTC-USD', threshold: '1', channels: ['IN_APP'], repeat: true },
+    ],
+  });
 }

@@ -16,6 +16,8 @@ import type { PortfolioService } from './portfolios/index.js';
 import type { MarketService } from './market/index.js';
 import type { LiveMarket } from './market/index.js';
 import type { AnalyticsService } from './analytics/index.js';
+import type { AlertService } from './alerts/index.js';
+import type { ReportService } from './reports/index.js';
 
 /** Resolvers see every service of the app (the kernel's Context names only its own). */
 declare module './graphql/context.js' {
@@ -46,4 +48,8 @@ export interface AppServices {
   live: LiveMarket;
   /** Performance, risk, simulation, factor exposure and rebalancing of portfolios (src/analytics). */
   analytics: AnalyticsService;
+  /** Alerts, notifications and email settings (src/alerts). */
+  alerts: AlertService;
+  /** Daily snapshots and report PDFs (src/reports). */
+  reports: ReportService;
 }

@@ -9,13 +9,14 @@ import type { Config } from './config.js';
 import { startMaintenanceWorker } from './jobs/index.js';
 import { startPriceFeed } from './market/index.js';
 import type { RunningWorker } from './platform/queues.js';
+import { startNotificationsAndReports } from './reports/index.js';
 
 export type { RunningWorker };
 
 type WorkerPart = (config: Config, log: FastifyBaseLogger) => Promise<RunningWorker>;
 
 /** Domains' background parts, in start order. */
-const parts: WorkerPart[] = [startEmailWorker, startPriceFeed, startMaintenanceWorker];
+const parts: WorkerPart[] = [startEmailWorker, startPriceFeed, startMaintenanceWorker, startNotificationsAndReports];
 
 export async function startWorker(config: Config, log: FastifyBaseLogger): Promise<RunningWorker> {
   const running: RunningWorker[] = [];

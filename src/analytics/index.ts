@@ -6,3 +6,5 @@
 import './schema.js';
 
 export { AnalyticsService } from './service.js';
+export { TargetWeightInputRef } from './schema.js';
+export { checkedRebalance } from './inputs.js';

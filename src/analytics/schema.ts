@@ -89,7 +89,7 @@ const RiskReportRef = builder.objectRef<RiskReport>('RiskReport').implement({
   }),
 });
 
-const TargetWeightInputRef = builder.inputType('TargetWeightInput', {
+export const TargetWeightInputRef = builder.inputType('TargetWeightInput', {
   fields: (t) => ({
     key: t.string({ required: true, description: 'A symbol, asset type, sector or currency, as `by` says.' }),
     weight: t.float({ required: true, description: 'Fraction of the total value, 0 to 1; the weights sum to 1.' }),

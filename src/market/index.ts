@@ -20,3 +20,5 @@ export { ALLOCATION_DIMENSIONS, KEY_OF, allocate, valueHolding } from './valuati
 export type { AllocationDimension, AllocationSlice, HoldingInput, PortfolioValuation } from './valuation.js';
 export { portfolioValuation, quoteLoader, requestQuoteLookup } from './loaders.js';
 export { AllocationDimensionEnum, AllocationSliceRef, QuoteRef, ValuationRef } from './schema.js';
+export { QuoteRelay } from './quote-relay.js';
+export type { LiveQuote } from './quote-relay.js';

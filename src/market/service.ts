@@ -112,6 +112,8 @@ export class MarketService {
   readonly cache: TieredCache;
   readonly metrics: MarketMetrics;
   private readonly logger: FastifyBaseLogger;
+  /** Only for valuePortfolio's read of a portfolio's holdings (see docs/architecture.md, "Not yet"). */
+  private readonly db: MarketServiceOptions['db'];
   private readonly now: () => Date;
   private readonly histories = new SingleFlight<StoredCandle[]>();
   private readonly defaultLookup: QuoteLookup = (requests) => this.lookupQuotes(requests);
@@ -119,6 +121,7 @@ export class MarketService {
   constructor(options: MarketServiceOptions) {
     const { config, db, redis, registry, logger } = options;
     this.logger = logger;
+    this.db = db;
     this.now = options.now ?? (() => new Date());
     this.metrics = createMarketMetrics(registry);
     this.store = new PriceStore(db);
@@ -365,6 +368,19 @@ export class MarketService {
   }
 
   // ------------------------------------------------------------------------------ valuation
+
+  /**
+   * A portfolio's valuation from its holdings (one query) and their quotes (one batched lookup,
+   * custom assets of the portfolio's owner included); null when there is no such portfolio.
+   * No access check: the caller decides who may see it (the alert evaluator, the report job).
+   */
+  async valuePortfolio(portfolioId: string): Promise<PortfolioValuation | null> {
+    const portfolio = await this.db.portfolio.findUnique({
+      where: { id: portfolioId },
+      select: { id: true, ownerId: true, baseCurrency: true, investments: { select: HOLDING_FIELDS } },
+    });
+    return portfolio ? this.valueHoldings(portfolio, portfolio.investments) : null;
+  }
 
   /** The valuation of holdings already loaded (the subscription recomputes with this per tick). */
   async valueHoldings(

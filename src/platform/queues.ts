@@ -18,6 +18,10 @@ export const QUEUE_NAMES = {
   email: 'email',
   /** Scheduled housekeeping (src/jobs/maintenance.ts). */
   maintenance: 'maintenance',
+  /** Alert, report and reminder email, honouring each user's email settings (src/alerts/mail.ts). */
+  notifyEmail: 'notify-email',
+  /** Daily snapshots, weekly reports, rebalancing reminders (src/reports/jobs.ts). */
+  reports: 'reports',
 } as const;
 export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];
 

@@ -10,3 +10,4 @@ import './valuation-fields.js';
 export { PortfolioService } from './service.js';
 export { InvestmentRef, PortfolioRef } from './schema.js';
 export { roleOf, type PortfolioRole, type PortfolioRoleRequirement } from './roles.js';
+export { roleAtLeast } from './roles.js';

@@ -1,0 +1,190 @@
+/**
+ * Email the alerts and reports domains send (alert firings, weekly reports, rebalancing
+ * reminders), through their own BullMQ queue "notify-email". A job names the user, the email
+ * category and the message; the worker reads the user's address and settings when it sends, so
+ * an unsubscribe that lands after the job was queued still stops the email.
+ *
+ * Every message carries a one-click unsubscribe link for its category (RFC 8058: the
+ * `List-Unsubscribe` header with an https URL and `List-Unsubscribe-Post: List-Unsubscribe=One-Click`,
+ * the same link in the body). The link's token is an HMAC of user and category with a key derived
+ * from the server secret: nothing to store, nothing to guess, and it only ever turns one kind of
+ * email off.
+ */
+import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import type { FastifyBaseLogger } from 'fastify';
+import nodemailer from 'nodemailer';
+import type { Config } from '../config.js';
+import { QUEUE_NAMES, openQueue, openWorker, type OpenQueue } from '../platform/queues.js';
+import { createDb, type Db } from '../platform/db.js';
+import type { RunningWorker } from '../platform/queues.js';
+
+export const EMAIL_CATEGORIES = ['LOGIN_ALERTS', 'ALERTS', 'WEEKLY_REPORTS', 'TAX_LOT_REVIEWS', 'REBALANCING_REMINDERS'] as const;
+export type EmailCategory = (typeof EMAIL_CATEGORIES)[number];
+
+/** The email_settings column of each category. */
+export const SETTING_OF = {
+  LOGIN_ALERTS: 'loginAlerts',
+  ALERTS: 'alerts',
+  WEEKLY_REPORTS: 'weeklyReports',
+  TAX_LOT_REVIEWS: 'taxLotReviews',
+  REBALANCING_REMINDERS: 'rebalancingReminders',
+} as const satisfies Record<EmailCategory, string>;
+
+const CATEGORY_NAME: Record<EmailCategory, string> = {
+  LOGIN_ALERTS: 'new sign-in alerts',
+  ALERTS: 'price and portfolio alerts',
+  WEEKLY_REPORTS: 'weekly risk reports',
+  TAX_LOT_REVIEWS: 'tax-lot reviews',
+  REBALANCING_REMINDERS: 'rebalancing reminders',
+};
+
+export interface NotifyEmailJob {
+  userId: string;
+  category: EmailCategory;
+  subject: string;
+  paragraphs: string[];
+  /** A stored report to attach (its PDF), by id. */
+  reportId?: string;
+}
+
+// ------------------------------------------------------------------------------ unsubscribe tokens
+
+function unsubscribeKey(config: Pick<Config, 'MFA_ENCRYPTION_KEY'>): Buffer {
+  return Buffer.from(hkdfSync('sha256', config.MFA_ENCRYPTION_KEY, 'foliograph', 'email-unsubscribe-v1', 32));
+}
+
+export function unsubscribeToken(config: Pick<Config, 'MFA_ENCRYPTION_KEY'>, userId: string, category: EmailCategory): string {
+  const payload = Buffer.from(`${userId}.${category}`).toString('base64url');
+  const mac = createHmac('sha256', unsubscribeKey(config)).update(payload).digest('base64url');
+  return `${payload}.${mac}`;
+}
+
+/** The user and category a token names, or null for anything we did not sign. */
+export function readUnsubscribeToken(config: Pick<Config, 'MFA_ENCRYPTION_KEY'>, token: string): { userId: string; category: EmailCategory } | null {
+  if (token.length > 300) return null;
+  const [payload, mac, ...rest] = token.split('.');
+  if (!payload || !mac || rest.length > 0) return null;
+  const expected = createHmac('sha256', unsubscribeKey(config)).update(payload).digest();
+  const given = Buffer.from(mac, 'base64url');
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
+  const [userId, category] = Buffer.from(payload, 'base64url').toString('utf8').split('.');
+  if (!userId || !(EMAIL_CATEGORIES as readonly string[]).includes(category ?? '')) return null;
+  return { userId, category: category as EmailCategory };
+}
+
+export function unsubscribeUrl(config: Pick<Config, 'MFA_ENCRYPTION_KEY' | 'PUBLIC_URL'>, userId: string, category: EmailCategory): string {
+  const url = new URL('/email/unsubscribe', config.PUBLIC_URL);
+  url.searchParams.set('token', unsubscribeToken(config, userId, category));
+  return url.toString();
+}
+
+/** Turns one category of email off for the user; false when the user is gone. */
+export async function unsubscribe(db: Db, userId: string, category: EmailCategory): Promise<boolean> {
+  const user = await db.user.findUnique({ where: { id: userId }, select: { id: true } });
+  if (!user) return false;
+  const column = SETTING_OF[category];
+  await db.emailSettings.upsert({ where: { userId }, create: { userId, [column]: false }, update: { [column]: false } });
+  return true;
+}
+
+/** Whether the user wants this category of email (no settings row: yes). */
+export async function wantsEmail(db: Db, userId: string, category: EmailCategory): Promise<boolean> {
+  const settings = await db.emailSettings.findUnique({ where: { userId } });
+  return settings ? settings[SETTING_OF[category]] : true;
+}
+
+// ------------------------------------------------------------------------------ the queue
+
+/** Producer side (API and worker): queue an email; duplicate job ids are dropped (idempotent firings). */
+export class NotifyOutbox {
+  private constructor(private readonly open: OpenQueue<NotifyEmailJob>) {}
+
+  static open(config: Config): NotifyOutbox {
+    return new NotifyOutbox(
+      openQueue<NotifyEmailJob>(QUEUE_NAMES.notifyEmail, config, {
+        attempts: 6,
+        backoff: { type: 'exponential', delay: 5000 },
+        removeOnComplete: { age: 24 * 3600, count: 1000 },
+        removeOnFail: { age: 7 * 24 * 3600 },
+      }),
+    );
+  }
+
+  get queue(): OpenQueue<NotifyEmailJob>['queue'] {
+    return this.open.queue;
+  }
+
+  /** `jobId` makes it once-only: a second add with the same id (a retried firing) is ignored. */
+  async send(job: NotifyEmailJob, jobId: string): Promise<void> {
+    await this.open.queue.add(job.category, job, { jobId });
+  }
+
+  close(): Promise<void> {
+    return this.open.close();
+  }
+}
+
+const escapeHtml = (value: string) =>
+  value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+
+export interface RenderedNotifyEmail {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  headers: Record<string, string>;
+}
+
+export function renderNotifyEmail(config: Config, job: NotifyEmailJob, user: { email: string; name: string }): RenderedNotifyEmail {
+  const link = unsubscribeUrl(config, job.userId, job.category);
+  const footer = `You get this email because ${CATEGORY_NAME[job.category]} are on for your account. Unsubscribe from them with one click: ${link}`;
+  const paragraphs = [`Hi ${user.name},`, ...job.paragraphs];
+  return {
+    to: user.email,
+    subject: job.subject,
+    text: `${paragraphs.join('\n\n')}\n\n--\n${footer}\n`,
+    html: `<!doctype html>
+<html><body style="font-family:system-ui,-apple-system,Segoe UI,sans-serif;color:#1f2328;max-width:560px;margin:24px auto">
+${paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join('\n')}
+<p style="color:#57606a;font-size:13px">You get this email because ${escapeHtml(CATEGORY_NAME[job.category])} are on for your account.
+<a href="${escapeHtml(link)}">Unsubscribe from them</a>.</p>
+</body></html>`,
+    headers: { 'List-Unsubscribe': `<${link}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+  };
+}
+
+/** The worker part that sends queued notification email over SMTP_URL (logged without it outside production). */
+export async function startNotifyEmailWorker(config: Config, log: FastifyBaseLogger, shared?: { db: Db }): Promise<RunningWorker> {
+  const db = shared?.db ?? createDb({ url: config.DATABASE_URL, poolSize: 2 });
+  const transport = config.SMTP_URL ? nodemailer.createTransport(config.SMTP_URL) : null;
+  if (!transport && config.production) throw new Error('SMTP_URL is required in production');
+  const open = openWorker<NotifyEmailJob>(QUEUE_NAMES.notifyEmail, config, async (job) => {
+    const { userId, category } = job.data;
+    const user = await db.user.findUnique({ where: { id: userId }, select: { email: true, name: true } });
+    if (!user) return { sent: false, reason: 'no such user' };
+    if (!(await wantsEmail(db, userId, category))) return { sent: false, reason: 'unsubscribed' };
+    const email = renderNotifyEmail(config, job.data, user);
+    const report = job.data.reportId
+      ? await db.report.findUnique({ where: { id: job.data.reportId }, select: { content: true, fromDate: true, toDate: true } })
+      : null;
+    const attachments = report
+      ? [{ filename: `foliograph-report-${report.toDate.toISOString().slice(0, 10)}.pdf`, content: Buffer.from(report.content), contentType: 'application/pdf' }]
+      : [];
+    if (!transport) {
+      log.info({ event: 'email.logged', to: email.to, subject: email.subject }, `email not sent (SMTP_URL is not set): "${email.subject}" to ${email.to}\n${email.text}`);
+    } else {
+      await transport.sendMail({ from: config.MAIL_FROM, to: email.to, subject: email.subject, text: email.text, html: email.html, headers: email.headers, attachments });
+    }
+    return { sent: true };
+  });
+  open.worker.on('failed', (job, error) => log.warn({ err: error, jobId: job?.id, attemptsMade: job?.attemptsMade }, 'notification email failed'));
+  open.worker.on('error', (error) => log.error({ err: error }, 'notification email worker error'));
+  await open.worker.waitUntilReady();
+  return {
+    async close() {
+      await open.close();
+      transport?.close();
+      if (!shared) await db.$disconnect();
+    },
+  };
+}

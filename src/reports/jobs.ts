@@ -1,0 +1,313 @@
+/**
+ * The reports queue's worker part: BullMQ job schedulers (one per deployment: every worker
+ * upserts them under fixed ids) and their processors.
+ *
+ * | scheduler             | when (UTC)            | what                                                        |
+ * |-----------------------|-----------------------|-------------------------------------------------------------|
+ * | daily-snapshot        | 00:30 Tue–Sat         | every portfolio's value at the previous weekday's close     |
+ * | weekly-reports        | 06:00 Mon             | the risk report PDF of the week before, per portfolio       |
+ * | rebalancing-reminders | 07:00 daily           | owners whose drift alert's tolerance is passed, weekly most |
+ * | notification-cleanup  | 03:00 daily           | notifications older than 90 days                            |
+ *
+ * At start a worker also queues the latest snapshot day and the latest week (job ids named by
+ * the period, so several workers queue them once), so a new deployment has its first snapshot
+ * and report at once. Every job is idempotent: rows are keyed by their period and inserted with
+ * ON CONFLICT DO NOTHING, emails keyed by what they announce. Jobs are retried with exponential
+ * backoff; one that fails every attempt stays in the queue's failed set (the dead letters, shown
+ * on the dashboard and in metrics). Long jobs keep their cursor in the job's progress, so a job
+ * whose worker died (its lock lapses; BullMQ's stalled check gives it to another worker)
+ * resumes after the last finished batch. Closing the worker waits for the jobs it is running.
+ */
+import type { Job } from 'bullmq';
+import type { FastifyBaseLogger } from 'fastify';
+import { Registry } from 'prom-client';
+import {
+  deleteOldNotifications,
+  insertNotification,
+  NotifyOutbox,
+  openSharedWorkerResources,
+  publishNotification,
+  startAlertWorker,
+  startNotifyEmailWorker,
+  type SharedWorkerResources,
+} from '../alerts/index.js';
+import { AnalyticsService } from '../analytics/index.js';
+import type { Config } from '../config.js';
+import { QUEUE_NAMES, openQueue, queuePrefix } from '../platform/queues.js';
+import { addDays } from '../market/index.js';
+import { MarketService } from '../market/index.js';
+import { createDb, type Db } from '../platform/db.js';
+import { bullConnection, createRedis, type Redis } from '../platform/redis.js';
+import type { RunningWorker } from '../platform/queues.js';
+import { Worker } from 'bullmq';
+import { ReportService, WEEKLY_REPORT_KIND, type SnapshotProgress } from './service.js';
+import { PostgresReportStore } from './store.js';
+import { reportDownloadUrl } from './urls.js';
+
+export const REPORT_JOBS = {
+  snapshot: 'daily-snapshot',
+  weekly: 'weekly-reports',
+  reminders: 'rebalancing-reminders',
+  cleanup: 'notification-cleanup',
+} as const;
+
+const SCHEDULES: Record<(typeof REPORT_JOBS)[keyof typeof REPORT_JOBS], string> = {
+  'daily-snapshot': '30 0 * * 2-6',
+  'weekly-reports': '0 6 * * 1',
+  'rebalancing-reminders': '0 7 * * *',
+  'notification-cleanup': '0 3 * * *',
+};
+
+export const JOB_OPTIONS = {
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 30_000 },
+  removeOnComplete: { count: 200 },
+  // The dead letters: kept for operators to look at and retry.
+  removeOnFail: { count: 1000 },
+} as const;
+
+const isoDate = (d: Date) => d.toISOString().slice(0, 10);
+
+/** The weekday before `now` (the close a snapshot run records). */
+export function lastTradingDay(now: Date): string {
+  let day = addDays(isoDate(now), -1);
+  while ([0, 6].includes(new Date(`${day}T00:00:00Z`).getUTCDay())) day = addDays(day, -1);
+  return day;
+}
+
+/** The last full Monday–Sunday week before `now`. */
+export function lastFullWeek(now: Date): { from: string; to: string } {
+  const today = isoDate(now);
+  const weekday = (new Date(`${today}T00:00:00Z`).getUTCDay() + 6) % 7; // Monday 0
+  const to = addDays(today, -weekday - 1);
+  return { from: addDays(to, -6), to };
+}
+
+export interface ReportJobsOptions {
+  batchSize?: number;
+  /** Lock lifetime of a running job (ms): how soon a dead worker's job goes to another. */
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
+  /** Queue the latest snapshot day and week at start (default true), after catchUpDelayMs (default 10 s). */
+  catchUp?: boolean;
+  catchUpDelayMs?: number;
+  /** Test hook: called after each snapshot batch, inside the job. */
+  afterSnapshotBatch?: (progress: SnapshotProgress) => Promise<void>;
+  now?: () => Date;
+}
+
+interface Deps {
+  config: Config;
+  db: Db;
+  redis: Redis;
+  reports: ReportService;
+  analytics: AnalyticsService;
+  outbox: NotifyOutbox;
+  log: FastifyBaseLogger;
+  options: ReportJobsOptions;
+  now: () => Date;
+}
+
+async function runSnapshot(deps: Deps, job: Job): Promise<SnapshotProgress> {
+  const date = (job.data as { date?: string }).date ?? lastTradingDay(deps.now());
+  const saved = job.progress as Partial<SnapshotProgress> & { date?: string };
+  const resume = saved && typeof saved === 'object' && saved.date === date && saved.cursor ? (saved as SnapshotProgress) : null;
+  const result = await deps.reports.snapshotDay(date, {
+    batchSize: deps.options.batchSize,
+    resume,
+    onBatch: async (progress) => {
+      await job.updateProgress({ ...progress, date });
+      await deps.options.afterSnapshotBatch?.(progress);
+    },
+  });
+  deps.log.info({ event: 'jobs.snapshot', date, ...result }, 'daily snapshots stored');
+  return result;
+}
+
+async function runWeeklyReports(deps: Deps, job: Job): Promise<{ from: string; to: string; created: number }> {
+  const data = job.data as { from?: string; to?: string };
+  const period = data.from && data.to ? { from: data.from, to: data.to } : lastFullWeek(deps.now());
+  const saved = job.progress as { cursor?: string; to?: string; created?: number };
+  let cursor = saved && typeof saved === 'object' && saved.to === period.to ? (saved.cursor ?? null) : null;
+  let created = saved && typeof saved === 'object' && saved.to === period.to ? (saved.created ?? 0) : 0;
+  for (;;) {
+    const batch = await deps.db.portfolio.findMany({
+      where: cursor ? { id: { gt: cursor } } : {},
+      orderBy: { id: 'asc' },
+      take: deps.options.batchSize ?? 50,
+      select: { id: true, ownerId: true, name: true, createdAt: true },
+    });
+    if (batch.length === 0) break;
+    for (const portfolio of batch) {
+      // Portfolios created after the week have nothing to report for it.
+      if (isoDate(portfolio.createdAt) > period.to && !(await hasHoldingsBy(deps.db, portfolio.id, period.to))) continue;
+      if (await deps.reports.store.exists(portfolio.id, WEEKLY_REPORT_KIND, period.from, period.to)) continue;
+      const report = await deps.reports.generate(portfolio.id, WEEKLY_REPORT_KIND, period, false);
+      if (!report.created) continue;
+      created++;
+      await announceReport(deps, portfolio, report.meta.id, ReportService.summary(report.content));
+    }
+    cursor = batch[batch.length - 1]!.id;
+    await job.updateProgress({ cursor, to: period.to, created });
+  }
+  deps.log.info({ event: 'jobs.weekly_reports', ...period, created }, 'weekly reports made');
+  return { ...period, created };
+}
+
+async function hasHoldingsBy(db: Db, portfolioId: string, date: string): Promise<boolean> {
+  return (await db.investment.count({ where: { portfolioId, purchaseDate: { lte: new Date(`${date}T00:00:00Z`) } } })) > 0;
+}
+
+/** An in-app notification and (if they want it) an email with the PDF to the owner. */
+async function announceReport(deps: Deps, portfolio: { ownerId: string; name: string }, reportId: string, summary: string): Promise<void> {
+  const notification = await insertNotification(deps.db, {
+    userId: portfolio.ownerId,
+    kind: 'REPORT',
+    title: `Weekly risk report ready: ${portfolio.name}`,
+    body: summary,
+  });
+  await publishNotification(deps.redis, deps.config.REDIS_PREFIX, notification).catch(() => {});
+  await deps.outbox.send(
+    {
+      userId: portfolio.ownerId,
+      category: 'WEEKLY_REPORTS',
+      subject: `Your weekly risk report: ${portfolio.name}`,
+      paragraphs: [summary, `The report is attached; it is also listed with the portfolio: ${reportDownloadUrl(deps.config.PUBLIC_URL, reportId)}`],
+      reportId,
+    },
+    `report-${reportId}`,
+  );
+}
+
+/**
+ * Owners with a PORTFOLIO_DRIFT_ABOVE alert on their portfolio (its targets and tolerance are
+ * the ones reminders use) whose drift passes the tolerance get a reminder with the trades, at
+ * most once a week per portfolio: the reminder row is claimed by one conditional upsert.
+ */
+async function runReminders(deps: Deps): Promise<{ reminded: number }> {
+  const alerts = await deps.db.$queryRaw<Array<{ portfolioId: string; userId: string; name: string; threshold: string; targets: Array<{ key: string; weight: number }> }>>`
+    SELECT DISTINCT ON (a.portfolio_id) a.portfolio_id::text AS "portfolioId", a.user_id::text AS "userId", p.name,
+           trim_scale(a.threshold)::text AS threshold, a.targets
+    FROM alerts a JOIN portfolios p ON p.id = a.portfolio_id AND p.owner_id = a.user_id
+    WHERE a.condition = 'PORTFOLIO_DRIFT_ABOVE' AND a.targets IS NOT NULL
+    ORDER BY a.portfolio_id, a.created_at`;
+  let reminded = 0;
+  for (const alert of alerts) {
+    const plan = await deps.analytics.rebalance(alert.portfolioId, { targets: alert.targets, driftTolerance: Number(alert.threshold) });
+    if (!(plan.driftBefore > Number(alert.threshold))) continue;
+    const claimed = await deps.db.$queryRaw<Array<{ sent_at: Date }>>`
+      INSERT INTO rebalancing_reminders (portfolio_id, sent_at, drift) VALUES (${alert.portfolioId}::uuid, now(), ${plan.driftBefore})
+      ON CONFLICT (portfolio_id) DO UPDATE SET sent_at = now(), drift = EXCLUDED.drift
+      WHERE rebalancing_reminders.sent_at < now() - interval '7 days'
+      RETURNING sent_at`;
+    if (claimed.length === 0) continue;
+    reminded++;
+    const trades = plan.trades.map((t) => `${t.action} ${t.quantity.toString()} ${t.symbol} (value ${t.value})`);
+    const body = `${alert.name} has drifted ${plan.driftBefore.toFixed(4)} from its targets (tolerance ${alert.threshold}).`;
+    const notification = await insertNotification(deps.db, { userId: alert.userId, kind: 'REBALANCING_REMINDER', title: `Time to rebalance ${alert.name}`, body });
+    await publishNotification(deps.redis, deps.config.REDIS_PREFIX, notification).catch(() => {});
+    await deps.outbox.send(
+      { userId: alert.userId, category: 'REBALANCING_REMINDERS', subject: `Time to rebalance ${alert.name}`, paragraphs: [body, ...(trades.length ? ['Suggested trades:', ...trades] : [])] },
+      `rebalance-${alert.portfolioId}-${isoDate(claimed[0]!.sent_at)}`,
+    );
+  }
+  return { reminded };
+}
+
+export async function startReportsWorker(
+  config: Config,
+  log: FastifyBaseLogger,
+  options: ReportJobsOptions = {},
+  shared?: SharedWorkerResources,
+): Promise<RunningWorker & { reports: ReportService }> {
+  const now = options.now ?? (() => new Date());
+  const db = shared?.db ?? createDb({ url: config.DATABASE_URL, poolSize: 3 });
+  const redis = shared?.redis ?? createRedis(config.REDIS_URL, 'foliograph:reports');
+  const registry = new Registry();
+  const market = shared?.market ?? new MarketService({ config, db, redis, registry, logger: log, now });
+  const analytics = shared?.analytics ?? new AnalyticsService({ config, db, redis, market, registry, logger: log, now });
+  const reports = new ReportService({ db, market, analytics, store: new PostgresReportStore(db), now });
+  const outbox = NotifyOutbox.open(config);
+  const producer = openQueue(QUEUE_NAMES.reports, config, JOB_OPTIONS);
+  const deps: Deps = { config, db, redis, reports, analytics, outbox, log, options, now };
+
+  const connection = bullConnection(config.REDIS_URL);
+  const worker = new Worker(
+    QUEUE_NAMES.reports,
+    async (job) => {
+      switch (job.name) {
+        case REPORT_JOBS.snapshot:
+          return runSnapshot(deps, job);
+        case REPORT_JOBS.weekly:
+          return runWeeklyReports(deps, job);
+        case REPORT_JOBS.reminders:
+          return runReminders(deps);
+        case REPORT_JOBS.cleanup:
+          return { deleted: await deleteOldNotifications(db, now()) };
+        default:
+          throw new Error(`unknown reports job "${job.name}"`);
+      }
+    },
+    {
+      connection,
+      prefix: queuePrefix(config),
+      concurrency: 1,
+      lockDuration: options.lockDurationMs ?? 60_000,
+      stalledInterval: options.stalledIntervalMs ?? 30_000,
+      maxStalledCount: 2,
+    },
+  );
+  worker.on('failed', (job, error) => log.warn({ err: error, jobId: job?.id, job: job?.name, attemptsMade: job?.attemptsMade }, 'reports job failed'));
+  worker.on('error', (error) => log.error({ err: error }, 'reports worker error'));
+
+  const close = async () => {
+    await worker.close();
+    await connection.quit().catch(() => connection.disconnect());
+    await producer.close();
+    await outbox.close();
+    if (shared) return;
+    market.close();
+    await db.$disconnect();
+    await redis.quit().catch(() => redis.disconnect());
+  };
+  try {
+    for (const [id, pattern] of Object.entries(SCHEDULES)) {
+      await producer.queue.upsertJobScheduler(id, { pattern, tz: 'UTC' }, { name: id, opts: JOB_OPTIONS });
+    }
+    if (options.catchUp ?? true) {
+      const day = lastTradingDay(now());
+      const week = lastFullWeek(now());
+      // A little after start, so a process that is still starting up (or stopped at once) is not kept busy.
+      const delay = options.catchUpDelayMs ?? 10_000;
+      await producer.queue.add(REPORT_JOBS.snapshot, { date: day }, { jobId: `${REPORT_JOBS.snapshot}-${day}`, delay });
+      await producer.queue.add(REPORT_JOBS.weekly, week, { jobId: `${REPORT_JOBS.weekly}-${week.to}`, delay });
+    }
+    await worker.waitUntilReady();
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return { reports, close };
+}
+
+/**
+ * The worker part for alerts, notification email and reports together, sharing one Prisma
+ * client, Redis connection and market/analytics services (each would otherwise open its own).
+ */
+export async function startNotificationsAndReports(config: Config, log: FastifyBaseLogger): Promise<RunningWorker> {
+  const shared = openSharedWorkerResources(config, log);
+  const running: RunningWorker[] = [];
+  const close = async () => {
+    for (const part of running.splice(0).reverse()) await part.close();
+    await shared.close();
+  };
+  try {
+    running.push(await startNotifyEmailWorker(config, log, shared));
+    running.push(await startAlertWorker(config, log, {}, shared));
+    running.push(await startReportsWorker(config, log, {}, shared));
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return { close };
+}

@@ -1,0 +1,159 @@
+/**
+ * The weekly risk report as a PDF, drawn with pdfkit (no I/O besides pdfkit's own font files).
+ *
+ * pdfkit rather than pdf-lib: it lays out text (wrapping, alignment) and has a vector drawing
+ * API (paths, strokes, fills), so the value chart is drawn as vector paths directly in the PDF
+ * without an SVG step or a chart library; pdf-lib would need text layout written by hand.
+ * Standard PDF fonts (Helvetica) keep it offline and the text extractable (pdftotext).
+ *
+ * Figures are printed with `formatPercent` / `formatRatio`, which tests use to find the API's
+ * figures in the extracted text.
+ */
+import PDFDocument from 'pdfkit';
+
+export interface ReportFigures {
+  timeWeightedReturn: number | null;
+  moneyWeightedReturn: number | null;
+  annualizedReturn: number | null;
+  volatility: number | null;
+  sharpeRatio: number | null;
+  sortinoRatio: number | null;
+  beta: number | null;
+  maxDrawdown: number | null;
+  valueAtRisk: number | null;
+  conditionalValueAtRisk: number | null;
+}
+
+export interface RiskReportContent {
+  portfolioName: string;
+  currency: string;
+  from: string;
+  to: string;
+  generatedAt: Date;
+  /** The value per valued day (Performance.series). */
+  series: ReadonlyArray<{ date: string; value: number }>;
+  figures: ReportFigures;
+  benchmark: string | null;
+  allocation: ReadonlyArray<{ key: string; value: string; weight: number }>;
+  /** Holdings' own price change over the period, fractions, best and worst. */
+  movers: ReadonlyArray<{ symbol: string; change: number }>;
+}
+
+/** A fraction as a percentage with two decimals ("1.23%"), "n/a" for null. */
+export function formatPercent(value: number | null): string {
+  return value === null ? 'n/a' : `${(value * 100).toFixed(2)}%`;
+}
+
+/** A ratio with three decimals ("0.842"), "n/a" for null. */
+export function formatRatio(value: number | null): string {
+  return value === null ? 'n/a' : value.toFixed(3);
+}
+
+const MARGIN = 50;
+const INK = '#1f2328';
+const MUTED = '#57606a';
+const ACCENT = '#1f6feb';
+
+export function renderRiskReport(content: RiskReportContent): Promise<Buffer> {
+  const doc = new PDFDocument({
+    size: 'A4',
+    margin: MARGIN,
+    info: { Title: `Weekly risk report: ${content.portfolioName}`, Author: 'foliograph', CreationDate: content.generatedAt },
+  });
+  const chunks: Buffer[] = [];
+  const done = new Promise<Buffer>((resolve, reject) => {
+    doc.on('data', (chunk: Buffer) => chunks.push(chunk));
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('error', reject);
+  });
+  const width = doc.page.width - 2 * MARGIN;
+
+  doc.fillColor(INK).font('Helvetica-Bold').fontSize(20).text('Risk report');
+  doc.font('Helvetica').fontSize(12).fillColor(MUTED).text(`${content.portfolioName} - ${content.from} to ${content.to} - values in ${content.currency}`);
+  doc.moveDown(1);
+
+  // Value chart, vector paths.
+  const chartTop = doc.y;
+  const chartHeight = 170;
+  drawChart(doc, content.series, MARGIN, chartTop, width, chartHeight);
+  doc.y = chartTop + chartHeight + 24;
+  doc.x = MARGIN;
+
+  const f = content.figures;
+  section(doc, 'Performance');
+  rows(doc, [
+    ['Time-weighted return', formatPercent(f.timeWeightedReturn)],
+    ['Money-weighted return (annual)', formatPercent(f.moneyWeightedReturn)],
+    ['Annualized return', formatPercent(f.annualizedReturn)],
+  ]);
+  section(doc, 'Risk');
+  rows(doc, [
+    ['Volatility (annual)', formatPercent(f.volatility)],
+    ['Sharpe ratio', formatRatio(f.sharpeRatio)],
+    ['Sortino ratio', formatRatio(f.sortinoRatio)],
+    [`Beta${content.benchmark ? ` vs ${content.benchmark}` : ''}`, formatRatio(f.beta)],
+    ['Maximum drawdown', formatPercent(f.maxDrawdown)],
+    ['Value at risk (95%, 1 day)', formatPercent(f.valueAtRisk)],
+    ['Conditional value at risk (95%, 1 day)', formatPercent(f.conditionalValueAtRisk)],
+  ]);
+  section(doc, 'Allocation');
+  rows(doc, content.allocation.slice(0, 10).map((slice) => [slice.key, `${formatPercent(slice.weight)}  (${slice.value} ${content.currency})`]));
+  if (content.allocation.length === 0) rows(doc, [['No holdings', '']]);
+  section(doc, 'Top movers');
+  rows(doc, content.movers.map((m) => [m.symbol, `${m.change >= 0 ? '+' : ''}${formatPercent(m.change)}`]));
+  if (content.movers.length === 0) rows(doc, [['No price changes in the period', '']]);
+
+  doc.moveDown(1).fontSize(8).fillColor(MUTED).text(`Generated ${content.generatedAt.toISOString()} by foliograph. Figures follow the API's analytics conventions.`, MARGIN);
+  doc.end();
+  return done;
+}
+
+function section(doc: PDFKit.PDFDocument, title: string): void {
+  doc.moveDown(0.6).x = MARGIN;
+  doc.font('Helvetica-Bold').fontSize(13).fillColor(INK).text(title, MARGIN);
+  doc.moveDown(0.2);
+}
+
+function rows(doc: PDFKit.PDFDocument, entries: ReadonlyArray<readonly [string, string]>): void {
+  doc.font('Helvetica').fontSize(10).fillColor(INK);
+  for (const [label, value] of entries) {
+    const y = doc.y;
+    doc.text(label, MARGIN, y, { width: 300 });
+    doc.text(value, MARGIN + 300, y, { width: doc.page.width - 2 * MARGIN - 300, align: 'right' });
+    doc.x = MARGIN;
+  }
+}
+
+function drawChart(doc: PDFKit.PDFDocument, series: RiskReportContent['series'], x: number, y: number, width: number, height: number): void {
+  doc.save();
+  doc.lineWidth(0.5).strokeColor('#d0d7de').rect(x, y, width, height).stroke();
+  if (series.length < 2) {
+    doc.font('Helvetica').fontSize(10).fillColor(MUTED).text('Not enough valued days for a chart', x, y + height / 2 - 5, { width, align: 'center' });
+    doc.restore();
+    return;
+  }
+  const values = series.map((p) => p.value);
+  let low = Math.min(...values);
+  let high = Math.max(...values);
+  if (high === low) {
+    high += Math.abs(high) * 0.01 || 1;
+    low -= Math.abs(low) * 0.01 || 1;
+  }
+  const pad = 8;
+  const px = (i: number) => x + pad + (i / (series.length - 1)) * (width - 2 * pad);
+  const py = (v: number) => y + height - pad - ((v - low) / (high - low)) * (height - 2 * pad);
+  // Area under the line, then the line.
+  doc.moveTo(px(0), y + height - pad);
+  series.forEach((p, i) => doc.lineTo(px(i), py(p.value)));
+  doc.lineTo(px(series.length - 1), y + height - pad).closePath().fillOpacity(0.12).fill(ACCENT);
+  doc.fillOpacity(1);
+  doc.moveTo(px(0), py(series[0]!.value));
+  series.forEach((p, i) => i > 0 && doc.lineTo(px(i), py(p.value)));
+  doc.lineWidth(1.5).strokeColor(ACCENT).stroke();
+  doc.font('Helvetica').fontSize(8).fillColor(MUTED);
+  doc.text(high.toFixed(2), x + 4, y + 2);
+  doc.text(low.toFixed(2), x + 4, y + height - 12);
+  doc.text(series[0]!.date, x + 4, y + height + 4);
+  doc.text(series[series.length - 1]!.date, x + width - 64, y + height + 4, { width: 60, align: 'right' });
+  doc.restore();
+}

@@ -1,0 +1,191 @@
+/**
+ * ReportService: daily portfolio snapshots, risk report PDFs and rebalancing reminders. It reads
+ * portfolios, prices and figures through the market and analytics services; it owns the
+ * `portfolio_snapshots`, `reports` and `rebalancing_reminders` tables. No access checks here.
+ *
+ * Snapshots (`snapshotDay`): every portfolio's value at a day's close, in batches of portfolios
+ * by id (keyset), each batch a constant number of statements: one finds the batch and the
+ * market symbols whose stored history does not reach that day (fetched through the market
+ * service only on a cold database), one computes and inserts every snapshot of the batch with
+ * `ON CONFLICT DO NOTHING`, so running a day twice changes nothing. The value follows
+ * Valuation's rule: quantity × the last stored close on or before the day (the owner's custom
+ * asset first), a holding without any close counted at its cost; holdings bought after the day
+ * do not count. `onBatch` hands the cursor out, so a retried job resumes after the last batch.
+ */
+import { Decimal } from 'decimal.js';
+import type { AnalyticsService } from '../analytics/index.js';
+import { addDays } from '../market/index.js';
+import type { MarketService } from '../market/index.js';
+import { allocate } from '../market/index.js';
+import type { Db } from '../platform/db.js';
+import { badInput, Problems } from '../platform/errors.js';
+import { formatPercent, renderRiskReport, type RiskReportContent } from './pdf.js';
+import type { ReportMeta, ReportStore } from './store.js';
+
+export const WEEKLY_REPORT_KIND = 'WEEKLY_RISK';
+export const ON_DEMAND_REPORT_KIND = 'RISK';
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const isoDate = (d: Date) => d.toISOString().slice(0, 10);
+
+export interface SnapshotProgress {
+  /** The last portfolio id done (keyset cursor). */
+  cursor: string | null;
+  portfolios: number;
+  written: number;
+}
+
+export class ReportService {
+  constructor(
+    private readonly deps: { db: Db; market: MarketService; analytics: AnalyticsService; store: ReportStore; now?: () => Date },
+  ) {}
+
+  private now(): Date {
+    return this.deps.now?.() ?? new Date();
+  }
+
+  get store(): ReportStore {
+    return this.deps.store;
+  }
+
+  // ------------------------------------------------------------------------------ snapshots
+
+  /** A portfolio's snapshots from..to (default: the last 365 days), oldest first. */
+  async snapshots(portfolioId: string, input: { from?: string | null; to?: string | null }) {
+    const to = input.to ?? isoDate(this.now());
+    const from = input.from ?? addDays(to, -365);
+    const problems = new Problems();
+    if (from > to) problems.add('from', 'must not be after to');
+    if (addDays(from, 366 * 20) < to) problems.add('from', 'the range may span at most 20 years');
+    problems.throwIfAny();
+    const rows = await this.deps.db.portfolioSnapshot.findMany({
+      where: { portfolioId, date: { gte: new Date(`${from}T00:00:00Z`), lte: new Date(`${to}T00:00:00Z`) } },
+      orderBy: { date: 'asc' },
+      select: { date: true, value: true, cost: true, currency: true },
+    });
+    return rows;
+  }
+
+  async snapshotDay(
+    date: string,
+    options: { batchSize?: number; resume?: SnapshotProgress | null; onBatch?: (progress: SnapshotProgress) => Promise<void> } = {},
+  ): Promise<SnapshotProgress> {
+    if (!DATE.test(date)) throw new RangeError(`not a date: ${date}`);
+    const batchSize = options.batchSize ?? 200;
+    const progress: SnapshotProgress = options.resume ? { ...options.resume } : { cursor: null, portfolios: 0, written: 0 };
+    const coverageFrom = addDays(date, -7);
+    for (;;) {
+      const cursor = progress.cursor ?? '00000000-0000-0000-0000-000000000000';
+      const [batch] = await this.deps.db.$queryRaw<Array<{ ids: string[] | null; missing: string[] | null }>>`
+        WITH batch AS (
+          SELECT id, owner_id FROM portfolios WHERE id > ${cursor}::uuid ORDER BY id LIMIT ${batchSize}
+        )
+        SELECT (SELECT array_agg(id::text ORDER BY id) FROM batch) AS ids,
+               (SELECT array_agg(DISTINCT i.symbol)
+                FROM batch b JOIN investments i ON i.portfolio_id = b.id AND i.purchase_date <= ${date}::date
+                WHERE NOT EXISTS (SELECT 1 FROM assets a WHERE a.owner_id = b.owner_id AND a.symbol = i.symbol)
+                  AND NOT EXISTS (SELECT 1 FROM assets a JOIN price_history_coverage c ON c.asset_id = a.id
+                                  WHERE a.owner_id IS NULL AND a.symbol = i.symbol
+                                    AND c.from_date <= ${coverageFrom}::date AND c.to_date >= ${date}::date)) AS missing`;
+      const ids = batch?.ids ?? [];
+      if (ids.length === 0) return progress;
+      // Cold database only: the market service stores the days it fetches.
+      for (const symbol of batch?.missing ?? []) {
+        await this.deps.market.dailyHistory(symbol, { from: coverageFrom, to: date }, null).catch(() => []);
+      }
+      const written = await this.deps.db.$executeRaw`
+        INSERT INTO portfolio_snapshots (portfolio_id, date, value, cost, currency)
+        SELECT p.id, ${date}::date,
+               coalesce(sum(i.quantity * coalesce(c.close, i.purchase_price)), 0),
+               coalesce(sum(i.quantity * i.purchase_price), 0),
+               p.base_currency
+        FROM portfolios p
+        LEFT JOIN investments i ON i.portfolio_id = p.id AND i.purchase_date <= ${date}::date
+        LEFT JOIN LATERAL (
+          SELECT d.close FROM assets a JOIN daily_prices d ON d.asset_id = a.id AND d.date <= ${date}::date
+          WHERE a.symbol = i.symbol AND (a.owner_id = p.owner_id OR a.owner_id IS NULL)
+          ORDER BY (a.owner_id IS NULL), d.date DESC LIMIT 1
+        ) c ON true
+        WHERE p.id = ANY(${ids}::uuid[])
+        GROUP BY p.id, p.base_currency
+        ON CONFLICT (portfolio_id, date) DO NOTHING`;
+      progress.cursor = ids[ids.length - 1]!;
+      progress.portfolios += ids.length;
+      progress.written += written;
+      await options.onBatch?.({ ...progress });
+      if (ids.length < batchSize) return progress;
+    }
+  }
+
+  // ------------------------------------------------------------------------------ reports
+
+  /** The default period of a report: the 7 days up to yesterday. */
+  defaultPeriod(): { from: string; to: string } {
+    const to = addDays(isoDate(this.now()), -1);
+    return { from: addDays(to, -6), to };
+  }
+
+  /** The figures, chart and tables of a report, from the analytics and market services. */
+  async reportContent(portfolioId: string, from: string, to: string): Promise<RiskReportContent> {
+    const { db, analytics, market } = this.deps;
+    const portfolio = await db.portfolio.findUniqueOrThrow({ where: { id: portfolioId }, select: { name: true, baseCurrency: true, ownerId: true } });
+    const [performance, risk, valuation] = await Promise.all([
+      analytics.performance(portfolioId, { from, to }),
+      analytics.risk(portfolioId, { from, to }),
+      market.valuePortfolio(portfolioId),
+    ]);
+    const allocation = valuation ? allocate(valuation, 'SYMBOL').map((s) => ({ key: s.key, value: s.value.toFixed(2), weight: s.weight })) : [];
+    const symbols = [...new Set(valuation?.holdings.map((h) => h.holding.symbol) ?? [])];
+    const movers: Array<{ symbol: string; change: number }> = [];
+    for (const symbol of symbols) {
+      const candles = await market.dailyHistory(symbol, { from: addDays(from, -7), to }, portfolio.ownerId).catch(() => []);
+      const start = [...candles].reverse().find((c) => c.date <= from) ?? candles[0];
+      const end = candles[candles.length - 1];
+      if (!start || !end || start === end) continue;
+      const first = new Decimal(start.close);
+      if (first.isZero()) continue;
+      movers.push({ symbol, change: new Decimal(end.close).div(first).minus(1).toNumber() });
+    }
+    movers.sort((a, b) => Math.abs(b.change) - Math.abs(a.change) || (a.symbol < b.symbol ? -1 : 1));
+    return {
+      portfolioName: portfolio.name,
+      currency: portfolio.baseCurrency,
+      from: performance.from,
+      to: performance.to,
+      generatedAt: this.now(),
+      series: performance.series.map((p) => ({ date: p.date, value: Number(p.value) })),
+      figures: {
+        timeWeightedReturn: performance.timeWeightedReturn,
+        moneyWeightedReturn: performance.moneyWeightedReturn,
+        annualizedReturn: performance.annualizedReturn,
+        volatility: risk.volatility,
+        sharpeRatio: risk.sharpeRatio,
+        sortinoRatio: risk.sortinoRatio,
+        beta: risk.beta,
+        maxDrawdown: risk.maxDrawdown,
+        valueAtRisk: risk.valueAtRisk,
+        conditionalValueAtRisk: risk.conditionalValueAtRisk,
+      },
+      benchmark: risk.benchmark,
+      allocation,
+      movers: movers.slice(0, 5),
+    };
+  }
+
+  /** Renders and stores a report; see ReportStore.put for `replace`. */
+  async generate(portfolioId: string, kind: string, period: { from?: string | null; to?: string | null }, replace: boolean): Promise<{ meta: ReportMeta; created: boolean; content: RiskReportContent }> {
+    const defaults = this.defaultPeriod();
+    const to = period.to ?? defaults.to;
+    const from = period.from ?? addDays(to, -6);
+    if (from > to) throw badInput([{ field: 'from', message: 'must not be after to' }]);
+    if (addDays(from, 366 * 5) < to) throw badInput([{ field: 'from', message: 'a report may cover at most 5 years' }]);
+    const content = await this.reportContent(portfolioId, from, to);
+    const pdf = await renderRiskReport(content);
+    const stored = await this.deps.store.put({ portfolioId, kind, from, to, content: pdf, replace });
+    return { ...stored, content };
+  }
+
+  /** One-line summary for notifications and emails. */
+  static summary(content: RiskReportContent): string {
+    return `${content.portfolioName}, ${content.from} to ${content.to}: return ${formatPercent(content.figures.timeWeightedReturn)}, volatility ${formatPercent(content.figures.volatility)}, max drawdown ${formatPercent(content.figures.maxDrawdown)}.`;
+  }
+}
