@@ -31,6 +31,8 @@ import { LiveMarket, type LiveMarketOptions } from './market/live.js';
 import { MarketService } from './market/service.js';
 import type { MarketDataProvider } from './market/providers/types.js';
 import { PortfolioService } from './portfolios/service.js';
+import { LedgerService } from './portfolios/ledger-service.js';
+import { FxRates } from './market/fx.js';
 import { AnalyticsService } from './analytics/service.js';
 import type { AppServices } from './services.js';
 
@@ -84,6 +86,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     logger: app.log,
     extraProviders: options.marketProviders,
   });
+  const fx = new FxRates();
   const services: AppServices = {
     config,
     version: VERSION,
@@ -96,6 +99,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     revocations,
     auth: new AuthService({ config, db, redis, logger: app.log, tokens, revocations }),
     portfolios: new PortfolioService(db, app.log),
+    ledger: new LedgerService(db, fx),
+    fx,
     market,
     live: new LiveMarket({ db, redis, channels, market, prefix: config.REDIS_PREFIX, logger: app.log }, options.live),
     analytics: new AnalyticsService({ config, db, redis, market, registry: metrics.registry, logger: app.log }),

@@ -12,6 +12,8 @@ import type { SessionRevocations } from './auth/revocation.js';
 import type { TokenSigner } from './auth/tokens.js';
 import type { AuthService } from './auth/service.js';
 import type { PortfolioService } from './portfolios/service.js';
+import type { LedgerService } from './portfolios/ledger-service.js';
+import type { FxRates } from './market/fx.js';
 import type { MarketService } from './market/service.js';
 import type { LiveMarket } from './market/live.js';
 import type { AnalyticsService } from './analytics/service.js';
@@ -31,6 +33,10 @@ export interface AppServices {
   auth: AuthService;
   /** Portfolios, investments and shares, with their audit trail (src/portfolios). */
   portfolios: PortfolioService;
+  /** Transactions, lots, holdings, realized gains and cash of portfolios (src/portfolios/ledger-service.ts). */
+  ledger: LedgerService;
+  /** Foreign-exchange rates (src/market/fx.ts). */
+  fx: FxRates;
   /** Quotes, history, fundamentals, news, symbol search and valuation (src/market). */
   market: MarketService;
   /** Live quotes and valuations for subscriptions, relayed through Redis (src/market/live.ts). */

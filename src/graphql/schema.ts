@@ -6,6 +6,7 @@ import { builder } from './builder.js';
 import './enums.js';
 import '../auth/schema.js';
 import '../portfolios/schema.js';
+import '../portfolios/transactions.schema.js';
 import '../market/schema.js';
 import '../market/subscriptions.js';
 import '../analytics/schema.js';

@@ -9,7 +9,7 @@ import { parseDate } from '../graphql/scalars.js';
 import { normalizeSymbol } from '../market/providers/symbols.js';
 import { Problems } from '../platform/errors.js';
 import type { Asset, Prisma } from '../generated/prisma/client.js';
-import type { AssetType } from '../generated/prisma/enums.js';
+import type { AssetType, CostBasisMethod } from '../generated/prisma/enums.js';
 import { isCurrencyCode } from './currencies.js';
 
 export const NAME_MAX = 255;
@@ -144,12 +144,14 @@ export interface PortfolioInput {
   description?: string | null;
   isPublic?: boolean | null;
   baseCurrency?: string | null;
+  costBasisMethod?: CostBasisMethod | null;
 }
 
 export interface PortfolioPatch {
   name?: string | null;
   description?: string | null;
   isPublic?: boolean | null;
+  costBasisMethod?: CostBasisMethod | null;
 }
 
 export interface InvestmentInput {
@@ -229,5 +231,6 @@ export function checkPortfolioInput(problems: Problems, input: PortfolioInput, f
     description: checkOptionalText(problems, field('description'), input.description, DESCRIPTION_MAX) ?? null,
     isPublic: input.isPublic ?? false,
     baseCurrency: checkCurrency(problems, field('baseCurrency'), input.baseCurrency ?? DEFAULT_BASE_CURRENCY),
+    costBasisMethod: input.costBasisMethod ?? 'FIFO',
   };
 }
