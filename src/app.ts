@@ -78,7 +78,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   const tokens = await TokenSigner.create(config);
   const revocations = new SessionRevocations(redis, config.REDIS_PREFIX);
   const metrics = createMetrics();
+  const fx = new FxRates();
   const market = new MarketService({
+    fx,
     config,
     db,
     redis,
@@ -86,7 +88,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     logger: app.log,
     extraProviders: options.marketProviders,
   });
-  const fx = new FxRates();
+  const ledger = new LedgerService(db, fx);
+  // Valuations (queries and subscriptions) value the ledger's open lots, in base currency.
+  market.setHoldingsSource((portfolioId) => ledger.valuationHoldings(portfolioId));
   const services: AppServices = {
     config,
     version: VERSION,
@@ -99,7 +103,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     revocations,
     auth: new AuthService({ config, db, redis, logger: app.log, tokens, revocations }),
     portfolios: new PortfolioService(db, app.log),
-    ledger: new LedgerService(db, fx),
+    ledger,
     fx,
     market,
     live: new LiveMarket({ db, redis, channels, market, prefix: config.REDIS_PREFIX, logger: app.log }, options.live),

@@ -8,6 +8,7 @@ import '../auth/schema.js';
 import '../portfolios/schema.js';
 import '../portfolios/transactions.schema.js';
 import '../market/schema.js';
+import '../market/fx.schema.js';
 import '../market/subscriptions.js';
 import '../analytics/schema.js';
 

@@ -187,11 +187,12 @@ export class LiveMarket {
       select: { id: true, ownerId: true, baseCurrency: true, investments: { select: HOLDING_FIELDS } },
     });
     if (!row) return null;
-    const symbols = [...new Set(row.investments.map((h) => h.symbol))];
+    const holdings = await this.deps.market.holdingsFor(row.id, row.investments);
+    const symbols = [...new Set(holdings.map((h) => h.symbol))];
     const custom = await this.deps.market.store.customSymbols(symbols.map((symbol) => ({ ownerId: row.ownerId, symbol })));
     return {
       header: { id: row.id, ownerId: row.ownerId, baseCurrency: row.baseCurrency },
-      holdings: row.investments,
+      holdings,
       marketSymbols: symbols.filter((symbol) => !custom.has(ownedKey(row.ownerId, symbol))),
     };
   }

@@ -13,6 +13,7 @@ import { Decimal } from 'decimal.js';
 import type { Transaction } from '../generated/prisma/client.js';
 import type { CostBasisMethod as StoredCostBasisMethod } from '../generated/prisma/enums.js';
 import type { FxRates } from '../market/fx.js';
+import type { HoldingInput } from '../market/valuation.js';
 import { Prisma, type Db } from '../platform/db.js';
 import { badInput, notFound, Problems, type FieldProblem } from '../platform/errors.js';
 import { isUuid } from '../platform/ids.js';
@@ -273,6 +274,34 @@ export class LedgerService {
     const chosen = method ?? portfolio.costBasisMethod;
     const state = replay(transactions, { method: chosen, ignoreLotIds: method !== null && method !== portfolio.costBasisMethod });
     return { portfolioId, baseCurrency: portfolio.baseCurrency, method: chosen, state };
+  }
+
+  /**
+   * The open lots as the valuation reads them (null: no such portfolio): remaining quantity, cost
+   * per share in base currency, and the type and sector of the lot's investment (a BUY) or asset.
+   */
+  async valuationHoldings(portfolioId: string): Promise<HoldingInput[] | null> {
+    const view = await this.view(portfolioId);
+    if (!view) return null;
+    const open = view.state.lots.filter((lot) => !lot.remainingQuantity.isZero());
+    const [investments, owner] = await Promise.all([
+      this.db.investment.findMany({ where: { portfolioId }, select: { id: true, type: true, sector: true } }),
+      this.db.portfolio.findUnique({ where: { id: portfolioId }, select: { ownerId: true } }),
+    ]);
+    const byId = new Map(investments.map((i) => [i.id, i]));
+    const missing = open.filter((lot) => !byId.has(lot.id)).map((lot) => lot.symbol);
+    const assets = owner && missing.length ? await resolveAssets(this.db, owner.ownerId, missing) : new Map();
+    return open.map((lot) => {
+      const described = byId.get(lot.id) ?? assets.get(lot.symbol);
+      return {
+        id: lot.id,
+        symbol: lot.symbol,
+        type: described?.type ?? 'OTHER',
+        sector: described?.sector ?? null,
+        quantity: lot.remainingQuantity.toFixed(),
+        purchasePrice: lot.costPerShareBase.toFixed(),
+      };
+    });
   }
 
   async setMethod(tx: Tx, portfolioId: string, method: StoredCostBasisMethod): Promise<void> {
