@@ -32,7 +32,7 @@ import { MarketService } from './market/service.js';
 import type { MarketDataProvider } from './market/providers/types.js';
 import { PortfolioService } from './portfolios/service.js';
 import { LedgerService } from './portfolios/ledger-service.js';
-import { FxRates } from './market/fx.js';
+import { createFxSources, FxRates } from './market/fx.js';
 import { AnalyticsService } from './analytics/service.js';
 import type { AppServices } from './services.js';
 
@@ -78,7 +78,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   const tokens = await TokenSigner.create(config);
   const revocations = new SessionRevocations(redis, config.REDIS_PREFIX);
   const metrics = createMetrics();
-  const fx = new FxRates();
+  const fx = new FxRates(undefined, createFxSources(config.FX_PROVIDERS), (source, error) =>
+    app.log.warn({ source, err: error instanceof Error ? error.message : String(error) }, 'fx: source failed; using the next'),
+  );
   const market = new MarketService({
     fx,
     config,

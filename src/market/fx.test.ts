@@ -42,7 +42,7 @@ describe('Query.fxRate', () => {
     expect(await fxRate('EUR', 'USD', '2024-03-16')).toBe(friday);
     expect(await fxRate('EUR', 'USD', '2024-03-17')).toBe(friday);
     expect(lastBusinessDay('2024-03-18')).toBe('2024-03-18');
-    expect(await fxRate('EUR', 'USD')).toBe(new FxRates().rate('EUR', 'USD')!.rate.toFixed());
+    expect(await fxRate('EUR', 'USD')).toBe((await new FxRates().rate('EUR', 'USD'))!.rate.toFixed());
   });
 
   it('minor units are hundredths; a currency without rates is null; a bad code is BAD_USER_INPUT', async () => {

@@ -9,6 +9,8 @@
  */
 import { Decimal } from 'decimal.js';
 import { majorUnit } from '../portfolios/ledger/currency.js';
+import { EcbFxSource, YahooFxSource, type FxSeries, type FxSource } from './providers/fx-sources.js';
+import type { FetchFunction } from './providers/http.js';
 
 export const FX_SOURCE_SIMULATED = 'simulated';
 
@@ -59,6 +61,8 @@ function seedOf(code: string): number {
   return h;
 }
 
+export const FX_PROVIDER_NAMES = ['ecb', 'yahoo', 'simulated'] as const;
+
 /** USD per one unit of a major currency on a business day; null for currencies it does not know. */
 function simulatedUsdRate(currency: string, businessDay: string): Decimal | null {
   const level = USD_LEVELS[currency];
@@ -78,25 +82,128 @@ export interface FxQuote {
   source: string;
 }
 
-/** The FX rates the API serves (the simulated source; one place to add real ones). */
-export class FxRates {
-  constructor(private readonly now: () => Date = () => new Date()) {}
+interface CachedSeries {
+  /** The earliest date whose rate (with its look-back) the series answers. */
+  coveredFrom: string;
+  from: string;
+  to: string;
+  points: FxSeries;
+  source: string;
+  fetchedAt: number;
+}
 
-  /** Codes the rates know (major currencies; minor units of them are known too). */
+/** A day without a rate takes the last one at most this many days earlier (long holidays). */
+const LOOKBACK_DAYS = 10;
+/** A cached series that reaches today is fetched again after this long. */
+const TODAY_TTL_MS = 3_600_000;
+
+const addDays = (ymd: string, days: number) => new Date(Date.parse(`${ymd}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+
+/**
+ * The FX rates the API serves: the configured real sources in order (FX_PROVIDERS, e.g.
+ * `ecb,yahoo`), each pair's daily series cached in memory once fetched, then the simulated rates
+ * for pairs and days the real sources do not answer (or when they fail).
+ */
+export class FxRates {
+  private readonly cache = new Map<string, CachedSeries>();
+  private readonly inFlight = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly now: () => Date = () => new Date(),
+    private readonly sources: readonly FxSource[] = [],
+    private readonly onError: (source: string, error: unknown) => void = () => {},
+  ) {}
+
+  /** Codes the simulated rates know (major currencies; minor units of them are known too). */
   knows(currency: string): boolean {
     return majorUnit(currency).currency in USD_LEVELS;
   }
 
-  /** Units of `to` per one `from` on `date` (today when omitted); null for an unknown currency. */
-  rate(from: string, to: string, date?: string | null): FxQuote | null {
-    const day = lastBusinessDay(date ?? this.now().toISOString().slice(0, 10));
+  private today(): string {
+    return this.now().toISOString().slice(0, 10);
+  }
+
+  /**
+   * Units of `to` per one `from` on `date` (today when omitted): the last rate on or before it;
+   * null when no source knows the pair. Fetches the pair's series first when a real source is
+   * configured and it is not cached for that date.
+   */
+  async rate(from: string, to: string, date?: string | null): Promise<FxQuote | null> {
+    const day = date ?? this.today();
+    await this.prefetch(from, to, day);
+    return this.cachedRate(from, to, day);
+  }
+
+  /** Loads the pair's daily series from `since` to today from the real sources (no-op without any). */
+  async prefetch(from: string, to: string, since: string): Promise<void> {
+    const a = majorUnit(from).currency;
+    const b = majorUnit(to).currency;
+    if (this.sources.length === 0 || a === b) return;
+    const key = `${a}${b}`;
+    const cached = this.cache.get(key);
+    const today = this.today();
+    const fresh = cached && (cached.to < today || Date.now() - cached.fetchedAt < TODAY_TTL_MS);
+    if (cached && fresh && cached.coveredFrom <= since) return;
+    let loading = this.inFlight.get(key);
+    if (!loading) {
+      const coveredFrom = cached && cached.coveredFrom < since ? cached.coveredFrom : since;
+      loading = this.load(key, a, b, coveredFrom, { from: addDays(coveredFrom, -LOOKBACK_DAYS), to: today }).finally(() => this.inFlight.delete(key));
+      this.inFlight.set(key, loading);
+    }
+    await loading;
+  }
+
+  private async load(key: string, base: string, quote: string, coveredFrom: string, range: { from: string; to: string }): Promise<void> {
+    for (const source of this.sources) {
+      try {
+        const points = await source.series(base, quote, range);
+        if (points && points.length > 0) {
+          this.cache.set(key, { ...range, coveredFrom, points, source: source.name, fetchedAt: Date.now() });
+          return;
+        }
+      } catch (error) {
+        this.onError(source.name, error);
+      }
+    }
+  }
+
+  /** The rate from what is cached (real sources), else the simulated rates; never fetches. */
+  cachedRate(from: string, to: string, date?: string | null): FxQuote | null {
+    const day = date ?? this.today();
     const a = majorUnit(from);
     const b = majorUnit(to);
+    const scale = (rate: Decimal) => new Rate(rate).times(a.factor).div(b.factor).toSignificantDigits(SIGNIFICANT);
     if (a.currency === b.currency) return { rate: new Rate(a.factor).div(b.factor), date: day, source: 'identity' };
-    const usdPerA = simulatedUsdRate(a.currency, day);
-    const usdPerB = simulatedUsdRate(b.currency, day);
+    const cached = this.cache.get(`${a.currency}${b.currency}`);
+    if (cached && cached.from <= day) {
+      const point = lastOnOrBefore(cached.points, day);
+      if (point && point.date >= addDays(day, -LOOKBACK_DAYS)) return { rate: scale(point.rate), date: point.date, source: cached.source };
+    }
+    const business = lastBusinessDay(day);
+    const usdPerA = simulatedUsdRate(a.currency, business);
+    const usdPerB = simulatedUsdRate(b.currency, business);
     if (!usdPerA || !usdPerB) return null;
-    const rate = usdPerA.times(a.factor).div(usdPerB.times(b.factor)).toSignificantDigits(SIGNIFICANT);
-    return { rate, date: day, source: FX_SOURCE_SIMULATED };
+    return { rate: scale(usdPerA.div(usdPerB)), date: business, source: FX_SOURCE_SIMULATED };
   }
+}
+
+function lastOnOrBefore(points: FxSeries, day: string): FxSeries[number] | null {
+  let lo = 0;
+  let hi = points.length - 1;
+  let found: FxSeries[number] | null = null;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (points[mid]!.date <= day) {
+      found = points[mid]!;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found;
+}
+
+/** The FX sources FX_PROVIDERS names, in order ("simulated" is always last, implicitly). */
+export function createFxSources(names: readonly string[], options: { fetch?: FetchFunction; now?: () => Date } = {}): FxSource[] {
+  return names
+    .filter((name) => name !== 'simulated')
+    .map((name) => (name === 'ecb' ? new EcbFxSource(options) : new YahooFxSource(options)));
 }

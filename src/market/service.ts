@@ -419,7 +419,7 @@ export class MarketService {
       const today = this.today();
       for (const quote of quotes.values()) {
         if (!quote || rates.has(quote.currency)) continue;
-        const rate = this.fx.rate(quote.currency, portfolio.baseCurrency, today);
+        const rate = await this.fx.rate(quote.currency, portfolio.baseCurrency, today);
         if (rate) rates.set(quote.currency, rate.rate.toFixed());
       }
     }

@@ -83,9 +83,9 @@ export const TransactionRef = builder.prismaObject('Transaction', {
       nullable: false,
       description: "Units of the portfolio's base currency per unit of `currency` on `date`.",
       select: { portfolio: { select: { baseCurrency: true } } },
-      resolve: (transaction, _args, ctx) =>
+      resolve: async (transaction, _args, ctx) =>
         transaction.fxRate ??
-        ctx.services.ledger.baseRate(transaction.currency, transaction.portfolio.baseCurrency, transaction.date.toISOString().slice(0, 10)) ??
+        (await ctx.services.ledger.baseRate(transaction.currency, transaction.portfolio.baseCurrency, transaction.date.toISOString().slice(0, 10))) ??
         '1',
     }),
     splitFrom: t.expose('splitFrom', { type: 'Decimal', nullable: true }),
@@ -206,9 +206,13 @@ async function holdingsValue(ctx: Context, portfolio: { id: string; ownerId: str
     Promise.all(summaries.map((h) => quoteLoader(ctx).load({ symbol: h.symbol, ownerId: portfolio.ownerId }))),
   ]);
   const date = today();
+  const rates = new Map<string, string | null>();
+  for (const currency of new Set([...quotes.flatMap((q) => (q ? [q.currency] : [])), ...cashBalancesOf(view.state).map((c) => c.currency)])) {
+    rates.set(currency, await ctx.services.ledger.baseRate(currency, base, date));
+  }
   const holdings = summaries.map((h, i): HoldingValue => {
     const quote = quotes[i];
-    const rate = quote ? ctx.services.ledger.baseRate(quote.currency, base, date) : null;
+    const rate = quote ? rates.get(quote.currency) : null;
     const marketValue = quote && rate ? h.quantity.times(quote.price).times(rate) : null;
     return {
       symbol: h.symbol,
@@ -224,7 +228,7 @@ async function holdingsValue(ctx: Context, portfolio: { id: string; ownerId: str
   });
   let total = new Decimal(0);
   for (const h of holdings) total = total.plus((h.marketValue ?? h.costBasis).amount);
-  for (const cash of cashBalancesOf(view.state)) total = total.plus(cash.amount.times(ctx.services.ledger.baseRate(cash.currency, base, date) ?? 1));
+  for (const cash of cashBalancesOf(view.state)) total = total.plus(cash.amount.times(rates.get(cash.currency) ?? 1));
   if (!total.isZero()) for (const h of holdings) h.weight = (h.marketValue ?? h.costBasis).amount.div(total).toNumber();
   return holdings;
 }

@@ -165,7 +165,7 @@ describe('cost basis: the worked examples through GraphQL', () => {
   it("without fxRate a foreign transaction takes the rate of its date (a weekend: Friday's)", async () => {
     const portfolio = await createPortfolio(t, owner);
     const saturday = await record(portfolio.id, { type: 'BUY', symbol: 'SAP.DE', date: '2024-03-16', quantity: '1', price: '100' });
-    const friday = t.app.services.fx.rate('EUR', 'USD', '2024-03-15')!;
+    const friday = (await t.app.services.fx.rate('EUR', 'USD', '2024-03-15'))!;
     expect(saturday.fxRate).toBe(friday.rate.toFixed());
     expect(Number(saturday.fxRate)).toBeGreaterThan(0.95);
     expect(Number(saturday.fxRate)).toBeLessThan(1.25);

@@ -26,8 +26,11 @@
 import { Decimal } from 'decimal.js';
 import { majorUnit } from './currency.js';
 
-/** Exact enough for any DECIMAL(18,8) product; divisions (cost per share) round at the 64th digit. */
-export const LedgerDecimal = Decimal.clone({ precision: 64, rounding: Decimal.ROUND_HALF_EVEN });
+/**
+ * 40 significant digits: products of DECIMAL(18,8) columns (36 digits) and their sums stay exact
+ * (to far below the 8 decimal places printed); divisions (cost per share) round at the 40th.
+ */
+export const LedgerDecimal = Decimal.clone({ precision: 40, rounding: Decimal.ROUND_HALF_EVEN });
 export type LedgerDecimal = Decimal;
 
 export const TRANSACTION_TYPES = [
@@ -130,8 +133,15 @@ export interface ReplayOptions {
   ignoreLotIds?: boolean;
 }
 
-const d = (value: DecimalText | null | undefined): Decimal => new LedgerDecimal(value == null ? 0 : value.toString());
 const ZERO = new LedgerDecimal(0);
+const ONE = new LedgerDecimal(1);
+const d = (value: DecimalText | null | undefined): Decimal => {
+  if (value == null || value === '0') return ZERO;
+  if (value === '1') return ONE;
+  return new LedgerDecimal(value.toString());
+};
+/** x × rate, skipping the multiplication for the common rate of 1. */
+const atRate = (x: Decimal, rate: Decimal): Decimal => (rate === ONE ? x : x.times(rate));
 
 /** Whole days from `from` to `to` (YYYY-MM-DD, UTC). */
 export function daysBetween(from: string, to: string): number {
@@ -155,11 +165,21 @@ export function replay(transactions: readonly LedgerTransaction[], options: Repl
   // Where each lot-opening transaction is, to tell "not opened yet" from "no such lot".
   const opening = new Map(transactions.filter(opensLot).map((t) => [t.id, t]));
 
+  const units = new Map<string, { currency: string; factor: Decimal | null }>();
   const addCash = (currency: string, amount: Decimal) => {
-    const { currency: major, factor } = majorUnit(currency);
-    state.cash.set(major, (state.cash.get(major) ?? ZERO).plus(amount.times(factor)));
+    if (amount.isZero()) return;
+    let unit = units.get(currency);
+    if (!unit) {
+      const major = majorUnit(currency);
+      unit = { currency: major.currency, factor: major.factor.eq(1) ? null : major.factor };
+      units.set(currency, unit);
+    }
+    state.cash.set(unit.currency, (state.cash.get(unit.currency) ?? ZERO).plus(unit.factor ? amount.times(unit.factor) : amount));
   };
   const problem = (t: LedgerTransaction, field: string, message: string) => state.problems.push({ transactionId: t.id, field, message });
+  const average = options.method === 'AVERAGE';
+  // AVERAGE: per symbol, the open shares and what they cost (base currency, and the lots' own).
+  const pools = new Map<string, Pool>();
 
   for (const t of transactions) {
     const amount = d(t.amount);
@@ -169,8 +189,9 @@ export function replay(transactions: readonly LedgerTransaction[], options: Repl
       case 'TRANSFER_IN': {
         const symbol = t.symbol!;
         const quantity = d(t.quantity);
-        const cost = amount.plus(fee);
+        const cost = fee.isZero() ? amount : amount.plus(fee);
         const costPerShare = cost.div(quantity);
+        const rate = d(t.fxRate);
         const lot: Lot = {
           id: t.id,
           symbol,
@@ -178,7 +199,7 @@ export function replay(transactions: readonly LedgerTransaction[], options: Repl
           quantity,
           remainingQuantity: quantity,
           costPerShare,
-          costPerShareBase: costPerShare.times(d(t.fxRate)),
+          costPerShareBase: atRate(costPerShare, rate),
           currency: t.currency,
           closedOn: null,
         };
@@ -188,7 +209,14 @@ export function replay(transactions: readonly LedgerTransaction[], options: Repl
         open.push(lot);
         openBySymbol.set(symbol, open);
         heldOnce.add(symbol);
-        if (options.method === 'AVERAGE') poolCosts(open);
+        if (average) {
+          const pool = pools.get(symbol) ?? { quantity: ZERO, base: ZERO, local: ZERO, currency: lot.currency, sameCurrency: true };
+          pool.quantity = pool.quantity.plus(quantity);
+          pool.base = pool.base.plus(atRate(cost, rate));
+          pool.local = pool.local.plus(cost);
+          pool.sameCurrency &&= pool.currency === lot.currency;
+          pools.set(symbol, pool);
+        }
         addCash(t.currency, t.type === 'BUY' ? cost.neg() : fee.neg());
         break;
       }
@@ -205,11 +233,25 @@ export function replay(transactions: readonly LedgerTransaction[], options: Repl
           }
           break;
         }
-        const proceedsBase = amount.minus(fee).times(d(t.fxRate));
-        for (const { lot, quantity: part } of chosen) {
+        const proceedsBase = atRate(fee.isZero() ? amount : amount.minus(fee), d(t.fxRate));
+        // Each part's share of the proceeds; the last part takes what is left, so they sum exactly.
+        const proceedsPerShare = chosen.length > 1 ? proceedsBase.div(quantity) : ZERO;
+        let proceedsLeft = proceedsBase;
+        // AVERAGE: every share out of the pool costs the pool's average.
+        const pool = average ? pools.get(symbol) : undefined;
+        const poolCostPerShare = pool && !pool.quantity.isZero() ? pool.base.div(pool.quantity) : null;
+        if (pool && poolCostPerShare) {
+          const localPerShare = pool.local.div(pool.quantity);
+          pool.quantity = pool.quantity.minus(quantity);
+          pool.base = pool.quantity.isZero() ? ZERO : pool.base.minus(poolCostPerShare.times(quantity));
+          pool.local = pool.quantity.isZero() ? ZERO : pool.local.minus(localPerShare.times(quantity));
+        }
+        for (let i = 0; i < chosen.length; i++) {
+          const { lot, quantity: part } = chosen[i]!;
           if (t.type === 'SELL') {
-            const costBasis = part.times(lot.costPerShareBase);
-            const proceeds = proceedsBase.times(part).div(quantity);
+            const costBasis = part.times(poolCostPerShare ?? lot.costPerShareBase);
+            const proceeds = i === chosen.length - 1 ? proceedsLeft : proceedsPerShare.times(part);
+            proceedsLeft = proceedsLeft.minus(proceeds);
             state.realized.push({
               sellId: t.id,
               symbol,
@@ -226,15 +268,19 @@ export function replay(transactions: readonly LedgerTransaction[], options: Repl
           lot.remainingQuantity = lot.remainingQuantity.minus(part);
           if (lot.remainingQuantity.isZero()) lot.closedOn = t.date;
         }
-        openBySymbol.set(
-          symbol,
-          open.filter((lot) => !lot.remainingQuantity.isZero()),
-        );
+        if (chosen.some(({ lot }) => lot.remainingQuantity.isZero())) {
+          openBySymbol.set(
+            symbol,
+            open.filter((lot) => !lot.remainingQuantity.isZero()),
+          );
+        }
         addCash(t.currency, t.type === 'SELL' ? amount.minus(fee) : fee.neg());
         break;
       }
       case 'SPLIT': {
         const ratio = d(t.splitTo).div(d(t.splitFrom));
+        const pool = pools.get(t.symbol!);
+        if (pool) pool.quantity = pool.quantity.times(ratio);
         for (const lot of openBySymbol.get(t.symbol!) ?? []) {
           lot.quantity = lot.quantity.times(ratio);
           lot.remainingQuantity = lot.remainingQuantity.times(ratio);
@@ -268,7 +314,27 @@ export function replay(transactions: readonly LedgerTransaction[], options: Repl
         break;
     }
   }
+  if (average) {
+    // The pooled cost is what every open lot carries.
+    for (const [symbol, pool] of pools) {
+      if (pool.quantity.isZero()) continue;
+      const base = pool.base.div(pool.quantity);
+      const local = pool.local.div(pool.quantity);
+      for (const lot of openBySymbol.get(symbol) ?? []) {
+        lot.costPerShareBase = base;
+        if (pool.sameCurrency) lot.costPerShare = local;
+      }
+    }
+  }
   return state;
+}
+
+interface Pool {
+  quantity: Decimal;
+  base: Decimal;
+  local: Decimal;
+  currency: string;
+  sameCurrency: boolean;
 }
 
 function opensLot(t: LedgerTransaction): boolean {
@@ -297,9 +363,9 @@ function take(order: readonly Lot[], quantity: Decimal): LotPart[] | null {
   let left = quantity;
   for (const lot of order) {
     if (left.isZero()) break;
-    const part = Decimal.min(left, lot.remainingQuantity);
+    const part = left.lt(lot.remainingQuantity) ? left : lot.remainingQuantity;
     if (part.isZero()) continue;
-    parts.push({ lot, quantity: new LedgerDecimal(part) });
+    parts.push({ lot, quantity: part });
     left = left.minus(part);
   }
   return left.isZero() ? parts : null;
@@ -341,24 +407,6 @@ function pickNamed(
     problem(t, 'quantity', `is more than the ${held.toFixed()} ${t.symbol} left in the lots named`);
   }
   return parts;
-}
-
-/** AVERAGE: every open lot of a symbol carries the pooled cost per share. */
-function poolCosts(open: readonly Lot[]): void {
-  let quantity = ZERO;
-  let base = ZERO;
-  let local = ZERO;
-  for (const lot of open) {
-    quantity = quantity.plus(lot.remainingQuantity);
-    base = base.plus(lot.remainingQuantity.times(lot.costPerShareBase));
-    local = local.plus(lot.remainingQuantity.times(lot.costPerShare));
-  }
-  if (quantity.isZero()) return;
-  const sameCurrency = open.every((lot) => lot.currency === open[0]!.currency);
-  for (const lot of open) {
-    lot.costPerShareBase = base.div(quantity);
-    if (sameCurrency) lot.costPerShare = local.div(quantity);
-  }
 }
 
 // ---------------------------------------------------------------------------------- summaries
