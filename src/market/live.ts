@@ -105,7 +105,9 @@ export class LiveMarket {
     let lastEmitted = '';
     const compute = () => {
       const { header, holdings } = portfolio!;
-      return this.deps.market.valueHoldings(header, holdings, async (requests) => requests.map((r) => latest.get(r.symbol) ?? null));
+      return this.deps.market.valueHoldings(header, holdings, async (requests) => requests.map((r) => latest.get(r.symbol) ?? null), {
+        costsInBaseCurrency: this.deps.market.ledgerHoldings,
+      });
     };
     const emit = async () => {
       emitTimer = null;

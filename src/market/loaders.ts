@@ -39,7 +39,9 @@ export function portfolioValuation(
   if (!valuation) {
     valuation = ctx.services.market
       .holdingsFor(portfolio.id, portfolio.investments)
-      .then((holdings) => ctx.services.market.valueHoldings(portfolio, holdings, requestQuoteLookup(ctx)));
+      .then((holdings) =>
+        ctx.services.market.valueHoldings(portfolio, holdings, requestQuoteLookup(ctx), { costsInBaseCurrency: ctx.services.market.ledgerHoldings }),
+      );
     memo.set(portfolio.id, valuation);
   }
   return valuation;

@@ -387,12 +387,19 @@ export class MarketService {
       where: { id: portfolioId },
       select: { id: true, ownerId: true, baseCurrency: true, investments: { select: HOLDING_FIELDS } },
     });
-    return portfolio ? this.valueHoldings(portfolio, await this.holdingsFor(portfolio.id, portfolio.investments)) : null;
+    return portfolio
+      ? this.valueHoldings(portfolio, await this.holdingsFor(portfolio.id, portfolio.investments), this.defaultLookup, { costsInBaseCurrency: this.ledgerHoldings })
+      : null;
   }
 
   /** Holdings come from the ledger (its open lots, cost in base currency) once the app sets the source. */
   setHoldingsSource(source: HoldingsSource): void {
     this.holdingsSource = source;
+  }
+
+  /** True once holdings come from the ledger: their costs are then in base currency, and valuations convert. */
+  get ledgerHoldings(): boolean {
+    return this.holdingsSource !== null;
   }
 
   /** A portfolio's holdings for valuation: the ledger's open lots, or `fallback` (its investments) without a ledger. */
@@ -409,12 +416,13 @@ export class MarketService {
     portfolio: PortfolioHeader,
     holdings: readonly HoldingInput[],
     lookup: QuoteLookup = this.defaultLookup,
+    options: { costsInBaseCurrency?: boolean } = {},
   ): Promise<PortfolioValuation> {
     const symbols = [...new Set(holdings.map((h) => h.symbol))];
     const found = await lookup(symbols.map((symbol) => ({ symbol, ownerId: portfolio.ownerId })));
     const quotes = new Map(symbols.map((symbol, i) => [symbol, found[i] ?? null]));
     let rates: Map<string, string> | undefined;
-    if (this.fx && this.holdingsSource) {
+    if (this.fx && options.costsInBaseCurrency) {
       rates = new Map();
       const today = this.today();
       for (const quote of quotes.values()) {
