@@ -61,8 +61,6 @@ function seedOf(code: string): number {
   return h;
 }
 
-export const FX_PROVIDER_NAMES = ['ecb', 'yahoo', 'simulated'] as const;
-
 /** USD per one unit of a major currency on a business day; null for currencies it does not know. */
 function simulatedUsdRate(currency: string, businessDay: string): Decimal | null {
   const level = USD_LEVELS[currency];
@@ -113,11 +111,6 @@ export class FxRates {
     private readonly sources: readonly FxSource[] = [],
     private readonly onError: (source: string, error: unknown) => void = () => {},
   ) {}
-
-  /** Codes the simulated rates know (major currencies; minor units of them are known too). */
-  knows(currency: string): boolean {
-    return majorUnit(currency).currency in USD_LEVELS;
-  }
 
   private today(): string {
     return this.now().toISOString().slice(0, 10);

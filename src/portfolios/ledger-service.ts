@@ -11,7 +11,6 @@
 import { randomUUID } from 'node:crypto';
 import { Decimal } from 'decimal.js';
 import type { Transaction } from '../generated/prisma/client.js';
-import type { CostBasisMethod as StoredCostBasisMethod } from '../generated/prisma/enums.js';
 import type { FxRates } from '../market/fx.js';
 import type { HoldingInput } from '../market/valuation.js';
 import { Prisma, type Db } from '../platform/db.js';
@@ -316,9 +315,6 @@ export class LedgerService {
     });
   }
 
-  async setMethod(tx: Tx, portfolioId: string, method: StoredCostBasisMethod): Promise<void> {
-    await tx.portfolio.update({ where: { id: portfolioId }, data: { costBasisMethod: method } });
-  }
 }
 
 /**
