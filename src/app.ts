@@ -38,6 +38,8 @@ import { instrumentApp } from './observability.js';
 import { AlertService, alertRoutes } from './alerts/index.js';
 import { PostgresReportStore, ReportService, reportRoutes } from './reports/index.js';
 import { QueueOps, registerQueueDashboard } from './jobs/index.js';
+import { LedgerService } from './portfolios/index.js';
+import { createFxSources, FxRates } from './market/index.js';
 import type { AppServices } from './services.js';
 
 declare module 'fastify' {
@@ -103,7 +105,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   const tokens = await TokenSigner.create(config);
   const revocations = new SessionRevocations(redis, db, config.REDIS_PREFIX, config.SESSION_LIVE_CACHE_SECONDS, app.log);
   const metrics = createMetrics();
+  const fx = new FxRates(undefined, createFxSources(config.FX_PROVIDERS), (source, error) =>
+    app.log.warn({ source, err: error instanceof Error ? error.message : String(error) }, 'fx: source failed; using the next'),
+  );
   const market = new MarketService({
+    fx,
     config,
     db,
     redis,
@@ -111,6 +117,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     logger: app.log,
     extraProviders: options.marketProviders,
   });
+  const ledger = new LedgerService(db, fx);
+  // Valuations (queries and subscriptions) value the ledger's open lots, in base currency.
+  market.setHoldingsSource((portfolioId) => ledger.valuationHoldings(portfolioId));
   const analytics = new AnalyticsService({ config, db, redis, market, registry: metrics.registry, logger: app.log });
   const services: AppServices = {
     config,
@@ -125,6 +134,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     viewers: viewerAuthority({ tokens, revocations }),
     auth: new AuthService({ config, db, redis, logger: app.log, tokens, revocations }),
     portfolios: new PortfolioService(db, app.log, { redis, config }),
+    ledger,
+    fx,
     market,
     live: new LiveMarket({ db, redis, channels, market, prefix: config.REDIS_PREFIX, logger: app.log }, options.live),
     analytics,

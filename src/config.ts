@@ -56,6 +56,8 @@ const envSchema = z.object({
   /** Key that encrypts TOTP secrets at rest (any string; a 256-bit key is derived from it). */
   MFA_ENCRYPTION_KEY: z.string().min(32, 'must be at least 32 characters').default(DEV_MFA_KEY),
   MARKET_PROVIDERS: list('simulated'),
+  /** FX rate sources in order (ecb, yahoo); the simulated rates answer whatever they do not. */
+  FX_PROVIDERS: list('simulated'),
   MARKET_FEED_INTERVAL_MS: intFromEnv(1000),
   ALPHAVANTAGE_API_KEY: z.string().optional(),
   ALPHAVANTAGE_CALLS_PER_MINUTE: intFromEnv(5),
@@ -143,6 +145,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const known = ['simulated', 'alphavantage', 'yahoo'];
   for (const name of config.MARKET_PROVIDERS) {
     if (!known.includes(name)) problems.push(`MARKET_PROVIDERS: unknown provider "${name}" (known: ${known.join(', ')})`);
+  }
+  const knownFx = ['ecb', 'yahoo', 'simulated'];
+  for (const name of config.FX_PROVIDERS) {
+    if (!knownFx.includes(name)) problems.push(`FX_PROVIDERS: unknown FX source "${name}" (known: ${knownFx.join(', ')})`);
   }
   if (config.MARKET_PROVIDERS.includes('alphavantage') && !config.ALPHAVANTAGE_API_KEY) {
     problems.push('ALPHAVANTAGE_API_KEY: required when MARKET_PROVIDERS includes alphavantage');

@@ -12,8 +12,8 @@ import type { Redis } from './platform/redis.js';
 import type { SessionRevocations } from './auth/index.js';
 import type { TokenSigner } from './auth/index.js';
 import type { AuthService } from './auth/index.js';
-import type { PortfolioService } from './portfolios/index.js';
-import type { MarketService } from './market/index.js';
+import type { LedgerService, PortfolioService } from './portfolios/index.js';
+import type { FxRates, MarketService } from './market/index.js';
 import type { LiveMarket } from './market/index.js';
 import type { AnalyticsService } from './analytics/index.js';
 import type { AlertService } from './alerts/index.js';
@@ -42,6 +42,10 @@ export interface AppServices {
   auth: AuthService;
   /** Portfolios, investments and shares, with their audit trail (src/portfolios). */
   portfolios: PortfolioService;
+  /** Transactions, lots, holdings, realized gains and cash of portfolios (src/portfolios/ledger-service.ts). */
+  ledger: LedgerService;
+  /** Foreign-exchange rates (src/market/fx.ts). */
+  fx: FxRates;
   /** Quotes, history, fundamentals, news, symbol search and valuation (src/market). */
   market: MarketService;
   /** Live quotes and valuations for subscriptions, relayed through Redis (src/market/live.ts). */

@@ -5,6 +5,7 @@
  * GraphQL types (Quote, Valuation, ...) on the builder; other domains extend those refs.
  */
 import './schema.js';
+import './fx.schema.js';
 import './subscriptions.js';
 
 export { MarketService, HOLDING_FIELDS, PORTFOLIO_WITH_HOLDINGS } from './service.js';
@@ -22,3 +23,4 @@ export { portfolioValuation, quoteLoader, requestQuoteLookup } from './loaders.j
 export { AllocationDimensionEnum, AllocationSliceRef, QuoteRef, ValuationRef } from './schema.js';
 export { QuoteRelay } from './quote-relay.js';
 export type { LiveQuote } from './quote-relay.js';
+export { FxRates, createFxSources } from './fx.js';

@@ -189,7 +189,9 @@ export class LiveMarket {
     let lastEmitted = '';
     const compute = () => {
       const { header, holdings } = portfolio!;
-      return this.deps.market.valueHoldings(header, holdings, async (requests) => requests.map((r) => latest.get(r.symbol) ?? null));
+      return this.deps.market.valueHoldings(header, holdings, async (requests) => requests.map((r) => latest.get(r.symbol) ?? null), {
+        costsInBaseCurrency: this.deps.market.ledgerHoldings,
+      });
     };
     const emit = async () => {
       emitTimer = null;
@@ -304,11 +306,12 @@ export class LiveMarket {
       select: PORTFOLIO_WITH_HOLDINGS,
     });
     if (!row) return null;
-    const symbols = [...new Set(row.investments.map((h) => h.symbol))];
+    const holdings = await this.deps.market.holdingsFor(row.id, row.investments);
+    const symbols = [...new Set(holdings.map((h) => h.symbol))];
     const custom = await this.deps.market.store.customSymbols(symbols.map((symbol) => ({ ownerId: row.ownerId, symbol })));
     return {
       header: { id: row.id, ownerId: row.ownerId, baseCurrency: row.baseCurrency },
-      holdings: row.investments,
+      holdings,
       marketSymbols: symbols.filter((symbol) => !custom.has(ownedKey(row.ownerId, symbol))),
     };
   }

@@ -25,6 +25,7 @@ import type { Config } from '../config.js';
 import type { Db } from '../platform/db.js';
 import type { Redis } from '../platform/redis.js';
 import { TieredCache, type CacheKindOptions } from './cache.js';
+import type { FxRates } from './fx.js';
 import { addDays, aggregateCandles, missingRanges, type CandleInterval } from './candles.js';
 import { CustomAssetProvider, customPriceDay, customQuotes, fundamentalsFromAsset } from './custom.js';
 import {
@@ -86,7 +87,12 @@ export interface MarketServiceOptions {
   extraProviders?: readonly MarketDataProvider[];
   /** Clock (tests pin it); also the simulated provider's. */
   now?: () => Date;
+  /** FX rates: with them valuations are in each portfolio's base currency. */
+  fx?: FxRates;
 }
+
+/** Where a portfolio's holdings for valuation come from (the ledger's open lots, set by the app). */
+export type HoldingsSource = (portfolioId: string) => Promise<HoldingInput[] | null>;
 
 const QUOTE: CacheKindOptions<Quote | null> = { kind: 'quote', l2TtlSeconds: 60, revive: reviveQuote };
 const CANDLE: CacheKindOptions<StoredCandle | null> = { kind: 'candle', l2TtlSeconds: 60, revive: (json) => json as StoredCandle | null };
@@ -117,12 +123,15 @@ export class MarketService {
   private readonly now: () => Date;
   private readonly histories = new SingleFlight<StoredCandle[]>();
   private readonly defaultLookup: QuoteLookup = (requests) => this.lookupQuotes(requests);
+  private readonly fx: FxRates | undefined;
+  private holdingsSource: HoldingsSource | null = null;
 
   constructor(options: MarketServiceOptions) {
     const { config, db, redis, registry, logger } = options;
     this.logger = logger;
     this.db = db;
     this.now = options.now ?? (() => new Date());
+    this.fx = options.fx;
     this.metrics = createMarketMetrics(registry);
     this.store = new PriceStore(db);
     this.cache = new TieredCache({ redis, prefix: config.REDIS_PREFIX, metrics: this.metrics, logger });
@@ -379,19 +388,51 @@ export class MarketService {
       where: { id: portfolioId },
       select: { id: true, ownerId: true, baseCurrency: true, investments: { select: HOLDING_FIELDS } },
     });
-    return portfolio ? this.valueHoldings(portfolio, portfolio.investments) : null;
+    return portfolio
+      ? this.valueHoldings(portfolio, await this.holdingsFor(portfolio.id, portfolio.investments), this.defaultLookup, { costsInBaseCurrency: this.ledgerHoldings })
+      : null;
   }
 
-  /** The valuation of holdings already loaded (the subscription recomputes with this per tick). */
+  /** Holdings come from the ledger (its open lots, cost in base currency) once the app sets the source. */
+  setHoldingsSource(source: HoldingsSource): void {
+    this.holdingsSource = source;
+  }
+
+  /** True once holdings come from the ledger: their costs are then in base currency, and valuations convert. */
+  get ledgerHoldings(): boolean {
+    return this.holdingsSource !== null;
+  }
+
+  /** A portfolio's holdings for valuation: the ledger's open lots, or `fallback` (its investments) without a ledger. */
+  async holdingsFor(portfolioId: string, fallback: readonly HoldingInput[]): Promise<HoldingInput[]> {
+    return (this.holdingsSource && (await this.holdingsSource(portfolioId))) ?? [...fallback];
+  }
+
+  /**
+   * The valuation of holdings already loaded (the subscription recomputes with this per tick).
+   * With FX rates and the ledger as the holdings source, totals are in the base currency:
+   * market values at today's rate of each quote's currency, costs at each transaction's own.
+   */
   async valueHoldings(
     portfolio: PortfolioHeader,
     holdings: readonly HoldingInput[],
     lookup: QuoteLookup = this.defaultLookup,
+    options: { costsInBaseCurrency?: boolean } = {},
   ): Promise<PortfolioValuation> {
     const symbols = [...new Set(holdings.map((h) => h.symbol))];
     const found = await lookup(symbols.map((symbol) => ({ symbol, ownerId: portfolio.ownerId })));
     const quotes = new Map(symbols.map((symbol, i) => [symbol, found[i] ?? null]));
-    return valuePortfolio({ portfolioId: portfolio.id, baseCurrency: portfolio.baseCurrency, holdings, quotes, now: this.now() });
+    let rates: Map<string, string> | undefined;
+    if (this.fx && options.costsInBaseCurrency) {
+      rates = new Map();
+      const today = this.today();
+      for (const quote of quotes.values()) {
+        if (!quote || rates.has(quote.currency)) continue;
+        const rate = await this.fx.rate(quote.currency, portfolio.baseCurrency, today);
+        if (rate) rates.set(quote.currency, rate.rate.toFixed());
+      }
+    }
+    return valuePortfolio({ portfolioId: portfolio.id, baseCurrency: portfolio.baseCurrency, holdings, quotes, rates, now: this.now() });
   }
 
   // ------------------------------------------------------------------------------ internals

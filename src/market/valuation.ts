@@ -54,6 +54,8 @@ export interface HoldingValuation {
 
 export interface PortfolioValuation {
   portfolioId: string;
+  /** The currency of the totals: the portfolio's base currency (as quoted when no rates were given). */
+  currency: string;
   totalValue: Money;
   totalCost: Money;
   unrealizedGain: Money;
@@ -74,10 +76,15 @@ export interface AllocationSlice {
   weight: number;
 }
 
-export function valueHolding(holding: HoldingInput, quote: QuoteInput | null, baseCurrency: string): HoldingValuation {
+/**
+ * One holding's figures. With `rate` (units of base currency per unit of the quote's currency),
+ * marketValue is converted into the base currency, and purchasePrice is taken as already in it
+ * (the ledger's cost at each transaction's own rate); without, both are as quoted.
+ */
+export function valueHolding(holding: HoldingInput, quote: QuoteInput | null, baseCurrency: string, rate?: DecimalLike | null): HoldingValuation {
   const quantity = money(holding.quantity);
   const costBasis = quantity.times(money(holding.purchasePrice));
-  const marketValue = quote ? quantity.times(money(quote.price)) : null;
+  const marketValue = quote ? quantity.times(money(quote.price)).times(rate == null ? 1 : money(rate)) : null;
   return {
     holding,
     quote,
@@ -95,11 +102,23 @@ export interface PortfolioInput {
   holdings: readonly HoldingInput[];
   /** Quotes by symbol; a missing or null entry means the symbol has no quote. */
   quotes: ReadonlyMap<string, QuoteInput | null>;
+  /**
+   * Units of base currency per unit of each quote currency: when given, every total is in the
+   * base currency (holdings' purchasePrice must then be in it too); a quote whose currency has
+   * no rate counts at its cost, like a holding without a quote.
+   */
+  rates?: ReadonlyMap<string, DecimalLike>;
   now?: Date;
 }
 
 export function valuePortfolio(input: PortfolioInput): PortfolioValuation {
-  const holdings = input.holdings.map((h) => valueHolding(h, input.quotes.get(h.symbol) ?? null, input.baseCurrency));
+  const rates = input.rates;
+  const holdings = input.holdings.map((h) => {
+    const quote = input.quotes.get(h.symbol) ?? null;
+    if (!rates || !quote) return valueHolding(h, quote, input.baseCurrency);
+    const rate = rates.get(quote.currency);
+    return rate === undefined ? valueHolding(h, null, input.baseCurrency) : valueHolding(h, quote, input.baseCurrency, rate);
+  });
   let totalValue = new Money(0);
   let totalCost = new Money(0);
   let dayChange: Money | null = null;
@@ -108,13 +127,15 @@ export function valuePortfolio(input: PortfolioInput): PortfolioValuation {
     totalValue = totalValue.plus(h.value);
     totalCost = totalCost.plus(h.costBasis);
     if (h.quote?.change != null) {
-      dayChange = (dayChange ?? new Money(0)).plus(money(h.holding.quantity).times(money(h.quote.change)));
+      const rate = rates?.get(h.quote.currency);
+      dayChange = (dayChange ?? new Money(0)).plus(money(h.holding.quantity).times(money(h.quote.change)).times(rate === undefined ? 1 : money(rate)));
     }
     if (h.quote && (!asOf || h.quote.timestamp > asOf)) asOf = h.quote.timestamp;
   }
   const unrealizedGain = totalValue.minus(totalCost);
   return {
     portfolioId: input.portfolioId,
+    currency: input.baseCurrency,
     totalValue,
     totalCost,
     unrealizedGain,

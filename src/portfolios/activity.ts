@@ -14,6 +14,9 @@ export const ACTIVITY_ACTIONS = [
   'INVESTMENT_REMOVED',
   'PORTFOLIO_SHARED',
   'PORTFOLIO_UNSHARED',
+  'TRANSACTION_RECORDED',
+  'TRANSACTION_UPDATED',
+  'TRANSACTION_DELETED',
 ] as const;
 export type ActivityAction = (typeof ACTIVITY_ACTIONS)[number];
 

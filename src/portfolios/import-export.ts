@@ -354,7 +354,7 @@ function rowProblems(row: number | null, problems: Problems): ImportProblem[] {
 
 async function planImport(db: Db, importerId: string, request: ImportRequest): Promise<ImportPlan> {
   const plan: ImportPlan = {
-    portfolio: { name: DEFAULT_IMPORT_NAME, description: null, isPublic: false, baseCurrency: 'USD' },
+    portfolio: { name: DEFAULT_IMPORT_NAME, description: null, isPublic: false, baseCurrency: 'USD', costBasisMethod: 'FIFO' },
     investments: [],
     newAssets: [],
     reusedAssets: [],

@@ -6,8 +6,10 @@
  */
 import './schema.js';
 import './valuation-fields.js';
+import './transactions.schema.js';
 
 export { PortfolioService } from './service.js';
 export { InvestmentRef, PortfolioRef } from './schema.js';
 export { roleOf, type PortfolioRole, type PortfolioRoleRequirement } from './roles.js';
 export { roleAtLeast } from './roles.js';
+export { LedgerService } from './ledger-service.js';

@@ -21,6 +21,7 @@ import type { Permission } from '../generated/prisma/enums.js';
 import type { Actor } from './activity.js';
 import { FILE_FORMATS, type ImportOutcome, type ImportProblem, type PortfolioFile } from './import-export.js';
 import { forgetPortfolioRole, ownerReachedThrough, READ_ROLES, roleOf, roleToManageShare, type PortfolioRole, type PortfolioRoleRequirement } from './roles.js';
+import { CostBasisMethodEnum } from './ledger-enums.js';
 import { listedPortfoliosWhere } from './service.js';
 import { exactProduct } from './validation.js';
 
@@ -237,6 +238,7 @@ const PortfolioInputRef = builder.inputType('PortfolioInput', {
     description: t.string(),
     isPublic: t.boolean(),
     baseCurrency: t.string({ description: 'ISO 4217 code; USD when omitted.' }),
+    costBasisMethod: t.field({ type: CostBasisMethodEnum, description: 'FIFO when omitted.' }),
   }),
 });
 
@@ -245,6 +247,7 @@ const PortfolioPatchRef = builder.inputType('PortfolioPatch', {
     name: t.string(),
     description: t.string(),
     isPublic: t.boolean({ description: 'Changing it needs ADMIN: it decides who can see the portfolio.' }),
+    costBasisMethod: t.field({ type: CostBasisMethodEnum }),
   }),
 });
 

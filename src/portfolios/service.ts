@@ -28,6 +28,7 @@ import { roleAtLeast, roleFromAccess, roleToManageShare, type PortfolioRole } fr
 import { ShareLimit } from './share-limit.js';
 import { createCustomAsset, resolveAssets, setCustomAssetPrices, type CustomAssetInput, type PricePointInput } from './assets.js';
 import { exportPortfolio, importPortfolio, type FileFormat, type ImportOutcome, type ImportRequest, type PortfolioFile } from './import-export.js';
+import { assertLedgerHolds } from './ledger-service.js';
 import { investmentSnapshot, portfolioSnapshot } from './shapes.js';
 import {
   checkInvestment,
@@ -150,8 +151,16 @@ export class PortfolioService {
           ...(description !== undefined && { description }),
           ...(patch.isPublic != null && { isPublic: patch.isPublic }),
         };
-        const diff = changes(portfolioSnapshot(before), after);
-        if (!diff) return before;
+        const detailsDiff = changes(portfolioSnapshot(before), after);
+        const methodDiff =
+          patch.costBasisMethod != null && patch.costBasisMethod !== before.costBasisMethod
+            ? { before: { costBasisMethod: before.costBasisMethod }, after: { costBasisMethod: patch.costBasisMethod } }
+            : null;
+        if (!detailsDiff && !methodDiff) return before;
+        const diff = {
+          before: { ...detailsDiff?.before, ...methodDiff?.before },
+          after: { ...detailsDiff?.after, ...methodDiff?.after },
+        };
         const updated = await tx.portfolio.update({ where: { id }, data: diff.after });
         await recordActivity(tx, actor, id, 'PORTFOLIO_UPDATED', diff);
         return updated;
@@ -217,6 +226,8 @@ export class PortfolioService {
           where: { id },
           data: { ...columns, ...(purchaseDate !== undefined && { purchaseDate: utcMidnight(purchaseDate) }) },
         });
+        // The investment is a BUY lot: a smaller or later lot must not leave a later SELL overselling.
+        await assertLedgerHolds(tx, before.portfolioId, [before.symbol], id, purchaseDate !== undefined ? 'purchaseDate' : 'quantity');
         await recordActivity(tx, actor, before.portfolioId, 'INVESTMENT_UPDATED', { investmentId: id, symbol: before.symbol, ...diff });
         return updated;
       }),
@@ -227,6 +238,7 @@ export class PortfolioService {
     await missingAsNotFound('Investment', () =>
       this.db.$transaction(async (tx) => {
         const removed = await tx.investment.delete({ where: { id } });
+        await assertLedgerHolds(tx, removed.portfolioId, [removed.symbol], null, 'id');
         await recordActivity(tx, actor, removed.portfolioId, 'INVESTMENT_REMOVED', { investmentId: id, before: investmentSnapshot(removed) });
       }),
     );

@@ -10,8 +10,8 @@ import { checkSymbol, SYMBOL_MAX } from '../platform/symbols.js';
 import { parseDecimalText as parseDecimalInput } from '../platform/decimal-text.js';
 import { Problems } from '../platform/errors.js';
 import type { Asset, Prisma } from '../generated/prisma/client.js';
-import type { AssetType } from '../generated/prisma/enums.js';
-import { isCurrencyCode } from './currencies.js';
+import type { AssetType, CostBasisMethod } from '../generated/prisma/enums.js';
+import { isCurrencyCode } from '../platform/currencies.js';
 
 // Symbol and date rules live in platform (market checks symbols too); re-exported for this domain's callers.
 export { checkSymbol, latestDateOnEarth, SYMBOL_MAX };
@@ -130,12 +130,14 @@ export interface PortfolioInput {
   description?: string | null;
   isPublic?: boolean | null;
   baseCurrency?: string | null;
+  costBasisMethod?: CostBasisMethod | null;
 }
 
 export interface PortfolioPatch {
   name?: string | null;
   description?: string | null;
   isPublic?: boolean | null;
+  costBasisMethod?: CostBasisMethod | null;
 }
 
 export interface InvestmentInput {
@@ -215,5 +217,6 @@ export function checkPortfolioInput(problems: Problems, input: PortfolioInput, f
     description: checkOptionalText(problems, field('description'), input.description, DESCRIPTION_MAX) ?? null,
     isPublic: input.isPublic ?? false,
     baseCurrency: checkCurrency(problems, field('baseCurrency'), input.baseCurrency ?? DEFAULT_BASE_CURRENCY),
+    costBasisMethod: input.costBasisMethod ?? 'FIFO',
   };
 }

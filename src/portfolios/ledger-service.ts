@@ -1,0 +1,328 @@
+/**
+ * The ledger's storage and rules: recording, changing and deleting transactions (each with its
+ * activity row, in one database transaction that also re-checks the ledger, so nothing is ever
+ * half-applied or left overselling), and reading lots, holdings, realized gains and cash.
+ *
+ * A BUY is also an investment (same id; the investment is its lot): recording a BUY inserts both,
+ * and triggers in the database keep a BUY in step with its investment however the investment is
+ * written (see the ledger migration). Writes to one portfolio's ledger are serialised by locking
+ * the portfolio row, so two concurrent SELLs cannot both sell the last share.
+ */
+import { randomUUID } from 'node:crypto';
+import { Decimal } from 'decimal.js';
+import type { Transaction } from '../generated/prisma/client.js';
+import type { FxRates } from '../market/index.js';
+import type { HoldingInput } from '../market/index.js';
+import { Prisma, type Db } from '../platform/db.js';
+import { badInput, notFound, Problems, type FieldProblem } from '../platform/errors.js';
+import { isUuid } from '../platform/ids.js';
+import { recordActivity, type Actor } from './activity.js';
+import { resolveAssets } from './assets.js';
+import { majorUnit } from '../platform/currency-units.js';
+import { replay, type CostBasisMethod, type LedgerState, type LedgerTransaction, type TransactionType } from './ledger/engine.js';
+import { checkTransaction, type CheckedTransaction, type TransactionInput } from './transaction-rules.js';
+
+type Tx = Prisma.TransactionClient;
+
+/** One ledger row as the replay reads it: decimals as text, fx_rate possibly unknown (null). */
+interface LedgerRow {
+  id: string;
+  type: TransactionType;
+  date: string;
+  symbol: string | null;
+  quantity: string | null;
+  price: string | null;
+  amount: string;
+  fee: string;
+  currency: string;
+  fx_rate: string | null;
+  split_from: string | null;
+  split_to: string | null;
+  lot_ids: string[] | null;
+}
+
+/** The portfolio's transactions (optionally of some symbols), in ledger order, in one statement. */
+async function ledgerRows(db: Db | Tx, portfolioId: string, symbols: readonly string[] | null): Promise<LedgerRow[]> {
+  const bySymbol = symbols ? Prisma.sql`AND symbol = ANY(${[...symbols]}::text[])` : Prisma.empty;
+  // One JSON text of row arrays: a 100,000-row ledger decodes in one JSON.parse instead of
+  // 100,000 driver rows (decimals stay exact text, trailing zeros trimmed).
+  const [result] = await db.$queryRaw<Array<{ rows: string }>>`
+    SELECT coalesce(json_agg(json_build_array(id, type, to_char(date, 'YYYY-MM-DD'), symbol, trim_scale(quantity)::text, trim_scale(price)::text,
+             trim_scale(amount)::text, trim_scale(fee)::text, currency, trim_scale(fx_rate)::text, trim_scale(split_from)::text,
+             trim_scale(split_to)::text, lot_ids) ORDER BY date, created_at, id), '[]')::text AS rows
+    FROM transactions WHERE portfolio_id = ${portfolioId}::uuid ${bySymbol}`;
+  const rows = JSON.parse(result?.rows ?? '[]') as Array<[string, TransactionType, string, string | null, string | null, string | null, string, string, string, string | null, string | null, string | null, string[] | null]>;
+  return rows.map(([id, type, date, symbol, quantity, price, amount, fee, currency, fx_rate, split_from, split_to, lot_ids]) => ({
+    id, type, date, symbol, quantity, price, amount, fee, currency, fx_rate, split_from, split_to, lot_ids,
+  }));
+}
+
+function toLedger(row: LedgerRow, fxRate: string): LedgerTransaction {
+  return {
+    id: row.id,
+    type: row.type,
+    date: row.date,
+    symbol: row.symbol,
+    quantity: row.quantity,
+    price: row.price,
+    amount: row.amount,
+    fee: row.fee,
+    currency: row.currency,
+    fxRate,
+    splitFrom: row.split_from,
+    splitTo: row.split_to,
+    lotIds: row.lot_ids?.length ? row.lot_ids : null,
+  };
+}
+
+const describe = (row: Pick<LedgerRow, 'type' | 'date' | 'id'>) => `the ${row.type} of ${row.date} (${row.id})`;
+
+/**
+ * Replays the given symbols' transactions with `proposedId`'s as they would be after a change,
+ * and throws BAD_USER_INPUT if the ledger would break a rule: problems of the changed
+ * transaction name its own field; a later transaction the change would break (a SELL that
+ * would oversell) is named in the message, under `field`.
+ */
+export async function assertLedgerHolds(tx: Tx, portfolioId: string, symbols: readonly string[], changedId: string | null, field: string): Promise<void> {
+  const wanted = symbols.filter((s) => s !== '');
+  if (wanted.length === 0) return;
+  const method = (await tx.portfolio.findUniqueOrThrow({ where: { id: portfolioId }, select: { costBasisMethod: true } })).costBasisMethod;
+  const rows = await ledgerRows(tx, portfolioId, wanted);
+  // Rates do not decide whether a ledger holds: quantities, dates and lots do.
+  const state = replay(rows.map((row) => toLedger(row, '1')), { method });
+  if (state.problems.length === 0) return;
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  const details: FieldProblem[] = state.problems.map((problem) =>
+    problem.transactionId === changedId
+      ? { field: problem.field, message: problem.message }
+      : { field, message: `would break ${describe(byId.get(problem.transactionId)!)}: its ${problem.field} ${problem.message}` },
+  );
+  throw badInput(details);
+}
+
+/** Locks the portfolio's ledger until the end of the transaction (writes to one ledger queue up). */
+async function lockLedger(tx: Tx, portfolioId: string): Promise<void> {
+  const rows = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM portfolios WHERE id = ${portfolioId}::uuid FOR UPDATE`;
+  if (rows.length === 0) throw notFound('Portfolio');
+}
+
+/** What the activity trail records of a transaction. */
+function transactionSnapshot(t: Transaction) {
+  const text = (value: { toFixed(): string } | null) => (value === null ? null : value.toFixed());
+  return {
+    type: t.type,
+    date: t.date.toISOString().slice(0, 10),
+    symbol: t.symbol,
+    quantity: text(t.quantity),
+    price: text(t.price),
+    amount: text(t.amount),
+    fee: text(t.fee),
+    currency: t.currency,
+    fxRate: text(t.fxRate),
+    splitFrom: text(t.splitFrom),
+    splitTo: text(t.splitTo),
+    lotIds: t.lotIds,
+    notes: t.notes,
+  };
+}
+
+export interface LedgerView {
+  portfolioId: string;
+  baseCurrency: string;
+  method: CostBasisMethod;
+  state: LedgerState;
+}
+
+export class LedgerService {
+  constructor(
+    private readonly db: Db,
+    private readonly fx: FxRates,
+  ) {}
+
+  /** Units of base currency per unit of `currency` on `date` (fetched if need be); null when no rate is known. */
+  async baseRate(currency: string, baseCurrency: string, date: string): Promise<string | null> {
+    return (await this.fx.rate(currency, baseCurrency, date))?.rate.toFixed() ?? null;
+  }
+
+  /** Field checks, defaults (currency from the asset, rate of the date) and the BUY's investment columns. */
+  private async prepare(portfolio: { ownerId: string; baseCurrency: string }, input: TransactionInput) {
+    const problems = new Problems();
+    const symbols = input.symbol ? [input.symbol.trim().toUpperCase()] : [];
+    const assets = await resolveAssets(this.db, portfolio.ownerId, symbols);
+    const checked = checkTransaction(problems, input, assets);
+    problems.throwIfAny();
+    const asset = checked.symbol ? assets.get(checked.symbol) : undefined;
+    const currency = checked.currency ?? asset?.currency.trim() ?? portfolio.baseCurrency;
+    const fxRate = checked.fxRate ?? (await this.baseRate(currency, portfolio.baseCurrency, checked.dateText));
+    if (fxRate === null) {
+      throw badInput([{ field: 'fxRate', message: `no ${currency} to ${portfolio.baseCurrency} rate is known for ${checked.dateText}: give fxRate` }]);
+    }
+    return { checked, currency, fxRate, asset };
+  }
+
+  private columns(checked: CheckedTransaction, currency: string, fxRate: string) {
+    return {
+      type: checked.type,
+      date: checked.date,
+      symbol: checked.symbol,
+      quantity: checked.quantity,
+      price: checked.price,
+      amount: checked.amount,
+      fee: checked.fee,
+      currency,
+      fxRate,
+      splitFrom: checked.splitFrom,
+      splitTo: checked.splitTo,
+      lotIds: checked.lotIds,
+      notes: checked.notes,
+    };
+  }
+
+  async record(actor: Actor, portfolioId: string, input: TransactionInput): Promise<Transaction> {
+    const portfolio = await this.db.portfolio.findUnique({ where: { id: portfolioId }, select: { ownerId: true, baseCurrency: true } });
+    if (!portfolio) throw notFound('Portfolio');
+    const { checked, currency, fxRate, asset } = await this.prepare(portfolio, input);
+    return this.db.$transaction(async (tx) => {
+      await lockLedger(tx, portfolioId);
+      const id = randomUUID();
+      const created = await tx.transaction.create({ data: { id, portfolioId, ...this.columns(checked, currency, fxRate) } });
+      if (checked.type === 'BUY') {
+        await tx.investment.create({
+          data: {
+            id,
+            portfolioId,
+            symbol: checked.symbol!,
+            name: asset?.name ?? checked.symbol!,
+            type: asset?.type ?? 'OTHER',
+            sector: asset?.sector ?? null,
+            quantity: checked.quantity!,
+            purchasePrice: checked.price!,
+            purchaseDate: checked.date,
+            notes: checked.notes,
+          },
+        });
+      }
+      await assertLedgerHolds(tx, portfolioId, checked.symbol ? [checked.symbol] : [], id, 'date');
+      await recordActivity(tx, actor, portfolioId, 'TRANSACTION_RECORDED', { transactionId: id, after: transactionSnapshot(created) });
+      return created;
+    });
+  }
+
+  /** The portfolio a transaction belongs to (null: no such transaction). */
+  async portfolioOf(id: string): Promise<string | null> {
+    if (!isUuid(id)) return null;
+    return (await this.db.transaction.findUnique({ where: { id }, select: { portfolioId: true } }))?.portfolioId ?? null;
+  }
+
+  /** Replaces a transaction's fields with `input` (its type stays: a BUY is also an investment). */
+  async update(actor: Actor, id: string, input: TransactionInput): Promise<Transaction> {
+    const before = isUuid(id) ? await this.db.transaction.findUnique({ where: { id }, include: { portfolio: { select: { ownerId: true, baseCurrency: true } } } }) : null;
+    if (!before) throw notFound('Transaction');
+    if (input.type !== before.type) {
+      throw badInput([{ field: 'type', message: `a ${before.type} stays a ${before.type}: delete it and record a new transaction instead` }]);
+    }
+    const { checked, currency, fxRate, asset } = await this.prepare(before.portfolio, input);
+    return this.db.$transaction(async (tx) => {
+      await lockLedger(tx, before.portfolioId);
+      const current = await tx.transaction.findUnique({ where: { id } });
+      if (!current) throw notFound('Transaction');
+      const updated = await tx.transaction.update({ where: { id }, data: this.columns(checked, currency, fxRate) });
+      if (checked.type === 'BUY') {
+        await tx.investment.update({
+          where: { id },
+          data: {
+            symbol: checked.symbol!,
+            ...(checked.symbol !== current.symbol && { name: asset?.name ?? checked.symbol!, type: asset?.type ?? 'OTHER', sector: asset?.sector ?? null }),
+            quantity: checked.quantity!,
+            purchasePrice: checked.price!,
+            purchaseDate: checked.date,
+            notes: checked.notes,
+          },
+        });
+      }
+      const symbols = [...new Set([current.symbol, checked.symbol].filter((s): s is string => s !== null))];
+      await assertLedgerHolds(tx, before.portfolioId, symbols, id, current.date.getTime() !== checked.date.getTime() ? 'date' : 'quantity');
+      await recordActivity(tx, actor, before.portfolioId, 'TRANSACTION_UPDATED', {
+        transactionId: id,
+        before: transactionSnapshot(current),
+        after: transactionSnapshot(updated),
+      });
+      return updated;
+    });
+  }
+
+  async delete(actor: Actor, id: string): Promise<void> {
+    const portfolioId = await this.portfolioOf(id);
+    if (!portfolioId) throw notFound('Transaction');
+    await this.db.$transaction(async (tx) => {
+      await lockLedger(tx, portfolioId);
+      const removed = await tx.transaction.findUnique({ where: { id } });
+      if (!removed) throw notFound('Transaction');
+      // A BUY's investment goes with it (a trigger deletes the other half either way).
+      await tx.transaction.delete({ where: { id } });
+      if (removed.symbol) await assertLedgerHolds(tx, portfolioId, [removed.symbol], null, 'id');
+      await recordActivity(tx, actor, portfolioId, 'TRANSACTION_DELETED', { transactionId: id, before: transactionSnapshot(removed) });
+    });
+  }
+
+  /**
+   * The whole ledger replayed (two statements): by the portfolio's method and the lots its SELLs
+   * name, or, for a what-if, every SELL by `method`. Unknown rates (investments in a foreign
+   * currency) are the FX rate of their date.
+   */
+  async view(portfolioId: string, method: CostBasisMethod | null = null): Promise<LedgerView | null> {
+    const portfolio = await this.db.portfolio.findUnique({ where: { id: portfolioId }, select: { baseCurrency: true, costBasisMethod: true } });
+    if (!portfolio) return null;
+    const rows = await ledgerRows(this.db, portfolioId, null);
+    // Rows without a rate of their own (investments in a foreign currency): each currency's
+    // series fetched once from its earliest such date, then read per row.
+    const earliest = new Map<string, string>();
+    for (const row of rows) if (row.fx_rate === null && !earliest.has(row.currency)) earliest.set(row.currency, row.date);
+    await Promise.all([...earliest].map(([currency, since]) => this.fx.prefetch(currency, portfolio.baseCurrency, since)));
+    const rateOf = (row: LedgerRow) =>
+      row.fx_rate ?? this.fx.cachedRate(row.currency, portfolio.baseCurrency, row.date)?.rate.toFixed() ?? fallbackRate(row.currency, portfolio.baseCurrency);
+    const transactions = rows.map((row) => toLedger(row, rateOf(row)));
+    const chosen = method ?? portfolio.costBasisMethod;
+    const state = replay(transactions, { method: chosen, ignoreLotIds: method !== null && method !== portfolio.costBasisMethod });
+    return { portfolioId, baseCurrency: portfolio.baseCurrency, method: chosen, state };
+  }
+
+  /**
+   * The open lots as the valuation reads them (null: no such portfolio): remaining quantity, cost
+   * per share in base currency, and the type and sector of the lot's investment (a BUY) or asset.
+   */
+  async valuationHoldings(portfolioId: string): Promise<HoldingInput[] | null> {
+    const view = await this.view(portfolioId);
+    if (!view) return null;
+    const open = view.state.lots.filter((lot) => !lot.remainingQuantity.isZero());
+    const [investments, owner] = await Promise.all([
+      this.db.investment.findMany({ where: { portfolioId }, select: { id: true, type: true, sector: true } }),
+      this.db.portfolio.findUnique({ where: { id: portfolioId }, select: { ownerId: true } }),
+    ]);
+    const byId = new Map(investments.map((i) => [i.id, i]));
+    const missing = open.filter((lot) => !byId.has(lot.id)).map((lot) => lot.symbol);
+    const assets = owner && missing.length ? await resolveAssets(this.db, owner.ownerId, missing) : new Map();
+    return open.map((lot) => {
+      const described = byId.get(lot.id) ?? assets.get(lot.symbol);
+      return {
+        id: lot.id,
+        symbol: lot.symbol,
+        type: described?.type ?? 'OTHER',
+        sector: described?.sector ?? null,
+        quantity: lot.remainingQuantity.toFixed(),
+        purchasePrice: lot.costPerShareBase.toFixed(),
+      };
+    });
+  }
+
+}
+
+/**
+ * No rate known for a currency (one the FX source does not cover): count it at par with its
+ * major unit rather than fail a whole report; the transaction shows the rate it was given.
+ */
+function fallbackRate(currency: string, base: string): string {
+  const a = majorUnit(currency);
+  const b = majorUnit(base);
+  return new Decimal(a.factor).div(b.factor).toFixed();
+}

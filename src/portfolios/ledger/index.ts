@@ -1,0 +1,3 @@
+/** The ledger's pure core: replaying transactions into lots, holdings, realized gains and cash. */
+export * from './engine.js';
+export * from '../../platform/currency-units.js';
