@@ -13,7 +13,7 @@ import pg from 'pg';
 
 const env = process.env as Record<string, string>;
 const pool = new pg.Pool({ connectionString: env.DATABASE_URL, max: 10 });
-const jwks = createRemoteJWKSet(new URL(env.JWKS_URL));
+const jwks = createRemoteJWKSet(new URL(env.JWKS_URL!));
 
 // The GraphQL shapes of Investment's four fields: Decimal as a plain string without trailing
 // zeros, Date as YYYY-MM-DD; oldest first, as the Portfolio.investments connection orders them.
