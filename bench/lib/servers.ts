@@ -29,10 +29,16 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** BENCH_CPU_PROF=<dir>: the servers write V8 CPU profiles there (`node --cpu-prof`) when stopped. */
+function profileFlags(): string[] {
+  const dir = process.env.BENCH_CPU_PROF;
+  return dir ? ['--cpu-prof', '--cpu-prof-dir', dir] : [];
+}
+
 /** A server process pinned to core 0, resolved once `readyUrl` answers. */
 export async function startPinned(script: string, env: Record<string, string>, readyUrl: string): Promise<ChildProcess> {
   const child = // `node --import tsx` (not the tsx CLI, which forks): the pid is the server's own, for /proc.
-  spawn('taskset', ['-c', '0', process.execPath, '--import', 'tsx', script], {
+  spawn('taskset', ['-c', '0', process.execPath, ...profileFlags(), '--import', 'tsx', script], {
     cwd: PROJECT_ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
