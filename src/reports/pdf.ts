@@ -10,18 +10,14 @@
  * figures in the extracted text.
  */
 import PDFDocument from 'pdfkit';
+import type { RiskFigures } from '../analytics/core/index.js';
 
-export interface ReportFigures {
+/** The performance figures and the risk figures the report prints (the analytics core's). */
+export interface ReportFigures
+  extends Pick<RiskFigures, 'volatility' | 'sharpeRatio' | 'sortinoRatio' | 'beta' | 'maxDrawdown' | 'valueAtRisk' | 'conditionalValueAtRisk'> {
   timeWeightedReturn: number | null;
   moneyWeightedReturn: number | null;
   annualizedReturn: number | null;
-  volatility: number | null;
-  sharpeRatio: number | null;
-  sortinoRatio: number | null;
-  beta: number | null;
-  maxDrawdown: number | null;
-  valueAtRisk: number | null;
-  conditionalValueAtRisk: number | null;
 }
 
 export interface RiskReportContent {
