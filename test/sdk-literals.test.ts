@@ -40,6 +40,9 @@ let portfolioId: string;
 let investmentId: string;
 let throwawayPortfolioId: string;
 let throwawayInvestmentId: string;
+let throwawayAlertId: string;
+let transactionId: string;
+let throwawayTransactionId: string;
 
 beforeAll(async () => {
   t = await startTestApp();
@@ -51,6 +54,12 @@ beforeAll(async () => {
   throwawayPortfolioId = (await createPortfolio(t, user, { name: 'to delete' })).id;
   throwawayInvestmentId = (await addInvestment(t, user, portfolioId, { symbol: 'MSFT' })).id;
   ok(await t.gql(sdk.CreateCustomAssetDocument, { input: { symbol: 'LIT-1', name: 'Literal flat', type: 'REAL_ESTATE', currency: 'EUR' } }, { token: user.token }));
+  throwawayAlertId = ok(await t.gql(sdk.CreateAlertDocument, { input: { condition: 'PRICE_BELOW', symbol: 'MSFT', threshold: '1' } }, { token: user.token })).createAlert.id;
+  const record = async (input: sdk.TransactionInput) =>
+    ok(await t.gql(sdk.RecordTransactionDocument, { portfolioId, input }, { token: user.token })).recordTransaction.id;
+  await record({ type: 'DEPOSIT', date: '2024-01-02', amount: '10000' });
+  transactionId = await record({ type: 'BUY', date: '2024-01-03', symbol: 'AAPL', quantity: '5', price: '185.5' });
+  throwawayTransactionId = await record({ type: 'BUY', date: '2024-01-04', symbol: 'MSFT', quantity: '1', price: '370' });
 });
 afterAll(async () => {
   await t?.close();
@@ -122,6 +131,35 @@ function fixtures(): Record<string, Fixture> {
       mustSucceed: true,
     },
     ServerVersion: { variables: {}, mustSucceed: true },
+    Alerts: { variables: {}, as: 'user', mustSucceed: true },
+    CreateAlert: {
+      variables: { input: { condition: 'PRICE_ABOVE', symbol: 'AAPL', threshold: '250.75', channels: ['IN_APP', 'EMAIL'], repeat: true } },
+      as: 'user',
+      mustSucceed: true,
+    },
+    DeleteAlert: { variables: { id: throwawayAlertId }, as: 'user' },
+    Notifications: { variables: { first: 5, unreadOnly: true }, as: 'user', mustSucceed: true },
+    MarkNotificationsRead: { variables: { ids: [] }, as: 'user', mustSucceed: true },
+    EmailSettings: { variables: {}, as: 'user', mustSucceed: true },
+    UpdateEmailSettings: { variables: { input: { weeklyReports: true, rebalancingReminders: false } }, as: 'user', mustSucceed: true },
+    PortfolioSnapshots: { variables: { id, ...range }, as: 'user', mustSucceed: true },
+    PortfolioReports: { variables: { id, first: 5 }, as: 'user', mustSucceed: true },
+    GenerateReport: { variables: { portfolioId: id, ...range }, as: 'user', mustSucceed: true },
+    RecordTransaction: {
+      variables: { portfolioId: id, input: { type: 'BUY', date: '2024-02-01', symbol: 'AAPL', quantity: '0.5', price: '183.99', fee: '1.25', currency: 'USD', fxRate: '1', notes: 'literal' } },
+      as: 'user',
+      mustSucceed: true,
+    },
+    UpdateTransaction: {
+      variables: { id: transactionId, input: { type: 'BUY', date: '2024-01-03', symbol: 'AAPL', quantity: '6', price: '185.25', fee: '0.5' } },
+      as: 'user',
+      mustSucceed: true,
+    },
+    DeleteTransaction: { variables: { id: throwawayTransactionId }, as: 'user' },
+    PortfolioTransactions: { variables: { id, first: 5, types: ['BUY', 'DEPOSIT'], symbol: 'AAPL' }, as: 'user', mustSucceed: true },
+    PortfolioLedger: { variables: { id, symbol: 'AAPL', includeClosed: true, ...range, method: 'FIFO' }, as: 'user', mustSucceed: true },
+    FxRate: { variables: { from: 'EUR', to: 'USD', date: '2025-01-02' }, as: 'user', mustSucceed: true },
+    PortfolioValuationInBase: { variables: { id }, as: 'user', mustSucceed: true },
   };
 }
 
