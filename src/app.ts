@@ -20,7 +20,8 @@ import type { Context } from './graphql/context.js';
 import { formatGraphQLErrors } from './graphql/errors.js';
 import { schema } from './schema.js';
 import { attachSubscriptionServer, type SubscriptionServerOptions } from './graphql/ws.js';
-import { resolveViewer, viewerAuthority } from './auth/index.js';
+import { canMutate, resolveViewer, viewerAuthority } from './auth/index.js';
+import { forbidden } from './platform/errors.js';
 import { loggerOptions } from './platform/logger.js';
 import { createMetrics } from './platform/metrics.js';
 import { PROJECT_ROOT } from './platform/paths.js';
@@ -101,6 +102,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     logger: app.log,
     extraProviders: options.marketProviders,
   });
+  const auth = new AuthService({ config, db, redis, logger: app.log, tokens, revocations });
   const services: AppServices = {
     config,
     version: VERSION,
@@ -111,8 +113,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     metrics,
     tokens,
     revocations,
-    viewers: viewerAuthority({ tokens, revocations }),
-    auth: new AuthService({ config, db, redis, logger: app.log, tokens, revocations }),
+    apiTokens: auth.apiTokens,
+    viewers: viewerAuthority({ tokens, revocations, apiTokens: auth.apiTokens }),
+    auth,
     portfolios: new PortfolioService(db, app.log),
     market,
     live: new LiveMarket({ db, redis, channels, market, prefix: config.REDIS_PREFIX, logger: app.log }, options.live),
@@ -165,15 +168,18 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
       requiredHeaders: ['apollo-require-preflight', 'x-apollo-operation-name', 'mercurius-require-preflight', 'x-mercurius-operation-name'],
     },
     validationRules: config.production ? [NoSchemaIntrospectionCustomRule] : [],
-    context: async (request): Promise<Omit<Context, 'reply' | 'app'>> => ({
-      services,
-      requestId: request.id,
+    context: async (request): Promise<Omit<Context, 'reply' | 'app'>> => {
       // Behind a proxy the address comes from X-Forwarded-For: keep it only if it is one.
-      ip: request.ip && isIP(request.ip) ? request.ip : null,
-      userAgent: request.headers['user-agent'] ?? null,
-      viewer: await resolveViewer(services, request.headers.authorization),
-      cache: new Map(),
-    }),
+      const ip = request.ip && isIP(request.ip) ? request.ip : null;
+      return {
+        services,
+        requestId: request.id,
+        ip,
+        userAgent: request.headers['user-agent'] ?? null,
+        viewer: await resolveViewer(services, request.headers.authorization, ip),
+        cache: new Map(),
+      };
+    },
     errorFormatter: (execution, ctx) => formatGraphQLErrors(execution, ctx, app.log),
   });
 
@@ -183,6 +189,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   type TimedContext = { operationLabels?: { operation: string; type: string }; operationTimer?: () => void };
   app.graphql.addHook('preExecution', async (_schema, document, context) => {
     const operation = document.definitions.find((d): d is OperationDefinitionNode => d.kind === 'OperationDefinition');
+    // A READ API token runs queries and subscriptions only (any mutation in the document counts:
+    // the hook does not see which operation the request names).
+    const hasMutation = document.definitions.some((d) => d.kind === 'OperationDefinition' && d.operation === 'mutation');
+    if (hasMutation && !canMutate((context as unknown as Context).viewer)) {
+      throw forbidden('This API token is READ only; mutations need a WRITE token');
+    }
     const labels = { operation: operation?.name?.value ?? 'anonymous', type: operation?.operation ?? 'query' };
     const timed = context as unknown as TimedContext;
     timed.operationLabels = labels;

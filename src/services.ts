@@ -12,6 +12,7 @@ import type { Redis } from './platform/redis.js';
 import type { SessionRevocations } from './auth/index.js';
 import type { TokenSigner } from './auth/index.js';
 import type { AuthService } from './auth/index.js';
+import type { ApiTokens } from './auth/index.js';
 import type { PortfolioService } from './portfolios/index.js';
 import type { MarketService } from './market/index.js';
 import type { LiveMarket } from './market/index.js';
@@ -34,6 +35,8 @@ export interface AppServices {
   metrics: Metrics;
   tokens: TokenSigner;
   revocations: SessionRevocations;
+  /** Personal API tokens (src/auth/api-tokens.ts); resolveViewer looks `fg_` secrets up here. */
+  apiTokens: ApiTokens;
   /** Who is behind a token, for the GraphQL kernel (HTTP context and WebSocket connections). */
   viewers: ViewerAuthority;
   /** Accounts, sessions, MFA and account email (src/auth). */

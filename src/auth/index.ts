@@ -12,3 +12,4 @@ export { resolveViewer, requireViewer, viewerAuthority, type AuthenticatedViewer
 export { hashPassword } from './passwords.js';
 export { deleteStaleAuthRows } from './cleanup.js';
 export { startEmailWorker } from './email.js';
+export { ApiTokens, canMutate, requireSessionViewer, API_TOKEN_PREFIX } from './api-tokens.js';

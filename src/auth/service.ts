@@ -9,6 +9,7 @@ import type { User } from '../generated/prisma/client.js';
 import { BackgroundTasks } from '../platform/background.js';
 import { Prisma } from '../platform/db.js';
 import { badInput, conflict, unauthenticated, type FieldProblem } from '../platform/errors.js';
+import { ApiTokens } from './api-tokens.js';
 import { BruteForceGuard, accountLocked, subjects } from './brute-force.js';
 import type { AuthDeps, ClientInfo } from './deps.js';
 import { EmailOutbox, resetPasswordLink, verifyEmailLink } from './email.js';
@@ -50,6 +51,7 @@ const invalidLinkToken = () => badInput([{ field: 'token', message: 'is invalid,
 export class AuthService {
   readonly sessions: SessionService;
   readonly mfa: MfaService;
+  readonly apiTokens: ApiTokens;
   /** Work that requests start and do not wait for; close() waits for it. */
   readonly background: BackgroundTasks;
   readonly outbox: EmailOutbox;
@@ -65,6 +67,7 @@ export class AuthService {
     this.registrationLimit = new RegistrationLimit(deps);
     this.sessions = new SessionService(deps, this.outbox);
     this.mfa = new MfaService(deps, this.guard);
+    this.apiTokens = new ApiTokens(deps);
   }
 
   async close(): Promise<void> {
