@@ -94,6 +94,7 @@ describe('personal API tokens', () => {
       `mutation { createApiToken(input: { name: "more", scopes: [WRITE] }) { token } }`,
       `mutation { revokeApiToken(id: "${apiToken.id}") }`,
       `mutation { logoutAll }`,
+      `mutation { deleteAccount(password: "${user.password}") }`,
     ];
     for (const document of attempts) {
       const result = await a.gql(document, {}, { token });

@@ -263,6 +263,12 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: ApiTokenInput, required: true }) },
     resolve: (_root, { input }, ctx) => ctx.services.auth.apiTokens.create(requireSessionViewer(ctx).userId, input, clientOf(ctx)),
   }),
+  deleteAccount: t.boolean({
+    nullable: false,
+    description: "Deletes the caller's account and everything it owns; every session stops at once.",
+    args: { password: t.arg.string({ required: true }), code: t.arg.string() },
+    resolve: (_root, { password, code }, ctx) => ctx.services.auth.deleteAccount(requireSessionViewer(ctx), password, code, clientOf(ctx)),
+  }),
   revokeApiToken: t.boolean({
     nullable: false,
     description: 'Revokes the token at once, on every instance; its open subscriptions end.',
