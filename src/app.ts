@@ -30,7 +30,7 @@ import { httpRoutes } from './platform/routes.js';
 import { LiveMarket, type LiveMarketOptions } from './market/index.js';
 import { MarketService } from './market/index.js';
 import type { MarketDataProvider } from './market/index.js';
-import { PortfolioService } from './portfolios/index.js';
+import { PortfolioInvitations, PortfolioService } from './portfolios/index.js';
 import { AnalyticsService } from './analytics/index.js';
 import type { AppServices } from './services.js';
 
@@ -103,6 +103,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     extraProviders: options.marketProviders,
   });
   const auth = new AuthService({ config, db, redis, logger: app.log, tokens, revocations });
+  const portfolios = new PortfolioService(db, app.log);
+  const invitations = new PortfolioInvitations({ db, config, outbox: auth.outbox, logger: app.log }, (actor, id, email, permission) =>
+    portfolios.share(actor, id, email, permission),
+  );
+  // Registering with an invited address turns its invitations into shares.
+  auth.afterRegister((user) => invitations.claimForNewAccount(user.id, user.email));
   const services: AppServices = {
     config,
     version: VERSION,
@@ -116,7 +122,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     apiTokens: auth.apiTokens,
     viewers: viewerAuthority({ tokens, revocations, apiTokens: auth.apiTokens }),
     auth,
-    portfolios: new PortfolioService(db, app.log),
+    portfolios,
+    invitations,
     market,
     live: new LiveMarket({ db, redis, channels, market, prefix: config.REDIS_PREFIX, logger: app.log }, options.live),
     analytics: new AnalyticsService({ config, db, redis, market, registry: metrics.registry, logger: app.log }),

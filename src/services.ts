@@ -13,7 +13,7 @@ import type { SessionRevocations } from './auth/index.js';
 import type { TokenSigner } from './auth/index.js';
 import type { AuthService } from './auth/index.js';
 import type { ApiTokens } from './auth/index.js';
-import type { PortfolioService } from './portfolios/index.js';
+import type { PortfolioInvitations, PortfolioService } from './portfolios/index.js';
 import type { MarketService } from './market/index.js';
 import type { LiveMarket } from './market/index.js';
 import type { AnalyticsService } from './analytics/index.js';
@@ -43,6 +43,8 @@ export interface AppServices {
   auth: AuthService;
   /** Portfolios, investments and shares, with their audit trail (src/portfolios). */
   portfolios: PortfolioService;
+  /** Invitations to share a portfolio with an email address (src/portfolios/invitations.ts). */
+  invitations: PortfolioInvitations;
   /** Quotes, history, fundamentals, news, symbol search and valuation (src/market). */
   market: MarketService;
   /** Live quotes and valuations for subscriptions, relayed through Redis (src/market/live.ts). */

@@ -11,5 +11,6 @@ export { TokenSigner } from './tokens.js';
 export { resolveViewer, requireViewer, viewerAuthority, type AuthenticatedViewer } from './viewer.js';
 export { hashPassword } from './passwords.js';
 export { deleteStaleAuthRows } from './cleanup.js';
-export { startEmailWorker } from './email.js';
+export { startEmailWorker, invitationLink, type EmailOutbox } from './email.js';
+export { newOpaqueToken, sha256Hex } from './opaque.js';
 export { ApiTokens, canMutate, requireSessionViewer, API_TOKEN_PREFIX } from './api-tokens.js';

@@ -58,6 +58,7 @@ export class AuthService {
   private readonly guard: BruteForceGuard;
   private readonly oneTimeTokens: OneTimeTokens;
   private readonly registrationLimit: RegistrationLimit;
+  private readonly registeredHooks: Array<(user: User) => Promise<void>> = [];
 
   constructor(private readonly deps: AuthDeps) {
     this.background = new BackgroundTasks(deps.logger);
@@ -68,6 +69,14 @@ export class AuthService {
     this.sessions = new SessionService(deps, this.outbox);
     this.mfa = new MfaService(deps, this.guard);
     this.apiTokens = new ApiTokens(deps);
+  }
+
+  /**
+   * Work a higher layer does once an account exists (portfolios turns invitations into shares),
+   * before register answers; auth itself knows nothing of it.
+   */
+  afterRegister(hook: (user: User) => Promise<void>): void {
+    this.registeredHooks.push(hook);
   }
 
   async close(): Promise<void> {
@@ -110,6 +119,7 @@ export class AuthService {
     const { user, verification } = created;
     this.outbox.send({ kind: 'verify-email', to: user.email, name: user.name, link: verifyEmailLink(this.deps.config, verification.token) });
     securityEvent(this.deps.logger, 'auth.registered', { userId: user.id, ip: client.ip });
+    for (const hook of this.registeredHooks) await hook(user);
     return this.sessions.start(user, client, { alertOnNewDevice: false });
   }
 

@@ -14,6 +14,8 @@ export const ACTIVITY_ACTIONS = [
   'INVESTMENT_REMOVED',
   'PORTFOLIO_SHARED',
   'PORTFOLIO_UNSHARED',
+  'PORTFOLIO_INVITED',
+  'INVITATION_REVOKED',
 ] as const;
 export type ActivityAction = (typeof ACTIVITY_ACTIONS)[number];
 

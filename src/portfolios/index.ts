@@ -6,7 +6,9 @@
  */
 import './schema.js';
 import './valuation-fields.js';
+import './invitation-fields.js';
 
 export { PortfolioService } from './service.js';
+export { PortfolioInvitations } from './invitations.js';
 export { InvestmentRef, PortfolioRef } from './schema.js';
 export { roleOf, type PortfolioRole, type PortfolioRoleRequirement } from './roles.js';
