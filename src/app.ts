@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
 import { NoSchemaIntrospectionCustomRule, type OperationDefinitionNode } from 'graphql';
 import mercurius from 'mercurius';
@@ -21,7 +21,9 @@ import { formatGraphQLErrors } from './graphql/errors.js';
 import { schema } from './schema.js';
 import { attachSubscriptionServer, type SubscriptionServerOptions } from './graphql/ws.js';
 import { canMutate, resolveViewer, viewerAuthority } from './auth/index.js';
-import { forbidden } from './platform/errors.js';
+import { forbidden, rateLimited } from './platform/errors.js';
+import { RequestBudget, rateLimitHeaders } from './platform/request-budget.js';
+import { complexityFromQuery } from '@pothos/plugin-complexity';
 import { loggerOptions } from './platform/logger.js';
 import { createMetrics } from './platform/metrics.js';
 import { PROJECT_ROOT } from './platform/paths.js';
@@ -194,7 +196,23 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
 
   // Request count and latency by operation name.
   type TimedContext = { operationLabels?: { operation: string; type: string }; operationTimer?: () => void };
-  app.graphql.addHook('preExecution', async (_schema, document, context) => {
+  // The API-wide budget: every operation costs its complexity, per user (per IP when anonymous).
+  const budget = new RequestBudget(redis, config.REDIS_PREFIX, config.RATE_LIMIT_COST_PER_MINUTE);
+  app.graphql.addHook('preExecution', async (schema, document, context, variables) => {
+    const ctx = context as unknown as Context & { reply: FastifyReply };
+    if (budget.enabled) {
+      const subject = ctx.viewer ? `user:${ctx.viewer.userId}` : `ip:${ctx.ip ?? 'unknown'}`;
+      const cost = complexityFromQuery(document, { schema, ctx, variables: variables as Record<string, unknown> | undefined }).complexity;
+      // Redis unreachable: serve rather than refuse (the budget protects; it must not take the API down).
+      const decision = await budget.charge(subject, cost).catch((err: unknown) => {
+        app.log.warn({ err }, 'request budget unavailable; not charged');
+        return null;
+      });
+      if (decision) ctx.reply.headers(rateLimitHeaders(decision));
+      if (decision && !decision.allowed) {
+        throw rateLimited(decision.resetSeconds, 'Request budget used up; try again later');
+      }
+    }
     const operation = document.definitions.find((d): d is OperationDefinitionNode => d.kind === 'OperationDefinition');
     // A READ API token runs queries and subscriptions only (any mutation in the document counts:
     // the hook does not see which operation the request names).

@@ -56,6 +56,11 @@ const envSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: intFromEnv(10_000),
   /** Accounts that may be created from one IP address per hour (register); 0 = no limit. */
   REGISTRATIONS_PER_IP_PER_HOUR: intFromEnv(5),
+  /**
+   * Request budget per user (per IP when anonymous) per minute, shared by every replica: a
+   * GraphQL operation costs its complexity (at most QUERY_MAX_COMPLEXITY); 0 = no limit.
+   */
+  RATE_LIMIT_COST_PER_MINUTE: intFromEnv(20_000),
 });
 
 export type Config = ReturnType<typeof finalize>;

@@ -62,6 +62,8 @@ export function testConfig(databaseUrl: string, redisPrefix: string, env: Record
     SEED_DEMO: 'false',
     // Test files sign up many accounts from one address; tests of the sign-up limit set their own.
     REGISTRATIONS_PER_IP_PER_HOUR: '0',
+    // Likewise the API-wide budget (tests of it set their own; benchmarks run without it).
+    RATE_LIMIT_COST_PER_MINUTE: '0',
     ...env,
   });
 }

@@ -75,5 +75,7 @@ export function formatGraphQLErrors(
   if (execution.data === undefined) delete (response as { data?: unknown }).data;
   // A request that never executed (syntax or validation errors) is the client's fault: 400.
   const rejected = execution.data === undefined && errors.every((e) => !e.path && e.extensions?.code === 'BAD_USER_INPUT');
+  // The request budget refused it before it ran: 429, as the contract says (headers set by the hook).
+  if (execution.data === undefined && errors.some((e) => e.extensions?.code === 'RATE_LIMITED')) return { statusCode: 429, response };
   return { statusCode: rejected ? 400 : base.statusCode, response };
 }
