@@ -19,6 +19,7 @@ import type { Config } from './config.js';
 import type { Context } from './graphql/context.js';
 import { formatGraphQLErrors } from './graphql/errors.js';
 import { schema } from './schema.js';
+import { restRoutes } from './rest.js';
 import { attachSubscriptionServer, type SubscriptionServerOptions } from './graphql/ws.js';
 import { canMutate, resolveViewer, viewerAuthority } from './auth/index.js';
 import { forbidden, rateLimited } from './platform/errors.js';
@@ -193,6 +194,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   });
 
   attachSubscriptionServer(app, services, schema, options.subscriptions);
+  // The REST facade runs its documents through the GraphQL executor above (src/rest.ts).
+  await app.register(restRoutes, { services });
 
   // Request count and latency by operation name.
   type TimedContext = { operationLabels?: { operation: string; type: string }; operationTimer?: () => void };

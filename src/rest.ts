@@ -1,0 +1,148 @@
+/**
+ * The REST facade (/api/v1), first slice. Each route is a GraphQL document run by the same
+ * executor as /graphql (`app.graphql`): the same resolvers, services, authorization (sessions and
+ * API tokens, READ scope), limits and request budget, so there is one set of rules and no second
+ * implementation. Hand-written thin routes rather than SOFA (`sofa-api`): the seed's URLs,
+ * envelope and page-based pagination do not follow from the schema, and SOFA would need as much
+ * configuration as these routes are.
+ *
+ * Envelope: `{ success: true, data, meta: { timestamp, requestId } }`, or
+ * `{ success: false, error: { code, message, details }, meta }` with the HTTP status of the code.
+ */
+import { isIP } from 'node:net';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { GraphQLError } from 'graphql';
+import { resolveViewer } from './auth/index.js';
+import type { Context } from './graphql/context.js';
+import { formatGraphQLErrors } from './graphql/errors.js';
+import type { AppServices } from './services.js';
+
+const STATUS_OF_CODE: Record<string, number> = {
+  BAD_USER_INPUT: 400,
+  UNAUTHENTICATED: 401,
+  MFA_REQUIRED: 401,
+  INVALID_MFA_CODE: 401,
+  TOKEN_REUSED: 401,
+  FORBIDDEN: 403,
+  EMAIL_NOT_VERIFIED: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  ACCOUNT_LOCKED: 423,
+  QUERY_TOO_COMPLEX: 400,
+  RATE_LIMITED: 429,
+  INTERNAL_SERVER_ERROR: 500,
+};
+
+const PAGE_MAX = 100;
+
+const PORTFOLIO_FIELDS = 'id name description isPublic baseCurrency myRole createdAt updatedAt';
+
+function meta(request: FastifyRequest) {
+  return { timestamp: new Date().toISOString(), requestId: request.id };
+}
+
+function sendError(request: FastifyRequest, reply: FastifyReply, code: string, message: string, details?: unknown) {
+  return reply
+    .status(STATUS_OF_CODE[code] ?? 500)
+    .send({ success: false, error: { code, message, ...(details !== undefined ? { details } : {}) }, meta: meta(request) });
+}
+
+export async function restRoutes(app: FastifyInstance, { services }: { services: AppServices }): Promise<void> {
+  /** Runs a document as the caller; answers the envelope, or returns the data to shape. */
+  async function run<T>(request: FastifyRequest, reply: FastifyReply, document: string, variables: Record<string, unknown> = {}): Promise<T | undefined> {
+    const ip = request.ip && isIP(request.ip) ? request.ip : null;
+    const context: Context & { reply: FastifyReply } = {
+      services,
+      requestId: request.id,
+      ip,
+      userAgent: request.headers['user-agent'] ?? null,
+      viewer: await resolveViewer(services, request.headers.authorization, ip),
+      cache: new Map(),
+      reply,
+    };
+    let result: { data?: unknown; errors?: readonly GraphQLError[] };
+    try {
+      result = await app.graphql(document, context as never, variables);
+    } catch (error) {
+      // Mercurius rejects when a hook refuses (a READ token's mutation, the request budget).
+      const nested = (error as { errors?: GraphQLError[] }).errors;
+      result = { errors: Array.isArray(nested) && nested.length ? nested : [error as GraphQLError] };
+    }
+    if (result.errors?.length) {
+      const formatted = formatGraphQLErrors(result as never, context, request.log).response.errors as readonly GraphQLError[];
+      const first = formatted[0]!;
+      sendError(request, reply, String(first.extensions?.code ?? 'INTERNAL_SERVER_ERROR'), first.message, first.extensions?.details);
+      return undefined;
+    }
+    return result.data as T;
+  }
+
+  const ok = (request: FastifyRequest, reply: FastifyReply, data: unknown, extra: Record<string, unknown> = {}, status = 200) =>
+    reply.status(status).send({ success: true, data, ...extra, meta: meta(request) });
+
+  /** ?page=&limit= (1-based page; limit 1..100, default 20). */
+  function pageOf(request: FastifyRequest, reply: FastifyReply): { page: number; limit: number } | undefined {
+    const query = request.query as Record<string, string | undefined>;
+    const page = query.page === undefined ? 1 : Number(query.page);
+    const limit = query.limit === undefined ? 20 : Number(query.limit);
+    const details = [];
+    if (!Number.isInteger(page) || page < 1) details.push({ field: 'page', message: 'must be a whole number from 1' });
+    if (!Number.isInteger(limit) || limit < 1 || limit > PAGE_MAX) details.push({ field: 'limit', message: `must be a whole number from 1 to ${PAGE_MAX}` });
+    if (details.length) {
+      sendError(request, reply, 'BAD_USER_INPUT', details.map((d) => `${d.field}: ${d.message}`).join('; '), details);
+      return undefined;
+    }
+    return { page, limit };
+  }
+
+  app.get('/api/v1/portfolios', async (request, reply) => {
+    const paging = pageOf(request, reply);
+    if (!paging) return reply;
+    // The connection is cursor-based; a page is the tail of the first page × limit items.
+    const data = await run<{ portfolios: { totalCount: number; edges: Array<{ node: unknown }> } }>(
+      request,
+      reply,
+      `query($first: Int!) { portfolios(first: $first) { totalCount edges { node { ${PORTFOLIO_FIELDS} } } } }`,
+      { first: paging.page * paging.limit },
+    );
+    if (!data) return reply;
+    const { totalCount, edges } = data.portfolios;
+    const items = edges.slice((paging.page - 1) * paging.limit).map((e) => e.node);
+    const totalPages = Math.ceil(totalCount / paging.limit);
+    return ok(request, reply, items, { pagination: { page: paging.page, limit: paging.limit, total: totalCount, totalPages, hasMore: paging.page < totalPages } });
+  });
+
+  app.get('/api/v1/portfolios/:id', async (request, reply) => {
+    const { id } = request.params as { id: string };
+    const data = await run<{ portfolio: unknown }>(request, reply, `query($id: ID!) { portfolio(id: $id) { ${PORTFOLIO_FIELDS} } }`, { id });
+    if (!data) return reply;
+    if (!data.portfolio) return sendError(request, reply, 'NOT_FOUND', 'Portfolio not found');
+    return ok(request, reply, data.portfolio);
+  });
+
+  app.post('/api/v1/portfolios', async (request, reply) => {
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const input = { name: body.name, description: body.description, isPublic: body.isPublic, baseCurrency: body.baseCurrency };
+    const data = await run<{ createPortfolio: unknown }>(
+      request,
+      reply,
+      `mutation($input: PortfolioInput!) { createPortfolio(input: $input) { ${PORTFOLIO_FIELDS} } }`,
+      { input: Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) },
+    );
+    if (!data) return reply;
+    return ok(request, reply, data.createPortfolio, {}, 201);
+  });
+
+  app.get('/api/v1/market/quote/:symbol', async (request, reply) => {
+    const { symbol } = request.params as { symbol: string };
+    const data = await run<{ quote: unknown }>(
+      request,
+      reply,
+      `query($symbol: String!) { quote(symbol: $symbol) { symbol price currency change changePercent source timestamp } }`,
+      { symbol },
+    );
+    if (!data) return reply;
+    if (!data.quote) return sendError(request, reply, 'NOT_FOUND', 'Symbol not found');
+    return ok(request, reply, data.quote);
+  });
+}

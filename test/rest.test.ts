@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { createPortfolio, seedMarketAssets } from './portfolios.js';
+import { useTestApp } from './use-test-app.js';
+import { createTestUser } from './users.js';
+
+const t = useTestApp();
+
+interface Envelope {
+  success: boolean;
+  data?: unknown;
+  error?: { code: string; message: string; details?: Array<{ field: string }> };
+  pagination?: { page: number; limit: number; total: number; totalPages: number; hasMore: boolean };
+  meta: { timestamp: string; requestId: string };
+}
+
+async function call(method: 'GET' | 'POST', url: string, token?: string, payload?: unknown) {
+  const response = await t.app.inject({
+    method,
+    url,
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(payload ? { 'content-type': 'application/json' } : {}) },
+    ...(payload ? { payload: JSON.stringify(payload) } : {}),
+  });
+  return { status: response.statusCode, body: response.json() as Envelope, headers: response.headers };
+}
+
+describe('REST facade /api/v1 (first slice)', () => {
+  it('POST /api/v1/portfolios creates with the envelope; bad input is 400 with details; anonymous is 401', async () => {
+    const user = await createTestUser(t);
+    const created = await call('POST', '/api/v1/portfolios', user.token, { name: 'Via REST', baseCurrency: 'EUR' });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ success: true, data: { name: 'Via REST', baseCurrency: 'EUR', myRole: 'OWNER' } });
+    expect(created.body.meta.requestId).toBe(created.headers['x-request-id']);
+    expect(Math.abs(Date.parse(created.body.meta.timestamp) - Date.now())).toBeLessThan(60_000);
+
+    const empty = await call('POST', '/api/v1/portfolios', user.token, { name: '' });
+    expect(empty.status).toBe(400);
+    expect(empty.body).toMatchObject({ success: false, error: { code: 'BAD_USER_INPUT' } });
+    expect(empty.body.error!.details!.map((d) => d.field)).toContain('name');
+
+    const anonymous = await call('POST', '/api/v1/portfolios', undefined, { name: 'x' });
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.body.error!.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('GET /api/v1/portfolios pages with ?page=&limit= and a pagination object', async () => {
+    const user = await createTestUser(t);
+    for (const name of ['A', 'B', 'C']) await createPortfolio(t, user, { name });
+    const first = await call('GET', '/api/v1/portfolios?page=1&limit=2', user.token);
+    expect(first.status).toBe(200);
+    expect((first.body.data as unknown[]).length).toBe(2);
+    expect(first.body.pagination).toEqual({ page: 1, limit: 2, total: 3, totalPages: 2, hasMore: true });
+    const second = await call('GET', '/api/v1/portfolios?page=2&limit=2', user.token);
+    expect((second.body.data as Array<{ name: string }>).map((p) => p.name)).toHaveLength(1);
+    expect(second.body.pagination).toEqual({ page: 2, limit: 2, total: 3, totalPages: 2, hasMore: false });
+    const all = [...(first.body.data as Array<{ name: string }>), ...(second.body.data as Array<{ name: string }>)].map((p) => p.name).sort();
+    expect(all).toEqual(['A', 'B', 'C']);
+    const bad = await call('GET', '/api/v1/portfolios?page=0&limit=500', user.token);
+    expect(bad.status).toBe(400);
+    expect(bad.body.error!.details!.map((d) => d.field)).toEqual(['page', 'limit']);
+  });
+
+  it("GET /api/v1/portfolios/:id: the owner's view; 404 for anyone else", async () => {
+    const owner = await createTestUser(t);
+    const stranger = await createTestUser(t);
+    const portfolio = await createPortfolio(t, owner, { name: 'Private' });
+    const mine = await call('GET', `/api/v1/portfolios/${portfolio.id}`, owner.token);
+    expect(mine.body).toMatchObject({ success: true, data: { id: portfolio.id, name: 'Private' } });
+    const theirs = await call('GET', `/api/v1/portfolios/${portfolio.id}`, stranger.token);
+    expect(theirs.status).toBe(404);
+    expect(theirs.body).toMatchObject({ success: false, error: { code: 'NOT_FOUND' } });
+  });
+
+  it('GET /api/v1/market/quote/:symbol, with a READ API token; a READ token cannot POST', async () => {
+    await seedMarketAssets(t);
+    const user = await createTestUser(t);
+    const created = await t.gql<{ createApiToken: { token: string } }>(`mutation { createApiToken(input: { name: "rest", scopes: [READ] }) { token } }`, {}, { token: user.token });
+    const apiToken = created.data!.createApiToken.token;
+    const quote = await call('GET', '/api/v1/market/quote/AAPL', apiToken);
+    expect(quote.status).toBe(200);
+    expect(quote.body).toMatchObject({ success: true, data: { symbol: 'AAPL', source: 'simulated' } });
+    expect(Number((quote.body.data as { price: string }).price)).toBeGreaterThan(0);
+    const refused = await call('POST', '/api/v1/portfolios', apiToken, { name: 'nope' });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error!.code).toBe('FORBIDDEN');
+  });
+});
