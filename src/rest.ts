@@ -133,6 +133,73 @@ export async function restRoutes(app: FastifyInstance, { services }: { services:
     return ok(request, reply, data.createPortfolio, {}, 201);
   });
 
+  const INVESTMENT_FIELDS = 'id symbol name type quantity purchasePrice purchaseDate sector notes costBasis createdAt updatedAt';
+
+  app.post('/api/v1/portfolios/:id/investments', async (request, reply) => {
+    const { id } = request.params as { id: string };
+    const data = await run<{ addInvestment: unknown }>(
+      request,
+      reply,
+      `mutation($id: ID!, $input: InvestmentInput!) { addInvestment(portfolioId: $id, input: $input) { ${INVESTMENT_FIELDS} } }`,
+      { id, input: request.body ?? {} },
+    );
+    if (!data) return reply;
+    return ok(request, reply, data.addInvestment, {}, 201);
+  });
+
+  app.delete('/api/v1/portfolios/:id/investments/:investmentId', async (request, reply) => {
+    const { investmentId } = request.params as { investmentId: string };
+    const data = await run<{ removeInvestment: boolean }>(request, reply, `mutation($id: ID!) { removeInvestment(id: $id) }`, { id: investmentId });
+    if (!data) return reply;
+    return ok(request, reply, { deleted: data.removeInvestment });
+  });
+
+  app.get('/api/v1/portfolios/:id/allocation', async (request, reply) => {
+    const { id } = request.params as { id: string };
+    const by = String((request.query as Record<string, unknown>).by ?? 'SYMBOL').toUpperCase();
+    const data = await run<{ portfolio: { allocation: unknown } | null }>(
+      request,
+      reply,
+      `query($id: ID!, $by: AllocationDimension!) { portfolio(id: $id) { allocation(by: $by) { key value weight } } }`,
+      { id, by },
+    );
+    if (!data) return reply;
+    if (!data.portfolio) return sendError(request, reply, 'NOT_FOUND', 'Portfolio not found');
+    return ok(request, reply, data.portfolio.allocation);
+  });
+
+  app.get('/api/v1/portfolios/:id/activity', async (request, reply) => {
+    const { id } = request.params as { id: string };
+    const paging = pageOf(request, reply);
+    if (!paging) return reply;
+    const data = await run<{ portfolio: { activity: { totalCount: number; edges: Array<{ node: unknown }> } } | null }>(
+      request,
+      reply,
+      `query($id: ID!, $first: Int!) { portfolio(id: $id) { activity(first: $first) { totalCount edges { node { id action details createdAt actor { id name } } } } } }`,
+      { id, first: paging.page * paging.limit },
+    );
+    if (!data) return reply;
+    if (!data.portfolio) return sendError(request, reply, 'NOT_FOUND', 'Portfolio not found');
+    const { totalCount, edges } = data.portfolio.activity;
+    const totalPages = Math.ceil(totalCount / paging.limit);
+    return ok(request, reply, edges.slice((paging.page - 1) * paging.limit).map((e) => e.node), {
+      pagination: { page: paging.page, limit: paging.limit, total: totalCount, totalPages, hasMore: paging.page < totalPages },
+    });
+  });
+
+  app.get('/api/v1/market/search', async (request, reply) => {
+    const query = String((request.query as Record<string, unknown>).q ?? '');
+    const data = await run<{ searchSymbols: unknown }>(request, reply, `query($q: String!) { searchSymbols(query: $q) { symbol name type currency exchange } }`, { q: query });
+    if (!data) return reply;
+    return ok(request, reply, data.searchSymbols);
+  });
+
+  app.get('/api/v1/auth/sessions', async (request, reply) => {
+    const data = await run<{ sessions: unknown }>(request, reply, `{ sessions { id current device ipAddress createdAt lastUsedAt expiresAt } }`);
+    if (!data) return reply;
+    return ok(request, reply, data.sessions);
+  });
+
   app.get('/api/v1/market/quote/:symbol', async (request, reply) => {
     const { symbol } = request.params as { symbol: string };
     const data = await run<{ quote: unknown }>(

@@ -13,7 +13,7 @@ interface Envelope {
   meta: { timestamp: string; requestId: string };
 }
 
-async function call(method: 'GET' | 'POST', url: string, token?: string, payload?: unknown) {
+async function call(method: 'GET' | 'POST' | 'DELETE', url: string, token?: string, payload?: unknown) {
   const response = await t.app.inject({
     method,
     url,
@@ -82,5 +82,50 @@ describe('REST facade /api/v1 (first slice)', () => {
     const refused = await call('POST', '/api/v1/portfolios', apiToken, { name: 'nope' });
     expect(refused.status).toBe(403);
     expect(refused.body.error!.code).toBe('FORBIDDEN');
+  });
+});
+
+describe('REST facade /api/v1: investments, allocation, activity, search, sessions', () => {
+  it('POST and DELETE /api/v1/portfolios/:id/investments, then allocation and paged activity', async () => {
+    await seedMarketAssets(t);
+    const user = await createTestUser(t);
+    const portfolio = await createPortfolio(t, user);
+    const added = await call('POST', `/api/v1/portfolios/${portfolio.id}/investments`, user.token, {
+      symbol: 'AAPL',
+      quantity: '10',
+      purchasePrice: '150',
+      purchaseDate: '2024-03-15',
+    });
+    expect(added.status).toBe(201);
+    expect(added.body).toMatchObject({ success: true, data: { symbol: 'AAPL', quantity: '10', costBasis: '1500' } });
+    const second = await call('POST', `/api/v1/portfolios/${portfolio.id}/investments`, user.token, { symbol: 'MSFT', quantity: '1', purchasePrice: '300', purchaseDate: '2024-03-15' });
+    const badInput = await call('POST', `/api/v1/portfolios/${portfolio.id}/investments`, user.token, { symbol: 'AAPL', quantity: '-1', purchasePrice: '1', purchaseDate: '2024-03-15' });
+    expect(badInput.status).toBe(400);
+    expect(badInput.body.error!.code).toBe('BAD_USER_INPUT');
+
+    const allocation = await call('GET', `/api/v1/portfolios/${portfolio.id}/allocation?by=symbol`, user.token);
+    expect(allocation.status).toBe(200);
+    expect((allocation.body.data as Array<{ key: string }>).map((s) => s.key).sort()).toEqual(['AAPL', 'MSFT']);
+
+    const removed = await call('DELETE', `/api/v1/portfolios/${portfolio.id}/investments/${(second.body.data as { id: string }).id}`, user.token);
+    expect(removed.body).toMatchObject({ success: true, data: { deleted: true } });
+
+    const activity = await call('GET', `/api/v1/portfolios/${portfolio.id}/activity?page=1&limit=2`, user.token);
+    expect(activity.body.pagination).toEqual({ page: 1, limit: 2, total: 4, totalPages: 2, hasMore: true });
+    expect((activity.body.data as Array<{ action: string }>).map((a) => a.action)).toEqual(['INVESTMENT_REMOVED', 'INVESTMENT_ADDED']);
+
+    const stranger = await createTestUser(t);
+    expect((await call('GET', `/api/v1/portfolios/${portfolio.id}/activity`, stranger.token)).status).toBe(404);
+    expect((await call('GET', `/api/v1/portfolios/${portfolio.id}/allocation`, stranger.token)).status).toBe(404);
+  });
+
+  it('GET /api/v1/market/search and /api/v1/auth/sessions', async () => {
+    await seedMarketAssets(t);
+    const user = await createTestUser(t);
+    const search = await call('GET', '/api/v1/market/search?q=AAPL', user.token);
+    expect((search.body.data as Array<{ symbol: string }>)[0]!.symbol).toBe('AAPL');
+    const sessions = await call('GET', '/api/v1/auth/sessions', user.token);
+    expect(sessions.body).toMatchObject({ success: true, data: [{ id: user.sessionId, current: true }] });
+    expect((await call('GET', '/api/v1/auth/sessions')).status).toBe(401);
   });
 });
