@@ -34,6 +34,8 @@ const STATUS_OF_CODE: Record<string, number> = {
 };
 
 const PAGE_MAX = 100;
+/** When the v1 routes that v2 replaces stop (RFC 8594 Sunset, an HTTP-date). */
+const V1_LIST_SUNSET = new Date(Date.UTC(2027, 5, 30)).toUTCString();
 
 const PORTFOLIO_FIELDS = 'id name description isPublic baseCurrency myRole createdAt updatedAt';
 
@@ -95,7 +97,9 @@ export async function restRoutes(app: FastifyInstance, { services }: { services:
     return { page, limit };
   }
 
-  app.get('/api/v1/portfolios', async (request, reply) => {
+  const listPortfoliosV1 = async (request: FastifyRequest, reply: FastifyReply) => {
+    // v2 replaces this page-based list with a cursor-based one.
+    reply.header('deprecation', 'true').header('sunset', V1_LIST_SUNSET).header('link', '</api/v2/portfolios>; rel="successor-version"');
     const paging = pageOf(request, reply);
     if (!paging) return reply;
     // The connection is cursor-based; a page is the tail of the first page × limit items.
@@ -110,6 +114,36 @@ export async function restRoutes(app: FastifyInstance, { services }: { services:
     const items = edges.slice((paging.page - 1) * paging.limit).map((e) => e.node);
     const totalPages = Math.ceil(totalCount / paging.limit);
     return ok(request, reply, items, { pagination: { page: paging.page, limit: paging.limit, total: totalCount, totalPages, hasMore: paging.page < totalPages } });
+  };
+
+  /** v2: cursor pagination (?first=&after=) with the connection's pageInfo. */
+  const listPortfoliosV2 = async (request: FastifyRequest, reply: FastifyReply) => {
+    const query = request.query as Record<string, string | undefined>;
+    const first = query.first === undefined ? 20 : Number(query.first);
+    if (!Number.isInteger(first) || first < 1 || first > PAGE_MAX) {
+      return sendError(request, reply, 'BAD_USER_INPUT', `first: must be a whole number from 1 to ${PAGE_MAX}`, [
+        { field: 'first', message: `must be a whole number from 1 to ${PAGE_MAX}` },
+      ]);
+    }
+    const data = await run<{ portfolios: { totalCount: number; pageInfo: unknown; edges: Array<{ node: unknown }> } }>(
+      request,
+      reply,
+      `query($first: Int!, $after: String) { portfolios(first: $first, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { ${PORTFOLIO_FIELDS} } } } }`,
+      { first, after: query.after ?? null },
+    );
+    if (!data) return reply;
+    return ok(request, reply, data.portfolios.edges.map((e) => e.node), { pageInfo: data.portfolios.pageInfo, totalCount: data.portfolios.totalCount });
+  };
+
+  app.get('/api/v1/portfolios', listPortfoliosV1);
+  app.get('/api/v2/portfolios', listPortfoliosV2);
+  // Unversioned path: `Accept-Version: 1|2` picks the version (1 when absent, as the seed's clients expect).
+  app.get('/api/portfolios', async (request, reply) => {
+    const version = String(request.headers['accept-version'] ?? '1').trim();
+    reply.header('vary', 'Accept-Version');
+    if (version === '2') return listPortfoliosV2(request, reply.header('content-version', '2'));
+    if (version === '1') return listPortfoliosV1(request, reply.header('content-version', '1'));
+    return sendError(request, reply, 'BAD_USER_INPUT', 'Accept-Version: must be 1 or 2', [{ field: 'Accept-Version', message: 'must be 1 or 2' }]);
   });
 
   app.get('/api/v1/portfolios/:id', async (request, reply) => {

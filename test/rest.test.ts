@@ -129,3 +129,32 @@ describe('REST facade /api/v1: investments, allocation, activity, search, sessio
     expect((await call('GET', '/api/v1/auth/sessions')).status).toBe(401);
   });
 });
+
+describe('REST versions', () => {
+  it('v2 pages with cursors; Accept-Version picks the version on /api/...; v1 lists carry Deprecation and Sunset', async () => {
+    const user = await createTestUser(t);
+    for (const name of ['P1', 'P2', 'P3']) await createPortfolio(t, user, { name });
+    const first = await call('GET', '/api/v2/portfolios?first=2', user.token);
+    expect(first.status).toBe(200);
+    const pageInfo = (first.body as unknown as { pageInfo: { hasNextPage: boolean; endCursor: string } }).pageInfo;
+    expect(pageInfo.hasNextPage).toBe(true);
+    const next = await call('GET', `/api/v2/portfolios?first=2&after=${encodeURIComponent(pageInfo.endCursor)}`, user.token);
+    const names = [...(first.body.data as Array<{ name: string }>), ...(next.body.data as Array<{ name: string }>)].map((p) => p.name).sort();
+    expect(names).toEqual(['P1', 'P2', 'P3']);
+    expect((next.body as unknown as { pageInfo: { hasNextPage: boolean } }).pageInfo.hasNextPage).toBe(false);
+    expect(first.body.pagination).toBeUndefined();
+    expect(first.headers.deprecation).toBeUndefined();
+
+    const v1 = await call('GET', '/api/v1/portfolios?limit=2', user.token);
+    expect(v1.headers.deprecation).toBe('true');
+    expect(Date.parse(String(v1.headers.sunset))).toBeGreaterThan(Date.now());
+
+    const negotiated2 = await t.app.inject({ method: 'GET', url: '/api/portfolios?first=1', headers: { authorization: `Bearer ${user.token}`, 'accept-version': '2' } });
+    expect(negotiated2.json()).toHaveProperty('pageInfo');
+    expect(negotiated2.headers['content-version']).toBe('2');
+    const negotiated1 = await t.app.inject({ method: 'GET', url: '/api/portfolios?limit=1', headers: { authorization: `Bearer ${user.token}` } });
+    expect(negotiated1.json()).toMatchObject({ pagination: { limit: 1, total: 3 } });
+    const unknown = await t.app.inject({ method: 'GET', url: '/api/portfolios', headers: { authorization: `Bearer ${user.token}`, 'accept-version': '7' } });
+    expect(unknown.statusCode).toBe(400);
+  });
+});
