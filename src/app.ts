@@ -20,6 +20,8 @@ import type { Context } from './graphql/context.js';
 import { formatGraphQLErrors } from './graphql/errors.js';
 import { schema } from './schema.js';
 import { restRoutes } from './rest.js';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
 import { attachSubscriptionServer, type SubscriptionServerOptions } from './graphql/ws.js';
 import { canMutate, resolveViewer, viewerAuthority } from './auth/index.js';
 import { forbidden, rateLimited } from './platform/errors.js';
@@ -194,8 +196,20 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   });
 
   attachSubscriptionServer(app, services, schema, options.subscriptions);
-  // The REST facade runs its documents through the GraphQL executor above (src/rest.ts).
+  // The REST facade runs its documents through the GraphQL executor above (src/rest.ts); its
+  // OpenAPI 3.1 description is generated from the routes (tagged ones only) by @fastify/swagger.
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'foliograph REST API', version: VERSION, description: 'The seed endpoints over the GraphQL services: /api/v1 (pages), /api/v2 (cursors).' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An access token or a personal API token (fg_…)' } } },
+    },
+    hideUntagged: true,
+  });
   await app.register(restRoutes, { services });
+  app.get('/api/openapi.json', () => app.swagger());
+  // The docs page is served from the swagger-ui-dist files in node_modules (no CDN), outside production.
+  if (!config.production) await app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { url: '/api/openapi.json' } });
 
   // Request count and latency by operation name.
   type TimedContext = { operationLabels?: { operation: string; type: string }; operationTimer?: () => void };

@@ -49,6 +49,18 @@ function sendError(request: FastifyRequest, reply: FastifyReply, code: string, m
     .send({ success: false, error: { code, message, ...(details !== undefined ? { details } : {}) }, meta: meta(request) });
 }
 
+/** OpenAPI description of a route (read by @fastify/swagger). Strings only: the handlers check values, in the envelope's error format. */
+function doc(tag: string, summary: string, extra: Record<string, unknown> = {}) {
+  return { tags: [tag], summary, security: [{ bearer: [] }], ...extra };
+}
+const stringsObject = (names: string[], required: boolean) => ({
+  type: 'object',
+  properties: Object.fromEntries(names.map((n) => [n, { type: 'string' }])),
+  ...(required ? { required: names } : {}),
+});
+const params = (...names: string[]) => stringsObject(names, true);
+const query = (...names: string[]) => stringsObject(names, false);
+
 export async function restRoutes(app: FastifyInstance, { services }: { services: AppServices }): Promise<void> {
   /** Runs a document as the caller; answers the envelope, or returns the data to shape. */
   async function run<T>(request: FastifyRequest, reply: FastifyReply, document: string, variables: Record<string, unknown> = {}): Promise<T | undefined> {
@@ -135,10 +147,10 @@ export async function restRoutes(app: FastifyInstance, { services }: { services:
     return ok(request, reply, data.portfolios.edges.map((e) => e.node), { pageInfo: data.portfolios.pageInfo, totalCount: data.portfolios.totalCount });
   };
 
-  app.get('/api/v1/portfolios', listPortfoliosV1);
-  app.get('/api/v2/portfolios', listPortfoliosV2);
+  app.get('/api/v1/portfolios', { schema: doc('portfolios', 'List your portfolios and those shared with you (page-based; deprecated by v2)', { querystring: query('page', 'limit'), deprecated: true }) }, listPortfoliosV1);
+  app.get('/api/v2/portfolios', { schema: doc('portfolios', 'List your portfolios (cursor-based)', { querystring: query('first', 'after') }) }, listPortfoliosV2);
   // Unversioned path: `Accept-Version: 1|2` picks the version (1 when absent, as the seed's clients expect).
-  app.get('/api/portfolios', async (request, reply) => {
+  app.get('/api/portfolios', { schema: doc('portfolios', 'List portfolios; Accept-Version: 1|2 picks the version', { querystring: query('page', 'limit', 'first', 'after') }) }, async (request, reply) => {
     const version = String(request.headers['accept-version'] ?? '1').trim();
     reply.header('vary', 'Accept-Version');
     if (version === '2') return listPortfoliosV2(request, reply.header('content-version', '2'));
@@ -146,7 +158,7 @@ export async function restRoutes(app: FastifyInstance, { services }: { services:
     return sendError(request, reply, 'BAD_USER_INPUT', 'Accept-Version: must be 1 or 2', [{ field: 'Accept-Version', message: 'must be 1 or 2' }]);
   });
 
-  app.get('/api/v1/portfolios/:id', async (request, reply) => {
+  app.get('/api/v1/portfolios/:id', { schema: doc('portfolios', 'One portfolio', { params: params('id') }) }, async (request, reply) => {
     const { id } = request.params as { id: string };
     const data = await run<{ portfolio: unknown }>(request, reply, `query($id: ID!) { portfolio(id: $id) { ${PORTFOLIO_FIELDS} } }`, { id });
     if (!data) return reply;
@@ -154,7 +166,7 @@ export async function restRoutes(app: FastifyInstance, { services }: { services:
     return ok(request, reply, data.portfolio);
   });
 
-  app.post('/api/v1/portfolios', async (request, reply) => {
+  app.post('/api/v1/portfolios', { schema: doc('portfolios', 'Create a portfolio (body: name, description, isPublic, baseCurrency)') }, async (request, reply) => {
     const body = (request.body ?? {}) as Record<string, unknown>;
     const input = { name: body.name, description: body.description, isPublic: body.isPublic, baseCurrency: body.baseCurrency };
     const data = await run<{ createPortfolio: unknown }>(
@@ -169,7 +181,7 @@ export async function restRoutes(app: FastifyInstance, { services }: { services:
 
   const INVESTMENT_FIELDS = 'id symbol name type quantity purchasePrice purchaseDate sector notes costBasis createdAt updatedAt';
 
-  app.post('/api/v1/portfolios/:id/investments', async (request, reply) => {
+  app.post('/api/v1/portfolios/:id/investments', { schema: doc('investments', 'Add an investment (body: symbol, quantity, purchasePrice, purchaseDate, ...)', { params: params('id') }) }, async (request, reply) => {
     const { id } = request.params as { id: string };
     const data = await run<{ addInvestment: unknown }>(
       request,
@@ -181,14 +193,14 @@ export async function restRoutes(app: FastifyInstance, { services }: { services:
     return ok(request, reply, data.addInvestment, {}, 201);
   });
 
-  app.delete('/api/v1/portfolios/:id/investments/:investmentId', async (request, reply) => {
+  app.delete('/api/v1/portfolios/:id/investments/:investmentId', { schema: doc('investments', 'Remove an investment', { params: params('id', 'investmentId') }) }, async (request, reply) => {
     const { investmentId } = request.params as { investmentId: string };
     const data = await run<{ removeInvestment: boolean }>(request, reply, `mutation($id: ID!) { removeInvestment(id: $id) }`, { id: investmentId });
     if (!data) return reply;
     return ok(request, reply, { deleted: data.removeInvestment });
   });
 
-  app.get('/api/v1/portfolios/:id/allocation', async (request, reply) => {
+  app.get('/api/v1/portfolios/:id/allocation', { schema: doc('analytics', 'Allocation by SYMBOL, TYPE, SECTOR or CURRENCY', { params: params('id'), querystring: query('by') }) }, async (request, reply) => {
     const { id } = request.params as { id: string };
     const by = String((request.query as Record<string, unknown>).by ?? 'SYMBOL').toUpperCase();
     const data = await run<{ portfolio: { allocation: unknown } | null }>(
@@ -202,7 +214,7 @@ export async function restRoutes(app: FastifyInstance, { services }: { services:
     return ok(request, reply, data.portfolio.allocation);
   });
 
-  app.get('/api/v1/portfolios/:id/activity', async (request, reply) => {
+  app.get('/api/v1/portfolios/:id/activity', { schema: doc('activity', 'The audit trail, newest first (page-based)', { params: params('id'), querystring: query('page', 'limit') }) }, async (request, reply) => {
     const { id } = request.params as { id: string };
     const paging = pageOf(request, reply);
     if (!paging) return reply;
@@ -221,20 +233,20 @@ export async function restRoutes(app: FastifyInstance, { services }: { services:
     });
   });
 
-  app.get('/api/v1/market/search', async (request, reply) => {
+  app.get('/api/v1/market/search', { schema: doc('market', 'Search symbols by ticker or name', { querystring: query('q') }) }, async (request, reply) => {
     const query = String((request.query as Record<string, unknown>).q ?? '');
     const data = await run<{ searchSymbols: unknown }>(request, reply, `query($q: String!) { searchSymbols(query: $q) { symbol name type currency exchange } }`, { q: query });
     if (!data) return reply;
     return ok(request, reply, data.searchSymbols);
   });
 
-  app.get('/api/v1/auth/sessions', async (request, reply) => {
+  app.get('/api/v1/auth/sessions', { schema: doc('auth', 'Your live sessions') }, async (request, reply) => {
     const data = await run<{ sessions: unknown }>(request, reply, `{ sessions { id current device ipAddress createdAt lastUsedAt expiresAt } }`);
     if (!data) return reply;
     return ok(request, reply, data.sessions);
   });
 
-  app.get('/api/v1/market/quote/:symbol', async (request, reply) => {
+  app.get('/api/v1/market/quote/:symbol', { schema: doc('market', 'The latest quote of a symbol', { params: params('symbol') }) }, async (request, reply) => {
     const { symbol } = request.params as { symbol: string };
     const data = await run<{ quote: unknown }>(
       request,

@@ -158,3 +158,30 @@ describe('REST versions', () => {
     expect(unknown.statusCode).toBe(400);
   });
 });
+
+describe('OpenAPI', () => {
+  it('GET /api/openapi.json is a valid OpenAPI 3.1 document describing the REST routes', async () => {
+    const { Validator } = await import('@seriousme/openapi-schema-validator');
+    const response = await t.app.inject({ method: 'GET', url: '/api/openapi.json' });
+    expect(response.statusCode).toBe(200);
+    const spec = response.json() as { openapi: string; paths: Record<string, unknown> };
+    expect(spec.openapi).toBe('3.1.0');
+    const result = await new Validator().validate(spec as never);
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+    expect(Object.keys(spec.paths)).toEqual(
+      expect.arrayContaining(['/api/v1/portfolios', '/api/v2/portfolios', '/api/v1/portfolios/{id}', '/api/v1/market/quote/{symbol}']),
+    );
+    expect(Object.keys(spec.paths)).not.toContain('/graphql');
+  });
+
+  it('/api/docs serves the docs page and its assets from the server itself', async () => {
+    const page = await t.app.inject({ method: 'GET', url: '/api/docs/' });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('swagger-ui');
+    expect(page.body).not.toMatch(/https?:\/\/(unpkg|cdn|cdnjs)/);
+    const bundle = await t.app.inject({ method: 'GET', url: '/api/docs/static/swagger-ui-bundle.js' });
+    expect(bundle.statusCode).toBe(200);
+    expect(bundle.body.length).toBeGreaterThan(100_000);
+  });
+});
