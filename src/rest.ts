@@ -179,6 +179,70 @@ export async function restRoutes(app: FastifyInstance, { services }: { services:
     return ok(request, reply, data.createPortfolio, {}, 201);
   });
 
+  /** A portfolio field with arguments from the query string, 404 when the caller cannot see it. */
+  const portfolioField = (field: string, selection: string, args: Record<string, string>) => async (request: FastifyRequest, reply: FastifyReply) => {
+    const { id } = request.params as { id: string };
+    const q = request.query as Record<string, string | undefined>;
+    const variables: Record<string, unknown> = { id };
+    for (const name of Object.keys(args)) if (q[name] !== undefined) variables[name] = q[name];
+    const declared = Object.entries(args)
+      .filter(([name]) => q[name] !== undefined)
+      .map(([name, type]) => `, $${name}: ${type}`)
+      .join('');
+    const passed = Object.keys(args).filter((name) => q[name] !== undefined).map((name) => `${name}: $${name}`).join(', ');
+    const data = await run<{ portfolio: Record<string, unknown> | null }>(
+      request,
+      reply,
+      `query($id: ID!${declared}) { portfolio(id: $id) { ${field}${passed ? `(${passed})` : ''} ${selection} } }`,
+      variables,
+    );
+    if (!data) return reply;
+    if (!data.portfolio) return sendError(request, reply, 'NOT_FOUND', 'Portfolio not found');
+    return ok(request, reply, data.portfolio[field]);
+  };
+
+  app.get(
+    '/api/v1/portfolios/:id/analytics',
+    { schema: doc('analytics', 'Performance: time- and money-weighted returns with the daily series', { params: params('id'), querystring: query('from', 'to') }) },
+    portfolioField('performance', '{ from to timeWeightedReturn moneyWeightedReturn annualizedReturn series { date value cumulativeReturn } }', { from: 'Date', to: 'Date' }),
+  );
+  app.get(
+    '/api/v1/portfolios/:id/risk',
+    { schema: doc('analytics', 'Risk figures (volatility, Sharpe, Sortino, beta, drawdown, VaR)', { params: params('id'), querystring: query('from', 'to', 'benchmark') }) },
+    portfolioField('risk', '{ from to observations benchmark beta sharpeRatio sortinoRatio maxDrawdown conditionalValueAtRisk parametricValueAtRisk riskFreeRate confidence }', {
+      from: 'Date',
+      to: 'Date',
+      benchmark: 'String',
+    }),
+  );
+
+  app.delete('/api/v1/portfolios/:id', { schema: doc('portfolios', 'Delete a portfolio (owner only)', { params: params('id') }) }, async (request, reply) => {
+    const { id } = request.params as { id: string };
+    const data = await run<{ deletePortfolio: boolean }>(request, reply, `mutation($id: ID!) { deletePortfolio(id: $id) }`, { id });
+    if (!data) return reply;
+    return ok(request, reply, { deleted: data.deletePortfolio });
+  });
+
+  app.post('/api/v1/portfolios/:id/share', { schema: doc('share', 'Share with an account by email (body: email, permission)', { params: params('id') }) }, async (request, reply) => {
+    const { id } = request.params as { id: string };
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const data = await run<{ sharePortfolio: unknown }>(
+      request,
+      reply,
+      `mutation($id: ID!, $email: String!, $permission: Permission!) { sharePortfolio(portfolioId: $id, email: $email, permission: $permission) { id permission user { id email } } }`,
+      { id, email: body.email, permission: body.permission },
+    );
+    if (!data) return reply;
+    return ok(request, reply, data.sharePortfolio, {}, 201);
+  });
+
+  app.delete('/api/v1/portfolios/:id/share/:userId', { schema: doc('share', 'Stop sharing with a user', { params: params('id', 'userId') }) }, async (request, reply) => {
+    const { id, userId } = request.params as { id: string; userId: string };
+    const data = await run<{ unsharePortfolio: boolean }>(request, reply, `mutation($id: ID!, $userId: ID!) { unsharePortfolio(portfolioId: $id, userId: $userId) }`, { id, userId });
+    if (!data) return reply;
+    return ok(request, reply, { deleted: data.unsharePortfolio });
+  });
+
   const INVESTMENT_FIELDS = 'id symbol name type quantity purchasePrice purchaseDate sector notes costBasis createdAt updatedAt';
 
   app.post('/api/v1/portfolios/:id/investments', { schema: doc('investments', 'Add an investment (body: symbol, quantity, purchasePrice, purchaseDate, ...)', { params: params('id') }) }, async (request, reply) => {

@@ -185,3 +185,44 @@ describe('OpenAPI', () => {
     expect(bundle.body.length).toBeGreaterThan(100_000);
   });
 });
+
+describe('REST facade /api/v1: analytics, risk, share, delete', () => {
+  it('analytics and risk of a portfolio with a holding; 404 for strangers', async () => {
+    await seedMarketAssets(t);
+    const user = await createTestUser(t);
+    const portfolio = await createPortfolio(t, user);
+    await call('POST', `/api/v1/portfolios/${portfolio.id}/investments`, user.token, { symbol: 'AAPL', quantity: '5', purchasePrice: '100', purchaseDate: '2024-01-02' });
+    const analytics = await call('GET', `/api/v1/portfolios/${portfolio.id}/analytics?from=2024-01-02&to=2024-03-01`, user.token);
+    expect(analytics.body.error).toBeUndefined();
+    expect(analytics.status).toBe(200);
+    const performance = analytics.body.data as { from: string; series: unknown[]; timeWeightedReturn: number };
+    expect(performance.series.length).toBeGreaterThan(10);
+    expect(typeof performance.timeWeightedReturn).toBe('number');
+    const risk = await call('GET', `/api/v1/portfolios/${portfolio.id}/risk?from=2024-01-02&to=2024-03-01`, user.token);
+    expect(risk.body.error).toBeUndefined();
+    expect(risk.status).toBe(200);
+    expect((risk.body.data as { observations: number }).observations).toBeGreaterThan(10);
+    const badDate = await call('GET', `/api/v1/portfolios/${portfolio.id}/analytics?from=yesterday`, user.token);
+    expect(badDate.status).toBe(400);
+    const stranger = await createTestUser(t);
+    expect((await call('GET', `/api/v1/portfolios/${portfolio.id}/risk`, stranger.token)).status).toBe(404);
+  });
+
+  it('POST share, DELETE share/:userId, DELETE the portfolio', async () => {
+    const owner = await createTestUser(t);
+    const friend = await createTestUser(t);
+    const portfolio = await createPortfolio(t, owner);
+    const shared = await call('POST', `/api/v1/portfolios/${portfolio.id}/share`, owner.token, { email: friend.email, permission: 'VIEW' });
+    expect(shared.status).toBe(201);
+    expect(shared.body).toMatchObject({ success: true, data: { permission: 'VIEW', user: { id: friend.id } } });
+    expect((await call('GET', `/api/v1/portfolios/${portfolio.id}`, friend.token)).status).toBe(200);
+    const friendDeletes = await call('DELETE', `/api/v1/portfolios/${portfolio.id}`, friend.token);
+    expect(friendDeletes.status).toBe(403);
+    const unshared = await call('DELETE', `/api/v1/portfolios/${portfolio.id}/share/${friend.id}`, owner.token);
+    expect(unshared.body).toMatchObject({ success: true, data: { deleted: true } });
+    expect((await call('GET', `/api/v1/portfolios/${portfolio.id}`, friend.token)).status).toBe(404);
+    const deleted = await call('DELETE', `/api/v1/portfolios/${portfolio.id}`, owner.token);
+    expect(deleted.body).toMatchObject({ success: true, data: { deleted: true } });
+    expect((await call('GET', `/api/v1/portfolios/${portfolio.id}`, owner.token)).status).toBe(404);
+  });
+});
