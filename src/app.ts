@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
 import { NoSchemaIntrospectionCustomRule } from 'graphql';
 import mercurius from 'mercurius';
@@ -19,20 +19,27 @@ import type { Config } from './config.js';
 import type { Context } from './graphql/context.js';
 import { formatGraphQLErrors } from './graphql/errors.js';
 import { schema } from './schema.js';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
 import { graphiqlRoutes } from './graphql/graphiql.js';
 import { loadTrustedManifest, redisPersistedQueries, trustedDocuments } from './graphql/persisted.js';
 import { checkHttpOperation, installGraphQLTransport, transportErrorFormatter } from './graphql/transport.js';
 import { checkComplexity, checkDocumentLimits, checkSourceLimits, documentLimits } from './graphql/limits.js';
 import { checkRequestText } from './graphql/request-text.js';
+import { restRoutes } from './rest.js';
 import { attachSubscriptionServer, type SubscriptionServerOptions } from './graphql/ws.js';
-import { resolveViewer, viewerAuthority } from './auth/index.js';
+import { canMutate, resolveViewer, viewerAuthority } from './auth/index.js';
+import { forbidden, rateLimited } from './platform/errors.js';
+import { RequestBudget, rateLimitHeaders } from './platform/request-budget.js';
+import { complexityFromQuery } from '@pothos/plugin-complexity';
 import { loggerOptions } from './platform/logger.js';
+import { isRedisOutage } from './platform/redis.js';
 import { createMetrics } from './platform/metrics.js';
 import { PROJECT_ROOT } from './platform/paths.js';
 import { channelsPlugin, dbPlugin, redisPlugin } from './platform/plugins.js';
 import { httpRoutes } from './platform/routes.js';
 import { LiveMarket, type LiveMarketOptions, MarketService, type MarketDataProvider } from './market/index.js';
-import { PortfolioService } from './portfolios/index.js';
+import { PortfolioService, PortfolioInvitations } from './portfolios/index.js';
 import { AnalyticsService } from './analytics/index.js';
 import { instrumentApp } from './observability.js';
 import { AlertService, alertRoutes } from './alerts/index.js';
@@ -117,6 +124,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     logger: app.log,
     extraProviders: options.marketProviders,
   });
+  const auth = new AuthService({ config, db, redis, logger: app.log, tokens, revocations });
+  const portfolios = new PortfolioService(db, app.log, { redis, config });
+  const invitations = new PortfolioInvitations({ db, config, outbox: auth.outbox, logger: app.log }, (actor, id, email, permission) =>
+    portfolios.share(actor, id, email, permission),
+  );
+  // Registering with an invited address turns its invitations into shares.
+  auth.afterRegister((user) => invitations.claimForNewAccount(user.id, user.email));
   const ledger = new LedgerService(db, fx);
   // Valuations (queries and subscriptions) value the ledger's open lots, in base currency.
   market.setHoldingsSource((portfolioId) => ledger.valuationHoldings(portfolioId));
@@ -131,9 +145,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     metrics,
     tokens,
     revocations,
-    viewers: viewerAuthority({ tokens, revocations }),
-    auth: new AuthService({ config, db, redis, logger: app.log, tokens, revocations }),
-    portfolios: new PortfolioService(db, app.log, { redis, config }),
+    apiTokens: auth.apiTokens,
+    viewers: viewerAuthority({ tokens, revocations, apiTokens: auth.apiTokens }),
+    auth,
+    portfolios,
+    invitations,
     ledger,
     fx,
     market,
@@ -225,15 +241,18 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     validationRules: config.production ? [NoSchemaIntrospectionCustomRule] : [],
     // The lexer pass of the preParsing hook below refuses such documents first, with its own error.
     graphql: { parseOptions: { maxTokens: limits.maxTokens } },
-    context: async (request): Promise<Omit<Context, 'reply' | 'app'>> => ({
-      services,
-      requestId: request.id,
+    context: async (request): Promise<Omit<Context, 'reply' | 'app'>> => {
       // Behind a proxy the address comes from X-Forwarded-For: keep it only if it is one.
-      ip: request.ip && isIP(request.ip) ? request.ip : null,
-      userAgent: request.headers['user-agent'] ?? null,
-      viewer: await resolveViewer(services, request.headers.authorization),
-      cache: new Map(),
-    }),
+      const ip = request.ip && isIP(request.ip) ? request.ip : null;
+      return {
+        services,
+        requestId: request.id,
+        ip,
+        userAgent: request.headers['user-agent'] ?? null,
+        viewer: await resolveViewer(services, request.headers.authorization, ip),
+        cache: new Map(),
+      };
+    },
     errorFormatter: transportErrorFormatter(
       (execution, ctx, log) => formatGraphQLErrors(execution, ctx, log, { hideSuggestions: config.production }),
       app.log,
@@ -262,6 +281,20 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   });
 
   attachSubscriptionServer(app, services, schema, options.subscriptions);
+  // The REST facade runs its documents through the GraphQL executor above (src/rest.ts); its
+  // OpenAPI 3.1 description is generated from the routes (tagged ones only) by @fastify/swagger.
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'foliograph REST API', version: VERSION, description: 'The seed endpoints over the GraphQL services: /api/v1 (pages), /api/v2 (cursors).' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An access token or a personal API token (fg_…)' } } },
+    },
+    hideUntagged: true,
+  });
+  await app.register(restRoutes, { services });
+  app.get('/api/openapi.json', () => app.swagger());
+  // The docs page is served from the swagger-ui-dist files in node_modules (no CDN), outside production.
+  if (!config.production) await app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { url: '/api/openapi.json' } });
 
   // Writes confirm the session in PostgreSQL (reads trust the state cached in Redis): a session
   // revoked or deleted behind the cache's back (say, with its user) gets UNAUTHENTICATED.
@@ -271,6 +304,32 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     const writes = document.definitions.some((d) => d.kind === 'OperationDefinition' && d.operation === 'mutation');
     // Without PostgreSQL the mutation fails by itself; the check must not hide that error.
     if (writes && (await services.revocations.confirmedRevoked(ctx.viewer.sessionId).catch(() => false))) ctx.viewer = null;
+  });
+
+  // The API-wide budget: every operation costs its complexity, per user (per IP when anonymous).
+  const budget = new RequestBudget(redis, config.REDIS_PREFIX, config.RATE_LIMIT_COST_PER_MINUTE);
+  app.graphql.addHook('preExecution', async (schema, document, context, variables) => {
+    const ctx = context as unknown as Context & { reply: FastifyReply };
+    if (budget.enabled) {
+      const subject = ctx.viewer ? `user:${ctx.viewer.userId}` : `ip:${ctx.ip ?? 'unknown'}`;
+      const cost = complexityFromQuery(document, { schema, ctx, variables: variables as Record<string, unknown> | undefined }).complexity;
+      // Redis unreachable: serve rather than refuse (the budget protects; it must not take the API down).
+      const decision = await budget.charge(subject, cost).catch((err: unknown) => {
+        // An outage is logged once by its connection (platform/redis.ts), not per request.
+        if (!isRedisOutage(err)) app.log.warn({ err }, 'request budget unavailable; not charged');
+        return null;
+      });
+      if (decision) ctx.reply.headers(rateLimitHeaders(decision));
+      if (decision && !decision.allowed) {
+        throw rateLimited(decision.resetSeconds, 'Request budget used up; try again later');
+      }
+    }
+    // A READ API token runs queries and subscriptions only (any mutation in the document counts:
+    // the hook does not see which operation the request names).
+    const hasMutation = document.definitions.some((d) => d.kind === 'OperationDefinition' && d.operation === 'mutation');
+    if (hasMutation && !canMutate((context as unknown as Context).viewer)) {
+      throw forbidden('This API token is READ only; mutations need a WRITE token');
+    }
   });
 
   // Metrics (HTTP, GraphQL operations with bounded names, auth, sockets, breakers) and traces.

@@ -102,6 +102,11 @@ const envSchema = z.object({
   QUEUE_DASHBOARD: optionalBool(),
   /** The operator credential for the queue dashboard: `Authorization: Bearer <token>` (16+ characters). */
   OPERATOR_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /**
+   * Request budget per user (per IP when anonymous) per minute, shared by every replica: a
+   * GraphQL operation costs its complexity (at most QUERY_MAX_COMPLEXITY); 0 = no limit.
+   */
+  RATE_LIMIT_COST_PER_MINUTE: intFromEnv(20_000),
 });
 
 export type Config = ReturnType<typeof finalize>;

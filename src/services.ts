@@ -12,8 +12,9 @@ import type { Redis } from './platform/redis.js';
 import type { SessionRevocations } from './auth/index.js';
 import type { TokenSigner } from './auth/index.js';
 import type { AuthService } from './auth/index.js';
-import type { LedgerService, PortfolioService } from './portfolios/index.js';
+import type { LedgerService, PortfolioService, PortfolioInvitations } from './portfolios/index.js';
 import type { FxRates, MarketService } from './market/index.js';
+import type { ApiTokens } from './auth/index.js';
 import type { LiveMarket } from './market/index.js';
 import type { AnalyticsService } from './analytics/index.js';
 import type { AlertService } from './alerts/index.js';
@@ -36,6 +37,8 @@ export interface AppServices {
   metrics: Metrics;
   tokens: TokenSigner;
   revocations: SessionRevocations;
+  /** Personal API tokens (src/auth/api-tokens.ts); resolveViewer looks `fg_` secrets up here. */
+  apiTokens: ApiTokens;
   /** Who is behind a token, for the GraphQL kernel (HTTP context and WebSocket connections). */
   viewers: ViewerAuthority;
   /** Accounts, sessions, MFA and account email (src/auth). */
@@ -46,6 +49,8 @@ export interface AppServices {
   ledger: LedgerService;
   /** Foreign-exchange rates (src/market/fx.ts). */
   fx: FxRates;
+  /** Invitations to share a portfolio with an email address (src/portfolios/invitations.ts). */
+  invitations: PortfolioInvitations;
   /** Quotes, history, fundamentals, news, symbol search and valuation (src/market). */
   market: MarketService;
   /** Live quotes and valuations for subscriptions, relayed through Redis (src/market/live.ts). */

@@ -23,7 +23,8 @@ import { QUEUE_NAMES, openWorker, type RunningWorker } from '../platform/queues.
 export type EmailJob =
   | { kind: 'verify-email'; to: string; name: string; link: string }
   | { kind: 'password-reset'; to: string; name: string; link: string }
-  | { kind: 'login-alert'; to: string; name: string; device: string; ipAddress: string | null; at: string; resetLink: string };
+  | { kind: 'login-alert'; to: string; name: string; device: string; ipAddress: string | null; at: string; resetLink: string }
+  | { kind: 'portfolio-invitation'; to: string; inviterName: string; portfolioName: string; permission: string; link: string };
 
 /** What the email queue holds: the job sealed (v1.<iv>.<tag>.<ciphertext>, base64url), its kind in clear. */
 export interface SealedEmailJob {
@@ -79,6 +80,10 @@ function appLink(config: Pick<Config, 'APP_URL'>, path: string, token?: string):
   return url.toString();
 }
 
+export function invitationLink(config: Pick<Config, 'APP_URL'>, token: string): string {
+  return appLink(config, '/invitations', token);
+}
+
 export function forgotPasswordLink(config: Pick<Config, 'APP_URL'>): string {
   return appLink(config, '/reset-password');
 }
@@ -124,6 +129,19 @@ export function renderEmail(job: EmailJob): RenderedEmail {
         subject: 'Reset your foliograph password',
         text: `${intro.join('\n\n')}\n\n${job.link}\n\n${outro}\n`,
         html: layout('Reset your password', [...intro, outro], { label: 'Choose a new password', href: job.link }),
+        link: job.link,
+      };
+    }
+    case 'portfolio-invitation': {
+      const intro = [
+        `${job.inviterName} invited you to the portfolio "${job.portfolioName}" on foliograph (${job.permission.toLowerCase()} access).`,
+        'Create an account with this email address, or sign in and open the link, to join. The invitation expires in 14 days.',
+      ];
+      return {
+        to: job.to,
+        subject: `${job.inviterName} shared a portfolio with you on foliograph`,
+        text: `${intro.join('\n\n')}\n\n${job.link}\n\nIf you do not know ${job.inviterName}, ignore this message.\n`,
+        html: layout('You are invited to a portfolio', intro, { label: 'Open the invitation', href: job.link }),
         link: job.link,
       };
     }

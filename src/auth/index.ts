@@ -14,4 +14,7 @@ export { deleteStaleAuthRows } from './cleanup.js';
 export { onSecurityEvent } from './security-log.js';
 export { SlidingWindowLimiter } from './rate-limit.js';
 export { UserRef } from './schema.js';
-export { startEmailWorker } from './email.js';
+export { startEmailWorker, invitationLink } from './email.js';
+export type { EmailOutbox } from './email-outbox.js';
+export { newOpaqueToken, sha256Hex } from './opaque.js';
+export { ApiTokens, canMutate, requireSessionViewer, API_TOKEN_PREFIX } from './api-tokens.js';

@@ -9,6 +9,7 @@ import type { Context } from '../graphql/context.js';
 import type { AuthPayloadData, ClientInfo, MfaChallengeData } from './service.js';
 import type { MfaSetupData } from './mfa.js';
 import { requireViewer } from './viewer.js';
+import { requireSessionViewer, type CreatedApiTokenData } from './api-tokens.js';
 
 /** Account fields: not for a public reader who reached the user as a portfolio's owner (src/portfolios/roles.ts). */
 const accountField = { authScopes: (user: { id: string }) => ({ accountFields: user }) } as const;
@@ -144,7 +145,7 @@ builder.mutationFields((t) => ({
     args: { refreshToken: t.arg.string() },
     resolve: async (_root, { refreshToken }, ctx) => {
       if (refreshToken) await ctx.services.auth.sessions.revokeByRefreshToken(refreshToken, clientOf(ctx));
-      else await ctx.services.auth.sessions.revokeSession(requireViewer(ctx).sessionId, 'logout', clientOf(ctx));
+      else await ctx.services.auth.sessions.revokeSession(requireSessionViewer(ctx).sessionId, 'logout', clientOf(ctx));
       return true;
     },
   }),
@@ -152,7 +153,7 @@ builder.mutationFields((t) => ({
     nullable: false,
     description: "Ends every one of the caller's sessions, this one included.",
     resolve: async (_root, _args, ctx) => {
-      await ctx.services.auth.sessions.revokeAll(requireViewer(ctx).userId, 'logout_all', clientOf(ctx));
+      await ctx.services.auth.sessions.revokeAll(requireSessionViewer(ctx).userId, 'logout_all', clientOf(ctx));
       return true;
     },
   }),
@@ -160,7 +161,7 @@ builder.mutationFields((t) => ({
     nullable: false,
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_root, { id }, ctx) => {
-      await ctx.services.auth.sessions.revokeOwn(requireViewer(ctx).userId, id, clientOf(ctx));
+      await ctx.services.auth.sessions.revokeOwn(requireSessionViewer(ctx).userId, id, clientOf(ctx));
       return true;
     },
   }),
@@ -191,13 +192,13 @@ builder.mutationFields((t) => ({
     description: 'Every other session ends; this one stays signed in.',
     args: { currentPassword: t.arg.string({ required: true }), newPassword: t.arg.string({ required: true }) },
     resolve: (_root, { currentPassword, newPassword }, ctx) =>
-      ctx.services.auth.changePassword(requireViewer(ctx), currentPassword, newPassword, clientOf(ctx)),
+      ctx.services.auth.changePassword(requireSessionViewer(ctx), currentPassword, newPassword, clientOf(ctx)),
   }),
   setupMfa: t.field({
     type: MfaSetupRef,
     nullable: false,
     description: 'Starts two-factor enrolment with a new secret; finish with verifyMfa.',
-    resolve: (_root, _args, ctx) => ctx.services.auth.mfa.setup(requireViewer(ctx).userId),
+    resolve: (_root, _args, ctx) => ctx.services.auth.mfa.setup(requireSessionViewer(ctx).userId),
   }),
   verifyMfa: t.field({
     type: MfaEnabledRef,
@@ -205,7 +206,7 @@ builder.mutationFields((t) => ({
     description: 'Turns two-factor sign-in on with a code from the authenticator.',
     args: { code: t.arg.string({ required: true }) },
     resolve: async (_root, { code }, ctx) => ({
-      backupCodes: await ctx.services.auth.mfa.enable(requireViewer(ctx).userId, code, clientOf(ctx)),
+      backupCodes: await ctx.services.auth.mfa.enable(requireSessionViewer(ctx).userId, code, clientOf(ctx)),
     }),
   }),
   disableMfa: t.boolean({
@@ -213,7 +214,70 @@ builder.mutationFields((t) => ({
     description: 'Turns two-factor sign-in off; needs a current TOTP code or a backup code.',
     args: { code: t.arg.string({ required: true }) },
     resolve: async (_root, { code }, ctx) => {
-      await ctx.services.auth.mfa.disable(requireViewer(ctx).userId, code, clientOf(ctx));
+      await ctx.services.auth.mfa.disable(requireSessionViewer(ctx).userId, code, clientOf(ctx));
+      return true;
+    },
+  }),
+}));
+
+const ApiTokenScopeEnum = builder.enumType('ApiTokenScope', { values: ['READ', 'WRITE'] as const });
+
+const ApiTokenRef = builder.prismaObject('ApiToken', {
+  fields: (t) => ({
+    id: t.exposeID('id', { nullable: false }),
+    name: t.exposeString('name', { nullable: false }),
+    scopes: t.field({ type: [ApiTokenScopeEnum], nullable: false, resolve: (token) => token.scopes }),
+    prefix: t.exposeString('prefix', { nullable: false, description: 'The first characters, to recognise it.' }),
+    createdAt: t.expose('createdAt', { nullable: false, type: 'DateTime' }),
+    lastUsedAt: t.expose('lastUsedAt', { type: 'DateTime', nullable: true }),
+    expiresAt: t.expose('expiresAt', { type: 'DateTime', nullable: true }),
+  }),
+});
+
+const CreatedApiTokenRef = builder.objectRef<CreatedApiTokenData>('CreatedApiToken').implement({
+  fields: (t) => ({
+    token: t.exposeString('token', { nullable: false, description: 'Shown once.' }),
+    apiToken: t.field({ type: ApiTokenRef, nullable: false, resolve: (created) => created.apiToken }),
+  }),
+});
+
+const ApiTokenInput = builder.inputType('ApiTokenInput', {
+  fields: (t) => ({
+    name: t.string({ required: true }),
+    scopes: t.field({ type: [ApiTokenScopeEnum], required: true }),
+    expiresInDays: t.int(),
+  }),
+});
+
+builder.queryFields((t) => ({
+  apiTokens: t.field({
+    type: [ApiTokenRef],
+    nullable: false,
+    description: "The caller's personal API tokens, newest first (never their secrets).",
+    resolve: (_root, _args, ctx) => ctx.services.auth.apiTokens.list(requireViewer(ctx).userId),
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  createApiToken: t.field({
+    type: CreatedApiTokenRef,
+    nullable: false,
+    description: 'A personal API token for scripts (`Authorization: Bearer fg_…`); its secret is shown once.',
+    args: { input: t.arg({ type: ApiTokenInput, required: true }) },
+    resolve: (_root, { input }, ctx) => ctx.services.auth.apiTokens.create(requireSessionViewer(ctx).userId, input, clientOf(ctx)),
+  }),
+  deleteAccount: t.boolean({
+    nullable: false,
+    description: "Deletes the caller's account and everything it owns; every session stops at once.",
+    args: { password: t.arg.string({ required: true }), code: t.arg.string() },
+    resolve: (_root, { password, code }, ctx) => ctx.services.auth.deleteAccount(requireSessionViewer(ctx), password, code, clientOf(ctx)),
+  }),
+  revokeApiToken: t.boolean({
+    nullable: false,
+    description: 'Revokes the token at once, on every instance; its open subscriptions end.',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (_root, { id }, ctx) => {
+      await ctx.services.auth.apiTokens.revoke(requireSessionViewer(ctx).userId, id, clientOf(ctx));
       return true;
     },
   }),

@@ -19,7 +19,11 @@ export type SecurityEventName =
   | 'auth.mfa_code_rejected'
   | 'auth.email_verified'
   | 'auth.password_changed'
-  | 'auth.password_reset';
+  | 'auth.password_reset'
+  | 'auth.api_token_created'
+  | 'auth.api_token_revoked'
+  | 'auth.api_token_used_from_new_ip'
+  | 'auth.account_deleted';
 
 /** Events that may mean an attack in progress are warnings; the rest is the audit trail. */
 const WARNINGS: ReadonlySet<SecurityEventName> = new Set([
@@ -29,6 +33,7 @@ const WARNINGS: ReadonlySet<SecurityEventName> = new Set([
   'auth.mfa_challenge_failed',
   'auth.refresh_token_reused',
   'auth.mfa_code_rejected',
+  'auth.api_token_used_from_new_ip',
 ]);
 
 export interface SecurityEventFields {

@@ -8,7 +8,8 @@ import { z } from 'zod';
 import type { User } from '../generated/prisma/client.js';
 import { BackgroundTasks } from '../platform/background.js';
 import { Prisma } from '../platform/db.js';
-import { badInput, conflict, unauthenticated, type FieldProblem } from '../platform/errors.js';
+import { AppError, badInput, conflict, unauthenticated, type FieldProblem } from '../platform/errors.js';
+import { ApiTokens } from './api-tokens.js';
 import { BruteForceGuard, accountLocked, subjects } from './brute-force.js';
 import type { AuthDeps, ClientInfo } from './deps.js';
 import { EmailOutbox } from './email-outbox.js';
@@ -50,12 +51,14 @@ const invalidLinkToken = () => badInput([{ field: 'token', message: 'is invalid,
 export class AuthService {
   readonly sessions: SessionService;
   readonly mfa: MfaService;
+  readonly apiTokens: ApiTokens;
   /** Work that requests start and do not wait for; close() waits for it. */
   readonly background: BackgroundTasks;
   readonly outbox: EmailOutbox;
   private readonly guard: BruteForceGuard;
   private readonly oneTimeTokens: OneTimeTokens;
   private readonly registrationLimit: RegistrationLimit;
+  private readonly registeredHooks: Array<(user: User) => Promise<void>> = [];
 
   constructor(private readonly deps: AuthDeps) {
     this.background = new BackgroundTasks(deps.logger);
@@ -65,6 +68,15 @@ export class AuthService {
     this.registrationLimit = new RegistrationLimit(deps);
     this.sessions = new SessionService(deps, this.outbox);
     this.mfa = new MfaService(deps, this.guard);
+    this.apiTokens = new ApiTokens(deps);
+  }
+
+  /**
+   * Work a higher layer does once an account exists (portfolios turns invitations into shares),
+   * before register answers; auth itself knows nothing of it.
+   */
+  afterRegister(hook: (user: User) => Promise<void>): void {
+    this.registeredHooks.push(hook);
   }
 
   async close(): Promise<void> {
@@ -108,6 +120,7 @@ export class AuthService {
     const user = created;
     this.outbox.flush();
     securityEvent(this.deps.logger, 'auth.registered', { userId: user.id, ip: client.ip });
+    for (const hook of this.registeredHooks) await hook(user);
     return this.sessions.start(user, client, { alertOnNewDevice: false });
   }
 
@@ -245,6 +258,46 @@ export class AuthService {
     await db.user.update({ where: { id: user.id }, data: { passwordHash: await hashPassword(newPassword) } });
     await this.sessions.revokeAll(user.id, 'password_changed', client, viewer.sessionId);
     securityEvent(this.deps.logger, 'auth.password_changed', { userId: user.id, sessionId: viewer.sessionId, ip: client.ip });
+    return true;
+  }
+
+  /**
+   * Deletes the account after the password (and, with MFA on, a TOTP or backup code): the user
+   * row goes in one transaction, and the foreign keys take everything it owns with it (sessions,
+   * refresh tokens, MFA, API tokens, portfolios with their investments, shares and activity,
+   * shares received, custom assets and their prices). Activity the user wrote on other people's
+   * portfolios stays, its actor set to null (shown as a deleted account). Sessions and API tokens
+   * are revoked in Redis first, so every access token and open subscription stops at once.
+   */
+  async deleteAccount(viewer: { userId: string; sessionId: string }, password: string, code: string | null | undefined, client: ClientInfo): Promise<boolean> {
+    const { db, logger } = this.deps;
+    const user = await db.user.findUniqueOrThrow({ where: { id: viewer.userId } });
+    await this.guard.attempt(this.guard.passwordFailures, [subjects.email(user.email), subjects.ip(client.ip)], async (failed) => {
+      if (!(await verifyPassword(user.passwordHash, password))) {
+        failed();
+        securityEvent(logger, 'auth.login_failed', { userId: user.id, sessionId: viewer.sessionId, ip: client.ip, reason: 'delete_account' });
+        throw badInput([{ field: 'password', message: 'is incorrect' }]);
+      }
+    });
+    if (user.mfaEnabled) {
+      if (!code) throw new AppError('MFA_REQUIRED', 'Deleting an account with two-factor sign-in needs a TOTP code or a backup code');
+      await this.guard.attempt(this.guard.mfaFailures, [subjects.user(user.id), subjects.ip(client.ip)], async (failed) => {
+        if (!(await this.mfa.spendCode(user.id, code))) {
+          failed();
+          securityEvent(logger, 'auth.mfa_code_rejected', { userId: user.id, ip: client.ip, action: 'delete_account' });
+          throw invalidMfaCode();
+        }
+      });
+    }
+    const [sessions, apiTokens] = await Promise.all([
+      db.session.findMany({ where: { userId: user.id }, select: { id: true } }),
+      db.apiToken.findMany({ where: { userId: user.id }, select: { id: true } }),
+    ]);
+    await this.deps.revocations.revoke([...sessions.map((s) => s.id), ...apiTokens.map((t) => t.id)]);
+    await db.$transaction(async (tx) => {
+      await tx.user.delete({ where: { id: user.id } });
+    });
+    securityEvent(logger, 'auth.account_deleted', { userId: user.id, sessionId: viewer.sessionId, ip: client.ip });
     return true;
   }
 

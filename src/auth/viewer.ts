@@ -1,5 +1,6 @@
 import type { Viewer, ViewerAuthority } from '../graphql/context.js';
 import { unauthenticated } from '../platform/errors.js';
+import { isApiTokenSecret, type ApiTokens } from './api-tokens.js';
 import type { SessionRevocations } from './revocation.js';
 import type { TokenSigner } from './tokens.js';
 
@@ -13,12 +14,16 @@ export interface AuthenticatedViewer extends Viewer {
  * connectionParams), or null: no token, an invalid or expired one, or a revoked session.
  */
 export async function resolveViewer(
-  services: { tokens: Pick<TokenSigner, 'verify'>; revocations: Pick<SessionRevocations, 'isRevoked'> },
+  services: { tokens: Pick<TokenSigner, 'verify'>; revocations: Pick<SessionRevocations, 'isRevoked'>; apiTokens?: Pick<ApiTokens, 'resolve'> },
   authorization: string | undefined | null,
+  ip: string | null = null,
 ): Promise<AuthenticatedViewer | null> {
   if (!authorization) return null;
   const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
   if (!match?.[1]) return null;
+  // A personal API token (fg_…): looked up in the database on every request, so revoking it
+  // is effective at once on every replica.
+  if (isApiTokenSecret(match[1])) return services.apiTokens ? services.apiTokens.resolve(match[1], ip) : null;
   const claims = await services.tokens.verify(match[1]);
   if (!claims) return null;
   if (await services.revocations.isRevoked(claims.sessionId)) return null;
@@ -32,9 +37,9 @@ export function requireViewer(ctx: { viewer: Viewer | null }): Viewer {
 }
 
 /** The kernel's ViewerAuthority (src/graphql/context.ts), answered by auth. */
-export function viewerAuthority(services: { tokens: TokenSigner; revocations: SessionRevocations }): ViewerAuthority {
+export function viewerAuthority(services: { tokens: TokenSigner; revocations: SessionRevocations; apiTokens: ApiTokens }): ViewerAuthority {
   return {
-    resolve: (authorization) => resolveViewer(services, authorization),
+    resolve: (authorization, ip) => resolveViewer(services, authorization, ip ?? null),
     isRevoked: (sessionId) => services.revocations.isRevoked(sessionId),
     revokedChannel: services.revocations.channel,
   };

@@ -5,7 +5,10 @@ import type { RedisChannels } from '../platform/redis-channels.js';
 /** The signed-in caller, resolved once per request (HTTP header or WebSocket connectionParams). */
 export interface Viewer {
   userId: string;
+  /** The session of an access token; for a personal API token, that token's id. */
   sessionId: string;
+  /** Set when the caller presented a personal API token: what it may do (READ, WRITE). */
+  apiTokenScopes?: readonly ('READ' | 'WRITE')[];
 }
 
 /**
@@ -14,7 +17,7 @@ export interface Viewer {
  */
 export interface ViewerAuthority {
   /** The caller behind an `Authorization: Bearer <token>` value, with the token's expiry, or null. */
-  resolve(authorization: string | null | undefined): Promise<(Viewer & { expiresAt: Date }) | null>;
+  resolve(authorization: string | null | undefined, ip?: string | null): Promise<(Viewer & { expiresAt: Date }) | null>;
   isRevoked(sessionId: string): Promise<boolean>;
   /** The Redis channel that announces revoked sessions (their subscriptions end at once). */
   readonly revokedChannel: string;

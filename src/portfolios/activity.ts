@@ -17,6 +17,8 @@ export const ACTIVITY_ACTIONS = [
   'TRANSACTION_RECORDED',
   'TRANSACTION_UPDATED',
   'TRANSACTION_DELETED',
+  'PORTFOLIO_INVITED',
+  'INVITATION_REVOKED',
 ] as const;
 export type ActivityAction = (typeof ACTIVITY_ACTIONS)[number];
 

@@ -7,8 +7,10 @@
 import './schema.js';
 import './valuation-fields.js';
 import './transactions.schema.js';
+import './invitation-fields.js';
 
 export { PortfolioService } from './service.js';
+export { PortfolioInvitations } from './invitations.js';
 export { InvestmentRef, PortfolioRef } from './schema.js';
 export { roleOf, type PortfolioRole, type PortfolioRoleRequirement } from './roles.js';
 export { roleAtLeast } from './roles.js';
