@@ -118,6 +118,11 @@ export class ApiTokens {
     securityEvent(this.deps.logger, 'auth.api_token_revoked', { userId, ip: client.ip, apiTokenId: id });
   }
 
+  /** Whether the token is gone (revoked; its user deleted). */
+  async isRevoked(id: string): Promise<boolean> {
+    return (await this.deps.db.apiToken.findUnique({ where: { id }, select: { id: true } })) === null;
+  }
+
   /** The viewer behind a `fg_` secret, or null (unknown, revoked or expired). */
   async resolve(secret: string, ip: string | null = null): Promise<ApiTokenViewer | null> {
     const { db } = this.deps;

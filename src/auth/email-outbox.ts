@@ -63,8 +63,10 @@ export class EmailOutbox {
         attempts: 6,
         // 5 s, 10 s, 20 s, 40 s, 80 s: rides out an SMTP restart without hammering it.
         backoff: { type: 'exponential', delay: 5000 },
-        // Jobs carry link tokens: keep none once sent, and failed ones only for a week.
-        removeOnComplete: true,
+        // A sent job is kept a day (sealed: Redis holds no readable token), because its id is
+        // the outbox row's: a relay that dies after queueing but before deleting the row queues
+        // it again, and BullMQ ignores the second add only while it still holds the first job.
+        removeOnComplete: { age: 24 * 3600 },
         removeOnFail: { age: 7 * 24 * 3600 },
       },
       deps.logger,

@@ -40,7 +40,8 @@ export function requireViewer(ctx: { viewer: Viewer | null }): Viewer {
 export function viewerAuthority(services: { tokens: TokenSigner; revocations: SessionRevocations; apiTokens: ApiTokens }): ViewerAuthority {
   return {
     resolve: (authorization, ip) => resolveViewer(services, authorization, ip ?? null),
-    isRevoked: (sessionId) => services.revocations.isRevoked(sessionId),
+    // An API token has no session: it is revoked when its row is gone.
+    isRevoked: (viewer) => (viewer.apiTokenScopes ? services.apiTokens.isRevoked(viewer.sessionId) : services.revocations.isRevoked(viewer.sessionId)),
     revokedChannel: services.revocations.channel,
   };
 }

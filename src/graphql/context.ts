@@ -18,7 +18,8 @@ export interface Viewer {
 export interface ViewerAuthority {
   /** The caller behind an `Authorization: Bearer <token>` value, with the token's expiry, or null. */
   resolve(authorization: string | null | undefined, ip?: string | null): Promise<(Viewer & { expiresAt: Date }) | null>;
-  isRevoked(sessionId: string): Promise<boolean>;
+  /** Whether the viewer's session (or personal API token) has been revoked since it was resolved. */
+  isRevoked(viewer: Viewer): Promise<boolean>;
   /** The Redis channel that announces revoked sessions (their subscriptions end at once). */
   readonly revokedChannel: string;
 }

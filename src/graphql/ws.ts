@@ -202,7 +202,7 @@ export function attachSubscriptionServer(
         sockets.add(socket);
         // A revocation published after resolveViewer's check but before this socket was
         // registered would have found nothing to close: check once more now that it is.
-        if (await services.viewers.isRevoked(viewer.sessionId)) {
+        if (await services.viewers.isRevoked(viewer)) {
           forget(socket);
           return false;
         }
