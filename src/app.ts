@@ -296,15 +296,16 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   // The docs page is served from the swagger-ui-dist files in node_modules (no CDN), outside production.
   if (!config.production) await app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { url: '/api/openapi.json' } });
 
-  // Writes confirm the session in PostgreSQL (reads trust the state cached in Redis): a session
-  // revoked or deleted behind the cache's back (say, with its user) gets UNAUTHENTICATED.
+  // Writes: a READ API token may not make them (any mutation in the document counts: the hook
+  // does not see which operation the request names), and a session is confirmed in PostgreSQL
+  // (reads trust the state cached in Redis), so one revoked or deleted behind the cache's back
+  // (say, with its user) gets UNAUTHENTICATED.
   app.graphql.addHook('preExecution', async (_schema, document, context) => {
     const ctx = context as unknown as Context;
-    // An API token has no session; its row is looked up in PostgreSQL on every request already.
-    if (!ctx.viewer || ctx.viewer.apiTokenScopes) return;
-    const writes = document.definitions.some((d) => d.kind === 'OperationDefinition' && d.operation === 'mutation');
+    if (!ctx.viewer || !document.definitions.some((d) => d.kind === 'OperationDefinition' && d.operation === 'mutation')) return;
+    if (!canMutate(ctx.viewer)) throw forbidden('This API token is READ only; mutations need a WRITE token');
     // Without PostgreSQL the mutation fails by itself; the check must not hide that error.
-    if (writes && (await services.revocations.confirmedRevoked(ctx.viewer.sessionId).catch(() => false))) ctx.viewer = null;
+    if (await services.viewers.confirmedRevoked(ctx.viewer).catch(() => false)) ctx.viewer = null;
   });
 
   // The API-wide budget: every operation costs its complexity, per user (per IP when anonymous).
@@ -324,12 +325,6 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
       if (decision && !decision.allowed) {
         throw rateLimited(decision.resetSeconds, 'Request budget used up; try again later');
       }
-    }
-    // A READ API token runs queries and subscriptions only (any mutation in the document counts:
-    // the hook does not see which operation the request names).
-    const hasMutation = document.definitions.some((d) => d.kind === 'OperationDefinition' && d.operation === 'mutation');
-    if (hasMutation && !canMutate((context as unknown as Context).viewer)) {
-      throw forbidden('This API token is READ only; mutations need a WRITE token');
     }
   });
 

@@ -42,6 +42,8 @@ export function viewerAuthority(services: { tokens: TokenSigner; revocations: Se
     resolve: (authorization, ip) => resolveViewer(services, authorization, ip ?? null),
     // An API token has no session: it is revoked when its row is gone.
     isRevoked: (viewer) => (viewer.apiTokenScopes ? services.apiTokens.isRevoked(viewer.sessionId) : services.revocations.isRevoked(viewer.sessionId)),
+    // An API token was just read from PostgreSQL by resolve: nothing more to confirm.
+    confirmedRevoked: async (viewer) => !viewer.apiTokenScopes && (await services.revocations.confirmedRevoked(viewer.sessionId)),
     revokedChannel: services.revocations.channel,
   };
 }

@@ -20,6 +20,8 @@ export interface ViewerAuthority {
   resolve(authorization: string | null | undefined, ip?: string | null): Promise<(Viewer & { expiresAt: Date }) | null>;
   /** Whether the viewer's session (or personal API token) has been revoked since it was resolved. */
   isRevoked(viewer: Viewer): Promise<boolean>;
+  /** The same, asked of the record of truth (PostgreSQL) rather than a cache: writes use it. */
+  confirmedRevoked(viewer: Viewer): Promise<boolean>;
   /** The Redis channel that announces revoked sessions (their subscriptions end at once). */
   readonly revokedChannel: string;
 }
