@@ -3,9 +3,11 @@
  * `costPerMinute` per minute, a GraphQL operation costing its complexity and a plain route its
  * fixed cost. The count lives in Redis (one key per caller and minute, INCRBY in a Lua script),
  * so every replica draws on the same budget. A refused request is refunded: being refused costs
- * nothing, and Remaining stays what a caller may still spend.
+ * nothing, and Remaining stays what a caller may still spend. While Redis is unreachable each
+ * process counts on its own (as the login limits do): the budget then holds per replica.
  */
-import type { Redis } from './redis.js';
+import { LRUCache } from 'lru-cache';
+import { isRedisOutage, type Redis } from './redis.js';
 
 const WINDOW_MS = 60_000;
 
@@ -31,6 +33,9 @@ export interface BudgetDecision {
 }
 
 export class RequestBudget {
+  /** The per-process fallback: callers' spending in the current window, bounded in size. */
+  private readonly local = new LRUCache<string, { spent: number; resetAt: number }>({ max: 10_000 });
+
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
@@ -46,12 +51,25 @@ export class RequestBudget {
   async charge(subject: string, cost: number): Promise<BudgetDecision> {
     const limit = this.costPerMinute;
     const units = Math.max(1, Math.ceil(cost));
-    const [allowed, spent, ttl] = (await this.redis.eval(CHARGE_SCRIPT, 1, `${this.prefix}budget:${subject}`, units, limit, WINDOW_MS)) as [
-      number,
-      number,
-      number,
-    ];
+    let answer: [number, number, number];
+    try {
+      answer = (await this.redis.eval(CHARGE_SCRIPT, 1, `${this.prefix}budget:${subject}`, units, limit, WINDOW_MS)) as [number, number, number];
+    } catch (error) {
+      if (!isRedisOutage(error)) throw error;
+      answer = this.chargeLocally(subject, units);
+    }
+    const [allowed, spent, ttl] = answer;
     return { allowed: allowed === 1, limit, remaining: Math.max(0, limit - spent), resetSeconds: Math.max(1, Math.ceil(ttl / 1000)) };
+  }
+
+  /** CHARGE_SCRIPT's answer, counted in this process. */
+  private chargeLocally(subject: string, units: number): [number, number, number] {
+    const now = Date.now();
+    let entry = this.local.get(subject);
+    if (!entry || entry.resetAt <= now) this.local.set(subject, (entry = { spent: 0, resetAt: now + WINDOW_MS }));
+    const allowed = entry.spent + units <= this.costPerMinute;
+    if (allowed) entry.spent += units;
+    return [allowed ? 1 : 0, entry.spent, entry.resetAt - now];
   }
 }
 
