@@ -33,7 +33,6 @@ import { forbidden, rateLimited } from './platform/errors.js';
 import { RequestBudget, rateLimitHeaders } from './platform/request-budget.js';
 import { complexityFromQuery } from '@pothos/plugin-complexity';
 import { loggerOptions } from './platform/logger.js';
-import { isRedisOutage } from './platform/redis.js';
 import { createMetrics } from './platform/metrics.js';
 import { PROJECT_ROOT } from './platform/paths.js';
 import { channelsPlugin, dbPlugin, redisPlugin } from './platform/plugins.js';
@@ -315,10 +314,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     if (budget.enabled) {
       const subject = ctx.viewer ? `user:${ctx.viewer.userId}` : `ip:${ctx.ip ?? 'unknown'}`;
       const cost = complexityFromQuery(document, { schema, ctx, variables: variables as Record<string, unknown> | undefined }).complexity;
-      // Redis unreachable: serve rather than refuse (the budget protects; it must not take the API down).
+      // A Redis outage is counted per process inside the budget; anything else unexpected serves
+      // rather than refuses (the budget protects the API; it must not take it down).
       const decision = await budget.charge(subject, cost).catch((err: unknown) => {
-        // An outage is logged once by its connection (platform/redis.ts), not per request.
-        if (!isRedisOutage(err)) app.log.warn({ err }, 'request budget unavailable; not charged');
+        app.log.warn({ err }, 'request budget unavailable; not charged');
         return null;
       });
       if (decision) ctx.reply.headers(rateLimitHeaders(decision));
