@@ -24,7 +24,16 @@ const layerPolicies = LAYERS.map((layer, i) => ({
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/', 'dist/', 'coverage/', 'src/generated/', 'schema/sdk/', 'packages/sdk/src/', 'packages/sdk/dist/', 'test/fixtures/lint/'],
+    ignores: [
+      'node_modules/',
+      'dist/',
+      'coverage/',
+      'src/generated/',
+      'schema/sdk/',
+      'packages/sdk/src/',
+      'packages/sdk/dist/',
+      'test/fixtures/lint/',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
@@ -70,7 +79,10 @@ export default tseslint.config(
             { allow: { to: { file: { categories: 'config' } } } },
             // Analytics uses its core (through core/index.ts); the core imports nothing but itself.
             { from: { element: { type: 'analytics' } }, allow: { to: { element: { type: 'analytics-core' } } } },
-            { from: { element: { types: { anyOf: ['alerts', 'reports', 'jobs', 'app'] } } }, allow: { to: { element: { type: 'analytics-core' } } } },
+            {
+              from: { element: { types: { anyOf: ['alerts', 'reports', 'jobs', 'app'] } } },
+              allow: { to: { element: { type: 'analytics-core' } } },
+            },
             // A domain's door: from outside it, only its index.ts may be imported.
             {
               from: { element: { types: { anyOf: [...LAYERS, 'analytics-core'] } } },

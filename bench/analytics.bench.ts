@@ -150,7 +150,11 @@ if (process.argv.includes('--numpy')) {
 }
 
 const table: [string, number, number | undefined][] = [
-  [`price table from {date, close} rows (${HOLDINGS + 1} symbols × ${TRADING_DAYS} days; numpy gets a ready matrix)`, core.table, undefined],
+  [
+    `price table from {date, close} rows (${HOLDINGS + 1} symbols × ${TRADING_DAYS} days; numpy gets a ready matrix)`,
+    core.table,
+    undefined,
+  ],
   [`risk report (${HOLDINGS} holdings × ${TRADING_DAYS} days)`, core.risk, numpy?.risk],
   [`Monte Carlo (${MC_PATHS} paths × ${MC_HORIZON} days × ${MC_ASSETS} assets)`, core.monteCarlo, numpy?.monteCarlo],
 ];

@@ -69,4 +69,11 @@ app.post('/q2', async (request, reply) => {
 
 await app.listen({ port: Number(env.PORT), host: '127.0.0.1' });
 console.log(`baseline listening on ${env.PORT}`);
-process.on('SIGTERM', () => void app.close().then(() => pool.end()).then(() => process.exit(0)));
+process.on(
+  'SIGTERM',
+  () =>
+    void app
+      .close()
+      .then(() => pool.end())
+      .then(() => process.exit(0)),
+);

@@ -64,14 +64,22 @@ try {
     input: { email: `bench-${randomBytes(4).toString('hex')}@example.com`, password: 'amber-Tractor-58-violin', name: 'Bench' },
   });
   const token = auth.register.accessToken as string;
-  const portfolio = await post(cluster.url, 'mutation($input: PortfolioInput!) { createPortfolio(input: $input) { id } }', { input: { name: 'Q1' } }, token);
+  const portfolio = await post(
+    cluster.url,
+    'mutation($input: PortfolioInput!) { createPortfolio(input: $input) { id } }',
+    { input: { name: 'Q1' } },
+    token,
+  );
   const id = portfolio.createPortfolio.id as string;
   const symbols = ['AAPL', 'MSFT', 'VTI', 'BTC-USD', 'GOOGL'];
   for (let i = 0; i < 50; i++) {
     await post(
       cluster.url,
       'mutation($portfolioId: ID!, $input: InvestmentInput!) { addInvestment(portfolioId: $portfolioId, input: $input) { id } }',
-      { portfolioId: id, input: { symbol: symbols[i % symbols.length], quantity: String(i + 1), purchasePrice: '100.25', purchaseDate: '2024-03-15' } },
+      {
+        portfolioId: id,
+        input: { symbol: symbols[i % symbols.length], quantity: String(i + 1), purchasePrice: '100.25', purchaseDate: '2024-03-15' },
+      },
       token,
     );
   }

@@ -22,7 +22,11 @@ const COUNTS = (at > 0 ? process.argv[at + 1]! : '1000,5000,10000').split(',').m
 const SECONDS = argument('seconds', 10);
 const TICKS_PER_SECOND = 4;
 const CONNECT_TIMEOUT_MS = 60_000;
-const SUBSCRIBE = JSON.stringify({ id: '1', type: 'subscribe', payload: { query: 'subscription { quotes(symbols: ["AAPL"]) { symbol price change changePercent currency source timestamp } }' } });
+const SUBSCRIBE = JSON.stringify({
+  id: '1',
+  type: 'subscribe',
+  payload: { query: 'subscription { quotes(symbols: ["AAPL"]) { symbol price change changePercent currency source timestamp } }' },
+});
 const PRICE = /"price":"(\d+\.\d+)"/;
 
 interface Run {
@@ -36,7 +40,16 @@ interface Run {
 }
 
 function quoteAt(price: string) {
-  return { symbol: 'AAPL', price, change: '1.5', changePercent: 0.75, previousClose: '99', currency: 'USD', timestamp: new Date().toISOString(), source: 'simulated' };
+  return {
+    symbol: 'AAPL',
+    price,
+    change: '1.5',
+    changePercent: 0.75,
+    previousClose: '99',
+    currency: 'USD',
+    timestamp: new Date().toISOString(),
+    source: 'simulated',
+  };
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -69,7 +82,10 @@ async function measure(server: ChildProcess, url: string, token: string, redis: 
       socket.on('error', () => {});
     }
   });
-  const connected = await Promise.race([allAcknowledged.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), CONNECT_TIMEOUT_MS))]);
+  const connected = await Promise.race([
+    allAcknowledged.then(() => true),
+    new Promise<boolean>((r) => setTimeout(() => r(false), CONNECT_TIMEOUT_MS)),
+  ]);
   const connectMs = connected ? performance.now() - started : null;
   // Warm-up ticks until every subscriber has received one (the relay subscribes to the Redis
   // channel when its first local subscriber arrives); only the ticks after count.
@@ -97,7 +113,15 @@ async function measure(server: ChildProcess, url: string, token: string, redis: 
   const cpuPercent = (100 * (cpuSeconds(server.pid!) - cpuBefore)) / ((performance.now() - tickStart) / 1000);
   for (const socket of sockets) socket.terminate();
   latencies.sort((a, b) => a - b);
-  return { connectMs, connected: acknowledged, latencies, lost: acknowledged * ticks - latencies.length, cpuPercent, rssIdleMb, rssLoadedMb };
+  return {
+    connectMs,
+    connected: acknowledged,
+    latencies,
+    lost: acknowledged * ticks - latencies.length,
+    cpuPercent,
+    rssIdleMb,
+    rssLoadedMb,
+  };
 }
 
 function row(name: string, n: number, run: Run): string {
@@ -114,7 +138,11 @@ await withDeployment({}, async ({ env, apiUrl, api, token }) => {
   const redis = new Redis(env.REDIS_URL!);
   const channel = `${env.REDIS_PREFIX}quote:AAPL`;
   const basePort = await freePort();
-  const baseline = await startPinned('bench/baseline-fanout.ts', { PORT: String(basePort), REDIS_URL: env.REDIS_URL!, CHANNEL: channel }, `http://127.0.0.1:${basePort}/`);
+  const baseline = await startPinned(
+    'bench/baseline-fanout.ts',
+    { PORT: String(basePort), REDIS_URL: env.REDIS_URL!, CHANNEL: channel },
+    `http://127.0.0.1:${basePort}/`,
+  );
   const rows: string[] = [];
   const p99s: string[] = [];
   try {

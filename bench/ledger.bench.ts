@@ -84,13 +84,41 @@ function generate(symbols: string[]): Row[] {
     } else if (roll < 0.6 || have < 2) {
       const quantity = 1 + Math.floor(next() * 20);
       held.set(symbol, have + quantity);
-      rows.push({ ...blank, id: randomUUID(), type: 'BUY', date, symbol, quantity: String(quantity), price, amount: (quantity * Number(price)).toFixed(2), fee: '1' });
+      rows.push({
+        ...blank,
+        id: randomUUID(),
+        type: 'BUY',
+        date,
+        symbol,
+        quantity: String(quantity),
+        price,
+        amount: (quantity * Number(price)).toFixed(2),
+        fee: '1',
+      });
     } else if (roll < 0.85) {
       const quantity = 1 + Math.floor(next() * (have / 2));
       held.set(symbol, have - quantity);
-      rows.push({ ...blank, id: randomUUID(), type: 'SELL', date, symbol, quantity: String(quantity), price, amount: (quantity * Number(price)).toFixed(2), fee: '1' });
+      rows.push({
+        ...blank,
+        id: randomUUID(),
+        type: 'SELL',
+        date,
+        symbol,
+        quantity: String(quantity),
+        price,
+        amount: (quantity * Number(price)).toFixed(2),
+        fee: '1',
+      });
     } else if (roll < 0.95) {
-      rows.push({ ...blank, id: randomUUID(), type: 'DIVIDEND', date, symbol, amount: (have * 0.1).toFixed(2), fee: (have * 0.015).toFixed(2) });
+      rows.push({
+        ...blank,
+        id: randomUUID(),
+        type: 'DIVIDEND',
+        date,
+        symbol,
+        amount: (have * 0.1).toFixed(2),
+        fee: (have * 0.015).toFixed(2),
+      });
     } else if (roll < 0.9995) {
       rows.push({ ...blank, id: randomUUID(), type: 'FEE', date, amount: '2.5', fee: '0' });
     } else {
@@ -115,9 +143,13 @@ async function main(): Promise<void> {
     let statements = 0;
     (db as unknown as { $on(event: 'query', listener: () => void): void }).$on('query', () => statements++);
 
-    const symbols = UNIVERSE.filter((i) => i.exchange && i.type !== 'CRYPTO' && i.currency === 'USD').slice(0, SYMBOLS).map((i) => i.symbol);
+    const symbols = UNIVERSE.filter((i) => i.exchange && i.type !== 'CRYPTO' && i.currency === 'USD')
+      .slice(0, SYMBOLS)
+      .map((i) => i.symbol);
     await app.services.market.syncMarketAssets();
-    const user = await db.user.create({ data: { email: `bench-${prefix}@example.com`, name: 'Bench', passwordHash: 'x', emailVerified: true } });
+    const user = await db.user.create({
+      data: { email: `bench-${prefix}@example.com`, name: 'Bench', passwordHash: 'x', emailVerified: true },
+    });
     const session = await db.session.create({ data: { userId: user.id, expiresAt: new Date(Date.now() + 86_400_000) } });
     const token = await tokens.sign(user.id, session.id);
     const portfolio = await db.portfolio.create({ data: { ownerId: user.id, name: 'Bench' } });
@@ -172,7 +204,10 @@ async function main(): Promise<void> {
     };
     const sellSymbol = symbols[0]!;
     const RECORD = `mutation Sell($id: ID!, $input: TransactionInput!) { recordTransaction(portfolioId: $id, input: $input) { id } }`;
-    const sell = () => ({ id: portfolio.id, input: { type: 'SELL', symbol: sellSymbol, date: '2026-01-05', quantity: '0.001', price: '100' } });
+    const sell = () => ({
+      id: portfolio.id,
+      input: { type: 'SELL', symbol: sellSymbol, date: '2026-01-05', quantity: '0.001', price: '100' },
+    });
 
     const results = [
       ['holdings (50 open positions)', await time(HOLDINGS)],
@@ -182,14 +217,20 @@ async function main(): Promise<void> {
       ['holdings + lots + realized gains + cash in one query', await time(ALL)],
       ['valuation (open lots at quotes, base currency)', await time(VALUATION)],
       ['transactions page (100 SELLs of the ledger, with totalCount)', await time(TRANSACTIONS_PAGE)],
-      [`recordTransaction: a SELL of ${sellSymbol} (re-checks that symbol's ~${Math.round(TRANSACTIONS / SYMBOLS).toLocaleString('en-US')} transactions)`, await time(RECORD, sell)],
+      [
+        `recordTransaction: a SELL of ${sellSymbol} (re-checks that symbol's ~${Math.round(TRANSACTIONS / SYMBOLS).toLocaleString('en-US')} transactions)`,
+        await time(RECORD, sell),
+      ],
     ] as const;
 
     const mix = counts.map((c) => `${c._count.toLocaleString('en-US')} ${c.type}`).join(', ');
-    console.log(`\n${TRANSACTIONS.toLocaleString('en-US')} transactions over ${YEARS} years, ${SYMBOLS} symbols (${mix}); loaded in ${Math.round(loadMs)} ms; median of ${RUNS} runs after a warm-up (every request replays the ledger: there is no cache to warm), Node ${process.version}\n`);
+    console.log(
+      `\n${TRANSACTIONS.toLocaleString('en-US')} transactions over ${YEARS} years, ${SYMBOLS} symbols (${mix}); loaded in ${Math.round(loadMs)} ms; median of ${RUNS} runs after a warm-up (every request replays the ledger: there is no cache to warm), Node ${process.version}\n`,
+    );
     console.log('| request | median ms | min ms | SQL statements | response bytes |');
     console.log('|---|---:|---:|---:|---:|');
-    for (const [label, r] of results) console.log(`| ${label} | ${r.ms.toFixed(1)} | ${r.min.toFixed(1)} | ${r.statements} | ${r.bytes.toLocaleString('en-US')} |`);
+    for (const [label, r] of results)
+      console.log(`| ${label} | ${r.ms.toFixed(1)} | ${r.min.toFixed(1)} | ${r.statements} | ${r.bytes.toLocaleString('en-US')} |`);
   } finally {
     if (app) {
       const keys = await app.services.redis.keys(`${prefix}*`);

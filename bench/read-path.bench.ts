@@ -90,9 +90,19 @@ async function countStatements(env: Record<string, string>, token: string, ids: 
   let statements = 0;
   (app.services.db as unknown as { $on(event: 'query', listener: () => void): void }).$on('query', () => statements++);
   const run = async (query: string, variables: Record<string, unknown>) => {
-    await app.inject({ method: 'POST', url: '/graphql', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, payload: { query, variables } }); // warm
+    await app.inject({
+      method: 'POST',
+      url: '/graphql',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      payload: { query, variables },
+    }); // warm
     statements = 0;
-    await app.inject({ method: 'POST', url: '/graphql', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, payload: { query, variables } });
+    await app.inject({
+      method: 'POST',
+      url: '/graphql',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      payload: { query, variables },
+    });
     return statements;
   };
   try {
@@ -109,16 +119,27 @@ async function main(): Promise<void> {
     const baseUrl = `http://127.0.0.1:${basePort}`;
     await startPinned(
       'bench/baseline-route.ts',
-      { PORT: String(basePort), DATABASE_URL: url, JWKS_URL: `${apiUrl}/.well-known/jwks.json`, JWT_ISSUER: 'foliograph', JWT_AUDIENCE: 'foliograph-api' },
+      {
+        PORT: String(basePort),
+        DATABASE_URL: url,
+        JWKS_URL: `${apiUrl}/.well-known/jwks.json`,
+        JWT_ISSUER: 'foliograph',
+        JWT_AUDIENCE: 'foliograph-api',
+      },
       `${baseUrl}/health`,
     );
 
     // Same answers, or the comparison means nothing.
-    for (const [query, variables, route] of [[Q1, { id: ids[7] }, 'q1'], [Q2, {}, 'q2']] as const) {
+    for (const [query, variables, route] of [
+      [Q1, { id: ids[7] }, 'q1'],
+      [Q2, {}, 'q2'],
+    ] as const) {
       const ours = await post(`${apiUrl}/graphql`, { query, variables }, token);
       const theirs = await post(`${baseUrl}/${route}`, { query, variables }, token);
       if (!isDeepStrictEqual(ours, theirs)) {
-        throw new Error(`${route}: answers differ\nours:   ${JSON.stringify(ours).slice(0, 400)}\ntheirs: ${JSON.stringify(theirs).slice(0, 400)}`);
+        throw new Error(
+          `${route}: answers differ\nours:   ${JSON.stringify(ours).slice(0, 400)}\ntheirs: ${JSON.stringify(theirs).slice(0, 400)}`,
+        );
       }
     }
 
@@ -127,7 +148,10 @@ async function main(): Promise<void> {
     const q2Body = () => JSON.stringify({ query: Q2, variables: {} });
     // The baseline idles while the API is loaded and vice versa; both warm up first.
     const rows: string[] = [];
-    for (const [name, body, route] of [['Q1', q1Body, 'q1'], ['Q2', q2Body, 'q2']] as const) {
+    for (const [name, body, route] of [
+      ['Q1', q1Body, 'q1'],
+      ['Q2', q2Body, 'q2'],
+    ] as const) {
       await load(`${apiUrl}/graphql`, token, body);
       const ours = await load(`${apiUrl}/graphql`, token, body);
       await load(`${baseUrl}/${route}`, token, body);

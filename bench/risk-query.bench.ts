@@ -68,7 +68,9 @@ async function main(): Promise<void> {
     const countStatements = statementCounter(db);
 
     // 50 exchange-listed instruments of the simulated universe, and SPY (the default benchmark).
-    const symbols = UNIVERSE.filter((i) => i.exchange && i.type !== 'CRYPTO' && i.symbol !== 'SPY').slice(0, HOLDINGS).map((i) => i.symbol);
+    const symbols = UNIVERSE.filter((i) => i.exchange && i.type !== 'CRYPTO' && i.symbol !== 'SPY')
+      .slice(0, HOLDINGS)
+      .map((i) => i.symbol);
     const today = isoDateOf(new Date());
     const start = addDays(today, -Math.round(365.25 * YEARS));
     const history = { from: addDays(start, -7), to: addDays(today, -1) };
@@ -77,7 +79,9 @@ async function main(): Promise<void> {
     const stored = await db.dailyPrice.count();
     const loadMs = performance.now() - loadStarted;
 
-    const user = await db.user.create({ data: { email: `bench-${prefix}@example.com`, name: 'Bench', passwordHash: 'x', emailVerified: true } });
+    const user = await db.user.create({
+      data: { email: `bench-${prefix}@example.com`, name: 'Bench', passwordHash: 'x', emailVerified: true },
+    });
     const session = await db.session.create({ data: { userId: user.id, expiresAt: new Date(Date.now() + 86_400_000) } });
     const token = await tokens.sign(user.id, session.id);
     const portfolio = await db.portfolio.create({
@@ -137,10 +141,13 @@ async function main(): Promise<void> {
       ['simulation, cached', await time(SIMULATION, true)],
     ] as const;
 
-    console.log(`\n${HOLDINGS} holdings × ${YEARS} years of daily prices (${stored.toLocaleString('en-US')} rows in daily_prices, stored in ${Math.round(loadMs)} ms through the market service); median of ${RUNS} runs after a warm-up, Node ${process.version}\n`);
+    console.log(
+      `\n${HOLDINGS} holdings × ${YEARS} years of daily prices (${stored.toLocaleString('en-US')} rows in daily_prices, stored in ${Math.round(loadMs)} ms through the market service); median of ${RUNS} runs after a warm-up, Node ${process.version}\n`,
+    );
     console.log('| query | median ms | min ms | SQL statements | response bytes |');
     console.log('|---|---:|---:|---:|---:|');
-    for (const [label, r] of rows) console.log(`| ${label} | ${r.ms.toFixed(1)} | ${r.min.toFixed(1)} | ${r.statements} | ${r.bytes.toLocaleString('en-US')} |`);
+    for (const [label, r] of rows)
+      console.log(`| ${label} | ${r.ms.toFixed(1)} | ${r.min.toFixed(1)} | ${r.statements} | ${r.bytes.toLocaleString('en-US')} |`);
     console.log('\nSQL statements include the 2 any portfolio query costs (the role check and the portfolio row).');
   } finally {
     if (app) {

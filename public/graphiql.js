@@ -64,7 +64,10 @@
     }
     return fetch(httpUrl, {
       method: 'POST',
-      headers: Object.assign({ 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json' }, headers),
+      headers: Object.assign(
+        { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json' },
+        headers,
+      ),
       body: JSON.stringify(params),
     }).then(function (response) {
       return response.json();

@@ -20,9 +20,7 @@ export function schemaFileIsCurrent(file = SCHEMA_FILE): boolean {
 
 /** Files of the SDK that differ from a fresh generation (empty: up to date). Throws when an
  * operation does not validate against the schema. */
-export async function staleSdkFiles(
-  options: { sdkDir?: string; schema?: string; documents?: string[] } = {},
-): Promise<string[]> {
+export async function staleSdkFiles(options: { sdkDir?: string; schema?: string; documents?: string[] } = {}): Promise<string[]> {
   const sdkDir = options.sdkDir ?? join(PROJECT_ROOT, SDK_DIR);
   const target = Object.values(codegenConfig.generates)[0] as object;
   const outputs = await generate(

@@ -27,11 +27,7 @@ function previousDatamodel() {
 }
 
 const current = readFileSync('prisma/schema.prisma', 'utf8');
-const sql = await diffDatamodels(
-  previousDatamodel(),
-  current,
-  process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres',
-);
+const sql = await diffDatamodels(previousDatamodel(), current, process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres');
 if (!sql.trim() || /^-- This is an empty migration/.test(sql.trim())) {
   console.log('schema.prisma has no changes since the last migration; nothing written');
   process.exit(0);

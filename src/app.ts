@@ -105,7 +105,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   const limits = documentLimits(config);
   // Connections first; each closes itself after everything registered later (./platform/plugins.ts).
   await app.register(dbPlugin, { url: config.DATABASE_URL, logQueries: options.logQueries });
-  await app.register(redisPlugin, { url: config.REDIS_URL, connectionName: 'foliograph:api', commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS });
+  await app.register(redisPlugin, {
+    url: config.REDIS_URL,
+    connectionName: 'foliograph:api',
+    commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
+  });
   await app.register(channelsPlugin, { url: config.REDIS_URL, connectionName: 'foliograph:api:subscriber' });
   const { db, redis, channels } = app;
   const tokens = await TokenSigner.create(config);
@@ -172,7 +176,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     // GraphiQL (development only, served from our own packages) sets inline styles; production keeps the strict CSP.
     contentSecurityPolicy: config.production ? undefined : false,
   });
-  const allowedOrigins = new Set([new URL(config.APP_URL).origin, ...config.CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean)]);
+  const allowedOrigins = new Set([
+    new URL(config.APP_URL).origin,
+    ...config.CORS_ORIGINS.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  ]);
   // Outside production an SPA dev server on any local port may call the API.
   const localOrigin = /^http:\/\/(localhost|127\.0\.0\.1)(:\d{1,5})?$/;
   await app.register(cors, {
@@ -206,7 +215,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   });
   app.setNotFoundHandler((request, reply) =>
     reply.status(404).send({
-      errors: [{ message: `No route ${request.method} ${request.url.split('?')[0]}`, extensions: { code: 'NOT_FOUND', requestId: request.id } }],
+      errors: [
+        { message: `No route ${request.method} ${request.url.split('?')[0]}`, extensions: { code: 'NOT_FOUND', requestId: request.id } },
+      ],
     }),
   );
 
@@ -285,8 +296,14 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: 'foliograph REST API', version: VERSION, description: 'The seed endpoints over the GraphQL services: /api/v1 (pages), /api/v2 (cursors).' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An access token or a personal API token (fg_…)' } } },
+      info: {
+        title: 'foliograph REST API',
+        version: VERSION,
+        description: 'The seed endpoints over the GraphQL services: /api/v1 (pages), /api/v2 (cursors).',
+      },
+      components: {
+        securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An access token or a personal API token (fg_…)' } },
+      },
     },
     hideUntagged: true,
   });

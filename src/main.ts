@@ -68,7 +68,12 @@ process.on('SIGINT', () => void stop('SIGINT'));
 await app.listen({ port: config.PORT, host: config.HOST });
 const metricsServer =
   config.METRICS_PORT > 0
-    ? await startMetricsServer({ registry: app.services.metrics.registry, port: config.METRICS_PORT, host: config.HOST, token: config.METRICS_TOKEN })
+    ? await startMetricsServer({
+        registry: app.services.metrics.registry,
+        port: config.METRICS_PORT,
+        host: config.HOST,
+        token: config.METRICS_TOKEN,
+      })
     : null;
 if (metricsServer) app.log.info(`metrics: http://${config.HOST}:${metricsServer.port}/metrics`);
 if (!config.production) app.log.info(`GraphiQL: http://localhost:${config.PORT}/graphiql`);

@@ -33,7 +33,14 @@ export function instrumentApp(app: FastifyInstance, services: AppServices, schem
       const parent = propagation.extract(context.active(), request.headers);
       const span = tracer().startSpan(
         `${request.method} ${request.routeOptions.url ?? 'unmatched'}`,
-        { kind: SpanKind.SERVER, attributes: { 'http.request.method': request.method, 'url.path': request.url.split('?')[0], 'http.route': request.routeOptions.url ?? '' } },
+        {
+          kind: SpanKind.SERVER,
+          attributes: {
+            'http.request.method': request.method,
+            'url.path': request.url.split('?')[0],
+            'http.route': request.routeOptions.url ?? '',
+          },
+        },
         parent,
       );
       request.traceSpan = span;
@@ -42,7 +49,8 @@ export function instrumentApp(app: FastifyInstance, services: AppServices, schem
     });
   }
   app.addHook('onError', async (request, _reply, error) => {
-    if (((error as { statusCode?: number }).statusCode ?? 500) >= 500) reportError(error, { requestId: request.id, route: request.routeOptions.url });
+    if (((error as { statusCode?: number }).statusCode ?? 500) >= 500)
+      reportError(error, { requestId: request.id, route: request.routeOptions.url });
   });
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
@@ -93,7 +101,8 @@ export function instrumentApp(app: FastifyInstance, services: AppServices, schem
     // else thrown by a resolver is a bug or an outage.
     for (const error of execution.errors ?? []) {
       const original = error.originalError;
-      if (original && !(original instanceof AppError)) reportError(original, { operation: observed.operationLabels?.operation, path: error.path?.join('.') });
+      if (original && !(original instanceof AppError))
+        reportError(original, { operation: observed.operationLabels?.operation, path: error.path?.join('.') });
     }
     if (observed.operationSpan) endSpan(observed.operationSpan, failed ? new Error(String(execution.errors?.[0]?.message)) : undefined);
   });
@@ -102,6 +111,8 @@ export function instrumentApp(app: FastifyInstance, services: AppServices, schem
   const stopAuthEvents = onSecurityEvent((event) => metrics.authEvents.inc({ event: event.replace(/^auth\./, '') }));
   app.addHook('onClose', async () => stopAuthEvents());
   metrics.reportBreakers(() =>
-    services.market.chain.status().map(({ name, state }) => ({ provider: name, state: BREAKER_STATE[state as keyof typeof BREAKER_STATE] ?? 0 })),
+    services.market.chain
+      .status()
+      .map(({ name, state }) => ({ provider: name, state: BREAKER_STATE[state as keyof typeof BREAKER_STATE] ?? 0 })),
   );
 }

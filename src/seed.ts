@@ -9,11 +9,51 @@ export const DEMO_EMAIL = 'demo@foliograph.dev';
 export const DEMO_PASSWORD = 'demo-password-2026';
 
 const DEMO_HOLDINGS = [
-  { symbol: 'AAPL', name: 'Apple Inc.', type: 'STOCK', sector: 'Information Technology', quantity: '25', purchasePrice: '150.00', purchaseDate: '2023-03-15' },
-  { symbol: 'MSFT', name: 'Microsoft Corporation', type: 'STOCK', sector: 'Information Technology', quantity: '12', purchasePrice: '280.50', purchaseDate: '2023-06-01' },
-  { symbol: 'VTI', name: 'Vanguard Total Stock Market ETF', type: 'ETF', sector: null, quantity: '40', purchasePrice: '205.10', purchaseDate: '2022-11-20' },
-  { symbol: 'BND', name: 'Vanguard Total Bond Market ETF', type: 'ETF', sector: null, quantity: '60', purchasePrice: '72.30', purchaseDate: '2024-01-10' },
-  { symbol: 'BTC-USD', name: 'Bitcoin', type: 'CRYPTO', sector: null, quantity: '0.15', purchasePrice: '42000.00', purchaseDate: '2024-02-05' },
+  {
+    symbol: 'AAPL',
+    name: 'Apple Inc.',
+    type: 'STOCK',
+    sector: 'Information Technology',
+    quantity: '25',
+    purchasePrice: '150.00',
+    purchaseDate: '2023-03-15',
+  },
+  {
+    symbol: 'MSFT',
+    name: 'Microsoft Corporation',
+    type: 'STOCK',
+    sector: 'Information Technology',
+    quantity: '12',
+    purchasePrice: '280.50',
+    purchaseDate: '2023-06-01',
+  },
+  {
+    symbol: 'VTI',
+    name: 'Vanguard Total Stock Market ETF',
+    type: 'ETF',
+    sector: null,
+    quantity: '40',
+    purchasePrice: '205.10',
+    purchaseDate: '2022-11-20',
+  },
+  {
+    symbol: 'BND',
+    name: 'Vanguard Total Bond Market ETF',
+    type: 'ETF',
+    sector: null,
+    quantity: '60',
+    purchasePrice: '72.30',
+    purchaseDate: '2024-01-10',
+  },
+  {
+    symbol: 'BTC-USD',
+    name: 'Bitcoin',
+    type: 'CRYPTO',
+    sector: null,
+    quantity: '0.15',
+    purchasePrice: '42000.00',
+    purchaseDate: '2024-02-05',
+  },
 ] as const;
 
 /** Returns true when it seeded. */
@@ -55,7 +95,15 @@ async function seedDemoAlerts(db: Db, userId: string, portfolioId: string): Prom
     data: [
       { userId, condition: 'PRICE_ABOVE', symbol: 'AAPL', threshold: '1', channels: ['IN_APP', 'EMAIL'] },
       { userId, condition: 'PORTFOLIO_VALUE_BELOW', portfolioId, threshold: '10000000', channels: ['IN_APP'] },
-      { userId, condition: 'PORTFOLIO_DRIFT_ABOVE', portfolioId, threshold: '0.05', channels: ['IN_APP'], repeat: true, targets: equalWeights },
+      {
+        userId,
+        condition: 'PORTFOLIO_DRIFT_ABOVE',
+        portfolioId,
+        threshold: '0.05',
+        channels: ['IN_APP'],
+        repeat: true,
+        targets: equalWeights,
+      },
       { userId, condition: 'PRICE_BELOW', symbol: 'BTC-USD', threshold: '1', channels: ['IN_APP'], repeat: true },
     ],
   });

@@ -23,7 +23,9 @@ const worker = await startWorker(config, log);
 // The worker's /metrics (jobs, process) on METRICS_PORT; Kubernetes probes that port too.
 collectDefaultMetrics({ register: processRegistry });
 const metricsServer =
-  config.METRICS_PORT > 0 ? await startMetricsServer({ registry: null, port: config.METRICS_PORT, host: config.HOST, token: config.METRICS_TOKEN }) : null;
+  config.METRICS_PORT > 0
+    ? await startMetricsServer({ registry: null, port: config.METRICS_PORT, host: config.HOST, token: config.METRICS_TOKEN })
+    : null;
 if (metricsServer) log.info(`metrics: http://${config.HOST}:${metricsServer.port}/metrics`);
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, () => {
@@ -33,6 +35,9 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       .then(() => metricsServer?.close())
       .then(() => tracing?.shutdown())
       .then(() => errorTracking?.close())
-      .then(() => process.exit(0), () => process.exit(1));
+      .then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
   });
 }

@@ -12,8 +12,21 @@ import type { TestUser } from './users.js';
 export type Closes = Record<string, string>;
 
 /** A custom asset of `user` with exactly these closes (through the GraphQL mutations). */
-export async function customAsset(t: TestApp, user: TestUser, symbol: string, closes: Closes, type: AssetType = 'STOCK', sector?: string): Promise<void> {
-  ok(await t.gql(CreateCustomAssetDocument, { input: { symbol, name: `${symbol} asset`, type, currency: 'USD', sector } }, { token: user.token }));
+export async function customAsset(
+  t: TestApp,
+  user: TestUser,
+  symbol: string,
+  closes: Closes,
+  type: AssetType = 'STOCK',
+  sector?: string,
+): Promise<void> {
+  ok(
+    await t.gql(
+      CreateCustomAssetDocument,
+      { input: { symbol, name: `${symbol} asset`, type, currency: 'USD', sector } },
+      { token: user.token },
+    ),
+  );
   await setCustomPrices(t, user, symbol, closes);
 }
 
@@ -36,14 +49,23 @@ export async function storedMarketAsset(
 ): Promise<void> {
   const db = t.app.services.db;
   const { id } = await db.asset.create({
-    data: { symbol, name: `${symbol} market asset`, type: asset.type ?? 'ETF', currency: 'USD', sector: asset.sector ?? null, exchange: asset.exchange ?? 'TEST' },
+    data: {
+      symbol,
+      name: `${symbol} market asset`,
+      type: asset.type ?? 'ETF',
+      currency: 'USD',
+      sector: asset.sector ?? null,
+      exchange: asset.exchange ?? 'TEST',
+    },
   });
   const dates = Object.keys(closes);
   await db.$executeRaw`
     INSERT INTO daily_prices (asset_id, date, open, high, low, close, volume, source)
     SELECT ${id}::uuid, p.date, p.close, p.close, p.close, p.close, NULL, 'test'
     FROM unnest(${dates}::date[], ${dates.map((d) => closes[d]!)}::numeric[]) AS p(date, close)`;
-  await db.priceHistoryCoverage.create({ data: { assetId: id, fromDate: new Date(`${covered.from}T00:00:00Z`), toDate: new Date(`${covered.to}T00:00:00Z`) } });
+  await db.priceHistoryCoverage.create({
+    data: { assetId: id, fromDate: new Date(`${covered.from}T00:00:00Z`), toDate: new Date(`${covered.to}T00:00:00Z`) },
+  });
 }
 
 /** Counts the SQL statements an app built with `logQueries: true` runs. */

@@ -39,7 +39,13 @@ export async function registerUser(t: TestApp, options: { email?: string; passwo
 }
 
 /** Signs in with a password; fails the test unless it returns tokens. */
-export async function loginTokens(t: TestApp, email: string, password: string, ip = '203.0.113.1', userAgent?: string): Promise<AuthTokensFragment> {
+export async function loginTokens(
+  t: TestApp,
+  email: string,
+  password: string,
+  ip = '203.0.113.1',
+  userAgent?: string,
+): Promise<AuthTokensFragment> {
   const result = await t.gql(LoginDocument, { input: { email, password } }, from(ip, userAgent));
   expect(result.errors).toBeUndefined();
   const login = result.data!.login;

@@ -71,7 +71,10 @@ it('dumps and restores every row exactly; the restored database serves the same 
   expect(restored).toEqual(original);
   expect(original.investments).toContain('99999999.99999999');
 
-  const copy = await startTestApp({ database: { name: restoredName, url: restoredUrl, drop: async () => {} }, redisPrefix: t.config.REDIS_PREFIX });
+  const copy = await startTestApp({
+    database: { name: restoredName, url: restoredUrl, drop: async () => {} },
+    redisPrefix: t.config.REDIS_PREFIX,
+  });
   try {
     const [before, after] = await Promise.all([
       t.gql(PortfolioDocument, { id: portfolioId }, { token: user.token }),

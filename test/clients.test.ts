@@ -38,7 +38,10 @@ beforeAll(async () => {
   wsUrl = httpUrl.replace(/^http/, 'ws');
   httpUrlB = `${await b.app.listen({ port: 0, host: '127.0.0.1' })}/graphql`;
   // The simulated price feed, publishing the watched symbols every 100 ms.
-  feed = new PriceFeed({ market: a.app.services.market, redis: a.app.services.redis, prefix: a.config.REDIS_PREFIX, log: a.app.log }, { intervalMs: 100 });
+  feed = new PriceFeed(
+    { market: a.app.services.market, redis: a.app.services.redis, prefix: a.config.REDIS_PREFIX, log: a.app.log },
+    { intervalMs: 100 },
+  );
   await feed.start();
 });
 afterAll(async () => {
@@ -49,7 +52,12 @@ afterAll(async () => {
 });
 
 function graphqlWs(token: string, header: 'authorization' | 'Authorization' = 'authorization'): WsClient {
-  const client = createClient({ url: wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { [header]: `Bearer ${token}` } });
+  const client = createClient({
+    url: wsUrl,
+    webSocketImpl: WebSocket,
+    retryAttempts: 0,
+    connectionParams: { [header]: `Bearer ${token}` },
+  });
   sockets.push(client);
   return client;
 }
@@ -57,7 +65,11 @@ function graphqlWs(token: string, header: 'authorization' | 'Authorization' = 'a
 const registration = () => ({ input: { email: uniqueEmail('client'), password: GOOD_PASSWORD, name: 'Client Person' } });
 
 /** Resolves with the first `count` values an observable-like source emits. */
-function firstValues<T>(subscribe: (sink: { next: (value: T) => void; error: (error: unknown) => void }) => () => void, count: number, timeoutMs = 8_000): Promise<T[]> {
+function firstValues<T>(
+  subscribe: (sink: { next: (value: T) => void; error: (error: unknown) => void }) => () => void,
+  count: number,
+  timeoutMs = 8_000,
+): Promise<T[]> {
   return new Promise((resolve, reject) => {
     const values: T[] = [];
     // Assigned once subscribe returns; the callbacks created before that read it.
@@ -87,17 +99,26 @@ function firstValues<T>(subscribe: (sink: { next: (value: T) => void; error: (er
 type Tick = { quotes: { symbol: string; price: string; source: string } };
 function expectTwoTicks(ticks: Tick[], symbol: string) {
   expect(ticks).toHaveLength(2);
-  for (const tick of ticks) expect(tick.quotes).toMatchObject({ symbol, price: expect.stringMatching(/^\d+(\.\d+)?$/), source: 'simulated' });
+  for (const tick of ticks)
+    expect(tick.quotes).toMatchObject({ symbol, price: expect.stringMatching(/^\d+(\.\d+)?$/), source: 'simulated' });
 }
 
 describe('real clients with their defaults', () => {
   it('Apollo Client 4: HttpLink with APQ, GraphQLWsLink, an auth link', async () => {
     let token: string | null = null;
-    const auth = new SetContextLink((previous) => ({ headers: { ...previous.headers, ...(token ? { authorization: `Bearer ${token}` } : {}) } }));
+    const auth = new SetContextLink((previous) => ({
+      headers: { ...previous.headers, ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    }));
     const persisted = new PersistedQueryLink({ sha256: (query: string) => createHash('sha256').update(query).digest('hex') });
     const http = ApolloLink.from([auth, persisted, new HttpLink({ uri: httpUrl })]);
     const ws = new GraphQLWsLink(
-      createClient({ url: wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true, connectionParams: () => ({ authorization: `Bearer ${token}` }) }),
+      createClient({
+        url: wsUrl,
+        webSocketImpl: WebSocket,
+        retryAttempts: 0,
+        lazy: true,
+        connectionParams: () => ({ authorization: `Bearer ${token}` }),
+      }),
     );
     sockets.push(ws.client);
     const link = ApolloLink.split(
@@ -118,7 +139,9 @@ describe('real clients with their defaults', () => {
     expect(created.data?.createPortfolio.name).toBe('Apollo portfolio');
 
     // APQ: the hash of Me is now registered in Redis, where the other replica finds it.
-    const meHash = createHash('sha256').update(print(client.documentTransform.transformDocument(MeDocument))).digest('hex');
+    const meHash = createHash('sha256')
+      .update(print(client.documentTransform.transformDocument(MeDocument)))
+      .digest('hex');
     expect(await a.app.services.redis.exists(`${a.config.REDIS_PREFIX}apq:${meHash}`)).toBe(1);
     const onB = await fetch(httpUrlB, {
       method: 'POST',
@@ -192,21 +215,31 @@ describe('real clients with their defaults', () => {
     const token = registered.register.accessToken;
     const client = new GraphQLClient(httpUrl, { headers: { authorization: `Bearer ${token}` } });
     expect((await client.request(MeDocument)).me?.email).toBe(registered.register.user.email);
-    expect((await client.request(CreatePortfolioDocument, { input: { name: 'graphql-request portfolio' } })).createPortfolio.name).toBe('graphql-request portfolio');
+    expect((await client.request(CreatePortfolioDocument, { input: { name: 'graphql-request portfolio' } })).createPortfolio.name).toBe(
+      'graphql-request portfolio',
+    );
     // graphql-request with GET: no preflight header needed either.
     const viaGet = new GraphQLClient(httpUrl, { method: 'GET', headers: { authorization: `Bearer ${token}` } });
     expect((await viaGet.request(MeDocument)).me?.email).toBe(registered.register.user.email);
     // A refusal reaches graphql-request with the contract code.
-    await expect(client.request('query Broken { nope }')).rejects.toMatchObject({ response: { errors: [{ extensions: { code: 'BAD_USER_INPUT' } }] } });
+    await expect(client.request('query Broken { nope }')).rejects.toMatchObject({
+      response: { errors: [{ extensions: { code: 'BAD_USER_INPUT' } }] },
+    });
 
     for (const header of ['authorization', 'Authorization'] as const) {
       const ws = graphqlWs(token, header);
-      const ticks = await firstValues<Tick>((sink) =>
-        ws.subscribe<Tick>(
-          { query: print(LiveQuotesDocument), variables: { symbols: ['NVDA'] } },
-          { next: (result) => (result.errors ? sink.error(result.errors) : sink.next(result.data!)), error: sink.error, complete: () => {} },
-        ),
-      2);
+      const ticks = await firstValues<Tick>(
+        (sink) =>
+          ws.subscribe<Tick>(
+            { query: print(LiveQuotesDocument), variables: { symbols: ['NVDA'] } },
+            {
+              next: (result) => (result.errors ? sink.error(result.errors) : sink.next(result.data!)),
+              error: sink.error,
+              complete: () => {},
+            },
+          ),
+        2,
+      );
       expectTwoTicks(ticks, 'NVDA');
     }
   });

@@ -131,20 +131,31 @@ describe('three API replicas and two workers behind nginx', () => {
     expect(refreshed.errors).toBeUndefined();
     const next = refreshed.data!.refreshToken as { accessToken: string; refreshToken: string };
     // The spent refresh token is spent everywhere.
-    expect((await gql(RefreshTokenDocument, { refreshToken: tokens.refreshToken }, { port: c })).errors?.[0]?.extensions?.code).toBe('TOKEN_REUSED');
+    expect((await gql(RefreshTokenDocument, { refreshToken: tokens.refreshToken }, { port: c })).errors?.[0]?.extensions?.code).toBe(
+      'TOKEN_REUSED',
+    );
 
     const fresh = await gql(LoginDocument, { input: { email, password: GOOD_PASSWORD } }, { port: a });
     const session = fresh.data!.login as { accessToken: string; refreshToken: string };
-    for (const port of [a, b, c]) expect((await gql(MeDocument, {}, { port, token: session.accessToken })).data?.me).toMatchObject({ email });
+    for (const port of [a, b, c])
+      expect((await gql(MeDocument, {}, { port, token: session.accessToken })).data?.me).toMatchObject({ email });
     // A live subscription on replica c, of the session about to be logged out on replica b.
     const live = liveQuotes(`http://127.0.0.1:${c}`, session.accessToken, false);
-    await eventually(() => live.ticks.length, (n) => n > 0, 10_000);
+    await eventually(
+      () => live.ticks.length,
+      (n) => n > 0,
+      10_000,
+    );
     const logout = await gql(LogoutDocument, { refreshToken: session.refreshToken }, { port: b, token: session.accessToken });
     expect(logout.errors).toBeUndefined();
     for (const port of [a, b, c]) {
       expect((await gql(SessionsDocument, {}, { port, token: session.accessToken })).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
     }
-    await eventually(() => live.closes, (codes) => codes.includes(4403), 5_000);
+    await eventually(
+      () => live.closes,
+      (codes) => codes.includes(4403),
+      5_000,
+    );
     expect(next.accessToken).toBeTruthy();
   });
 
@@ -172,7 +183,12 @@ describe('three API replicas and two workers behind nginx', () => {
     const { auth } = await register();
     const subscribers = [0, 1, 2, 3, 4, 5].map(() => liveQuotes(cluster.url, auth.accessToken, false));
     // Round-robin put two sockets on each replica.
-    for (const api of cluster.apis) await eventually(() => metric(api.port, 'foliograph_subscriptions_open'), (n) => n >= 2, 10_000);
+    for (const api of cluster.apis)
+      await eventually(
+        () => metric(api.port, 'foliograph_subscriptions_open'),
+        (n) => n >= 2,
+        10_000,
+      );
     const publisher = new Redis(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
     const published: string[] = [];
     await publisher.subscribe(`${prefix}quote:AAPL`);
@@ -209,7 +225,11 @@ describe('three API replicas and two workers behind nginx', () => {
     while ((await metric(victim.port, 'foliograph_subscriptions_open')) <= baseline && subscribers.length < 6) {
       const subscriber = liveQuotes(cluster.url, auth.accessToken, true);
       subscribers.push(subscriber);
-      await eventually(() => subscriber.ticks.length, (n) => n > 0, 10_000);
+      await eventually(
+        () => subscriber.ticks.length,
+        (n) => n > 0,
+        10_000,
+      );
     }
     expect(await metric(victim.port, 'foliograph_subscriptions_open')).toBeGreaterThan(baseline);
 
@@ -227,7 +247,11 @@ describe('three API replicas and two workers behind nginx', () => {
         if (result?.data?.addInvestment) accepted++;
         else refused++;
         if (i % 10 === 0) {
-          const user = await gql(RegisterDocument, { input: { email: uniqueEmail('kill'), password: GOOD_PASSWORD, name: 'K' } }, { ip: '198.51.100.50' }).catch(() => null);
+          const user = await gql(
+            RegisterDocument,
+            { input: { email: uniqueEmail('kill'), password: GOOD_PASSWORD, name: 'K' } },
+            { ip: '198.51.100.50' },
+          ).catch(() => null);
           const email = (user?.data?.register as { user: { email: string } } | undefined)?.user.email;
           if (email) registered.push(email);
         }
@@ -245,7 +269,11 @@ describe('three API replicas and two workers behind nginx', () => {
     expect(subscribers.some((s) => s.closes.length > 0)).toBe(true);
 
     await victim.start();
-    await eventually(() => fetch(`http://127.0.0.1:${victim.port}/ready`).then((r) => r.status), (s) => s === 200, 30_000);
+    await eventually(
+      () => fetch(`http://127.0.0.1:${victim.port}/ready`).then((r) => r.status),
+      (s) => s === 200,
+      30_000,
+    );
     // The restarted replica serves through the balancer again.
     await eventually(
       async () => (await gql('{ version }')).upstream,
@@ -273,8 +301,7 @@ describe('three API replicas and two workers behind nginx', () => {
     // Each registration's verification email was sent once, by one of the two workers (the
     // workers also mail weekly reports to owners: only verification emails count here).
     const expected = [owner, ...registered];
-    const verifications = (email: string) =>
-      mailbox.messages.filter((m) => m.to.includes(email) && /confirm your email/i.test(m.subject));
+    const verifications = (email: string) => mailbox.messages.filter((m) => m.to.includes(email) && /confirm your email/i.test(m.subject));
     await eventually(() => expected.every((e) => verifications(e).length > 0), Boolean, 20_000);
     await new Promise((r) => setTimeout(r, 1_000));
     for (const email of expected) expect(verifications(email)).toHaveLength(1);

@@ -35,7 +35,12 @@ describe('CORS in production', () => {
     for (const origin of ['https://app.foliograph.example', 'https://admin.foliograph.example', 'https://partner.example']) {
       expect(await allowedOrigin(origin), origin).toBe(origin);
     }
-    for (const origin of ['http://localhost:5173', 'http://127.0.0.1:3000', 'https://evil.example', 'https://app.foliograph.example.evil.example']) {
+    for (const origin of [
+      'http://localhost:5173',
+      'http://127.0.0.1:3000',
+      'https://evil.example',
+      'https://app.foliograph.example.evil.example',
+    ]) {
       expect(await allowedOrigin(origin), origin).toBeUndefined();
     }
   });

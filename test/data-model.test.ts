@@ -25,30 +25,66 @@ describe('the data model', () => {
     const owner = await db.user.create({ data: { email: 'owner@example.com', name: 'Owner', passwordHash: 'h' } });
     const friend = await db.user.create({ data: { email: 'friend@example.com', name: 'Friend', passwordHash: 'h' } });
     const session = await db.session.create({
-      data: { userId: owner.id, userAgent: 'Mozilla/5.0', device: 'Firefox on Linux', ipAddress: '2001:db8::1', expiresAt: new Date('2030-01-01T00:00:00Z') },
+      data: {
+        userId: owner.id,
+        userAgent: 'Mozilla/5.0',
+        device: 'Firefox on Linux',
+        ipAddress: '2001:db8::1',
+        expiresAt: new Date('2030-01-01T00:00:00Z'),
+      },
     });
-    await db.refreshToken.create({ data: { sessionId: session.id, tokenHash: 'a'.repeat(64), expiresAt: new Date('2030-01-01T00:00:00Z') } });
+    await db.refreshToken.create({
+      data: { sessionId: session.id, tokenHash: 'a'.repeat(64), expiresAt: new Date('2030-01-01T00:00:00Z') },
+    });
     await db.mfaCredential.create({ data: { userId: owner.id, secretEncrypted: 'cipher', lastUsedStep: 58_000_000_123n } });
     await db.mfaBackupCode.create({ data: { userId: owner.id, codeHash: 'hash' } });
-    await db.oneTimeToken.create({ data: { userId: owner.id, purpose: 'PASSWORD_RESET', tokenHash: 'b'.repeat(64), expiresAt: new Date('2030-01-01T00:00:00Z') } });
+    await db.oneTimeToken.create({
+      data: { userId: owner.id, purpose: 'PASSWORD_RESET', tokenHash: 'b'.repeat(64), expiresAt: new Date('2030-01-01T00:00:00Z') },
+    });
     const portfolio = await db.portfolio.create({
       data: { ownerId: owner.id, name: 'Retirement', baseCurrency: 'EUR', settings: { benchmark: 'SPY', tags: ['long'] } },
     });
     await db.investment.create({
       data: {
-        portfolioId: portfolio.id, symbol: 'AAPL', name: 'Apple Inc.', type: 'STOCK',
-        quantity: '1234567890.12345678', purchasePrice: '0.00000001', purchaseDate: day('2024-02-29'), sector: 'Information Technology',
+        portfolioId: portfolio.id,
+        symbol: 'AAPL',
+        name: 'Apple Inc.',
+        type: 'STOCK',
+        quantity: '1234567890.12345678',
+        purchasePrice: '0.00000001',
+        purchaseDate: day('2024-02-29'),
+        sector: 'Information Technology',
       },
     });
     await db.portfolioShare.create({ data: { portfolioId: portfolio.id, userId: friend.id, permission: 'EDIT' } });
     await db.portfolioActivity.create({
-      data: { portfolioId: portfolio.id, userId: friend.id, action: 'INVESTMENT_ADDED', details: { after: { quantity: '1' } }, ipAddress: '203.0.113.7', userAgent: 'curl' },
+      data: {
+        portfolioId: portfolio.id,
+        userId: friend.id,
+        action: 'INVESTMENT_ADDED',
+        details: { after: { quantity: '1' } },
+        ipAddress: '203.0.113.7',
+        userAgent: 'curl',
+      },
     });
-    const market = await db.asset.create({ data: { symbol: 'AAPL', name: 'Apple Inc.', type: 'STOCK', currency: 'USD', exchange: 'NASDAQ' } });
-    const house = await db.asset.create({ data: { symbol: 'HOUSE', name: 'My flat', type: 'REAL_ESTATE', currency: 'EUR', ownerId: owner.id } });
+    const market = await db.asset.create({
+      data: { symbol: 'AAPL', name: 'Apple Inc.', type: 'STOCK', currency: 'USD', exchange: 'NASDAQ' },
+    });
+    const house = await db.asset.create({
+      data: { symbol: 'HOUSE', name: 'My flat', type: 'REAL_ESTATE', currency: 'EUR', ownerId: owner.id },
+    });
     await db.dailyPrice.createMany({
       data: [
-        { assetId: market.id, date: day('2024-01-02'), open: '185.64', high: '188.44', low: '183.89', close: '185.64', volume: 82488700, source: 'simulated' },
+        {
+          assetId: market.id,
+          date: day('2024-01-02'),
+          open: '185.64',
+          high: '188.44',
+          low: '183.89',
+          close: '185.64',
+          volume: 82488700,
+          source: 'simulated',
+        },
         { assetId: house.id, date: day('2024-01-31'), open: '350000', high: '350000', low: '350000', close: '350000', source: 'custom' },
       ],
     });
@@ -90,14 +126,26 @@ describe('the data model', () => {
     await expect(db.asset.create({ data: { symbol: 'MSFT', name: 'Again', type: 'STOCK', currency: 'USD' } })).rejects.toThrow();
     await db.asset.create({ data: { symbol: 'BOAT', name: 'Boat', type: 'OTHER', currency: 'USD', ownerId: a.id } });
     await db.asset.create({ data: { symbol: 'BOAT', name: 'Boat', type: 'OTHER', currency: 'USD', ownerId: b.id } });
-    await expect(db.asset.create({ data: { symbol: 'BOAT', name: 'Boat 2', type: 'OTHER', currency: 'USD', ownerId: a.id } })).rejects.toThrow();
+    await expect(
+      db.asset.create({ data: { symbol: 'BOAT', name: 'Boat 2', type: 'OTHER', currency: 'USD', ownerId: a.id } }),
+    ).rejects.toThrow();
   });
 
   it('cascades deletes and keeps the audit trail when an actor leaves', async () => {
     const owner = await db.user.create({ data: { email: 'c@example.com', name: 'C', passwordHash: 'h' } });
     const actor = await db.user.create({ data: { email: 'd@example.com', name: 'D', passwordHash: 'h' } });
     const portfolio = await db.portfolio.create({ data: { ownerId: owner.id, name: 'P' } });
-    await db.investment.create({ data: { portfolioId: portfolio.id, symbol: 'X', name: 'X', type: 'OTHER', quantity: '1', purchasePrice: '1', purchaseDate: day('2024-01-01') } });
+    await db.investment.create({
+      data: {
+        portfolioId: portfolio.id,
+        symbol: 'X',
+        name: 'X',
+        type: 'OTHER',
+        quantity: '1',
+        purchasePrice: '1',
+        purchaseDate: day('2024-01-01'),
+      },
+    });
     await db.portfolioShare.create({ data: { portfolioId: portfolio.id, userId: actor.id, permission: 'VIEW' } });
     const activity = await db.portfolioActivity.create({ data: { portfolioId: portfolio.id, userId: actor.id, action: 'X' } });
     await db.user.delete({ where: { id: actor.id } });

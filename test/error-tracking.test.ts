@@ -39,7 +39,10 @@ it('is off without SENTRY_DSN', async () => {
 });
 
 it('reports a failed job to Sentry, with its queue', async () => {
-  tracker = await startErrorTracking({ NODE_ENV: 'test', SENTRY_DSN: `http://public@127.0.0.1:${port}/42` }, { component: 'worker', release: '0.1.0' });
+  tracker = await startErrorTracking(
+    { NODE_ENV: 'test', SENTRY_DSN: `http://public@127.0.0.1:${port}/42` },
+    { component: 'worker', release: '0.1.0' },
+  );
   expect(tracker).not.toBeNull();
   const config = testConfig('postgresql://postgres@127.0.0.1:5432/unused', `test:sentry:${randomBytes(4).toString('hex')}:`);
   const marker = `job exploded ${randomBytes(4).toString('hex')}`;

@@ -51,9 +51,13 @@ export class RedisServer {
 
   /** Starts it (again), empty: no RDB, no AOF. */
   async spawn(): Promise<void> {
-    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no'], {
-      stdio: 'ignore',
-    });
+    const child = spawn(
+      'redis-server',
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no'],
+      {
+        stdio: 'ignore',
+      },
+    );
     this.process = child;
     await waitUntil(() => canConnect(this.port), 5000, 'redis-server did not accept connections');
   }

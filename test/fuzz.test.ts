@@ -60,7 +60,18 @@ function handMade(): HostileRequest[] {
     ...Array.from({ length: 30 }, (_, i) => `fragment F${i} on Query { ...F${i + 1} ...F${i + 1} }`),
     'fragment F30 on Query { version }',
   ].join('\n');
-  const invalidDecimals = ['1e600000000', '1E100000000', '-1e-600000000', `${'9'.repeat(100_000)}`, '0x10', 'NaN', 'Infinity', '1_000', ' ', '١٢٣'];
+  const invalidDecimals = [
+    '1e600000000',
+    '1E100000000',
+    '-1e-600000000',
+    `${'9'.repeat(100_000)}`,
+    '0x10',
+    'NaN',
+    'Infinity',
+    '1_000',
+    ' ',
+    '١٢٣',
+  ];
   return [
     { label: '10,000 aliases', body: { query: `{ ${Array.from({ length: 10_000 }, (_, i) => `a${i}: version`).join(' ')} }` } },
     { label: '20,000 aliases', body: { query: `{ ${Array.from({ length: 20_000 }, (_, i) => `a${i}: version`).join(' ')} }` } },
@@ -69,17 +80,25 @@ function handMade(): HostileRequest[] {
     { label: '5,000-deep list literal', body: { query: `{ searchSymbols(query: "a", first: ${deepList}) { symbol } }` }, signedIn: true },
     {
       label: '5,000-deep list variable',
-      body: { raw: `{"query":"query($s: [String!]!) { quotes(symbols: $s) { symbol } }","variables":{"s":${deepList}}}`, contentType: 'application/json' },
+      body: {
+        raw: `{"query":"query($s: [String!]!) { quotes(symbols: $s) { symbol } }","variables":{"s":${deepList}}}`,
+        contentType: 'application/json',
+      },
       signedIn: true,
     },
     { label: 'deep selection, anonymous', body: { query: deepSelection } },
     { label: 'deep selection, signed in', body: { query: deepSelection }, signedIn: true },
     { label: 'fragment cycle', body: { query: fragmentCycle } },
     { label: 'billion laughs', body: { query: laughs } },
-    { label: '1,000 fragments', body: { query: `{ ...F0 } ${Array.from({ length: 1_000 }, (_, i) => `fragment F${i} on Query { version }`).join(' ')}` } },
+    {
+      label: '1,000 fragments',
+      body: { query: `{ ...F0 } ${Array.from({ length: 1_000 }, (_, i) => `fragment F${i} on Query { version }`).join(' ')}` },
+    },
     {
       label: '66 histories over 20 years',
-      body: { query: `{ ${Array.from({ length: 66 }, (_, i) => `h${i}: history(symbol: "AAPL", from: "2006-01-01", to: "2025-12-31") { date close }`).join(' ')} }` },
+      body: {
+        query: `{ ${Array.from({ length: 66 }, (_, i) => `h${i}: history(symbol: "AAPL", from: "2006-01-01", to: "2025-12-31") { date close }`).join(' ')} }`,
+      },
       signedIn: true,
     },
     ...invalidDecimals.map((quantity) => ({
@@ -87,15 +106,51 @@ function handMade(): HostileRequest[] {
       body: { query: ADD, variables: { portfolioId, input: { symbol: 'AAPL', quantity, purchasePrice: '1', purchaseDate: '2024-01-02' } } },
       signedIn: true,
     })),
-    { label: 'decimal literal exponent', body: { query: `mutation { addInvestment(portfolioId: "${portfolioId}", input: { symbol: "AAPL", quantity: 1e600000000, purchasePrice: "1", purchaseDate: "2024-01-02" }) { id } }` }, signedIn: true },
-    { label: 'JSON number 1e308', body: { raw: `{"query":${JSON.stringify(ADD)},"variables":{"portfolioId":"${portfolioId}","input":{"symbol":"AAPL","quantity":1e308,"purchasePrice":"1","purchaseDate":"2024-01-02"}}}`, contentType: 'application/json' }, signedIn: true },
-    { label: 'NUL in login', body: { query: `mutation($i: LoginInput!) { login(input: $i) { __typename } }`, variables: { i: { email: 'a\u0000@b.c', password: 'x\u0000' } } } },
-    { label: 'lone surrogate in register', body: { query: `mutation($i: RegisterInput!) { register(input: $i) { accessToken } }`, variables: { i: { email: 'a@b.c', name: '\uDC00', password: 'long-enough-password' } } } },
+    {
+      label: 'decimal literal exponent',
+      body: {
+        query: `mutation { addInvestment(portfolioId: "${portfolioId}", input: { symbol: "AAPL", quantity: 1e600000000, purchasePrice: "1", purchaseDate: "2024-01-02" }) { id } }`,
+      },
+      signedIn: true,
+    },
+    {
+      label: 'JSON number 1e308',
+      body: {
+        raw: `{"query":${JSON.stringify(ADD)},"variables":{"portfolioId":"${portfolioId}","input":{"symbol":"AAPL","quantity":1e308,"purchasePrice":"1","purchaseDate":"2024-01-02"}}}`,
+        contentType: 'application/json',
+      },
+      signedIn: true,
+    },
+    {
+      label: 'NUL in login',
+      body: {
+        query: `mutation($i: LoginInput!) { login(input: $i) { __typename } }`,
+        variables: { i: { email: 'a\u0000@b.c', password: 'x\u0000' } },
+      },
+    },
+    {
+      label: 'lone surrogate in register',
+      body: {
+        query: `mutation($i: RegisterInput!) { register(input: $i) { accessToken } }`,
+        variables: { i: { email: 'a@b.c', name: '\uDC00', password: 'long-enough-password' } },
+      },
+    },
     { label: 'NUL in search literal', body: { query: `{ searchSymbols(query: "a\\u0000") { symbol } }` }, signedIn: true },
     { label: 'raw NUL in a literal', body: { query: `{ searchSymbols(query: "a\u0000") { symbol } }` }, signedIn: true },
     { label: 'lone surrogate escape in a literal', body: { query: `{ searchSymbols(query: "\\uD800") { symbol } }` }, signedIn: true },
-    { label: 'NUL in an ID', body: { query: `query($id: ID!) { portfolio(id: $id) { id } }`, variables: { id: '\u0000' } }, signedIn: true },
-    { label: 'huge name', body: { query: `mutation($i: PortfolioInput!) { createPortfolio(input: $i) { id } }`, variables: { i: { name: 'x'.repeat(1_000_000) } } }, signedIn: true },
+    {
+      label: 'NUL in an ID',
+      body: { query: `query($id: ID!) { portfolio(id: $id) { id } }`, variables: { id: '\u0000' } },
+      signedIn: true,
+    },
+    {
+      label: 'huge name',
+      body: {
+        query: `mutation($i: PortfolioInput!) { createPortfolio(input: $i) { id } }`,
+        variables: { i: { name: 'x'.repeat(1_000_000) } },
+      },
+      signedIn: true,
+    },
     { label: 'wrong variable types', body: { query: ADD, variables: { portfolioId: 42, input: [1, 2, 3] } }, signedIn: true },
     { label: 'variables not an object', body: { query: '{ version }', variables: 'nope' } },
     { label: 'query not a string', body: { query: { kind: 'Document', definitions: [] } } },
@@ -107,17 +162,31 @@ function handMade(): HostileRequest[] {
     { label: 'unterminated string', body: { query: '{ searchSymbols(query: "abc) { symbol } }' } },
     { label: 'unicode names', body: { query: '{ vérsion }' } },
     { label: 'emoji literal', body: { query: '{ searchSymbols(query: "📈🚀") { symbol } }' }, signedIn: true },
-    { label: 'introspection deep', body: { query: `{ __schema { types { fields { type { ofType { ofType { ofType { ofType { name } } } } } } } } }` } },
+    {
+      label: 'introspection deep',
+      body: { query: `{ __schema { types { fields { type { ofType { ofType { ofType { ofType { name } } } } } } } } }` },
+    },
     { label: 'invalid JSON', body: { raw: '{"query": "{ version }"', contentType: 'application/json' } },
-    { label: 'deeply nested JSON', body: { raw: `{"query":"{ version }","variables":${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}}`, contentType: 'application/json' } },
+    {
+      label: 'deeply nested JSON',
+      body: { raw: `{"query":"{ version }","variables":${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}}`, contentType: 'application/json' },
+    },
     { label: 'text/plain mutation', body: { raw: JSON.stringify({ query: 'mutation { logoutAll }' }), contentType: 'text/plain' } },
-    { label: 'body over the limit', body: { raw: JSON.stringify({ query: '{ version }', variables: { x: 'y'.repeat(6 * 1024 * 1024) } }), contentType: 'application/json' } },
+    {
+      label: 'body over the limit',
+      body: {
+        raw: JSON.stringify({ query: '{ version }', variables: { x: 'y'.repeat(6 * 1024 * 1024) } }),
+        contentType: 'application/json',
+      },
+    },
   ];
 }
 
 /** Decimal inputs that are never a valid plain decimal: exponents, overlong digits, junk, non-strings. */
 const hostileDecimal = fc.oneof(
-  fc.tuple(fc.stringMatching(/^[+-]?\d{1,5}(\.\d{0,5})?$/), fc.constantFrom('e', 'E'), fc.integer({ min: -1e9, max: 1e9 })).map(([m, e, x]) => `${m}${e}${x}`),
+  fc
+    .tuple(fc.stringMatching(/^[+-]?\d{1,5}(\.\d{0,5})?$/), fc.constantFrom('e', 'E'), fc.integer({ min: -1e9, max: 1e9 }))
+    .map(([m, e, x]) => `${m}${e}${x}`),
   fc.stringMatching(/^\d{41,200}$/),
   fc.string({ unit: 'binary', maxLength: 60 }).filter((s) => !/^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(s.trim())),
   fc.double().filter((n) => !Number.isFinite(n) || /e/.test(String(n))),
@@ -140,7 +209,11 @@ const generatedInvestment = fc
     purchaseDate: fc.oneof(anyText, fc.constant('2024-01-02'), fc.constant('2024-02-30')),
     notes: fc.option(anyText),
   })
-  .map((input): HostileRequest => ({ label: 'generated addInvestment', body: { query: ADD, variables: { portfolioId, input } }, signedIn: true }));
+  .map((input): HostileRequest => ({
+    label: 'generated addInvestment',
+    body: { query: ADD, variables: { portfolioId, input } },
+    signedIn: true,
+  }));
 
 /** Documents built from hostile pieces: nesting, aliases, directives, fragments, odd literals. */
 const generatedDocument = fc
@@ -149,13 +222,29 @@ const generatedDocument = fc
     depth: fc.oneof(fc.integer({ min: 0, max: 30 }), fc.integer({ min: 0, max: 400 })),
     aliases: fc.oneof(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: 3_000 })),
     directives: fc.oneof(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: 3_000 })),
-    literal: fc.oneof(anyText.map((s) => JSON.stringify(s)), fc.stringMatching(/^-?\d{1,400}(\.\d{1,400})?([eE][+-]?\d{1,12})?$/)),
-    field: fc.constantFrom('version', 'searchSymbols(query: $$) { symbol }', 'quote(symbol: $$) { price }', 'history(symbol: "AAPL", from: $$, to: "2025-01-01") { close }', 'portfolio(id: $$) { id }'),
+    literal: fc.oneof(
+      anyText.map((s) => JSON.stringify(s)),
+      fc.stringMatching(/^-?\d{1,400}(\.\d{1,400})?([eE][+-]?\d{1,12})?$/),
+    ),
+    field: fc.constantFrom(
+      'version',
+      'searchSymbols(query: $$) { symbol }',
+      'quote(symbol: $$) { price }',
+      'history(symbol: "AAPL", from: $$, to: "2025-01-01") { close }',
+      'portfolio(id: $$) { id }',
+    ),
   })
   .map(({ depth, aliases, directives, literal, field }): HostileRequest => {
     const leaf = field.replace('$$', literal);
-    const body = Array.from({ length: Math.max(aliases, 1) }, (_, i) => `${aliases ? `a${i}: ` : ''}${leaf}${' @include(if: true)'.repeat(Math.ceil(directives / Math.max(aliases, 1)))}`).join(' ');
-    return { label: `generated document d${depth} a${aliases} x${directives}`, body: { query: `${'{ __typename ... on Query '.repeat(depth)}{ ${body} }${' }'.repeat(depth)}` }, signedIn: true };
+    const body = Array.from(
+      { length: Math.max(aliases, 1) },
+      (_, i) => `${aliases ? `a${i}: ` : ''}${leaf}${' @include(if: true)'.repeat(Math.ceil(directives / Math.max(aliases, 1)))}`,
+    ).join(' ');
+    return {
+      label: `generated document d${depth} a${aliases} x${directives}`,
+      body: { query: `${'{ __typename ... on Query '.repeat(depth)}{ ${body} }${' }'.repeat(depth)}` },
+      signedIn: true,
+    };
   });
 
 interface Prepared {

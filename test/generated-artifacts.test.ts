@@ -20,7 +20,11 @@ afterAll(async () => {
 async function emptyDatabase(): Promise<string> {
   const name = testDatabaseName('empty');
   await withAdmin((c) => c.query(`CREATE DATABASE ${name}`));
-  databases.push({ name, url: databaseUrl(name), drop: () => withAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => {}) });
+  databases.push({
+    name,
+    url: databaseUrl(name),
+    drop: () => withAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => {}),
+  });
   return databaseUrl(name);
 }
 
@@ -69,10 +73,7 @@ describe('prisma/migrations', () => {
   it('are reported as behind when schema.prisma changes without a migration', async () => {
     const migrated = await createTestDatabase();
     databases.push(migrated);
-    const changed = datamodel.replace(
-      /(model Portfolio \{\n\s+id\s+String[^\n]*\n)/,
-      '$1  nickname String? @db.VarChar(40)\n',
-    );
+    const changed = datamodel.replace(/(model Portfolio \{\n\s+id\s+String[^\n]*\n)/, '$1  nickname String? @db.VarChar(40)\n');
     expect(changed).not.toBe(datamodel);
     const drift = await migrationDrift(changed, migrated.url, await emptyDatabase());
     expect(drift).toEqual(['missing column portfolios.nickname: character varying(40)']);

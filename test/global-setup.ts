@@ -21,9 +21,7 @@ export default async function setup(): Promise<() => Promise<void>> {
   }
   const template = testDatabaseName('template');
   await withAdmin(async (client) => {
-    const { rows } = await client.query<{ datname: string }>(
-      `SELECT datname FROM pg_database WHERE datname LIKE '${TEST_DB_PREFIX}%'`,
-    );
+    const { rows } = await client.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE '${TEST_DB_PREFIX}%'`);
     const now = Math.floor(Date.now() / 1000);
     for (const { datname } of rows) {
       const created = Number(datname.slice(TEST_DB_PREFIX.length).split('_')[0]);

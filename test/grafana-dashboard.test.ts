@@ -14,7 +14,10 @@ interface Panel {
   title: string;
   targets?: Array<{ expr: string }>;
 }
-const dashboard = JSON.parse(readFileSync(join(PROJECT_ROOT, 'ops', 'grafana', 'foliograph-dashboard.json'), 'utf8')) as { panels: Panel[]; uid: string };
+const dashboard = JSON.parse(readFileSync(join(PROJECT_ROOT, 'ops', 'grafana', 'foliograph-dashboard.json'), 'utf8')) as {
+  panels: Panel[];
+  uid: string;
+};
 const TARGET_LABELS = new Set(['pod', 'instance', 'job', 'namespace', 'service', 'le']);
 const PROMQL_WORDS = new Set(['sum', 'max', 'min', 'avg', 'rate', 'increase', 'histogram_quantile', 'by', 'without']);
 
@@ -50,7 +53,10 @@ it('references only metrics the app exports, by labels they have', () => {
         expect(metric, `${panel.title}: ${name} is exported`).toBeDefined();
         used.add(name.replace(/_(bucket|count|sum)$/, ''));
         const labels = [...expr.matchAll(/by \(([^)]*)\)/g), ...expr.matchAll(/\{([^}]*)\}/g)].flatMap((m) =>
-          m[1]!.split(',').map((l) => l.trim().split(/[=!~]/)[0]!.trim()).filter(Boolean),
+          m[1]!
+            .split(',')
+            .map((l) => l.trim().split(/[=!~]/)[0]!.trim())
+            .filter(Boolean),
         );
         for (const label of labels) {
           if (TARGET_LABELS.has(label)) continue;

@@ -26,7 +26,10 @@ beforeAll(async () => {
   t = await startTestApp();
   await seedDemo(t.app.services.db);
   origin = await t.app.listen({ port: 0, host: '127.0.0.1' });
-  feed = new PriceFeed({ market: t.app.services.market, redis: t.app.services.redis, prefix: t.config.REDIS_PREFIX, log: t.app.log }, { intervalMs: 150 });
+  feed = new PriceFeed(
+    { market: t.app.services.market, redis: t.app.services.redis, prefix: t.config.REDIS_PREFIX, log: t.app.log },
+    { intervalMs: 150 },
+  );
   await feed.start();
   profile = mkdtempSync(join(tmpdir(), 'foliograph-chromium-'));
   browser = await puppeteer.launch({
@@ -34,7 +37,16 @@ beforeAll(async () => {
     headless: true,
     userDataDir: profile,
     // As on this machine's kind: no sandbox as root, and no background connections to Google.
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
+    ],
   });
 }, 60_000);
 afterAll(async () => {

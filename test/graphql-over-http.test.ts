@@ -21,12 +21,20 @@ afterAll(async () => {
   await t?.close();
 });
 
-type Body = { data?: unknown; errors?: Array<{ message: string; extensions?: { code?: string; requestId?: string; details?: unknown[] } }> };
+type Body = {
+  data?: unknown;
+  errors?: Array<{ message: string; extensions?: { code?: string; requestId?: string; details?: unknown[] } }>;
+};
 
 async function send(init: RequestInit & { query?: string } = {}): Promise<{ status: number; type: string; body: Body; headers: Headers }> {
   const target = init.query !== undefined ? `${url}?${init.query}` : url;
   const response = await fetch(target, init);
-  return { status: response.status, type: response.headers.get('content-type') ?? '', body: (await response.json()) as Body, headers: response.headers };
+  return {
+    status: response.status,
+    type: response.headers.get('content-type') ?? '',
+    body: (await response.json()) as Body,
+    headers: response.headers,
+  };
 }
 const post = (body: string, headers: Record<string, string> = {}) =>
   send({ method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
@@ -76,20 +84,65 @@ describe('GraphQL over HTTP', () => {
   it('answers every client mistake with 4xx, a contract code and the request id, logged below warn', async () => {
     logLines.length = 0;
     const mistakes: Array<[string, () => Promise<Awaited<ReturnType<typeof send>>>, number, string]> = [
-      ['a cross-site text/plain mutation', () => send({ method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ query: 'mutation { logoutAll }' }) }), 400, 'BAD_USER_INPUT'],
-      ['a form post', () => send({ method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'query=mutation%7BlogoutAll%7D' }), 400, 'BAD_USER_INPUT'],
+      [
+        'a cross-site text/plain mutation',
+        () =>
+          send({ method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ query: 'mutation { logoutAll }' }) }),
+        400,
+        'BAD_USER_INPUT',
+      ],
+      [
+        'a form post',
+        () =>
+          send({ method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'query=mutation%7BlogoutAll%7D' }),
+        400,
+        'BAD_USER_INPUT',
+      ],
       ['bad JSON', () => post('{"query": '), 400, 'BAD_USER_INPUT'],
       ['no query', () => post('{}'), 400, 'BAD_USER_INPUT'],
       ['a number as query', () => post('{"query": 1}'), 400, 'BAD_USER_INPUT'],
       ['an array body', () => post('[{"query": "{ version }"}]'), 400, 'BAD_USER_INPUT'],
       ['variables that are not an object', () => post('{"query": "{ version }", "variables": "x"}'), 400, 'BAD_USER_INPUT'],
-      ['GET variables that are not JSON', () => send({ query: `query=${encodeURIComponent('{ version }')}&variables=%7Bnope` }), 400, 'BAD_USER_INPUT'],
-      ['a body too large', () => post(JSON.stringify({ query: '{ version }', padding: 'x'.repeat(6 * 1024 * 1024) })), 413, 'BAD_USER_INPUT'],
-      ['a subscription over HTTP', () => post(JSON.stringify({ query: 'subscription { quotes(symbols: ["AAPL"]) { price } }' })), 400, 'BAD_USER_INPUT'],
-      ['two operations and no operationName', () => post(JSON.stringify({ query: 'query A { version } query B { version }' })), 400, 'BAD_USER_INPUT'],
+      [
+        'GET variables that are not JSON',
+        () => send({ query: `query=${encodeURIComponent('{ version }')}&variables=%7Bnope` }),
+        400,
+        'BAD_USER_INPUT',
+      ],
+      [
+        'a body too large',
+        () => post(JSON.stringify({ query: '{ version }', padding: 'x'.repeat(6 * 1024 * 1024) })),
+        413,
+        'BAD_USER_INPUT',
+      ],
+      [
+        'a subscription over HTTP',
+        () => post(JSON.stringify({ query: 'subscription { quotes(symbols: ["AAPL"]) { price } }' })),
+        400,
+        'BAD_USER_INPUT',
+      ],
+      [
+        'two operations and no operationName',
+        () => post(JSON.stringify({ query: 'query A { version } query B { version }' })),
+        400,
+        'BAD_USER_INPUT',
+      ],
       ['an unknown operationName', () => post(JSON.stringify({ query: 'query A { version }', operationName: 'B' })), 400, 'BAD_USER_INPUT'],
-      ['an unknown persisted query', () => post(JSON.stringify({ extensions: { persistedQuery: { version: 1, sha256Hash: 'f'.repeat(64) } } }), { accept: 'application/graphql-response+json' }), 404, 'PERSISTED_QUERY_NOT_FOUND'],
-      ['an unsupported persisted query version', () => post(JSON.stringify({ extensions: { persistedQuery: { version: 2, sha256Hash: 'f'.repeat(64) } } })), 400, 'PERSISTED_QUERY_NOT_SUPPORTED'],
+      [
+        'an unknown persisted query',
+        () =>
+          post(JSON.stringify({ extensions: { persistedQuery: { version: 1, sha256Hash: 'f'.repeat(64) } } }), {
+            accept: 'application/graphql-response+json',
+          }),
+        404,
+        'PERSISTED_QUERY_NOT_FOUND',
+      ],
+      [
+        'an unsupported persisted query version',
+        () => post(JSON.stringify({ extensions: { persistedQuery: { version: 2, sha256Hash: 'f'.repeat(64) } } })),
+        400,
+        'PERSISTED_QUERY_NOT_SUPPORTED',
+      ],
     ];
     for (const [what, run, status, code] of mistakes) {
       const result = await run();
@@ -107,14 +160,22 @@ describe('GraphQL over HTTP', () => {
     const response = await fetch(url.replace(/\/graphql$/, '/no-such-route'));
     expect(response.status).toBe(404);
     expect(await response.json()).toMatchObject({ errors: [{ extensions: { code: 'NOT_FOUND', requestId: expect.any(String) } }] });
-    const badJson = await fetch(url.replace(/\/graphql$/, '/health'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{' });
+    const badJson = await fetch(url.replace(/\/graphql$/, '/health'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{',
+    });
     expect(badJson.status).toBeGreaterThanOrEqual(400);
     expect(badJson.status).toBeLessThan(500);
     expect(await badJson.json()).toMatchObject({ errors: [{ extensions: { code: expect.stringMatching(/BAD_USER_INPUT|NOT_FOUND/) } }] });
   });
 
   it('answers a malformed document with 400 when the client names no media type', async () => {
-    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{' }) });
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{' }),
+    });
     expect(response.status).toBe(400);
   });
 });
@@ -122,10 +183,16 @@ describe('GraphQL over HTTP', () => {
 describe('CORS', () => {
   it('allows any local origin outside production, and APP_URL', async () => {
     for (const origin of ['http://localhost:5173', 'http://localhost:3000', 'http://127.0.0.1:8080']) {
-      const preflight = await fetch(url, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,authorization' } });
+      const preflight = await fetch(url, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,authorization' },
+      });
       expect(preflight.headers.get('access-control-allow-origin'), origin).toBe(origin);
     }
-    const foreign = await fetch(url, { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
+    const foreign = await fetch(url, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
+    });
     expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
   });
 });

@@ -40,7 +40,9 @@ const overlays = readdirSync(OVERLAYS_DIR);
 
 function render(overlay: string): K8sObject[] {
   const text = execFileSync('kubectl', ['kustomize', join(OVERLAYS_DIR, overlay)], { encoding: 'utf8' });
-  return parseAllDocuments(text).map((d) => d.toJSON() as K8sObject).filter(Boolean);
+  return parseAllDocuments(text)
+    .map((d) => d.toJSON() as K8sObject)
+    .filter(Boolean);
 }
 
 function podSpecs(objects: K8sObject[]) {
@@ -64,7 +66,17 @@ describe.each(overlays)('overlay %s', (overlay) => {
 
   it('renders every kind the deployment needs', () => {
     const kinds = new Set(objects.map((o) => o.kind));
-    for (const kind of ['Deployment', 'Job', 'Service', 'Ingress', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'ConfigMap', 'NetworkPolicy', 'ServiceMonitor']) {
+    for (const kind of [
+      'Deployment',
+      'Job',
+      'Service',
+      'Ingress',
+      'HorizontalPodAutoscaler',
+      'PodDisruptionBudget',
+      'ConfigMap',
+      'NetworkPolicy',
+      'ServiceMonitor',
+    ]) {
       expect(kinds, kind).toContain(kind);
     }
     expect(objects.every((o) => o.metadata.namespace)).toBe(true);
@@ -74,7 +86,10 @@ describe.each(overlays)('overlay %s', (overlay) => {
     for (const object of objects) {
       const model = MODELS[object.apiVersion]?.[object.kind] as Model | undefined;
       expect(model, `${object.apiVersion} ${object.kind} has a schema`).toBeDefined();
-      expect(() => new model!(object as unknown as Record<string, unknown>).validate(), `${object.kind}/${object.metadata.name}`).not.toThrow();
+      expect(
+        () => new model!(object as unknown as Record<string, unknown>).validate(),
+        `${object.kind}/${object.metadata.name}`,
+      ).not.toThrow();
     }
   });
 
@@ -119,7 +134,11 @@ describe.each(overlays)('overlay %s', (overlay) => {
     expect(api.spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThan(pause + 10);
     expect(container.env.find((e: { name: string }) => e.name === 'MARKET_FEED_INTERVAL_MS').value).toBe('0');
     const config = find(objects, 'ConfigMap', objects.find((o) => o.kind === 'ConfigMap')!.metadata.name);
-    expect((config as unknown as { data: Record<string, string> }).data).toMatchObject({ NODE_ENV: 'production', RUN_WORKER_IN_PROCESS: 'false', METRICS_PORT: '9464' });
+    expect((config as unknown as { data: Record<string, string> }).data).toMatchObject({
+      NODE_ENV: 'production',
+      RUN_WORKER_IN_PROCESS: 'false',
+      METRICS_PORT: '9464',
+    });
   });
 
   it('routes /graphql (HTTP and WebSocket) over TLS with long proxy timeouts, not /metrics', () => {
@@ -134,7 +153,10 @@ describe.each(overlays)('overlay %s', (overlay) => {
   });
 
   it('lets only foliograph pods reach PostgreSQL and Redis', () => {
-    for (const [name, port] of [['postgresql-clients', 5432], ['redis-clients', 6379]] as const) {
+    for (const [name, port] of [
+      ['postgresql-clients', 5432],
+      ['redis-clients', 6379],
+    ] as const) {
       const policy = find(objects, 'NetworkPolicy', name);
       expect(policy.spec.policyTypes).toEqual(['Ingress']);
       expect(policy.spec.ingress).toEqual([

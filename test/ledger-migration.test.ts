@@ -30,13 +30,30 @@ describe('the ledger migration', () => {
     for (const migration of migrations.slice(0, ledgerIndex)) await client.query(migration.sql);
 
     // Data as the previous release left it: a USD and a EUR portfolio, market and custom assets.
-    const { rows: [user] } = await client.query(`INSERT INTO users (id, email, password_hash, name, updated_at) VALUES (gen_random_uuid(), 'm@example.com', 'h', 'M', now()) RETURNING id`);
-    const { rows: [usd] } = await client.query(`INSERT INTO portfolios (id, owner_id, name, updated_at) VALUES (gen_random_uuid(), $1, 'USD', now()) RETURNING id`, [user.id]);
-    const { rows: [eur] } = await client.query(`INSERT INTO portfolios (id, owner_id, name, base_currency, updated_at) VALUES (gen_random_uuid(), $1, 'EUR', 'EUR', now()) RETURNING id`, [user.id]);
+    const {
+      rows: [user],
+    } = await client.query(
+      `INSERT INTO users (id, email, password_hash, name, updated_at) VALUES (gen_random_uuid(), 'm@example.com', 'h', 'M', now()) RETURNING id`,
+    );
+    const {
+      rows: [usd],
+    } = await client.query(
+      `INSERT INTO portfolios (id, owner_id, name, updated_at) VALUES (gen_random_uuid(), $1, 'USD', now()) RETURNING id`,
+      [user.id],
+    );
+    const {
+      rows: [eur],
+    } = await client.query(
+      `INSERT INTO portfolios (id, owner_id, name, base_currency, updated_at) VALUES (gen_random_uuid(), $1, 'EUR', 'EUR', now()) RETURNING id`,
+      [user.id],
+    );
     await client.query(`INSERT INTO assets (id, symbol, name, type, currency, updated_at) VALUES
       (gen_random_uuid(), 'AAPL', 'Apple', 'STOCK', 'USD', now()), (gen_random_uuid(), 'SAP.DE', 'SAP', 'STOCK', 'EUR', now()),
       (gen_random_uuid(), 'VOD.L', 'Vodafone', 'STOCK', 'GBp', now())`);
-    await client.query(`INSERT INTO assets (id, symbol, name, type, currency, owner_id, updated_at) VALUES (gen_random_uuid(), 'HOUSE', 'Flat', 'REAL_ESTATE', 'CHF', $1, now())`, [user.id]);
+    await client.query(
+      `INSERT INTO assets (id, symbol, name, type, currency, owner_id, updated_at) VALUES (gen_random_uuid(), 'HOUSE', 'Flat', 'REAL_ESTATE', 'CHF', $1, now())`,
+      [user.id],
+    );
     const holdings: Array<[string, string, string, string, string]> = [
       [usd.id, 'AAPL', '10.5', '150.25', '2024-01-02'],
       [usd.id, 'SAP.DE', '3', '120', '2024-02-01'],
@@ -60,24 +77,110 @@ describe('the ledger migration', () => {
              to_char(t.date, 'YYYY-MM-DD') AS date, t.notes, t.created_at = i.created_at AS same_created
       FROM investments i LEFT JOIN transactions t ON t.id = i.id ORDER BY i.purchase_date`);
     expect(rows).toEqual([
-      { same: true, type: 'BUY', symbol: 'HOUSE', quantity: '1.00000000', price: '350000.00000000', amount: '350000.0000000000000000', fee: '0.00000000', currency: 'CHF', fx_rate: null, date: '2020-06-30', notes: 'note HOUSE', same_created: true },
-      { same: true, type: 'BUY', symbol: 'AAPL', quantity: '10.50000000', price: '150.25000000', amount: '1577.6250000000000000', fee: '0.00000000', currency: 'USD', fx_rate: '1.00000000000000', date: '2024-01-02', notes: 'note AAPL', same_created: true },
-      { same: true, type: 'BUY', symbol: 'SAP.DE', quantity: '3.00000000', price: '120.00000000', amount: '360.0000000000000000', fee: '0.00000000', currency: 'EUR', fx_rate: null, date: '2024-02-01', notes: 'note SAP.DE', same_created: true },
-      { same: true, type: 'BUY', symbol: 'SAP.DE', quantity: '2.00000000', price: '125.50000000', amount: '251.0000000000000000', fee: '0.00000000', currency: 'EUR', fx_rate: '1.00000000000000', date: '2024-03-01', notes: 'note SAP.DE', same_created: true },
-      { same: true, type: 'BUY', symbol: 'VOD.L', quantity: '100.00000000', price: '70.12345678', amount: '7012.3456780000000000', fee: '0.00000000', currency: 'GBp', fx_rate: null, date: '2024-03-02', notes: 'note VOD.L', same_created: true },
+      {
+        same: true,
+        type: 'BUY',
+        symbol: 'HOUSE',
+        quantity: '1.00000000',
+        price: '350000.00000000',
+        amount: '350000.0000000000000000',
+        fee: '0.00000000',
+        currency: 'CHF',
+        fx_rate: null,
+        date: '2020-06-30',
+        notes: 'note HOUSE',
+        same_created: true,
+      },
+      {
+        same: true,
+        type: 'BUY',
+        symbol: 'AAPL',
+        quantity: '10.50000000',
+        price: '150.25000000',
+        amount: '1577.6250000000000000',
+        fee: '0.00000000',
+        currency: 'USD',
+        fx_rate: '1.00000000000000',
+        date: '2024-01-02',
+        notes: 'note AAPL',
+        same_created: true,
+      },
+      {
+        same: true,
+        type: 'BUY',
+        symbol: 'SAP.DE',
+        quantity: '3.00000000',
+        price: '120.00000000',
+        amount: '360.0000000000000000',
+        fee: '0.00000000',
+        currency: 'EUR',
+        fx_rate: null,
+        date: '2024-02-01',
+        notes: 'note SAP.DE',
+        same_created: true,
+      },
+      {
+        same: true,
+        type: 'BUY',
+        symbol: 'SAP.DE',
+        quantity: '2.00000000',
+        price: '125.50000000',
+        amount: '251.0000000000000000',
+        fee: '0.00000000',
+        currency: 'EUR',
+        fx_rate: '1.00000000000000',
+        date: '2024-03-01',
+        notes: 'note SAP.DE',
+        same_created: true,
+      },
+      {
+        same: true,
+        type: 'BUY',
+        symbol: 'VOD.L',
+        quantity: '100.00000000',
+        price: '70.12345678',
+        amount: '7012.3456780000000000',
+        fee: '0.00000000',
+        currency: 'GBp',
+        fx_rate: null,
+        date: '2024-03-02',
+        notes: 'note VOD.L',
+        same_created: true,
+      },
       // An investment whose asset is gone counts in the portfolio's base currency.
-      { same: true, type: 'BUY', symbol: 'GONE', quantity: '1.00000000', price: '1.00000000', amount: '1.0000000000000000', fee: '0.00000000', currency: 'EUR', fx_rate: '1.00000000000000', date: '2024-03-03', notes: 'note GONE', same_created: true },
+      {
+        same: true,
+        type: 'BUY',
+        symbol: 'GONE',
+        quantity: '1.00000000',
+        price: '1.00000000',
+        amount: '1.0000000000000000',
+        fee: '0.00000000',
+        currency: 'EUR',
+        fx_rate: '1.00000000000000',
+        date: '2024-03-03',
+        notes: 'note GONE',
+        same_created: true,
+      },
     ]);
-    const { rows: [counts] } = await client.query(`SELECT (SELECT count(*) FROM investments)::int AS investments, (SELECT count(*) FROM transactions)::int AS transactions`);
+    const {
+      rows: [counts],
+    } = await client.query(
+      `SELECT (SELECT count(*) FROM investments)::int AS investments, (SELECT count(*) FROM transactions)::int AS transactions`,
+    );
     expect(counts).toEqual({ investments: 6, transactions: 6 });
 
     // The triggers: an investment written directly (an import's INSERT, an update, a delete) moves its BUY.
-    const { rows: [inserted] } = await client.query(
+    const {
+      rows: [inserted],
+    } = await client.query(
       `INSERT INTO investments (id, portfolio_id, symbol, name, type, quantity, purchase_price, purchase_date, updated_at) VALUES (gen_random_uuid(), $1, 'AAPL', 'Apple', 'STOCK', 2, 3, '2024-05-01', now()) RETURNING id`,
       [usd.id],
     );
     await client.query(`UPDATE investments SET quantity = 4 WHERE id = $1`, [inserted.id]);
-    const { rows: [buy] } = await client.query(`SELECT quantity::text, amount::text, currency FROM transactions WHERE id = $1`, [inserted.id]);
+    const {
+      rows: [buy],
+    } = await client.query(`SELECT quantity::text, amount::text, currency FROM transactions WHERE id = $1`, [inserted.id]);
     expect(buy).toEqual({ quantity: '4.00000000', amount: '12.0000000000000000', currency: 'USD' });
     await client.query(`DELETE FROM investments WHERE id = $1`, [inserted.id]);
     expect((await client.query(`SELECT 1 FROM transactions WHERE id = $1`, [inserted.id])).rowCount).toBe(0);

@@ -28,7 +28,10 @@ export interface Mailbox {
 /** Undoes quoted-printable: soft line breaks and =XX escapes (nodemailer's default for text). */
 function decodeQuotedPrintable(raw: string): string {
   const joined = raw.replace(/=\r?\n/g, '');
-  return Buffer.from(joined.replace(/=([0-9A-F]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16))), 'latin1').toString('utf8');
+  return Buffer.from(
+    joined.replace(/=([0-9A-F]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16))),
+    'latin1',
+  ).toString('utf8');
 }
 
 function parse(to: string[], raw: string): ReceivedMail {
@@ -59,7 +62,12 @@ export async function startMailbox(options: MailboxOptions = {}): Promise<Mailbo
           refusalsLeft--;
           return callback(Object.assign(new Error('Try again later'), { responseCode: 451 }));
         }
-        messages.push(parse(session.envelope.rcptTo.map((r) => r.address), Buffer.concat(chunks).toString('latin1')));
+        messages.push(
+          parse(
+            session.envelope.rcptTo.map((r) => r.address),
+            Buffer.concat(chunks).toString('latin1'),
+          ),
+        );
         for (const listener of listeners) listener();
         callback();
       });

@@ -78,13 +78,19 @@ describe('metrics', () => {
     const url = await listen(t);
     const client = wsClient(url, user.auth.accessToken);
     const live = subscribe(client, LiveQuotesDocument, { symbols: ['AAPL'] });
-    let body = await eventually(async () => (await scrape()).body, (b) => sample(b, 'foliograph_subscriptions_open') === 1);
+    let body = await eventually(
+      async () => (await scrape()).body,
+      (b) => sample(b, 'foliograph_subscriptions_open') === 1,
+    );
     expect(sample(body, 'foliograph_websockets_open')).toBe(1);
     expect(sample(body, 'foliograph_subscriptions_open')).toBe(1);
     expect(sample(body, 'foliograph_market_provider_breaker_state{provider="simulated"}')).toBe(0);
     live.unsubscribe();
     await client.dispose();
-    body = await eventually(async () => (await scrape()).body, (b) => sample(b, 'foliograph_websockets_open') === 0);
+    body = await eventually(
+      async () => (await scrape()).body,
+      (b) => sample(b, 'foliograph_websockets_open') === 0,
+    );
     expect(sample(body, 'foliograph_subscriptions_open')).toBe(0);
   });
 

@@ -16,8 +16,17 @@ import { createTestUser } from './users.js';
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 async function post(t: TestApp, body: unknown, headers: Record<string, string> = {}) {
-  const response = await t.app.inject({ method: 'POST', url: '/graphql', headers: { 'content-type': 'application/json', ...headers }, payload: JSON.stringify(body) });
-  return { status: response.statusCode, body: response.json() as { data?: Record<string, unknown>; errors?: Array<{ message: string; extensions?: { code?: string } }> }, headers: response.headers };
+  const response = await t.app.inject({
+    method: 'POST',
+    url: '/graphql',
+    headers: { 'content-type': 'application/json', ...headers },
+    payload: JSON.stringify(body),
+  });
+  return {
+    status: response.statusCode,
+    body: response.json() as { data?: Record<string, unknown>; errors?: Array<{ message: string; extensions?: { code?: string } }> },
+    headers: response.headers,
+  };
 }
 
 describe('automatic persisted queries (Apollo protocol), shared by replicas', () => {
@@ -37,7 +46,12 @@ describe('automatic persisted queries (Apollo protocol), shared by replicas', ()
     const extensions = { persistedQuery: { version: 1, sha256Hash: sha256(query) } };
     const miss = await post(a, { extensions });
     expect(miss.status).toBe(200);
-    expect(miss.body.errors).toEqual([expect.objectContaining({ message: 'PersistedQueryNotFound', extensions: expect.objectContaining({ code: 'PERSISTED_QUERY_NOT_FOUND' }) })]);
+    expect(miss.body.errors).toEqual([
+      expect.objectContaining({
+        message: 'PersistedQueryNotFound',
+        extensions: expect.objectContaining({ code: 'PERSISTED_QUERY_NOT_FOUND' }),
+      }),
+    ]);
     expect(miss.headers['cache-control']).toContain('no-cache');
 
     const register = await post(a, { query, extensions });
@@ -63,7 +77,10 @@ describe('automatic persisted queries (Apollo protocol), shared by replicas', ()
 
 describe('TRUSTED_DOCUMENTS=only', () => {
   let t: TestApp;
-  const manifest = JSON.parse(readFileSync(join(PROJECT_ROOT, 'schema', 'sdk', 'persisted-documents.json'), 'utf8')) as Record<string, string>;
+  const manifest = JSON.parse(readFileSync(join(PROJECT_ROOT, 'schema', 'sdk', 'persisted-documents.json'), 'utf8')) as Record<
+    string,
+    string
+  >;
   beforeAll(async () => {
     t = await startTestApp({ env: { TRUSTED_DOCUMENTS: 'only' } });
   });
@@ -78,11 +95,17 @@ describe('TRUSTED_DOCUMENTS=only', () => {
     const byDocumentId = await post(t, { documentId: hash });
     expect(byDocumentId.body).toEqual({ data: { version: expect.any(String) } });
     const printed = print(ServerVersionDocument);
-    expect((await post(t, { extensions: { persistedQuery: { version: 1, sha256Hash: sha256(printed) } } })).body.data).toEqual({ version: expect.any(String) });
+    expect((await post(t, { extensions: { persistedQuery: { version: 1, sha256Hash: sha256(printed) } } })).body.data).toEqual({
+      version: expect.any(String),
+    });
     expect((await t.gql(ServerVersionDocument)).data).toEqual({ version: expect.any(String) });
     // Clients that add __typename still match.
     const user = await createTestUser(t);
-    const me = await t.gql('query Me { __typename me { __typename id email name emailVerified mfaEnabled createdAt lastLoginAt } }', {}, { token: user.token });
+    const me = await t.gql(
+      'query Me { __typename me { __typename id email name emailVerified mfaEnabled createdAt lastLoginAt } }',
+      {},
+      { token: user.token },
+    );
     expect(me.errors).toBeUndefined();
     expect(me.data).toMatchObject({ me: { email: user.email } });
     expect(print(MeDocument)).toContain('query Me');

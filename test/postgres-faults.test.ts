@@ -27,7 +27,12 @@ beforeAll(async () => {
   proxy = await TcpProxy.start(direct.hostname, Number(direct.port || 5432));
   const proxied = new URL(database.url);
   proxied.host = `127.0.0.1:${proxy.port}`;
-  t = await startTestApp({ database, env: { DATABASE_URL: proxied.toString(), LOG_LEVEL: 'warn' }, live: { resyncMs: RESYNC_MS }, logStream: logs });
+  t = await startTestApp({
+    database,
+    env: { DATABASE_URL: proxied.toString(), LOG_LEVEL: 'warn' },
+    live: { resyncMs: RESYNC_MS },
+    logStream: logs,
+  });
   url = await listen(t);
   owner = await createTestUser(t);
 });
@@ -90,7 +95,11 @@ describe('PostgreSQL unreachable', () => {
     for (;;) {
       const event = await live.next(10_000);
       expect(event.type).toBe('next');
-      if (event.type === 'next' && (event.result.data as { portfolioValuation: { totalCost: string } }).portfolioValuation.totalCost === '1500') break;
+      if (
+        event.type === 'next' &&
+        (event.result.data as { portfolioValuation: { totalCost: string } }).portfolioValuation.totalCost === '1500'
+      )
+        break;
     }
     live.unsubscribe();
   });

@@ -54,7 +54,9 @@ describe('in production', () => {
   });
 
   it('signs with the configured key, not a generated one', async () => {
-    const jwks = (await t.app.inject({ method: 'GET', url: '/.well-known/jwks.json' })).json() as { keys: Array<{ kid: string; x: string }> };
+    const jwks = (await t.app.inject({ method: 'GET', url: '/.well-known/jwks.json' })).json() as {
+      keys: Array<{ kid: string; x: string }>;
+    };
     const expected = await exportJWK(createPublicKey(privatePem));
     expect(jwks.keys[0]?.x).toBe(expected.x);
     expect(jwks.keys[0]?.kid).toBe(await calculateJwkThumbprint(expected));

@@ -35,7 +35,11 @@ describe('query limits', () => {
   });
 
   it('refuses a query whose cost exceeds QUERY_MAX_COMPLEXITY', async () => {
-    const wide = Array.from({ length: 3 }, (_, i) => `p${i}: portfolios(first: 100) { edges { node { id name investments(first: 100) { edges { node { id symbol quantity } } } } } }`).join('\n');
+    const wide = Array.from(
+      { length: 3 },
+      (_, i) =>
+        `p${i}: portfolios(first: 100) { edges { node { id name investments(first: 100) { edges { node { id symbol quantity } } } } } }`,
+    ).join('\n');
     const result = await t.gql(`{ ${wide} }`, {}, { token: user.token });
     expect(errorCode(result)).toBe('QUERY_TOO_COMPLEX');
     expect(result.errors?.[0]?.extensions?.complexity as number).toBeGreaterThan(t.config.QUERY_MAX_COMPLEXITY);

@@ -9,7 +9,11 @@ let a: TestApp;
 let b: TestApp;
 beforeAll(async () => {
   a = await startTestApp({ env: { TRUST_PROXY: '1', RATE_LIMIT_COST_PER_MINUTE: String(BUDGET) } });
-  b = await startTestApp({ env: { TRUST_PROXY: '1', RATE_LIMIT_COST_PER_MINUTE: String(BUDGET) }, database: a.database, redisPrefix: a.config.REDIS_PREFIX });
+  b = await startTestApp({
+    env: { TRUST_PROXY: '1', RATE_LIMIT_COST_PER_MINUTE: String(BUDGET) },
+    database: a.database,
+    redisPrefix: a.config.REDIS_PREFIX,
+  });
 });
 afterAll(async () => {
   await b?.close();

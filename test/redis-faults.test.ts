@@ -103,7 +103,9 @@ describe('Redis stopped', () => {
       expect(signIn.data?.login.__typename).toBe('AuthPayload');
       const codes: unknown[] = [];
       for (let i = 0; i < 6; i++) {
-        codes.push(errorCode(await t.gql(LoginDocument, { input: { email: alice.email, password: 'wrong-password-1234' } }, from('203.0.113.21'))));
+        codes.push(
+          errorCode(await t.gql(LoginDocument, { input: { email: alice.email, password: 'wrong-password-1234' } }, from('203.0.113.21'))),
+        );
       }
       expect(codes.slice(0, 5)).toEqual(Array(5).fill('UNAUTHENTICATED'));
       expect(codes[5]).toBe('RATE_LIMITED');
@@ -114,7 +116,9 @@ describe('Redis stopped', () => {
       const kept = await t.app.services.db.emailOutbox.findMany();
       expect(kept.map((row) => row.kind)).toContain('password-reset');
       // No link token sits in the table: the relay issues it.
-      expect(JSON.stringify(kept.find((row) => row.kind === 'password-reset')?.payload)).toBe(JSON.stringify({ kind: 'password-reset', email: alice.email }));
+      expect(JSON.stringify(kept.find((row) => row.kind === 'password-reset')?.payload)).toBe(
+        JSON.stringify({ kind: 'password-reset', email: alice.email }),
+      );
     });
     expect(Math.max(...durations)).toBeLessThan(2000);
 

@@ -68,7 +68,11 @@ describe('decimal inputs', () => {
       expect(errorCode(result)).toBe('BAD_USER_INPUT');
     }
     const investment = await addInvestment(t, user, portfolioId);
-    const update = await t.gql(UpdateInvestmentDocument, { id: investment.id, input: { purchasePrice: '9e999999999' } }, { token: user.token });
+    const update = await t.gql(
+      UpdateInvestmentDocument,
+      { id: investment.id, input: { purchasePrice: '9e999999999' } },
+      { token: user.token },
+    );
     expect(errorCode(update)).toBe('BAD_USER_INPUT');
     expect(details(update)?.[0]).toMatchObject({ field: 'input.purchasePrice', message: expect.stringMatching(/exponent/) });
     expect(await investmentCount()).toBe(before + 1);
@@ -83,16 +87,33 @@ describe('decimal inputs', () => {
   });
 
   it('refuses exponent forms in setCustomAssetPrices and in CSV and JSON imports', async () => {
-    ok(await t.gql(CreateCustomAssetDocument, { input: { symbol: 'FLAT-1', name: 'Flat', type: 'REAL_ESTATE', currency: 'EUR' } }, { token: user.token }));
-    const prices = await t.gql(SetCustomAssetPricesDocument, { symbol: 'FLAT-1', prices: [{ date: '2024-01-02', close: '1e600000000' }] }, { token: user.token });
+    ok(
+      await t.gql(
+        CreateCustomAssetDocument,
+        { input: { symbol: 'FLAT-1', name: 'Flat', type: 'REAL_ESTATE', currency: 'EUR' } },
+        { token: user.token },
+      ),
+    );
+    const prices = await t.gql(
+      SetCustomAssetPricesDocument,
+      { symbol: 'FLAT-1', prices: [{ date: '2024-01-02', close: '1e600000000' }] },
+      { token: user.token },
+    );
     expect(errorCode(prices)).toBe('BAD_USER_INPUT');
     expect(details(prices)?.[0]?.field).toBe('prices[0].close');
 
     const csv = `symbol,quantity,purchasePrice,purchaseDate\nAAPL,1e600000000,1,2024-01-02\n`;
-    const json = JSON.stringify({ name: 'x', investments: [{ symbol: 'AAPL', quantity: '1e600000000', purchasePrice: '1', purchaseDate: '2024-01-02' }] });
-    for (const [format, data] of [['CSV', csv], ['JSON', json]] as const) {
+    const json = JSON.stringify({
+      name: 'x',
+      investments: [{ symbol: 'AAPL', quantity: '1e600000000', purchasePrice: '1', purchaseDate: '2024-01-02' }],
+    });
+    for (const [format, data] of [
+      ['CSV', csv],
+      ['JSON', json],
+    ] as const) {
       const result = await t.gql(ImportPortfolioDocument, { input: { format, data } }, { token: user.token });
-      const problems = result.data?.importPortfolio?.problems ?? (details(result) as { field: string; message: string }[] | undefined) ?? [];
+      const problems =
+        result.data?.importPortfolio?.problems ?? (details(result) as { field: string; message: string }[] | undefined) ?? [];
       expect(result.errors?.some((e) => e.extensions?.code === 'INTERNAL_SERVER_ERROR') ?? false).toBe(false);
       expect(problems.some((p) => p.field.endsWith('quantity') && /exponent/.test(p.message))).toBe(true);
     }
@@ -120,7 +141,10 @@ describe('text inputs', () => {
   });
 
   it('refuses a NUL in an anonymous login', async () => {
-    for (const input of [{ email: 'a\u0000@example.com', password: 'whatever-123' }, { email: 'a@example.com', password: 'pass\u0000word-123' }]) {
+    for (const input of [
+      { email: 'a\u0000@example.com', password: 'whatever-123' },
+      { email: 'a@example.com', password: 'pass\u0000word-123' },
+    ]) {
       const result = await t.gql(LoginDocument, { input });
       expect(errorCode(result)).toBe('BAD_USER_INPUT');
       expect(result.status).toBe(400);
@@ -187,12 +211,23 @@ describe('document limits', () => {
     expect(aliases.errors?.[0]?.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', limit: 'aliases' });
     const fine = await t.gql(`{ ${Array.from({ length: t.config.QUERY_MAX_ALIASES }, (_, i) => `a${i}: version`).join(' ')} }`);
     expect(fine.errors).toBeUndefined();
-    const directives = await t.gql(`{ ${Array.from({ length: t.config.QUERY_MAX_DIRECTIVES + 1 }, () => 'version @include(if: true)').join(' ')} }`);
+    const directives = await t.gql(
+      `{ ${Array.from({ length: t.config.QUERY_MAX_DIRECTIVES + 1 }, () => 'version @include(if: true)').join(' ')} }`,
+    );
     expect(directives.errors?.[0]?.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', limit: 'directives' });
   });
 
   it('does not take a JSON syntax tree for a document', async () => {
-    const ast = JSON.stringify({ kind: 'Document', definitions: [{ kind: 'OperationDefinition', operation: 'query', selectionSet: { kind: 'SelectionSet', selections: [{ kind: 'Field', name: { kind: 'Name', value: 'version' } }] } }] });
+    const ast = JSON.stringify({
+      kind: 'Document',
+      definitions: [
+        {
+          kind: 'OperationDefinition',
+          operation: 'query',
+          selectionSet: { kind: 'SelectionSet', selections: [{ kind: 'Field', name: { kind: 'Name', value: 'version' } }] },
+        },
+      ],
+    });
     const result = await t.gql(ast);
     expect(errorCode(result)).toBe('BAD_USER_INPUT');
   });
@@ -202,8 +237,16 @@ describe('over WebSocket', () => {
   it('applies the same limits and text check to subscriptions', async () => {
     const socket = new RawSocket(await listen(t));
     await socket.init(user.token);
-    await socket.send({ id: '1', type: 'subscribe', payload: { query: 'subscription($s: [String!]!) { quotes(symbols: $s) { symbol } }', variables: { s: ['A\u0000'] } } });
-    expect(await socket.message()).toMatchObject({ id: '1', type: 'error', payload: [{ extensions: { code: 'BAD_USER_INPUT', details: [{ field: 's[0]' }] } }] });
+    await socket.send({
+      id: '1',
+      type: 'subscribe',
+      payload: { query: 'subscription($s: [String!]!) { quotes(symbols: $s) { symbol } }', variables: { s: ['A\u0000'] } },
+    });
+    expect(await socket.message()).toMatchObject({
+      id: '1',
+      type: 'error',
+      payload: [{ extensions: { code: 'BAD_USER_INPUT', details: [{ field: 's[0]' }] } }],
+    });
     const aliases = Array.from({ length: 1_000 }, (_, i) => `a${i}: quotes(symbols: ["A"]) { symbol }`).join(' ');
     await socket.send({ id: '2', type: 'subscribe', payload: { query: `subscription { ${aliases} }` } });
     const refused = (await socket.message()) as { payload: unknown[] };

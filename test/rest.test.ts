@@ -52,7 +52,9 @@ describe('REST facade /api/v1 (first slice)', () => {
     const second = await call('GET', '/api/v1/portfolios?page=2&limit=2', user.token);
     expect((second.body.data as Array<{ name: string }>).map((p) => p.name)).toHaveLength(1);
     expect(second.body.pagination).toEqual({ page: 2, limit: 2, total: 3, totalPages: 2, hasMore: false });
-    const all = [...(first.body.data as Array<{ name: string }>), ...(second.body.data as Array<{ name: string }>)].map((p) => p.name).sort();
+    const all = [...(first.body.data as Array<{ name: string }>), ...(second.body.data as Array<{ name: string }>)]
+      .map((p) => p.name)
+      .sort();
     expect(all).toEqual(['A', 'B', 'C']);
     const bad = await call('GET', '/api/v1/portfolios?page=0&limit=500', user.token);
     expect(bad.status).toBe(400);
@@ -73,7 +75,11 @@ describe('REST facade /api/v1 (first slice)', () => {
   it('GET /api/v1/market/quote/:symbol, with a READ API token; a READ token cannot POST', async () => {
     await seedMarketAssets(t);
     const user = await createTestUser(t);
-    const created = await t.gql<{ createApiToken: { token: string } }>(`mutation { createApiToken(input: { name: "rest", scopes: [READ] }) { token } }`, {}, { token: user.token });
+    const created = await t.gql<{ createApiToken: { token: string } }>(
+      `mutation { createApiToken(input: { name: "rest", scopes: [READ] }) { token } }`,
+      {},
+      { token: user.token },
+    );
     const apiToken = created.data!.createApiToken.token;
     const quote = await call('GET', '/api/v1/market/quote/AAPL', apiToken);
     expect(quote.status).toBe(200);
@@ -98,8 +104,18 @@ describe('REST facade /api/v1: investments, allocation, activity, search, sessio
     });
     expect(added.status).toBe(201);
     expect(added.body).toMatchObject({ success: true, data: { symbol: 'AAPL', quantity: '10', costBasis: '1500' } });
-    const second = await call('POST', `/api/v1/portfolios/${portfolio.id}/investments`, user.token, { symbol: 'MSFT', quantity: '1', purchasePrice: '300', purchaseDate: '2024-03-15' });
-    const badInput = await call('POST', `/api/v1/portfolios/${portfolio.id}/investments`, user.token, { symbol: 'AAPL', quantity: '-1', purchasePrice: '1', purchaseDate: '2024-03-15' });
+    const second = await call('POST', `/api/v1/portfolios/${portfolio.id}/investments`, user.token, {
+      symbol: 'MSFT',
+      quantity: '1',
+      purchasePrice: '300',
+      purchaseDate: '2024-03-15',
+    });
+    const badInput = await call('POST', `/api/v1/portfolios/${portfolio.id}/investments`, user.token, {
+      symbol: 'AAPL',
+      quantity: '-1',
+      purchasePrice: '1',
+      purchaseDate: '2024-03-15',
+    });
     expect(badInput.status).toBe(400);
     expect(badInput.body.error!.code).toBe('BAD_USER_INPUT');
 
@@ -107,7 +123,11 @@ describe('REST facade /api/v1: investments, allocation, activity, search, sessio
     expect(allocation.status).toBe(200);
     expect((allocation.body.data as Array<{ key: string }>).map((s) => s.key).sort()).toEqual(['AAPL', 'MSFT']);
 
-    const removed = await call('DELETE', `/api/v1/portfolios/${portfolio.id}/investments/${(second.body.data as { id: string }).id}`, user.token);
+    const removed = await call(
+      'DELETE',
+      `/api/v1/portfolios/${portfolio.id}/investments/${(second.body.data as { id: string }).id}`,
+      user.token,
+    );
     expect(removed.body).toMatchObject({ success: true, data: { deleted: true } });
 
     const activity = await call('GET', `/api/v1/portfolios/${portfolio.id}/activity?page=1&limit=2`, user.token);
@@ -139,7 +159,9 @@ describe('REST versions', () => {
     const pageInfo = (first.body as unknown as { pageInfo: { hasNextPage: boolean; endCursor: string } }).pageInfo;
     expect(pageInfo.hasNextPage).toBe(true);
     const next = await call('GET', `/api/v2/portfolios?first=2&after=${encodeURIComponent(pageInfo.endCursor)}`, user.token);
-    const names = [...(first.body.data as Array<{ name: string }>), ...(next.body.data as Array<{ name: string }>)].map((p) => p.name).sort();
+    const names = [...(first.body.data as Array<{ name: string }>), ...(next.body.data as Array<{ name: string }>)]
+      .map((p) => p.name)
+      .sort();
     expect(names).toEqual(['P1', 'P2', 'P3']);
     expect((next.body as unknown as { pageInfo: { hasNextPage: boolean } }).pageInfo.hasNextPage).toBe(false);
     expect(first.body.pagination).toBeUndefined();
@@ -149,12 +171,24 @@ describe('REST versions', () => {
     expect(v1.headers.deprecation).toBe('true');
     expect(Date.parse(String(v1.headers.sunset))).toBeGreaterThan(Date.now());
 
-    const negotiated2 = await t.app.inject({ method: 'GET', url: '/api/portfolios?first=1', headers: { authorization: `Bearer ${user.token}`, 'accept-version': '2' } });
+    const negotiated2 = await t.app.inject({
+      method: 'GET',
+      url: '/api/portfolios?first=1',
+      headers: { authorization: `Bearer ${user.token}`, 'accept-version': '2' },
+    });
     expect(negotiated2.json()).toHaveProperty('pageInfo');
     expect(negotiated2.headers['content-version']).toBe('2');
-    const negotiated1 = await t.app.inject({ method: 'GET', url: '/api/portfolios?limit=1', headers: { authorization: `Bearer ${user.token}` } });
+    const negotiated1 = await t.app.inject({
+      method: 'GET',
+      url: '/api/portfolios?limit=1',
+      headers: { authorization: `Bearer ${user.token}` },
+    });
     expect(negotiated1.json()).toMatchObject({ pagination: { limit: 1, total: 3 } });
-    const unknown = await t.app.inject({ method: 'GET', url: '/api/portfolios', headers: { authorization: `Bearer ${user.token}`, 'accept-version': '7' } });
+    const unknown = await t.app.inject({
+      method: 'GET',
+      url: '/api/portfolios',
+      headers: { authorization: `Bearer ${user.token}`, 'accept-version': '7' },
+    });
     expect(unknown.statusCode).toBe(400);
   });
 });
@@ -191,7 +225,12 @@ describe('REST facade /api/v1: analytics, risk, share, delete', () => {
     await seedMarketAssets(t);
     const user = await createTestUser(t);
     const portfolio = await createPortfolio(t, user);
-    await call('POST', `/api/v1/portfolios/${portfolio.id}/investments`, user.token, { symbol: 'AAPL', quantity: '5', purchasePrice: '100', purchaseDate: '2024-01-02' });
+    await call('POST', `/api/v1/portfolios/${portfolio.id}/investments`, user.token, {
+      symbol: 'AAPL',
+      quantity: '5',
+      purchasePrice: '100',
+      purchaseDate: '2024-01-02',
+    });
     const analytics = await call('GET', `/api/v1/portfolios/${portfolio.id}/analytics?from=2024-01-02&to=2024-03-01`, user.token);
     expect(analytics.body.error).toBeUndefined();
     expect(analytics.status).toBe(200);

@@ -53,8 +53,16 @@ beforeAll(async () => {
   investmentId = (await addInvestment(t, user, portfolioId)).id;
   throwawayPortfolioId = (await createPortfolio(t, user, { name: 'to delete' })).id;
   throwawayInvestmentId = (await addInvestment(t, user, portfolioId, { symbol: 'MSFT' })).id;
-  ok(await t.gql(sdk.CreateCustomAssetDocument, { input: { symbol: 'LIT-1', name: 'Literal flat', type: 'REAL_ESTATE', currency: 'EUR' } }, { token: user.token }));
-  throwawayAlertId = ok(await t.gql(sdk.CreateAlertDocument, { input: { condition: 'PRICE_BELOW', symbol: 'MSFT', threshold: '1' } }, { token: user.token })).createAlert.id;
+  ok(
+    await t.gql(
+      sdk.CreateCustomAssetDocument,
+      { input: { symbol: 'LIT-1', name: 'Literal flat', type: 'REAL_ESTATE', currency: 'EUR' } },
+      { token: user.token },
+    ),
+  );
+  throwawayAlertId = ok(
+    await t.gql(sdk.CreateAlertDocument, { input: { condition: 'PRICE_BELOW', symbol: 'MSFT', threshold: '1' } }, { token: user.token }),
+  ).createAlert.id;
   const record = async (input: sdk.TransactionInput) =>
     ok(await t.gql(sdk.RecordTransactionDocument, { portfolioId, input }, { token: user.token })).recordTransaction.id;
   await record({ type: 'DEPOSIT', date: '2024-01-02', amount: '10000' });
@@ -72,12 +80,29 @@ function fixtures(): Record<string, Fixture> {
   return {
     PortfolioPerformance: { variables: { id, ...range }, as: 'user', mustSucceed: true },
     PortfolioRisk: { variables: { id, ...range, confidence: 0.95, benchmark: 'VTI' }, as: 'user' },
-    PortfolioRebalance: { variables: { id, targets: [{ key: 'AAPL', weight: 0.5 }, { key: 'MSFT', weight: 0.5 }], driftTolerance: 0.05, by: 'SYMBOL' }, as: 'user' },
-    PortfolioSimulation: { variables: { id, horizonDays: 20, paths: 100, seed: 7, confidence: 0.95, ...range }, as: 'user', mustSucceed: true },
+    PortfolioRebalance: {
+      variables: {
+        id,
+        targets: [
+          { key: 'AAPL', weight: 0.5 },
+          { key: 'MSFT', weight: 0.5 },
+        ],
+        driftTolerance: 0.05,
+        by: 'SYMBOL',
+      },
+      as: 'user',
+    },
+    PortfolioSimulation: {
+      variables: { id, horizonDays: 20, paths: 100, seed: 7, confidence: 0.95, ...range },
+      as: 'user',
+      mustSucceed: true,
+    },
     PortfolioFactorExposure: { variables: { id, factors: ['VTI'], ...range }, as: 'user' },
     PortfolioAnalytics: { variables: { id, ...range, benchmark: 'VTI' }, as: 'user', mustSucceed: true },
     PortfolioExists: { variables: { id }, as: 'user', mustSucceed: true },
-    Register: { variables: { input: { email: `lit-${randomBytes(3).toString('hex')}@example.com`, name: 'Lit', password: 'a-long-password-2026' } } },
+    Register: {
+      variables: { input: { email: `lit-${randomBytes(3).toString('hex')}@example.com`, name: 'Lit', password: 'a-long-password-2026' } },
+    },
     Login: { variables: { input: { email: other.email, password: 'wrong-password-1' } } },
     VerifyMfaLogin: { variables: { challengeToken: 'not-a-challenge', code: '123456' } },
     RefreshToken: { variables: { refreshToken: 'not-a-refresh-token' } },
@@ -107,21 +132,41 @@ function fixtures(): Record<string, Fixture> {
     PortfolioShares: { variables: { id }, as: 'user', mustSucceed: true },
     PortfolioActivity: { variables: { id, first: 5 }, as: 'user', mustSucceed: true },
     ExportPortfolio: { variables: { id, format: 'CSV' }, as: 'user', mustSucceed: true },
-    CreatePortfolio: { variables: { input: { name: 'Literal', description: 'typed in GraphiQL', isPublic: false, baseCurrency: 'EUR' } }, as: 'user', mustSucceed: true },
-    UpdatePortfolio: { variables: { id, input: { description: 'changed' } }, as: 'user', mustSucceed: true },
-    DeletePortfolio: { variables: { id: throwawayPortfolioId }, as: 'user' },
-    AddInvestment: {
-      variables: { portfolioId: id, input: { symbol: 'AAPL', quantity: '7', purchasePrice: '0.00000001', purchaseDate: '2024-02-29', notes: 'literal' } },
+    CreatePortfolio: {
+      variables: { input: { name: 'Literal', description: 'typed in GraphiQL', isPublic: false, baseCurrency: 'EUR' } },
       as: 'user',
       mustSucceed: true,
     },
-    UpdateInvestment: { variables: { id: investmentId, input: { quantity: '12.5', purchasePrice: '99.99', purchaseDate: '2024-01-31' } }, as: 'user', mustSucceed: true },
+    UpdatePortfolio: { variables: { id, input: { description: 'changed' } }, as: 'user', mustSucceed: true },
+    DeletePortfolio: { variables: { id: throwawayPortfolioId }, as: 'user' },
+    AddInvestment: {
+      variables: {
+        portfolioId: id,
+        input: { symbol: 'AAPL', quantity: '7', purchasePrice: '0.00000001', purchaseDate: '2024-02-29', notes: 'literal' },
+      },
+      as: 'user',
+      mustSucceed: true,
+    },
+    UpdateInvestment: {
+      variables: { id: investmentId, input: { quantity: '12.5', purchasePrice: '99.99', purchaseDate: '2024-01-31' } },
+      as: 'user',
+      mustSucceed: true,
+    },
     RemoveInvestment: { variables: { id: throwawayInvestmentId }, as: 'user' },
     SharePortfolio: { variables: { portfolioId: id, email: other.email, permission: 'VIEW' }, as: 'user' },
     UnsharePortfolio: { variables: { portfolioId: id, userId: other.id }, as: 'user' },
-    CreateCustomAsset: { variables: { input: { symbol: `LIT-${randomBytes(2).toString('hex').toUpperCase()}`, name: 'x', type: 'OTHER', currency: 'USD' } }, as: 'user' },
+    CreateCustomAsset: {
+      variables: { input: { symbol: `LIT-${randomBytes(2).toString('hex').toUpperCase()}`, name: 'x', type: 'OTHER', currency: 'USD' } },
+      as: 'user',
+    },
     SetCustomAssetPrices: {
-      variables: { symbol: 'LIT-1', prices: [{ date: '2024-01-02', close: '250000.5' }, { date: '2024-01-03', close: '250001' }] },
+      variables: {
+        symbol: 'LIT-1',
+        prices: [
+          { date: '2024-01-02', close: '250000.5' },
+          { date: '2024-01-03', close: '250001' },
+        ],
+      },
       as: 'user',
       mustSucceed: true,
     },
@@ -146,12 +191,28 @@ function fixtures(): Record<string, Fixture> {
     PortfolioReports: { variables: { id, first: 5 }, as: 'user', mustSucceed: true },
     GenerateReport: { variables: { portfolioId: id, ...range }, as: 'user', mustSucceed: true },
     RecordTransaction: {
-      variables: { portfolioId: id, input: { type: 'BUY', date: '2024-02-01', symbol: 'AAPL', quantity: '0.5', price: '183.99', fee: '1.25', currency: 'USD', fxRate: '1', notes: 'literal' } },
+      variables: {
+        portfolioId: id,
+        input: {
+          type: 'BUY',
+          date: '2024-02-01',
+          symbol: 'AAPL',
+          quantity: '0.5',
+          price: '183.99',
+          fee: '1.25',
+          currency: 'USD',
+          fxRate: '1',
+          notes: 'literal',
+        },
+      },
       as: 'user',
       mustSucceed: true,
     },
     UpdateTransaction: {
-      variables: { id: transactionId, input: { type: 'BUY', date: '2024-01-03', symbol: 'AAPL', quantity: '6', price: '185.25', fee: '0.5' } },
+      variables: {
+        id: transactionId,
+        input: { type: 'BUY', date: '2024-01-03', symbol: 'AAPL', quantity: '6', price: '185.25', fee: '0.5' },
+      },
       as: 'user',
       mustSucceed: true,
     },

@@ -19,7 +19,12 @@ const scratch = mkdtempSync(join(PROJECT_ROOT, 'scratch', 'sdk-consumer-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const run = (command: string, args: string[], cwd: string) =>
-  execFileSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_update_notifier: 'false' } });
+  execFileSync(command, args, {
+    cwd,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, npm_config_update_notifier: 'false' },
+  });
 
 const PROGRAM = `
 import { ApolloClient, HttpLink, InMemoryCache } from '@apollo/client';
@@ -65,7 +70,16 @@ describe('the SDK package', () => {
       files: Array<{ path: string }>;
     }>;
     const files = packed[0]!.files.map((f) => f.path).sort();
-    expect(files).toEqual(expect.arrayContaining(['dist/index.js', 'dist/index.d.ts', 'dist/graphql.js', 'dist/graphql.d.ts', 'persisted-documents.json', 'package.json']));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'dist/index.js',
+        'dist/index.d.ts',
+        'dist/graphql.js',
+        'dist/graphql.d.ts',
+        'persisted-documents.json',
+        'package.json',
+      ]),
+    );
     expect(files.some((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toBe(false);
 
     const project = join(scratch, 'app');
@@ -83,12 +97,16 @@ describe('the SDK package', () => {
     );
     run('npm', ['install', '--offline', '--ignore-scripts', '--legacy-peer-deps', '--no-audit', '--no-fund'], project);
     const installed = join(project, 'node_modules', '@foliograph', 'sdk');
-    const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; exports: unknown };
+    const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+      exports: unknown;
+    };
     expect(manifest.dependencies).toHaveProperty('@graphql-typed-document-node/core');
     // Every package the built files import is one the package declares.
     const imported = new Set<string>();
     for (const file of readdirSync(join(installed, 'dist'))) {
-      for (const [, spec] of readFileSync(join(installed, 'dist', file), 'utf8').matchAll(/from ['"]([^.'"][^'"]*)['"]/g)) imported.add(spec!);
+      for (const [, spec] of readFileSync(join(installed, 'dist', file), 'utf8').matchAll(/from ['"]([^.'"][^'"]*)['"]/g))
+        imported.add(spec!);
     }
     expect([...imported].filter((spec) => !(spec in manifest.dependencies) && spec !== 'graphql')).toEqual([]);
 
@@ -96,7 +114,15 @@ describe('the SDK package', () => {
     writeFileSync(
       join(project, 'tsconfig.json'),
       JSON.stringify({
-        compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: true, lib: ['ES2023', 'DOM'] },
+        compilerOptions: {
+          target: 'ES2022',
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          strict: true,
+          noEmit: true,
+          skipLibCheck: true,
+          lib: ['ES2023', 'DOM'],
+        },
         files: ['main.ts'],
       }),
     );
@@ -112,7 +138,11 @@ describe('the SDK package', () => {
     // And it loads as ESM: every document is a real DocumentNode.
     const loaded = run(
       process.execPath,
-      ['--input-type=module', '-e', "const sdk = await import('@foliograph/sdk'); console.log(JSON.stringify({ me: sdk.MeDocument.kind, count: Object.keys(sdk).filter((k) => k.endsWith('Document')).length }))"],
+      [
+        '--input-type=module',
+        '-e',
+        "const sdk = await import('@foliograph/sdk'); console.log(JSON.stringify({ me: sdk.MeDocument.kind, count: Object.keys(sdk).filter((k) => k.endsWith('Document')).length }))",
+      ],
       project,
     );
     const { me, count } = JSON.parse(loaded) as { me: string; count: number };

@@ -60,7 +60,7 @@ it('is off without an endpoint', async () => {
   expect(tracingEnabled()).toBe(true); // the one started above
 });
 
-it('exports HTTP, GraphQL, Prisma, Redis and BullMQ spans over OTLP, in the caller\'s trace', async () => {
+it("exports HTTP, GraphQL, Prisma, Redis and BullMQ spans over OTLP, in the caller's trace", async () => {
   const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
   const result = await t.gql(
     RegisterDocument,
@@ -73,7 +73,10 @@ it('exports HTTP, GraphQL, Prisma, Redis and BullMQ spans over OTLP, in the call
       await tracing!.flush();
       return received.filter((s) => s.traceId === traceId);
     },
-    (found) => ['POST /graphql', 'graphql.mutation Register'].every((n) => found.some((s) => s.name === n)) && found.some((s) => s.name.startsWith('prisma:')) && found.some((s) => s.name.startsWith('redis ')),
+    (found) =>
+      ['POST /graphql', 'graphql.mutation Register'].every((n) => found.some((s) => s.name === n)) &&
+      found.some((s) => s.name.startsWith('prisma:')) &&
+      found.some((s) => s.name.startsWith('redis ')),
     10_000,
   );
   const names = new Set(spans.map((s) => s.name));

@@ -113,7 +113,11 @@ export class LiveSubscription<T> {
   }
 }
 
-export function subscribe<T, V extends Record<string, unknown>>(client: Client, document: TypedDocumentNode<T, V>, variables: V): LiveSubscription<T> {
+export function subscribe<T, V extends Record<string, unknown>>(
+  client: Client,
+  document: TypedDocumentNode<T, V>,
+  variables: V,
+): LiveSubscription<T> {
   return new LiveSubscription<T>(client, document as TypedDocumentNode<T, Record<string, unknown>>, variables);
 }
 

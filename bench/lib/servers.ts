@@ -38,11 +38,11 @@ function profileFlags(): string[] {
 /** A server process pinned to core 0, resolved once `readyUrl` answers. */
 export async function startPinned(script: string, env: Record<string, string>, readyUrl: string): Promise<ChildProcess> {
   const child = // `node --import tsx` (not the tsx CLI, which forks): the pid is the server's own, for /proc.
-  spawn('taskset', ['-c', '0', process.execPath, ...profileFlags(), '--import', 'tsx', script], {
-    cwd: PROJECT_ROOT,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+    spawn('taskset', ['-c', '0', process.execPath, ...profileFlags(), '--import', 'tsx', script], {
+      cwd: PROJECT_ROOT,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
   children.push(child);
   let output = '';
   child.stdout!.on('data', (data) => (output += String(data)));
@@ -51,7 +51,13 @@ export async function startPinned(script: string, env: Record<string, string>, r
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${script} exited ${child.exitCode}:\n${output}`);
     if (Date.now() > deadline) throw new Error(`${script} did not start:\n${output}`);
-    if (await fetch(readyUrl).then((r) => r.status < 500, () => false)) return child;
+    if (
+      await fetch(readyUrl).then(
+        (r) => r.status < 500,
+        () => false,
+      )
+    )
+      return child;
     await new Promise((r) => setTimeout(r, 200));
   }
 }
@@ -76,10 +82,12 @@ export function cpuSeconds(pid: number): number {
 
 /** Resident memory of a process in MB, from /proc. */
 export function rssMb(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:')) ?? 'VmRSS: 0 kB';
+  const line =
+    readFileSync(`/proc/${pid}/status`, 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('VmRSS:')) ?? 'VmRSS: 0 kB';
   return Number(line.split(/\s+/)[1]) / 1024;
 }
-
 
 export async function post(url: string, body: unknown, token = ''): Promise<unknown> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };

@@ -12,7 +12,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../src/platform/paths.js';
 
-
 export interface ClusterOptions {
   apiReplicas: number;
   workers: number;
@@ -167,7 +166,9 @@ export async function startBalancer(apiPorts: number[], port = 0): Promise<Balan
   for (const sub of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(dir, sub));
   const balancerPort = port || (await freePort());
   writeFileSync(join(dir, 'nginx.conf'), nginxConfig(dir, balancerPort, apiPorts));
-  const child = spawn(nginx, ['-c', join(dir, 'nginx.conf'), '-p', dir, '-e', join(dir, 'error.log')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(nginx, ['-c', join(dir, 'nginx.conf'), '-p', dir, '-e', join(dir, 'error.log')], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let errors = '';
   child.stderr?.on('data', (d) => (errors += String(d)));
@@ -181,7 +182,10 @@ export async function startBalancer(apiPorts: number[], port = 0): Promise<Balan
   const url = `http://127.0.0.1:${balancerPort}`;
   const deadline = Date.now() + 10_000;
   for (;;) {
-    const ok = await fetch(`${url}/health`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${url}/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) break;
     if (child.exitCode !== null || Date.now() > deadline) {
       await stop();
@@ -193,7 +197,6 @@ export async function startBalancer(apiPorts: number[], port = 0): Promise<Balan
 }
 
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {
-
   // Every replica signs and verifies with the same key (production passes it as a secret).
   const { privateKey } = generateKeyPairSync('ed25519');
   const common: Record<string, string> = {
@@ -213,7 +216,14 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   for (let i = 0; i < options.apiReplicas; i++) apiPorts.push(options.firstApiPort ? options.firstApiPort + i : await freePort());
   const balancerPort = options.balancerPort || (await freePort());
   const apis = apiPorts.map((port, i) =>
-    managed(`api-${i + 1}`, 'src/main.ts', port, { ...common, PORT: String(port), MARKET_FEED_INTERVAL_MS: '0', ...options.apiEnv }, /Server listening at/, options.echo ?? false),
+    managed(
+      `api-${i + 1}`,
+      'src/main.ts',
+      port,
+      { ...common, PORT: String(port), MARKET_FEED_INTERVAL_MS: '0', ...options.apiEnv },
+      /Server listening at/,
+      options.echo ?? false,
+    ),
   );
   const workers = Array.from({ length: options.workers }, (_, i) =>
     managed(`worker-${i + 1}`, 'src/worker.ts', 0, { ...common, ...options.workerEnv }, /worker started/, options.echo ?? false),

@@ -26,7 +26,10 @@ beforeAll(async () => {
   // A second API instance of the same deployment (same database and Redis key space).
   other = await startTestApp({ database: t.database, redisPrefix: t.config.REDIS_PREFIX, env: { SMTP_URL: mailbox.url } });
   // Two workers evaluate every tick; each firing must still happen once.
-  workers = await Promise.all([startAlertWorker(t.config, log, { reloadMs: 60_000 }), startAlertWorker(t.config, log, { reloadMs: 60_000 })]);
+  workers = await Promise.all([
+    startAlertWorker(t.config, log, { reloadMs: 60_000 }),
+    startAlertWorker(t.config, log, { reloadMs: 60_000 }),
+  ]);
   mailer = await startNotifyEmailWorker(t.config, log);
 }, 30_000);
 afterEach(() => disposeClients());
@@ -72,7 +75,11 @@ function notificationsOf(user: TestUser) {
 describe('createAlert', () => {
   it('refuses bad input with every problem named, unknown symbols, and more alerts than the limit', async () => {
     const user = await createTestUser(t);
-    const bad = await t.gql(CREATE, { input: { condition: 'PRICE_ABOVE', threshold: '-5', portfolioId: '00000000-0000-4000-8000-000000000000' } }, { token: user.token });
+    const bad = await t.gql(
+      CREATE,
+      { input: { condition: 'PRICE_ABOVE', threshold: '-5', portfolioId: '00000000-0000-4000-8000-000000000000' } },
+      { token: user.token },
+    );
     expect(errorCode(bad)).toBe('BAD_USER_INPUT');
     const fields = (bad.errors![0]!.extensions!.details as Array<{ field: string }>).map((d) => d.field).sort();
     expect(fields).toEqual(['portfolioId', 'symbol', 'threshold']);
@@ -81,14 +88,29 @@ describe('createAlert', () => {
     expect(unknown.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', details: [{ field: 'symbol' }] });
 
     const mine = await createPortfolio(t, user);
-    const drift = await t.gql(CREATE, { input: { condition: 'PORTFOLIO_DRIFT_ABOVE', portfolioId: mine.id, threshold: '0.05' } }, { token: user.token });
+    const drift = await t.gql(
+      CREATE,
+      { input: { condition: 'PORTFOLIO_DRIFT_ABOVE', portfolioId: mine.id, threshold: '0.05' } },
+      { token: user.token },
+    );
     expect(drift.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', details: [{ field: 'targets' }] });
-    const weights = await t.gql(CREATE, { input: { condition: 'PORTFOLIO_DRIFT_ABOVE', portfolioId: mine.id, threshold: '2', targets: [{ key: 'AAPL', weight: 0.5 }] } }, { token: user.token });
-    expect((weights.errors?.[0]?.extensions?.details as Array<{ field: string }>).map((d) => d.field).sort()).toEqual(['targets', 'threshold']);
+    const weights = await t.gql(
+      CREATE,
+      { input: { condition: 'PORTFOLIO_DRIFT_ABOVE', portfolioId: mine.id, threshold: '2', targets: [{ key: 'AAPL', weight: 0.5 }] } },
+      { token: user.token },
+    );
+    expect((weights.errors?.[0]?.extensions?.details as Array<{ field: string }>).map((d) => d.field).sort()).toEqual([
+      'targets',
+      'threshold',
+    ]);
 
     const stranger = await createTestUser(t);
     const theirs = await createPortfolio(t, stranger);
-    const foreign = await t.gql(CREATE, { input: { condition: 'PORTFOLIO_VALUE_BELOW', portfolioId: theirs.id, threshold: '100' } }, { token: user.token });
+    const foreign = await t.gql(
+      CREATE,
+      { input: { condition: 'PORTFOLIO_VALUE_BELOW', portfolioId: theirs.id, threshold: '100' } },
+      { token: user.token },
+    );
     expect(errorCode(foreign)).toBe('NOT_FOUND');
 
     for (let i = 0; i < 5; i++) await createAlert(user, { condition: 'PRICE_ABOVE', symbol: 'MSFT', threshold: String(1000 + i) });
@@ -97,8 +119,12 @@ describe('createAlert', () => {
     expect(ok(await t.gql<{ alerts: unknown[] }>(ALERTS, {}, { token: user.token })).alerts).toHaveLength(5);
 
     const [first] = ok(await t.gql<{ alerts: Array<{ id: string }> }>(ALERTS, {}, { token: user.token })).alerts;
-    expect(errorCode(await t.gql(`mutation($id: ID!) { deleteAlert(id: $id) }`, { id: first!.id }, { token: stranger.token }))).toBe('NOT_FOUND');
-    expect(ok(await t.gql(`mutation($id: ID!) { deleteAlert(id: $id) }`, { id: first!.id }, { token: user.token }))).toEqual({ deleteAlert: true });
+    expect(errorCode(await t.gql(`mutation($id: ID!) { deleteAlert(id: $id) }`, { id: first!.id }, { token: stranger.token }))).toBe(
+      'NOT_FOUND',
+    );
+    expect(ok(await t.gql(`mutation($id: ID!) { deleteAlert(id: $id) }`, { id: first!.id }, { token: user.token }))).toEqual({
+      deleteAlert: true,
+    });
   });
 });
 
@@ -123,7 +149,9 @@ describe('alert firing', () => {
     expect(notifications[0]!.body).toContain('200.5');
     expect(workers[0]!.evaluator.fired + workers[1]!.evaluator.fired).toBe(1);
 
-    const [listed] = ok(await t.gql<{ alerts: Array<{ id: string; active: boolean; lastTriggeredAt: string | null }> }>(ALERTS, {}, { token: user.token })).alerts;
+    const [listed] = ok(
+      await t.gql<{ alerts: Array<{ id: string; active: boolean; lastTriggeredAt: string | null }> }>(ALERTS, {}, { token: user.token }),
+    ).alerts;
     expect(listed).toMatchObject({ id: alert.id, active: false });
     expect(listed!.lastTriggeredAt).not.toBeNull();
 
@@ -188,7 +216,13 @@ describe('alert firing', () => {
     const page2 = ok(await t.gql<any>(NOTIFICATIONS, { first: 1, after: page1.pageInfo.endCursor }, { token: user.token })).notifications;
     expect(page2.edges[0].node.id).toBe(first.notifications.id);
 
-    const marked = ok(await t.gql<any>(`mutation($ids: [ID!]) { markNotificationsRead(ids: $ids) }`, { ids: [first.notifications.id] }, { token: user.token }));
+    const marked = ok(
+      await t.gql<any>(
+        `mutation($ids: [ID!]) { markNotificationsRead(ids: $ids) }`,
+        { ids: [first.notifications.id] },
+        { token: user.token },
+      ),
+    );
     expect(marked.markNotificationsRead).toBe(1);
     const unread = ok(await t.gql<any>(NOTIFICATIONS, { unreadOnly: true }, { token: user.token })).notifications;
     expect(unread).toMatchObject({ totalCount: 1, unreadCount: 1 });
@@ -212,25 +246,47 @@ describe('email settings and one-click unsubscribe', () => {
     const path = `${link.pathname}${link.search}`;
     const page = await t.app.inject({ method: 'GET', url: path });
     expect(page.statusCode).toBe(200);
-    expect(ok(await t.gql<any>(`{ emailSettings { alerts weeklyReports } }`, {}, { token: user.token })).emailSettings).toEqual({ alerts: true, weeklyReports: true });
-    const forged = await t.app.inject({ method: 'POST', url: `${link.pathname}?token=${encodeURIComponent(link.searchParams.get('token')!.slice(0, -2) + 'xx')}`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'List-Unsubscribe=One-Click' });
+    expect(ok(await t.gql<any>(`{ emailSettings { alerts weeklyReports } }`, {}, { token: user.token })).emailSettings).toEqual({
+      alerts: true,
+      weeklyReports: true,
+    });
+    const forged = await t.app.inject({
+      method: 'POST',
+      url: `${link.pathname}?token=${encodeURIComponent(link.searchParams.get('token')!.slice(0, -2) + 'xx')}`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'List-Unsubscribe=One-Click',
+    });
     expect(forged.statusCode).toBe(400);
-    const done = await t.app.inject({ method: 'POST', url: path, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'List-Unsubscribe=One-Click' });
+    const done = await t.app.inject({
+      method: 'POST',
+      url: path,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'List-Unsubscribe=One-Click',
+    });
     expect(done.statusCode).toBe(200);
-    expect(ok(await t.gql<any>(`{ emailSettings { alerts weeklyReports } }`, {}, { token: user.token })).emailSettings).toEqual({ alerts: false, weeklyReports: true });
+    expect(ok(await t.gql<any>(`{ emailSettings { alerts weeklyReports } }`, {}, { token: user.token })).emailSettings).toEqual({
+      alerts: false,
+      weeklyReports: true,
+    });
 
     // The alert fires again, but its email is not sent any more.
     const inspect = openQueue(QUEUE_NAMES.notifyEmail, t.config, {});
     try {
       await publish(tick('AAPL', '299'));
       await publish(tick('AAPL', '302'));
-      await eventually(async () => (await inspect.queue.getCompleted()).map((j) => j.returnvalue as { reason?: string }), (values) => values.some((v) => v.reason === 'unsubscribed'), 10_000);
+      await eventually(
+        async () => (await inspect.queue.getCompleted()).map((j) => j.returnvalue as { reason?: string }),
+        (values) => values.some((v) => v.reason === 'unsubscribed'),
+        10_000,
+      );
     } finally {
       await inspect.close();
     }
     expect(mailbox.messages.filter((m) => m.to.includes(user.email))).toHaveLength(1);
 
-    const back = ok(await t.gql<any>(`mutation { updateEmailSettings(input: { alerts: true }) { alerts loginAlerts } }`, {}, { token: user.token }));
+    const back = ok(
+      await t.gql<any>(`mutation { updateEmailSettings(input: { alerts: true }) { alerts loginAlerts } }`, {}, { token: user.token }),
+    );
     expect(back.updateEmailSettings).toEqual({ alerts: true, loginAlerts: true });
   });
 });

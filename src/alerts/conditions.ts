@@ -25,7 +25,12 @@ export type AlertCondition = (typeof ALERT_CONDITIONS)[number];
 export const ALERT_CHANNELS = ['EMAIL', 'IN_APP'] as const;
 export type AlertChannel = (typeof ALERT_CHANNELS)[number];
 
-export const SYMBOL_CONDITIONS: ReadonlySet<AlertCondition> = new Set(['PRICE_ABOVE', 'PRICE_BELOW', 'DAY_CHANGE_PERCENT_ABOVE', 'DAY_CHANGE_PERCENT_BELOW']);
+export const SYMBOL_CONDITIONS: ReadonlySet<AlertCondition> = new Set([
+  'PRICE_ABOVE',
+  'PRICE_BELOW',
+  'DAY_CHANGE_PERCENT_ABOVE',
+  'DAY_CHANGE_PERCENT_BELOW',
+]);
 export const isSymbolCondition = (condition: AlertCondition): boolean => SYMBOL_CONDITIONS.has(condition);
 
 /** What was measured for one alert: a decimal text (price, value), a number (percent, drift), or nothing. */
@@ -76,13 +81,25 @@ export function describeFiring(
   switch (alert.condition) {
     case 'PRICE_ABOVE':
     case 'PRICE_BELOW':
-      return { title: `${subject} ${LABEL[alert.condition]} ${threshold}`, body: `${subject} is at ${shown} (your alert: ${LABEL[alert.condition]} ${threshold}).` };
+      return {
+        title: `${subject} ${LABEL[alert.condition]} ${threshold}`,
+        body: `${subject} is at ${shown} (your alert: ${LABEL[alert.condition]} ${threshold}).`,
+      };
     case 'DAY_CHANGE_PERCENT_ABOVE':
     case 'DAY_CHANGE_PERCENT_BELOW':
-      return { title: `${subject} ${LABEL[alert.condition]} ${threshold}%`, body: `${subject} is ${shown}% on the day (your alert: ${threshold}%).` };
+      return {
+        title: `${subject} ${LABEL[alert.condition]} ${threshold}%`,
+        body: `${subject} is ${shown}% on the day (your alert: ${threshold}%).`,
+      };
     case 'PORTFOLIO_VALUE_BELOW':
-      return { title: `${subject}: ${LABEL[alert.condition]} ${threshold}`, body: `${subject} is worth ${shown} (your alert: ${LABEL[alert.condition]} ${threshold}).` };
+      return {
+        title: `${subject}: ${LABEL[alert.condition]} ${threshold}`,
+        body: `${subject} is worth ${shown} (your alert: ${LABEL[alert.condition]} ${threshold}).`,
+      };
     case 'PORTFOLIO_DRIFT_ABOVE':
-      return { title: `${subject}: ${LABEL[alert.condition]} ${threshold}`, body: `${subject} has drifted ${shown} from its target weights (tolerance ${threshold}); consider rebalancing.` };
+      return {
+        title: `${subject}: ${LABEL[alert.condition]} ${threshold}`,
+        body: `${subject} has drifted ${shown} from its target weights (tolerance ${threshold}); consider rebalancing.`,
+      };
   }
 }

@@ -25,7 +25,15 @@ import { createDb, type Db } from '../platform/db.js';
 import { RedisChannels } from '../platform/redis-channels.js';
 import { createRedis, type Redis } from '../platform/redis.js';
 import type { RunningWorker } from '../platform/queues.js';
-import { conditionHolds, describeFiring, isSymbolCondition, transition, type AlertChannel, type AlertCondition, type Measurement } from './conditions.js';
+import {
+  conditionHolds,
+  describeFiring,
+  isSymbolCondition,
+  transition,
+  type AlertChannel,
+  type AlertCondition,
+  type Measurement,
+} from './conditions.js';
 import { NotifyOutbox } from './mail.js';
 import { insertNotification, publishNotification, type NotificationRecord } from './notifications.js';
 import { alertsChangedChannel } from './service.js';
@@ -91,7 +99,10 @@ export class AlertEvaluator {
   }
 
   async start(): Promise<void> {
-    this.stopChanges = await this.deps.channels.listen(alertsChangedChannel(this.deps.prefix), () => void this.enqueue(() => this.reload()));
+    this.stopChanges = await this.deps.channels.listen(
+      alertsChangedChannel(this.deps.prefix),
+      () => void this.enqueue(() => this.reload()),
+    );
     await this.enqueue(() => this.reload());
     const scheduleReload = () => {
       this.reloadTimer = setTimeout(() => {
@@ -193,7 +204,8 @@ export class AlertEvaluator {
     // The valuations below read quotes through the market caches: make this process's agree with the ticks.
     await this.deps.market.storeTicks(quotes, { shared: false });
     for (const quote of quotes) {
-      for (const alert of this.bySymbol.get(quote.symbol) ?? []) await this.apply(alert, measureQuote(alert.condition, quote), quote.symbol);
+      for (const alert of this.bySymbol.get(quote.symbol) ?? [])
+        await this.apply(alert, measureQuote(alert.condition, quote), quote.symbol);
     }
     for (const portfolioId of portfolioIds) {
       const alerts = [...this.alerts.values()].filter((a) => a.portfolioId === portfolioId);
@@ -205,7 +217,10 @@ export class AlertEvaluator {
           valuation ??= await this.deps.market.valuePortfolio(portfolioId);
           measured = valuation ? { value: valuation.totalValue.toFixed() } : null;
         } else if (alert.condition === 'PORTFOLIO_DRIFT_ABOVE' && alert.targets) {
-          const plan = await this.deps.analytics.rebalance(portfolioId, { targets: alert.targets, driftTolerance: Number(alert.threshold) });
+          const plan = await this.deps.analytics.rebalance(portfolioId, {
+            targets: alert.targets,
+            driftTolerance: Number(alert.threshold),
+          });
           measured = { value: plan.driftBefore };
         }
         await this.apply(alert, measured, alert.portfolioName ?? 'Your portfolio');

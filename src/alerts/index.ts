@@ -6,6 +6,21 @@
 import './schema.js';
 export { AlertService, alertsChangedChannel, type AlertInput, type EmailSettingsView } from './service.js';
 export { startAlertWorker, AlertEvaluator, openSharedWorkerResources, type SharedWorkerResources } from './evaluator.js';
-export { NotifyOutbox, startNotifyEmailWorker, unsubscribe, readUnsubscribeToken, unsubscribeUrl, wantsEmail, type EmailCategory, type NotifyEmailJob } from './mail.js';
-export { insertNotification, publishNotification, deleteOldNotifications, NOTIFICATION_RETENTION_DAYS, type NotificationRecord } from './notifications.js';
+export {
+  NotifyOutbox,
+  startNotifyEmailWorker,
+  unsubscribe,
+  readUnsubscribeToken,
+  unsubscribeUrl,
+  wantsEmail,
+  type EmailCategory,
+  type NotifyEmailJob,
+} from './mail.js';
+export {
+  insertNotification,
+  publishNotification,
+  deleteOldNotifications,
+  NOTIFICATION_RETENTION_DAYS,
+  type NotificationRecord,
+} from './notifications.js';
 export { alertRoutes } from './routes.js';

@@ -60,7 +60,10 @@ export function unsubscribeToken(config: Pick<Config, 'MFA_ENCRYPTION_KEY'>, use
 }
 
 /** The user and category a token names, or null for anything we did not sign. */
-export function readUnsubscribeToken(config: Pick<Config, 'MFA_ENCRYPTION_KEY'>, token: string): { userId: string; category: EmailCategory } | null {
+export function readUnsubscribeToken(
+  config: Pick<Config, 'MFA_ENCRYPTION_KEY'>,
+  token: string,
+): { userId: string; category: EmailCategory } | null {
   if (token.length > 300) return null;
   const [payload, mac, ...rest] = token.split('.');
   if (!payload || !mac || rest.length > 0) return null;
@@ -168,16 +171,35 @@ export async function startNotifyEmailWorker(config: Config, log: FastifyBaseLog
       ? await db.report.findUnique({ where: { id: job.data.reportId }, select: { content: true, fromDate: true, toDate: true } })
       : null;
     const attachments = report
-      ? [{ filename: `foliograph-report-${report.toDate.toISOString().slice(0, 10)}.pdf`, content: Buffer.from(report.content), contentType: 'application/pdf' }]
+      ? [
+          {
+            filename: `foliograph-report-${report.toDate.toISOString().slice(0, 10)}.pdf`,
+            content: Buffer.from(report.content),
+            contentType: 'application/pdf',
+          },
+        ]
       : [];
     if (!transport) {
-      log.info({ event: 'email.logged', to: email.to, subject: email.subject }, `email not sent (SMTP_URL is not set): "${email.subject}" to ${email.to}\n${email.text}`);
+      log.info(
+        { event: 'email.logged', to: email.to, subject: email.subject },
+        `email not sent (SMTP_URL is not set): "${email.subject}" to ${email.to}\n${email.text}`,
+      );
     } else {
-      await transport.sendMail({ from: config.MAIL_FROM, to: email.to, subject: email.subject, text: email.text, html: email.html, headers: email.headers, attachments });
+      await transport.sendMail({
+        from: config.MAIL_FROM,
+        to: email.to,
+        subject: email.subject,
+        text: email.text,
+        html: email.html,
+        headers: email.headers,
+        attachments,
+      });
     }
     return { sent: true };
   });
-  open.worker.on('failed', (job, error) => log.warn({ err: error, jobId: job?.id, attemptsMade: job?.attemptsMade }, 'notification email failed'));
+  open.worker.on('failed', (job, error) =>
+    log.warn({ err: error, jobId: job?.id, attemptsMade: job?.attemptsMade }, 'notification email failed'),
+  );
   open.worker.on('error', (error) => log.error({ err: error }, 'notification email worker error'));
   await open.worker.waitUntilReady();
   return {

@@ -38,12 +38,19 @@ function decode(message: string): NotificationRecord {
 type Tx = Pick<Db, 'notification'> | Prisma.TransactionClient;
 
 /** Inserts the notification in `tx` (the caller's transaction, if any); publish it after commit. */
-export function insertNotification(tx: Tx, input: { userId: string; kind: string; title: string; body: string }): Promise<NotificationRecord> {
+export function insertNotification(
+  tx: Tx,
+  input: { userId: string; kind: string; title: string; body: string },
+): Promise<NotificationRecord> {
   return tx.notification.create({ data: { ...input, title: input.title.slice(0, 255) } });
 }
 
 /** A user's live notifications on this instance, as an async iterator with a bounded queue. */
-export async function subscribeNotifications(channels: RedisChannels, prefix: string, userId: string): Promise<BoundedQueue<NotificationRecord>> {
+export async function subscribeNotifications(
+  channels: RedisChannels,
+  prefix: string,
+  userId: string,
+): Promise<BoundedQueue<NotificationRecord>> {
   let stop: (() => void) | null = null;
   const queue = new BoundedQueue<NotificationRecord>(100, () => stop?.());
   stop = await channels.listen(notificationChannel(prefix, userId), (message) => {

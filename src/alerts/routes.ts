@@ -23,9 +23,14 @@ const NAMES: Record<string, string> = {
   REBALANCING_REMINDERS: 'rebalancing reminders',
 };
 
-export async function alertRoutes(app: FastifyInstance, { services }: { services: Pick<Context['services'], 'config' | 'db'> }): Promise<void> {
+export async function alertRoutes(
+  app: FastifyInstance,
+  { services }: { services: Pick<Context['services'], 'config' | 'db'> },
+): Promise<void> {
   // Mail clients post a form body; only this plugin's routes accept one.
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 1024 }, (_request, body, done) => done(null, body));
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 1024 }, (_request, body, done) =>
+    done(null, body),
+  );
 
   const html = (reply: FastifyReply, status: number, content: string) =>
     reply.status(status).header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-store').send(content);
@@ -51,6 +56,10 @@ export async function alertRoutes(app: FastifyInstance, { services }: { services
     if (!target) return html(reply, 400, page('Link not valid', '<p>This unsubscribe link is not valid.</p>'));
     await unsubscribe(services.db, target.userId, target.category);
     request.log.info({ event: 'email.unsubscribed', userId: target.userId, category: target.category }, 'email category turned off');
-    return html(reply, 200, page('Unsubscribed', `<p>You will no longer receive ${NAMES[target.category]}. You can turn them on again in your settings.</p>`));
+    return html(
+      reply,
+      200,
+      page('Unsubscribed', `<p>You will no longer receive ${NAMES[target.category]}. You can turn them on again in your settings.</p>`),
+    );
   });
 }

@@ -29,7 +29,8 @@ export const AlertRef = builder.prismaObject('Alert', {
     threshold: t.expose('threshold', {
       type: 'Decimal',
       nullable: false,
-      description: 'A price (PRICE_*), a percentage (DAY_CHANGE_PERCENT_*, 1.5 = 1.5 %), a value (PORTFOLIO_VALUE_BELOW) or a drift fraction (PORTFOLIO_DRIFT_ABOVE, 0.05).',
+      description:
+        'A price (PRICE_*), a percentage (DAY_CHANGE_PERCENT_*, 1.5 = 1.5 %), a value (PORTFOLIO_VALUE_BELOW) or a drift fraction (PORTFOLIO_DRIFT_ABOVE, 0.05).',
     }),
     channels: t.expose('channels', { type: [AlertChannelEnum], nullable: false }),
     repeat: t.exposeBoolean('repeat', {

@@ -40,9 +40,7 @@ export function alertsChangedChannel(prefix: string): string {
 }
 
 export class AlertService {
-  constructor(
-    private readonly deps: { config: Config; db: Db; redis: Redis; market: MarketService },
-  ) {}
+  constructor(private readonly deps: { config: Config; db: Db; redis: Redis; market: MarketService }) {}
 
   list(userId: string) {
     return this.deps.db.alert.findMany({ where: { userId }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] });
@@ -70,7 +68,8 @@ export class AlertService {
       if (input.portfolioId == null) problems.add('portfolioId', `is required for ${input.condition}`);
     }
     if (input.condition === 'PORTFOLIO_DRIFT_ABOVE') {
-      if (!input.targets || input.targets.length === 0) problems.add('targets', 'are required for PORTFOLIO_DRIFT_ABOVE: the target weights by symbol');
+      if (!input.targets || input.targets.length === 0)
+        problems.add('targets', 'are required for PORTFOLIO_DRIFT_ABOVE: the target weights by symbol');
       else {
         try {
           targets = checkedRebalance({ targets: input.targets, driftTolerance: 0 }).targets;
@@ -162,7 +161,10 @@ export class AlertService {
     return row ? pickSettings(row) : { ...DEFAULT_EMAIL_SETTINGS };
   }
 
-  async updateEmailSettings(userId: string, patch: Partial<Record<keyof EmailSettingsView, boolean | null | undefined>>): Promise<EmailSettingsView> {
+  async updateEmailSettings(
+    userId: string,
+    patch: Partial<Record<keyof EmailSettingsView, boolean | null | undefined>>,
+  ): Promise<EmailSettingsView> {
     const data = Object.fromEntries(Object.entries(patch).filter(([, v]) => typeof v === 'boolean')) as Partial<EmailSettingsView>;
     const row = await this.deps.db.emailSettings.upsert({ where: { userId }, create: { userId, ...data }, update: data });
     return pickSettings(row);

@@ -67,7 +67,11 @@ async function everyField(id: string, user: TestUser | null) {
 
 describe('authorization', () => {
   it('lets the owner, a VIEW share and a public reader read the analytics, priced as the owner sees it', async () => {
-    for (const [id, user] of [[privateId, owner], [privateId, viewer], [publicId, reader]] as const) {
+    for (const [id, user] of [
+      [privateId, owner],
+      [privateId, viewer],
+      [publicId, reader],
+    ] as const) {
       const [performance, risk, rebalance, simulation, factors] = await everyField(id, user);
       for (const result of [performance, risk, rebalance, simulation, factors]) expect(result.errors).toBeUndefined();
       expect(performance.data?.portfolio?.performance.series.map((p) => p.value)).toEqual(['20', '22', '21', '24']);
@@ -104,7 +108,11 @@ describe('input validation', () => {
   const farFuture = isoDateFromEpochDay(epochDayOf(new Date()) + 3);
 
   it('checks ranges', async () => {
-    const backwards = await t.gql(PortfolioPerformanceDocument, { id: privateId, from: '2024-03-06', to: '2024-03-01' }, { token: owner.token });
+    const backwards = await t.gql(
+      PortfolioPerformanceDocument,
+      { id: privateId, from: '2024-03-06', to: '2024-03-01' },
+      { token: owner.token },
+    );
     expect(errorCode(backwards)).toBe('BAD_USER_INPUT');
     expect(details(backwards)).toEqual([{ field: 'from', message: 'must be on or before to (2024-03-01)' }]);
     const future = await t.gql(PortfolioRiskDocument, { id: privateId, from: today, to: farFuture }, { token: owner.token });
@@ -129,16 +137,33 @@ describe('input validation', () => {
   it('checks rebalancing targets', async () => {
     const rebalance = (targets: Array<{ key: string; weight: number }>, extra: { driftTolerance?: number; by?: 'TYPE' | 'SECTOR' } = {}) =>
       t.gql(PortfolioRebalanceDocument, { id: privateId, targets, ...extra }, { token: owner.token });
-    expect(details(await rebalance([{ key: 'OWNED', weight: 0.5 }, { key: 'MKT', weight: 0.4 }]))).toEqual([
-      { field: 'targets', message: 'the weights must sum to 1 (they sum to 0.9)' },
-    ]);
-    expect(details(await rebalance([{ key: 'OWNED', weight: 1.5 }, { key: 'MKT', weight: -0.5 }]))).toEqual([
+    expect(
+      details(
+        await rebalance([
+          { key: 'OWNED', weight: 0.5 },
+          { key: 'MKT', weight: 0.4 },
+        ]),
+      ),
+    ).toEqual([{ field: 'targets', message: 'the weights must sum to 1 (they sum to 0.9)' }]);
+    expect(
+      details(
+        await rebalance([
+          { key: 'OWNED', weight: 1.5 },
+          { key: 'MKT', weight: -0.5 },
+        ]),
+      ),
+    ).toEqual([
       { field: 'targets[0].weight', message: 'must be between 0 and 1' },
       { field: 'targets[1].weight', message: 'must be between 0 and 1' },
     ]);
-    expect(details(await rebalance([{ key: 'owned', weight: 0.5 }, { key: ' OWNED ', weight: 0.5 }]))).toEqual([
-      { field: 'targets[1].key', message: 'OWNED appears more than once (also targets[0])' },
-    ]);
+    expect(
+      details(
+        await rebalance([
+          { key: 'owned', weight: 0.5 },
+          { key: ' OWNED ', weight: 0.5 },
+        ]),
+      ),
+    ).toEqual([{ field: 'targets[1].key', message: 'OWNED appears more than once (also targets[0])' }]);
     expect(details(await rebalance([]))).toEqual([{ field: 'targets', message: 'give 1 to 1000 target weights (got 0)' }]);
     expect(details(await rebalance([{ key: 'OWNED', weight: 1 }], { driftTolerance: 1 }))).toEqual([
       { field: 'driftTolerance', message: 'must be at least 0 and below 1, e.g. 0.05' },
@@ -162,7 +187,8 @@ describe('input validation', () => {
     expect(details(tooLarge)).toEqual([
       {
         field: 'paths',
-        message: 'paths × horizonDays × holdings (100000 × 2520 × 1 = 252,000,000) must be at most 60,000,000; ask for fewer paths or a shorter horizon',
+        message:
+          'paths × horizonDays × holdings (100000 × 2520 × 1 = 252,000,000) must be at most 60,000,000; ask for fewer paths or a shorter horizon',
       },
     ]);
     expect(details(await simulate({ confidence: 1 }))?.[0]?.field).toBe('confidence');

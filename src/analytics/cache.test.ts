@@ -40,7 +40,8 @@ afterAll(async () => {
 
 async function portfolioOf(symbols: readonly string[]): Promise<string> {
   const id = (await createPortfolio(t, alice, { name: `${symbols.length} holdings` })).id;
-  for (const symbol of symbols) await addInvestment(t, alice, id, { symbol, quantity: '10', purchasePrice: '100', purchaseDate: '2024-01-02' });
+  for (const symbol of symbols)
+    await addInvestment(t, alice, id, { symbol, quantity: '10', purchasePrice: '100', purchaseDate: '2024-01-02' });
   return id;
 }
 
@@ -64,10 +65,18 @@ describe('data loading', () => {
     const statements: Record<string, { computed: number; cached: number }> = {};
     // Cold database: the market service fetches the history of each symbol not fetched before
     // (the small portfolio's two and the benchmark, then the large one's eight others) once.
-    for (const [name, id, fetched] of [['small', small, ['AAPL', 'MSFT', 'SPY']], ['large', large, STOCKS.slice(2)]] as const) {
+    for (const [name, id, fetched] of [
+      ['small', small, ['AAPL', 'MSFT', 'SPY']],
+      ['large', large, STOCKS.slice(2)],
+    ] as const) {
       provider.reset();
       ok(await riskOf(id));
-      expect(provider.of('history').map((call) => call.args[0]).sort()).toEqual([...fetched].sort());
+      expect(
+        provider
+          .of('history')
+          .map((call) => call.args[0])
+          .sort(),
+      ).toEqual([...fetched].sort());
 
       // Prices stored, report not cached: the snapshot and one read of every close.
       await clearAnalyticsCache(t);
@@ -88,7 +97,12 @@ describe('data loading', () => {
     provider.reset();
     ok(await riskOf(id, { from: RANGE.from, to: '2024-04-30' }));
     const fetched = provider.of('history').map((call) => call.args);
-    expect(fetched).toEqual(expect.arrayContaining([['KO', '2024-03-29', '2024-04-30'], ['SPY', '2024-03-29', '2024-04-30']]));
+    expect(fetched).toEqual(
+      expect.arrayContaining([
+        ['KO', '2024-03-29', '2024-04-30'],
+        ['SPY', '2024-03-29', '2024-04-30'],
+      ]),
+    );
     expect(fetched).toHaveLength(2);
   });
 });
@@ -99,11 +113,14 @@ describe('the report cache', () => {
   beforeAll(async () => {
     await customAsset(t, alice, 'CUST', { '2024-05-01': '10', '2024-05-02': '11', '2024-05-03': '10.5' });
     portfolioId = (await createPortfolio(t, alice, { name: 'Cached' })).id;
-    investmentId = (await addInvestment(t, alice, portfolioId, { symbol: 'CUST', quantity: '4', purchasePrice: '10', purchaseDate: '2024-05-01' })).id;
+    investmentId = (
+      await addInvestment(t, alice, portfolioId, { symbol: 'CUST', quantity: '4', purchasePrice: '10', purchaseDate: '2024-05-01' })
+    ).id;
   });
 
   const performance = async () =>
-    ok(await t.gql(PortfolioPerformanceDocument, { id: portfolioId, from: '2024-05-01', to: '2024-05-31' }, { token: alice.token })).portfolio!.performance;
+    ok(await t.gql(PortfolioPerformanceDocument, { id: portfolioId, from: '2024-05-01', to: '2024-05-31' }, { token: alice.token }))
+      .portfolio!.performance;
 
   /** Runs `query` and tells whether it was served from the cache or computed. */
   async function served<T>(query: () => Promise<T>): Promise<{ value: T; from: 'cache' | 'computed' }> {
@@ -123,7 +140,12 @@ describe('the report cache', () => {
 
   it('recomputes when an investment is added, changed or removed', async () => {
     await served(performance);
-    const added = await addInvestment(t, alice, portfolioId, { symbol: 'CUST', quantity: '1', purchasePrice: '11', purchaseDate: '2024-05-02' });
+    const added = await addInvestment(t, alice, portfolioId, {
+      symbol: 'CUST',
+      quantity: '1',
+      purchasePrice: '11',
+      purchaseDate: '2024-05-02',
+    });
     const afterAdd = await served(performance);
     expect(afterAdd.from).toBe('computed');
     expect(afterAdd.value.series.map((p) => p.value)).toEqual(['40', '55', '52.5']);
@@ -154,8 +176,10 @@ describe('the report cache', () => {
 
   it('keeps reports of different arguments apart', async () => {
     const may = await served(performance);
-    const firstDays = await served(async () =>
-      ok(await t.gql(PortfolioPerformanceDocument, { id: portfolioId, from: '2024-05-01', to: '2024-05-02' }, { token: alice.token })).portfolio!.performance,
+    const firstDays = await served(
+      async () =>
+        ok(await t.gql(PortfolioPerformanceDocument, { id: portfolioId, from: '2024-05-01', to: '2024-05-02' }, { token: alice.token }))
+          .portfolio!.performance,
     );
     expect(firstDays.from).toBe('computed');
     expect(firstDays.value.series).toHaveLength(2);
@@ -165,8 +189,10 @@ describe('the report cache', () => {
   it('caches risk, simulations and factor exposures too', async () => {
     const queries: Record<string, () => Promise<unknown>> = {
       risk: async () => ok(await t.gql(PortfolioRiskDocument, { id: portfolioId, benchmark: null }, { token: alice.token })),
-      simulation: async () => ok(await t.gql(PortfolioSimulationDocument, { id: portfolioId, paths: 200, horizonDays: 20, seed: 7 }, { token: alice.token })),
-      factorExposure: async () => ok(await t.gql(PortfolioFactorExposureDocument, { id: portfolioId, factors: ['CUST'] }, { token: alice.token })),
+      simulation: async () =>
+        ok(await t.gql(PortfolioSimulationDocument, { id: portfolioId, paths: 200, horizonDays: 20, seed: 7 }, { token: alice.token })),
+      factorExposure: async () =>
+        ok(await t.gql(PortfolioFactorExposureDocument, { id: portfolioId, factors: ['CUST'] }, { token: alice.token })),
     };
     for (const [report, query] of Object.entries(queries)) {
       const first = await query();
@@ -182,7 +208,8 @@ describe('simulation', () => {
   it('gives the same result for the same seed and another for another seed', async () => {
     const id = await portfolioOf(['AAPL', 'KO']);
     const simulate = async (seed: number) =>
-      ok(await t.gql(PortfolioSimulationDocument, { id, seed, paths: 500, horizonDays: 30, ...RANGE }, { token: alice.token })).portfolio!.simulation;
+      ok(await t.gql(PortfolioSimulationDocument, { id, seed, paths: 500, horizonDays: 30, ...RANGE }, { token: alice.token })).portfolio!
+        .simulation;
     const first = await simulate(11);
     await clearAnalyticsCache(t);
     expect(await simulate(11)).toEqual(first);

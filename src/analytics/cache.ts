@@ -56,7 +56,9 @@ export class AnalyticsCache {
 
   /** The Redis key of a report of a portfolio depending on `dependencies` (JSON-serialisable). */
   key(report: ReportKind, portfolioId: string, dependencies: unknown): string {
-    const digest = createHash('sha256').update(JSON.stringify([CACHE_VERSION, dependencies])).digest('base64url');
+    const digest = createHash('sha256')
+      .update(JSON.stringify([CACHE_VERSION, dependencies]))
+      .digest('base64url');
     return `${this.prefix}analytics:${portfolioId}:${report}:${digest}`;
   }
 

@@ -22,18 +22,38 @@ let alice: TestUser;
 let portfolioId: string;
 
 const AAA = {
-  '2023-12-29': '99', '2024-01-02': '100', '2024-01-03': '102', '2024-01-04': '101', '2024-01-05': '104',
-  '2024-01-08': '103', '2024-01-09': '106', '2024-01-10': '105.5', '2024-01-11': '107', '2024-01-12': '108',
+  '2023-12-29': '99',
+  '2024-01-02': '100',
+  '2024-01-03': '102',
+  '2024-01-04': '101',
+  '2024-01-05': '104',
+  '2024-01-08': '103',
+  '2024-01-09': '106',
+  '2024-01-10': '105.5',
+  '2024-01-11': '107',
+  '2024-01-12': '108',
 };
 /** No close on 2024-01-09: the 01-08 close is carried forward. */
 const BBB = {
-  '2024-01-02': '50', '2024-01-03': '49', '2024-01-04': '50.5', '2024-01-05': '51', '2024-01-08': '52',
-  '2024-01-10': '51.5', '2024-01-11': '53', '2024-01-12': '52.5',
+  '2024-01-02': '50',
+  '2024-01-03': '49',
+  '2024-01-04': '50.5',
+  '2024-01-05': '51',
+  '2024-01-08': '52',
+  '2024-01-10': '51.5',
+  '2024-01-11': '53',
+  '2024-01-12': '52.5',
 };
 /** A market benchmark without closes on 01-04 and 01-11. */
 const BENCH = {
-  '2023-12-29': '398', '2024-01-02': '400', '2024-01-03': '404', '2024-01-05': '402', '2024-01-08': '406',
-  '2024-01-09': '405', '2024-01-10': '410', '2024-01-12': '412',
+  '2023-12-29': '398',
+  '2024-01-02': '400',
+  '2024-01-03': '404',
+  '2024-01-05': '402',
+  '2024-01-08': '406',
+  '2024-01-09': '405',
+  '2024-01-10': '410',
+  '2024-01-12': '412',
 };
 
 beforeAll(async () => {
@@ -54,7 +74,17 @@ afterAll(async () => {
 });
 
 const RANGE = { from: '2024-01-02', to: '2024-01-12' };
-const DATES = ['2024-01-02', '2024-01-03', '2024-01-04', '2024-01-05', '2024-01-08', '2024-01-09', '2024-01-10', '2024-01-11', '2024-01-12'];
+const DATES = [
+  '2024-01-02',
+  '2024-01-03',
+  '2024-01-04',
+  '2024-01-05',
+  '2024-01-08',
+  '2024-01-09',
+  '2024-01-10',
+  '2024-01-11',
+  '2024-01-12',
+];
 
 async function performance(id: string, range: { from?: string; to?: string }) {
   return ok(await t.gql(PortfolioPerformanceDocument, { id, ...range }, { token: alice.token })).portfolio!.performance;
@@ -72,7 +102,10 @@ describe('performance', () => {
     expect(result.series.map((p) => p.date)).toEqual(DATES);
     // values: exact sums of quantity × close (BBB's 01-08 close on 01-09)
     expect(result.series.map((p) => p.value)).toEqual(['1000', '1020', '1010', '2060', '2585', '2630', '2612.5', '2665', '2670']);
-    const cumulative = [0.0, 0.020000000000000018, 0.010000000000000009, 0.040000000000000036, 0.04504854368932043, 0.06324087810557555, 0.05616608138814305, 0.07739047154044076, 0.07941184203113583];
+    const cumulative = [
+      0.0, 0.020000000000000018, 0.010000000000000009, 0.040000000000000036, 0.04504854368932043, 0.06324087810557555, 0.05616608138814305,
+      0.07739047154044076, 0.07941184203113583,
+    ];
     result.series.forEach((point, i) => expect(point.cumulativeReturn).toBeCloseTo(cumulative[i]!, 12));
     expect(result.timeWeightedReturn).toBeCloseTo(0.07941184203113583, 12);
     expect(result.annualizedReturn).toBeCloseTo(15.267919276847085, 9);
@@ -82,7 +115,9 @@ describe('performance', () => {
   it('counts what is held before the range as money in at its value on the first day', async () => {
     const result = await performance(portfolioId, { from: '2024-01-04', to: '2024-01-12' });
     expect(result.series.map((p) => p.value)).toEqual(['1010', '2060', '2585', '2630', '2612.5', '2665', '2670']);
-    const cumulative = [0.0, 0.02970297029702973, 0.034701528405267634, 0.052713740698589584, 0.04570899147340879, 0.06672323914895095, 0.06872459607043124];
+    const cumulative = [
+      0.0, 0.02970297029702973, 0.034701528405267634, 0.052713740698589584, 0.04570899147340879, 0.06672323914895095, 0.06872459607043124,
+    ];
     result.series.forEach((point, i) => expect(point.cumulativeReturn).toBeCloseTo(cumulative[i]!, 12));
     expect(result.timeWeightedReturn).toBeCloseTo(0.06872459607043124, 12);
     expect(result.annualizedReturn).toBeCloseTo(19.74924659332906, 9);
@@ -119,7 +154,14 @@ describe('performance', () => {
 describe('risk', () => {
   it('matches numpy, with beta on the days the benchmark has and pairwise correlations', async () => {
     const result = await risk(portfolioId, { ...RANGE, benchmark: 'bench' });
-    expect(result).toMatchObject({ from: '2024-01-02', to: '2024-01-12', observations: 8, confidence: 0.95, benchmark: 'BENCH', riskFreeRate: 0.02 });
+    expect(result).toMatchObject({
+      from: '2024-01-02',
+      to: '2024-01-12',
+      observations: 8,
+      confidence: 0.95,
+      benchmark: 'BENCH',
+      riskFreeRate: 0.02,
+    });
     expect(result.volatility).toBeCloseTo(0.22499928511907474, 12);
     expect(result.sharpeRatio).toBeCloseTo(10.75826345493286, 10);
     expect(result.sortinoRatio).toBeCloseTo(36.06396805101201, 10);
@@ -137,15 +179,26 @@ describe('risk', () => {
   it('correlates each pair on the days both symbols have (pandas DataFrame.corr)', async () => {
     // CCC has a close every day, BBB misses 01-09: AAA–CCC use all 8 days, BBB's pairs 7.
     await customAsset(t, alice, 'CCC', {
-      '2024-01-02': '20', '2024-01-03': '20.6', '2024-01-04': '20.2', '2024-01-05': '20.9', '2024-01-08': '21.3',
-      '2024-01-09': '21.0', '2024-01-10': '21.4', '2024-01-11': '21.1', '2024-01-12': '21.8',
+      '2024-01-02': '20',
+      '2024-01-03': '20.6',
+      '2024-01-04': '20.2',
+      '2024-01-05': '20.9',
+      '2024-01-08': '21.3',
+      '2024-01-09': '21.0',
+      '2024-01-10': '21.4',
+      '2024-01-11': '21.1',
+      '2024-01-12': '21.8',
     });
     const threeId = (await createPortfolio(t, alice, { name: 'Three' })).id;
     for (const symbol of ['CCC', 'BBB', 'AAA']) {
       await addInvestment(t, alice, threeId, { symbol, quantity: '1', purchasePrice: '10', purchaseDate: '2024-01-02' });
     }
     const { correlations } = await risk(threeId, { ...RANGE, benchmark: null });
-    expect(correlations.map(({ a, b }) => [a, b])).toEqual([['AAA', 'BBB'], ['AAA', 'CCC'], ['BBB', 'CCC']]);
+    expect(correlations.map(({ a, b }) => [a, b])).toEqual([
+      ['AAA', 'BBB'],
+      ['AAA', 'CCC'],
+      ['BBB', 'CCC'],
+    ]);
     const expected = [-0.30424100924130887, 0.14442903303872184, -0.7742051890382017];
     correlations.forEach((pair, i) => expect(pair.coefficient).toBeCloseTo(expected[i]!, 12));
   });
@@ -179,8 +232,9 @@ describe('risk', () => {
 
 describe('factorExposure', () => {
   it('regresses the returns on the factors on their common days (numpy lstsq)', async () => {
-    const result = ok(await t.gql(PortfolioFactorExposureDocument, { id: portfolioId, factors: ['BENCH'], ...RANGE }, { token: alice.token }))
-      .portfolio!.factorExposure;
+    const result = ok(
+      await t.gql(PortfolioFactorExposureDocument, { id: portfolioId, factors: ['BENCH'], ...RANGE }, { token: alice.token }),
+    ).portfolio!.factorExposure;
     expect(result.observations).toBe(6);
     expect(result.alpha).toBeCloseTo(0.01788115502378932, 12);
     expect(result.annualizedAlpha).toBeCloseTo(4.5060510659949085, 10);
@@ -192,8 +246,13 @@ describe('factorExposure', () => {
   });
 
   it('has no fit with fewer observations than coefficients', async () => {
-    const result = ok(await t.gql(PortfolioFactorExposureDocument, { id: portfolioId, factors: ['BENCH'], from: '2024-01-02', to: '2024-01-03' }, { token: alice.token }))
-      .portfolio!.factorExposure;
+    const result = ok(
+      await t.gql(
+        PortfolioFactorExposureDocument,
+        { id: portfolioId, factors: ['BENCH'], from: '2024-01-02', to: '2024-01-03' },
+        { token: alice.token },
+      ),
+    ).portfolio!.factorExposure;
     expect(result).toMatchObject({ observations: 1, alpha: null, annualizedAlpha: null, rSquared: null, betas: [] });
   });
 });
@@ -230,9 +289,20 @@ describe('flat prices', () => {
   });
 
   it('simulates a value that cannot move', async () => {
-    const result = ok(await t.gql(PortfolioSimulationDocument, { id: flatId, horizonDays: 3, paths: 50, from: '2024-02-01', to: '2024-02-07' }, { token: alice.token }))
-      .portfolio!.simulation;
-    expect(result).toMatchObject({ symbols: ['FLAT', 'FLAT2'], observations: 4, startValue: '38.5', expectedValue: '38.5', valueAtRisk: 0 });
+    const result = ok(
+      await t.gql(
+        PortfolioSimulationDocument,
+        { id: flatId, horizonDays: 3, paths: 50, from: '2024-02-01', to: '2024-02-07' },
+        { token: alice.token },
+      ),
+    ).portfolio!.simulation;
+    expect(result).toMatchObject({
+      symbols: ['FLAT', 'FLAT2'],
+      observations: 4,
+      startValue: '38.5',
+      expectedValue: '38.5',
+      valueAtRisk: 0,
+    });
     expect(result.bands).toEqual([1, 2, 3].map((day) => ({ day, p5: '38.5', p25: '38.5', p50: '38.5', p75: '38.5', p95: '38.5' })));
   });
 });

@@ -75,7 +75,12 @@ export function checkedRisk(input: RiskInput, now: Date): CheckedRisk {
   checkRange(problems, input, now);
   const confidence = input.confidence ?? DEFAULT_CONFIDENCE;
   checkConfidence(problems, confidence);
-  const benchmark = input.benchmark === undefined ? DEFAULT_BENCHMARK : input.benchmark === null ? null : checkSymbol(problems, 'benchmark', input.benchmark);
+  const benchmark =
+    input.benchmark === undefined
+      ? DEFAULT_BENCHMARK
+      : input.benchmark === null
+        ? null
+        : checkSymbol(problems, 'benchmark', input.benchmark);
   problems.throwIfAny();
   return { confidence, benchmark };
 }
@@ -98,7 +103,8 @@ export function checkedFactors(input: FactorInput, now: Date): string[] {
   checkRange(problems, input, now);
   const given = input.factors ?? DEFAULT_FACTORS;
   const factors: string[] = [];
-  if (given.length === 0 || given.length > MAX_FACTORS) problems.add('factors', `give 1 to ${MAX_FACTORS} factor symbols (got ${given.length})`);
+  if (given.length === 0 || given.length > MAX_FACTORS)
+    problems.add('factors', `give 1 to ${MAX_FACTORS} factor symbols (got ${given.length})`);
   else {
     given.forEach((value, i) => {
       const symbol = checkSymbol(problems, `factors[${i}]`, value);
@@ -125,7 +131,8 @@ export interface CheckedSimulation {
 }
 
 function checkCount(problems: Problems, field: string, value: number, max: number): void {
-  if (!Number.isInteger(value) || value < 1 || value > max) problems.add(field, `must be a whole number from 1 to ${max.toLocaleString('en-US')}`);
+  if (!Number.isInteger(value) || value < 1 || value > max)
+    problems.add(field, `must be a whole number from 1 to ${max.toLocaleString('en-US')}`);
 }
 
 export function checkedSimulation(input: SimulationInput, now: Date): CheckedSimulation {

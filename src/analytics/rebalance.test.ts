@@ -19,11 +19,23 @@ beforeAll(async () => {
   t = await startTestApp();
   alice = await createTestUser(t);
   // A listed stock no provider quotes: valued at its purchase price, 100 (as the valuation does).
-  await storedMarketAsset(t, 'WHOLE', { '2024-01-02': '90' }, { from: '2024-01-01', to: '2024-01-31' }, { type: 'STOCK', exchange: 'TEST', sector: 'Tech' });
+  await storedMarketAsset(
+    t,
+    'WHOLE',
+    { '2024-01-02': '90' },
+    { from: '2024-01-01', to: '2024-01-31' },
+    { type: 'STOCK', exchange: 'TEST', sector: 'Tech' },
+  );
   // A fund of the user's: its quote is its latest stored close, 50.
   await customAsset(t, alice, 'FND', { '2024-01-02': '40', '2024-01-03': '50' }, 'FUND');
   portfolioId = (await createPortfolio(t, alice)).id;
-  await addInvestment(t, alice, portfolioId, { symbol: 'WHOLE', quantity: '10', purchasePrice: '100', purchaseDate: '2024-01-02', sector: 'Tech' });
+  await addInvestment(t, alice, portfolioId, {
+    symbol: 'WHOLE',
+    quantity: '10',
+    purchasePrice: '100',
+    purchaseDate: '2024-01-02',
+    sector: 'Tech',
+  });
   await addInvestment(t, alice, portfolioId, { symbol: 'FND', quantity: '30', purchasePrice: '45', purchaseDate: '2024-01-02' });
 });
 afterAll(async () => {
@@ -31,7 +43,8 @@ afterAll(async () => {
 });
 
 async function rebalance(targets: Array<{ key: string; weight: number }>, by?: AllocationDimension, driftTolerance?: number) {
-  return ok(await t.gql(PortfolioRebalanceDocument, { id: portfolioId, targets, by, driftTolerance }, { token: alice.token })).portfolio!.rebalance;
+  return ok(await t.gql(PortfolioRebalanceDocument, { id: portfolioId, targets, by, driftTolerance }, { token: alice.token })).portfolio!
+    .rebalance;
 }
 
 /*
@@ -47,30 +60,63 @@ const EXPECTED_TRADES = [
 
 describe('rebalance', () => {
   it('trades whole units of listed stocks and fractions of funds, by symbol', async () => {
-    const plan = await rebalance([{ key: 'whole', weight: 0.55 }, { key: 'FND', weight: 0.45 }]);
+    const plan = await rebalance([
+      { key: 'whole', weight: 0.55 },
+      { key: 'FND', weight: 0.45 },
+    ]);
     expect(plan).toMatchObject({ dimension: 'SYMBOL', driftTolerance: 0.05, trades: EXPECTED_TRADES, unreachable: [], netCash: '-25' });
     expect(plan.driftBefore).toBeCloseTo(0.15, 12);
     expect(plan.driftAfter).toBeCloseTo(1400 / 2525 - 0.55, 12);
   });
 
   it('groups by asset type and by sector (no sector: "Unclassified")', async () => {
-    const byType = await rebalance([{ key: 'stock', weight: 0.55 }, { key: 'FUND', weight: 0.45 }], 'TYPE');
+    const byType = await rebalance(
+      [
+        { key: 'stock', weight: 0.55 },
+        { key: 'FUND', weight: 0.45 },
+      ],
+      'TYPE',
+    );
     expect(byType).toMatchObject({ dimension: 'TYPE', trades: EXPECTED_TRADES, netCash: '-25' });
-    const bySector = await rebalance([{ key: 'Tech', weight: 0.55 }, { key: 'Unclassified', weight: 0.45 }], 'SECTOR');
+    const bySector = await rebalance(
+      [
+        { key: 'Tech', weight: 0.55 },
+        { key: 'Unclassified', weight: 0.45 },
+      ],
+      'SECTOR',
+    );
     expect(bySector).toMatchObject({ dimension: 'SECTOR', trades: EXPECTED_TRADES, netCash: '-25' });
   });
 
   it('leaves weights within the tolerance alone', async () => {
-    const plan = await rebalance([{ key: 'WHOLE', weight: 0.42 }, { key: 'FND', weight: 0.58 }]);
+    const plan = await rebalance([
+      { key: 'WHOLE', weight: 0.42 },
+      { key: 'FND', weight: 0.58 },
+    ]);
     expect(plan.trades).toEqual([]);
     expect(plan.driftAfter).toBe(plan.driftBefore);
     expect(plan.driftBefore).toBeCloseTo(0.02, 12);
     // …unless the tolerance is tighter.
-    expect((await rebalance([{ key: 'WHOLE', weight: 0.42 }, { key: 'FND', weight: 0.58 }], 'SYMBOL', 0.01)).trades).not.toEqual([]);
+    expect(
+      (
+        await rebalance(
+          [
+            { key: 'WHOLE', weight: 0.42 },
+            { key: 'FND', weight: 0.58 },
+          ],
+          'SYMBOL',
+          0.01,
+        )
+      ).trades,
+    ).not.toEqual([]);
   });
 
   it('names targets it has nothing to buy for', async () => {
-    const plan = await rebalance([{ key: 'WHOLE', weight: 0.4 }, { key: 'FND', weight: 0.4 }, { key: 'ZZZ', weight: 0.2 }]);
+    const plan = await rebalance([
+      { key: 'WHOLE', weight: 0.4 },
+      { key: 'FND', weight: 0.4 },
+      { key: 'ZZZ', weight: 0.2 },
+    ]);
     expect(plan.unreachable).toEqual(['ZZZ']);
   });
 
@@ -78,8 +124,19 @@ describe('rebalance', () => {
     const other = (await createPortfolio(t, alice, { name: 'Quoted' })).id;
     await addInvestment(t, alice, other, { symbol: 'AAPL', quantity: '3', purchasePrice: '150', purchaseDate: '2024-01-02' });
     await addInvestment(t, alice, other, { symbol: 'FND', quantity: '1', purchasePrice: '45', purchaseDate: '2024-01-02' });
-    const plan = ok(await t.gql(PortfolioRebalanceDocument, { id: other, targets: [{ key: 'AAPL', weight: 0.2 }, { key: 'FND', weight: 0.8 }] }, { token: alice.token }))
-      .portfolio!.rebalance;
+    const plan = ok(
+      await t.gql(
+        PortfolioRebalanceDocument,
+        {
+          id: other,
+          targets: [
+            { key: 'AAPL', weight: 0.2 },
+            { key: 'FND', weight: 0.8 },
+          ],
+        },
+        { token: alice.token },
+      ),
+    ).portfolio!.rebalance;
     const aapl = plan.trades.find((trade) => trade.symbol === 'AAPL')!;
     expect(aapl.action).toBe('SELL');
     expect(aapl.quantity).toMatch(/^\d+$/); // a listed stock: whole units

@@ -32,8 +32,16 @@ import type { CorrelationPair } from './core/index.js';
 const PerformancePointRef = builder.objectRef<PerformancePoint>('PerformancePoint').implement({
   fields: (t) => ({
     date: t.field({ type: 'Date', nullable: false, resolve: (p) => p.date }),
-    value: t.field({ type: 'Decimal', nullable: false, description: 'V_t: Σ quantity × close of what is held that day.', resolve: (p) => p.value }),
-    cumulativeReturn: t.exposeFloat('cumulativeReturn', { nullable: false, description: 'Time-weighted return from the first point to this one.' }),
+    value: t.field({
+      type: 'Decimal',
+      nullable: false,
+      description: 'V_t: Σ quantity × close of what is held that day.',
+      resolve: (p) => p.value,
+    }),
+    cumulativeReturn: t.exposeFloat('cumulativeReturn', {
+      nullable: false,
+      description: 'Time-weighted return from the first point to this one.',
+    }),
   }),
 });
 
@@ -42,7 +50,10 @@ const PerformanceRef = builder.objectRef<PerformanceReport>('Performance').imple
   fields: (t) => ({
     from: t.field({ type: 'Date', nullable: false, resolve: (r) => r.from }),
     to: t.field({ type: 'Date', nullable: false, resolve: (r) => r.to }),
-    timeWeightedReturn: t.exposeFloat('timeWeightedReturn', { nullable: true, description: 'Π(1 + r_t) − 1, purchases excluded; null without two valued days.' }),
+    timeWeightedReturn: t.exposeFloat('timeWeightedReturn', {
+      nullable: true,
+      description: 'Π(1 + r_t) − 1, purchases excluded; null without two valued days.',
+    }),
     moneyWeightedReturn: t.exposeFloat('moneyWeightedReturn', {
       nullable: true,
       description: 'Annual XIRR (actual/365): holdings held at the start and purchases money in, the end value money out.',
@@ -72,7 +83,10 @@ const RiskReportRef = builder.objectRef<RiskReport>('RiskReport').implement({
     beta: t.exposeFloat('beta', { nullable: true, description: 'Against the benchmark on the days both have returns; null without one.' }),
     maxDrawdown: t.exposeFloat('maxDrawdown', { nullable: true, description: 'Largest fall of Π(1 + r_t) from a running peak, positive.' }),
     valueAtRisk: t.exposeFloat('valueAtRisk', { nullable: true, description: 'Historical: −quantile(r, 1 − confidence).' }),
-    conditionalValueAtRisk: t.exposeFloat('conditionalValueAtRisk', { nullable: true, description: 'Historical: −mean of the returns at or below that quantile.' }),
+    conditionalValueAtRisk: t.exposeFloat('conditionalValueAtRisk', {
+      nullable: true,
+      description: 'Historical: −mean of the returns at or below that quantile.',
+    }),
     parametricValueAtRisk: t.exposeFloat('parametricValueAtRisk', {
       nullable: true,
       description: 'Normal: −(mean + z_(1 − confidence) × std(r, ddof=1)).',
@@ -83,7 +97,8 @@ const RiskReportRef = builder.objectRef<RiskReport>('RiskReport').implement({
     correlations: t.field({
       type: [CorrelationEntryRef],
       nullable: false,
-      description: "Pearson correlation of each pair of held symbols' daily returns on their common days (a symbol that never moves has none).",
+      description:
+        "Pearson correlation of each pair of held symbols' daily returns on their common days (a symbol that never moves has none).",
       resolve: (r) => r.correlations,
     }),
   }),
@@ -154,7 +169,12 @@ const MonteCarloSimulationRef = builder.objectRef<SimulationReport>('MonteCarloS
     confidence: t.exposeFloat('confidence', { nullable: false }),
     symbols: t.exposeStringList('symbols', { nullable: false, description: 'The held symbols simulated (those with prices).' }),
     observations: t.exposeInt('observations', { nullable: false, description: 'Days of common history the returns were estimated from.' }),
-    startValue: t.field({ type: 'Decimal', nullable: false, description: 'What is held, at the last closes of the range.', resolve: (r) => r.startValue }),
+    startValue: t.field({
+      type: 'Decimal',
+      nullable: false,
+      description: 'What is held, at the last closes of the range.',
+      resolve: (r) => r.startValue,
+    }),
     expectedValue: t.field({
       type: 'Decimal',
       nullable: true,
@@ -185,7 +205,12 @@ const FactorExposureRef = builder.objectRef<FactorExposureReport>('FactorExposur
     alpha: t.exposeFloat('alpha', { nullable: true, description: 'Daily; null when the regression is under-determined.' }),
     annualizedAlpha: t.exposeFloat('annualizedAlpha', { nullable: true, description: 'alpha × 252.' }),
     rSquared: t.exposeFloat('rSquared', { nullable: true }),
-    betas: t.field({ type: [FactorBetaRef], nullable: false, description: 'One per factor, in the order asked; [] when alpha is null.', resolve: (r) => r.betas }),
+    betas: t.field({
+      type: [FactorBetaRef],
+      nullable: false,
+      description: 'One per factor, in the order asked; [] when alpha is null.',
+      resolve: (r) => r.betas,
+    }),
   }),
 });
 
@@ -210,7 +235,10 @@ builder.prismaObjectFields(PortfolioRef, (t) => ({
       from: t.arg({ type: 'Date' }),
       to: t.arg({ type: 'Date' }),
       confidence: t.arg.float({ defaultValue: DEFAULT_CONFIDENCE, description: 'Of the VaRs, between 0 and 1 (exclusive).' }),
-      benchmark: t.arg.string({ defaultValue: DEFAULT_BENCHMARK, description: 'What beta is measured against: a market symbol, or a held one; null for none.' }),
+      benchmark: t.arg.string({
+        defaultValue: DEFAULT_BENCHMARK,
+        description: 'What beta is measured against: a market symbol, or a held one; null for none.',
+      }),
     },
     resolve: (portfolio, args, ctx) => ctx.services.analytics.risk(portfolio.id, args),
   }),
@@ -221,7 +249,10 @@ builder.prismaObjectFields(PortfolioRef, (t) => ({
     description: 'Trades toward target weights by symbol, asset type, sector or currency (weights 0 to 1, summing to 1, each key once).',
     args: {
       targets: t.arg({ type: [TargetWeightInputRef], required: true }),
-      driftTolerance: t.arg.float({ defaultValue: DEFAULT_DRIFT_TOLERANCE, description: 'Largest accepted |weight − target|, 0 to below 1.' }),
+      driftTolerance: t.arg.float({
+        defaultValue: DEFAULT_DRIFT_TOLERANCE,
+        description: 'Largest accepted |weight − target|, 0 to below 1.',
+      }),
       by: t.arg({ type: AllocationDimensionEnum, defaultValue: 'SYMBOL' }),
     },
     resolve: (portfolio, args, ctx) => ctx.services.analytics.rebalance(portfolio.id, args, requestQuoteLookup(ctx)),

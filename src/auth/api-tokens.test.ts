@@ -40,11 +40,18 @@ describe('personal API tokens', () => {
     const user = await createTestUser(a);
     const created = await createToken(a, user, { name: '  Spreadsheet sync ', scopes: ['READ'], expiresInDays: 30 });
     expect(created.token).toMatch(/^fg_[A-Za-z0-9_-]{43}$/);
-    expect(created.apiToken).toMatchObject({ name: 'Spreadsheet sync', scopes: ['READ'], prefix: created.token.slice(0, 9), lastUsedAt: null });
+    expect(created.apiToken).toMatchObject({
+      name: 'Spreadsheet sync',
+      scopes: ['READ'],
+      prefix: created.token.slice(0, 9),
+      lastUsedAt: null,
+    });
     const expiresIn = Date.parse(created.apiToken.expiresAt!) - Date.now();
     expect(Math.abs(expiresIn - 30 * 86_400_000)).toBeLessThan(60_000);
 
-    const rows = await a.app.services.db.$queryRaw<Array<Record<string, unknown>>>`SELECT * FROM api_tokens WHERE user_id = ${user.id}::uuid`;
+    const rows = await a.app.services.db.$queryRaw<
+      Array<Record<string, unknown>>
+    >`SELECT * FROM api_tokens WHERE user_id = ${user.id}::uuid`;
     expect(rows).toHaveLength(1);
     expect(JSON.stringify(rows)).not.toContain(created.token.slice(9));
 
@@ -58,7 +65,11 @@ describe('personal API tokens', () => {
     const user = await createTestUser(a);
     const result = await a.gql(CREATE, { input: { name: ' ', scopes: [], expiresInDays: 0 } }, { token: user.token });
     expect(errorCode(result)).toBe('BAD_USER_INPUT');
-    expect((result.errors![0]!.extensions!.details as Array<{ field: string }>).map((d) => d.field)).toEqual(['name', 'scopes', 'expiresInDays']);
+    expect((result.errors![0]!.extensions!.details as Array<{ field: string }>).map((d) => d.field)).toEqual([
+      'name',
+      'scopes',
+      'expiresInDays',
+    ]);
     const anonymous = await a.gql(CREATE, { input: { name: 'x', scopes: ['READ'] } });
     expect(errorCode(anonymous)).toBe('UNAUTHENTICATED');
   });
@@ -110,7 +121,11 @@ describe('personal API tokens', () => {
     const socket = new RawSocket(url);
     await socket.init(token);
 
-    const revoked = await a.gql<{ revokeApiToken: boolean }>(`mutation($id: ID!) { revokeApiToken(id: $id) }`, { id: apiToken.id }, { token: user.token });
+    const revoked = await a.gql<{ revokeApiToken: boolean }>(
+      `mutation($id: ID!) { revokeApiToken(id: $id) }`,
+      { id: apiToken.id },
+      { token: user.token },
+    );
     expect(revoked.data?.revokeApiToken).toBe(true);
     expect((await b.gql<{ me: unknown }>(ME, {}, { token })).data).toEqual({ me: null });
     expect((await a.gql<{ me: unknown }>(ME, {}, { token })).data).toEqual({ me: null });
@@ -125,7 +140,9 @@ describe('personal API tokens', () => {
     // Another user's token id is NOT_FOUND too, and stays valid.
     const other = await createTestUser(a);
     const theirs = await createToken(a, other, { name: 'theirs', scopes: ['READ'] });
-    expect(errorCode(await a.gql(`mutation($id: ID!) { revokeApiToken(id: $id) }`, { id: theirs.apiToken.id }, { token: user.token }))).toBe('NOT_FOUND');
+    expect(
+      errorCode(await a.gql(`mutation($id: ID!) { revokeApiToken(id: $id) }`, { id: theirs.apiToken.id }, { token: user.token })),
+    ).toBe('NOT_FOUND');
     expect((await a.gql<{ me: { id: string } }>(ME, {}, { token: theirs.token })).data?.me?.id).toBe(other.id);
   });
 
@@ -149,11 +166,13 @@ describe('personal API tokens', () => {
         .map((line) => JSON.parse(line) as { event?: string; apiTokenId?: string; ip?: string })
         .filter((line) => line.apiTokenId === apiToken.id)
         .map((line) => `${line.event} ${line.ip ?? ''}`);
-    await expect.poll(events).toEqual([
-      expect.stringMatching(/^auth\.api_token_created /),
-      'auth.api_token_used_from_new_ip 198.51.100.7',
-      'auth.api_token_used_from_new_ip 198.51.100.8',
-    ]);
+    await expect
+      .poll(events)
+      .toEqual([
+        expect.stringMatching(/^auth\.api_token_created /),
+        'auth.api_token_used_from_new_ip 198.51.100.7',
+        'auth.api_token_used_from_new_ip 198.51.100.8',
+      ]);
     expect(logLines.join('\n')).not.toContain(token);
   });
 });

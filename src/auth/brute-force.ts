@@ -39,7 +39,8 @@ export class BruteForceGuard {
   readonly emailRequests: SlidingWindowLimiter;
 
   constructor(private readonly deps: AuthDeps) {
-    const limiter = (name: string, limit: number) => new SlidingWindowLimiter(deps.redis, deps.config.REDIS_PREFIX, { name, limit, windowMs: WINDOW_MS });
+    const limiter = (name: string, limit: number) =>
+      new SlidingWindowLimiter(deps.redis, deps.config.REDIS_PREFIX, { name, limit, windowMs: WINDOW_MS });
     this.passwordFailures = limiter('password-failures', FAILURES_PER_WINDOW);
     this.mfaFailures = limiter('mfa-failures', FAILURES_PER_WINDOW);
     this.emailRequests = limiter('email-requests', EMAIL_REQUESTS_PER_WINDOW);
@@ -94,7 +95,11 @@ export class BruteForceGuard {
 }
 
 export function accountLocked(until: Date): AppError {
-  return new AppError('ACCOUNT_LOCKED', 'This account is locked after too many failed sign-in attempts; try again later or reset your password', {
-    retryAfter: Math.max(1, Math.ceil((until.getTime() - Date.now()) / 1000)),
-  });
+  return new AppError(
+    'ACCOUNT_LOCKED',
+    'This account is locked after too many failed sign-in attempts; try again later or reset your password',
+    {
+      retryAfter: Math.max(1, Math.ceil((until.getTime() - Date.now()) / 1000)),
+    },
+  );
 }

@@ -25,7 +25,9 @@ async function refreshToken(sessionId: string, fields: { expiresAt: Date; usedAt
 }
 
 async function oneTimeToken(userId: string, fields: { expiresAt: Date; usedAt?: Date }) {
-  return t.app.services.db.oneTimeToken.create({ data: { userId, purpose: 'PASSWORD_RESET', tokenHash: sha256Hex(newOpaqueToken()), ...fields } });
+  return t.app.services.db.oneTimeToken.create({
+    data: { userId, purpose: 'PASSWORD_RESET', tokenHash: sha256Hex(newOpaqueToken()), ...fields },
+  });
 }
 
 describe('deleteStaleAuthRows', () => {

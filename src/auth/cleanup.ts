@@ -34,26 +34,38 @@ export interface AuthCleanupCounts {
 
 export async function deleteStaleAuthRows(db: Db, batchSize = CLEANUP_BATCH_SIZE): Promise<AuthCleanupCounts> {
   const retentionSeconds = SESSION_RETENTION_MS / 1000;
-  const refreshTokens = await inBatches(batchSize, () => db.$executeRaw`
+  const refreshTokens = await inBatches(
+    batchSize,
+    () => db.$executeRaw`
     DELETE FROM refresh_tokens WHERE id IN (
       SELECT id FROM refresh_tokens WHERE expires_at <= now()
-      LIMIT ${batchSize} FOR UPDATE SKIP LOCKED)`);
-  const sessions = await inBatches(batchSize, () => db.$executeRaw`
+      LIMIT ${batchSize} FOR UPDATE SKIP LOCKED)`,
+  );
+  const sessions = await inBatches(
+    batchSize,
+    () => db.$executeRaw`
     DELETE FROM sessions WHERE id IN (
       SELECT id FROM sessions
       WHERE expires_at <= now() - make_interval(secs => ${retentionSeconds})
          OR revoked_at <= now() - make_interval(secs => ${retentionSeconds})
-      LIMIT ${batchSize} FOR UPDATE SKIP LOCKED)`);
-  const oneTimeTokens = await inBatches(batchSize, () => db.$executeRaw`
+      LIMIT ${batchSize} FOR UPDATE SKIP LOCKED)`,
+  );
+  const oneTimeTokens = await inBatches(
+    batchSize,
+    () => db.$executeRaw`
     DELETE FROM one_time_tokens WHERE id IN (
       SELECT id FROM one_time_tokens WHERE used_at IS NOT NULL OR expires_at <= now()
-      LIMIT ${batchSize} FOR UPDATE SKIP LOCKED)`);
-  const signInLockouts = await inBatches(batchSize, () => db.$executeRaw`
+      LIMIT ${batchSize} FOR UPDATE SKIP LOCKED)`,
+  );
+  const signInLockouts = await inBatches(
+    batchSize,
+    () => db.$executeRaw`
     DELETE FROM sign_in_lockouts WHERE email_hash IN (
       SELECT email_hash FROM sign_in_lockouts
       WHERE updated_at <= now() - make_interval(secs => ${LOCKOUT_MEMORY_SECONDS})
         AND (locked_until IS NULL OR locked_until <= now())
-      LIMIT ${batchSize} FOR UPDATE SKIP LOCKED)`);
+      LIMIT ${batchSize} FOR UPDATE SKIP LOCKED)`,
+  );
   return { refreshTokens, sessions, oneTimeTokens, signInLockouts };
 }
 

@@ -20,7 +20,10 @@ async function rowsNaming(userId: string): Promise<Record<string, number>> {
     WHERE table_schema = current_schema() AND column_name IN ('user_id', 'owner_id') AND data_type = 'uuid'`;
   const found: Record<string, number> = {};
   for (const { table_name, column_name } of [...columns, { table_name: 'users', column_name: 'id' }]) {
-    const [row] = await db.$queryRawUnsafe<Array<{ n: bigint }>>(`SELECT count(*) AS n FROM "${table_name}" WHERE "${column_name}" = $1::uuid`, userId);
+    const [row] = await db.$queryRawUnsafe<Array<{ n: bigint }>>(
+      `SELECT count(*) AS n FROM "${table_name}" WHERE "${column_name}" = $1::uuid`,
+      userId,
+    );
     if (Number(row!.n) > 0) found[`${table_name}.${column_name}`] = Number(row!.n);
   }
   return found;
@@ -32,15 +35,43 @@ async function populatedAccount(): Promise<{ user: TestUser; other: TestUser; ot
   const other = await createTestUser(t);
   const own = await createPortfolio(t, user, { name: 'Mine' });
   await addInvestment(t, user, own.id);
-  ok(await t.gql(`mutation($id: ID!, $email: String!) { sharePortfolio(portfolioId: $id, email: $email, permission: VIEW) { id } }`, { id: own.id, email: other.email }, { token: user.token }));
+  ok(
+    await t.gql(
+      `mutation($id: ID!, $email: String!) { sharePortfolio(portfolioId: $id, email: $email, permission: VIEW) { id } }`,
+      { id: own.id, email: other.email },
+      { token: user.token },
+    ),
+  );
   // A portfolio of someone else's that the user edits: their activity rows stay, actor gone.
   const theirs = await createPortfolio(t, other, { name: 'Theirs' });
-  ok(await t.gql(`mutation($id: ID!, $email: String!) { sharePortfolio(portfolioId: $id, email: $email, permission: EDIT) { id } }`, { id: theirs.id, email: user.email }, { token: other.token }));
+  ok(
+    await t.gql(
+      `mutation($id: ID!, $email: String!) { sharePortfolio(portfolioId: $id, email: $email, permission: EDIT) { id } }`,
+      { id: theirs.id, email: user.email },
+      { token: other.token },
+    ),
+  );
   await addInvestment(t, user, theirs.id, { symbol: 'MSFT' });
-  ok(await t.gql(`mutation { createCustomAsset(input: { symbol: "HOUSE1", name: "House", type: REAL_ESTATE, currency: "USD" }) { symbol } }`, {}, { token: user.token }));
-  ok(await t.gql(`mutation { setCustomAssetPrices(symbol: "HOUSE1", prices: [{ date: "2024-01-02", close: "500000" }]) }`, {}, { token: user.token }));
+  ok(
+    await t.gql(
+      `mutation { createCustomAsset(input: { symbol: "HOUSE1", name: "House", type: REAL_ESTATE, currency: "USD" }) { symbol } }`,
+      {},
+      { token: user.token },
+    ),
+  );
+  ok(
+    await t.gql(
+      `mutation { setCustomAssetPrices(symbol: "HOUSE1", prices: [{ date: "2024-01-02", close: "500000" }]) }`,
+      {},
+      { token: user.token },
+    ),
+  );
   const created = ok(
-    await t.gql<{ createApiToken: { token: string } }>(`mutation { createApiToken(input: { name: "script", scopes: [READ] }) { token } }`, {}, { token: user.token }),
+    await t.gql<{ createApiToken: { token: string } }>(
+      `mutation { createApiToken(input: { name: "script", scopes: [READ] }) { token } }`,
+      {},
+      { token: user.token },
+    ),
   );
   return { user, other, othersPortfolioId: theirs.id, apiToken: created.createApiToken.token };
 }
@@ -49,7 +80,15 @@ describe('deleteAccount', () => {
   it('leaves no row of the user, keeps others’ portfolios with the activity actor deleted, and stops every token and subscription at once', async () => {
     const { user, other, othersPortfolioId, apiToken } = await populatedAccount();
     expect(Object.keys(await rowsNaming(user.id)).sort()).toEqual(
-      expect.arrayContaining(['api_tokens.user_id', 'assets.owner_id', 'portfolio_activities.user_id', 'portfolio_shares.user_id', 'portfolios.owner_id', 'sessions.user_id', 'users.id']),
+      expect.arrayContaining([
+        'api_tokens.user_id',
+        'assets.owner_id',
+        'portfolio_activities.user_id',
+        'portfolio_shares.user_id',
+        'portfolios.owner_id',
+        'sessions.user_id',
+        'users.id',
+      ]),
     );
     const customAssets = await t.app.services.db.asset.findMany({ where: { ownerId: user.id }, select: { id: true } });
     const priceRows = () => t.app.services.db.dailyPrice.count({ where: { assetId: { in: customAssets.map((a) => a.id) } } });
@@ -68,9 +107,13 @@ describe('deleteAccount', () => {
     expect((await t.gql(ME, {}, { token: user.token })).data).toEqual({ me: null });
     expect((await t.gql(ME, {}, { token: apiToken })).data).toEqual({ me: null });
     // The old access token cannot write either: UNAUTHENTICATED, not an internal error.
-    expect(errorCode(await t.gql(`mutation { createPortfolio(input: { name: "ghost" }) { id } }`, {}, { token: user.token }))).toBe('UNAUTHENTICATED');
+    expect(errorCode(await t.gql(`mutation { createPortfolio(input: { name: "ghost" }) { id } }`, {}, { token: user.token }))).toBe(
+      'UNAUTHENTICATED',
+    );
 
-    const activity = await t.gql<{ portfolio: { investments: { totalCount: number }; activity: { edges: Array<{ node: { action: string; actor: unknown } }> } } }>(
+    const activity = await t.gql<{
+      portfolio: { investments: { totalCount: number }; activity: { edges: Array<{ node: { action: string; actor: unknown } }> } };
+    }>(
       `query($id: ID!) { portfolio(id: $id) { investments { totalCount } activity(first: 10) { edges { node { action actor { id } } } } } }`,
       { id: othersPortfolioId },
       { token: other.token },
@@ -78,7 +121,7 @@ describe('deleteAccount', () => {
     const portfolio = ok(activity).portfolio;
     expect(portfolio.investments.totalCount).toBe(1);
     const actions = portfolio.activity.edges.map((e) => e.node);
-    expect(actions).toContainEqual({ action: "INVESTMENT_ADDED", actor: null });
+    expect(actions).toContainEqual({ action: 'INVESTMENT_ADDED', actor: null });
     expect((await t.gql<{ me: { id: string } }>(ME, {}, { token: other.token })).data?.me?.id).toBe(other.id);
   });
 
@@ -91,12 +134,20 @@ describe('deleteAccount', () => {
     const setup = ok(await t.gql<{ setupMfa: { secret: string } }>(`mutation { setupMfa { secret } }`, {}, { token: user.token }));
     const secret = setup.setupMfa.secret;
     const enabled = ok(
-      await t.gql<{ verifyMfa: { backupCodes: string[] } }>(`mutation($code: String!) { verifyMfa(code: $code) { backupCodes } }`, { code: await generate({ secret }) }, { token: user.token }),
+      await t.gql<{ verifyMfa: { backupCodes: string[] } }>(
+        `mutation($code: String!) { verifyMfa(code: $code) { backupCodes } }`,
+        { code: await generate({ secret }) },
+        { token: user.token },
+      ),
     );
     expect(errorCode(await t.gql(DELETE, { password: user.password }, { token: user.token }))).toBe('MFA_REQUIRED');
     expect(errorCode(await t.gql(DELETE, { password: user.password, code: '000000' }, { token: user.token }))).toBe('INVALID_MFA_CODE');
     expect(await t.app.services.db.user.count({ where: { id: user.id } })).toBe(1);
-    const done = await t.gql<{ deleteAccount: boolean }>(DELETE, { password: user.password, code: enabled.verifyMfa.backupCodes[0] }, { token: user.token });
+    const done = await t.gql<{ deleteAccount: boolean }>(
+      DELETE,
+      { password: user.password, code: enabled.verifyMfa.backupCodes[0] },
+      { token: user.token },
+    );
     expect(done.data?.deleteAccount).toBe(true);
     expect(await rowsNaming(user.id)).toEqual({});
   });

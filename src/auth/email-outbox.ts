@@ -146,7 +146,11 @@ export class EmailOutbox {
           }
           if (jobs.length > 0) {
             // The row id is the job id: BullMQ ignores a second add of a job it still holds.
-            await withTimeout(this.open.queue.addBulk(jobs.map(({ id, job }) => ({ name: job.kind, data: sealEmailJob(this.deps.config, job), opts: { jobId: id } }))));
+            await withTimeout(
+              this.open.queue.addBulk(
+                jobs.map(({ id, job }) => ({ name: job.kind, data: sealEmailJob(this.deps.config, job), opts: { jobId: id } })),
+              ),
+            );
           }
           await tx.emailOutbox.deleteMany({ where: { id: { in: rows.map((r) => r.id) } } });
           this.failing = false;

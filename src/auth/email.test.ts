@@ -71,20 +71,27 @@ describe('email verification', () => {
     expect(errorCode(again)).toBe('BAD_USER_INPUT');
     expect(again.errors?.[0]?.extensions?.details).toEqual([{ field: 'token', message: 'is invalid, expired or already used' }]);
     // Nothing left to verify.
-    expect((await t.gql(RequestEmailVerificationDocument, {}, { token: auth.accessToken })).data).toEqual({ requestEmailVerification: false });
+    expect((await t.gql(RequestEmailVerificationDocument, {}, { token: auth.accessToken })).data).toEqual({
+      requestEmailVerification: false,
+    });
   });
 
   it('a new link replaces the old one, and links expire', async () => {
     const { email, auth } = await registerUser(t);
     const first = tokenOf((await mailbox.waitFor(mailTo(email, /Confirm your email/))).links[0]!);
     expect(errorCode(await t.gql(RequestEmailVerificationDocument))).toBe('UNAUTHENTICATED');
-    expect((await t.gql(RequestEmailVerificationDocument, {}, { token: auth.accessToken })).data).toEqual({ requestEmailVerification: true });
+    expect((await t.gql(RequestEmailVerificationDocument, {}, { token: auth.accessToken })).data).toEqual({
+      requestEmailVerification: true,
+    });
     await vi.waitFor(() => expect(mailbox.messages.filter(mailTo(email, /Confirm your email/))).toHaveLength(2));
     const second = tokenOf(mailbox.messages.filter(mailTo(email, /Confirm your email/))[1]!.links[0]!);
     expect(second).not.toBe(first);
     expect(errorCode(await t.gql(VerifyEmailDocument, { token: first }))).toBe('BAD_USER_INPUT');
 
-    await t.app.services.db.oneTimeToken.update({ where: { tokenHash: sha256Hex(second) }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    await t.app.services.db.oneTimeToken.update({
+      where: { tokenHash: sha256Hex(second) },
+      data: { expiresAt: new Date(Date.now() - 1000) },
+    });
     expect(errorCode(await t.gql(VerifyEmailDocument, { token: second }))).toBe('BAD_USER_INPUT');
     expect((await t.gql(MeDocument, {}, { token: auth.accessToken })).data?.me?.emailVerified).toBe(false);
   });
@@ -94,9 +101,13 @@ describe('password reset', () => {
   it('emails a one-hour link that sets a new password once, ends every session and clears a lockout', async () => {
     const { email, auth } = await registerUser(t);
     const other = await loginTokens(t, email, GOOD_PASSWORD);
-    await t.app.services.db.signInLockout.create({ data: { emailHash: lockoutKey(email), failedAttempts: 7, lockedUntil: new Date(Date.now() + 600_000) } });
+    await t.app.services.db.signInLockout.create({
+      data: { emailHash: lockoutKey(email), failedAttempts: 7, lockedUntil: new Date(Date.now() + 600_000) },
+    });
 
-    expect((await t.gql(RequestPasswordResetDocument, { email: email.toUpperCase() }, from('198.51.100.40'))).data).toEqual({ requestPasswordReset: true });
+    expect((await t.gql(RequestPasswordResetDocument, { email: email.toUpperCase() }, from('198.51.100.40'))).data).toEqual({
+      requestPasswordReset: true,
+    });
     const mail = await mailbox.waitFor(mailTo(email, /Reset your foliograph password/));
     const link = mail.links.find((l) => l.startsWith('https://app.example.test/reset-password?token='))!;
     const token = tokenOf(link);
@@ -116,7 +127,9 @@ describe('password reset', () => {
       expect(errorCode(await t.gql(RefreshTokenDocument, { refreshToken: session.refreshToken }))).toBe('UNAUTHENTICATED');
     }
     expect(errorCode(await t.gql(ResetPasswordDocument, { token, newPassword: 'Another-password-43' }))).toBe('BAD_USER_INPUT');
-    expect(errorCode(await t.gql(LoginDocument, { input: { email, password: GOOD_PASSWORD } }, from('198.51.100.41')))).toBe('UNAUTHENTICATED');
+    expect(errorCode(await t.gql(LoginDocument, { input: { email, password: GOOD_PASSWORD } }, from('198.51.100.41')))).toBe(
+      'UNAUTHENTICATED',
+    );
     const fresh = await loginTokens(t, email, newPassword, '198.51.100.42');
     expect(fresh.user.emailVerified).toBe(true);
     expect(await lockoutOf(t, email)).toBeNull();
@@ -126,7 +139,10 @@ describe('password reset', () => {
     const { email } = await registerUser(t);
     await t.gql(RequestPasswordResetDocument, { email }, from('198.51.100.50'));
     const token = tokenOf((await mailbox.waitFor(mailTo(email, /Reset your/))).links[0]!);
-    await t.app.services.db.oneTimeToken.update({ where: { tokenHash: sha256Hex(token) }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    await t.app.services.db.oneTimeToken.update({
+      where: { tokenHash: sha256Hex(token) },
+      data: { expiresAt: new Date(Date.now() - 1000) },
+    });
     expect(errorCode(await t.gql(ResetPasswordDocument, { token, newPassword: 'Fresh-start-password-42' }))).toBe('BAD_USER_INPUT');
   });
 
@@ -135,8 +151,12 @@ describe('password reset', () => {
     const { email: somebody } = await registerUser(t);
     await settled();
     const before = mailbox.messages.length;
-    expect((await t.gql(RequestPasswordResetDocument, { email: nobody }, from('198.51.100.60'))).data).toEqual({ requestPasswordReset: true });
-    expect((await t.gql(RequestPasswordResetDocument, { email: somebody }, from('198.51.100.61'))).data).toEqual({ requestPasswordReset: true });
+    expect((await t.gql(RequestPasswordResetDocument, { email: nobody }, from('198.51.100.60'))).data).toEqual({
+      requestPasswordReset: true,
+    });
+    expect((await t.gql(RequestPasswordResetDocument, { email: somebody }, from('198.51.100.61'))).data).toEqual({
+      requestPasswordReset: true,
+    });
     await mailbox.waitFor(mailTo(somebody, /Reset your/));
     await settled();
     expect(mailbox.messages.slice(before).map((m) => m.to)).toEqual([[somebody]]);
@@ -145,7 +165,9 @@ describe('password reset', () => {
   it('is limited to 5 requests per address and per IP in 15 minutes', async () => {
     const { email } = await registerUser(t);
     for (let i = 0; i < 5; i++) {
-      expect((await t.gql(RequestPasswordResetDocument, { email }, from(`198.51.100.${70 + i}`))).data).toEqual({ requestPasswordReset: true });
+      expect((await t.gql(RequestPasswordResetDocument, { email }, from(`198.51.100.${70 + i}`))).data).toEqual({
+        requestPasswordReset: true,
+      });
     }
     const limited = await t.gql(RequestPasswordResetDocument, { email }, from('198.51.100.79'));
     expect(errorCode(limited)).toBe('RATE_LIMITED');
@@ -163,10 +185,17 @@ describe('changePassword', () => {
       t.gql(ChangePasswordDocument, { currentPassword, newPassword }, { token: auth.accessToken, ...from('198.51.100.90') });
 
     const wrong = await change('Not-my-password-1', 'Brand-new-password-7');
-    expect(wrong.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT', details: [{ field: 'currentPassword', message: 'is incorrect' }] });
+    expect(wrong.errors?.[0]?.extensions).toEqual({
+      code: 'BAD_USER_INPUT',
+      details: [{ field: 'currentPassword', message: 'is incorrect' }],
+    });
     const common = await change(GOOD_PASSWORD, 'password123');
-    expect(common.errors?.[0]?.extensions?.details).toEqual([{ field: 'newPassword', message: 'is too common; choose a password that is hard to guess' }]);
-    expect(errorCode(await t.gql(ChangePasswordDocument, { currentPassword: GOOD_PASSWORD, newPassword: 'Brand-new-password-7' }))).toBe('UNAUTHENTICATED');
+    expect(common.errors?.[0]?.extensions?.details).toEqual([
+      { field: 'newPassword', message: 'is too common; choose a password that is hard to guess' },
+    ]);
+    expect(errorCode(await t.gql(ChangePasswordDocument, { currentPassword: GOOD_PASSWORD, newPassword: 'Brand-new-password-7' }))).toBe(
+      'UNAUTHENTICATED',
+    );
 
     expect((await change(GOOD_PASSWORD, 'Brand-new-password-7')).data).toEqual({ changePassword: true });
     expect((await t.gql(MeDocument, {}, { token: auth.accessToken })).data?.me?.email).toBe(email);
@@ -234,7 +263,12 @@ describe('delivery', () => {
   });
 
   it('escapes names in HTML', () => {
-    const mail = renderEmail({ kind: 'password-reset', to: 'x@example.com', name: '<script>alert(1)</script>', link: 'https://a.test/reset-password?token=t' });
+    const mail = renderEmail({
+      kind: 'password-reset',
+      to: 'x@example.com',
+      name: '<script>alert(1)</script>',
+      link: 'https://a.test/reset-password?token=t',
+    });
     expect(mail.html).not.toContain('<script>');
     expect(mail.html).toContain('&lt;script&gt;');
   });
@@ -289,7 +323,9 @@ describe('job payloads in Redis', () => {
       }
       // The links work: the payload was sealed, not lost.
       expect((await app.gql(VerifyEmailDocument, { token: tokens[0]! })).data).toEqual({ verifyEmail: true });
-      expect((await app.gql(ResetPasswordDocument, { token: tokens[1]!, newPassword: 'Sealed-and-delivered-77' })).data).toEqual({ resetPassword: true });
+      expect((await app.gql(ResetPasswordDocument, { token: tokens[1]!, newPassword: 'Sealed-and-delivered-77' })).data).toEqual({
+        resetPassword: true,
+      });
     } finally {
       await appWorker?.close();
       await app.close();
@@ -301,7 +337,10 @@ describe('job payloads in Redis', () => {
     const appWorker = await startEmailWorker(app.config, app.app.log);
     try {
       const to = uniqueEmail('forged');
-      const forged = sealEmailJob({ MFA_ENCRYPTION_KEY: 'somebody-else-s-key-0000000000000000' }, { kind: 'password-reset', to, name: 'X', link: 'https://evil.test/' });
+      const forged = sealEmailJob(
+        { MFA_ENCRYPTION_KEY: 'somebody-else-s-key-0000000000000000' },
+        { kind: 'password-reset', to, name: 'X', link: 'https://evil.test/' },
+      );
       const queue = app.app.services.auth.outbox.queue;
       const plain = await queue.add('password-reset', { kind: 'password-reset', to, name: 'X', link: 'https://evil.test/' } as never);
       const wrongKey = await queue.add('password-reset', forged);

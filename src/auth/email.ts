@@ -52,7 +52,9 @@ export function openEmailJob(config: Pick<Config, 'MFA_ENCRYPTION_KEY'>, payload
   const decipher = createDecipheriv('aes-256-gcm', emailJobKey(config), Buffer.from(iv, 'base64url'));
   decipher.setAAD(Buffer.from(String(payload.kind)));
   decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-  const job = JSON.parse(Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8')) as EmailJob;
+  const job = JSON.parse(
+    Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8'),
+  ) as EmailJob;
   if (job.kind !== payload.kind) throw new Error('email job kind mismatch');
   return job;
 }
@@ -122,7 +124,10 @@ export function renderEmail(job: EmailJob): RenderedEmail {
       };
     }
     case 'password-reset': {
-      const intro = [`Hi ${job.name},`, 'Someone asked to reset the password of your foliograph account. The link works once and expires in 1 hour.'];
+      const intro = [
+        `Hi ${job.name},`,
+        'Someone asked to reset the password of your foliograph account. The link works once and expires in 1 hour.',
+      ];
       const outro = 'If it was not you, ignore this message: your password stays as it is.';
       return {
         to: job.to,

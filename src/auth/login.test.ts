@@ -26,7 +26,8 @@ let ipCounter = 0;
 /** A fresh client address, so per-IP limits only bite where a test means them to. */
 const freshIp = () => `10.${Math.floor(++ipCounter / 250)}.${ipCounter % 250}.9`;
 
-const login = (app: TestApp, email: string, password: string, ip: string) => app.gql(LoginDocument, { input: { email, password } }, from(ip));
+const login = (app: TestApp, email: string, password: string, ip: string) =>
+  app.gql(LoginDocument, { input: { email, password } }, from(ip));
 
 /** Forgets the recorded failures, as if the 15-minute window had passed. */
 async function windowPasses(): Promise<void> {
@@ -117,7 +118,10 @@ describe('login failures', () => {
         const result = await login(i % 2 ? a : b, email, `Wrong-password-${i}`, freshIp());
         expect(errorCode(result)).toBe(i < 9 ? 'UNAUTHENTICATED' : 'ACCOUNT_LOCKED');
       }
-      expect(warn).toHaveBeenCalledWith(expect.objectContaining({ event: 'auth.account_locked', userId: auth.user.id }), expect.any(String));
+      expect(warn).toHaveBeenCalledWith(
+        expect.objectContaining({ event: 'auth.account_locked', userId: auth.user.id }),
+        expect.any(String),
+      );
     } finally {
       warn.mockRestore();
     }
@@ -129,7 +133,10 @@ describe('login failures', () => {
     expect(retryAfter).toBeLessThanOrEqual(900);
 
     // 15 minutes later (moved in the database rather than waited for) the lock is over.
-    await a.app.services.db.signInLockout.update({ where: { emailHash: lockoutKey(email) }, data: { lockedUntil: new Date(Date.now() - 1000) } });
+    await a.app.services.db.signInLockout.update({
+      where: { emailHash: lockoutKey(email) },
+      data: { lockedUntil: new Date(Date.now() - 1000) },
+    });
     await loginTokens(a, email, GOOD_PASSWORD, freshIp());
     expect(await lockoutOf(a, email)).toBeNull();
   });
@@ -165,7 +172,10 @@ describe('a lock tells nothing about the account', () => {
       expect(answer.errors?.[0]?.extensions?.retryAfter).toBeGreaterThan(800);
       expect(answer.errors?.[0]?.extensions?.retryAfter).toBeLessThanOrEqual(900);
     }
-    const shape = (r: (typeof answers)[number]) => ({ message: r.errors?.[0]?.message, keys: Object.keys(r.errors?.[0]?.extensions ?? {}).sort() });
+    const shape = (r: (typeof answers)[number]) => ({
+      message: r.errors?.[0]?.message,
+      keys: Object.keys(r.errors?.[0]?.extensions ?? {}).sort(),
+    });
     expect(shape(answers[1]!)).toEqual(shape(answers[0]!));
     // Registering the address later does not undo its lock: it belongs to the address.
     const registered = await registerUser(a, { email: unknown });

@@ -52,7 +52,14 @@ async function mfaUser(step: number): Promise<MfaUser> {
   const { secret } = setup.data!.setupMfa;
   const enabled = await t.gql(VerifyMfaDocument, { code: await codeAt(secret, step - 1) }, { token: auth.accessToken });
   expect(enabled.errors).toBeUndefined();
-  return { email, ip: `203.0.113.${++users}`, userId: auth.user.id, token: auth.accessToken, secret, backupCodes: enabled.data!.verifyMfa.backupCodes };
+  return {
+    email,
+    ip: `203.0.113.${++users}`,
+    userId: auth.user.id,
+    token: auth.accessToken,
+    secret,
+    backupCodes: enabled.data!.verifyMfa.backupCodes,
+  };
 }
 
 async function challenge(user: MfaUser): Promise<string> {
@@ -159,7 +166,10 @@ describe('MFA sign-in', () => {
     expect(errorCode(await finish(user, used, user.backupCodes[0]!))).toBe('UNAUTHENTICATED');
 
     const stale = await challenge(user);
-    await t.app.services.db.oneTimeToken.update({ where: { tokenHash: sha256Hex(stale) }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    await t.app.services.db.oneTimeToken.update({
+      where: { tokenHash: sha256Hex(stale) },
+      data: { expiresAt: new Date(Date.now() - 1000) },
+    });
     expect(errorCode(await finish(user, stale, user.backupCodes[1]!))).toBe('UNAUTHENTICATED');
     expect(errorCode(await finish(user, 'made-up-challenge', user.backupCodes[1]!))).toBe('UNAUTHENTICATED');
     // The refused attempts did not spend the backup code.
@@ -178,7 +188,9 @@ describe('MFA sign-in', () => {
     const { email } = await t.app.services.db.user.findUniqueOrThrow({ where: { id: user.userId } });
     expect((await lockoutOf(t, email))?.failedAttempts).toBe(5);
     // verifyMfa / disableMfa share the budget.
-    expect(errorCode(await t.gql(DisableMfaDocument, { code: user.backupCodes[0]! }, { token: user.token, ...from('10.9.0.98') }))).toBe('RATE_LIMITED');
+    expect(errorCode(await t.gql(DisableMfaDocument, { code: user.backupCodes[0]! }, { token: user.token, ...from('10.9.0.98') }))).toBe(
+      'RATE_LIMITED',
+    );
   });
 });
 

@@ -9,7 +9,9 @@ describe('password hashing', () => {
     expect(PASSWORD_HASH_OPTIONS.memoryCost).toBeGreaterThanOrEqual(19 * 1024);
     expect(PASSWORD_HASH_OPTIONS.timeCost).toBeGreaterThanOrEqual(2);
     const hash = await hashPassword('a long enough password');
-    expect(hash).toMatch(new RegExp(`^\\$argon2id\\$v=19\\$m=${PASSWORD_HASH_OPTIONS.memoryCost},t=${PASSWORD_HASH_OPTIONS.timeCost},p=1\\$`));
+    expect(hash).toMatch(
+      new RegExp(`^\\$argon2id\\$v=19\\$m=${PASSWORD_HASH_OPTIONS.memoryCost},t=${PASSWORD_HASH_OPTIONS.timeCost},p=1\\$`),
+    );
     expect(await verifyPassword(hash, 'a long enough password')).toBe(true);
     expect(await verifyPassword(hash, 'a long enough passworD')).toBe(false);
     expect(await verifyPassword('not a hash', 'x')).toBe(false);

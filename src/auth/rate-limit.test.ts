@@ -19,7 +19,10 @@ let n = 0;
 const limiter = (limit: number, windowMs: number) => new SlidingWindowLimiter(redis, prefix, { name: `rule${n++}`, limit, windowMs });
 
 async function refusal(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.then(() => null, (e: unknown) => e);
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(AppError);
   return error as AppError;
 }

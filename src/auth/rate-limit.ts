@@ -147,7 +147,6 @@ export class SlidingWindowLimiter {
     };
   }
 
-
   private async evalReserve(keys: string[], member: string): Promise<number> {
     if (keys.length === 0) return 0;
     const args = [String(this.rule.windowMs), String(this.rule.limit), member];

@@ -21,7 +21,9 @@ describe('register', () => {
     expect(payload.refreshToken).toMatch(/^[\w-]{43}$/);
 
     const row = await t.app.services.db.user.findUniqueOrThrow({ where: { email } });
-    expect(row.passwordHash).toMatch(new RegExp(`^\\$argon2id\\$v=19\\$m=${PASSWORD_HASH_OPTIONS.memoryCost},t=${PASSWORD_HASH_OPTIONS.timeCost},p=1\\$`));
+    expect(row.passwordHash).toMatch(
+      new RegExp(`^\\$argon2id\\$v=19\\$m=${PASSWORD_HASH_OPTIONS.memoryCost},t=${PASSWORD_HASH_OPTIONS.timeCost},p=1\\$`),
+    );
     expect(row.passwordHash).not.toContain(GOOD_PASSWORD);
     // The refresh token is stored only as its SHA-256.
     const tokens = await t.app.services.db.refreshToken.findMany({ where: { session: { userId: row.id } } });

@@ -16,7 +16,10 @@ export class RegistrationLimit {
 
   constructor(deps: Pick<AuthDeps, 'redis' | 'config'>) {
     const limit = deps.config.REGISTRATIONS_PER_IP_PER_HOUR;
-    this.limiter = limit > 0 ? new SlidingWindowLimiter(deps.redis, deps.config.REDIS_PREFIX, { name: 'registrations', limit, windowMs: WINDOW_MS }) : null;
+    this.limiter =
+      limit > 0
+        ? new SlidingWindowLimiter(deps.redis, deps.config.REDIS_PREFIX, { name: 'registrations', limit, windowMs: WINDOW_MS })
+        : null;
   }
 
   /**

@@ -93,7 +93,8 @@ export class AuthService {
     const email = normalizeEmail(input.email);
     const name = input.name.trim();
     const problems: FieldProblem[] = [];
-    if (!emailFormat.safeParse(email).success || email.length > EMAIL_MAX_LENGTH) problems.push({ field: 'email', message: 'must be a valid email address' });
+    if (!emailFormat.safeParse(email).success || email.length > EMAIL_MAX_LENGTH)
+      problems.push({ field: 'email', message: 'must be a valid email address' });
     if (name.length === 0) problems.push({ field: 'name', message: 'must not be empty' });
     else if (name.length > NAME_MAX_LENGTH) problems.push({ field: 'name', message: `must be at most ${NAME_MAX_LENGTH} characters` });
     problems.push(...passwordProblems(input.password, 'password'));
@@ -145,7 +146,11 @@ export class AuthService {
       }
       if (!user || !valid) {
         failed();
-        securityEvent(logger, 'auth.login_failed', { userId: user?.id ?? null, ip: client.ip, reason: user ? 'wrong_password' : 'unknown_email' });
+        securityEvent(logger, 'auth.login_failed', {
+          userId: user?.id ?? null,
+          ip: client.ip,
+          reason: user ? 'wrong_password' : 'unknown_email',
+        });
         await this.countFailedSignIn(email, user?.id ?? null, client);
         throw invalidCredentials();
       }
@@ -243,7 +248,12 @@ export class AuthService {
   }
 
   /** Changes the password of a signed-in user and ends every other session. */
-  async changePassword(viewer: { userId: string; sessionId: string }, currentPassword: string, newPassword: string, client: ClientInfo): Promise<boolean> {
+  async changePassword(
+    viewer: { userId: string; sessionId: string },
+    currentPassword: string,
+    newPassword: string,
+    client: ClientInfo,
+  ): Promise<boolean> {
     const problems = passwordProblems(newPassword, 'newPassword');
     if (problems.length > 0) throw badInput(problems);
     const { db } = this.deps;
@@ -251,7 +261,12 @@ export class AuthService {
     await this.guard.attempt(this.guard.passwordFailures, [subjects.email(user.email), subjects.ip(client.ip)], async (failed) => {
       if (!(await verifyPassword(user.passwordHash, currentPassword))) {
         failed();
-        securityEvent(this.deps.logger, 'auth.login_failed', { userId: user.id, sessionId: viewer.sessionId, ip: client.ip, reason: 'change_password' });
+        securityEvent(this.deps.logger, 'auth.login_failed', {
+          userId: user.id,
+          sessionId: viewer.sessionId,
+          ip: client.ip,
+          reason: 'change_password',
+        });
         throw badInput([{ field: 'currentPassword', message: 'is incorrect' }]);
       }
     });
@@ -269,13 +284,23 @@ export class AuthService {
    * portfolios stays, its actor set to null (shown as a deleted account). Sessions and API tokens
    * are revoked in Redis first, so every access token and open subscription stops at once.
    */
-  async deleteAccount(viewer: { userId: string; sessionId: string }, password: string, code: string | null | undefined, client: ClientInfo): Promise<boolean> {
+  async deleteAccount(
+    viewer: { userId: string; sessionId: string },
+    password: string,
+    code: string | null | undefined,
+    client: ClientInfo,
+  ): Promise<boolean> {
     const { db, logger } = this.deps;
     const user = await db.user.findUniqueOrThrow({ where: { id: viewer.userId } });
     await this.guard.attempt(this.guard.passwordFailures, [subjects.email(user.email), subjects.ip(client.ip)], async (failed) => {
       if (!(await verifyPassword(user.passwordHash, password))) {
         failed();
-        securityEvent(logger, 'auth.login_failed', { userId: user.id, sessionId: viewer.sessionId, ip: client.ip, reason: 'delete_account' });
+        securityEvent(logger, 'auth.login_failed', {
+          userId: user.id,
+          sessionId: viewer.sessionId,
+          ip: client.ip,
+          reason: 'delete_account',
+        });
         throw badInput([{ field: 'password', message: 'is incorrect' }]);
       }
     });
@@ -306,7 +331,12 @@ export class AuthService {
     const signedIn = await this.deps.db.user.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } });
     await this.guard.clearFailures(user.email);
     const payload = await this.sessions.start(signedIn, client, { alertOnNewDevice: true });
-    securityEvent(this.deps.logger, 'auth.login_succeeded', { userId: user.id, sessionId: payload.sessionId, ip: client.ip, mfa: user.mfaEnabled });
+    securityEvent(this.deps.logger, 'auth.login_succeeded', {
+      userId: user.id,
+      sessionId: payload.sessionId,
+      ip: client.ip,
+      mfa: user.mfaEnabled,
+    });
     return payload;
   }
 

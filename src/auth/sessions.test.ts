@@ -123,7 +123,10 @@ describe('refresh tokens', () => {
   it('refuses an unknown token and an expired one', async () => {
     expect(errorCode(await refresh('no-such-token'))).toBe('UNAUTHENTICATED');
     const { auth } = await registerUser(t);
-    await t.app.services.db.refreshToken.updateMany({ where: { session: { userId: auth.user.id } }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    await t.app.services.db.refreshToken.updateMany({
+      where: { session: { userId: auth.user.id } },
+      data: { expiresAt: new Date(Date.now() - 1000) },
+    });
     expect(errorCode(await refresh(auth.refreshToken))).toBe('UNAUTHENTICATED');
   });
 });
@@ -138,8 +141,18 @@ describe('sessions', () => {
     expect(sessions).toHaveLength(2);
     const current = sessions.filter((s) => s.current);
     expect(current).toHaveLength(1);
-    expect(current[0]).toMatchObject({ id: decodeJwt(phone.accessToken).sid, device: 'Mobile Safari on iOS', ipAddress: '198.51.100.20', userAgent: SAFARI_IPHONE });
-    expect(sessions.find((s) => !s.current)).toMatchObject({ id: decodeJwt(auth.accessToken).sid, device: 'Firefox on macOS', ipAddress: '203.0.113.10', userAgent: FIREFOX_MAC });
+    expect(current[0]).toMatchObject({
+      id: decodeJwt(phone.accessToken).sid,
+      device: 'Mobile Safari on iOS',
+      ipAddress: '198.51.100.20',
+      userAgent: SAFARI_IPHONE,
+    });
+    expect(sessions.find((s) => !s.current)).toMatchObject({
+      id: decodeJwt(auth.accessToken).sid,
+      device: 'Firefox on macOS',
+      ipAddress: '203.0.113.10',
+      userAgent: FIREFOX_MAC,
+    });
     for (const s of sessions) {
       expect(new Date(s.expiresAt).getTime()).toBeGreaterThan(Date.now() + 6 * 86_400_000);
       expect(s.lastUsedAt).not.toBeNull();

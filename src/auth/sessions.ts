@@ -133,7 +133,10 @@ export class SessionService {
 
   /** logout: the session a refresh token belongs to (proof of possession is enough). */
   async revokeByRefreshToken(refreshToken: string, client: ClientInfo): Promise<void> {
-    const presented = await this.deps.db.refreshToken.findUnique({ where: { tokenHash: sha256Hex(refreshToken) }, select: { sessionId: true } });
+    const presented = await this.deps.db.refreshToken.findUnique({
+      where: { tokenHash: sha256Hex(refreshToken) },
+      select: { sessionId: true },
+    });
     if (!presented) throw unauthenticated('Invalid refresh token');
     await this.revokeWhere({ id: presented.sessionId }, 'logout', client);
   }
@@ -148,7 +151,11 @@ export class SessionService {
     return (await this.revokeWhere(where, reason, client)).length;
   }
 
-  private async revokeWhere(where: Prisma.SessionWhereInput, reason: RevokeReason, client: ClientInfo): Promise<Array<{ id: string; userId: string }>> {
+  private async revokeWhere(
+    where: Prisma.SessionWhereInput,
+    reason: RevokeReason,
+    client: ClientInfo,
+  ): Promise<Array<{ id: string; userId: string }>> {
     const revoked = await this.deps.db.session.updateManyAndReturn({
       where: { ...where, revokedAt: null },
       data: { revokedAt: new Date(), revokedReason: reason },
@@ -187,6 +194,12 @@ export class SessionService {
   }
 
   private async payload(user: User, sessionId: string, refreshToken: string): Promise<AuthPayloadData> {
-    return { accessToken: await this.deps.tokens.sign(user.id, sessionId), expiresIn: ACCESS_TOKEN_TTL_SECONDS, refreshToken, user, sessionId };
+    return {
+      accessToken: await this.deps.tokens.sign(user.id, sessionId),
+      expiresIn: ACCESS_TOKEN_TTL_SECONDS,
+      refreshToken,
+      user,
+      sessionId,
+    };
   }
 }

@@ -14,7 +14,11 @@ export interface AuthenticatedViewer extends Viewer {
  * connectionParams), or null: no token, an invalid or expired one, or a revoked session.
  */
 export async function resolveViewer(
-  services: { tokens: Pick<TokenSigner, 'verify'>; revocations: Pick<SessionRevocations, 'isRevoked'>; apiTokens?: Pick<ApiTokens, 'resolve'> },
+  services: {
+    tokens: Pick<TokenSigner, 'verify'>;
+    revocations: Pick<SessionRevocations, 'isRevoked'>;
+    apiTokens?: Pick<ApiTokens, 'resolve'>;
+  },
   authorization: string | undefined | null,
   ip: string | null = null,
 ): Promise<AuthenticatedViewer | null> {
@@ -41,7 +45,8 @@ export function viewerAuthority(services: { tokens: TokenSigner; revocations: Se
   return {
     resolve: (authorization, ip) => resolveViewer(services, authorization, ip ?? null),
     // An API token has no session: it is revoked when its row is gone.
-    isRevoked: (viewer) => (viewer.apiTokenScopes ? services.apiTokens.isRevoked(viewer.sessionId) : services.revocations.isRevoked(viewer.sessionId)),
+    isRevoked: (viewer) =>
+      viewer.apiTokenScopes ? services.apiTokens.isRevoked(viewer.sessionId) : services.revocations.isRevoked(viewer.sessionId),
     // An API token was just read from PostgreSQL by resolve: nothing more to confirm.
     confirmedRevoked: async (viewer) => !viewer.apiTokenScopes && (await services.revocations.confirmedRevoked(viewer.sessionId)),
     revokedChannel: services.revocations.channel,

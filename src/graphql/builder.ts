@@ -15,15 +15,7 @@ import { forbidden, unauthenticated } from '../platform/errors.js';
 import type { Context } from './context.js';
 import type { RestorableScalarExtensions } from './jit-scalars.js';
 import { fieldComplexity } from './limits.js';
-import {
-  Decimal,
-  formatDate,
-  literalText,
-  parseDate,
-  parseDateTime,
-  parseDecimal,
-  serializeDecimal,
-} from './scalars.js';
+import { Decimal, formatDate, literalText, parseDate, parseDateTime, parseDecimal, serializeDecimal } from './scalars.js';
 
 /**
  * Scopes a domain adds: it names the scope and its parameter here by declaration merging and

@@ -102,7 +102,10 @@ export function toClientError(
   // syntax, validation and variable errors). Its message is safe and useful.
   if ((!original || original instanceof GraphQLError) && !error.path) {
     if (TOKEN_LIMIT.test(error.message)) {
-      return new GraphQLError('Query too complex: tokens exceeds the limit', { ...location, extensions: { code: 'QUERY_TOO_COMPLEX', limit: 'tokens' } });
+      return new GraphQLError('Query too complex: tokens exceeds the limit', {
+        ...location,
+        extensions: { code: 'QUERY_TOO_COMPLEX', limit: 'tokens' },
+      });
     }
     const field = variable ? (variable[2] ?? variable[1]!) : 'query';
     return new GraphQLError(message, { ...location, extensions: { code: 'BAD_USER_INPUT', details: [{ field, message }] } });
@@ -135,7 +138,9 @@ export function formatGraphQLErrors(
   const flat = execution.errors.flatMap((e) => {
     // Mercurius wraps several validation errors in one error with an `errors` list.
     const nested = (e.originalError as { errors?: GraphQLError[] } | undefined)?.errors;
-    return Array.isArray(nested) && nested.length > 0 ? nested.map((n) => (n instanceof GraphQLError ? n : new GraphQLError(String(n), { originalError: n }))) : [e];
+    return Array.isArray(nested) && nested.length > 0
+      ? nested.map((n) => (n instanceof GraphQLError ? n : new GraphQLError(String(n), { originalError: n })))
+      : [e];
   });
   const errors = flat.map((e) => toClientError(e instanceof GraphQLError ? e : new GraphQLError(String(e)), requestId, log, options));
   const response: ExecutionResult = { data: execution.data ?? null, errors };
@@ -144,7 +149,10 @@ export function formatGraphQLErrors(
   const clientCodes = codes.filter((code) => code !== 'INTERNAL_SERVER_ERROR');
   if (clientCodes.length > 0) {
     // Once per request, no stack: a client's mistake is not ours.
-    log.info({ requestId, codes: clientCodes, errors: errors.length, message: errors[0]?.message.slice(0, 200) }, 'request answered with client errors');
+    log.info(
+      { requestId, codes: clientCodes, errors: errors.length, message: errors[0]?.message.slice(0, 200) },
+      'request answered with client errors',
+    );
   }
   // A request that never executed: the status of its (first) error's code. One that ran: 200.
   if (execution.data !== undefined) return { statusCode: 200, response };

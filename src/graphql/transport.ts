@@ -21,7 +21,13 @@ const JSON_TYPE = 'application/json';
 /** Content types a browser cannot send cross-site without a CORS preflight. */
 const NON_SIMPLE_CONTENT_TYPES = ['application/json', 'application/graphql', GRAPHQL_RESPONSE_JSON];
 /** Any one of these makes a request non-simple (a browser preflights it). */
-export const PREFLIGHT_HEADERS = ['apollo-require-preflight', 'x-apollo-operation-name', 'mercurius-require-preflight', 'x-mercurius-operation-name', 'graphql-require-preflight'];
+export const PREFLIGHT_HEADERS = [
+  'apollo-require-preflight',
+  'x-apollo-operation-name',
+  'mercurius-require-preflight',
+  'x-mercurius-operation-name',
+  'graphql-require-preflight',
+];
 
 /** A request the server will not run, said to the client with a status and a contract code. */
 export class TransportRefusal extends Error {
@@ -92,7 +98,13 @@ export function refusalOf(error: GraphQLError): Refusal | undefined {
   const original = (error.originalError ?? undefined) as ErrorLike | undefined;
   if (!original) return undefined;
   if (original instanceof TransportRefusal) {
-    return { statusCode: original.statusCode, code: original.code, message: original.message, field: original.field, headers: original.headers };
+    return {
+      statusCode: original.statusCode,
+      code: original.code,
+      message: original.message,
+      field: original.field,
+      headers: original.headers,
+    };
   }
   const known = typeof original.code === 'string' ? KNOWN_REFUSALS[original.code] : undefined;
   if (known) {
@@ -122,7 +134,12 @@ export function refusalOf(error: GraphQLError): Refusal | undefined {
     return undefined;
   }
   // Any other Fastify client error (4xx) reached here before GraphQL ran.
-  if (typeof original.statusCode === 'number' && original.statusCode >= 400 && original.statusCode < 500 && !(original instanceof GraphQLError)) {
+  if (
+    typeof original.statusCode === 'number' &&
+    original.statusCode >= 400 &&
+    original.statusCode < 500 &&
+    !(original instanceof GraphQLError)
+  ) {
     return { statusCode: original.statusCode, code: 'BAD_USER_INPUT', message: original.message, field: 'body', headers: {} };
   }
   return undefined;
@@ -154,7 +171,10 @@ export function transportErrorFormatter(
   ) => { statusCode: number; response: ExecutionResult },
   log: FastifyBaseLogger,
 ) {
-  return (execution: ExecutionResult & { errors: readonly GraphQLError[] }, context: unknown): { statusCode: number; response: ExecutionResult } => {
+  return (
+    execution: ExecutionResult & { errors: readonly GraphQLError[] },
+    context: unknown,
+  ): { statusCode: number; response: ExecutionResult } => {
     const ctx = context as MercuriusContextLike;
     const reply = ctx?.reply;
     const request = reply?.request;
@@ -162,7 +182,10 @@ export function transportErrorFormatter(
     const media = mediaOf(request);
     const refusal = execution.errors.length === 1 && execution.errors[0] ? refusalOf(execution.errors[0]) : undefined;
     if (refusal) {
-      (request?.log ?? log).info({ code: refusal.code, statusCode: refusal.statusCode, reason: refusal.message }, 'graphql request refused');
+      (request?.log ?? log).info(
+        { code: refusal.code, statusCode: refusal.statusCode, reason: refusal.message },
+        'graphql request refused',
+      );
       for (const [name, value] of Object.entries(refusal.headers)) reply?.header(name, value);
       let statusCode = refusal.statusCode;
       if (refusal.code === 'PERSISTED_QUERY_NOT_FOUND') {
@@ -196,7 +219,8 @@ export function installGraphQLTransport(app: FastifyInstance, path: string): voi
     const contentType = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
     if (NON_SIMPLE_CONTENT_TYPES.includes(contentType)) return;
     if (PREFLIGHT_HEADERS.some((h) => h in request.headers)) return;
-    if (!contentType) throw new TransportRefusal(415, 'BAD_USER_INPUT', 'Send the request with Content-Type: application/json', 'content-type');
+    if (!contentType)
+      throw new TransportRefusal(415, 'BAD_USER_INPUT', 'Send the request with Content-Type: application/json', 'content-type');
     throw new TransportRefusal(400, 'BAD_USER_INPUT', csrfMessage, 'content-type');
   });
 
@@ -220,12 +244,18 @@ export function installGraphQLTransport(app: FastifyInstance, path: string): voi
         }
       }
       const persisted = !!extensions && typeof extensions === 'object' && 'persistedQuery' in extensions;
-      if (!persisted && params.documentId === undefined) throw new TransportRefusal(400, 'BAD_USER_INPUT', 'The request has no query: send {"query": "..."}', 'query');
+      if (!persisted && params.documentId === undefined)
+        throw new TransportRefusal(400, 'BAD_USER_INPUT', 'The request has no query: send {"query": "..."}', 'query');
     } else if (typeof query !== 'string') {
       throw new TransportRefusal(400, 'BAD_USER_INPUT', 'query must be a string', 'query');
     }
     const { variables } = params;
-    if (request.method === 'POST' && variables !== undefined && variables !== null && (typeof variables !== 'object' || Array.isArray(variables))) {
+    if (
+      request.method === 'POST' &&
+      variables !== undefined &&
+      variables !== null &&
+      (typeof variables !== 'object' || Array.isArray(variables))
+    ) {
       throw new TransportRefusal(400, 'BAD_USER_INPUT', 'variables must be an object', 'variables');
     }
   });
@@ -251,7 +281,9 @@ export function checkHttpOperation(document: DocumentNode, request: FastifyReque
     throw new TransportRefusal(
       400,
       'BAD_USER_INPUT',
-      operationName ? `The document has no operation named "${operationName}"` : 'The document has several operations: say which with operationName',
+      operationName
+        ? `The document has no operation named "${operationName}"`
+        : 'The document has several operations: say which with operationName',
       'operationName',
     );
   }
@@ -264,6 +296,8 @@ export function checkHttpOperation(document: DocumentNode, request: FastifyReque
     );
   }
   if (operation.operation === 'mutation' && request.method === 'GET') {
-    throw new TransportRefusal(405, 'BAD_USER_INPUT', 'Only queries may be sent with GET; send mutations with POST', 'method', { allow: 'POST' });
+    throw new TransportRefusal(405, 'BAD_USER_INPUT', 'Only queries may be sent with GET; send mutations with POST', 'method', {
+      allow: 'POST',
+    });
   }
 }

@@ -29,7 +29,10 @@ beforeAll(async () => {
 afterEach(async () => {
   for (const socket of open.splice(0)) socket.close();
   // Every slot is given back once the sockets are gone.
-  await eventually(() => a.app.services.redis.keys(`${a.config.REDIS_PREFIX}ws:*`), (keys) => keys.length === 0);
+  await eventually(
+    () => a.app.services.redis.keys(`${a.config.REDIS_PREFIX}ws:*`),
+    (keys) => keys.length === 0,
+  );
 });
 afterAll(async () => {
   await b?.close();
@@ -89,26 +92,41 @@ describe('subscriptions per user', () => {
     await onA.send({ id: '1', type: 'subscribe', payload: { query: QUOTES } });
     await onA.send({ id: '2', type: 'subscribe', payload: { query: QUOTES } });
     await onB.send({ id: '3', type: 'subscribe', payload: { query: QUOTES } });
-    await eventually(() => a.app.services.redis.zcard(`${a.config.REDIS_PREFIX}ws:subscriptions:user:${user.id}`), (n) => n === 3);
+    await eventually(
+      () => a.app.services.redis.zcard(`${a.config.REDIS_PREFIX}ws:subscriptions:user:${user.id}`),
+      (n) => n === 3,
+    );
     await onB.send({ id: '4', type: 'subscribe', payload: { query: QUOTES } });
     expect(await onB.message()).toMatchObject({ id: '4', type: 'error', payload: [{ extensions: { code: 'RATE_LIMITED', limit: 3 } }] });
 
     await onA.send({ id: '1', type: 'complete' });
-    await eventually(() => a.app.services.redis.zcard(`${a.config.REDIS_PREFIX}ws:subscriptions:user:${user.id}`), (n) => n === 2);
+    await eventually(
+      () => a.app.services.redis.zcard(`${a.config.REDIS_PREFIX}ws:subscriptions:user:${user.id}`),
+      (n) => n === 2,
+    );
     // An operation that fails at once (bad symbol) takes a slot and gives it back.
     await onB.send({ id: '5', type: 'subscribe', payload: { query: 'subscription { quotes(symbols: ["NOT A SYMBOL"]) { symbol } }' } });
     expect(await onB.message()).toMatchObject({ id: '5', type: 'next', payload: { errors: [{ extensions: { code: 'BAD_USER_INPUT' } }] } });
     expect(await onB.message()).toMatchObject({ id: '5', type: 'complete' });
-    await eventually(() => a.app.services.redis.zcard(`${a.config.REDIS_PREFIX}ws:subscriptions:user:${user.id}`), (n) => n === 2);
+    await eventually(
+      () => a.app.services.redis.zcard(`${a.config.REDIS_PREFIX}ws:subscriptions:user:${user.id}`),
+      (n) => n === 2,
+    );
     await onB.send({ id: '6', type: 'subscribe', payload: { query: QUOTES } });
-    await eventually(() => a.app.services.redis.zcard(`${a.config.REDIS_PREFIX}ws:subscriptions:user:${user.id}`), (n) => n === 3);
+    await eventually(
+      () => a.app.services.redis.zcard(`${a.config.REDIS_PREFIX}ws:subscriptions:user:${user.id}`),
+      (n) => n === 3,
+    );
     await onB.send({ id: '7', type: 'subscribe', payload: { query: QUOTES } });
     expect(await onB.message()).toMatchObject({ id: '7', type: 'error', payload: [{ extensions: { code: 'RATE_LIMITED' } }] });
 
     // Closing a socket gives back its subscriptions' slots too: B's two (3 and 6) remain.
     onA.close();
     const key = `${a.config.REDIS_PREFIX}ws:subscriptions:user:${user.id}`;
-    await eventually(() => a.app.services.redis.zcard(key), (n) => n === 2);
+    await eventually(
+      () => a.app.services.redis.zcard(key),
+      (n) => n === 2,
+    );
     await new Promise((r) => setTimeout(r, 200));
     expect(await a.app.services.redis.zcard(key)).toBe(2);
   });

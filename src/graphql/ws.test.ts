@@ -199,7 +199,10 @@ describe('ending connections', () => {
     const closed: number[] = [];
     const client = wsClient(url, user.token, { on: { closed: (event) => closed.push((event as Closed).code) } });
     const quotes = subscribe(client, LiveQuotesDocument, { symbols: ['AAPL'] });
-    await eventually(() => t.app.services.live.relay.localSymbols(), (symbols) => symbols.includes('AAPL'));
+    await eventually(
+      () => t.app.services.live.relay.localSymbols(),
+      (symbols) => symbols.includes('AAPL'),
+    );
 
     const logout = await t.gql(LogoutDocument, {}, { token: user.token });
     expect(logout.data?.logout).toBe(true);

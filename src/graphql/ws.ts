@@ -217,11 +217,9 @@ export function attachSubscriptionServer(
         // graphql-ws has registered this id already: it counts.
         if (Object.keys(ctx.subscriptions).length > options.maxSubscriptionsPerConnection) {
           return [
-            new AppError(
-              'RATE_LIMITED',
-              `At most ${options.maxSubscriptionsPerConnection} subscriptions may run on one connection`,
-              { limit: options.maxSubscriptionsPerConnection },
-            ),
+            new AppError('RATE_LIMITED', `At most ${options.maxSubscriptionsPerConnection} subscriptions may run on one connection`, {
+              limit: options.maxSubscriptionsPerConnection,
+            }),
           ];
         }
         let document: DocumentNode;
@@ -241,12 +239,12 @@ export function attachSubscriptionServer(
         }
         if (operation.operation !== 'subscription') {
           return [
-            badInput([
-              { field: 'query', message: 'Only subscriptions are served over WebSocket; send queries and mutations over HTTP' },
-            ]),
+            badInput([{ field: 'query', message: 'Only subscriptions are served over WebSocket; send queries and mutations over HTTP' }]),
           ];
         }
-        const taken = await slots.acquire([{ kind: 'subscriptions:user', subject: connection.viewer.userId, limit: config.SUBSCRIPTIONS_PER_USER }]);
+        const taken = await slots.acquire([
+          { kind: 'subscriptions:user', subject: connection.viewer.userId, limit: config.SUBSCRIPTIONS_PER_USER },
+        ]);
         if (!taken.ok) {
           return [
             new AppError('RATE_LIMITED', `At most ${config.SUBSCRIPTIONS_PER_USER} subscriptions may run for one user at once`, {
@@ -349,7 +347,10 @@ export function attachSubscriptionServer(
     );
     await disposable.dispose();
     await slots.close();
-    await revocationListener.then((stop) => stop(), () => {});
+    await revocationListener.then(
+      (stop) => stop(),
+      () => {},
+    );
   });
 }
 
@@ -370,7 +371,13 @@ export function clientIp(request: IncomingMessage, trustedHops: number): string 
   const forwarded = request.headers['x-forwarded-for'];
   const chain = [
     request.socket.remoteAddress ?? null,
-    ...(typeof forwarded === 'string' ? forwarded.split(',').map((s) => s.trim()).filter(Boolean).reverse() : []),
+    ...(typeof forwarded === 'string'
+      ? forwarded
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+          .reverse()
+      : []),
   ];
   return chain[Math.min(trustedHops, chain.length - 1)] ?? null;
 }

@@ -43,7 +43,9 @@ describe('the maintenance worker part', () => {
     const user = await createTestUser(t);
     const longExpired = await db.session.create({ data: { userId: user.id, expiresAt: at(-40 * DAY) } });
     await db.refreshToken.create({ data: { sessionId: longExpired.id, tokenHash: sha256Hex(newOpaqueToken()), expiresAt: at(-40 * DAY) } });
-    await db.oneTimeToken.create({ data: { userId: user.id, purpose: 'EMAIL_VERIFICATION', tokenHash: sha256Hex(newOpaqueToken()), expiresAt: at(-1000) } });
+    await db.oneTimeToken.create({
+      data: { userId: user.id, purpose: 'EMAIL_VERIFICATION', tokenHash: sha256Hex(newOpaqueToken()), expiresAt: at(-1000) },
+    });
     const liveLink = await db.oneTimeToken.create({
       data: { userId: user.id, purpose: 'PASSWORD_RESET', tokenHash: sha256Hex(newOpaqueToken()), expiresAt: at(DAY) },
     });
@@ -63,7 +65,10 @@ describe('the maintenance worker part', () => {
       expect(scheduler!.next).toBeGreaterThan(Date.now() + AUTH_CLEANUP_EVERY_MS - 60_000);
       expect(first!.returnvalue).toEqual({ refreshTokens: 1, sessions: 1, oneTimeTokens: 1, signInLockouts: 0 });
       expect(lines).toContainEqual(
-        expect.objectContaining({ event: 'maintenance.auth_cleanup', deleted: { refreshTokens: 1, sessions: 1, oneTimeTokens: 1, signInLockouts: 0 } }),
+        expect.objectContaining({
+          event: 'maintenance.auth_cleanup',
+          deleted: { refreshTokens: 1, sessions: 1, oneTimeTokens: 1, signInLockouts: 0 },
+        }),
       );
       expect(await db.session.findMany({ select: { id: true } })).toEqual([{ id: user.sessionId }]);
       expect(await db.oneTimeToken.findMany({ select: { id: true } })).toEqual([{ id: liveLink.id }]);
@@ -72,7 +77,12 @@ describe('the maintenance worker part', () => {
       await inspect.queue.add(AUTH_CLEANUP_JOB, {});
       const completed = await completedJobs(2);
       expect(completed).toHaveLength(2);
-      expect(completed.map((job) => job.returnvalue)).toContainEqual({ refreshTokens: 0, sessions: 0, oneTimeTokens: 0, signInLockouts: 0 });
+      expect(completed.map((job) => job.returnvalue)).toContainEqual({
+        refreshTokens: 0,
+        sessions: 0,
+        oneTimeTokens: 0,
+        signInLockouts: 0,
+      });
       expect(await db.session.count()).toBe(1);
       expect(await db.oneTimeToken.count()).toBe(1);
       expect(await inspect.queue.getJobSchedulersCount()).toBe(1);

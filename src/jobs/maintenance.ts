@@ -29,7 +29,10 @@ export async function startMaintenanceWorker(config: Config, log: FastifyBaseLog
       if (job.name !== AUTH_CLEANUP_JOB) throw new Error(`unknown maintenance job "${job.name}"`);
       const started = performance.now();
       const deleted = await deleteStaleAuthRows(db);
-      log.info({ event: 'maintenance.auth_cleanup', deleted, ms: Math.round(performance.now() - started) }, 'auth cleanup: stale rows deleted');
+      log.info(
+        { event: 'maintenance.auth_cleanup', deleted, ms: Math.round(performance.now() - started) },
+        'auth cleanup: stale rows deleted',
+      );
       return deleted;
     },
     1,

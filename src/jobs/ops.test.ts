@@ -36,8 +36,13 @@ describe('queue operations', () => {
 
     const worker = await startReportsWorker(t.config, log, { catchUp: false });
     try {
-      const text = await eventually(scrape, (body) => metric(body, 'foliograph_queue_jobs', 'queue="reports",state="failed"') === 1 &&
-        metric(body, 'foliograph_queue_job_duration_seconds_count', 'queue="reports"') >= 1, 15_000);
+      const text = await eventually(
+        scrape,
+        (body) =>
+          metric(body, 'foliograph_queue_jobs', 'queue="reports",state="failed"') === 1 &&
+          metric(body, 'foliograph_queue_job_duration_seconds_count', 'queue="reports"') >= 1,
+        15_000,
+      );
       expect(metric(text, 'foliograph_queue_jobs', 'queue="reports",state="completed"')).toBe(1);
       expect(metric(text, 'foliograph_queue_jobs', 'queue="notify-email",state="waiting"')).toBe(0);
       const [dead] = await queue.queue.getFailed();
@@ -50,7 +55,9 @@ describe('queue operations', () => {
   it('the dashboard needs the operator token and is off when QUEUE_DASHBOARD is off', async () => {
     expect((await t.app.inject({ method: 'GET', url: '/admin/queues' })).statusCode).toBe(401);
     const wrong = Buffer.from('ops:not-the-token').toString('base64');
-    expect((await t.app.inject({ method: 'GET', url: '/admin/queues', headers: { authorization: `Basic ${wrong}` } })).statusCode).toBe(401);
+    expect((await t.app.inject({ method: 'GET', url: '/admin/queues', headers: { authorization: `Basic ${wrong}` } })).statusCode).toBe(
+      401,
+    );
     const basic = Buffer.from(`ops:${TOKEN}`).toString('base64');
     const page = await t.app.inject({ method: 'GET', url: '/admin/queues', headers: { authorization: `Basic ${basic}` } });
     expect(page.statusCode).toBe(200);
@@ -61,7 +68,9 @@ describe('queue operations', () => {
 
     const off = await startTestApp({ database: t.database, env: { OPERATOR_TOKEN: TOKEN, QUEUE_DASHBOARD: 'false' } });
     try {
-      expect((await off.app.inject({ method: 'GET', url: '/admin/queues', headers: { authorization: `Bearer ${TOKEN}` } })).statusCode).toBe(404);
+      expect(
+        (await off.app.inject({ method: 'GET', url: '/admin/queues', headers: { authorization: `Bearer ${TOKEN}` } })).statusCode,
+      ).toBe(404);
     } finally {
       await off.close();
     }

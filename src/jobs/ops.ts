@@ -124,15 +124,16 @@ export async function registerQueueDashboard(app: FastifyInstance, config: Confi
   const serverAdapter = new FastifyAdapter();
   serverAdapter.setBasePath(DASHBOARD_PATH);
   createBullBoard({ queues: ops.open().map((queue) => new BullMQAdapter(queue)), serverAdapter });
-  await app.register(
-    async (scope) => {
-      scope.addHook('onRequest', async (request, reply) => {
-        if (!isOperator(request.headers.authorization, token)) {
-          return reply.status(401).header('www-authenticate', 'Basic realm="foliograph queues"').send({ error: 'operator credential required' });
-        }
-      });
-      await scope.register(serverAdapter.registerPlugin(), { prefix: DASHBOARD_PATH });
-    },
-  );
+  await app.register(async (scope) => {
+    scope.addHook('onRequest', async (request, reply) => {
+      if (!isOperator(request.headers.authorization, token)) {
+        return reply
+          .status(401)
+          .header('www-authenticate', 'Basic realm="foliograph queues"')
+          .send({ error: 'operator credential required' });
+      }
+    });
+    await scope.register(serverAdapter.registerPlugin(), { prefix: DASHBOARD_PATH });
+  });
   return true;
 }

@@ -42,7 +42,14 @@ export function aggregateCandles<C extends ProviderCandle>(daily: readonly C[], 
     if (key !== bucket || !current) {
       flush();
       bucket = key;
-      current = { date: day.date, open: day.open, high: new Decimal(day.high), low: new Decimal(day.low), close: day.close, volume: day.volume };
+      current = {
+        date: day.date,
+        open: day.open,
+        high: new Decimal(day.high),
+        low: new Decimal(day.low),
+        close: day.close,
+        volume: day.volume,
+      };
       continue;
     }
     if (current.high.lessThan(day.high)) current.high = new Decimal(day.high);

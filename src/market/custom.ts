@@ -67,7 +67,11 @@ export class CustomAssetProvider implements MarketDataProvider {
 
   async quotes(symbols: string[]): Promise<ProviderQuote[]> {
     const wanted = uniqueSymbols(symbols);
-    const found = await customQuotes(this.store, wanted.map((symbol) => ({ ownerId: this.ownerId, symbol })), this.today());
+    const found = await customQuotes(
+      this.store,
+      wanted.map((symbol) => ({ ownerId: this.ownerId, symbol })),
+      this.today(),
+    );
     return wanted.flatMap((symbol) => found.get(ownedKey(this.ownerId, symbol)) ?? []);
   }
 

@@ -53,7 +53,10 @@ describe('the price feed lease', () => {
     await second.feed.start();
     expect([first.feed.isLeader, second.feed.isLeader]).toEqual([true, false]);
 
-    await eventually(() => watched.ticks.length, (n) => n >= 5);
+    await eventually(
+      () => watched.ticks.length,
+      (n) => n >= 5,
+    );
     expect(await first.providerCalls()).toBeGreaterThan(0);
     expect(await second.providerCalls()).toBe(0);
     expect(await second.feed.tick()).toEqual([]);
@@ -65,9 +68,16 @@ describe('the price feed lease', () => {
 
     await first.feed.close();
     expect(await t.app.services.redis.get(feedLockKey(t.config.REDIS_PREFIX))).toBeNull();
-    await eventually(() => second.feed.isLeader, (leader) => leader, LOCK_TTL_MS * 2);
+    await eventually(
+      () => second.feed.isLeader,
+      (leader) => leader,
+      LOCK_TTL_MS * 2,
+    );
     const before = watched.ticks.length;
-    await eventually(() => watched.ticks.length, (n) => n >= before + 3);
+    await eventually(
+      () => watched.ticks.length,
+      (n) => n >= before + 3,
+    );
     expect(await second.providerCalls()).toBeGreaterThan(0);
     await second.feed.close();
     watched.stop();
@@ -80,7 +90,11 @@ describe('the price feed lease', () => {
     const startedAt = Date.now();
     await standby.feed.start();
     expect(standby.feed.isLeader).toBe(false);
-    await eventually(() => standby.feed.isLeader, (leader) => leader, LOCK_TTL_MS * 3);
+    await eventually(
+      () => standby.feed.isLeader,
+      (leader) => leader,
+      LOCK_TTL_MS * 3,
+    );
     expect(Date.now() - startedAt).toBeGreaterThanOrEqual(LOCK_TTL_MS - 100);
     expect(await t.app.services.redis.get(key)).not.toBe('a-worker-that-crashed');
     await standby.feed.close();
@@ -96,7 +110,10 @@ describe('the price feed lease', () => {
     await off.close();
 
     const on = await startPriceFeed({ ...t.config, MARKET_FEED_INTERVAL_MS: 50 }, t.app.log);
-    await eventually(() => watched.ticks.length, (n) => n >= 3);
+    await eventually(
+      () => watched.ticks.length,
+      (n) => n >= 3,
+    );
     expect(watched.ticks[0]).toMatchObject({ symbol: 'MSFT', source: 'simulated' });
     expect(await t.app.services.redis.get(key)).not.toBeNull();
     await on.close();

@@ -150,14 +150,18 @@ export class PriceFeed {
       // A Redis outage is logged once by the connection, not on every check.
       if (!isRedisOutage(error)) this.deps.log.warn({ err: error }, 'price feed: lease check failed');
     }
-    if (this.leader !== was) this.deps.log.info({ leader: this.leader }, this.leader ? 'price feed: publishing' : 'price feed: standing by');
+    if (this.leader !== was)
+      this.deps.log.info({ leader: this.leader }, this.leader ? 'price feed: publishing' : 'price feed: standing by');
   }
 
   private scheduleLease(): void {
     if (this.stopped) return;
-    this.leaseTimer = setTimeout(() => {
-      void this.holdLease().then(() => this.scheduleLease());
-    }, Math.floor(this.options.lockTtlMs / 3));
+    this.leaseTimer = setTimeout(
+      () => {
+        void this.holdLease().then(() => this.scheduleLease());
+      },
+      Math.floor(this.options.lockTtlMs / 3),
+    );
   }
 
   /** Ticks never overlap: the next one is scheduled when this one ends. */

@@ -4,7 +4,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Decimal } from 'decimal.js';
-import { FxRateDocument, MarketQuoteDocument, PortfolioValuationInBaseDocument, RecordTransactionDocument } from '../../schema/sdk/graphql.js';
+import {
+  FxRateDocument,
+  MarketQuoteDocument,
+  PortfolioValuationInBaseDocument,
+  RecordTransactionDocument,
+} from '../../schema/sdk/graphql.js';
 import { errorCode, startTestApp, type TestApp } from '../../test/harness.js';
 import { createPortfolio, ok, seedMarketAssets } from '../../test/portfolios.js';
 import { createTestUser, type TestUser } from '../../test/users.js';
@@ -21,7 +26,8 @@ afterAll(async () => {
   await t?.close();
 });
 
-const fxRate = async (from: string, to: string, date?: string) => ok(await t.gql(FxRateDocument, { from, to, date }, { token: user.token })).fxRate;
+const fxRate = async (from: string, to: string, date?: string) =>
+  ok(await t.gql(FxRateDocument, { from, to, date }, { token: user.token })).fxRate;
 
 describe('Query.fxRate', () => {
   it('is deterministic, inverse pairs multiply to 1, and crosses go through USD', async () => {
@@ -60,9 +66,10 @@ describe('Query.fxRate', () => {
 });
 
 describe('valuation in the base currency, from the ledger', () => {
-  it('a EUR portfolio holding a USD stock: what is left after a sale, at today\'s rate; cost at the buy\'s own rate', async () => {
+  it("a EUR portfolio holding a USD stock: what is left after a sale, at today's rate; cost at the buy's own rate", async () => {
     const portfolio = await createPortfolio(t, user, { baseCurrency: 'EUR' });
-    const record = (input: Record<string, unknown>) => t.gql(RecordTransactionDocument, { portfolioId: portfolio.id, input: input as never }, { token: user.token }).then(ok);
+    const record = (input: Record<string, unknown>) =>
+      t.gql(RecordTransactionDocument, { portfolioId: portfolio.id, input: input as never }, { token: user.token }).then(ok);
     await record({ type: 'BUY', symbol: 'AAPL', date: '2024-01-02', quantity: '10', price: '150', fee: '10', fxRate: '0.9' });
     await record({ type: 'SELL', symbol: 'AAPL', date: '2024-02-01', quantity: '4', price: '180', fxRate: '0.92' });
     const quote = ok(await t.gql(MarketQuoteDocument, { symbol: 'AAPL' }, { token: user.token })).quote!;

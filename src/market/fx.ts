@@ -140,7 +140,9 @@ export class FxRates {
     let loading = this.inFlight.get(key);
     if (!loading) {
       const coveredFrom = cached && cached.coveredFrom < since ? cached.coveredFrom : since;
-      loading = this.load(key, a, b, coveredFrom, { from: addDays(coveredFrom, -LOOKBACK_DAYS), to: today }).finally(() => this.inFlight.delete(key));
+      loading = this.load(key, a, b, coveredFrom, { from: addDays(coveredFrom, -LOOKBACK_DAYS), to: today }).finally(() =>
+        this.inFlight.delete(key),
+      );
       this.inFlight.set(key, loading);
     }
     await loading;

@@ -77,7 +77,10 @@ export function checkedSearch(query: string, first: number | null | undefined): 
   return { query: text, first: limit };
 }
 
-export function checkedNews(symbols: readonly string[] | null | undefined, first: number | null | undefined): { symbols: string[]; first: number } {
+export function checkedNews(
+  symbols: readonly string[] | null | undefined,
+  first: number | null | undefined,
+): { symbols: string[]; first: number } {
   const problems = new Problems();
   const wanted = symbols ? symbolList(problems, 'symbols', symbols, MAX_NEWS_SYMBOLS) : [];
   const limit = count(problems, 'first', first, DEFAULT_NEWS_ITEMS, MAX_NEWS_ITEMS);

@@ -83,7 +83,14 @@ export class LiveMarket {
   private accessListener: Promise<() => void> | null = null;
 
   constructor(
-    private readonly deps: { db: Db; redis: Redis; channels: RedisChannels; market: MarketService; prefix: string; logger: FastifyBaseLogger },
+    private readonly deps: {
+      db: Db;
+      redis: Redis;
+      channels: RedisChannels;
+      market: MarketService;
+      prefix: string;
+      logger: FastifyBaseLogger;
+    },
     options: Partial<LiveMarketOptions> = {},
   ) {
     this.options = {
@@ -98,7 +105,9 @@ export class LiveMarket {
       { queueSize: options.queueSize, watchTtlMs: options.watchTtlMs },
       // Ticks another process stored reach this replica's L1 too, so queries agree with streams.
       (quote) => {
-        deps.market.storeTicks([quote], { shared: false }).catch((error: unknown) => deps.logger.warn({ err: error }, 'could not cache a tick'));
+        deps.market
+          .storeTicks([quote], { shared: false })
+          .catch((error: unknown) => deps.logger.warn({ err: error }, 'could not cache a tick'));
       },
     );
   }
@@ -144,7 +153,11 @@ export class LiveMarket {
    * access already; `canView` is asked again on every resync, and at once when an access change
    * for this portfolio (and `subscriberId`) is announced.
    */
-  async portfolioValuation(portfolioId: string, canView: AccessCheck, subscriberId: string | null = null): Promise<AsyncIterableIterator<PortfolioValuation>> {
+  async portfolioValuation(
+    portfolioId: string,
+    canView: AccessCheck,
+    subscriberId: string | null = null,
+  ): Promise<AsyncIterableIterator<PortfolioValuation>> {
     // Listening before the first access check, so no change after it can go unheard.
     await this.listenForAccessChanges();
     let portfolio: LoadedPortfolio | null = await this.load(portfolioId);
@@ -260,7 +273,8 @@ export class LiveMarket {
     let failedResyncs = 0;
     const retryResync = (error: unknown) => {
       if (output.ended) return;
-      if (failedResyncs === 0) this.deps.logger.warn({ err: error, portfolioId }, 'live valuation: resync failed; keeping the last state and retrying');
+      if (failedResyncs === 0)
+        this.deps.logger.warn({ err: error, portfolioId }, 'live valuation: resync failed; keeping the last state and retrying');
       failedResyncs++;
       scheduleResync(Math.min(resyncMs, RESYNC_RETRY_MS * 2 ** (failedResyncs - 1)));
     };
@@ -296,7 +310,10 @@ export class LiveMarket {
   async close(): Promise<void> {
     const listener = this.accessListener;
     this.accessListener = null;
-    await listener?.then((stop) => stop(), () => {});
+    await listener?.then(
+      (stop) => stop(),
+      () => {},
+    );
     return this.relay.close();
   }
 

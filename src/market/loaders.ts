@@ -40,7 +40,9 @@ export function portfolioValuation(
     valuation = ctx.services.market
       .holdingsFor(portfolio.id, portfolio.investments)
       .then((holdings) =>
-        ctx.services.market.valueHoldings(portfolio, holdings, requestQuoteLookup(ctx), { costsInBaseCurrency: ctx.services.market.ledgerHoldings }),
+        ctx.services.market.valueHoldings(portfolio, holdings, requestQuoteLookup(ctx), {
+          costsInBaseCurrency: ctx.services.market.ledgerHoldings,
+        }),
       );
     memo.set(portfolio.id, valuation);
   }

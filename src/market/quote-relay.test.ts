@@ -114,7 +114,10 @@ describe('QuoteRelay', () => {
     first();
     const published = tick('AAPL');
     await publishQuotes(redis, prefix, [published]);
-    await eventually(async () => seen, (s) => s.length > 0);
+    await eventually(
+      async () => seen,
+      (s) => s.length > 0,
+    );
     expect(seen).toEqual([published.price]);
     expect(await subscribedChannels()).toEqual([quoteChannel(prefix, 'AAPL'), quoteChannel(prefix, 'MSFT')]);
     second();
@@ -128,7 +131,12 @@ describe('QuoteRelay', () => {
     const onB = await b.relay.subscribe(['BTC-USD', 'AAPL']);
     expect((await watchedSymbols(redis, prefix)).sort()).toEqual(['AAPL', 'BTC-USD']);
     await onB.return();
-    expect(await eventually(() => watchedSymbols(redis, prefix), (s) => s.length === 1)).toEqual(['AAPL']);
+    expect(
+      await eventually(
+        () => watchedSymbols(redis, prefix),
+        (s) => s.length === 1,
+      ),
+    ).toEqual(['AAPL']);
     // An instance that stops refreshing (it died) drops out once its entry expires.
     expect(await watchedSymbols(redis, prefix, Date.now() + 60_000)).toEqual([]);
     await onA.return();

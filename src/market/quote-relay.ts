@@ -177,7 +177,11 @@ export class QuoteRelay {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.refreshTimer);
-    for (const listeners of this.symbols.values()) listeners.listening.then((stopListening) => stopListening(), () => {});
+    for (const listeners of this.symbols.values())
+      listeners.listening.then(
+        (stopListening) => stopListening(),
+        () => {},
+      );
     this.symbols.clear();
     await this.redis
       .multi()
@@ -194,7 +198,10 @@ export class QuoteRelay {
       if (!listeners?.sinks.delete(onTick) || listeners.sinks.size > 0) continue;
       this.symbols.delete(symbol);
       removed = true;
-      listeners.listening.then((stopListening) => stopListening(), () => {});
+      listeners.listening.then(
+        (stopListening) => stopListening(),
+        () => {},
+      );
     }
     if (removed && !this.closed) void this.advertise();
   }

@@ -16,8 +16,7 @@ export function quoteFromStoredCloses(row: LatestClose, source: string): Provide
     symbol: row.symbol,
     price: new Decimal(latest).toFixed(),
     change: change === null ? null : change.toFixed(),
-    changePercent:
-      change === null || new Decimal(previous!).isZero() ? null : roundNumber(change.div(previous!).times(100).toNumber(), 4),
+    changePercent: change === null || new Decimal(previous!).isZero() ? null : roundNumber(change.div(previous!).times(100).toNumber(), 4),
     previousClose: previous === undefined ? null : new Decimal(previous).toFixed(),
     currency: row.currency,
     timestamp: new Date(`${row.date}T00:00:00.000Z`),

@@ -47,7 +47,11 @@ function details(result: { errors?: ReadonlyArray<{ extensions?: Record<string, 
 }
 
 /** A portfolio of `ownerId` holding one unit of each symbol bought at `price`, straight in the database. */
-async function portfolioWith(ownerId: string, holdings: Array<{ symbol: string; quantity?: string; price?: string; sector?: string | null }>, isPublic = false) {
+async function portfolioWith(
+  ownerId: string,
+  holdings: Array<{ symbol: string; quantity?: string; price?: string; sector?: string | null }>,
+  isPublic = false,
+) {
   return t.app.services.db.portfolio.create({
     data: {
       ownerId,
@@ -101,7 +105,13 @@ describe('quote, quotes, fundamentals', () => {
 
   it('gives fundamentals with exact market capitalisation', async () => {
     const result = await t.gql(MarketFundamentalsDocument, { symbol: 'ko' }, { token: alice.token });
-    expect(result.data?.fundamentals).toMatchObject({ symbol: 'KO', name: 'The Coca-Cola Company', type: 'STOCK', currency: 'USD', sector: 'Consumer Staples' });
+    expect(result.data?.fundamentals).toMatchObject({
+      symbol: 'KO',
+      name: 'The Coca-Cola Company',
+      type: 'STOCK',
+      currency: 'USD',
+      sector: 'Consumer Staples',
+    });
     expect(result.data?.fundamentals?.marketCap).toMatch(/^\d+$/);
   });
 });
@@ -181,7 +191,12 @@ describe('searchSymbols', () => {
   beforeAll(async () => {
     const create = (user: TestUser, symbol: string, name: string) =>
       t.gql(CreateCustomAssetDocument, { input: { symbol, name, type: 'OTHER', currency: 'USD' } }, { token: user.token });
-    for (const [symbol, name] of [['QXAB', 'Gamma Trust'], ['QX', 'Alpha Fund'], ['ZZQ', 'The Qx Partners'], ['QXA', 'Beta Holding']]) {
+    for (const [symbol, name] of [
+      ['QXAB', 'Gamma Trust'],
+      ['QX', 'Alpha Fund'],
+      ['ZZQ', 'The Qx Partners'],
+      ['QXA', 'Beta Holding'],
+    ]) {
       expect((await create(alice, symbol!, name!)).errors).toBeUndefined();
     }
     expect((await create(bob, 'QXZ', 'Bob Qx Estate')).errors).toBeUndefined();
@@ -196,7 +211,13 @@ describe('searchSymbols', () => {
 
   it('finds market assets by ticker and by name, and honours first', async () => {
     const ticker = await t.gql(SearchSymbolsDocument, { query: 'aapl' }, { token: alice.token });
-    expect(ticker.data?.searchSymbols[0]).toEqual({ symbol: 'AAPL', name: 'Apple Inc.', type: 'STOCK', currency: 'USD', exchange: 'NASDAQ' });
+    expect(ticker.data?.searchSymbols[0]).toEqual({
+      symbol: 'AAPL',
+      name: 'Apple Inc.',
+      type: 'STOCK',
+      currency: 'USD',
+      exchange: 'NASDAQ',
+    });
     const name = await t.gql(SearchSymbolsDocument, { query: 'micro' }, { token: alice.token });
     expect(name.data?.searchSymbols.map((m) => m.symbol)).toContain('MSFT');
     const prefix = await t.gql(SearchSymbolsDocument, { query: 'V', first: 3 }, { token: alice.token });
@@ -222,14 +243,28 @@ describe('custom assets', () => {
     expect(created.errors).toBeUndefined();
     const prices = await t.gql(
       SetCustomAssetPricesDocument,
-      { symbol: 'MYFLAT', prices: [{ date: older, close: '100000' }, { date: newer, close: '105000.5' }] },
+      {
+        symbol: 'MYFLAT',
+        prices: [
+          { date: older, close: '100000' },
+          { date: newer, close: '105000.5' },
+        ],
+      },
       { token: alice.token },
     );
     expect(prices.data?.setCustomAssetPrices).toBe(2);
     // A price dated after today (written around the API) does not count yet.
     const asset = await t.app.services.db.asset.findFirstOrThrow({ where: { symbol: 'MYFLAT', ownerId: alice.id } });
     await t.app.services.db.dailyPrice.create({
-      data: { assetId: asset.id, date: new Date(`${daysFromToday(3)}T00:00:00Z`), open: '1', high: '1', low: '1', close: '1', source: 'custom' },
+      data: {
+        assetId: asset.id,
+        date: new Date(`${daysFromToday(3)}T00:00:00Z`),
+        open: '1',
+        high: '1',
+        low: '1',
+        close: '1',
+        source: 'custom',
+      },
     });
   });
 
@@ -245,14 +280,25 @@ describe('custom assets', () => {
       source: 'custom',
     });
     expect(provider.calls).toEqual([]); // never asked of a market-data provider
-    const history = await t.gql(MarketHistoryDocument, { symbol: 'MYFLAT', from: daysFromToday(-30), to: daysFromToday(30) }, { token: alice.token });
+    const history = await t.gql(
+      MarketHistoryDocument,
+      { symbol: 'MYFLAT', from: daysFromToday(-30), to: daysFromToday(30) },
+      { token: alice.token },
+    );
     expect(history.data?.history.map((c) => [c.date, c.close])).toEqual([
       [older, '100000'],
       [newer, '105000.5'],
     ]);
     const fundamentals = await t.gql(MarketFundamentalsDocument, { symbol: 'MYFLAT' }, { token: alice.token });
     expect(fundamentals.data?.fundamentals).toEqual({
-      symbol: 'MYFLAT', name: 'My flat', type: 'REAL_ESTATE', sector: null, currency: 'EUR', marketCap: null, peRatio: null, dividendYield: null,
+      symbol: 'MYFLAT',
+      name: 'My flat',
+      type: 'REAL_ESTATE',
+      sector: null,
+      currency: 'EUR',
+      marketCap: null,
+      peRatio: null,
+      dividendYield: null,
     });
   });
 
@@ -290,8 +336,14 @@ describe('valuation fields', () => {
       .slice(skip, skip + count);
 
   it('values a portfolio of 50 holdings with one provider call and as many statements as one of 5', async () => {
-    const large = await portfolioWith(alice.id, symbolsOf(50, 0).map((symbol, i) => ({ symbol, quantity: `0.${i + 1}`, price: '10.1', sector: i % 3 ? 'Tech' : null })));
-    const small = await portfolioWith(alice.id, symbolsOf(5, 60).map((symbol) => ({ symbol })));
+    const large = await portfolioWith(
+      alice.id,
+      symbolsOf(50, 0).map((symbol, i) => ({ symbol, quantity: `0.${i + 1}`, price: '10.1', sector: i % 3 ? 'Tech' : null })),
+    );
+    const small = await portfolioWith(
+      alice.id,
+      symbolsOf(5, 60).map((symbol) => ({ symbol })),
+    );
 
     let result: GraphQLResult<PortfolioValuationQuery> | undefined;
     const largeStatements = await countStatements(async () => {
@@ -300,7 +352,9 @@ describe('valuation fields', () => {
     expect(provider.of('quotes')).toHaveLength(1);
     expect((provider.of('quotes')[0]!.args[0] as string[]).sort()).toEqual(symbolsOf(50, 0).sort());
     provider.reset();
-    const smallStatements = await countStatements(() => t.gql(PortfolioValuationDocument, { id: small.id, by: 'SECTOR', investmentsFirst: 50 }, { token: alice.token }));
+    const smallStatements = await countStatements(() =>
+      t.gql(PortfolioValuationDocument, { id: small.id, by: 'SECTOR', investmentsFirst: 50 }, { token: alice.token }),
+    );
     expect(provider.of('quotes')).toHaveLength(1);
     expect(largeStatements).toBe(smallStatements);
 
@@ -324,7 +378,13 @@ describe('valuation fields', () => {
   it('counts a holding without a quote at its purchase price', async () => {
     const portfolio = await portfolioWith(alice.id, [{ symbol: 'DELISTED1', quantity: '2', price: '12.5' }]);
     const result = await t.gql(PortfolioValuationDocument, { id: portfolio.id, by: 'TYPE' }, { token: alice.token });
-    expect(result.data?.portfolio?.valuation).toMatchObject({ totalValue: '25', totalCost: '25', unrealizedGain: '0', unrealizedGainPercent: 0, dayChange: null });
+    expect(result.data?.portfolio?.valuation).toMatchObject({
+      totalValue: '25',
+      totalCost: '25',
+      unrealizedGain: '0',
+      unrealizedGainPercent: 0,
+      dayChange: null,
+    });
     expect(result.data?.portfolio?.investments.edges[0]?.node).toMatchObject({ quote: null, marketValue: null, unrealizedGain: null });
     expect(result.data?.portfolio?.allocation).toEqual([{ key: 'STOCK', value: '25', weight: 1 }]);
   });

@@ -42,7 +42,8 @@ export const QuoteRef = builder.objectRef<Quote>('Quote').implement({
     timestamp: t.expose('timestamp', { type: 'DateTime', nullable: false }),
     source: t.exposeString('source', {
       nullable: false,
-      description: 'Where the figure comes from: "simulated" (invented prices, label them so), "alphavantage", "yahoo", or "custom" (prices you stored).',
+      description:
+        'Where the figure comes from: "simulated" (invented prices, label them so), "alphavantage", "yahoo", or "custom" (prices you stored).',
     }),
   }),
 });
@@ -119,7 +120,10 @@ export const ValuationRef = builder.objectRef<PortfolioValuation>('Valuation').i
 
 export const AllocationSliceRef = builder.objectRef<AllocationSlice>('AllocationSlice').implement({
   fields: (t) => ({
-    key: t.exposeString('key', { nullable: false, description: 'The asset type, sector ("Unclassified" without one), symbol or currency.' }),
+    key: t.exposeString('key', {
+      nullable: false,
+      description: 'The asset type, sector ("Unclassified" without one), symbol or currency.',
+    }),
     value: t.field({ type: 'Decimal', nullable: false, resolve: (s) => s.value }),
     weight: t.exposeFloat('weight', { nullable: false, description: 'Share of the total value; the weights sum to 1.' }),
   }),
@@ -180,7 +184,8 @@ builder.queryFields((t) => ({
   searchSymbols: t.field({
     type: [SymbolMatchRef],
     nullable: false,
-    description: 'Market assets and your custom assets by ticker or name: exact ticker first, then ticker prefix, then name matches. first: 1 to 50, default 10.',
+    description:
+      'Market assets and your custom assets by ticker or name: exact ticker first, then ticker prefix, then name matches. first: 1 to 50, default 10.',
     authScopes: { authenticated: true },
     args: { query: t.arg.string({ required: true }), first: t.arg.int() },
     resolve: (_root, { query, first }, ctx) => ctx.services.market.searchSymbols(query, first, viewerId(ctx)),

@@ -109,7 +109,12 @@ describe('quotes', () => {
         name: 'p',
         investments: {
           create: ['KO', 'MYBOAT', 'KO', 'PEP'].map((symbol) => ({
-            symbol, name: symbol, type: 'STOCK' as const, quantity: '1', purchasePrice: '1', purchaseDate: new Date('2024-01-02'),
+            symbol,
+            name: symbol,
+            type: 'STOCK' as const,
+            quantity: '1',
+            purchasePrice: '1',
+            purchaseDate: new Date('2024-01-02'),
           })),
         },
       },
@@ -200,7 +205,9 @@ describe('daily history (L3: PostgreSQL)', () => {
     provider.reset();
     expect(await market.dailyHistory('BTC-USD', { from: today, to: today }, null)).toEqual(candles);
     expect(provider.calls).toEqual([]);
-    expect(await t.app.services.db.dailyPrice.count({ where: { asset: { symbol: 'BTC-USD' }, date: new Date(`${today}T00:00:00Z`) } })).toBe(0);
+    expect(
+      await t.app.services.db.dailyPrice.count({ where: { asset: { symbol: 'BTC-USD' }, date: new Date(`${today}T00:00:00Z`) } }),
+    ).toBe(0);
   });
 });
 
@@ -215,7 +222,12 @@ describe('when every provider fails', () => {
       failing.reset();
       const quote = await service.quote('XOM', null);
       const stored = (await new SimulatedProvider().history('XOM', '2024-01-04', '2024-01-05')).map((c) => new Decimal(c.close).toFixed());
-      expect(quote).toMatchObject({ symbol: 'XOM', price: stored[1], source: 'simulated', timestamp: new Date('2024-01-05T00:00:00.000Z') });
+      expect(quote).toMatchObject({
+        symbol: 'XOM',
+        price: stored[1],
+        source: 'simulated',
+        timestamp: new Date('2024-01-05T00:00:00.000Z'),
+      });
       expect(quote!.change).not.toBeNull();
       expect(await service.quote('XOM', null)).toEqual(quote);
       expect(failing.of('quotes')).toHaveLength(2); // a stale answer is not cached

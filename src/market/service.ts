@@ -28,14 +28,7 @@ import { TieredCache, type CacheKindOptions } from './cache.js';
 import type { FxRates } from './fx.js';
 import { addDays, aggregateCandles, missingRanges, type CandleInterval } from './candles.js';
 import { CustomAssetProvider, customPriceDay, customQuotes, fundamentalsFromAsset } from './custom.js';
-import {
-  checkedHistory,
-  checkedNews,
-  checkedQuoteSymbols,
-  checkedSearch,
-  checkedSymbol,
-  type HistoryInput,
-} from './inputs.js';
+import { checkedHistory, checkedNews, checkedQuoteSymbols, checkedSearch, checkedSymbol, type HistoryInput } from './inputs.js';
 import { candleSource, InstrumentedProvider } from './instrumented.js';
 import { createMarketMetrics, type MarketMetrics } from './metrics.js';
 import { ProviderChain, createProvider, type ProviderChainEvent } from './providers/chain.js';
@@ -104,7 +97,9 @@ const FUNDAMENTALS: CacheKindOptions<Fundamentals | null> = {
 const NEWS: CacheKindOptions<NewsItem[] | null> = {
   kind: 'news',
   l2TtlSeconds: 300,
-  revive: (json) => (json as Array<NewsItem & { publishedAt: string }> | null)?.map((item) => ({ ...item, publishedAt: new Date(item.publishedAt) })) ?? null,
+  revive: (json) =>
+    (json as Array<NewsItem & { publishedAt: string }> | null)?.map((item) => ({ ...item, publishedAt: new Date(item.publishedAt) })) ??
+    null,
 };
 
 /** Column widths of `assets`, for rows made from provider data. */
@@ -193,7 +188,8 @@ export class MarketService {
   async lookupQuotes(requests: readonly QuoteRequest[]): Promise<Array<Quote | null>> {
     const wanted = requests.map((r) => ({ symbol: normalizeSymbol(r.symbol), ownerId: r.ownerId }));
     const owned = wanted.filter((r): r is { symbol: string; ownerId: string } => r.ownerId !== null);
-    const custom = owned.length > 0 ? await customQuotes(this.store, uniquePairs(owned), customPriceDay(this.now())) : new Map<string, Quote | null>();
+    const custom =
+      owned.length > 0 ? await customQuotes(this.store, uniquePairs(owned), customPriceDay(this.now())) : new Map<string, Quote | null>();
     const isCustom = (r: QuoteRequest) => r.ownerId !== null && custom.has(ownedKey(r.ownerId, r.symbol));
     const marketSymbols = uniqueSymbols(wanted.filter((r) => !isCustom(r)).map((r) => r.symbol));
     const market = marketSymbols.length > 0 ? await this.marketQuotes(marketSymbols) : new Map<string, Quote | null>();
@@ -389,7 +385,9 @@ export class MarketService {
       select: { id: true, ownerId: true, baseCurrency: true, investments: { select: HOLDING_FIELDS } },
     });
     return portfolio
-      ? this.valueHoldings(portfolio, await this.holdingsFor(portfolio.id, portfolio.investments), this.defaultLookup, { costsInBaseCurrency: this.ledgerHoldings })
+      ? this.valueHoldings(portfolio, await this.holdingsFor(portfolio.id, portfolio.investments), this.defaultLookup, {
+          costsInBaseCurrency: this.ledgerHoldings,
+        })
       : null;
   }
 

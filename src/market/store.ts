@@ -185,11 +185,7 @@ export class PriceStore {
    * ticker or name words; by similarity within a rank. Served by the trigram indexes on
    * lower(symbol) and lower(name).
    */
-  async searchAssets(
-    query: string,
-    limit: number,
-    scope: { ownerId: string | null; marketAssets: boolean },
-  ): Promise<ProviderSymbol[]> {
+  async searchAssets(query: string, limit: number, scope: { ownerId: string | null; marketAssets: boolean }): Promise<ProviderSymbol[]> {
     const text = query.trim().toLowerCase();
     if (text === '' || limit <= 0) return [];
     const literal = text.replace(/[\\%_]/g, '\\$&');

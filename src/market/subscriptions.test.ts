@@ -33,7 +33,10 @@ beforeAll(async () => {
 afterEach(async () => {
   // A test that failed midway must not leave subscriptions for the next one to trip over.
   await disposeClients();
-  await eventually(() => b.app.services.live.relay.localSymbols(), (symbols) => symbols.length === 0);
+  await eventually(
+    () => b.app.services.live.relay.localSymbols(),
+    (symbols) => symbols.length === 0,
+  );
 });
 afterAll(async () => {
   await b?.close();
@@ -105,7 +108,12 @@ describe('Subscription.quotes', () => {
     await client.dispose();
     // The last local subscriber left: B unsubscribes in Redis and stops advertising the symbols.
     expect(await eventually(quoteChannels, (channels) => channels.length === 0)).toEqual([]);
-    expect(await eventually(() => watchedSymbols(a.app.services.redis, prefix()), (s) => s.length === 0)).toEqual([]);
+    expect(
+      await eventually(
+        () => watchedSymbols(a.app.services.redis, prefix()),
+        (s) => s.length === 0,
+      ),
+    ).toEqual([]);
   });
 
   it('shares one Redis subscription among the subscribers of an instance', async () => {
@@ -114,7 +122,10 @@ describe('Subscription.quotes', () => {
     const first = subscribe(client, LiveQuotesDocument, { symbols: ['VTI'] });
     const second = subscribe(client, LiveQuotesDocument, { symbols: ['VTI'] });
     // Both subscriptions registered on B (not just the first), and B's channel confirmed.
-    await eventually(() => b.app.services.live.relay.listenerCount('VTI'), (count) => count === 2);
+    await eventually(
+      () => b.app.services.live.relay.listenerCount('VTI'),
+      (count) => count === 2,
+    );
     await subscribedOnB(['VTI']);
     await publishOnA([tick('VTI', '250.5')]);
     expect((await first.data()).quotes.price).toBe('250.5');
@@ -133,7 +144,13 @@ describe('Subscription.quotes', () => {
 
   it('validates symbols and never listens for unknown ones or custom assets', async () => {
     const user = await createTestUser(a);
-    ok(await a.gql(CreateCustomAssetDocument, { input: { symbol: 'MYFLAT', name: 'My flat', type: 'REAL_ESTATE', currency: 'EUR' } }, { token: user.token }));
+    ok(
+      await a.gql(
+        CreateCustomAssetDocument,
+        { input: { symbol: 'MYFLAT', name: 'My flat', type: 'REAL_ESTATE', currency: 'EUR' } },
+        { token: user.token },
+      ),
+    );
     const client = wsClient(urlB, user.token);
 
     const tooMany = subscribe(client, LiveQuotesDocument, { symbols: Array.from({ length: 101 }, (_, i) => `S${i}`) });
@@ -155,7 +172,13 @@ describe('the price feed', () => {
     const owner = await createTestUser(a);
     const portfolio = await createPortfolio(a, owner);
     await addInvestment(a, owner, portfolio.id, { symbol: 'NVDA' });
-    ok(await a.gql(CreateCustomAssetDocument, { input: { symbol: 'BOAT', name: 'Boat', type: 'OTHER', currency: 'USD' } }, { token: owner.token }));
+    ok(
+      await a.gql(
+        CreateCustomAssetDocument,
+        { input: { symbol: 'BOAT', name: 'Boat', type: 'OTHER', currency: 'USD' } },
+        { token: owner.token },
+      ),
+    );
     await addInvestment(a, owner, portfolio.id, { symbol: 'BOAT' });
 
     const watcher = await createTestUser(a);
@@ -282,11 +305,17 @@ describe('Subscription.portfolioValuation', () => {
     await addInvestment(a, owner, portfolioId, { symbol: 'MSFT', quantity: '2', purchasePrice: '300' });
     expect((await forOwner.data(RESYNC_MS * 5)).portfolioValuation.totalCost).toBe('1600');
     // Now MSFT ticks move it too.
-    await eventually(() => b.app.services.live.relay.localSymbols(), (s) => s.includes('MSFT'));
+    await eventually(
+      () => b.app.services.live.relay.localSymbols(),
+      (s) => s.includes('MSFT'),
+    );
     await subscribedOnB(['MSFT']);
     await publishOnA([tick('AAPL', '100'), tick('MSFT', '310')]);
     // 10 × 100 + 2 × 310
-    await eventually(() => forOwner.data(), (data) => data.portfolioValuation.totalValue === '1620');
+    await eventually(
+      () => forOwner.data(),
+      (data) => data.portfolioValuation.totalValue === '1620',
+    );
 
     ok(await a.gql(UnsharePortfolioDocument, { portfolioId, userId: viewer.id }, { token: owner.token }));
     const ended = await eventually(

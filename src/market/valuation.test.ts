@@ -24,7 +24,11 @@ describe('valueHolding', () => {
 
   it('keeps every digit of large quantities times precise prices', () => {
     // 36 significant digits: decimal.js's default 20-digit precision would round this.
-    const h = valueHolding(holding({ symbol: 'X', quantity: '1234567890.12345678', purchasePrice: '0.00000001' }), quote('9999999999.99999999'), 'USD');
+    const h = valueHolding(
+      holding({ symbol: 'X', quantity: '1234567890.12345678', purchasePrice: '0.00000001' }),
+      quote('9999999999.99999999'),
+      'USD',
+    );
     expect(h.marketValue!.toFixed()).toBe('12345678901234567787.6543210987654322');
     expect(h.costBasis.toFixed()).toBe('12.3456789012345678');
   });

@@ -81,7 +81,12 @@ export interface AllocationSlice {
  * marketValue is converted into the base currency, and purchasePrice is taken as already in it
  * (the ledger's cost at each transaction's own rate); without, both are as quoted.
  */
-export function valueHolding(holding: HoldingInput, quote: QuoteInput | null, baseCurrency: string, rate?: DecimalLike | null): HoldingValuation {
+export function valueHolding(
+  holding: HoldingInput,
+  quote: QuoteInput | null,
+  baseCurrency: string,
+  rate?: DecimalLike | null,
+): HoldingValuation {
   const quantity = money(holding.quantity);
   const costBasis = quantity.times(money(holding.purchasePrice));
   const marketValue = quote ? quantity.times(money(quote.price)).times(rate == null ? 1 : money(rate)) : null;
@@ -128,7 +133,11 @@ export function valuePortfolio(input: PortfolioInput): PortfolioValuation {
     totalCost = totalCost.plus(h.costBasis);
     if (h.quote?.change != null) {
       const rate = rates?.get(h.quote.currency);
-      dayChange = (dayChange ?? new Money(0)).plus(money(h.holding.quantity).times(money(h.quote.change)).times(rate === undefined ? 1 : money(rate)));
+      dayChange = (dayChange ?? new Money(0)).plus(
+        money(h.holding.quantity)
+          .times(money(h.quote.change))
+          .times(rate === undefined ? 1 : money(rate)),
+      );
     }
     if (h.quote && (!asOf || h.quote.timestamp > asOf)) asOf = h.quote.timestamp;
   }

@@ -13,7 +13,24 @@ describe('parseDecimalText', () => {
   });
 
   it('refuses exponents (without expanding them), overlong text, junk and non-strings', () => {
-    const refused = ['1e600000000', '1E-7', '9'.repeat(DECIMAL_TEXT_MAX + 1), '0x10', 'NaN', 'Infinity', '1_000', '', '.', '١٢٣', 1e21, 1e-7, Number.NaN, null, {}, []];
+    const refused = [
+      '1e600000000',
+      '1E-7',
+      '9'.repeat(DECIMAL_TEXT_MAX + 1),
+      '0x10',
+      'NaN',
+      'Infinity',
+      '1_000',
+      '',
+      '.',
+      '١٢٣',
+      1e21,
+      1e-7,
+      Number.NaN,
+      null,
+      {},
+      [],
+    ];
     for (const value of refused) expect(parseDecimalText(value), String(value)).toHaveProperty('problem');
     expect(parseDecimalText('1e600000000')).toEqual({ problem: expect.stringMatching(/exponent/) });
     expect(parseDecimalText(`${' '.repeat(1_000_000)}1`)).toEqual({ problem: expect.stringMatching(/at most 40/) });

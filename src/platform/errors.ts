@@ -43,11 +43,9 @@ export const conflict = (message: string) => new AppError('CONFLICT', message);
 /** BAD_USER_INPUT with one entry per offending field. */
 export function badInput(details: FieldProblem[], message?: string): AppError {
   const first = details[0];
-  return new AppError(
-    'BAD_USER_INPUT',
-    message ?? (details.length === 1 && first ? `${first.field}: ${first.message}` : 'Invalid input'),
-    { details },
-  );
+  return new AppError('BAD_USER_INPUT', message ?? (details.length === 1 && first ? `${first.field}: ${first.message}` : 'Invalid input'), {
+    details,
+  });
 }
 
 /**

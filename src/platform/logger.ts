@@ -33,6 +33,8 @@ export function loggerOptions(level: string, production: boolean, format: 'prett
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     base: production ? { service: 'foliograph' } : { service: 'foliograph', pid: process.pid },
     // Readable lines for a developer's terminal (pino-pretty in a worker thread); JSON otherwise.
-    ...(format === 'pretty' ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' } } } : {}),
+    ...(format === 'pretty'
+      ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' } } }
+      : {}),
   };
 }

@@ -12,14 +12,21 @@ export interface MetricsServer {
   close(): Promise<void>;
 }
 
-export async function startMetricsServer(options: { registry: Registry | null; port: number; host: string; token?: string }): Promise<MetricsServer> {
+export async function startMetricsServer(options: {
+  registry: Registry | null;
+  port: number;
+  host: string;
+  token?: string;
+}): Promise<MetricsServer> {
   const server: Server = createServer((request, response) => {
     if (request.method !== 'GET' || (request.url ?? '').split('?')[0] !== '/metrics') {
       response.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"Not Found"}');
       return;
     }
     if (options.token && !bearerMatches({ headers: request.headers }, options.token)) {
-      response.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer realm="metrics"' }).end('{"error":"Unauthorized"}');
+      response
+        .writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer realm="metrics"' })
+        .end('{"error":"Unauthorized"}');
       return;
     }
     const body = options.registry ? scrape(options.registry) : processRegistry.metrics();
@@ -38,4 +45,3 @@ export async function startMetricsServer(options: { registry: Registry | null; p
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
-

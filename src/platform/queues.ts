@@ -68,7 +68,9 @@ export function openWorker<T>(name: QueueName, config: Config, processor: Proces
   const connection = bullConnection(config.REDIS_URL, { name: `foliograph:worker:${name}`, log });
   const worker = new Worker<T>(name, processor, { connection, prefix: queuePrefix(config), concurrency, telemetry: bullmqTelemetry() });
   const outage = new OutageLog(log, `worker:${name}`);
-  worker.on('error', (error) => (isRedisConnectionError(error) ? outage.failed(error) : log?.warn({ err: error, queue: name }, 'worker error')));
+  worker.on('error', (error) =>
+    isRedisConnectionError(error) ? outage.failed(error) : log?.warn({ err: error, queue: name }, 'worker error'),
+  );
   connection.on('ready', () => outage.recovered());
   const finished = (outcome: 'completed' | 'failed', job: { processedOn?: number; finishedOn?: number } | undefined) => {
     jobMetrics.jobs.inc({ queue: name, outcome });

@@ -36,7 +36,10 @@ export class RedisChannels {
     // Without an 'error' listener ioredis reports every failed reconnect as an unhandled error;
     // one warn line per outage is enough.
     const outage = new OutageLog(
-      { warn: (obj, msg) => !this.closed && this.log.warn(obj, msg), info: (obj, msg) => !this.closed && (this.log.info ?? this.log.warn).call(this.log, obj, msg) },
+      {
+        warn: (obj, msg) => !this.closed && this.log.warn(obj, msg),
+        info: (obj, msg) => !this.closed && (this.log.info ?? this.log.warn).call(this.log, obj, msg),
+      },
       connectionName,
     );
     this.subscriber.on('error', (error: Error) => outage.failed(error));

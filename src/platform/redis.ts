@@ -83,7 +83,10 @@ export class OutageLog {
 
   recovered(): void {
     if (this.since === null) return;
-    this.log?.info({ connection: this.what, outageMs: Date.now() - this.since, errors: this.suppressed }, `redis available again (${this.what})`);
+    this.log?.info(
+      { connection: this.what, outageMs: Date.now() - this.since, errors: this.suppressed },
+      `redis available again (${this.what})`,
+    );
     this.since = null;
   }
 }

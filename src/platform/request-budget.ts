@@ -53,7 +53,11 @@ export class RequestBudget {
     const units = Math.max(1, Math.ceil(cost));
     let answer: [number, number, number];
     try {
-      answer = (await this.redis.eval(CHARGE_SCRIPT, 1, `${this.prefix}budget:${subject}`, units, limit, WINDOW_MS)) as [number, number, number];
+      answer = (await this.redis.eval(CHARGE_SCRIPT, 1, `${this.prefix}budget:${subject}`, units, limit, WINDOW_MS)) as [
+        number,
+        number,
+        number,
+      ];
     } catch (error) {
       if (!isRedisOutage(error)) throw error;
       answer = this.chargeLocally(subject, units);

@@ -23,10 +23,7 @@ export async function httpRoutes(app: FastifyInstance, { services }: { services:
   app.get('/health', async () => ({ status: 'ok', version: services.version }));
   app.get('/ready', async (_request, reply) => {
     // Answers within READY_CHECK_TIMEOUT_MS even when a dependency hangs (frozen, unreachable).
-    const [database, cache] = await Promise.all([
-      probe(() => services.db.$queryRaw`SELECT 1`),
-      probe(() => services.redis.ping()),
-    ]);
+    const [database, cache] = await Promise.all([probe(() => services.db.$queryRaw`SELECT 1`), probe(() => services.redis.ping())]);
     const ready = database === 'ok' && cache === 'ok';
     return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', database, redis: cache });
   });
@@ -57,7 +54,13 @@ async function probe(check: () => Promise<unknown>): Promise<'ok' | 'down'> {
     timer = setTimeout(() => resolve('down'), READY_CHECK_TIMEOUT_MS);
   });
   try {
-    return await Promise.race([check().then(() => 'ok' as const, () => 'down' as const), timeout]);
+    return await Promise.race([
+      check().then(
+        () => 'ok' as const,
+        () => 'down' as const,
+      ),
+      timeout,
+    ]);
   } finally {
     clearTimeout(timer);
   }

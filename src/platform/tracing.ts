@@ -28,18 +28,27 @@ export function tracingEnabled(): boolean {
 }
 
 /** Starts the tracer provider once per process; null when no endpoint is configured. */
-export async function startTracing(config: { OTEL_EXPORTER_OTLP_ENDPOINT?: string; OTEL_SERVICE_NAME?: string }, defaultServiceName: string): Promise<Tracing | null> {
+export async function startTracing(
+  config: { OTEL_EXPORTER_OTLP_ENDPOINT?: string; OTEL_SERVICE_NAME?: string },
+  defaultServiceName: string,
+): Promise<Tracing | null> {
   if (!config.OTEL_EXPORTER_OTLP_ENDPOINT) return null;
   if (active) return active;
-  const [{ NodeTracerProvider, BatchSpanProcessor }, { OTLPTraceExporter }, { resourceFromAttributes }, { PrismaInstrumentation }, { registerInstrumentations }, { BullMQOtel }] =
-    await Promise.all([
-      import('@opentelemetry/sdk-trace-node'),
-      import('@opentelemetry/exporter-trace-otlp-http'),
-      import('@opentelemetry/resources'),
-      import('@prisma/instrumentation'),
-      import('@opentelemetry/instrumentation'),
-      import('bullmq-otel'),
-    ]);
+  const [
+    { NodeTracerProvider, BatchSpanProcessor },
+    { OTLPTraceExporter },
+    { resourceFromAttributes },
+    { PrismaInstrumentation },
+    { registerInstrumentations },
+    { BullMQOtel },
+  ] = await Promise.all([
+    import('@opentelemetry/sdk-trace-node'),
+    import('@opentelemetry/exporter-trace-otlp-http'),
+    import('@opentelemetry/resources'),
+    import('@prisma/instrumentation'),
+    import('@opentelemetry/instrumentation'),
+    import('bullmq-otel'),
+  ]);
   const exporter = new OTLPTraceExporter({ url: `${config.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/$/, '')}/v1/traces` });
   const provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ 'service.name': config.OTEL_SERVICE_NAME ?? defaultServiceName }),
@@ -90,7 +99,12 @@ function traceRedisCommands(): () => void {
     start(ctx: CommandContext) {
       ctx.span = tracer().startSpan(`redis ${ctx.command}`, {
         kind: SpanKind.CLIENT,
-        attributes: { 'db.system.name': 'redis', 'db.operation.name': ctx.command, 'server.address': ctx.serverAddress ?? '', 'server.port': ctx.serverPort ?? 0 },
+        attributes: {
+          'db.system.name': 'redis',
+          'db.operation.name': ctx.command,
+          'server.address': ctx.serverAddress ?? '',
+          'server.port': ctx.serverPort ?? 0,
+        },
       });
     },
     end() {},

@@ -56,16 +56,22 @@ describe('share changes are atomic', () => {
         app.gql(SharePortfolioDocument, { portfolioId: portfolio.id, email: target.email, permission }, { token: user.token });
       const [grant, downgrade] = await Promise.all([share(owner, 'ADMIN', round % 2 ? a : b), share(admin, 'VIEW', round % 2 ? b : a)]);
       expect(grant.errors).toBeUndefined();
-      const after = await db.portfolioShare.findUniqueOrThrow({ where: { portfolioId_userId: { portfolioId: portfolio.id, userId: target.id } } });
+      const after = await db.portfolioShare.findUniqueOrThrow({
+        where: { portfolioId_userId: { portfolioId: portfolio.id, userId: target.id } },
+      });
       // Either the downgrade came first (and the grant then made it ADMIN) or it was refused.
       expect(after.permission).toBe('ADMIN');
       outcomes.push(String(errorCode(downgrade) ?? 'ok'));
       if (errorCode(downgrade)) expect(errorCode(downgrade)).toBe('FORBIDDEN');
       // The trail never shows the ADMIN changing an ADMIN share.
-      const trail = await db.portfolioActivity.findMany({ where: { portfolioId: portfolio.id, userId: admin.id, action: 'PORTFOLIO_SHARED' } });
+      const trail = await db.portfolioActivity.findMany({
+        where: { portfolioId: portfolio.id, userId: admin.id, action: 'PORTFOLIO_SHARED' },
+      });
       for (const row of trail) expect((row.details as { before: { permission: string } | null }).before?.permission).not.toBe('ADMIN');
     }
-    console.info(`ADMIN downgrade vs owner's grant, ${rounds} rounds: ${outcomes.filter((o) => o === 'ok').length} serialized first, ${outcomes.filter((o) => o === 'FORBIDDEN').length} refused`);
+    console.info(
+      `ADMIN downgrade vs owner's grant, ${rounds} rounds: ${outcomes.filter((o) => o === 'ok').length} serialized first, ${outcomes.filter((o) => o === 'FORBIDDEN').length} refused`,
+    );
   });
 });
 
@@ -88,7 +94,10 @@ describe('live valuations follow access changes at once', () => {
   /** The subscription ends with NOT_FOUND within `withinMs` of now. */
   async function endsWithNotFound(live: LiveSubscription<Valuation>, withinMs = 2_000): Promise<number> {
     const started = Date.now();
-    const event = await eventually(() => live.next(withinMs), (e) => e.type !== 'next');
+    const event = await eventually(
+      () => live.next(withinMs),
+      (e) => e.type !== 'next',
+    );
     expect(event).toMatchObject({ type: 'error', error: [{ extensions: { code: 'NOT_FOUND' } }] });
     return Date.now() - started;
   }
@@ -97,7 +106,8 @@ describe('live valuations follow access changes at once', () => {
     const { owner, portfolioId } = await livePortfolio();
     const viewer = await createTestUser(a);
     const other = await createTestUser(a);
-    for (const user of [viewer, other]) ok(await a.gql(SharePortfolioDocument, { portfolioId, email: user.email, permission: 'VIEW' }, { token: owner.token }));
+    for (const user of [viewer, other])
+      ok(await a.gql(SharePortfolioDocument, { portfolioId, email: user.email, permission: 'VIEW' }, { token: owner.token }));
     const forViewer = await watch(viewer, portfolioId);
     const forOther = await watch(other, portfolioId);
     const forOwner = await watch(owner, portfolioId);
@@ -108,7 +118,10 @@ describe('live valuations follow access changes at once', () => {
     // The others carry on: nothing ends their streams.
     await expect(forOther.next(500)).rejects.toThrow(/no subscription event/);
     await expect(forOwner.next(100)).rejects.toThrow(/no subscription event/);
-    await eventually(() => b.app.services.live.valuationSubscriptionCount(), (n) => n === 2);
+    await eventually(
+      () => b.app.services.live.valuationSubscriptionCount(),
+      (n) => n === 2,
+    );
   });
 
   it('a role change re-authorizes: the subscription goes on', async () => {

@@ -32,7 +32,10 @@ afterAll(async () => {
 
 async function trail(portfolioId: string, token = owner.token) {
   const activity = ok(await t.gql(PortfolioActivityDocument, { id: portfolioId, first: 100 }, { token })).portfolio!.activity;
-  return activity.edges.map((e) => ({ ...e.node, details: e.node.details === null ? null : (JSON.parse(e.node.details) as Record<string, unknown>) }));
+  return activity.edges.map((e) => ({
+    ...e.node,
+    details: e.node.details === null ? null : (JSON.parse(e.node.details) as Record<string, unknown>),
+  }));
 }
 
 describe('each change writes one row', () => {
@@ -40,13 +43,41 @@ describe('each change writes one row', () => {
     const headers = { 'user-agent': USER_AGENT };
     const friend = await createTestUser(t);
     const portfolio = await createPortfolio(t, owner, { name: 'Audited' });
-    ok(await t.gql(UpdatePortfolioDocument, { id: portfolio.id, input: { name: 'Audited!', description: 'now with notes' } }, { token: owner.token, headers }));
+    ok(
+      await t.gql(
+        UpdatePortfolioDocument,
+        { id: portfolio.id, input: { name: 'Audited!', description: 'now with notes' } },
+        { token: owner.token, headers },
+      ),
+    );
     const investment = ok(
-      await t.gql(AddInvestmentDocument, { portfolioId: portfolio.id, input: { ...HOLDING, quantity: '2' } }, { token: owner.token, headers }),
+      await t.gql(
+        AddInvestmentDocument,
+        { portfolioId: portfolio.id, input: { ...HOLDING, quantity: '2' } },
+        { token: owner.token, headers },
+      ),
     ).addInvestment;
-    ok(await t.gql(UpdateInvestmentDocument, { id: investment.id, input: { quantity: '2.5', notes: 'topped up' } }, { token: owner.token, headers }));
-    ok(await t.gql(SharePortfolioDocument, { portfolioId: portfolio.id, email: friend.email, permission: 'VIEW' }, { token: owner.token, headers }));
-    ok(await t.gql(SharePortfolioDocument, { portfolioId: portfolio.id, email: friend.email, permission: 'EDIT' }, { token: owner.token, headers }));
+    ok(
+      await t.gql(
+        UpdateInvestmentDocument,
+        { id: investment.id, input: { quantity: '2.5', notes: 'topped up' } },
+        { token: owner.token, headers },
+      ),
+    );
+    ok(
+      await t.gql(
+        SharePortfolioDocument,
+        { portfolioId: portfolio.id, email: friend.email, permission: 'VIEW' },
+        { token: owner.token, headers },
+      ),
+    );
+    ok(
+      await t.gql(
+        SharePortfolioDocument,
+        { portfolioId: portfolio.id, email: friend.email, permission: 'EDIT' },
+        { token: owner.token, headers },
+      ),
+    );
     ok(await t.gql(UnsharePortfolioDocument, { portfolioId: portfolio.id, userId: friend.id }, { token: owner.token, headers }));
     ok(await t.gql(RemoveInvestmentDocument, { id: investment.id }, { token: owner.token, headers }));
 
@@ -68,7 +99,10 @@ describe('each change writes one row', () => {
     const [removed, unshared, reshared, shared, updated, added, renamed, created] = rows.map((r) => r.details);
     expect(created).toEqual({ after: { name: 'Audited', description: null, isPublic: false, baseCurrency: 'USD' } });
     expect(renamed).toEqual({ before: { name: 'Audited', description: null }, after: { name: 'Audited!', description: 'now with notes' } });
-    expect(added).toMatchObject({ investmentId: investment.id, after: { symbol: 'AAPL', quantity: '2', purchasePrice: '150.25', purchaseDate: '2024-03-15' } });
+    expect(added).toMatchObject({
+      investmentId: investment.id,
+      after: { symbol: 'AAPL', quantity: '2', purchasePrice: '150.25', purchaseDate: '2024-03-15' },
+    });
     expect(updated).toEqual({
       investmentId: investment.id,
       symbol: 'AAPL',
@@ -76,7 +110,11 @@ describe('each change writes one row', () => {
       after: { quantity: '2.5', notes: 'topped up' },
     });
     expect(shared).toEqual({ user: { id: friend.id, email: friend.email }, before: null, after: { permission: 'VIEW' } });
-    expect(reshared).toEqual({ user: { id: friend.id, email: friend.email }, before: { permission: 'VIEW' }, after: { permission: 'EDIT' } });
+    expect(reshared).toEqual({
+      user: { id: friend.id, email: friend.email },
+      before: { permission: 'VIEW' },
+      after: { permission: 'EDIT' },
+    });
     expect(unshared).toEqual({ user: { id: friend.id, email: friend.email }, before: { permission: 'EDIT' }, after: null });
     expect(removed).toMatchObject({ investmentId: investment.id, before: { symbol: 'AAPL', quantity: '2.5', notes: 'topped up' } });
   });
@@ -88,15 +126,31 @@ describe('no row without a change', () => {
     const investment = await addInvestment(t, owner, portfolio.id);
     const before = (await trail(portfolio.id)).length;
 
-    expect(errorCode(await t.gql(AddInvestmentDocument, { portfolioId: portfolio.id, input: { ...HOLDING, quantity: '-1' } }, { token: owner.token }))).toBe(
+    expect(
+      errorCode(
+        await t.gql(AddInvestmentDocument, { portfolioId: portfolio.id, input: { ...HOLDING, quantity: '-1' } }, { token: owner.token }),
+      ),
+    ).toBe('BAD_USER_INPUT');
+    expect(errorCode(await t.gql(UpdatePortfolioDocument, { id: portfolio.id, input: { name: '' } }, { token: owner.token }))).toBe(
       'BAD_USER_INPUT',
     );
-    expect(errorCode(await t.gql(UpdatePortfolioDocument, { id: portfolio.id, input: { name: '' } }, { token: owner.token }))).toBe('BAD_USER_INPUT');
-    expect(errorCode(await t.gql(SharePortfolioDocument, { portfolioId: portfolio.id, email: 'nobody@example.com', permission: 'VIEW' }, { token: owner.token }))).toBe(
-      'BAD_USER_INPUT',
-    );
+    expect(
+      errorCode(
+        await t.gql(
+          SharePortfolioDocument,
+          { portfolioId: portfolio.id, email: 'nobody@example.com', permission: 'VIEW' },
+          { token: owner.token },
+        ),
+      ),
+    ).toBe('BAD_USER_INPUT');
     // Same values again: "10" and "10.00000000" are one quantity.
-    ok(await t.gql(UpdateInvestmentDocument, { id: investment.id, input: { quantity: '10.00000000', purchaseDate: '2024-03-15' } }, { token: owner.token }));
+    ok(
+      await t.gql(
+        UpdateInvestmentDocument,
+        { id: investment.id, input: { quantity: '10.00000000', purchaseDate: '2024-03-15' } },
+        { token: owner.token },
+      ),
+    );
     ok(await t.gql(UpdatePortfolioDocument, { id: portfolio.id, input: {} }, { token: owner.token }));
 
     expect((await trail(portfolio.id)).length).toBe(before);

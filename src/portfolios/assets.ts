@@ -120,7 +120,12 @@ export function checkPricePoints(problems: Problems, points: readonly PricePoint
 }
 
 /** Sets prices of one of the caller's custom assets; another user's asset is simply not found. */
-export async function setCustomAssetPrices(db: Db, ownerId: string, symbolInput: string, points: readonly PricePointInput[]): Promise<number> {
+export async function setCustomAssetPrices(
+  db: Db,
+  ownerId: string,
+  symbolInput: string,
+  points: readonly PricePointInput[],
+): Promise<number> {
   const problems = new Problems();
   const symbol = checkSymbol(problems, 'symbol', symbolInput);
   const checked = checkPricePoints(problems, points);

@@ -62,7 +62,8 @@ export function parseCsv(text: string): CsvRecord[] {
       continue;
     }
     if (ch === '"') {
-      if (cell !== '') throw new CsvSyntaxError(line, `line ${line}: a quote inside an unquoted field (quote the whole field and double the quote)`);
+      if (cell !== '')
+        throw new CsvSyntaxError(line, `line ${line}: a quote inside an unquoted field (quote the whole field and double the quote)`);
       quoted = true;
       quoteOpenedOn = line;
       fieldStarted = true;

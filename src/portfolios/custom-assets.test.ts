@@ -41,11 +41,17 @@ describe('createCustomAsset', () => {
     expect(market.errors?.[0]?.message).toMatch(/AAPL is a market symbol/);
 
     const someoneElse = await createTestUser(t);
-    expect(ok(await t.gql(CreateCustomAssetDocument, { input: house }, { token: someoneElse.token })).createCustomAsset.symbol).toBe('HOUSE-1');
+    expect(ok(await t.gql(CreateCustomAssetDocument, { input: house }, { token: someoneElse.token })).createCustomAsset.symbol).toBe(
+      'HOUSE-1',
+    );
   });
 
   it('checks every field at once, and anonymous callers are UNAUTHENTICATED', async () => {
-    const bad = await t.gql(CreateCustomAssetDocument, { input: { symbol: 'has space', name: '', type: 'OTHER', currency: 'EURO' } }, { token: me.token });
+    const bad = await t.gql(
+      CreateCustomAssetDocument,
+      { input: { symbol: 'has space', name: '', type: 'OTHER', currency: 'EURO' } },
+      { token: me.token },
+    );
     expect(errorCode(bad)).toBe('BAD_USER_INPUT');
     expect((bad.errors?.[0]?.extensions?.details as { field: string }[]).map((d) => d.field)).toEqual(['symbol', 'name', 'currency']);
     expect(errorCode(await t.gql(CreateCustomAssetDocument, { input: house }))).toBe('UNAUTHENTICATED');
@@ -85,12 +91,24 @@ describe('setCustomAssetPrices', () => {
     expect(replaced).toBe(2);
 
     const rows = await pricesOf('FUND-A', me.id);
-    expect(rows.map((r) => [r.date.toISOString().slice(0, 10), r.open.toFixed(), r.high.toFixed(), r.low.toFixed(), r.close.toFixed(), r.source, r.volume])).toEqual([
+    expect(
+      rows.map((r) => [
+        r.date.toISOString().slice(0, 10),
+        r.open.toFixed(),
+        r.high.toFixed(),
+        r.low.toFixed(),
+        r.close.toFixed(),
+        r.source,
+        r.volume,
+      ]),
+    ).toEqual([
       ['2024-01-02', '100.5', '100.5', '100.5', '100.5', 'custom', null],
       ['2024-01-03', '99', '99', '99', '99', 'custom', null],
       ['2024-01-04', '0', '0', '0', '0', 'custom', null],
     ]);
-    expect(ok(await t.gql(SetCustomAssetPricesDocument, { symbol: 'FUND-A', prices: [] }, { token: me.token })).setCustomAssetPrices).toBe(0);
+    expect(ok(await t.gql(SetCustomAssetPricesDocument, { symbol: 'FUND-A', prices: [] }, { token: me.token })).setCustomAssetPrices).toBe(
+      0,
+    );
   });
 
   it("refuses bad prices all at once, and another user's asset (or a market one) is not found", async () => {
@@ -118,9 +136,17 @@ describe('setCustomAssetPrices', () => {
     expect(await pricesOf('FUND-B', me.id)).toEqual([]);
 
     const other = await createTestUser(t);
-    const notYours = await t.gql(SetCustomAssetPricesDocument, { symbol: 'FUND-B', prices: [{ date: '2024-01-02', close: '1' }] }, { token: other.token });
+    const notYours = await t.gql(
+      SetCustomAssetPricesDocument,
+      { symbol: 'FUND-B', prices: [{ date: '2024-01-02', close: '1' }] },
+      { token: other.token },
+    );
     expect(errorCode(notYours)).toBe('NOT_FOUND');
-    const marketOne = await t.gql(SetCustomAssetPricesDocument, { symbol: 'AAPL', prices: [{ date: '2024-01-02', close: '1' }] }, { token: me.token });
+    const marketOne = await t.gql(
+      SetCustomAssetPricesDocument,
+      { symbol: 'AAPL', prices: [{ date: '2024-01-02', close: '1' }] },
+      { token: me.token },
+    );
     expect(errorCode(marketOne)).toBe('NOT_FOUND');
   });
 });

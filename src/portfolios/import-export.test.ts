@@ -31,12 +31,35 @@ beforeAll(async () => {
   t = await startTestApp();
   await seedMarketAssets(t);
   owner = await createTestUser(t);
-  ok(await t.gql(CreateCustomAssetDocument, { input: { symbol: 'HOUSE', name: 'The house', type: 'REAL_ESTATE', currency: 'EUR' } }, { token: owner.token }));
+  ok(
+    await t.gql(
+      CreateCustomAssetDocument,
+      { input: { symbol: 'HOUSE', name: 'The house', type: 'REAL_ESTATE', currency: 'EUR' } },
+      { token: owner.token },
+    ),
+  );
   ok(await t.gql(SetCustomAssetPricesDocument, { symbol: 'HOUSE', prices: HOUSE_PRICES }, { token: owner.token }));
   source = await createPortfolio(t, owner, { name: 'Source: "main", 2024', description: 'exported', baseCurrency: 'EUR' });
-  await addInvestment(t, owner, source.id, { symbol: 'AAPL', quantity: '0.10000001', purchasePrice: '12345.6789', notes: '=HYPERLINK("http://evil")' });
-  await addInvestment(t, owner, source.id, { symbol: 'MSFT', quantity: '3', purchasePrice: '280.5', purchaseDate: '2023-06-01', notes: 'line one,\nline "two"' });
-  await addInvestment(t, owner, source.id, { symbol: 'HOUSE', quantity: '1', purchasePrice: '340000', purchaseDate: '2020-05-01', sector: 'Home' });
+  await addInvestment(t, owner, source.id, {
+    symbol: 'AAPL',
+    quantity: '0.10000001',
+    purchasePrice: '12345.6789',
+    notes: '=HYPERLINK("http://evil")',
+  });
+  await addInvestment(t, owner, source.id, {
+    symbol: 'MSFT',
+    quantity: '3',
+    purchasePrice: '280.5',
+    purchaseDate: '2023-06-01',
+    notes: 'line one,\nline "two"',
+  });
+  await addInvestment(t, owner, source.id, {
+    symbol: 'HOUSE',
+    quantity: '1',
+    purchasePrice: '340000',
+    purchaseDate: '2020-05-01',
+    sector: 'Home',
+  });
 });
 afterAll(async () => {
   await t?.close();
@@ -69,7 +92,12 @@ async function importAs(user: TestUser, input: ImportPortfolioInput) {
 /** Rows of what an import could write, to show a refused one wrote nothing. */
 async function footprint() {
   const db = t.app.services.db;
-  return { portfolios: await db.portfolio.count(), investments: await db.investment.count(), assets: await db.asset.count(), prices: await db.dailyPrice.count() };
+  return {
+    portfolios: await db.portfolio.count(),
+    investments: await db.investment.count(),
+    assets: await db.asset.count(),
+    prices: await db.dailyPrice.count(),
+  };
 }
 
 describe('export', () => {
@@ -110,7 +138,16 @@ describe('round trips', () => {
   it('export JSON → import gives the same investments, in the same order, reusing my custom asset', async () => {
     const before = await holdings(source.id, owner);
     const result = ok(await importAs(owner, { format: 'JSON', data: (await exported('JSON')).data, name: 'Copy' })).importPortfolio;
-    expect(result).toMatchObject({ dryRun: false, valid: true, name: 'Copy', investmentCount: 3, customAssetsCreated: [], customAssetsReused: ['HOUSE'], priceCount: 0, problems: [] });
+    expect(result).toMatchObject({
+      dryRun: false,
+      valid: true,
+      name: 'Copy',
+      investmentCount: 3,
+      customAssetsCreated: [],
+      customAssetsReused: ['HOUSE'],
+      priceCount: 0,
+      problems: [],
+    });
     expect(result.portfolio?.myRole).toBe('OWNER');
     expect(await holdings(result.portfolio!.id, owner)).toEqual(before);
   });
@@ -120,7 +157,10 @@ describe('round trips', () => {
     const result = ok(await importAs(other, { format: 'JSON', data: (await exported('JSON')).data })).importPortfolio;
     expect(result).toMatchObject({ valid: true, name: 'Source: "main", 2024', customAssetsCreated: ['HOUSE'], priceCount: 2 });
     expect(await holdings(result.portfolio!.id, other)).toEqual(await holdings(source.id, owner));
-    const theirs = await t.app.services.db.asset.findFirstOrThrow({ where: { symbol: 'HOUSE', ownerId: other.id }, include: { prices: { orderBy: { date: 'asc' } } } });
+    const theirs = await t.app.services.db.asset.findFirstOrThrow({
+      where: { symbol: 'HOUSE', ownerId: other.id },
+      include: { prices: { orderBy: { date: 'asc' } } },
+    });
     expect(theirs.prices.map((p) => ({ date: p.date.toISOString().slice(0, 10), close: p.close.toFixed() }))).toEqual(HOUSE_PRICES);
     const portfolio = await t.app.services.db.portfolio.findUniqueOrThrow({ where: { id: result.portfolio!.id } });
     expect(portfolio).toMatchObject({ ownerId: other.id, baseCurrency: 'EUR', description: 'exported' });
@@ -183,7 +223,9 @@ describe('checking', () => {
 
   it('a dry run of a good file says what it would create', async () => {
     const before = await footprint();
-    const result = ok(await importAs(owner, { format: 'CSV', data: `${header}\naapl,2,100,2024-01-02,,\n`, dryRun: true, name: 'Trial' })).importPortfolio;
+    const result = ok(
+      await importAs(owner, { format: 'CSV', data: `${header}\naapl,2,100,2024-01-02,,\n`, dryRun: true, name: 'Trial' }),
+    ).importPortfolio;
     expect(result).toMatchObject({ dryRun: true, valid: true, portfolio: null, name: 'Trial', investmentCount: 1, problems: [] });
     expect(await footprint()).toEqual(before);
   });
@@ -191,7 +233,13 @@ describe('checking', () => {
   it('JSON: all or nothing, custom assets included', async () => {
     const document = JSON.parse((await exported('JSON')).data);
     document.customAssets.push({ symbol: 'VTI', name: 'Not mine to define', type: 'ETF', currency: 'USD', prices: [] });
-    document.customAssets.push({ symbol: 'BOAT', name: 'Boat', type: 'OTHER', currency: 'NOK', prices: [{ date: '2024-01-02', close: 'lots' }] });
+    document.customAssets.push({
+      symbol: 'BOAT',
+      name: 'Boat',
+      type: 'OTHER',
+      currency: 'NOK',
+      prices: [{ date: '2024-01-02', close: 'lots' }],
+    });
     document.investments[1].quantity = 12.5; // a JSON number is taken as written
     document.investments[2].purchaseDate = '2024-13-01';
     const other = await createTestUser(t);
@@ -213,7 +261,9 @@ describe('checking', () => {
     expect(noHeader.problems.map((p) => p.field)).toEqual(['header', 'header', 'header', 'header', 'header', 'header', 'header', 'header']);
     const tooMany = [header, ...Array.from({ length: IMPORT_MAX_ROWS + 1 }, () => 'AAPL,1,1,2024-01-02,,')].join('\n');
     const limited = ok(await importAs(owner, { format: 'CSV', data: tooMany, dryRun: true })).importPortfolio;
-    expect(limited.problems).toEqual([{ row: null, field: 'data', message: `at most ${IMPORT_MAX_ROWS} rows per import (this file has ${IMPORT_MAX_ROWS + 1})` }]);
+    expect(limited.problems).toEqual([
+      { row: null, field: 'data', message: `at most ${IMPORT_MAX_ROWS} rows per import (this file has ${IMPORT_MAX_ROWS + 1})` },
+    ]);
   });
 
   it(`imports ${IMPORT_MAX_ROWS} rows in one go`, async () => {

@@ -221,8 +221,10 @@ function readCsv(data: string): RawFile {
   }
   const columns = header.cells.map((cell) => CSV_COLUMNS.find((c) => c.toLowerCase() === cell.trim().toLowerCase()));
   header.cells.forEach((cell, i) => {
-    if (!columns[i]) file.problems.push({ row: header.line, field: 'header', message: `unknown column "${cell}" (columns: ${CSV_COLUMNS.join(', ')})` });
-    else if (columns.indexOf(columns[i]) !== i) file.problems.push({ row: header.line, field: 'header', message: `column "${cell}" appears twice` });
+    if (!columns[i])
+      file.problems.push({ row: header.line, field: 'header', message: `unknown column "${cell}" (columns: ${CSV_COLUMNS.join(', ')})` });
+    else if (columns.indexOf(columns[i]) !== i)
+      file.problems.push({ row: header.line, field: 'header', message: `column "${cell}" appears twice` });
   });
   for (const required of REQUIRED_CSV_COLUMNS) {
     if (!columns.includes(required)) file.problems.push({ row: header.line, field: 'header', message: `missing column "${required}"` });
@@ -282,7 +284,11 @@ function readJson(data: string): RawFile {
   if (!Array.isArray(customAssets)) file.problems.push({ row: null, field: 'customAssets', message: 'must be a list' });
   if (!Array.isArray(investments) || !Array.isArray(customAssets)) return file;
   if (investments.length > IMPORT_MAX_ROWS) {
-    file.problems.push({ row: null, field: 'investments', message: `at most ${IMPORT_MAX_ROWS} investments per import (this file has ${investments.length})` });
+    file.problems.push({
+      row: null,
+      field: 'investments',
+      message: `at most ${IMPORT_MAX_ROWS} investments per import (this file has ${investments.length})`,
+    });
     return file;
   }
   if (customAssets.length > IMPORT_MAX_CUSTOM_ASSETS) {
@@ -395,7 +401,8 @@ async function planImport(db: Db, importerId: string, request: ImportRequest): P
     const symbol = custom.asset.symbol;
     const existing = known.get(symbol);
     if (declared.has(symbol)) custom.problems.add(`customAssets[${custom.index}].symbol`, `${symbol} is declared twice`);
-    else if (existing?.ownerId === null) custom.problems.add(`customAssets[${custom.index}].symbol`, `${symbol} is a market symbol; rename this asset`);
+    else if (existing?.ownerId === null)
+      custom.problems.add(`customAssets[${custom.index}].symbol`, `${symbol} is a market symbol; rename this asset`);
     declared.add(symbol);
     plan.problems.push(...rowProblems(null, custom.problems));
     if (!custom.problems.empty) continue;
@@ -422,7 +429,11 @@ async function planImport(db: Db, importerId: string, request: ImportRequest): P
  * stamped a millisecond apart, ending now, to list in the file's order. (Raw SQL because Prisma's
  * createMany spends seconds building a 5,000-row statement; this takes milliseconds.)
  */
-async function insertInvestments(tx: Prisma.TransactionClient, portfolioId: string, investments: readonly CheckedInvestment[]): Promise<void> {
+async function insertInvestments(
+  tx: Prisma.TransactionClient,
+  portfolioId: string,
+  investments: readonly CheckedInvestment[],
+): Promise<void> {
   if (investments.length === 0) return;
   const start = Date.now() - investments.length;
   const column = <T>(pick: (inv: CheckedInvestment) => T) => investments.map(pick);

@@ -72,7 +72,9 @@ describe('decimals', () => {
   it('"0.1" + "0.2" as quantities stays 0.3, with no float error', async () => {
     const portfolio = await createPortfolio(t, owner);
     const investment = await addInvestment(t, owner, portfolio.id, { quantity: '0.1', purchasePrice: '1' });
-    const updated = ok(await t.gql(UpdateInvestmentDocument, { id: investment.id, input: { quantity: '0.30000000' } }, { token: owner.token }));
+    const updated = ok(
+      await t.gql(UpdateInvestmentDocument, { id: investment.id, input: { quantity: '0.30000000' } }, { token: owner.token }),
+    );
     expect(updated.updateInvestment.quantity).toBe('0.3');
     expect(updated.updateInvestment.costBasis).toBe('0.3');
   });
@@ -93,7 +95,11 @@ describe('decimals', () => {
 
   it('refuses a number that is not a decimal string', async () => {
     const portfolio = await createPortfolio(t, owner);
-    const result = await t.gql(AddInvestmentDocument, { portfolioId: portfolio.id, input: { ...HOLDING, quantity: '1,5' } }, { token: owner.token });
+    const result = await t.gql(
+      AddInvestmentDocument,
+      { portfolioId: portfolio.id, input: { ...HOLDING, quantity: '1,5' } },
+      { token: owner.token },
+    );
     expect(errorCode(result)).toBe('BAD_USER_INPUT');
   });
 });
@@ -106,7 +112,14 @@ describe('input rules', () => {
       AddInvestmentDocument,
       {
         portfolioId: portfolio.id,
-        input: { symbol: 'NOPE', name: '   ', quantity: '0', purchasePrice: '-1', purchaseDate: tomorrowSomewhere, sector: 'x'.repeat(101) },
+        input: {
+          symbol: 'NOPE',
+          name: '   ',
+          quantity: '0',
+          purchasePrice: '-1',
+          purchaseDate: tomorrowSomewhere,
+          sector: 'x'.repeat(101),
+        },
       },
       { token: owner.token },
     );
@@ -125,7 +138,11 @@ describe('input rules', () => {
   });
 
   it('reports every problem of a portfolio at once, and trims names', async () => {
-    const bad = await t.gql(CreatePortfolioDocument, { input: { name: ' ', baseCurrency: 'XYZ', description: 'd'.repeat(2001) } }, { token: owner.token });
+    const bad = await t.gql(
+      CreatePortfolioDocument,
+      { input: { name: ' ', baseCurrency: 'XYZ', description: 'd'.repeat(2001) } },
+      { token: owner.token },
+    );
     expect(fields(detailsOf(bad))).toEqual(['baseCurrency', 'description', 'name']);
     const tooLong = await t.gql(CreatePortfolioDocument, { input: { name: 'n'.repeat(256) } }, { token: owner.token });
     expect(detailsOf(tooLong)).toEqual([{ field: 'name', message: 'must be at most 255 characters' }]);
@@ -148,7 +165,9 @@ describe('input rules', () => {
     const investment = await addInvestment(t, owner, portfolio.id, { notes: 'note' });
     const nullQuantity = await t.gql(UpdateInvestmentDocument, { id: investment.id, input: { quantity: null } }, { token: owner.token });
     expect(detailsOf(nullQuantity)).toEqual([{ field: 'quantity', message: 'cannot be cleared' }]);
-    const clearedNotes = ok(await t.gql(UpdateInvestmentDocument, { id: investment.id, input: { notes: null, sector: '  ' } }, { token: owner.token }));
+    const clearedNotes = ok(
+      await t.gql(UpdateInvestmentDocument, { id: investment.id, input: { notes: null, sector: '  ' } }, { token: owner.token }),
+    );
     expect(clearedNotes.updateInvestment).toMatchObject({ notes: null, sector: null });
   });
 
@@ -156,7 +175,12 @@ describe('input rules', () => {
     const portfolio = await createPortfolio(t, owner);
     const defaulted = await addInvestment(t, owner, portfolio.id, { symbol: '  aapl ' });
     expect(defaulted).toMatchObject({ symbol: 'AAPL', name: 'Apple Inc.', type: 'STOCK', sector: 'Information Technology' });
-    const given = await addInvestment(t, owner, portfolio.id, { symbol: 'vti', name: 'My index fund', type: 'FUND', sector: 'Broad market' });
+    const given = await addInvestment(t, owner, portfolio.id, {
+      symbol: 'vti',
+      name: 'My index fund',
+      type: 'FUND',
+      sector: 'Broad market',
+    });
     expect(given).toMatchObject({ symbol: 'VTI', name: 'My index fund', type: 'FUND', sector: 'Broad market' });
   });
 });
@@ -164,9 +188,21 @@ describe('input rules', () => {
 describe('custom assets in portfolios', () => {
   it("are usable in their creator's portfolios only, even by an editor there", async () => {
     const editor = await createTestUser(t);
-    const mine = ok(await t.gql(CreateCustomAssetDocument, { input: { symbol: 'my-house', name: 'The house', type: 'REAL_ESTATE', currency: 'eur' } }, { token: owner.token }));
+    const mine = ok(
+      await t.gql(
+        CreateCustomAssetDocument,
+        { input: { symbol: 'my-house', name: 'The house', type: 'REAL_ESTATE', currency: 'eur' } },
+        { token: owner.token },
+      ),
+    );
     expect(mine.createCustomAsset).toEqual({ symbol: 'MY-HOUSE', name: 'The house', type: 'REAL_ESTATE', currency: 'EUR', sector: null });
-    ok(await t.gql(CreateCustomAssetDocument, { input: { symbol: 'EDITOR-FUND', name: 'Fund', type: 'FUND', currency: 'USD' } }, { token: editor.token }));
+    ok(
+      await t.gql(
+        CreateCustomAssetDocument,
+        { input: { symbol: 'EDITOR-FUND', name: 'Fund', type: 'FUND', currency: 'USD' } },
+        { token: editor.token },
+      ),
+    );
 
     const portfolio = await createPortfolio(t, owner);
     await t.app.services.db.portfolioShare.create({ data: { portfolioId: portfolio.id, userId: editor.id, permission: 'EDIT' } });
@@ -174,12 +210,20 @@ describe('custom assets in portfolios', () => {
     const house = await addInvestment(t, editor, portfolio.id, { symbol: 'my-house', quantity: '1', purchasePrice: '350000' });
     expect(house).toMatchObject({ symbol: 'MY-HOUSE', name: 'The house', type: 'REAL_ESTATE' });
 
-    const editorsOwn = await t.gql(AddInvestmentDocument, { portfolioId: portfolio.id, input: { ...HOLDING, symbol: 'EDITOR-FUND' } }, { token: editor.token });
+    const editorsOwn = await t.gql(
+      AddInvestmentDocument,
+      { portfolioId: portfolio.id, input: { ...HOLDING, symbol: 'EDITOR-FUND' } },
+      { token: editor.token },
+    );
     expect(detailsOf(editorsOwn)[0]?.field).toBe('symbol');
 
     // Nor may the owner hold someone else's custom asset in their own portfolio.
     const own = await createPortfolio(t, editor);
-    const strangers = await t.gql(AddInvestmentDocument, { portfolioId: own.id, input: { ...HOLDING, symbol: 'MY-HOUSE' } }, { token: editor.token });
+    const strangers = await t.gql(
+      AddInvestmentDocument,
+      { portfolioId: own.id, input: { ...HOLDING, symbol: 'MY-HOUSE' } },
+      { token: editor.token },
+    );
     expect(errorCode(strangers)).toBe('BAD_USER_INPUT');
   });
 });

@@ -28,7 +28,10 @@ const invitationMail = (to: string) => (m: ReceivedMail) => m.to.includes(to) &&
 const tokenOf = (link: string) => new URL(link).searchParams.get('token')!;
 
 interface Listed {
-  portfolio: { invitations: Array<{ id: string; email: string; permission: string; expiresAt: string }>; shares: Array<{ user: { email: string }; permission: string }> };
+  portfolio: {
+    invitations: Array<{ id: string; email: string; permission: string; expiresAt: string }>;
+    shares: Array<{ user: { email: string }; permission: string }>;
+  };
 }
 
 describe('invitePortfolio', () => {
@@ -36,13 +39,27 @@ describe('invitePortfolio', () => {
     const owner = await createTestUser(t);
     const friend = await createTestUser(t);
     const portfolio = await createPortfolio(t, owner);
-    const result = await t.gql<{ invitePortfolio: boolean }>(INVITE, { id: portfolio.id, email: friend.email.toUpperCase(), permission: 'EDIT' }, { token: owner.token });
+    const result = await t.gql<{ invitePortfolio: boolean }>(
+      INVITE,
+      { id: portfolio.id, email: friend.email.toUpperCase(), permission: 'EDIT' },
+      { token: owner.token },
+    );
     expect(result.data?.invitePortfolio).toBe(true);
-    expect(ok(await t.gql<{ portfolio: { myRole: string } }>(ROLE, { id: portfolio.id }, { token: friend.token })).portfolio.myRole).toBe('EDIT');
+    expect(ok(await t.gql<{ portfolio: { myRole: string } }>(ROLE, { id: portfolio.id }, { token: friend.token })).portfolio.myRole).toBe(
+      'EDIT',
+    );
     const listed = ok(await t.gql<Listed>(INVITATIONS, { id: portfolio.id }, { token: owner.token }));
     expect(listed.portfolio.invitations).toEqual([]);
     // The owner's own address: still true, nothing changes.
-    expect((await t.gql<{ invitePortfolio: boolean }>(INVITE, { id: portfolio.id, email: owner.email, permission: 'VIEW' }, { token: owner.token })).data?.invitePortfolio).toBe(true);
+    expect(
+      (
+        await t.gql<{ invitePortfolio: boolean }>(
+          INVITE,
+          { id: portfolio.id, email: owner.email, permission: 'VIEW' },
+          { token: owner.token },
+        )
+      ).data?.invitePortfolio,
+    ).toBe(true);
   });
 
   it('emails an unknown address a 14-day link (token stored hashed) that becomes the share when it registers', async () => {
@@ -64,7 +81,9 @@ describe('invitePortfolio', () => {
     expect(listed.portfolio.invitations).toEqual([expect.objectContaining({ id: row.id, email, permission: 'VIEW' })]);
 
     const { auth } = await registerUser(t, { email });
-    expect(ok(await t.gql<{ portfolio: { myRole: string } }>(ROLE, { id: portfolio.id }, { token: auth.accessToken })).portfolio.myRole).toBe('VIEW');
+    expect(
+      ok(await t.gql<{ portfolio: { myRole: string } }>(ROLE, { id: portfolio.id }, { token: auth.accessToken })).portfolio.myRole,
+    ).toBe('VIEW');
     const after = ok(await t.gql<Listed>(INVITATIONS, { id: portfolio.id }, { token: owner.token }));
     expect(after.portfolio.invitations).toEqual([]);
     expect(after.portfolio.shares).toEqual([{ user: { email }, permission: 'VIEW' }]);
@@ -77,10 +96,20 @@ describe('invitePortfolio', () => {
     ok(await t.gql(INVITE, { id: portfolio.id, email, permission: 'EDIT' }, { token: owner.token }));
     const token = tokenOf((await mailbox.waitFor(invitationMail(email), 15_000)).links[0]!);
     const someone = await createTestUser(t);
-    const accepted = await t.gql<{ acceptInvitation: { id: string } }>(`mutation($token: String!) { acceptInvitation(token: $token) { id } }`, { token }, { token: someone.token });
+    const accepted = await t.gql<{ acceptInvitation: { id: string } }>(
+      `mutation($token: String!) { acceptInvitation(token: $token) { id } }`,
+      { token },
+      { token: someone.token },
+    );
     expect(accepted.data?.acceptInvitation.id).toBe(portfolio.id);
-    expect(ok(await t.gql<{ portfolio: { myRole: string } }>(ROLE, { id: portfolio.id }, { token: someone.token })).portfolio.myRole).toBe('EDIT');
-    const again = await t.gql(`mutation($token: String!) { acceptInvitation(token: $token) { id } }`, { token }, { token: (await createTestUser(t)).token });
+    expect(ok(await t.gql<{ portfolio: { myRole: string } }>(ROLE, { id: portfolio.id }, { token: someone.token })).portfolio.myRole).toBe(
+      'EDIT',
+    );
+    const again = await t.gql(
+      `mutation($token: String!) { acceptInvitation(token: $token) { id } }`,
+      { token },
+      { token: (await createTestUser(t)).token },
+    );
     expect(errorCode(again)).toBe('BAD_USER_INPUT');
   });
 
@@ -93,19 +122,35 @@ describe('invitePortfolio', () => {
     ok(await t.gql(INVITE, { id: portfolio.id, email, permission: 'VIEW' }, { token: owner.token }));
     const [invitation] = ok(await t.gql<Listed>(INVITATIONS, { id: portfolio.id }, { token: owner.token })).portfolio.invitations;
 
-    const peek = await t.gql(`query($id: ID!) { portfolio(id: $id) { invitations { id } } }`, { id: portfolio.id }, { token: viewer.token });
+    const peek = await t.gql(
+      `query($id: ID!) { portfolio(id: $id) { invitations { id } } }`,
+      { id: portfolio.id },
+      { token: viewer.token },
+    );
     expect(errorCode(peek)).toBe('FORBIDDEN');
-    expect(errorCode(await t.gql(`mutation($id: ID!) { revokeInvitation(id: $id) }`, { id: invitation!.id }, { token: viewer.token }))).toBe('FORBIDDEN');
-    expect(errorCode(await t.gql(INVITE, { id: portfolio.id, email: uniqueEmail('x'), permission: 'VIEW' }, { token: viewer.token }))).toBe('FORBIDDEN');
+    expect(
+      errorCode(await t.gql(`mutation($id: ID!) { revokeInvitation(id: $id) }`, { id: invitation!.id }, { token: viewer.token })),
+    ).toBe('FORBIDDEN');
+    expect(errorCode(await t.gql(INVITE, { id: portfolio.id, email: uniqueEmail('x'), permission: 'VIEW' }, { token: viewer.token }))).toBe(
+      'FORBIDDEN',
+    );
     const stranger = await createTestUser(t);
-    expect(errorCode(await t.gql(`mutation($id: ID!) { revokeInvitation(id: $id) }`, { id: invitation!.id }, { token: stranger.token }))).toBe('NOT_FOUND');
+    expect(
+      errorCode(await t.gql(`mutation($id: ID!) { revokeInvitation(id: $id) }`, { id: invitation!.id }, { token: stranger.token })),
+    ).toBe('NOT_FOUND');
 
-    const revoked = await t.gql<{ revokeInvitation: boolean }>(`mutation($id: ID!) { revokeInvitation(id: $id) }`, { id: invitation!.id }, { token: owner.token });
+    const revoked = await t.gql<{ revokeInvitation: boolean }>(
+      `mutation($id: ID!) { revokeInvitation(id: $id) }`,
+      { id: invitation!.id },
+      { token: owner.token },
+    );
     expect(revoked.data?.revokeInvitation).toBe(true);
     expect(ok(await t.gql<Listed>(INVITATIONS, { id: portfolio.id }, { token: owner.token })).portfolio.invitations).toEqual([]);
     const token = tokenOf((await mailbox.waitFor(invitationMail(email), 15_000)).links[0]!);
     const late = await t.gql(`mutation($token: String!) { acceptInvitation(token: $token) { id } }`, { token }, { token: stranger.token });
     expect(errorCode(late)).toBe('BAD_USER_INPUT');
-    expect(errorCode(await t.gql(INVITE, { id: portfolio.id, email: 'not an email', permission: 'VIEW' }, { token: owner.token }))).toBe('BAD_USER_INPUT');
+    expect(errorCode(await t.gql(INVITE, { id: portfolio.id, email: 'not an email', permission: 'VIEW' }, { token: owner.token }))).toBe(
+      'BAD_USER_INPUT',
+    );
   });
 });

@@ -5,6 +5,7 @@ import { COST_BASIS_METHODS, TRANSACTION_TYPES } from './ledger/engine.js';
 export const TransactionTypeEnum = builder.enumType('TransactionType', { values: TRANSACTION_TYPES });
 
 export const CostBasisMethodEnum = builder.enumType('CostBasisMethod', {
-  description: 'How a SELL picks the lots it closes: FIFO (oldest first), LIFO (newest first), HIFO (highest cost per share first) or AVERAGE (one pooled cost per symbol).',
+  description:
+    'How a SELL picks the lots it closes: FIFO (oldest first), LIFO (newest first), HIFO (highest cost per share first) or AVERAGE (one pooled cost per symbol).',
   values: COST_BASIS_METHODS,
 });

@@ -51,9 +51,37 @@ async function ledgerRows(db: Db | Tx, portfolioId: string, symbols: readonly st
              trim_scale(amount)::text, trim_scale(fee)::text, currency, trim_scale(fx_rate)::text, trim_scale(split_from)::text,
              trim_scale(split_to)::text, lot_ids) ORDER BY date, created_at, id), '[]')::text AS rows
     FROM transactions WHERE portfolio_id = ${portfolioId}::uuid ${bySymbol}`;
-  const rows = JSON.parse(result?.rows ?? '[]') as Array<[string, TransactionType, string, string | null, string | null, string | null, string, string, string, string | null, string | null, string | null, string[] | null]>;
+  const rows = JSON.parse(result?.rows ?? '[]') as Array<
+    [
+      string,
+      TransactionType,
+      string,
+      string | null,
+      string | null,
+      string | null,
+      string,
+      string,
+      string,
+      string | null,
+      string | null,
+      string | null,
+      string[] | null,
+    ]
+  >;
   return rows.map(([id, type, date, symbol, quantity, price, amount, fee, currency, fx_rate, split_from, split_to, lot_ids]) => ({
-    id, type, date, symbol, quantity, price, amount, fee, currency, fx_rate, split_from, split_to, lot_ids,
+    id,
+    type,
+    date,
+    symbol,
+    quantity,
+    price,
+    amount,
+    fee,
+    currency,
+    fx_rate,
+    split_from,
+    split_to,
+    lot_ids,
   }));
 }
 
@@ -83,13 +111,22 @@ const describe = (row: Pick<LedgerRow, 'type' | 'date' | 'id'>) => `the ${row.ty
  * transaction name its own field; a later transaction the change would break (a SELL that
  * would oversell) is named in the message, under `field`.
  */
-export async function assertLedgerHolds(tx: Tx, portfolioId: string, symbols: readonly string[], changedId: string | null, field: string): Promise<void> {
+export async function assertLedgerHolds(
+  tx: Tx,
+  portfolioId: string,
+  symbols: readonly string[],
+  changedId: string | null,
+  field: string,
+): Promise<void> {
   const wanted = symbols.filter((s) => s !== '');
   if (wanted.length === 0) return;
   const method = (await tx.portfolio.findUniqueOrThrow({ where: { id: portfolioId }, select: { costBasisMethod: true } })).costBasisMethod;
   const rows = await ledgerRows(tx, portfolioId, wanted);
   // Rates do not decide whether a ledger holds: quantities, dates and lots do.
-  const state = replay(rows.map((row) => toLedger(row, '1')), { method });
+  const state = replay(
+    rows.map((row) => toLedger(row, '1')),
+    { method },
+  );
   if (state.problems.length === 0) return;
   const byId = new Map(rows.map((row) => [row.id, row]));
   const details: FieldProblem[] = state.problems.map((problem) =>
@@ -155,7 +192,9 @@ export class LedgerService {
     const currency = checked.currency ?? asset?.currency.trim() ?? portfolio.baseCurrency;
     const fxRate = checked.fxRate ?? (await this.baseRate(currency, portfolio.baseCurrency, checked.dateText));
     if (fxRate === null) {
-      throw badInput([{ field: 'fxRate', message: `no ${currency} to ${portfolio.baseCurrency} rate is known for ${checked.dateText}: give fxRate` }]);
+      throw badInput([
+        { field: 'fxRate', message: `no ${currency} to ${portfolio.baseCurrency} rate is known for ${checked.dateText}: give fxRate` },
+      ]);
     }
     return { checked, currency, fxRate, asset };
   }
@@ -216,10 +255,14 @@ export class LedgerService {
 
   /** Replaces a transaction's fields with `input` (its type stays: a BUY is also an investment). */
   async update(actor: Actor, id: string, input: TransactionInput): Promise<Transaction> {
-    const before = isUuid(id) ? await this.db.transaction.findUnique({ where: { id }, include: { portfolio: { select: { ownerId: true, baseCurrency: true } } } }) : null;
+    const before = isUuid(id)
+      ? await this.db.transaction.findUnique({ where: { id }, include: { portfolio: { select: { ownerId: true, baseCurrency: true } } } })
+      : null;
     if (!before) throw notFound('Transaction');
     if (input.type !== before.type) {
-      throw badInput([{ field: 'type', message: `a ${before.type} stays a ${before.type}: delete it and record a new transaction instead` }]);
+      throw badInput([
+        { field: 'type', message: `a ${before.type} stays a ${before.type}: delete it and record a new transaction instead` },
+      ]);
     }
     const { checked, currency, fxRate, asset } = await this.prepare(before.portfolio, input);
     return this.db.$transaction(async (tx) => {
@@ -232,7 +275,11 @@ export class LedgerService {
           where: { id },
           data: {
             symbol: checked.symbol!,
-            ...(checked.symbol !== current.symbol && { name: asset?.name ?? checked.symbol!, type: asset?.type ?? 'OTHER', sector: asset?.sector ?? null }),
+            ...(checked.symbol !== current.symbol && {
+              name: asset?.name ?? checked.symbol!,
+              type: asset?.type ?? 'OTHER',
+              sector: asset?.sector ?? null,
+            }),
             quantity: checked.quantity!,
             purchasePrice: checked.price!,
             purchaseDate: checked.date,
@@ -271,7 +318,10 @@ export class LedgerService {
    * currency) are the FX rate of their date.
    */
   async view(portfolioId: string, method: CostBasisMethod | null = null): Promise<LedgerView | null> {
-    const portfolio = await this.db.portfolio.findUnique({ where: { id: portfolioId }, select: { baseCurrency: true, costBasisMethod: true } });
+    const portfolio = await this.db.portfolio.findUnique({
+      where: { id: portfolioId },
+      select: { baseCurrency: true, costBasisMethod: true },
+    });
     if (!portfolio) return null;
     const rows = await ledgerRows(this.db, portfolioId, null);
     // Rows without a rate of their own (investments in a foreign currency): each currency's
@@ -280,7 +330,9 @@ export class LedgerService {
     for (const row of rows) if (row.fx_rate === null && !earliest.has(row.currency)) earliest.set(row.currency, row.date);
     await Promise.all([...earliest].map(([currency, since]) => this.fx.prefetch(currency, portfolio.baseCurrency, since)));
     const rateOf = (row: LedgerRow) =>
-      row.fx_rate ?? this.fx.cachedRate(row.currency, portfolio.baseCurrency, row.date)?.rate.toFixed() ?? fallbackRate(row.currency, portfolio.baseCurrency);
+      row.fx_rate ??
+      this.fx.cachedRate(row.currency, portfolio.baseCurrency, row.date)?.rate.toFixed() ??
+      fallbackRate(row.currency, portfolio.baseCurrency);
     const transactions = rows.map((row) => toLedger(row, rateOf(row)));
     const chosen = method ?? portfolio.costBasisMethod;
     const state = replay(transactions, { method: chosen, ignoreLotIds: method !== null && method !== portfolio.costBasisMethod });
@@ -314,7 +366,6 @@ export class LedgerService {
       };
     });
   }
-
 }
 
 /**

@@ -22,7 +22,7 @@ beforeAll(async () => {
   viewer = await createTestUser(t);
   reader = await createTestUser(t);
   portfolioId = (await createPortfolio(t, owner, { isPublic: true })).id;
-  await (addInvestment(t, owner, portfolioId, { notes: 'bought before the divorce settles' }));
+  await addInvestment(t, owner, portfolioId, { notes: 'bought before the divorce settles' });
   await t.app.services.db.portfolioShare.create({ data: { portfolioId, userId: viewer.id, permission: 'VIEW' } });
   // Has logged in once, so lastLoginAt has something to leak.
   await t.app.services.db.user.update({ where: { id: owner.id }, data: { lastLoginAt: new Date() } });
@@ -41,7 +41,8 @@ describe('a public reader', () => {
   it("sees the holdings and the owner's id and name, and no notes", async () => {
     const result = await t.gql(portfolioQuery('id name'), { id: portfolioId }, { token: reader.token });
     expect(result.errors).toBeUndefined();
-    const portfolio = (result.data as { portfolio: { myRole: string; owner: unknown; investments: { edges: { node: unknown }[] } } }).portfolio;
+    const portfolio = (result.data as { portfolio: { myRole: string; owner: unknown; investments: { edges: { node: unknown }[] } } })
+      .portfolio;
     expect(portfolio.myRole).toBe('PUBLIC');
     expect(portfolio.owner).toEqual({ id: owner.id, name: 'Olivia Owner' });
     expect(portfolio.investments.edges.map((e) => e.node)).toEqual([{ symbol: 'AAPL', quantity: '10', notes: null }]);
@@ -74,7 +75,9 @@ describe('collaborators and the owner', () => {
   ])('%s see the account fields and the notes', async (_who, who) => {
     const result = await t.gql(portfolioQuery(`id name ${ACCOUNT_FIELDS.join(' ')}`), { id: portfolioId }, { token: who().token });
     expect(result.errors).toBeUndefined();
-    const portfolio = (result.data as { portfolio: { owner: Record<string, unknown>; investments: { edges: { node: { notes: string | null } }[] } } }).portfolio;
+    const portfolio = (
+      result.data as { portfolio: { owner: Record<string, unknown>; investments: { edges: { node: { notes: string | null } }[] } } }
+    ).portfolio;
     expect(portfolio.owner).toMatchObject({ email: owner.email, emailVerified: true, mfaEnabled: false });
     expect(portfolio.owner.lastLoginAt).toEqual(expect.any(String));
     expect(portfolio.investments.edges[0]!.node.notes).toBe('bought before the divorce settles');

@@ -100,8 +100,9 @@ describe('portfolios', () => {
     expect(first.totalCount).toBe(3);
     expect(first.edges.map((e) => e.node.id)).toEqual(added.slice(0, 2));
     expect(first.pageInfo.hasNextPage).toBe(true);
-    const second = ok(await t.gql(PortfolioDocument, { id: portfolio.id, first: 2, after: first.pageInfo.endCursor }, { token: owner.token }))
-      .portfolio!.investments;
+    const second = ok(
+      await t.gql(PortfolioDocument, { id: portfolio.id, first: 2, after: first.pageInfo.endCursor }, { token: owner.token }),
+    ).portfolio!.investments;
     expect(second.edges.map((e) => e.node.id)).toEqual(added.slice(2));
     expect(second.pageInfo.hasNextPage).toBe(false);
 
@@ -126,7 +127,8 @@ describe('activity', () => {
     const seen: string[] = [];
     let after: string | null | undefined;
     do {
-      const page = ok(await t.gql(PortfolioActivityDocument, { id: portfolio.id, first: 3, after }, { token: owner.token })).portfolio!.activity;
+      const page = ok(await t.gql(PortfolioActivityDocument, { id: portfolio.id, first: 3, after }, { token: owner.token })).portfolio!
+        .activity;
       expect(page.totalCount).toBe(4);
       for (const { node } of page.edges) {
         const details = JSON.parse(node.details ?? '{}') as { after?: { symbol?: string } };

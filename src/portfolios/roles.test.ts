@@ -64,7 +64,14 @@ async function fixture(isPublic: boolean): Promise<Fixture> {
         ],
       },
       investments: {
-        create: { symbol: 'AAPL', name: 'Apple Inc.', type: 'STOCK', quantity: '1', purchasePrice: '100', purchaseDate: new Date('2024-01-02T00:00:00Z') },
+        create: {
+          symbol: 'AAPL',
+          name: 'Apple Inc.',
+          type: 'STOCK',
+          quantity: '1',
+          purchasePrice: '100',
+          purchaseDate: new Date('2024-01-02T00:00:00Z'),
+        },
       },
       activities: { create: { userId: users.owner.id, action: 'PORTFOLIO_CREATED', ipAddress: FIXTURE_IP, userAgent: 'fixture' } },
     },
@@ -100,15 +107,19 @@ const OPERATIONS: Operation[] = [
     name: 'portfolio(id)',
     mutation: false,
     run: async (fx, token) =>
-      outcomeOf(await t.gql(PortfolioDocument, { id: fx.portfolioId }, { token }), (d: { portfolio: unknown }) => (d.portfolio ? 'ok' : 'null')),
+      outcomeOf(await t.gql(PortfolioDocument, { id: fx.portfolioId }, { token }), (d: { portfolio: unknown }) =>
+        d.portfolio ? 'ok' : 'null',
+      ),
     expected: row('ok', 'ok', 'ok', 'ok', 'ok', 'null', 'UNAUTHENTICATED'),
   },
   {
     name: 'Portfolio.shares',
     mutation: false,
     run: async (fx, token) =>
-      outcomeOf(await t.gql(PortfolioSharesDocument, { id: fx.portfolioId }, { token }), (d: { portfolio: { shares: unknown[] } | null }) =>
-        d.portfolio ? (d.portfolio.shares.length === 5 ? 'ok' : 'wrong shares') : 'null',
+      outcomeOf(
+        await t.gql(PortfolioSharesDocument, { id: fx.portfolioId }, { token }),
+        (d: { portfolio: { shares: unknown[] } | null }) =>
+          d.portfolio ? (d.portfolio.shares.length === 5 ? 'ok' : 'wrong shares') : 'null',
       ),
     expected: row('ok', 'ok', 'ok', 'ok', 'FORBIDDEN', 'null', 'UNAUTHENTICATED'),
   },
@@ -116,8 +127,10 @@ const OPERATIONS: Operation[] = [
     name: 'Portfolio.activity',
     mutation: false,
     run: async (fx, token) =>
-      outcomeOf(await t.gql(PortfolioActivityDocument, { id: fx.portfolioId }, { token }), (d: { portfolio: { activity: { totalCount: number } } | null }) =>
-        d.portfolio ? (d.portfolio.activity.totalCount === 1 ? 'ok' : 'wrong activity') : 'null',
+      outcomeOf(
+        await t.gql(PortfolioActivityDocument, { id: fx.portfolioId }, { token }),
+        (d: { portfolio: { activity: { totalCount: number } } | null }) =>
+          d.portfolio ? (d.portfolio.activity.totalCount === 1 ? 'ok' : 'wrong activity') : 'null',
       ),
     expected: row('ok', 'ok', 'ok', 'ok', 'FORBIDDEN', 'null', 'UNAUTHENTICATED'),
   },
@@ -127,7 +140,9 @@ const OPERATIONS: Operation[] = [
     run: async (fx, token) =>
       outcomeOf(
         await t.gql(PortfolioActivityDocument, { id: fx.portfolioId }, { token }),
-        (d: { portfolio: { activity: { edges: { node: { ipAddress: string | null; userAgent: string | null; action: string } }[] } } | null }) => {
+        (d: {
+          portfolio: { activity: { edges: { node: { ipAddress: string | null; userAgent: string | null; action: string } }[] } } | null;
+        }) => {
           if (!d.portfolio) return 'null';
           const node = d.portfolio.activity.edges[0]!.node;
           if (node.ipAddress === FIXTURE_IP && node.userAgent === 'fixture') return 'ip';
@@ -145,7 +160,8 @@ const OPERATIONS: Operation[] = [
   {
     name: 'updatePortfolio (name)',
     mutation: true,
-    run: async (fx, token) => outcomeOf(await t.gql(UpdatePortfolioDocument, { id: fx.portfolioId, input: { name: 'Renamed' } }, { token })),
+    run: async (fx, token) =>
+      outcomeOf(await t.gql(UpdatePortfolioDocument, { id: fx.portfolioId, input: { name: 'Renamed' } }, { token })),
     expected: row('ok', 'ok', 'ok', 'FORBIDDEN', 'FORBIDDEN', 'NOT_FOUND', 'UNAUTHENTICATED'),
   },
   {
@@ -172,7 +188,8 @@ const OPERATIONS: Operation[] = [
   {
     name: 'updateInvestment',
     mutation: true,
-    run: async (fx, token) => outcomeOf(await t.gql(UpdateInvestmentDocument, { id: fx.investmentId, input: { quantity: '2' } }, { token })),
+    run: async (fx, token) =>
+      outcomeOf(await t.gql(UpdateInvestmentDocument, { id: fx.investmentId, input: { quantity: '2' } }, { token })),
     expected: row('ok', 'ok', 'ok', 'FORBIDDEN', 'FORBIDDEN', 'NOT_FOUND', 'UNAUTHENTICATED'),
   },
   {
@@ -185,27 +202,34 @@ const OPERATIONS: Operation[] = [
     name: 'sharePortfolio (EDIT)',
     mutation: true,
     run: async (fx, token) =>
-      outcomeOf(await t.gql(SharePortfolioDocument, { portfolioId: fx.portfolioId, email: users.newcomer.email, permission: 'EDIT' }, { token })),
+      outcomeOf(
+        await t.gql(SharePortfolioDocument, { portfolioId: fx.portfolioId, email: users.newcomer.email, permission: 'EDIT' }, { token }),
+      ),
     expected: row('ok', 'ok', 'FORBIDDEN', 'FORBIDDEN', 'FORBIDDEN', 'NOT_FOUND', 'UNAUTHENTICATED'),
   },
   {
     name: 'sharePortfolio (ADMIN)',
     mutation: true,
     run: async (fx, token) =>
-      outcomeOf(await t.gql(SharePortfolioDocument, { portfolioId: fx.portfolioId, email: users.newcomer.email, permission: 'ADMIN' }, { token })),
+      outcomeOf(
+        await t.gql(SharePortfolioDocument, { portfolioId: fx.portfolioId, email: users.newcomer.email, permission: 'ADMIN' }, { token }),
+      ),
     expected: row('ok', 'FORBIDDEN', 'FORBIDDEN', 'FORBIDDEN', 'FORBIDDEN', 'NOT_FOUND', 'UNAUTHENTICATED'),
   },
   {
     name: 'sharePortfolio (an ADMIN down to VIEW)',
     mutation: true,
     run: async (fx, token) =>
-      outcomeOf(await t.gql(SharePortfolioDocument, { portfolioId: fx.portfolioId, email: users.otherAdmin.email, permission: 'VIEW' }, { token })),
+      outcomeOf(
+        await t.gql(SharePortfolioDocument, { portfolioId: fx.portfolioId, email: users.otherAdmin.email, permission: 'VIEW' }, { token }),
+      ),
     expected: row('ok', 'FORBIDDEN', 'FORBIDDEN', 'FORBIDDEN', 'FORBIDDEN', 'NOT_FOUND', 'UNAUTHENTICATED'),
   },
   {
     name: 'unsharePortfolio (a VIEW share)',
     mutation: true,
-    run: async (fx, token) => outcomeOf(await t.gql(UnsharePortfolioDocument, { portfolioId: fx.portfolioId, userId: users.bystander.id }, { token })),
+    run: async (fx, token) =>
+      outcomeOf(await t.gql(UnsharePortfolioDocument, { portfolioId: fx.portfolioId, userId: users.bystander.id }, { token })),
     expected: row('ok', 'ok', 'FORBIDDEN', 'FORBIDDEN', 'FORBIDDEN', 'NOT_FOUND', 'UNAUTHENTICATED'),
   },
   {
@@ -219,7 +243,8 @@ const OPERATIONS: Operation[] = [
   {
     name: 'unsharePortfolio (an ADMIN share)',
     mutation: true,
-    run: async (fx, token) => outcomeOf(await t.gql(UnsharePortfolioDocument, { portfolioId: fx.portfolioId, userId: users.otherAdmin.id }, { token })),
+    run: async (fx, token) =>
+      outcomeOf(await t.gql(UnsharePortfolioDocument, { portfolioId: fx.portfolioId, userId: users.otherAdmin.id }, { token })),
     expected: row('ok', 'FORBIDDEN', 'FORBIDDEN', 'FORBIDDEN', 'FORBIDDEN', 'NOT_FOUND', 'UNAUTHENTICATED'),
   },
 ];
@@ -284,7 +309,9 @@ describe('ids that name nothing', () => {
     expect(errorCode(await t.gql(AddInvestmentDocument, { portfolioId: missing, input: HOLDING }, { token }))).toBe('NOT_FOUND');
     expect(errorCode(await t.gql(UpdateInvestmentDocument, { id: missing, input: { quantity: '1' } }, { token }))).toBe('NOT_FOUND');
     expect(errorCode(await t.gql(RemoveInvestmentDocument, { id: 'nope' }, { token }))).toBe('NOT_FOUND');
-    expect(errorCode(await t.gql(UnsharePortfolioDocument, { portfolioId: missing, userId: users.viewer.id }, { token }))).toBe('NOT_FOUND');
+    expect(errorCode(await t.gql(UnsharePortfolioDocument, { portfolioId: missing, userId: users.viewer.id }, { token }))).toBe(
+      'NOT_FOUND',
+    );
   });
 
   it("a stranger's refusal reads exactly like a missing portfolio's", async () => {

@@ -78,7 +78,10 @@ interface PortfolioAccessRow {
   permission: Permission | null;
 }
 
-export function roleFromAccess(userId: string, row: Pick<PortfolioAccessRow, 'owner_id' | 'is_public' | 'permission'>): PortfolioRole | null {
+export function roleFromAccess(
+  userId: string,
+  row: Pick<PortfolioAccessRow, 'owner_id' | 'is_public' | 'permission'>,
+): PortfolioRole | null {
   if (row.owner_id === userId) return 'OWNER';
   if (row.permission) return row.permission;
   return row.is_public ? 'PUBLIC' : null;
@@ -126,15 +129,21 @@ export function portfolioRoles(ctx: Context): DataLoader<string, PortfolioRole |
 
 /** The portfolio each investment id belongs to (null: no such investment), batched per request. */
 function investmentPortfolios(ctx: Context): DataLoader<string, string | null> {
-  return perRequest(ctx, INVESTMENT_PORTFOLIO_LOADER, () =>
-    new DataLoader<string, string | null>(async (ids) => {
-      const wanted = ids.filter(isUuid);
-      const rows = wanted.length
-        ? await ctx.services.db.investment.findMany({ where: { id: { in: [...new Set(wanted)] } }, select: { id: true, portfolioId: true } })
-        : [];
-      const byId = new Map(rows.map((row) => [row.id, row.portfolioId]));
-      return ids.map((id) => byId.get(id) ?? null);
-    }),
+  return perRequest(
+    ctx,
+    INVESTMENT_PORTFOLIO_LOADER,
+    () =>
+      new DataLoader<string, string | null>(async (ids) => {
+        const wanted = ids.filter(isUuid);
+        const rows = wanted.length
+          ? await ctx.services.db.investment.findMany({
+              where: { id: { in: [...new Set(wanted)] } },
+              select: { id: true, portfolioId: true },
+            })
+          : [];
+        const byId = new Map(rows.map((row) => [row.id, row.portfolioId]));
+        return ids.map((id) => byId.get(id) ?? null);
+      }),
   );
 }
 

@@ -20,7 +20,15 @@ import { notFound } from '../platform/errors.js';
 import type { Permission } from '../generated/prisma/enums.js';
 import type { Actor } from './activity.js';
 import { FILE_FORMATS, type ImportOutcome, type ImportProblem, type PortfolioFile } from './import-export.js';
-import { forgetPortfolioRole, ownerReachedThrough, READ_ROLES, roleOf, roleToManageShare, type PortfolioRole, type PortfolioRoleRequirement } from './roles.js';
+import {
+  forgetPortfolioRole,
+  ownerReachedThrough,
+  READ_ROLES,
+  roleOf,
+  roleToManageShare,
+  type PortfolioRole,
+  type PortfolioRoleRequirement,
+} from './roles.js';
 import { CostBasisMethodEnum } from './ledger-enums.js';
 import { listedPortfoliosWhere } from './service.js';
 import { exactProduct } from './validation.js';
@@ -157,7 +165,8 @@ export const ActivityRef = builder.prismaObject('PortfolioActivity', {
     id: t.exposeID('id', { nullable: false }),
     action: t.exposeString('action', {
       nullable: false,
-      description: 'PORTFOLIO_CREATED, PORTFOLIO_UPDATED, PORTFOLIO_IMPORTED, INVESTMENT_ADDED, INVESTMENT_UPDATED, INVESTMENT_REMOVED, PORTFOLIO_SHARED or PORTFOLIO_UNSHARED.',
+      description:
+        'PORTFOLIO_CREATED, PORTFOLIO_UPDATED, PORTFOLIO_IMPORTED, INVESTMENT_ADDED, INVESTMENT_UPDATED, INVESTMENT_REMOVED, PORTFOLIO_SHARED or PORTFOLIO_UNSHARED.',
     }),
     actor: t.relation('user', { nullable: true, description: 'Who did it; null once that account is deleted.' }),
     details: t.string({
@@ -205,7 +214,7 @@ const ImportProblemRef = builder.objectRef<ImportProblem>('ImportProblem').imple
     row: t.exposeInt('row', {
       nullable: true,
       description:
-        'CSV: the line the row starts on (the header is line 1). JSON: the investment\'s 1-based position in `investments`. Null for problems of the file as a whole, the portfolio or custom assets.',
+        "CSV: the line the row starts on (the header is line 1). JSON: the investment's 1-based position in `investments`. Null for problems of the file as a whole, the portfolio or custom assets.",
     }),
     field: t.exposeString('field', { nullable: false }),
     message: t.exposeString('message', { nullable: false }),
@@ -217,7 +226,12 @@ const PortfolioImportRef = builder.objectRef<ImportOutcome>('PortfolioImport').i
   fields: (t) => ({
     dryRun: t.exposeBoolean('dryRun', { nullable: false }),
     valid: t.exposeBoolean('valid', { nullable: false, description: 'True when the file has no problems.' }),
-    portfolio: t.field({ type: PortfolioRef, nullable: true, description: 'The new portfolio; null for a dry run.', resolve: (o) => o.portfolio }),
+    portfolio: t.field({
+      type: PortfolioRef,
+      nullable: true,
+      description: 'The new portfolio; null for a dry run.',
+      resolve: (o) => o.portfolio,
+    }),
     name: t.exposeString('name', { nullable: false, description: "The new portfolio's name." }),
     investmentCount: t.exposeInt('investmentCount', { nullable: false }),
     customAssetsCreated: t.exposeStringList('customAssetsCreated', { nullable: false }),
@@ -295,7 +309,7 @@ const ImportPortfolioInputRef = builder.inputType('ImportPortfolioInput', {
   fields: (t) => ({
     format: t.field({ type: FileFormatEnum, required: true }),
     data: t.string({ required: true, description: 'The file (at most 4 MiB, 5,000 investments).' }),
-    name: t.string({ description: "The new portfolio's name; else the file's, else \"Imported portfolio\"." }),
+    name: t.string({ description: 'The new portfolio\'s name; else the file\'s, else "Imported portfolio".' }),
     dryRun: t.boolean({ defaultValue: false, description: 'Check only: report what would be created, write nothing.' }),
   }),
 });
@@ -326,7 +340,8 @@ builder.queryFields((t) => ({
     authScopes: { authenticated: true },
     args: { id: t.arg.id({ required: true }) },
     // A lookup, not a permission check: ids the caller has no role on are simply not there.
-    resolve: async (query, _root, { id }, ctx) => ((await roleOf(ctx, id)) ? ctx.services.db.portfolio.findUnique({ ...query, where: { id } }) : null),
+    resolve: async (query, _root, { id }, ctx) =>
+      (await roleOf(ctx, id)) ? ctx.services.db.portfolio.findUnique({ ...query, where: { id } }) : null,
   }),
 
   exportPortfolio: t.field({
@@ -342,7 +357,12 @@ builder.queryFields((t) => ({
 // ---------------------------------------------------------------------------------- mutations
 
 /** The role a share change needs depends on the share as it stands (./roles.ts roleToManageShare). */
-async function shareManagement(ctx: Context, portfolioId: string, permission: Permission | null, target: { email: string } | { userId: string }) {
+async function shareManagement(
+  ctx: Context,
+  portfolioId: string,
+  permission: Permission | null,
+  target: { email: string } | { userId: string },
+) {
   const share = ctx.viewer ? await ctx.services.portfolios.shareOf(portfolioId, target) : null;
   const existing = share && { permission: share.permission, own: share.userId === ctx.viewer?.userId };
   return onPortfolio(portfolioId, roleToManageShare(permission, existing));
@@ -438,7 +458,7 @@ builder.mutationFields((t) => ({
   createCustomAsset: t.field({
     type: AssetRef,
     nullable: false,
-    description: 'An asset of the caller\'s own (a house, a private fund) with prices the caller sets.',
+    description: "An asset of the caller's own (a house, a private fund) with prices the caller sets.",
     authScopes: { authenticated: true },
     args: { input: t.arg({ type: CustomAssetInputRef, required: true }) },
     resolve: (_root, { input }, ctx) => ctx.services.portfolios.createCustomAsset(viewerId(ctx), input),
@@ -446,7 +466,8 @@ builder.mutationFields((t) => ({
 
   setCustomAssetPrices: t.int({
     nullable: false,
-    description: 'Stores daily closes of one of the caller\'s custom assets (replacing those of the same dates); returns how many were stored.',
+    description:
+      "Stores daily closes of one of the caller's custom assets (replacing those of the same dates); returns how many were stored.",
     authScopes: { authenticated: true },
     args: { symbol: t.arg.string({ required: true }), prices: t.arg({ type: [PricePointInputRef], required: true }) },
     resolve: (_root, { symbol, prices }, ctx) => ctx.services.portfolios.setCustomAssetPrices(viewerId(ctx), symbol, prices),
@@ -455,7 +476,8 @@ builder.mutationFields((t) => ({
   importPortfolio: t.field({
     type: PortfolioImportRef,
     nullable: false,
-    description: 'Creates a portfolio of the caller\'s from a file, all or nothing; with dryRun, only checks it. A real run with problems fails with BAD_USER_INPUT listing them all (details carry the row).',
+    description:
+      "Creates a portfolio of the caller's from a file, all or nothing; with dryRun, only checks it. A real run with problems fails with BAD_USER_INPUT listing them all (details carry the row).",
     authScopes: { authenticated: true },
     args: { input: t.arg({ type: ImportPortfolioInputRef, required: true }) },
     resolve: (_root, { input }, ctx) => ctx.services.portfolios.importFile(actorOf(ctx), input),

@@ -27,7 +27,14 @@ import { recordActivity, type Actor } from './activity.js';
 import { roleAtLeast, roleFromAccess, roleToManageShare, type PortfolioRole } from './roles.js';
 import { ShareLimit } from './share-limit.js';
 import { createCustomAsset, resolveAssets, setCustomAssetPrices, type CustomAssetInput, type PricePointInput } from './assets.js';
-import { exportPortfolio, importPortfolio, type FileFormat, type ImportOutcome, type ImportRequest, type PortfolioFile } from './import-export.js';
+import {
+  exportPortfolio,
+  importPortfolio,
+  type FileFormat,
+  type ImportOutcome,
+  type ImportRequest,
+  type PortfolioFile,
+} from './import-export.js';
 import { assertLedgerHolds } from './ledger-service.js';
 import { investmentSnapshot, portfolioSnapshot } from './shapes.js';
 import {
@@ -95,7 +102,11 @@ async function lockForShareChange(tx: Tx, portfolioId: string, userId: string): 
 }
 
 /** Throws unless `role` may set the share to `permission` (null: remove it), given the share as it is. */
-function assertMayManageShare(role: PortfolioRole | null, permission: Permission | null, existing: { permission: Permission; own: boolean } | null): void {
+function assertMayManageShare(
+  role: PortfolioRole | null,
+  permission: Permission | null,
+  existing: { permission: Permission; own: boolean } | null,
+): void {
   if (!role) throw notFound('Portfolio');
   if (!roleAtLeast(role, roleToManageShare(permission, existing))) throw forbidden();
 }
@@ -189,7 +200,10 @@ export class PortfolioService {
     return missingAsNotFound('Portfolio', () =>
       this.db.$transaction(async (tx) => {
         const investment = await tx.investment.create({ data: { ...data, portfolioId } });
-        await recordActivity(tx, actor, portfolioId, 'INVESTMENT_ADDED', { investmentId: investment.id, after: investmentSnapshot(investment) });
+        await recordActivity(tx, actor, portfolioId, 'INVESTMENT_ADDED', {
+          investmentId: investment.id,
+          after: investmentSnapshot(investment),
+        });
         return investment;
       }),
     );
@@ -239,13 +253,19 @@ export class PortfolioService {
       this.db.$transaction(async (tx) => {
         const removed = await tx.investment.delete({ where: { id } });
         await assertLedgerHolds(tx, removed.portfolioId, [removed.symbol], null, 'id');
-        await recordActivity(tx, actor, removed.portfolioId, 'INVESTMENT_REMOVED', { investmentId: id, before: investmentSnapshot(removed) });
+        await recordActivity(tx, actor, removed.portfolioId, 'INVESTMENT_REMOVED', {
+          investmentId: id,
+          before: investmentSnapshot(removed),
+        });
       }),
     );
   }
 
   /** The share `target` holds on the portfolio now (null: none, or no such user). */
-  async shareOf(portfolioId: string, target: { email: string } | { userId: string }): Promise<{ userId: string; permission: Permission } | null> {
+  async shareOf(
+    portfolioId: string,
+    target: { email: string } | { userId: string },
+  ): Promise<{ userId: string; permission: Permission } | null> {
     if (!isUuid(portfolioId) || ('userId' in target && !isUuid(target.userId))) return null;
     return this.db.portfolioShare.findFirst({
       where: { portfolioId, ...('email' in target ? { user: { email: normalizeEmail(target.email) } } : { userId: target.userId }) },

@@ -56,7 +56,8 @@ describe('sharePortfolio limit', () => {
     try {
       const owner = await createTestUser(app);
       const portfolio = await createPortfolio(app, owner);
-      for (let i = 0; i < 8; i++) expect(errorCode(await share(app, owner, portfolio.id, `nobody-${i}@example.com`))).toBe('BAD_USER_INPUT');
+      for (let i = 0; i < 8; i++)
+        expect(errorCode(await share(app, owner, portfolio.id, `nobody-${i}@example.com`))).toBe('BAD_USER_INPUT');
     } finally {
       await app.close();
     }

@@ -17,7 +17,8 @@ export class ShareLimit {
 
   constructor(deps: { redis: Redis; config: Pick<Config, 'REDIS_PREFIX' | 'SHARES_PER_USER_PER_HOUR'> }) {
     const limit = deps.config.SHARES_PER_USER_PER_HOUR;
-    this.limiter = limit > 0 ? new SlidingWindowLimiter(deps.redis, deps.config.REDIS_PREFIX, { name: 'shares', limit, windowMs: WINDOW_MS }) : null;
+    this.limiter =
+      limit > 0 ? new SlidingWindowLimiter(deps.redis, deps.config.REDIS_PREFIX, { name: 'shares', limit, windowMs: WINDOW_MS }) : null;
   }
 
   /** Counts one sharing attempt of the user's, or throws RATE_LIMITED (with retryAfter) once their hour is used up. */

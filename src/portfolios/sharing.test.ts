@@ -1,6 +1,12 @@
 /** Sharing by email: who can be shared with, sharing again, unsharing, and what that changes. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PortfolioDocument, PortfoliosDocument, PortfolioSharesDocument, SharePortfolioDocument, UnsharePortfolioDocument } from '../../schema/sdk/graphql.js';
+import {
+  PortfolioDocument,
+  PortfoliosDocument,
+  PortfolioSharesDocument,
+  SharePortfolioDocument,
+  UnsharePortfolioDocument,
+} from '../../schema/sdk/graphql.js';
 import { errorCode, startTestApp, type TestApp } from '../../test/harness.js';
 import { createTestUser, type TestUser } from '../../test/users.js';
 import { createPortfolio, ok } from '../../test/portfolios.js';
@@ -23,7 +29,11 @@ describe('sharePortfolio', () => {
   it('finds the account by email whatever its case, and the portfolio then lists for them', async () => {
     const portfolio = await createPortfolio(t, owner, { name: 'For my friend' });
     const share = ok(
-      await t.gql(SharePortfolioDocument, { portfolioId: portfolio.id, email: `  ${friend.email.toUpperCase()} `, permission: 'VIEW' }, { token: owner.token }),
+      await t.gql(
+        SharePortfolioDocument,
+        { portfolioId: portfolio.id, email: `  ${friend.email.toUpperCase()} `, permission: 'VIEW' },
+        { token: owner.token },
+      ),
     ).sharePortfolio;
     expect(share).toMatchObject({ permission: 'VIEW', user: { id: friend.id, email: friend.email } });
     const listed = ok(await t.gql(PortfoliosDocument, {}, { token: friend.token })).portfolios.edges.map((e) => e.node);
@@ -34,11 +44,18 @@ describe('sharePortfolio', () => {
     const portfolio = await createPortfolio(t, owner);
     const admin = await createTestUser(t);
     await t.app.services.db.portfolioShare.create({ data: { portfolioId: portfolio.id, userId: admin.id, permission: 'ADMIN' } });
-    const share = (email: string, token: string) => t.gql(SharePortfolioDocument, { portfolioId: portfolio.id, email, permission: 'VIEW' }, { token });
+    const share = (email: string, token: string) =>
+      t.gql(SharePortfolioDocument, { portfolioId: portfolio.id, email, permission: 'VIEW' }, { token });
 
-    expect(detailsOf(await share(owner.email, owner.token))).toEqual([{ field: 'email', message: 'You cannot share a portfolio with yourself' }]);
-    expect(detailsOf(await share(admin.email, admin.token))).toEqual([{ field: 'email', message: 'You cannot share a portfolio with yourself' }]);
-    expect(detailsOf(await share(owner.email, admin.token))).toEqual([{ field: 'email', message: 'This is the owner, who already has full access' }]);
+    expect(detailsOf(await share(owner.email, owner.token))).toEqual([
+      { field: 'email', message: 'You cannot share a portfolio with yourself' },
+    ]);
+    expect(detailsOf(await share(admin.email, admin.token))).toEqual([
+      { field: 'email', message: 'You cannot share a portfolio with yourself' },
+    ]);
+    expect(detailsOf(await share(owner.email, admin.token))).toEqual([
+      { field: 'email', message: 'This is the owner, who already has full access' },
+    ]);
     const unknown = await share('nobody-here@example.com', owner.token);
     expect(errorCode(unknown)).toBe('BAD_USER_INPUT');
     expect(detailsOf(unknown)).toEqual([{ field: 'email', message: 'No account uses this email address; ask them to sign up first' }]);
@@ -46,8 +63,12 @@ describe('sharePortfolio', () => {
 
   it('sharing again changes the permission (one share, not two)', async () => {
     const portfolio = await createPortfolio(t, owner);
-    const first = ok(await t.gql(SharePortfolioDocument, { portfolioId: portfolio.id, email: friend.email, permission: 'VIEW' }, { token: owner.token }));
-    const again = ok(await t.gql(SharePortfolioDocument, { portfolioId: portfolio.id, email: friend.email, permission: 'EDIT' }, { token: owner.token }));
+    const first = ok(
+      await t.gql(SharePortfolioDocument, { portfolioId: portfolio.id, email: friend.email, permission: 'VIEW' }, { token: owner.token }),
+    );
+    const again = ok(
+      await t.gql(SharePortfolioDocument, { portfolioId: portfolio.id, email: friend.email, permission: 'EDIT' }, { token: owner.token }),
+    );
     expect(again.sharePortfolio.id).toBe(first.sharePortfolio.id);
     expect(again.sharePortfolio.permission).toBe('EDIT');
     const shares = ok(await t.gql(PortfolioSharesDocument, { id: portfolio.id }, { token: owner.token })).portfolio!.shares;
@@ -60,7 +81,9 @@ describe('unsharePortfolio', () => {
   it('removes access at once, and unsharing someone not shared is NOT_FOUND', async () => {
     const portfolio = await createPortfolio(t, owner);
     ok(await t.gql(SharePortfolioDocument, { portfolioId: portfolio.id, email: friend.email, permission: 'EDIT' }, { token: owner.token }));
-    expect(ok(await t.gql(UnsharePortfolioDocument, { portfolioId: portfolio.id, userId: friend.id }, { token: owner.token })).unsharePortfolio).toBe(true);
+    expect(
+      ok(await t.gql(UnsharePortfolioDocument, { portfolioId: portfolio.id, userId: friend.id }, { token: owner.token })).unsharePortfolio,
+    ).toBe(true);
     expect(ok(await t.gql(PortfolioDocument, { id: portfolio.id }, { token: friend.token })).portfolio).toBeNull();
     const listed = ok(await t.gql(PortfoliosDocument, {}, { token: friend.token })).portfolios.edges.map((e) => e.node.id);
     expect(listed).not.toContain(portfolio.id);
@@ -73,10 +96,14 @@ describe('unsharePortfolio', () => {
   it('anyone shared may leave: unsharing yourself needs no more than VIEW', async () => {
     const portfolio = await createPortfolio(t, owner);
     ok(await t.gql(SharePortfolioDocument, { portfolioId: portfolio.id, email: friend.email, permission: 'VIEW' }, { token: owner.token }));
-    expect(ok(await t.gql(UnsharePortfolioDocument, { portfolioId: portfolio.id, userId: friend.id }, { token: friend.token })).unsharePortfolio).toBe(true);
+    expect(
+      ok(await t.gql(UnsharePortfolioDocument, { portfolioId: portfolio.id, userId: friend.id }, { token: friend.token })).unsharePortfolio,
+    ).toBe(true);
     expect(ok(await t.gql(PortfolioDocument, { id: portfolio.id }, { token: friend.token })).portfolio).toBeNull();
     // Gone now: a second try is a stranger's, so the portfolio is not found.
-    expect(errorCode(await t.gql(UnsharePortfolioDocument, { portfolioId: portfolio.id, userId: friend.id }, { token: friend.token }))).toBe('NOT_FOUND');
+    expect(
+      errorCode(await t.gql(UnsharePortfolioDocument, { portfolioId: portfolio.id, userId: friend.id }, { token: friend.token })),
+    ).toBe('NOT_FOUND');
   });
 
   it('a public portfolio stays readable to someone unshared, as PUBLIC', async () => {

@@ -71,7 +71,12 @@ function checkPositive(problems: Problems, field: string, value: Decimal): strin
  * Checks one transaction's fields. `assets` holds the assets its symbol may name (the
  * portfolio owner's custom assets and market assets); a BUY or TRANSFER_IN must name one.
  */
-export function checkTransaction(problems: Problems, input: TransactionInput, assets: ReadonlyMap<string, Pick<Asset, 'currency'>>, now = new Date()): CheckedTransaction {
+export function checkTransaction(
+  problems: Problems,
+  input: TransactionInput,
+  assets: ReadonlyMap<string, Pick<Asset, 'currency'>>,
+  now = new Date(),
+): CheckedTransaction {
   const { type } = input;
   const date = checkPastDate(problems, 'date', input.date, now);
   const notApplicable = (field: keyof TransactionInput, what = describeType(type)) => {
@@ -152,7 +157,8 @@ export function checkTransaction(problems: Problems, input: TransactionInput, as
   if (input.fxRate != null) {
     const rate = input.fxRate;
     if (!rate.isFinite() || rate.lte(0)) problems.add('fxRate', 'must be greater than 0');
-    else if (rate.decimalPlaces() > FX_FRACTION_DIGITS) problems.add('fxRate', `must have at most ${FX_FRACTION_DIGITS} digits after the decimal point`);
+    else if (rate.decimalPlaces() > FX_FRACTION_DIGITS)
+      problems.add('fxRate', `must have at most ${FX_FRACTION_DIGITS} digits after the decimal point`);
     else if (rate.gte(FX_LIMIT)) problems.add('fxRate', 'must be less than 10^14');
     else fxRate = rate.toFixed();
   }
@@ -163,5 +169,20 @@ export function checkTransaction(problems: Problems, input: TransactionInput, as
   else if (lotIds.some((id) => !isUuid(id))) problems.add('lotIds', 'must be ids of lots (Portfolio.lots)');
 
   const notes = checkOptionalText(problems, 'notes', input.notes, NOTES_MAX) ?? null;
-  return { type, date, dateText: input.date, symbol, quantity, price, amount, fee, currency, fxRate, splitFrom, splitTo, lotIds: CLOSES_LOTS.has(type) ? lotIds : [], notes };
+  return {
+    type,
+    date,
+    dateText: input.date,
+    symbol,
+    quantity,
+    price,
+    amount,
+    fee,
+    currency,
+    fxRate,
+    splitFrom,
+    splitTo,
+    lotIds: CLOSES_LOTS.has(type) ? lotIds : [],
+    notes,
+  };
 }

@@ -75,7 +75,11 @@ export const TransactionRef = builder.prismaObject('Transaction', {
     symbol: t.exposeString('symbol', { nullable: true }),
     quantity: t.expose('quantity', { type: 'Decimal', nullable: true }),
     price: t.expose('price', { type: 'Decimal', nullable: true }),
-    amount: t.expose('amount', { type: 'Decimal', nullable: false, description: 'Cash moved, in `currency`, before fee and tax (quantity × price for BUY/SELL).' }),
+    amount: t.expose('amount', {
+      type: 'Decimal',
+      nullable: false,
+      description: 'Cash moved, in `currency`, before fee and tax (quantity × price for BUY/SELL).',
+    }),
     fee: t.expose('fee', { type: 'Decimal', nullable: false, description: 'Fees paid; for DIVIDEND and INTEREST, the tax withheld.' }),
     currency: t.exposeString('currency', { nullable: false }),
     fxRate: t.field({
@@ -85,12 +89,19 @@ export const TransactionRef = builder.prismaObject('Transaction', {
       select: { portfolio: { select: { baseCurrency: true } } },
       resolve: async (transaction, _args, ctx) =>
         transaction.fxRate ??
-        (await ctx.services.ledger.baseRate(transaction.currency, transaction.portfolio.baseCurrency, transaction.date.toISOString().slice(0, 10))) ??
+        (await ctx.services.ledger.baseRate(
+          transaction.currency,
+          transaction.portfolio.baseCurrency,
+          transaction.date.toISOString().slice(0, 10),
+        )) ??
         '1',
     }),
     splitFrom: t.expose('splitFrom', { type: 'Decimal', nullable: true }),
     splitTo: t.expose('splitTo', { type: 'Decimal', nullable: true }),
-    lotIds: t.exposeIDList('lotIds', { nullable: false, description: 'SELL / TRANSFER_OUT: the lots it closes, as named when recorded (empty: by the cost basis method).' }),
+    lotIds: t.exposeIDList('lotIds', {
+      nullable: false,
+      description: 'SELL / TRANSFER_OUT: the lots it closes, as named when recorded (empty: by the cost basis method).',
+    }),
     notes: t.exposeString('notes', {
       nullable: true,
       description: 'Collaborators (VIEW and up) only; null for a public reader.',
@@ -116,11 +127,16 @@ const LotRef = builder.objectRef<LotValue>('Lot').implement({
     costPerShare: t.field({
       type: 'Decimal',
       nullable: false,
-      description: '(amount + fee) / quantity in the lot\'s currency, split-adjusted; under AVERAGE, the pooled cost.',
+      description: "(amount + fee) / quantity in the lot's currency, split-adjusted; under AVERAGE, the pooled cost.",
       resolve: ({ lot }) => out(lot.costPerShare),
     }),
     currency: t.string({ nullable: false, resolve: ({ lot }) => lot.currency }),
-    closedOn: t.field({ type: 'Date', nullable: true, description: 'When its last share was sold or moved out.', resolve: ({ lot }) => lot.closedOn }),
+    closedOn: t.field({
+      type: 'Date',
+      nullable: true,
+      description: 'When its last share was sold or moved out.',
+      resolve: ({ lot }) => lot.closedOn,
+    }),
   }),
 });
 
@@ -143,13 +159,28 @@ const HoldingRef = builder.objectRef<HoldingValue>('Holding').implement({
     name: t.exposeString('name', { nullable: false }),
     quantity: t.field({ type: 'Decimal', nullable: false, resolve: (h) => out(h.quantity) }),
     currency: t.exposeString('currency', { nullable: false, description: 'The currency its lots were bought in (averageCost is in it).' }),
-    averageCost: t.field({ type: 'Decimal', nullable: false, description: 'Cost per share of the open lots, in `currency`.', resolve: (h) => out(h.averageCost) }),
-    costBasis: t.field({ type: MoneyRef, nullable: false, description: 'Base currency, at each lot\'s own rate.', resolve: (h) => h.costBasis }),
-    marketValue: t.field({ type: MoneyRef, nullable: true, description: 'Base currency at today\'s rate; null without a quote.', resolve: (h) => h.marketValue }),
+    averageCost: t.field({
+      type: 'Decimal',
+      nullable: false,
+      description: 'Cost per share of the open lots, in `currency`.',
+      resolve: (h) => out(h.averageCost),
+    }),
+    costBasis: t.field({
+      type: MoneyRef,
+      nullable: false,
+      description: "Base currency, at each lot's own rate.",
+      resolve: (h) => h.costBasis,
+    }),
+    marketValue: t.field({
+      type: MoneyRef,
+      nullable: true,
+      description: "Base currency at today's rate; null without a quote.",
+      resolve: (h) => h.marketValue,
+    }),
     unrealizedGain: t.field({ type: MoneyRef, nullable: true, resolve: (h) => h.unrealizedGain }),
     weight: t.exposeFloat('weight', {
       nullable: true,
-      description: 'Share of the portfolio\'s value (holdings at market value, or cost without a quote, plus cash); null when that is 0.',
+      description: "Share of the portfolio's value (holdings at market value, or cost without a quote, plus cash); null when that is 0.",
     }),
   }),
 });
@@ -202,12 +233,19 @@ async function holdingsValue(ctx: Context, portfolio: { id: string; ownerId: str
   const base = view.baseCurrency;
   const summaries = holdingsOf(view.state, base);
   const [assets, quotes] = await Promise.all([
-    resolveAssets(ctx.services.db, portfolio.ownerId, summaries.map((h) => h.symbol)),
+    resolveAssets(
+      ctx.services.db,
+      portfolio.ownerId,
+      summaries.map((h) => h.symbol),
+    ),
     Promise.all(summaries.map((h) => quoteLoader(ctx).load({ symbol: h.symbol, ownerId: portfolio.ownerId }))),
   ]);
   const date = today();
   const rates = new Map<string, string | null>();
-  for (const currency of new Set([...quotes.flatMap((q) => (q ? [q.currency] : [])), ...cashBalancesOf(view.state).map((c) => c.currency)])) {
+  for (const currency of new Set([
+    ...quotes.flatMap((q) => (q ? [q.currency] : [])),
+    ...cashBalancesOf(view.state).map((c) => c.currency),
+  ])) {
     rates.set(currency, await ctx.services.ledger.baseRate(currency, base, date));
   }
   const holdings = summaries.map((h, i): HoldingValue => {
@@ -265,7 +303,9 @@ builder.prismaObjectFields(PortfolioRef, (t) => ({
     resolve: async (portfolio, { symbol, includeClosed }, ctx) => {
       const wanted = symbol?.trim().toUpperCase();
       const { state } = await ledgerView(ctx, portfolio.id);
-      return state.lots.filter((lot) => (!wanted || lot.symbol === wanted) && (includeClosed || !lot.remainingQuantity.isZero())).map((lot) => ({ lot }));
+      return state.lots
+        .filter((lot) => (!wanted || lot.symbol === wanted) && (includeClosed || !lot.remainingQuantity.isZero()))
+        .map((lot) => ({ lot }));
     },
   }),
 
@@ -281,7 +321,7 @@ builder.prismaObjectFields(PortfolioRef, (t) => ({
     type: RealizedGainReportRef,
     nullable: false,
     description:
-      'Gains of the lot parts SELLs closed from `from` to `to` (inclusive), in base currency. With `method` other than the portfolio\'s, every SELL is closed by that method instead (what-if), ignoring the lots SELLs named.',
+      "Gains of the lot parts SELLs closed from `from` to `to` (inclusive), in base currency. With `method` other than the portfolio's, every SELL is closed by that method instead (what-if), ignoring the lots SELLs named.",
     args: { from: t.arg({ type: 'Date' }), to: t.arg({ type: 'Date' }), method: t.arg({ type: CostBasisMethodEnum }) },
     resolve: async (portfolio, { from, to, method }, ctx) => {
       const view = await ledgerView(ctx, portfolio.id, method ?? null);
@@ -310,11 +350,15 @@ const TransactionInputRef = builder.inputType('TransactionInput', {
     price: t.field({ type: 'Decimal' }),
     amount: t.field({ type: 'Decimal', description: 'Cash transactions: the gross amount. Trades: quantity × price (may be left out).' }),
     fee: t.field({ type: 'Decimal', description: 'Fees; for DIVIDEND and INTEREST, the tax withheld. 0 when omitted.' }),
-    currency: t.string({ description: "ISO 4217 or a minor unit (GBp, GBX, ZAc, ILA); the asset's currency (cash: the base currency) when omitted." }),
+    currency: t.string({
+      description: "ISO 4217 or a minor unit (GBp, GBX, ZAc, ILA); the asset's currency (cash: the base currency) when omitted.",
+    }),
     fxRate: t.field({ type: 'Decimal', description: 'Units of base currency per unit of `currency`; the rate of `date` when omitted.' }),
     splitFrom: t.field({ type: 'Decimal' }),
     splitTo: t.field({ type: 'Decimal' }),
-    lotIds: t.idList({ description: "For a SELL: the lots to close, in this order (specific identification); else the portfolio's method." }),
+    lotIds: t.idList({
+      description: "For a SELL: the lots to close, in this order (specific identification); else the portfolio's method.",
+    }),
     notes: t.string(),
   }),
 });
@@ -338,7 +382,8 @@ builder.mutationFields((t) => ({
   updateTransaction: t.prismaField({
     type: 'Transaction',
     nullable: false,
-    description: 'Replaces the transaction\'s fields (its type stays); refused if the ledger would no longer hold (a later SELL overselling).',
+    description:
+      "Replaces the transaction's fields (its type stays); refused if the ledger would no longer hold (a later SELL overselling).",
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: TransactionInputRef, required: true }) },
     authScopes: (_root, { id }, ctx) => onTransaction(ctx, id, 'EDIT'),
     resolve: (_query, _root, { id, input }, ctx) => ctx.services.ledger.update(actorOf(ctx), id, input),

@@ -39,7 +39,12 @@ export function checkName(problems: Problems, field: string, value: string): str
 }
 
 /** Optional free text: trimmed, blank becomes null, undefined stays undefined (not given). */
-export function checkOptionalText(problems: Problems, field: string, value: string | null | undefined, max: number): string | null | undefined {
+export function checkOptionalText(
+  problems: Problems,
+  field: string,
+  value: string | null | undefined,
+  max: number,
+): string | null | undefined {
   if (value === undefined) return undefined;
   if (value === null) return null;
   const trimmed = value.trim();

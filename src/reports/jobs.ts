@@ -172,7 +172,10 @@ async function announceReport(deps: Deps, portfolio: { ownerId: string; name: st
       userId: portfolio.ownerId,
       category: 'WEEKLY_REPORTS',
       subject: `Your weekly risk report: ${portfolio.name}`,
-      paragraphs: [summary, `The report is attached; it is also listed with the portfolio: ${reportDownloadUrl(deps.config.PUBLIC_URL, reportId)}`],
+      paragraphs: [
+        summary,
+        `The report is attached; it is also listed with the portfolio: ${reportDownloadUrl(deps.config.PUBLIC_URL, reportId)}`,
+      ],
       reportId,
     },
     `report-${reportId}`,
@@ -185,7 +188,9 @@ async function announceReport(deps: Deps, portfolio: { ownerId: string; name: st
  * most once a week per portfolio: the reminder row is claimed by one conditional upsert.
  */
 async function runReminders(deps: Deps): Promise<{ reminded: number }> {
-  const alerts = await deps.db.$queryRaw<Array<{ portfolioId: string; userId: string; name: string; threshold: string; targets: Array<{ key: string; weight: number }> }>>`
+  const alerts = await deps.db.$queryRaw<
+    Array<{ portfolioId: string; userId: string; name: string; threshold: string; targets: Array<{ key: string; weight: number }> }>
+  >`
     SELECT DISTINCT ON (a.portfolio_id) a.portfolio_id::text AS "portfolioId", a.user_id::text AS "userId", p.name,
            trim_scale(a.threshold)::text AS threshold, a.targets
     FROM alerts a JOIN portfolios p ON p.id = a.portfolio_id AND p.owner_id = a.user_id
@@ -204,10 +209,20 @@ async function runReminders(deps: Deps): Promise<{ reminded: number }> {
     reminded++;
     const trades = plan.trades.map((t) => `${t.action} ${t.quantity.toString()} ${t.symbol} (value ${t.value})`);
     const body = `${alert.name} has drifted ${plan.driftBefore.toFixed(4)} from its targets (tolerance ${alert.threshold}).`;
-    const notification = await insertNotification(deps.db, { userId: alert.userId, kind: 'REBALANCING_REMINDER', title: `Time to rebalance ${alert.name}`, body });
+    const notification = await insertNotification(deps.db, {
+      userId: alert.userId,
+      kind: 'REBALANCING_REMINDER',
+      title: `Time to rebalance ${alert.name}`,
+      body,
+    });
     await publishNotification(deps.redis, deps.config.REDIS_PREFIX, notification).catch(() => {});
     await deps.outbox.send(
-      { userId: alert.userId, category: 'REBALANCING_REMINDERS', subject: `Time to rebalance ${alert.name}`, paragraphs: [body, ...(trades.length ? ['Suggested trades:', ...trades] : [])] },
+      {
+        userId: alert.userId,
+        category: 'REBALANCING_REMINDERS',
+        subject: `Time to rebalance ${alert.name}`,
+        paragraphs: [body, ...(trades.length ? ['Suggested trades:', ...trades] : [])],
+      },
       `rebalance-${alert.portfolioId}-${isoDate(claimed[0]!.sent_at)}`,
     );
   }
@@ -257,7 +272,9 @@ export async function startReportsWorker(
       maxStalledCount: 2,
     },
   );
-  worker.on('failed', (job, error) => log.warn({ err: error, jobId: job?.id, job: job?.name, attemptsMade: job?.attemptsMade }, 'reports job failed'));
+  worker.on('failed', (job, error) =>
+    log.warn({ err: error, jobId: job?.id, job: job?.name, attemptsMade: job?.attemptsMade }, 'reports job failed'),
+  );
   worker.on('error', (error) => log.error({ err: error }, 'reports worker error'));
 
   const close = async () => {

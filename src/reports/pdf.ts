@@ -13,8 +13,10 @@ import PDFDocument from 'pdfkit';
 import type { RiskFigures } from '../analytics/core/index.js';
 
 /** The performance figures and the risk figures the report prints (the analytics core's). */
-export interface ReportFigures
-  extends Pick<RiskFigures, 'volatility' | 'sharpeRatio' | 'sortinoRatio' | 'beta' | 'maxDrawdown' | 'valueAtRisk' | 'conditionalValueAtRisk'> {
+export interface ReportFigures extends Pick<
+  RiskFigures,
+  'volatility' | 'sharpeRatio' | 'sortinoRatio' | 'beta' | 'maxDrawdown' | 'valueAtRisk' | 'conditionalValueAtRisk'
+> {
   timeWeightedReturn: number | null;
   moneyWeightedReturn: number | null;
   annualizedReturn: number | null;
@@ -65,7 +67,11 @@ export function renderRiskReport(content: RiskReportContent): Promise<Buffer> {
   const width = doc.page.width - 2 * MARGIN;
 
   doc.fillColor(INK).font('Helvetica-Bold').fontSize(20).text('Risk report');
-  doc.font('Helvetica').fontSize(12).fillColor(MUTED).text(`${content.portfolioName} - ${content.from} to ${content.to} - values in ${content.currency}`);
+  doc
+    .font('Helvetica')
+    .fontSize(12)
+    .fillColor(MUTED)
+    .text(`${content.portfolioName} - ${content.from} to ${content.to} - values in ${content.currency}`);
   doc.moveDown(1);
 
   // Value chart, vector paths.
@@ -93,13 +99,23 @@ export function renderRiskReport(content: RiskReportContent): Promise<Buffer> {
     ['Conditional value at risk (95%, 1 day)', formatPercent(f.conditionalValueAtRisk)],
   ]);
   section(doc, 'Allocation');
-  rows(doc, content.allocation.slice(0, 10).map((slice) => [slice.key, `${formatPercent(slice.weight)}  (${slice.value} ${content.currency})`]));
+  rows(
+    doc,
+    content.allocation.slice(0, 10).map((slice) => [slice.key, `${formatPercent(slice.weight)}  (${slice.value} ${content.currency})`]),
+  );
   if (content.allocation.length === 0) rows(doc, [['No holdings', '']]);
   section(doc, 'Top movers');
-  rows(doc, content.movers.map((m) => [m.symbol, `${m.change >= 0 ? '+' : ''}${formatPercent(m.change)}`]));
+  rows(
+    doc,
+    content.movers.map((m) => [m.symbol, `${m.change >= 0 ? '+' : ''}${formatPercent(m.change)}`]),
+  );
   if (content.movers.length === 0) rows(doc, [['No price changes in the period', '']]);
 
-  doc.moveDown(1).fontSize(8).fillColor(MUTED).text(`Generated ${content.generatedAt.toISOString()} by foliograph. Figures follow the API's analytics conventions.`, MARGIN);
+  doc
+    .moveDown(1)
+    .fontSize(8)
+    .fillColor(MUTED)
+    .text(`Generated ${content.generatedAt.toISOString()} by foliograph. Figures follow the API's analytics conventions.`, MARGIN);
   doc.end();
   return done;
 }
@@ -120,11 +136,22 @@ function rows(doc: PDFKit.PDFDocument, entries: ReadonlyArray<readonly [string, 
   }
 }
 
-function drawChart(doc: PDFKit.PDFDocument, series: RiskReportContent['series'], x: number, y: number, width: number, height: number): void {
+function drawChart(
+  doc: PDFKit.PDFDocument,
+  series: RiskReportContent['series'],
+  x: number,
+  y: number,
+  width: number,
+  height: number,
+): void {
   doc.save();
   doc.lineWidth(0.5).strokeColor('#d0d7de').rect(x, y, width, height).stroke();
   if (series.length < 2) {
-    doc.font('Helvetica').fontSize(10).fillColor(MUTED).text('Not enough valued days for a chart', x, y + height / 2 - 5, { width, align: 'center' });
+    doc
+      .font('Helvetica')
+      .fontSize(10)
+      .fillColor(MUTED)
+      .text('Not enough valued days for a chart', x, y + height / 2 - 5, { width, align: 'center' });
     doc.restore();
     return;
   }
@@ -141,7 +168,11 @@ function drawChart(doc: PDFKit.PDFDocument, series: RiskReportContent['series'],
   // Area under the line, then the line.
   doc.moveTo(px(0), y + height - pad);
   series.forEach((p, i) => doc.lineTo(px(i), py(p.value)));
-  doc.lineTo(px(series.length - 1), y + height - pad).closePath().fillOpacity(0.12).fill(ACCENT);
+  doc
+    .lineTo(px(series.length - 1), y + height - pad)
+    .closePath()
+    .fillOpacity(0.12)
+    .fill(ACCENT);
   doc.fillOpacity(1);
   doc.moveTo(px(0), py(series[0]!.value));
   series.forEach((p, i) => i > 0 && doc.lineTo(px(i), py(p.value)));

@@ -28,7 +28,11 @@ afterAll(async () => {
 
 async function run(name: string, data: object, jobId: string) {
   await queue.queue.add(name, data, { jobId });
-  return eventually(() => queue.queue.getJob(jobId), (j) => Boolean(j?.finishedOn), 30_000);
+  return eventually(
+    () => queue.queue.getJob(jobId),
+    (j) => Boolean(j?.finishedOn),
+    30_000,
+  );
 }
 
 describe('rebalancing reminders', () => {
@@ -37,7 +41,13 @@ describe('rebalancing reminders', () => {
     const portfolio = await createPortfolio(t, owner, { name: 'Lopsided' });
     await addInvestment(t, owner, portfolio.id, { symbol: 'AAPL', quantity: '100', purchasePrice: '150', purchaseDate: '2024-01-02' });
     await addInvestment(t, owner, portfolio.id, { symbol: 'MSFT', quantity: '1', purchasePrice: '300', purchaseDate: '2024-01-02' });
-    ok(await t.gql(`mutation($p: ID!) { createAlert(input: { condition: PORTFOLIO_DRIFT_ABOVE, portfolioId: $p, threshold: "0.05", targets: [{ key: "AAPL", weight: 0.5 }, { key: "MSFT", weight: 0.5 }] }) { id } }`, { p: portfolio.id }, { token: owner.token }));
+    ok(
+      await t.gql(
+        `mutation($p: ID!) { createAlert(input: { condition: PORTFOLIO_DRIFT_ABOVE, portfolioId: $p, threshold: "0.05", targets: [{ key: "AAPL", weight: 0.5 }, { key: "MSFT", weight: 0.5 }] }) { id } }`,
+        { p: portfolio.id },
+        { token: owner.token },
+      ),
+    );
 
     const worker = await startReportsWorker(t.config, log, { catchUp: false });
     const mailer = await startNotifyEmailWorker(t.config, log);
@@ -51,7 +61,10 @@ describe('rebalancing reminders', () => {
       expect(await t.app.services.db.notification.count({ where: { userId: owner.id, kind: 'REBALANCING_REMINDER' } })).toBe(1);
 
       // A week later it may remind again.
-      await t.app.services.db.rebalancingReminder.update({ where: { portfolioId: portfolio.id }, data: { sentAt: new Date(Date.now() - 8 * 86_400_000) } });
+      await t.app.services.db.rebalancingReminder.update({
+        where: { portfolioId: portfolio.id },
+        data: { sentAt: new Date(Date.now() - 8 * 86_400_000) },
+      });
       expect((await run(REPORT_JOBS.reminders, {}, 'remind-3'))!.returnvalue).toEqual({ reminded: 1 });
     } finally {
       await mailer.close();
@@ -78,7 +91,11 @@ describe('graceful shutdown', () => {
       },
     });
     await queue.queue.add(REPORT_JOBS.snapshot, { date: '2024-06-14' }, { jobId: 'snap-shutdown' });
-    await eventually(() => batches, (n) => n >= 1, 20_000);
+    await eventually(
+      () => batches,
+      (n) => n >= 1,
+      20_000,
+    );
     await worker.close();
     const job = await queue.queue.getJob('snap-shutdown');
     expect(await job!.getState()).toBe('completed');

@@ -31,7 +31,8 @@ beforeAll(async () => {
   for (let i = 0; i < 5; i++) {
     const p = await createPortfolio(t, owner, { name: `Portfolio ${i}` });
     await addInvestment(t, owner, p.id, { symbol: 'AAPL', quantity: String(i + 1), purchasePrice: '150', purchaseDate: '2024-01-02' });
-    if (i % 2 === 0) await addInvestment(t, owner, p.id, { symbol: 'MSFT', quantity: '3', purchasePrice: '300', purchaseDate: '2024-02-01' });
+    if (i % 2 === 0)
+      await addInvestment(t, owner, p.id, { symbol: 'MSFT', quantity: '3', purchasePrice: '300', purchaseDate: '2024-02-01' });
     portfolioIds.push(p.id);
   }
 }, 30_000);
@@ -42,7 +43,11 @@ afterAll(async () => {
 });
 
 async function completed(jobId: string, timeoutMs = 20_000) {
-  const job = await eventually(() => queue.queue.getJob(jobId), (j) => Boolean(j?.finishedOn), timeoutMs);
+  const job = await eventually(
+    () => queue.queue.getJob(jobId),
+    (j) => Boolean(j?.finishedOn),
+    timeoutMs,
+  );
   return job!;
 }
 
@@ -64,15 +69,19 @@ describe('daily snapshots', () => {
       expect(await t.app.services.db.portfolioSnapshot.findMany({ orderBy: { portfolioId: 'asc' } })).toEqual(before);
 
       // The value is quantity × that day's close, as the API's history shows it.
-      const close = async (symbol: string) => Number(ok(await t.gql<any>(HISTORY, { s: symbol, d: date }, { token: owner.token })).history[0].close);
+      const close = async (symbol: string) =>
+        Number(ok(await t.gql<any>(HISTORY, { s: symbol, d: date }, { token: owner.token })).history[0].close);
       const [aapl, msft] = [await close('AAPL'), await close('MSFT')];
-      const listed = ok(await t.gql<any>(SNAPSHOTS, { id: portfolioIds[2], from: '2024-06-01', to: '2024-06-30' }, { token: owner.token })).portfolio.snapshots;
+      const listed = ok(await t.gql<any>(SNAPSHOTS, { id: portfolioIds[2], from: '2024-06-01', to: '2024-06-30' }, { token: owner.token }))
+        .portfolio.snapshots;
       expect(listed).toHaveLength(1);
       expect(listed[0]).toMatchObject({ date, currency: 'USD', cost: '1350' });
       expect(Number(listed[0].value)).toBeCloseTo(3 * aapl + 3 * msft, 6);
       const stranger = await createTestUser(t);
       expect(ok(await t.gql<any>(SNAPSHOTS, { id: portfolioIds[2] }, { token: stranger.token })).portfolio).toBeNull();
-      expect(errorCode(await t.gql<any>(SNAPSHOTS, { id: portfolioIds[2], from: '2024-07-01', to: '2024-06-01' }, { token: owner.token }))).toBe('BAD_USER_INPUT');
+      expect(
+        errorCode(await t.gql<any>(SNAPSHOTS, { id: portfolioIds[2], from: '2024-07-01', to: '2024-06-01' }, { token: owner.token })),
+      ).toBe('BAD_USER_INPUT');
     } finally {
       await worker.close();
     }
@@ -83,16 +92,31 @@ describe('daily snapshots', () => {
     // One process (tsx's own binary would run the script in a child of its own, which SIGKILL would miss).
     const child = spawn(process.execPath, ['--import', 'tsx', 'test/crashing-reports-worker.ts'], {
       cwd: PROJECT_ROOT,
-      env: { ...process.env, NODE_ENV: 'test', DATABASE_URL: t.config.DATABASE_URL, REDIS_URL: t.config.REDIS_URL, REDIS_PREFIX: t.config.REDIS_PREFIX, LOG_LEVEL: 'silent' },
+      env: {
+        ...process.env,
+        NODE_ENV: 'test',
+        DATABASE_URL: t.config.DATABASE_URL,
+        REDIS_URL: t.config.REDIS_URL,
+        REDIS_PREFIX: t.config.REDIS_PREFIX,
+        LOG_LEVEL: 'silent',
+      },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let output = '';
     child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const exited = new Promise((resolve) => child.once('exit', resolve));
     try {
-      await eventually(() => output, (o) => o.includes('ready'), 30_000);
+      await eventually(
+        () => output,
+        (o) => o.includes('ready'),
+        30_000,
+      );
       await queue.queue.add(REPORT_JOBS.snapshot, { date }, { jobId: 'snap-killed' });
-      await eventually(() => output, (o) => o.includes('batch 2'), 20_000);
+      await eventually(
+        () => output,
+        (o) => o.includes('batch 2'),
+        20_000,
+      );
     } finally {
       child.kill('SIGKILL');
       await exited;
@@ -156,14 +180,32 @@ describe('risk report PDF', () => {
 
     // Same rules as the portfolio's reports: a viewer may, a stranger learns nothing, anonymous must sign in.
     const viewer = await createTestUser(t);
-    ok(await t.gql(`mutation($p: ID!, $e: String!) { sharePortfolio(portfolioId: $p, email: $e, permission: VIEW) { id } }`, { p: id, e: viewer.email }, { token: owner.token }));
-    expect((await t.app.inject({ method: 'GET', url: url.pathname, headers: { authorization: `Bearer ${viewer.token}` } })).statusCode).toBe(200);
+    ok(
+      await t.gql(
+        `mutation($p: ID!, $e: String!) { sharePortfolio(portfolioId: $p, email: $e, permission: VIEW) { id } }`,
+        { p: id, e: viewer.email },
+        { token: owner.token },
+      ),
+    );
+    expect(
+      (await t.app.inject({ method: 'GET', url: url.pathname, headers: { authorization: `Bearer ${viewer.token}` } })).statusCode,
+    ).toBe(200);
     const stranger = await createTestUser(t);
-    expect((await t.app.inject({ method: 'GET', url: url.pathname, headers: { authorization: `Bearer ${stranger.token}` } })).statusCode).toBe(404);
+    expect(
+      (await t.app.inject({ method: 'GET', url: url.pathname, headers: { authorization: `Bearer ${stranger.token}` } })).statusCode,
+    ).toBe(404);
     expect((await t.app.inject({ method: 'GET', url: url.pathname })).statusCode).toBe(401);
-    expect((await t.app.inject({ method: 'GET', url: '/reports/not-an-id', headers: { authorization: `Bearer ${owner.token}` } })).statusCode).toBe(404);
+    expect(
+      (await t.app.inject({ method: 'GET', url: '/reports/not-an-id', headers: { authorization: `Bearer ${owner.token}` } })).statusCode,
+    ).toBe(404);
 
-    const listed = ok(await t.gql<any>(`query($id: ID!) { portfolio(id: $id) { reports { totalCount edges { node { id } } } } }`, { id }, { token: viewer.token }));
+    const listed = ok(
+      await t.gql<any>(
+        `query($id: ID!) { portfolio(id: $id) { reports { totalCount edges { node { id } } } } }`,
+        { id },
+        { token: viewer.token },
+      ),
+    );
     expect(listed.portfolio.reports).toMatchObject({ totalCount: 1, edges: [{ node: { id: report.id } }] });
   }, 60_000);
 
@@ -186,7 +228,11 @@ describe('risk report PDF', () => {
 
       const mail = await mailbox.waitFor((m) => m.to.includes(owner.email) && m.subject.includes('weekly risk report'));
       expect(mail.body).toContain('application/pdf');
-      await eventually(() => mailbox.messages.filter((m) => m.to.includes(owner.email)).length, (n) => n === 5, 20_000);
+      await eventually(
+        () => mailbox.messages.filter((m) => m.to.includes(owner.email)).length,
+        (n) => n === 5,
+        20_000,
+      );
       await new Promise((r) => setTimeout(r, 500));
       expect(mailbox.messages.filter((m) => m.to.includes(quiet.email))).toHaveLength(0);
       expect(await t.app.services.db.notification.count({ where: { userId: quiet.id, kind: 'REPORT' } })).toBe(1);

@@ -11,14 +11,18 @@ import { roleAtLeast, roleOf } from '../portfolios/index.js';
 export async function reportRoutes(app: FastifyInstance, { services }: { services: Context['services'] }): Promise<void> {
   app.get<{ Params: { id: string } }>('/reports/:id', async (request, reply) => {
     const viewer = await resolveViewer(services, request.headers.authorization);
-    if (!viewer) return reply.status(401).header('www-authenticate', 'Bearer').send({ error: 'Sign in to do this', code: 'UNAUTHENTICATED' });
+    if (!viewer)
+      return reply.status(401).header('www-authenticate', 'Bearer').send({ error: 'Sign in to do this', code: 'UNAUTHENTICATED' });
     const file = await services.reports.store.get(request.params.id);
     const ctx = { services, viewer, cache: new Map(), requestId: request.id, ip: null, userAgent: null } satisfies Context;
     const role = file ? await roleOf(ctx, file.meta.portfolioId) : null;
     if (!file || !role || !roleAtLeast(role, 'VIEW')) return reply.status(404).send({ error: 'Report not found', code: 'NOT_FOUND' });
     return reply
       .header('content-type', file.contentType)
-      .header('content-disposition', `attachment; filename="foliograph-${file.meta.kind.toLowerCase()}-${file.meta.toDate.toISOString().slice(0, 10)}.pdf"`)
+      .header(
+        'content-disposition',
+        `attachment; filename="foliograph-${file.meta.kind.toLowerCase()}-${file.meta.toDate.toISOString().slice(0, 10)}.pdf"`,
+      )
       .header('cache-control', 'private, no-store')
       .send(file.content);
   });

@@ -9,7 +9,6 @@ import { PortfolioRef } from '../portfolios/index.js';
 import { ON_DEMAND_REPORT_KIND } from './service.js';
 import { reportDownloadUrl } from './urls.js';
 
-
 const PortfolioSnapshotRef = builder
   .objectRef<{ date: Date; value: { toString(): string }; cost: { toString(): string }; currency: string }>('PortfolioSnapshot')
   .implement({

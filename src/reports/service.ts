@@ -127,13 +127,18 @@ export class ReportService {
   /** The figures, chart and tables of a report, from the analytics and market services. */
   async reportContent(portfolioId: string, from: string, to: string): Promise<RiskReportContent> {
     const { db, analytics, market } = this.deps;
-    const portfolio = await db.portfolio.findUniqueOrThrow({ where: { id: portfolioId }, select: { name: true, baseCurrency: true, ownerId: true } });
+    const portfolio = await db.portfolio.findUniqueOrThrow({
+      where: { id: portfolioId },
+      select: { name: true, baseCurrency: true, ownerId: true },
+    });
     const [performance, risk, valuation] = await Promise.all([
       analytics.performance(portfolioId, { from, to }),
       analytics.risk(portfolioId, { from, to }),
       market.valuePortfolio(portfolioId),
     ]);
-    const allocation = valuation ? allocate(valuation, 'SYMBOL').map((s) => ({ key: s.key, value: s.value.toFixed(2), weight: s.weight })) : [];
+    const allocation = valuation
+      ? allocate(valuation, 'SYMBOL').map((s) => ({ key: s.key, value: s.value.toFixed(2), weight: s.weight }))
+      : [];
     const symbols = [...new Set(valuation?.holdings.map((h) => h.holding.symbol) ?? [])];
     const movers: Array<{ symbol: string; change: number }> = [];
     for (const symbol of symbols) {
@@ -172,7 +177,12 @@ export class ReportService {
   }
 
   /** Renders and stores a report; see ReportStore.put for `replace`. */
-  async generate(portfolioId: string, kind: string, period: { from?: string | null; to?: string | null }, replace: boolean): Promise<{ meta: ReportMeta; created: boolean; content: RiskReportContent }> {
+  async generate(
+    portfolioId: string,
+    kind: string,
+    period: { from?: string | null; to?: string | null },
+    replace: boolean,
+  ): Promise<{ meta: ReportMeta; created: boolean; content: RiskReportContent }> {
     const defaults = this.defaultPeriod();
     const to = period.to ?? defaults.to;
     const from = period.from ?? addDays(to, -6);

@@ -24,7 +24,14 @@ export interface ReportStore {
    * Stores a report for (portfolio, kind, period). `replace`: a newer one replaces it (on-demand
    * reports); else an existing one is kept and `created` is false (scheduled runs are idempotent).
    */
-  put(input: { portfolioId: string; kind: string; from: string; to: string; content: Buffer; replace: boolean }): Promise<{ meta: ReportMeta; created: boolean }>;
+  put(input: {
+    portfolioId: string;
+    kind: string;
+    from: string;
+    to: string;
+    content: Buffer;
+    replace: boolean;
+  }): Promise<{ meta: ReportMeta; created: boolean }>;
   exists(portfolioId: string, kind: string, from: string, to: string): Promise<boolean>;
   get(id: string): Promise<StoredReportFile | null>;
 }
@@ -35,7 +42,12 @@ export class PostgresReportStore implements ReportStore {
   constructor(private readonly db: Db) {}
 
   async put(input: { portfolioId: string; kind: string; from: string; to: string; content: Buffer; replace: boolean }) {
-    const key = { portfolioId: input.portfolioId, kind: input.kind, fromDate: new Date(`${input.from}T00:00:00Z`), toDate: new Date(`${input.to}T00:00:00Z`) };
+    const key = {
+      portfolioId: input.portfolioId,
+      kind: input.kind,
+      fromDate: new Date(`${input.from}T00:00:00Z`),
+      toDate: new Date(`${input.to}T00:00:00Z`),
+    };
     const content = new Uint8Array(input.content);
     if (input.replace) {
       const meta = await this.db.report.upsert({
@@ -54,7 +66,14 @@ export class PostgresReportStore implements ReportStore {
 
   async exists(portfolioId: string, kind: string, from: string, to: string): Promise<boolean> {
     const found = await this.db.report.findUnique({
-      where: { portfolioId_kind_fromDate_toDate: { portfolioId, kind, fromDate: new Date(`${from}T00:00:00Z`), toDate: new Date(`${to}T00:00:00Z`) } },
+      where: {
+        portfolioId_kind_fromDate_toDate: {
+          portfolioId,
+          kind,
+          fromDate: new Date(`${from}T00:00:00Z`),
+          toDate: new Date(`${to}T00:00:00Z`),
+        },
+      },
       select: { id: true },
     });
     return found !== null;

@@ -5,7 +5,9 @@ import { formulaSeries } from './test-fixtures.js';
 
 function expectAllClose(actual: ArrayLike<number>, expected: readonly number[], tolerance: number): void {
   expect(actual.length).toBe(expected.length);
-  expected.forEach((value, i) => expect(Math.abs((actual[i] as number) - value)).toBeLessThanOrEqual(tolerance * Math.max(1e-300, Math.abs(value))));
+  expected.forEach((value, i) =>
+    expect(Math.abs((actual[i] as number) - value)).toBeLessThanOrEqual(tolerance * Math.max(1e-300, Math.abs(value))),
+  );
 }
 
 describe('correlationMatrix (Pearson, one Gram product of demeaned rows)', () => {
@@ -34,7 +36,9 @@ describe('correlationMatrix (Pearson, one Gram product of demeaned rows)', () =>
   });
 
   it('agrees with a pairwise computation for many rows (all block shapes of the Gram product)', () => {
-    const rows = Array.from({ length: 11 }, (_, k) => Float64Array.from({ length: 37 }, (_, t) => Math.sin((k + 1) * 0.37 * t + k) + 0.1 * Math.cos(t * (k % 3))));
+    const rows = Array.from({ length: 11 }, (_, k) =>
+      Float64Array.from({ length: 37 }, (_, t) => Math.sin((k + 1) * 0.37 * t + k) + 0.1 * Math.cos(t * (k % 3))),
+    );
     const matrix = correlationMatrix(rows);
     const pearson = (a: Float64Array, b: Float64Array): number => {
       const ma = a.reduce((s, v) => s + v, 0) / a.length;

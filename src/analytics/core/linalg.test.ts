@@ -3,7 +3,9 @@ import { choleskyDecompose, sampleCovarianceMatrix, solveWithCholesky } from './
 
 function expectAllClose(actual: ArrayLike<number>, expected: readonly number[], tolerance = 1e-12): void {
   expect(actual.length).toBe(expected.length);
-  expected.forEach((value, i) => expect(Math.abs((actual[i] as number) - value)).toBeLessThanOrEqual(tolerance * Math.max(1, Math.abs(value))));
+  expected.forEach((value, i) =>
+    expect(Math.abs((actual[i] as number) - value)).toBeLessThanOrEqual(tolerance * Math.max(1, Math.abs(value))),
+  );
 }
 
 describe('choleskyDecompose', () => {
@@ -16,10 +18,13 @@ describe('choleskyDecompose', () => {
   it('factors a 4×4 matrix and solves with the factor like numpy.linalg.solve', () => {
     const b = Float64Array.of(2, -1, 0, 0.5, -1, 2, -1, 0, 0, -1, 2, -1, 0.5, 0, -1, 2);
     const l = choleskyDecompose(b, 4) as Float64Array;
-    expectAllClose(l, [
-      1.4142135623730951, 0, 0, 0, -0.7071067811865475, 1.224744871391589, 0, 0, 0, -0.8164965809277261, 1.1547005383792515, 0,
-      0.35355339059327373, 0.20412414523193148, -0.7216878364870323, 1.14564392373896,
-    ]);
+    expectAllClose(
+      l,
+      [
+        1.4142135623730951, 0, 0, 0, -0.7071067811865475, 1.224744871391589, 0, 0, 0, -0.8164965809277261, 1.1547005383792515, 0,
+        0.35355339059327373, 0.20412414523193148, -0.7216878364870323, 1.14564392373896,
+      ],
+    );
     expectAllClose(solveWithCholesky(l, 4, [1, 2, 3, 4]), [1.9047619047619049, 5.190476190476191, 6.476190476190476, 4.761904761904762]);
   });
 

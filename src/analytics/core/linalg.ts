@@ -91,7 +91,14 @@ function gramOfRows(data: Float64Array, rows: number, length: number): Float64Ar
       const b1 = b0 + length;
       const b2 = b1 + length;
       const b3 = b2 + length;
-      let s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0;
+      let s00 = 0,
+        s01 = 0,
+        s02 = 0,
+        s03 = 0,
+        s10 = 0,
+        s11 = 0,
+        s12 = 0,
+        s13 = 0;
       for (let t = 0; t < length; t++) {
         const x0 = data[a0 + t] as number;
         const x1 = data[a1 + t] as number;

@@ -146,8 +146,14 @@ function simulateDay(
     const row = i * assets;
     const offset = i * stride;
     for (let p = 0; p < stride; p += PATH_BLOCK) {
-      let g0 = growthBase, g1 = growthBase, g2 = growthBase, g3 = growthBase;
-      let g4 = growthBase, g5 = growthBase, g6 = growthBase, g7 = growthBase;
+      let g0 = growthBase,
+        g1 = growthBase,
+        g2 = growthBase,
+        g3 = growthBase;
+      let g4 = growthBase,
+        g5 = growthBase,
+        g6 = growthBase,
+        g7 = growthBase;
       for (let j = 0; j <= i; j++) {
         const weight = factor[row + j] as number;
         const z = j * stride + p;

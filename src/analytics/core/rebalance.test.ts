@@ -176,14 +176,49 @@ describe('planRebalance', () => {
     const holdings = [holding('VTI', 'ETF', 100, 1)];
     const attempt = (input: Partial<Parameters<typeof planRebalance>[0]>) => () =>
       planRebalance({ holdings, targets: [{ key: 'ETF', weight: 1 }], ...input });
-    expect(attempt({ targets: [{ key: 'ETF', weight: 0.6 }, { key: 'BOND', weight: 0.3 }] })).toThrow(RebalanceInputError);
-    expect(attempt({ targets: [{ key: 'ETF', weight: 0.6 }, { key: 'BOND', weight: 0.3 }] })).toThrow('Target weights must sum to 1, got 0.9');
-    expect(attempt({ targets: [{ key: 'ETF', weight: 0.5 }, { key: 'ETF', weight: 0.5 }] })).toThrow('appears more than once');
-    expect(attempt({ targets: [{ key: 'ETF', weight: 1.2 }, { key: 'BOND', weight: -0.2 }] })).toThrow(RebalanceInputError);
+    expect(
+      attempt({
+        targets: [
+          { key: 'ETF', weight: 0.6 },
+          { key: 'BOND', weight: 0.3 },
+        ],
+      }),
+    ).toThrow(RebalanceInputError);
+    expect(
+      attempt({
+        targets: [
+          { key: 'ETF', weight: 0.6 },
+          { key: 'BOND', weight: 0.3 },
+        ],
+      }),
+    ).toThrow('Target weights must sum to 1, got 0.9');
+    expect(
+      attempt({
+        targets: [
+          { key: 'ETF', weight: 0.5 },
+          { key: 'ETF', weight: 0.5 },
+        ],
+      }),
+    ).toThrow('appears more than once');
+    expect(
+      attempt({
+        targets: [
+          { key: 'ETF', weight: 1.2 },
+          { key: 'BOND', weight: -0.2 },
+        ],
+      }),
+    ).toThrow(RebalanceInputError);
     expect(attempt({ driftTolerance: -0.1 })).toThrow(RebalanceInputError);
     expect(attempt({ holdings: [holding('VTI', 'ETF', 0, 1)] })).toThrow(RebalanceInputError);
     // Within 1e-6 of 1 is accepted.
-    expect(attempt({ targets: [{ key: 'ETF', weight: 0.6 }, { key: 'BOND', weight: 0.4000005 }] })).not.toThrow();
+    expect(
+      attempt({
+        targets: [
+          { key: 'ETF', weight: 0.6 },
+          { key: 'BOND', weight: 0.4000005 },
+        ],
+      }),
+    ).not.toThrow();
   });
 
   it('makes no trade in an empty portfolio', () => {

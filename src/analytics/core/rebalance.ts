@@ -140,8 +140,7 @@ export function planRebalance(input: RebalanceInput): RebalancePlan {
 
 /** End weight of each traded key (step 1 and 2 above); adds keys to `traded` as needed. */
 function settle(traded: KeyState[], tradable: readonly KeyState[]): Map<KeyState, number> {
-  const sum = (states: readonly KeyState[], of: (state: KeyState) => number): number =>
-    states.reduce((acc, state) => acc + of(state), 0);
+  const sum = (states: readonly KeyState[], of: (state: KeyState) => number): number => states.reduce((acc, state) => acc + of(state), 0);
   let bounded = true;
   for (;;) {
     const weight = sum(traded, (state) => state.weight);

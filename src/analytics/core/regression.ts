@@ -61,9 +61,7 @@ export function factorExposure(returns: ArrayLike<number>, factors: readonly Arr
   return {
     alpha,
     betas: Array.from(betas),
-    rSquared: isNegligibleSpread(Math.sqrt(covariance[k * size + k] as number), meanReturn)
-      ? null
-      : 1 - residualSquares / totalSquares,
+    rSquared: isNegligibleSpread(Math.sqrt(covariance[k * size + k] as number), meanReturn) ? null : 1 - residualSquares / totalSquares,
     observations,
   };
 }

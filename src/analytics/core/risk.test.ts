@@ -150,7 +150,17 @@ describe('parametric VaR = −(mean + z_{1−c} × std(r, ddof=1))', () => {
 describe('beta = cov(r, b, ddof=1) / var(b, ddof=1) on common dates', () => {
   // mixed_returns starts a day after simple_benchmark (its first value is nan in empyrical):
   // 8 common dates. empyrical's beta (ddof 0 on both sides) gives the same ratio.
-  const days = ['2000-01-30', '2000-01-31', '2000-02-01', '2000-02-02', '2000-02-03', '2000-02-04', '2000-02-05', '2000-02-06', '2000-02-07'];
+  const days = [
+    '2000-01-30',
+    '2000-01-31',
+    '2000-02-01',
+    '2000-02-02',
+    '2000-02-03',
+    '2000-02-04',
+    '2000-02-05',
+    '2000-02-06',
+    '2000-02-07',
+  ];
   const portfolio = { dates: days.slice(1), returns: Float64Array.from(mixedReturns) };
   const benchmark = { dates: days, returns: Float64Array.from(simpleBenchmark) };
 
@@ -160,13 +170,27 @@ describe('beta = cov(r, b, ddof=1) / var(b, ddof=1) on common dates', () => {
 
   it('is 1 against itself, −1 against its negation, null against a flat benchmark or one return', () => {
     expectClose(beta(mixedReturns, mixedReturns), 1);
-    expectClose(beta(mixedReturns, mixedReturns.map((x) => -x)), -1);
-    expect(beta(mixedReturns, mixedReturns.map(() => 0.01))).toBeNull();
+    expectClose(
+      beta(
+        mixedReturns,
+        mixedReturns.map((x) => -x),
+      ),
+      -1,
+    );
+    expect(
+      beta(
+        mixedReturns,
+        mixedReturns.map(() => 0.01),
+      ),
+    ).toBeNull();
     expect(beta(oneReturn, oneReturn)).toBeNull();
   });
 
   it('uses only the dates both have, whatever is missing on either side', () => {
-    const gappy = { dates: ['2000-01-31', '2000-02-02', '2000-02-03', '2000-02-07'], returns: Float64Array.from([0.01, -0.04, 0.02, -0.1]) };
+    const gappy = {
+      dates: ['2000-01-31', '2000-02-02', '2000-02-03', '2000-02-07'],
+      returns: Float64Array.from([0.01, -0.04, 0.02, -0.1]),
+    };
     // By hand: the benchmark on those dates is [0.01, 0.01, 0, 0] → its returns [1, 1, 0, 0] %.
     // cov/var = Σ(r − r̄)(b − b̄) / Σ(b − b̄)²; b̄ = 0.005, r̄ = −0.0275.
     const expected = (0.0375 * 0.005 + -0.0125 * 0.005 + 0.0475 * -0.005 + -0.0725 * -0.005) / (4 * 0.005 ** 2);

@@ -10,7 +10,10 @@ describe('quantile (numpy linear)', () => {
   it('matches numpy, one at a time and all at once in any order', () => {
     ps.forEach((p, i) => expect(quantile(values, p)).toBeCloseTo(expected[i] as number, 12));
     const shuffled = [7, 2, 0, 8, 4, 1, 6, 3, 5];
-    const many = quantilesInPlace(Float64Array.from(values), shuffled.map((i) => ps[i] as number));
+    const many = quantilesInPlace(
+      Float64Array.from(values),
+      shuffled.map((i) => ps[i] as number),
+    );
     shuffled.forEach((i, k) => expect(many[k]).toBeCloseTo(expected[i] as number, 12));
   });
 

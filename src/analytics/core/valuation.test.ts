@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { calendarDaysBetween } from './dates.js';
 import { buildPriceTable, type PricePoint } from './prices.js';
-import { alignOnCommonDates, alignedSymbolReturns, annualizedReturn, cumulativeReturns, portfolioReturns, symbolReturns, timeWeightedReturn } from './returns.js';
+import {
+  alignOnCommonDates,
+  alignedSymbolReturns,
+  annualizedReturn,
+  cumulativeReturns,
+  portfolioReturns,
+  symbolReturns,
+  timeWeightedReturn,
+} from './returns.js';
 import { maxDrawdown, sharpeRatio, volatility } from './risk.js';
 import { buildValuationSeries, type HoldingLot } from './valuation.js';
 import { moneyWeightedReturn } from './xirr.js';
@@ -20,7 +28,18 @@ const points = (closes: Record<string, number>): PricePoint[] => Object.entries(
  * closes, reindexed on the valuation days, forward-filled, purchase price before a first close.
  */
 const rows = new Map<string, PricePoint[]>([
-  ['AAA', points({ '2024-01-02': 10, '2024-01-03': 10.5, '2024-01-04': 10.2, '2024-01-05': 10.8, '2024-01-08': 11, '2024-01-09': 10.7, '2024-01-10': 11.3 })],
+  [
+    'AAA',
+    points({
+      '2024-01-02': 10,
+      '2024-01-03': 10.5,
+      '2024-01-04': 10.2,
+      '2024-01-05': 10.8,
+      '2024-01-08': 11,
+      '2024-01-09': 10.7,
+      '2024-01-10': 11.3,
+    }),
+  ],
   // No close on 01-04 and 01-09 (carried forward); one before the range (carried into it).
   ['BBB', points({ '2023-12-29': 49, '2024-01-02': 50, '2024-01-03': 49, '2024-01-05': 51, '2024-01-08': 52.5, '2024-01-10': 53 })],
   // First close ever on 01-05: valued at its purchase price before that.
@@ -64,7 +83,11 @@ describe('buildValuationSeries', () => {
   });
 
   it('values a symbol without any price at its cost', () => {
-    const unpriced = buildValuationSeries([{ symbol: 'ZZZ', quantity: 3, purchaseDate: '2023-01-01', purchasePrice: 7 }, lots[0] as HoldingLot], prices, range);
+    const unpriced = buildValuationSeries(
+      [{ symbol: 'ZZZ', quantity: 3, purchaseDate: '2023-01-01', purchasePrice: 7 }, lots[0] as HoldingLot],
+      prices,
+      range,
+    );
     expectAllClose(unpriced.values, [1021, 1071, 1041, 1101, 1121, 1091, 1151]);
   });
 
@@ -87,16 +110,18 @@ describe('returns and performance of the valuation', () => {
 
   it('r_t = (V_t − F_t) / V_{t−1} − 1 (pandas reference)', () => {
     expect(returns.dates).toEqual(series.dates.slice(1));
-    expectAllClose(returns.returns, [
-      0.026666666666666616, -0.009345794392523366, 0.05343511450381677, 0.009057971014492683, 0.0039215686274509665, 0.03515625,
-    ]);
+    expectAllClose(
+      returns.returns,
+      [0.026666666666666616, -0.009345794392523366, 0.05343511450381677, 0.009057971014492683, 0.0039215686274509665, 0.03515625],
+    );
   });
 
   it('time-weighted return leaves the purchases out (V_last / V_0 − 1 would be 165 %)', () => {
     expectAllClose([timeWeightedReturn(returns.returns) as number], [0.12352088803465056]);
-    expectAllClose(cumulativeReturns(series), [
-      0, 0.026666666666666616, 0.017071651090342588, 0.071418991224941, 0.08112387339183358, 0.08536357485611523, 0.12352088803465056,
-    ]);
+    expectAllClose(
+      cumulativeReturns(series),
+      [0, 0.026666666666666616, 0.017071651090342588, 0.071418991224941, 0.08112387339183358, 0.08536357485611523, 0.12352088803465056],
+    );
   });
 
   it('annualizes over calendar days, and money-weighted return matches a bisection in Python', () => {
@@ -157,7 +182,16 @@ describe('symbol returns and alignment on common dates', () => {
 
 describe('buildPriceTable', () => {
   it('puts every symbol on the union of dates, NaN where it has no close', () => {
-    expect(prices.dates).toEqual(['2023-12-29', '2024-01-02', '2024-01-03', '2024-01-04', '2024-01-05', '2024-01-08', '2024-01-09', '2024-01-10']);
+    expect(prices.dates).toEqual([
+      '2023-12-29',
+      '2024-01-02',
+      '2024-01-03',
+      '2024-01-04',
+      '2024-01-05',
+      '2024-01-08',
+      '2024-01-09',
+      '2024-01-10',
+    ]);
     const ccc = prices.closes[prices.columns.get('CCC') as number] as Float64Array;
     expect(Array.from(ccc)).toEqual([NaN, NaN, NaN, NaN, 21, 20, 22, 23]);
   });

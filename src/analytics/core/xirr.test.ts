@@ -24,9 +24,17 @@ describe('xirr: annual rate r with Σ a_i (1 + r)^(−days_i / 365) = 0', () => 
   });
 
   it('finds large losses and gains', () => {
-    expect(xirr([{ date: '2021-01-01', amount: -1000 }, { date: '2021-07-01', amount: 400 }])).toBeCloseTo(-0.8424115833937214, 10);
+    expect(
+      xirr([
+        { date: '2021-01-01', amount: -1000 },
+        { date: '2021-07-01', amount: 400 },
+      ]),
+    ).toBeCloseTo(-0.8424115833937214, 10);
     // 10 % in one day: 1.1^365 − 1, far beyond any fixed upper bracket of r.
-    const rate = xirr([{ date: '2021-01-01', amount: -100 }, { date: '2021-01-02', amount: 110 }]) as number;
+    const rate = xirr([
+      { date: '2021-01-01', amount: -100 },
+      { date: '2021-01-02', amount: 110 },
+    ]) as number;
     expect(rate / (1.1 ** 365 - 1)).toBeCloseTo(1, 10);
   });
 
@@ -41,13 +49,33 @@ describe('xirr: annual rate r with Σ a_i (1 + r)^(−days_i / 365) = 0', () => 
   });
 
   it('is 0 when the money comes back unchanged', () => {
-    expect(xirr([{ date: '2021-01-01', amount: -500 }, { date: '2021-08-01', amount: 500 }])).toBeCloseTo(0, 14);
+    expect(
+      xirr([
+        { date: '2021-01-01', amount: -500 },
+        { date: '2021-08-01', amount: 500 },
+      ]),
+    ).toBeCloseTo(0, 14);
   });
 
   it('is null without a root: flows of one sign, all on one day, or fewer than two', () => {
-    expect(xirr([{ date: '2021-01-01', amount: -1000 }, { date: '2022-01-01', amount: -100 }])).toBeNull();
-    expect(xirr([{ date: '2021-01-01', amount: 1000 }, { date: '2022-01-01', amount: 100 }])).toBeNull();
-    expect(xirr([{ date: '2021-01-01', amount: -1000 }, { date: '2021-01-01', amount: 1100 }])).toBeNull();
+    expect(
+      xirr([
+        { date: '2021-01-01', amount: -1000 },
+        { date: '2022-01-01', amount: -100 },
+      ]),
+    ).toBeNull();
+    expect(
+      xirr([
+        { date: '2021-01-01', amount: 1000 },
+        { date: '2022-01-01', amount: 100 },
+      ]),
+    ).toBeNull();
+    expect(
+      xirr([
+        { date: '2021-01-01', amount: -1000 },
+        { date: '2021-01-01', amount: 1100 },
+      ]),
+    ).toBeNull();
     expect(xirr([{ date: '2021-01-01', amount: -1000 }])).toBeNull();
     expect(xirr([])).toBeNull();
   });

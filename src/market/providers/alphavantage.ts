@@ -20,12 +20,7 @@ import type {
   ProviderQuote,
   ProviderSymbol,
 } from './types.js';
-import {
-  ProviderAuthError,
-  ProviderInvalidRequestError,
-  ProviderRateLimitedError,
-  successesOrThrow,
-} from './errors.js';
+import { ProviderAuthError, ProviderInvalidRequestError, ProviderRateLimitedError, successesOrThrow } from './errors.js';
 import { fetchJson, globalFetch, parseResponse, type FetchFunction } from './http.js';
 import { RateLimiter, type RateWindow } from './rate-limiter.js';
 import { daysBetween, isoDateOf } from '../../platform/dates.js';
@@ -58,7 +53,14 @@ const MAX_NEWS_PER_CALL = 1000;
  * "RELIANCE.BSE", "600104.SHH") against ours (Yahoo's). Other suffixes pass through unchanged.
  */
 const AV_SUFFIX_BY_OURS: Readonly<Record<string, string>> = {
-  L: 'LON', DE: 'DEX', F: 'FRK', TO: 'TRT', V: 'TRV', BO: 'BSE', SS: 'SHH', SZ: 'SHZ',
+  L: 'LON',
+  DE: 'DEX',
+  F: 'FRK',
+  TO: 'TRT',
+  V: 'TRV',
+  BO: 'BSE',
+  SS: 'SHH',
+  SZ: 'SHZ',
 };
 const OUR_SUFFIX_BY_AV: Readonly<Record<string, string>> = Object.fromEntries(
   Object.entries(AV_SUFFIX_BY_OURS).map(([ours, theirs]) => [theirs, ours]),

@@ -5,14 +5,7 @@ import { SimulatedProvider } from './simulated.js';
 import { AlphaVantageProvider } from './alphavantage.js';
 import { YahooProvider } from './yahoo.js';
 import { stubFetch } from './fixtures/fetch-stub.js';
-import type {
-  MarketDataProvider,
-  ProviderCandle,
-  ProviderFundamentals,
-  ProviderNewsItem,
-  ProviderQuote,
-  ProviderSymbol,
-} from './types.js';
+import type { MarketDataProvider, ProviderCandle, ProviderFundamentals, ProviderNewsItem, ProviderQuote, ProviderSymbol } from './types.js';
 
 type Behaviour = 'ok' | 'throw' | 'hang' | 'invalid';
 
@@ -42,7 +35,16 @@ class ScriptedProvider implements MarketDataProvider {
   async fundamentals(symbol: string): Promise<ProviderFundamentals | null> {
     await this.enter();
     if (!this.knownSymbols.includes(symbol)) return null;
-    return { symbol, name: `${symbol} by ${this.name}`, type: 'STOCK', sector: null, currency: 'USD', marketCap: null, peRatio: null, dividendYield: null };
+    return {
+      symbol,
+      name: `${symbol} by ${this.name}`,
+      type: 'STOCK',
+      sector: null,
+      currency: 'USD',
+      marketCap: null,
+      peRatio: null,
+      dividendYield: null,
+    };
   }
 
   async news(): Promise<ProviderNewsItem[]> {
@@ -79,7 +81,10 @@ const FAST_BREAKER: ProviderChainOptions['breaker'] = {
 };
 
 const chains: ProviderChain[] = [];
-function chainOf(providers: MarketDataProvider[], options: ProviderChainOptions = {}): { chain: ProviderChain; events: ProviderChainEvent[] } {
+function chainOf(
+  providers: MarketDataProvider[],
+  options: ProviderChainOptions = {},
+): { chain: ProviderChain; events: ProviderChainEvent[] } {
   const events: ProviderChainEvent[] = [];
   const chain = new ProviderChain(providers, { breaker: FAST_BREAKER, onEvent: (e) => events.push(e), ...options });
   chains.push(chain);

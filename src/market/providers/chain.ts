@@ -11,14 +11,7 @@
  * when no provider answered at all.
  */
 import CircuitBreaker from 'opossum';
-import type {
-  MarketDataProvider,
-  ProviderCandle,
-  ProviderFundamentals,
-  ProviderNewsItem,
-  ProviderQuote,
-  ProviderSymbol,
-} from './types.js';
+import type { MarketDataProvider, ProviderCandle, ProviderFundamentals, ProviderNewsItem, ProviderQuote, ProviderSymbol } from './types.js';
 import { AllProvidersFailedError, ProviderConfigError, ProviderInvalidRequestError } from './errors.js';
 import { normalizeSymbol, uniqueSymbols } from '../../platform/symbols.js';
 import { SimulatedProvider, type SimulatedProviderOptions } from './simulated.js';
@@ -56,8 +49,7 @@ export interface ProviderStatus {
 }
 
 export type ProviderChainEvent =
-  | { type: 'open' | 'halfOpen' | 'close'; provider: string }
-  | { type: 'failure'; provider: string; error: Error };
+  { type: 'open' | 'halfOpen' | 'close'; provider: string } | { type: 'failure'; provider: string; error: Error };
 
 export type ProviderChainListener = (event: ProviderChainEvent) => void;
 
@@ -233,9 +225,7 @@ export function createProvider(name: string, config: ProviderChainConfig = {}): 
     case 'yahoo':
       return new YahooProvider(config.yahoo);
     default:
-      throw new ProviderConfigError(
-        `unknown market-data provider "${name}"; valid providers: ${PROVIDER_NAMES.join(', ')}`,
-      );
+      throw new ProviderConfigError(`unknown market-data provider "${name}"; valid providers: ${PROVIDER_NAMES.join(', ')}`);
   }
 }
 

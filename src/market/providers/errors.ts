@@ -41,7 +41,10 @@ export class ProviderHttpError extends ProviderError {
 
 /** The source did not answer within the configured time. */
 export class ProviderTimeoutError extends ProviderError {
-  constructor(provider: string, readonly timeoutMs: number) {
+  constructor(
+    provider: string,
+    readonly timeoutMs: number,
+  ) {
     super(provider, `no answer within ${timeoutMs} ms`);
   }
 }
@@ -79,11 +82,7 @@ export class AllProvidersFailedError extends Error {
     readonly operation: string,
     readonly failures: ReadonlyArray<{ provider: string; error: Error }>,
   ) {
-    super(
-      `${operation}: every market-data provider failed (${failures
-        .map((f) => `${f.provider}: ${f.error.message}`)
-        .join('; ')})`,
-    );
+    super(`${operation}: every market-data provider failed (${failures.map((f) => `${f.provider}: ${f.error.message}`).join('; ')})`);
     this.name = 'AllProvidersFailedError';
   }
 }

@@ -24,7 +24,11 @@ describe('ECB reference rates', () => {
     const stub = stubFetch(() => ({ body: ECB_XML }));
     const ecb = new EcbFxSource({ fetch: stub.fetch, now });
     const eurUsd = await ecb.series('EUR', 'USD', { from: '2024-03-01', to: '2024-03-18' });
-    expect(eurUsd!.map((p) => [p.date, p.rate.toFixed()])).toEqual([['2024-03-13', '1.0939'], ['2024-03-14', '1.0925'], ['2024-03-15', '1.0892']]);
+    expect(eurUsd!.map((p) => [p.date, p.rate.toFixed()])).toEqual([
+      ['2024-03-13', '1.0939'],
+      ['2024-03-14', '1.0925'],
+      ['2024-03-15', '1.0892'],
+    ]);
     const gbpUsd = await ecb.series('GBP', 'USD', { from: '2024-03-15', to: '2024-03-15' });
     expect(gbpUsd![0]!.rate.toFixed()).toBe('1.273247998'); // 1.0892 / 0.85545
     expect(await ecb.series('EUR', 'BRL', { from: '2024-03-01', to: '2024-03-18' })).toBeNull();
@@ -35,7 +39,11 @@ describe('ECB reference rates', () => {
 describe('Yahoo currency pairs', () => {
   it('parses the chart of EURUSD=X by its local dates', async () => {
     const body = JSON.parse(readFileSync(new URL('./fixtures/yahoo/chart-eurusd-daily.json', import.meta.url), 'utf8')) as unknown;
-    expect(parseYahooFxChart(body)!.map((p) => [p.date, p.rate.toFixed()])).toEqual([['2024-03-13', '1.0939333'], ['2024-03-14', '1.0924972'], ['2024-03-15', '1.0891838']]);
+    expect(parseYahooFxChart(body)!.map((p) => [p.date, p.rate.toFixed()])).toEqual([
+      ['2024-03-13', '1.0939333'],
+      ['2024-03-14', '1.0924972'],
+      ['2024-03-15', '1.0891838'],
+    ]);
     const stub = stubFetch(() => ({ fixture: 'yahoo/chart-eurusd-daily.json' }));
     const series = await new YahooFxSource({ fetch: stub.fetch }).series('EUR', 'USD', { from: '2024-03-14', to: '2024-03-18' });
     expect(series!.map((p) => p.date)).toEqual(['2024-03-14', '2024-03-15']);

@@ -3,13 +3,7 @@
  * failure to a typed provider error. Tests inject `fetch` to serve recorded fixtures.
  */
 import { z } from 'zod';
-import {
-  ProviderError,
-  ProviderHttpError,
-  ProviderRateLimitedError,
-  ProviderResponseError,
-  ProviderTimeoutError,
-} from './errors.js';
+import { ProviderError, ProviderHttpError, ProviderRateLimitedError, ProviderResponseError, ProviderTimeoutError } from './errors.js';
 
 export type FetchFunction = (input: string, init?: RequestInit) => Promise<Response>;
 

@@ -114,7 +114,11 @@ describe('universe', () => {
 describe('SimulatedProvider history', () => {
   it('gives the same candle for a symbol and date whatever the range and instance', async () => {
     // A stock, a bond fund (other factors) and crypto (weekend days move on the crypto factor only).
-    for (const [symbol, days] of [['AAPL', 5], ['BND', 5], ['BTC-USD', 7]] as const) {
+    for (const [symbol, days] of [
+      ['AAPL', 5],
+      ['BND', 5],
+      ['BTC-USD', 7],
+    ] as const) {
       const long = await provider().history(symbol, '2019-06-01', '2025-06-01');
       const short = await provider().history(symbol.toLowerCase(), '2023-03-06', '2023-03-12');
       const reversedOrder = provider();
@@ -166,8 +170,15 @@ describe('SimulatedProvider history', () => {
   it('returns candles oldest first, never after today, and nothing for unknown symbols or empty ranges', async () => {
     const candles = await provider().history('BTC-USD', '2025-06-10', '2025-12-31');
     expect(candles.map((c) => c.date)).toEqual([
-      '2025-06-10', '2025-06-11', '2025-06-12', '2025-06-13', '2025-06-14', '2025-06-15', '2025-06-16',
-      '2025-06-17', '2025-06-18',
+      '2025-06-10',
+      '2025-06-11',
+      '2025-06-12',
+      '2025-06-13',
+      '2025-06-14',
+      '2025-06-15',
+      '2025-06-16',
+      '2025-06-17',
+      '2025-06-18',
     ]);
     expect(await provider().history('NOPE', '2024-01-01', '2024-12-31')).toEqual([]);
     expect(await provider().history('AAPL', '2024-02-01', '2024-01-01')).toEqual([]);

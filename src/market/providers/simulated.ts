@@ -17,14 +17,7 @@
  * The simulated source has no news: `news` returns [].
  */
 import { Decimal } from 'decimal.js';
-import type {
-  MarketDataProvider,
-  ProviderCandle,
-  ProviderFundamentals,
-  ProviderNewsItem,
-  ProviderQuote,
-  ProviderSymbol,
-} from './types.js';
+import type { MarketDataProvider, ProviderCandle, ProviderFundamentals, ProviderNewsItem, ProviderQuote, ProviderSymbol } from './types.js';
 import { SIMULATION_BASE_DATE, UNIVERSE, findInstrument, toProviderSymbol, type UniverseInstrument } from './universe.js';
 import { epochDayFromIsoDate, epochDayOf, isWeekday, isoDateFromEpochDay } from '../../platform/dates.js';
 import { formatInteger, formatPrice, priceDecimals, roundNumber } from './numbers.js';
@@ -137,9 +130,7 @@ export class SimulatedProvider implements MarketDataProvider {
       else if (instrument.symbol.startsWith(ticker)) ranked.push({ instrument, rank: 1, tieBreak: instrument.symbol.length });
       else if (namePosition >= 0) ranked.push({ instrument, rank: 2, tieBreak: namePosition });
     }
-    ranked.sort(
-      (a, b) => a.rank - b.rank || a.tieBreak - b.tieBreak || a.instrument.symbol.localeCompare(b.instrument.symbol),
-    );
+    ranked.sort((a, b) => a.rank - b.rank || a.tieBreak - b.tieBreak || a.instrument.symbol.localeCompare(b.instrument.symbol));
     return ranked.slice(0, limit).map((r) => toProviderSymbol(r.instrument));
   }
 

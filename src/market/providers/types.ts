@@ -2,8 +2,7 @@
  * The one interface every market-data source implements (simulated, Alpha Vantage, Yahoo,
  * the user's custom assets). Prices are exact decimal strings ("189.23"), never floats.
  */
-export type AssetType =
-  | 'STOCK' | 'ETF' | 'BOND' | 'CRYPTO' | 'FUND' | 'CASH' | 'COMMODITY' | 'REAL_ESTATE' | 'OTHER';
+export type AssetType = 'STOCK' | 'ETF' | 'BOND' | 'CRYPTO' | 'FUND' | 'CASH' | 'COMMODITY' | 'REAL_ESTATE' | 'OTHER';
 
 export interface ProviderQuote {
   symbol: string;

@@ -16,7 +16,9 @@ function yahoo(reply: (url: URL) => StubReply, options: Partial<YahooOptions> = 
 function byEndpoint(url: URL): StubReply {
   if (url.pathname === '/v7/finance/quote') return { fixture: 'yahoo/quote-aapl-shel-btc.json' };
   if (url.pathname === '/v8/finance/chart/AAPL') {
-    return url.searchParams.get('range') === '1d' ? { fixture: 'yahoo/chart-aapl-1d-meta.json' } : { fixture: 'yahoo/chart-aapl-daily.json' };
+    return url.searchParams.get('range') === '1d'
+      ? { fixture: 'yahoo/chart-aapl-1d-meta.json' }
+      : { fixture: 'yahoo/chart-aapl-daily.json' };
   }
   if (url.pathname === '/v8/finance/chart/SHEL.L') return { fixture: 'yahoo/chart-shel-daily.json' };
   if (url.pathname.startsWith('/v8/finance/chart/')) return { status: 404, fixture: 'yahoo/chart-not-found.json' };
@@ -156,7 +158,12 @@ describe('YahooProvider fundamentals, news and search', () => {
     const shell = yahoo((url) => (url.searchParams.get('symbols') === 'SHEL.L' ? filteredQuote('SHEL.L') : byEndpoint(url)));
     expect(await shell.provider.fundamentals('SHEL.L')).toMatchObject({ currency: 'GBP', dividendYield: 0.041485, peRatio: 11.2 });
     const bitcoin = yahoo(() => filteredQuote('BTC-USD'));
-    expect(await bitcoin.provider.fundamentals('BTC-USD')).toMatchObject({ type: 'CRYPTO', name: 'Bitcoin USD', peRatio: null, dividendYield: null });
+    expect(await bitcoin.provider.fundamentals('BTC-USD')).toMatchObject({
+      type: 'CRYPTO',
+      name: 'Bitcoin USD',
+      peRatio: null,
+      dividendYield: null,
+    });
     const none = yahoo(() => ({ fixture: 'yahoo/quote-empty.json' }));
     expect(await none.provider.fundamentals('NOSUCH')).toBeNull();
   });

@@ -103,9 +103,7 @@ const chartResponseSchema = z.object({
           }),
           timestamp: z.array(z.number()).nullish(),
           indicators: z.object({
-            quote: z.array(
-              z.object({ open: priceSeries, high: priceSeries, low: priceSeries, close: priceSeries, volume: priceSeries }),
-            ),
+            quote: z.array(z.object({ open: priceSeries, high: priceSeries, low: priceSeries, close: priceSeries, volume: priceSeries })),
           }),
         }),
       )
@@ -210,8 +208,7 @@ export class YahooProvider implements MarketDataProvider {
   async fundamentals(symbol: string): Promise<ProviderFundamentals | null> {
     const [result] = await this.quoteResults([normalizeSymbol(symbol)]);
     if (!result) return null;
-    const dividendYield =
-      result.dividendYield != null ? result.dividendYield / 100 : (result.trailingAnnualDividendYield ?? null);
+    const dividendYield = result.dividendYield != null ? result.dividendYield / 100 : (result.trailingAnnualDividendYield ?? null);
     return {
       symbol: normalizeSymbol(result.symbol),
       name: result.longName ?? result.shortName ?? result.symbol,
@@ -252,20 +249,22 @@ export class YahooProvider implements MarketDataProvider {
   async search(query: string, limit: number): Promise<ProviderSymbol[]> {
     if (query.trim() === '' || limit <= 0) return [];
     const answer = await this.searchCall(query.trim(), { quotesCount: String(limit), newsCount: '0' });
-    return (answer.quotes ?? []).flatMap((match) => {
-      if (!match.symbol) return [];
-      const symbol = normalizeSymbol(match.symbol);
-      return [
-        {
-          symbol,
-          name: match.longname ?? match.shortname ?? symbol,
-          type: assetTypeFromQuoteType(match.quoteType),
-          currency: majorCurrency(currencyForSymbol(symbol)), // search results do not state it
-          exchange: match.exchDisp ?? match.exchange ?? null,
-          sector: match.sector ?? null,
-        },
-      ];
-    }).slice(0, limit);
+    return (answer.quotes ?? [])
+      .flatMap((match) => {
+        if (!match.symbol) return [];
+        const symbol = normalizeSymbol(match.symbol);
+        return [
+          {
+            symbol,
+            name: match.longname ?? match.shortname ?? symbol,
+            type: assetTypeFromQuoteType(match.quoteType),
+            currency: majorCurrency(currencyForSymbol(symbol)), // search results do not state it
+            exchange: match.exchDisp ?? match.exchange ?? null,
+            sector: match.sector ?? null,
+          },
+        ];
+      })
+      .slice(0, limit);
   }
 
   /** v7 quote results; QuoteEndpointRefusedError while the endpoint wants a crumb we lack. */

@@ -54,8 +54,28 @@ const SPLIT_CASE = [
 
 const FX_CASE = [
   // A EUR stock in a USD portfolio: bought at 1.09 USD/EUR, sold at 1.12.
-  tx({ id: 'lot1', type: 'BUY', symbol: 'SAP.DE', date: '2024-01-15', quantity: '10', price: '150', fee: '5', currency: 'EUR', fxRate: '1.09' }),
-  tx({ id: 'sell', type: 'SELL', symbol: 'SAP.DE', date: '2024-07-15', quantity: '10', price: '170', fee: '5', currency: 'EUR', fxRate: '1.12' }),
+  tx({
+    id: 'lot1',
+    type: 'BUY',
+    symbol: 'SAP.DE',
+    date: '2024-01-15',
+    quantity: '10',
+    price: '150',
+    fee: '5',
+    currency: 'EUR',
+    fxRate: '1.09',
+  }),
+  tx({
+    id: 'sell',
+    type: 'SELL',
+    symbol: 'SAP.DE',
+    date: '2024-07-15',
+    quantity: '10',
+    price: '170',
+    fee: '5',
+    currency: 'EUR',
+    fxRate: '1.12',
+  }),
 ];
 
 const DIVIDEND_CASE = [
@@ -74,16 +94,35 @@ function trim(text: string): string {
 }
 
 function gains(state: LedgerState) {
-  return state.realized.map((r) => ({ lot: r.lotId, quantity: money(r.quantity), proceeds: money(r.proceeds), cost: money(r.costBasis), gain: money(r.gain), longTerm: r.longTerm }));
+  return state.realized.map((r) => ({
+    lot: r.lotId,
+    quantity: money(r.quantity),
+    proceeds: money(r.proceeds),
+    cost: money(r.costBasis),
+    gain: money(r.gain),
+    longTerm: r.longTerm,
+  }));
 }
 
 function summary(state: LedgerState) {
   const report = realizedBetween(state, null, null);
   const openLots = state.lots
     .filter((lot) => !lot.remainingQuantity.isZero())
-    .map((lot) => ({ id: lot.id, quantity: money(lot.quantity), remaining: money(lot.remainingQuantity), costPerShare: money(lot.costPerShare) }));
+    .map((lot) => ({
+      id: lot.id,
+      quantity: money(lot.quantity),
+      remaining: money(lot.remainingQuantity),
+      costPerShare: money(lot.costPerShare),
+    }));
   const costBasis = holdingsOf(state, 'USD').reduce((sum, h) => sum + Number(h.costBasis), 0);
-  return { gains: gains(state), total: money(report.total), longTerm: money(report.longTerm), shortTerm: money(report.shortTerm), openLots, costBasis: trim(costBasis.toFixed(8)) };
+  return {
+    gains: gains(state),
+    total: money(report.total),
+    longTerm: money(report.longTerm),
+    shortTerm: money(report.shortTerm),
+    openLots,
+    costBasis: trim(costBasis.toFixed(8)),
+  };
 }
 
 describe('cost basis methods: 15 of 30 shares in three lots sold', () => {
@@ -107,7 +146,10 @@ describe('cost basis methods: 15 of 30 shares in three lots sold', () => {
 
   it('HIFO closes lot2 (120) then half of lot3 (110.5): gain 182.5', () => {
     const state = replay(METHODS_CASE, { method: 'HIFO' });
-    expect(gains(state).map((g) => [g.lot, g.quantity, g.gain])).toEqual([['lot2', '10', '90'], ['lot3', '5', '92.5']]);
+    expect(gains(state).map((g) => [g.lot, g.quantity, g.gain])).toEqual([
+      ['lot2', '10', '90'],
+      ['lot3', '5', '92.5'],
+    ]);
   });
 
   it('AVERAGE costs every share at the pooled 3315 / 30 = 110.5: gain 1935 − 1657.5 = 277.5', () => {
@@ -121,7 +163,10 @@ describe('cost basis methods: 15 of 30 shares in three lots sold', () => {
     const named = METHODS_CASE.map((t) => (t.id === 'sell' ? { ...t, lotIds: ['lot3', 'lot1'] } : t));
     const state = replay(named, { method: 'FIFO' });
     // lot3: 1290 − 1105 = 185; lot1: 5 × 101 = 505, 645 − 505 = 140 (long term).
-    expect(gains(state).map((g) => [g.lot, g.quantity, g.gain, g.longTerm])).toEqual([['lot3', '10', '185', false], ['lot1', '5', '140', true]]);
+    expect(gains(state).map((g) => [g.lot, g.quantity, g.gain, g.longTerm])).toEqual([
+      ['lot3', '10', '185', false],
+      ['lot1', '5', '140', true],
+    ]);
     // What-if by another method ignores the lots named.
     expect(money(realizedBetween(replay(named, { method: 'FIFO', ignoreLotIds: true }), null, null).total)).toBe('325');
   });
@@ -148,7 +193,10 @@ describe('splits, currencies, dividends and cash', () => {
   it('a dividend with tax withheld adds the net to cash; pence are hundredths of a pound', () => {
     const state = replay(DIVIDEND_CASE, { method: 'FIFO' });
     expect(state.problems).toEqual([]);
-    expect(cashBalancesOf(state).map((c) => [c.currency, money(c.amount)])).toEqual([['GBP', '30'], ['USD', '4039.1']]);
+    expect(cashBalancesOf(state).map((c) => [c.currency, money(c.amount)])).toEqual([
+      ['GBP', '30'],
+      ['USD', '4039.1'],
+    ]);
     // A GBp lot keeps its price in pence; its base cost is 7000 × 0.0127 = 88.9.
     const vod = holdingsOf(state, 'USD').find((h) => h.symbol === 'VOD.L')!;
     expect([vod.currency, money(vod.averageCost), money(vod.costBasis)]).toEqual(['GBp', '70', '88.9']);
@@ -202,7 +250,17 @@ describe('rules the replay enforces', () => {
 
 describe('currencies', () => {
   it('minor units keep their spelling and are hundredths; other codes are ISO 4217', () => {
-    expect(['GBp', 'GBX', 'gbx', 'ZAc', 'ILA', 'eur', 'GBP', 'XXX', 'ABC'].map(canonicalCurrency)).toEqual(['GBp', 'GBX', 'GBX', 'ZAc', 'ILA', 'EUR', 'GBP', null, null]);
+    expect(['GBp', 'GBX', 'gbx', 'ZAc', 'ILA', 'eur', 'GBP', 'XXX', 'ABC'].map(canonicalCurrency)).toEqual([
+      'GBp',
+      'GBX',
+      'GBX',
+      'ZAc',
+      'ILA',
+      'EUR',
+      'GBP',
+      null,
+      null,
+    ]);
     expect([majorUnit('ZAc').currency, majorUnit('ZAc').factor.toFixed(), majorUnit('EUR').factor.toFixed()]).toEqual(['ZAR', '0.01', '1']);
   });
 });

@@ -225,7 +225,10 @@ export function replay(transactions: readonly LedgerTransaction[], options: Repl
         const symbol = t.symbol!;
         const open = openBySymbol.get(symbol) ?? [];
         const quantity = d(t.quantity);
-        const chosen = options.ignoreLotIds || !t.lotIds?.length ? pickByMethod(open, quantity, options.method) : pickNamed(t, quantity, lotById, opening, problem);
+        const chosen =
+          options.ignoreLotIds || !t.lotIds?.length
+            ? pickByMethod(open, quantity, options.method)
+            : pickNamed(t, quantity, lotById, opening, problem);
         if (!chosen) {
           if (!t.lotIds?.length || options.ignoreLotIds) {
             const held = open.reduce((sum, lot) => sum.plus(lot.remainingQuantity), ZERO);
@@ -353,7 +356,10 @@ function pickByMethod(open: readonly Lot[], quantity: Decimal, method: CostBasis
       ? [...open].reverse()
       : method === 'HIFO'
         ? // Highest cost first (in base currency, what the gain is measured in); ties oldest first.
-          open.map((lot, i) => ({ lot, i })).sort((a, b) => b.lot.costPerShareBase.comparedTo(a.lot.costPerShareBase) || a.i - b.i).map(({ lot }) => lot)
+          open
+            .map((lot, i) => ({ lot, i }))
+            .sort((a, b) => b.lot.costPerShareBase.comparedTo(a.lot.costPerShareBase) || a.i - b.i)
+            .map(({ lot }) => lot)
         : open; // FIFO; AVERAGE closes oldest first at the pooled cost every lot carries
   return take(order, quantity);
 }
