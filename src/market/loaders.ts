@@ -37,13 +37,11 @@ export function portfolioValuation(
   const memo = perRequest(ctx, VALUATIONS, () => new Map<string, Promise<PortfolioValuation>>());
   let valuation = memo.get(portfolio.id);
   if (!valuation) {
-    valuation = ctx.services.market
-      .holdingsFor(portfolio.id, portfolio.investments)
-      .then((holdings) =>
-        ctx.services.market.valueHoldings(portfolio, holdings, requestQuoteLookup(ctx), {
-          costsInBaseCurrency: ctx.services.market.ledgerHoldings,
-        }),
-      );
+    valuation = ctx.services.market.holdingsFor(portfolio.id, portfolio.investments).then((holdings) =>
+      ctx.services.market.valueHoldings(portfolio, holdings, requestQuoteLookup(ctx), {
+        costsInBaseCurrency: ctx.services.market.ledgerHoldings,
+      }),
+    );
     memo.set(portfolio.id, valuation);
   }
   return valuation;
