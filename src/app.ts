@@ -137,7 +137,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   const ledger = new LedgerService(db, fx);
   // Valuations (queries and subscriptions) value the ledger's open lots, in base currency.
   market.setHoldingsSource((portfolioId) => ledger.valuationHoldings(portfolioId));
-  const analytics = new AnalyticsService({ config, db, redis, market, registry: metrics.registry, logger: app.log });
+  const analytics = new AnalyticsService({ config, db, redis, market, fx, registry: metrics.registry, logger: app.log });
   const services: AppServices = {
     config,
     version: VERSION,
