@@ -12,6 +12,7 @@ import './invitation-fields.js';
 export { PortfolioService } from './service.js';
 export { PortfolioInvitations } from './invitations.js';
 export { InvestmentRef, PortfolioRef } from './schema.js';
+export { MoneyRef } from './transactions.schema.js';
 export { roleOf, type PortfolioRole, type PortfolioRoleRequirement } from './roles.js';
 export { roleAtLeast } from './roles.js';
 export { LedgerService } from './ledger-service.js';
