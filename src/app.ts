@@ -159,7 +159,14 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     live: new LiveMarket({ db, redis, channels, market, prefix: config.REDIS_PREFIX, logger: app.log }, options.live),
     analytics,
     alerts: new AlertService({ config, db, redis, market }),
-    reports: new ReportService({ db, market, analytics, store: new PostgresReportStore(db) }),
+    reports: new ReportService({
+      db,
+      market,
+      analytics,
+      ledger,
+      taxLotMinLoss: config.TAX_LOT_MIN_LOSS,
+      store: new PostgresReportStore(db),
+    }),
   };
   await app.register(servicesPlugin, { services });
   // Queue depths for /metrics and the operators' dashboard; its own connections.

@@ -18,6 +18,7 @@ export { PortfolioService } from './service.js';
 export { PortfolioInvitations } from './invitations.js';
 export { PortfolioRef } from './portfolio.schema.js';
 export { InvestmentRef } from './investment.schema.js';
+export { MoneyRef } from './transactions.schema.js';
 export { roleOf, type PortfolioRole, type PortfolioRoleRequirement } from './roles.js';
 export { roleAtLeast } from './roles.js';
 export { LedgerService } from './ledger-service.js';
