@@ -5,7 +5,7 @@
  * NaN) when there is not enough data.
  *
  * Access: these are fields of Portfolio, whose type-level `portfolioRole` scope (PUBLIC and up,
- * src/portfolios/schema.ts) guards every field however the portfolio is reached: anyone who can
+ * src/portfolios/portfolio.schema.ts) guards every field however the portfolio is reached: anyone who can
  * read the portfolio (owner, ADMIN, EDIT, VIEW, a signed-in reader of a public one) can read its
  * analytics; for anyone else `portfolio(id)` is null. Custom assets are priced as the owner's.
  */

@@ -22,7 +22,7 @@ import { holdingsOf, realizedBetween, cashBalancesOf, type CostBasisMethod, type
 import { CostBasisMethodEnum, TransactionTypeEnum } from './ledger-enums.js';
 import type { LedgerView } from './ledger-service.js';
 import type { PortfolioRole, PortfolioRoleRequirement } from './roles.js';
-import { PortfolioRef } from './schema.js';
+import { PortfolioRef } from './portfolio.schema.js';
 
 const OUTPUT_PLACES = 8;
 const out = (value: Decimal): Decimal => value.toDecimalPlaces(OUTPUT_PLACES, Decimal.ROUND_HALF_EVEN);
