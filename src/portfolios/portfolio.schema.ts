@@ -6,14 +6,17 @@
  * mutation names the role it needs with the `portfolioRole` scope (the matrix is in ./roles.ts).
  * Type-level scopes guard every Portfolio, Investment, PortfolioShare and Activity object however
  * it is reached. Roles come from one per-request dataloader, so a page of portfolios costs one
- * role query, and nested lists are loaded through the Prisma plugin's selections (constant
- * statement count, whatever the page size).
+ * role query, and nested lists are loaded through the Prisma plugin's selections or, for
+ * investments, one typed statement (./investment-reads.ts): constant statement count, whatever
+ * the page size.
  */
 import '../auth/index.js';
 import { UserRef } from '../auth/index.js';
 import { builder } from '../graphql/builder.js';
 import { checkedPageSize } from '../graphql/connection-args.js';
 import { notFound } from '../platform/errors.js';
+import { investmentConnection } from './investment-reads.js';
+import { InvestmentRef } from './investment.schema.js';
 import { CostBasisMethodEnum } from './ledger-enums.js';
 import { forgetPortfolioRole, ownerReachedThrough, READ_ROLES, roleOf } from './roles.js';
 import { actorOf, NEWEST_FIRST, OLDEST_FIRST, onPortfolio, viewerId } from './schema-helpers.js';
@@ -51,10 +54,10 @@ export const PortfolioRef = builder.prismaObject('Portfolio', {
     }),
     createdAt: t.expose('createdAt', { nullable: false, type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { nullable: false, type: 'DateTime' }),
-    investments: t.relatedConnection(
-      'investments',
-      { nullable: false, cursor: 'id', totalCount: true, maxSize: checkedPageSize, query: { orderBy: OLDEST_FIRST } },
-      { name: 'InvestmentConnection' },
+    // One typed SQL statement for every page a request reaches (./investment-reads.ts says why).
+    investments: t.connection(
+      { type: InvestmentRef, nullable: false, resolve: (portfolio, args, ctx) => investmentConnection(ctx, portfolio, args) },
+      { name: 'InvestmentConnection', fields: (c) => ({ totalCount: c.exposeInt('totalCount', { nullable: false }) }) },
       { name: 'InvestmentEdge' },
     ),
     shares: t.relation('shares', {
