@@ -20,6 +20,7 @@ import { getConnectionPageSize, PothosValidationError, validateConnectionArgumen
 import { parsePrismaCursor, prismaConnectionHelpers } from '@pothos/plugin-prisma';
 import type { DefaultConnectionArguments } from '@pothos/plugin-relay';
 import DataLoader from 'dataloader';
+import { Kind, type GraphQLResolveInfo } from 'graphql';
 import type { Investment } from '../generated/prisma/client.js';
 import { builder } from '../graphql/builder.js';
 import { checkedPageSize } from '../graphql/connection-args.js';
@@ -31,6 +32,8 @@ interface PageQuery {
   take: number;
   skip: number;
   cursorId: string | null;
+  /** Whether the document asks for totalCount (else PostgreSQL need not count). */
+  counted: boolean;
 }
 
 /** The builder's defaults, as the relatedConnection used them. */
@@ -41,7 +44,7 @@ const DEFAULT_PAGE_SIZE = 20;
  * (argument shapes, then combinations, then checkedPageSize's limits), so a bad request is refused
  * with the same error as before.
  */
-function pageQuery(args: DefaultConnectionArguments): PageQuery {
+function pageQuery(args: DefaultConnectionArguments, counted: boolean): PageQuery {
   validateConnectionArguments(args);
   const { before, after, first, last } = args;
   if (before && after) throw new PothosValidationError('Arguments "before" and "after" are not supported at the same time');
@@ -50,7 +53,16 @@ function pageQuery(args: DefaultConnectionArguments): PageQuery {
   const { limit } = getConnectionPageSize({ args, defaultSize: DEFAULT_PAGE_SIZE, maxSize: checkedPageSize(args) });
   const take = before != null || last != null ? -limit : limit;
   const cursor = before ?? after;
-  return cursor == null ? { take, skip: 0, cursorId: null } : { take, skip: 1, cursorId: parsePrismaCursor(cursor) as string };
+  return cursor == null
+    ? { take, skip: 0, cursorId: null, counted }
+    : { take, skip: 1, cursorId: parsePrismaCursor(cursor) as string, counted };
+}
+
+/** Whether the connection's selection may include totalCount: named directly, or possibly inside a fragment. */
+function asksTotalCount(info: GraphQLResolveInfo): boolean {
+  return info.fieldNodes.some((node) =>
+    (node.selectionSet?.selections ?? []).some((selection) => selection.kind !== Kind.FIELD || selection.name.value === 'totalCount'),
+  );
 }
 
 /** One investment as the page's JSON carries it: text for decimals, epoch milliseconds for instants. */
@@ -105,7 +117,7 @@ async function loadPages(ctx: Context, portfolioIds: string[], page: PageQuery):
   const order = forward ? Prisma.sql`i.created_at ASC, i.id ASC` : Prisma.sql`i.created_at DESC, i.id DESC`;
   const rows = await ctx.services.db.$queryRaw<{ portfolio_id: string; page: string; total: number }[]>`
     SELECT ids.id::text AS portfolio_id,
-      (SELECT count(*)::int FROM investments n WHERE n.portfolio_id = ids.id) AS total,
+      ${page.counted ? Prisma.sql`(SELECT count(*)::int FROM investments n WHERE n.portfolio_id = ids.id)` : Prisma.sql`0`} AS total,
       (SELECT coalesce(json_agg(json_build_object(
                 'id', p.id, 'portfolioId', p.portfolio_id, 'symbol', p.symbol, 'name', p.name, 'type', p.type,
                 'quantity', p.quantity::text, 'purchasePrice', p.purchase_price::text,
@@ -132,13 +144,14 @@ function investmentPages(ctx: Context): DataLoader<string, LoadedPage> {
       new DataLoader<string, LoadedPage>(async (keys) => {
         const byQuery = new Map<string, { page: PageQuery; ids: Set<string> }>();
         for (const key of keys) {
-          const [portfolioId, take, skip, cursorId] = key.split(' ') as [string, string, string, string];
-          const group = byQuery.get(`${take} ${skip} ${cursorId}`) ?? {
-            page: { take: Number(take), skip: Number(skip), cursorId: cursorId === '-' ? null : cursorId },
+          const [portfolioId, take, skip, cursorId, counted] = key.split(' ') as [string, string, string, string, string];
+          const query = `${take} ${skip} ${cursorId} ${counted}`;
+          const group = byQuery.get(query) ?? {
+            page: { take: Number(take), skip: Number(skip), cursorId: cursorId === '-' ? null : cursorId, counted: counted === 'counted' },
             ids: new Set<string>(),
           };
           group.ids.add(portfolioId);
-          byQuery.set(`${take} ${skip} ${cursorId}`, group);
+          byQuery.set(query, group);
         }
         const loaded = new Map<string, LoadedPage>();
         for (const [query, { page, ids }] of byQuery) {
@@ -154,8 +167,15 @@ function investmentPages(ctx: Context): DataLoader<string, LoadedPage> {
 const connectionHelpers = prismaConnectionHelpers(builder, 'Investment', { cursor: 'id', maxSize: checkedPageSize });
 
 /** A page of a portfolio's investments as a connection, with its portfolio's total for `totalCount`. */
-export async function investmentConnection(ctx: Context, portfolio: { id: string }, args: DefaultConnectionArguments) {
-  const page = pageQuery(args);
-  const { rows, totalCount } = await investmentPages(ctx).load(`${portfolio.id} ${page.take} ${page.skip} ${page.cursorId ?? '-'}`);
+export async function investmentConnection(
+  ctx: Context,
+  portfolio: { id: string },
+  args: DefaultConnectionArguments,
+  info: GraphQLResolveInfo,
+) {
+  const page = pageQuery(args, asksTotalCount(info));
+  const { rows, totalCount } = await investmentPages(ctx).load(
+    `${portfolio.id} ${page.take} ${page.skip} ${page.cursorId ?? '-'} ${page.counted ? 'counted' : '-'}`,
+  );
   return { ...connectionHelpers.resolve(rows, args, ctx, portfolio), totalCount };
 }

@@ -56,7 +56,7 @@ export const PortfolioRef = builder.prismaObject('Portfolio', {
     updatedAt: t.expose('updatedAt', { nullable: false, type: 'DateTime' }),
     // One typed SQL statement for every page a request reaches (./investment-reads.ts says why).
     investments: t.connection(
-      { type: InvestmentRef, nullable: false, resolve: (portfolio, args, ctx) => investmentConnection(ctx, portfolio, args) },
+      { type: InvestmentRef, nullable: false, resolve: (portfolio, args, ctx, info) => investmentConnection(ctx, portfolio, args, info) },
       { name: 'InvestmentConnection', fields: (c) => ({ totalCount: c.exposeInt('totalCount', { nullable: false }) }) },
       { name: 'InvestmentEdge' },
     ),
