@@ -47,6 +47,7 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import { CloseCode } from 'graphql-ws';
+import { LRUCache } from 'lru-cache';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { AppError, badInput } from '../platform/errors.js';
@@ -141,6 +142,15 @@ export function attachSubscriptionServer(
     maxBufferedBytes: options.maxBufferedBytes,
     onExecute: () => subscriptionExecutions.inc({ fanout: 'shared' }),
     onSlowConsumer: () => services.metrics.slowSubscribers.inc(),
+  });
+  // Documents that passed the limits and validation, by text: a burst of clients subscribing
+  // with the same document (every SPA tab, every reconnect) parses and validates it once.
+  // Complexity still runs per subscription (it depends on the variables).
+  const validDocuments = new LRUCache<string, DocumentNode>({
+    max: 500,
+    // The AST is a few times its text; bounded whatever the documents' sizes.
+    maxSize: 8 * 1024 * 1024,
+    sizeCalculation: (_document, query) => 4 * query.length + 1,
   });
   /** The execution arguments onSubscribe returned for shared subscriptions, with where they go. */
   const sharedTargets = new WeakMap<ExecutionArgs, SharedTarget>();
@@ -249,17 +259,20 @@ export function attachSubscriptionServer(
             }),
           ];
         }
-        let document: DocumentNode;
-        try {
-          // The same document limits as over HTTP (src/graphql/limits.ts), in the same order.
-          checkSourceLimits(payload.query, limits);
-          document = parse(payload.query, { maxTokens: limits.maxTokens });
-          checkDocumentLimits(document, limits);
-        } catch (error) {
-          return [toClientError(error as GraphQLError, undefined, log, shape)];
+        let document = validDocuments.get(payload.query);
+        if (!document) {
+          try {
+            // The same document limits as over HTTP (src/graphql/limits.ts), in the same order.
+            checkSourceLimits(payload.query, limits);
+            document = parse(payload.query, { maxTokens: limits.maxTokens });
+            checkDocumentLimits(document, limits);
+          } catch (error) {
+            return [toClientError(error as GraphQLError, undefined, log, shape)];
+          }
+          const errors = validate(schema, document, validationRules);
+          if (errors.length > 0) return errors.map((error) => toClientError(error, undefined, log, shape));
+          validDocuments.set(payload.query, document);
         }
-        const errors = validate(schema, document, validationRules);
-        if (errors.length > 0) return errors.map((error) => toClientError(error, undefined, log, shape));
         const operation = getOperationAST(document, payload.operationName);
         if (!operation) {
           return [badInput([{ field: 'operationName', message: 'Unable to identify the operation to run' }])];
