@@ -134,7 +134,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   );
   // Registering with an invited address turns its invitations into shares.
   auth.afterRegister((user) => invitations.claimForNewAccount(user.id, user.email));
-  const ledger = new LedgerService(db, fx);
+  const ledger = new LedgerService(db, fx, { cacheTransactions: config.LEDGER_CACHE_TRANSACTIONS });
   // Valuations (queries and subscriptions) value the ledger's open lots, in base currency.
   market.setHoldingsSource((portfolioId) => ledger.valuationHoldings(portfolioId));
   const analytics = new AnalyticsService({ config, db, redis, market, fx, registry: metrics.registry, logger: app.log });

@@ -63,6 +63,8 @@ const envSchema = z.object({
   MARKET_PROVIDERS: list('simulated'),
   /** FX rate sources in order (ecb, yahoo); the simulated rates answer whatever they do not. */
   FX_PROVIDERS: list('simulated'),
+  /** Replayed ledgers kept in memory per process, counted in transactions (0: no cache). */
+  LEDGER_CACHE_TRANSACTIONS: intFromEnv(300_000),
   MARKET_FEED_INTERVAL_MS: intFromEnv(1000),
   ALPHAVANTAGE_API_KEY: z.string().optional(),
   ALPHAVANTAGE_CALLS_PER_MINUTE: intFromEnv(5),

@@ -45,9 +45,12 @@ export function parseDecimal(value: unknown): Decimal {
   return parsed.value;
 }
 
+const CANONICAL_DECIMAL = /^-?(0|[1-9]\d*)(\.\d*[1-9])?$/;
+
 export function serializeDecimal(value: unknown): string {
   if (value instanceof Decimal) return value.toFixed();
-  if (typeof value === 'string') return new Decimal(value).toFixed();
+  // Already canonical (no exponent, no trailing fraction zeros): as is, without a decimal.js parse.
+  if (typeof value === 'string') return CANONICAL_DECIMAL.test(value) && value !== '-0' ? value : new Decimal(value).toFixed();
   if (typeof value === 'number' && Number.isFinite(value)) return new Decimal(value).toFixed();
   // Prisma's Decimal is a decimal.js build of its own: duck-type it.
   if (value !== null && typeof value === 'object' && 'toFixed' in value) {

@@ -25,7 +25,7 @@ export {
 } from './custom-asset-store.js';
 export { addDays, missingRanges } from './candles.js';
 export type { DateRange } from './store.js';
-export { ALLOCATION_DIMENSIONS, KEY_OF, allocate, valueHolding } from './valuation.js';
+export { ALLOCATION_DIMENSIONS, KEY_OF, allocate, isCash, valueHolding } from './valuation.js';
 export type { AllocationDimension, AllocationSlice, HoldingInput, PortfolioValuation } from './valuation.js';
 export { portfolioValuation, quoteLoader, requestQuoteLookup } from './loaders.js';
 export { AllocationDimensionEnum, AllocationSliceRef, QuoteRef, ValuationRef } from './schema.js';

@@ -30,7 +30,7 @@ import { checkedQuoteSymbols } from './inputs.js';
 import { QuoteRelay, type LiveQuote, type QuoteRelayOptions } from './quote-relay.js';
 import { PORTFOLIO_WITH_HOLDINGS, type MarketService, type PortfolioHeader, type Quote, type QuoteRequest } from './service.js';
 import { ownedKey } from './store.js';
-import type { HoldingInput, PortfolioValuation } from './valuation.js';
+import { isCash, type HoldingInput, type PortfolioValuation } from './valuation.js';
 
 export interface LiveMarketOptions extends QuoteRelayOptions {
   /** The least time between two valuations of one subscription (ms). */
@@ -247,7 +247,7 @@ export class LiveMarket {
     };
     /** Quotes for symbols no tick has priced yet (ticks are newer than any cache). */
     const fillQuotes = async (overwrite: boolean) => {
-      const symbols = [...new Set(portfolio!.holdings.map((h) => h.symbol))];
+      const symbols = [...new Set(portfolio!.holdings.filter((h) => !isCash(h)).map((h) => h.symbol))];
       const found = await this.deps.market.lookupQuotes(symbols.map((symbol) => ({ symbol, ownerId: portfolio!.header.ownerId })));
       symbols.forEach((symbol, i) => {
         if (overwrite || !latest.has(symbol)) latest.set(symbol, found[i] ?? null);
@@ -334,7 +334,7 @@ export class LiveMarket {
     });
     if (!row) return null;
     const holdings = await this.deps.market.holdingsFor(row.id, row.investments);
-    const symbols = [...new Set(holdings.map((h) => h.symbol))];
+    const symbols = [...new Set(holdings.filter((h) => !isCash(h)).map((h) => h.symbol))];
     const custom = await this.deps.market.store.customSymbols(symbols.map((symbol) => ({ ownerId: row.ownerId, symbol })));
     return {
       header: { id: row.id, ownerId: row.ownerId, baseCurrency: row.baseCurrency },

@@ -46,7 +46,7 @@ import { UNIVERSE, toProviderSymbol } from './providers/universe.js';
 import { quoteFromStoredCloses, reviveQuote } from './quotes.js';
 import { SingleFlight } from '../platform/single-flight.js';
 import { ownedKey, PriceStore, type DateRange, type ResolvedAsset, type StoredCandle } from './store.js';
-import { valuePortfolio, type HoldingInput, type PortfolioValuation } from './valuation.js';
+import { isCash, valuePortfolio, type HoldingInput, type PortfolioValuation } from './valuation.js';
 
 export type Quote = ProviderQuote;
 export type Candle = ProviderCandle;
@@ -417,17 +417,20 @@ export class MarketService {
     lookup: QuoteLookup = this.defaultLookup,
     options: { costsInBaseCurrency?: boolean } = {},
   ): Promise<PortfolioValuation> {
-    const symbols = [...new Set(holdings.map((h) => h.symbol))];
+    const symbols = [...new Set(holdings.filter((h) => !isCash(h)).map((h) => h.symbol))];
     const found = await lookup(symbols.map((symbol) => ({ symbol, ownerId: portfolio.ownerId })));
     const quotes = new Map(symbols.map((symbol, i) => [symbol, found[i] ?? null]));
     let rates: Map<string, string> | undefined;
     if (this.fx && options.costsInBaseCurrency) {
       rates = new Map();
       const today = this.today();
-      for (const quote of quotes.values()) {
-        if (!quote || rates.has(quote.currency)) continue;
-        const rate = await this.fx.rate(quote.currency, portfolio.baseCurrency, today);
-        if (rate) rates.set(quote.currency, rate.rate.toFixed());
+      const currencies = new Set([
+        ...[...quotes.values()].flatMap((quote) => (quote ? [quote.currency] : [])),
+        ...holdings.flatMap((h) => (h.cashCurrency !== undefined ? [h.cashCurrency] : [])),
+      ]);
+      for (const currency of currencies) {
+        const rate = await this.fx.rate(currency, portfolio.baseCurrency, today);
+        if (rate) rates.set(currency, rate.rate.toFixed());
       }
     }
     return valuePortfolio({ portfolioId: portfolio.id, baseCurrency: portfolio.baseCurrency, holdings, quotes, rates, now: this.now() });

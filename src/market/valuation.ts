@@ -10,7 +10,9 @@
  *   the total cost is 0. dayChange = Σ quantity × change over holdings whose quote has a change;
  *   null when none has. asOf is the newest quote timestamp used, or now without quotes.
  * - Values are summed as they are quoted, without currency conversion: allocation by CURRENCY
- *   shows the mix.
+ *   shows the mix. With FX rates (the ledger's holdings) every figure is in the base currency.
+ * - Cash balances (the ledger's, when it tracks cash) are holdings of type CASH keyed by their
+ *   currency: in totalValue and allocation, not in totalCost, unrealizedGain or dayChange.
  */
 import { Money } from '../platform/money.js';
 
@@ -31,7 +33,17 @@ export interface HoldingInput {
   sector: string | null;
   quantity: DecimalLike;
   purchasePrice: DecimalLike;
+  /** The exact total cost when known (the ledger keeps it per lot); else quantity × purchasePrice. */
+  costBasis?: DecimalLike;
+  /**
+   * A cash balance rather than a position: `quantity` units of this currency, no quote, worth its
+   * amount at the day's rate; counted in totalValue and allocation, not in totalCost or gains.
+   */
+  cashCurrency?: string;
 }
+
+/** Whether a holding is a cash balance (no quote to look up). */
+export const isCash = (holding: HoldingInput): boolean => holding.cashCurrency !== undefined;
 
 export interface QuoteInput {
   price: string;
@@ -88,7 +100,11 @@ export function valueHolding(
   rate?: DecimalLike | null,
 ): HoldingValuation {
   const quantity = money(holding.quantity);
-  const costBasis = quantity.times(money(holding.purchasePrice));
+  if (holding.cashCurrency !== undefined) {
+    const value = quantity.times(rate == null ? 1 : money(rate));
+    return { holding, quote: null, costBasis: value, marketValue: value, unrealizedGain: null, value, currency: holding.cashCurrency };
+  }
+  const costBasis = holding.costBasis !== undefined ? money(holding.costBasis) : quantity.times(money(holding.purchasePrice));
   const marketValue = quote ? quantity.times(money(quote.price)).times(rate == null ? 1 : money(rate)) : null;
   return {
     holding,
@@ -119,6 +135,7 @@ export interface PortfolioInput {
 export function valuePortfolio(input: PortfolioInput): PortfolioValuation {
   const rates = input.rates;
   const holdings = input.holdings.map((h) => {
+    if (h.cashCurrency !== undefined) return valueHolding(h, null, input.baseCurrency, rates?.get(h.cashCurrency));
     const quote = input.quotes.get(h.symbol) ?? null;
     if (!rates || !quote) return valueHolding(h, quote, input.baseCurrency);
     const rate = rates.get(quote.currency);
@@ -130,6 +147,7 @@ export function valuePortfolio(input: PortfolioInput): PortfolioValuation {
   let asOf: Date | null = null;
   for (const h of holdings) {
     totalValue = totalValue.plus(h.value);
+    if (isCash(h.holding)) continue;
     totalCost = totalCost.plus(h.costBasis);
     if (h.quote?.change != null) {
       const rate = rates?.get(h.quote.currency);
@@ -141,7 +159,9 @@ export function valuePortfolio(input: PortfolioInput): PortfolioValuation {
     }
     if (h.quote && (!asOf || h.quote.timestamp > asOf)) asOf = h.quote.timestamp;
   }
-  const unrealizedGain = totalValue.minus(totalCost);
+  // Cash is worth what it costs: the gain is the positions'.
+  let unrealizedGain = new Money(0);
+  for (const h of holdings) if (!isCash(h.holding)) unrealizedGain = unrealizedGain.plus(h.value).minus(h.costBasis);
   return {
     portfolioId: input.portfolioId,
     currency: input.baseCurrency,

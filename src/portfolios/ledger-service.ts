@@ -10,6 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Decimal } from 'decimal.js';
+import { LRUCache } from 'lru-cache';
 import type { Transaction } from '../generated/prisma/client.js';
 import type { FxRates } from '../market/index.js';
 import type { HoldingInput } from '../market/index.js';
@@ -19,13 +20,21 @@ import { isUuid } from '../platform/ids.js';
 import { recordActivity, type Actor } from './activity.js';
 import { resolveAssets } from './assets.js';
 import { majorUnit } from '../platform/currency-units.js';
-import { replay, type CostBasisMethod, type LedgerState, type LedgerTransaction, type TransactionType } from './ledger/engine.js';
+import {
+  cashBalancesOf,
+  replay,
+  type CostBasisMethod,
+  type LedgerState,
+  type LedgerTransaction,
+  type TransactionType,
+} from './ledger/engine.js';
+import { div, formatFixed } from './ledger/fixed.js';
 import { checkTransaction, type CheckedTransaction, type TransactionInput } from './transaction-rules.js';
 
 type Tx = Prisma.TransactionClient;
 
 /** One ledger row as the replay reads it: decimals as text, fx_rate possibly unknown (null). */
-interface LedgerRow {
+export interface LedgerRow {
   id: string;
   type: TransactionType;
   date: string;
@@ -85,7 +94,7 @@ async function ledgerRows(db: Db | Tx, portfolioId: string, symbols: readonly st
   }));
 }
 
-function toLedger(row: LedgerRow, fxRate: string): LedgerTransaction {
+export function toLedger(row: LedgerRow, fxRate: string): LedgerTransaction {
   return {
     id: row.id,
     type: row.type,
@@ -171,10 +180,22 @@ export interface LedgerView {
 }
 
 export class LedgerService {
+  /**
+   * Replayed ledgers by portfolio, method and base currency, each valid for one ledger version
+   * (ledger_versions, raised by triggers on every write); sized by transactions replayed.
+   */
+  private readonly views: LRUCache<string, { version: string; view: LedgerView }> | null;
+  /** Replays under way, so concurrent requests for one version replay once. */
+  private readonly computing = new Map<string, Promise<LedgerView>>();
+
   constructor(
     private readonly db: Db,
     private readonly fx: FxRates,
-  ) {}
+    options: { cacheTransactions?: number } = {},
+  ) {
+    const maxSize = options.cacheTransactions ?? 300_000;
+    this.views = maxSize > 0 ? new LRUCache({ max: 1000, maxSize }) : null;
+  }
 
   /** Units of base currency per unit of `currency` on `date` (fetched if need be); null when no rate is known. */
   async baseRate(currency: string, baseCurrency: string, date: string): Promise<string | null> {
@@ -313,40 +334,59 @@ export class LedgerService {
   }
 
   /**
-   * The whole ledger replayed (two statements): by the portfolio's method and the lots its SELLs
-   * name, or, for a what-if, every SELL by `method`. Unknown rates (investments in a foreign
-   * currency) are the FX rate of their date.
+   * The whole ledger replayed: by the portfolio's method and the lots its SELLs name, or, for a
+   * what-if, every SELL by `method`. Unknown rates (investments in a foreign currency) are the FX
+   * rate of their date. One statement when the replay is cached for the ledger's current version
+   * (read from PostgreSQL every time, so a write through any replica is seen at once), two
+   * otherwise.
    */
   async view(portfolioId: string, method: CostBasisMethod | null = null): Promise<LedgerView | null> {
-    const portfolio = await this.db.portfolio.findUnique({
-      where: { id: portfolioId },
-      select: { baseCurrency: true, costBasisMethod: true },
-    });
+    if (!isUuid(portfolioId)) return null;
+    const [portfolio] = await this.db.$queryRaw<Array<{ baseCurrency: string; costBasisMethod: CostBasisMethod; version: string }>>`
+      SELECT p.base_currency AS "baseCurrency", p.cost_basis_method::text AS "costBasisMethod", coalesce(v.version, 0)::text AS version
+      FROM portfolios p LEFT JOIN ledger_versions v ON v.portfolio_id = p.id WHERE p.id = ${portfolioId}::uuid`;
     if (!portfolio) return null;
+    const chosen = method ?? portfolio.costBasisMethod;
+    const ignoreLotIds = method !== null && method !== portfolio.costBasisMethod;
+    const key = `${portfolioId}|${chosen}|${ignoreLotIds}|${portfolio.baseCurrency}`;
+    const cached = this.views?.get(key);
+    if (cached?.version === portfolio.version) return cached.view;
+    const flight = `${key}|${portfolio.version}`;
+    let computing = this.computing.get(flight);
+    if (!computing) {
+      computing = this.replayed(portfolioId, portfolio.baseCurrency, chosen, ignoreLotIds).then(({ view, size }) => {
+        if (this.views && size <= this.views.maxSize) this.views.set(key, { version: portfolio.version, view }, { size });
+        return view;
+      });
+      computing.finally(() => this.computing.delete(flight)).catch(() => {});
+      this.computing.set(flight, computing);
+    }
+    return computing;
+  }
+
+  private async replayed(portfolioId: string, baseCurrency: string, method: CostBasisMethod, ignoreLotIds: boolean) {
     const rows = await ledgerRows(this.db, portfolioId, null);
     // Rows without a rate of their own (investments in a foreign currency): each currency's
     // series fetched once from its earliest such date, then read per row.
     const earliest = new Map<string, string>();
     for (const row of rows) if (row.fx_rate === null && !earliest.has(row.currency)) earliest.set(row.currency, row.date);
-    await Promise.all([...earliest].map(([currency, since]) => this.fx.prefetch(currency, portfolio.baseCurrency, since)));
+    await Promise.all([...earliest].map(([currency, since]) => this.fx.prefetch(currency, baseCurrency, since)));
     const rateOf = (row: LedgerRow) =>
-      row.fx_rate ??
-      this.fx.cachedRate(row.currency, portfolio.baseCurrency, row.date)?.rate.toFixed() ??
-      fallbackRate(row.currency, portfolio.baseCurrency);
+      row.fx_rate ?? this.fx.cachedRate(row.currency, baseCurrency, row.date)?.rate.toFixed() ?? fallbackRate(row.currency, baseCurrency);
     const transactions = rows.map((row) => toLedger(row, rateOf(row)));
-    const chosen = method ?? portfolio.costBasisMethod;
-    const state = replay(transactions, { method: chosen, ignoreLotIds: method !== null && method !== portfolio.costBasisMethod });
-    return { portfolioId, baseCurrency: portfolio.baseCurrency, method: chosen, state };
+    const state = replay(transactions, { method, ignoreLotIds });
+    return { view: { portfolioId, baseCurrency, method, state }, size: rows.length + 1 };
   }
 
   /**
-   * The open lots as the valuation reads them (null: no such portfolio): remaining quantity, cost
-   * per share in base currency, and the type and sector of the lot's investment (a BUY) or asset.
+   * What the valuation reads of the ledger (null: no such portfolio): the open lots (remaining
+   * quantity, their exact cost in base currency, the type and sector of the lot's investment or
+   * asset) and, when the ledger tracks cash, one CASH holding per currency balance.
    */
   async valuationHoldings(portfolioId: string): Promise<HoldingInput[] | null> {
     const view = await this.view(portfolioId);
     if (!view) return null;
-    const open = view.state.lots.filter((lot) => !lot.remainingQuantity.isZero());
+    const open = view.state.lots.filter((lot) => lot.isOpen);
     const [investments, owner] = await Promise.all([
       this.db.investment.findMany({ where: { portfolioId }, select: { id: true, type: true, sector: true } }),
       this.db.portfolio.findUnique({ where: { id: portfolioId }, select: { ownerId: true } }),
@@ -354,17 +394,28 @@ export class LedgerService {
     const byId = new Map(investments.map((i) => [i.id, i]));
     const missing = open.filter((lot) => !byId.has(lot.id)).map((lot) => lot.symbol);
     const assets = owner && missing.length ? await resolveAssets(this.db, owner.ownerId, missing) : new Map();
-    return open.map((lot) => {
+    const lots = open.map((lot): HoldingInput => {
       const described = byId.get(lot.id) ?? assets.get(lot.symbol);
       return {
         id: lot.id,
         symbol: lot.symbol,
         type: described?.type ?? 'OTHER',
         sector: described?.sector ?? null,
-        quantity: lot.remainingQuantity.toFixed(),
-        purchasePrice: lot.costPerShareBase.toFixed(),
+        quantity: formatFixed(lot.remainingFixed),
+        purchasePrice: formatFixed(div(lot.remainingCostBaseFixed, lot.remainingFixed)),
+        costBasis: formatFixed(lot.remainingCostBaseFixed),
       };
     });
+    const cash = cashBalancesOf(view.state).map(({ currency, amount }): HoldingInput => ({
+      id: `cash:${currency}`,
+      symbol: currency,
+      type: 'CASH',
+      sector: null,
+      quantity: amount.toFixed(),
+      purchasePrice: '1',
+      cashCurrency: currency,
+    }));
+    return [...lots, ...cash];
   }
 
   /** The portfolio's BUYs of these symbols dated from..to (inclusive), in one statement (the tax-lot review's wash-sale check). */

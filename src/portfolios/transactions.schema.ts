@@ -19,13 +19,16 @@ import { notFound } from '../platform/errors.js';
 import type { Actor } from './activity.js';
 import { resolveAssets } from './assets.js';
 import { holdingsOf, realizedBetween, cashBalancesOf, type CostBasisMethod, type Lot, type RealizedGain } from './ledger/engine.js';
+import { formatFixed } from './ledger/fixed.js';
 import { CostBasisMethodEnum, TransactionTypeEnum } from './ledger-enums.js';
 import type { LedgerView } from './ledger-service.js';
 import type { PortfolioRole, PortfolioRoleRequirement } from './roles.js';
 import { PortfolioRef } from './portfolio.schema.js';
 
 const OUTPUT_PLACES = 8;
-const out = (value: Decimal): Decimal => value.toDecimalPlaces(OUTPUT_PLACES, Decimal.ROUND_HALF_EVEN);
+/** A figure as printed: 8 decimal places, half-even (the ledger's fixed-point figures print without decimal.js). */
+const out = (value: Decimal | bigint): Decimal | string =>
+  typeof value === 'bigint' ? formatFixed(value, OUTPUT_PLACES) : value.toDecimalPlaces(OUTPUT_PLACES, Decimal.ROUND_HALF_EVEN);
 
 function actorOf(ctx: Context): Actor {
   return { userId: requireViewer(ctx).userId, ip: ctx.ip, userAgent: ctx.userAgent };
@@ -54,8 +57,11 @@ const LEDGER_VIEWS = Symbol('portfolios.ledgerViews');
 // ---------------------------------------------------------------------------------- types
 
 interface MoneyValue {
-  amount: Decimal;
+  amount: Decimal | bigint;
   currency: string;
+}
+interface DecimalMoney extends MoneyValue {
+  amount: Decimal;
 }
 
 export const MoneyRef = builder.objectRef<MoneyValue>('Money').implement({
@@ -122,13 +128,13 @@ const LotRef = builder.objectRef<LotValue>('Lot').implement({
     id: t.id({ nullable: false, resolve: ({ lot }) => lot.id }),
     symbol: t.string({ nullable: false, resolve: ({ lot }) => lot.symbol }),
     openedOn: t.field({ type: 'Date', nullable: false, resolve: ({ lot }) => lot.openedOn }),
-    quantity: t.field({ type: 'Decimal', nullable: false, resolve: ({ lot }) => out(lot.quantity) }),
-    remainingQuantity: t.field({ type: 'Decimal', nullable: false, resolve: ({ lot }) => out(lot.remainingQuantity) }),
+    quantity: t.field({ type: 'Decimal', nullable: false, resolve: ({ lot }) => out(lot.quantityFixed) }),
+    remainingQuantity: t.field({ type: 'Decimal', nullable: false, resolve: ({ lot }) => out(lot.remainingFixed) }),
     costPerShare: t.field({
       type: 'Decimal',
       nullable: false,
       description: "(amount + fee) / quantity in the lot's currency, split-adjusted; under AVERAGE, the pooled cost.",
-      resolve: ({ lot }) => out(lot.costPerShare),
+      resolve: ({ lot }) => out(lot.costPerShareFixed),
     }),
     currency: t.string({ nullable: false, resolve: ({ lot }) => lot.currency }),
     closedOn: t.field({
@@ -146,9 +152,9 @@ interface HoldingValue {
   quantity: Decimal;
   currency: string;
   averageCost: Decimal;
-  costBasis: MoneyValue;
-  marketValue: MoneyValue | null;
-  unrealizedGain: MoneyValue | null;
+  costBasis: DecimalMoney;
+  marketValue: DecimalMoney | null;
+  unrealizedGain: DecimalMoney | null;
   weight: number | null;
 }
 
@@ -192,10 +198,10 @@ const RealizedGainRef = builder.objectRef<{ item: RealizedGain; currency: string
     sellId: t.id({ nullable: false, description: 'The SELL that closed it.', resolve: ({ item }) => item.sellId }),
     openedOn: t.field({ type: 'Date', nullable: false, resolve: ({ item }) => item.openedOn }),
     closedOn: t.field({ type: 'Date', nullable: false, resolve: ({ item }) => item.closedOn }),
-    quantity: t.field({ type: 'Decimal', nullable: false, resolve: ({ item }) => out(item.quantity) }),
-    proceeds: t.field({ type: MoneyRef, nullable: false, resolve: ({ item, currency }) => ({ amount: item.proceeds, currency }) }),
-    costBasis: t.field({ type: MoneyRef, nullable: false, resolve: ({ item, currency }) => ({ amount: item.costBasis, currency }) }),
-    gain: t.field({ type: MoneyRef, nullable: false, resolve: ({ item, currency }) => ({ amount: item.gain, currency }) }),
+    quantity: t.field({ type: 'Decimal', nullable: false, resolve: ({ item }) => out(item.quantityFixed) }),
+    proceeds: t.field({ type: MoneyRef, nullable: false, resolve: ({ item, currency }) => ({ amount: item.proceedsFixed, currency }) }),
+    costBasis: t.field({ type: MoneyRef, nullable: false, resolve: ({ item, currency }) => ({ amount: item.costBasisFixed, currency }) }),
+    gain: t.field({ type: MoneyRef, nullable: false, resolve: ({ item, currency }) => ({ amount: item.gainFixed, currency }) }),
     longTerm: t.boolean({ nullable: false, description: 'Held more than 365 days.', resolve: ({ item }) => item.longTerm }),
   }),
 });
@@ -303,9 +309,7 @@ builder.prismaObjectFields(PortfolioRef, (t) => ({
     resolve: async (portfolio, { symbol, includeClosed }, ctx) => {
       const wanted = symbol?.trim().toUpperCase();
       const { state } = await ledgerView(ctx, portfolio.id);
-      return state.lots
-        .filter((lot) => (!wanted || lot.symbol === wanted) && (includeClosed || !lot.remainingQuantity.isZero()))
-        .map((lot) => ({ lot }));
+      return state.lots.filter((lot) => (!wanted || lot.symbol === wanted) && (includeClosed || lot.isOpen)).map((lot) => ({ lot }));
     },
   }),
 

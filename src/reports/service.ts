@@ -16,7 +16,7 @@ import { Decimal } from 'decimal.js';
 import type { AnalyticsService } from '../analytics/index.js';
 import { addDays } from '../market/index.js';
 import type { MarketService } from '../market/index.js';
-import { allocate } from '../market/index.js';
+import { allocate, isCash } from '../market/index.js';
 import type { Db } from '../platform/db.js';
 import { badInput, Problems } from '../platform/errors.js';
 import { formatPercent, renderRiskReport, type RiskReportContent } from './pdf.js';
@@ -160,7 +160,7 @@ export class ReportService {
     const allocation = valuation
       ? allocate(valuation, 'SYMBOL').map((s) => ({ key: s.key, value: s.value.toFixed(2), weight: s.weight }))
       : [];
-    const symbols = [...new Set(valuation?.holdings.map((h) => h.holding.symbol) ?? [])];
+    const symbols = [...new Set(valuation?.holdings.filter((h) => !isCash(h.holding)).map((h) => h.holding.symbol) ?? [])];
     const movers: Array<{ symbol: string; change: number }> = [];
     for (const symbol of symbols) {
       const candles = await market.dailyHistory(symbol, { from: addDays(from, -7), to }, portfolio.ownerId).catch(() => []);

@@ -3,9 +3,11 @@
  * gains and cash balances (rules: shared/contract/README.md, "Ledger"). Pure: decimals in,
  * figures out; no I/O, no framework.
  *
- * - BUY and TRANSFER_IN open a lot: costPerShare = (amount + fee) / quantity, amount = quantity
- *   × price, in the transaction's currency; its cost in base currency uses the transaction's own
- *   fxRate (units of base per unit of its currency).
+ * - BUY and TRANSFER_IN open a lot whose cost is amount + fee (amount = quantity × price), in the
+ *   transaction's currency; its cost in base currency uses the transaction's own fxRate (units of
+ *   base per unit of its currency). A lot keeps its total cost, exactly, and what is left of it
+ *   after sales; per-share figures are derived (so 6 shares bought for 4396.735 cost 4396.735,
+ *   not 6 × 732.7891666…).
  * - SELL and TRANSFER_OUT close open lots of the symbol by the cost basis method (FIFO, LIFO,
  *   HIFO = highest costPerShare first, AVERAGE = one pooled cost per symbol) or by the lots the
  *   transaction names (specific identification). A SELL realizes, per lot part, proceeds share −
@@ -22,16 +24,15 @@
  * recorded). A transaction that breaks a rule (selling more than is held, naming a lot that is
  * closed or not yet opened, a dividend of a symbol never held) is reported as a problem naming
  * its field, and skipped, so the replay goes on and reports every problem.
+ *
+ * Arithmetic is fixed point (./fixed.ts: bigints of 10^-30); the figures it returns are
+ * decimal.js values for callers, plus the raw fixed-point fields for fast printing.
  */
-import { Decimal } from 'decimal.js';
+import type { Decimal } from 'decimal.js';
 import { majorUnit } from '../../platform/currency-units.js';
+import { div, formatFixed, mul, mulDiv, toDecimal, toFixedPoint } from './fixed.js';
 
-/**
- * 40 significant digits: products of DECIMAL(18,8) columns (36 digits) and their sums stay exact
- * (to far below the 8 decimal places printed); divisions (cost per share) round at the 40th.
- */
-export const LedgerDecimal = Decimal.clone({ precision: 40, rounding: Decimal.ROUND_HALF_EVEN });
-export type LedgerDecimal = Decimal;
+export { LedgerDecimal } from './fixed.js';
 
 export const TRANSACTION_TYPES = [
   'BUY',
@@ -56,7 +57,7 @@ export const LONG_TERM_DAYS = 365;
 
 type DecimalText = Decimal | string;
 
-/** One transaction as the ledger reads it (checked already: see ./rules.ts). */
+/** One transaction as the ledger reads it (checked already: see ../transaction-rules.ts). */
 export interface LedgerTransaction {
   id: string;
   type: TransactionType;
@@ -77,34 +78,93 @@ export interface LedgerTransaction {
   lotIds: readonly string[] | null;
 }
 
-export interface Lot {
-  /** The id of the transaction that opened it. */
-  id: string;
-  symbol: string;
-  openedOn: string;
+/**
+ * Shares opened by one BUY / TRANSFER_IN. The `…Fixed` fields are fixed point (./fixed.ts);
+ * the getters give the same figures as decimal.js values.
+ */
+export class Lot {
+  /** Shares opened, split-adjusted. */
+  quantityFixed: bigint;
+  remainingFixed: bigint;
+  /** What the opened shares cost (amount + fee), in the lot's currency; pooled under AVERAGE. */
+  costFixed: bigint;
+  /** The same in base currency, at the opening transaction's fxRate; pooled under AVERAGE. */
+  costBaseFixed: bigint;
+  /** What the remaining shares cost: the totals less what sales took from them, exactly. */
+  remainingCostFixed: bigint;
+  remainingCostBaseFixed: bigint;
+  closedOn: string | null = null;
+
+  constructor(
+    /** The id of the transaction that opened it. */
+    readonly id: string,
+    readonly symbol: string,
+    readonly openedOn: string,
+    readonly currency: string,
+    quantity: bigint,
+    cost: bigint,
+    costBase: bigint,
+  ) {
+    this.quantityFixed = quantity;
+    this.remainingFixed = quantity;
+    this.costFixed = cost;
+    this.costBaseFixed = costBase;
+    this.remainingCostFixed = cost;
+    this.remainingCostBaseFixed = costBase;
+  }
+
+  get isOpen(): boolean {
+    return this.remainingFixed !== 0n;
+  }
   /** Quantity opened, split-adjusted. */
-  quantity: Decimal;
-  remainingQuantity: Decimal;
+  get quantity(): Decimal {
+    return toDecimal(this.quantityFixed);
+  }
+  get remainingQuantity(): Decimal {
+    return toDecimal(this.remainingFixed);
+  }
   /** In the lot's currency, split-adjusted (pooled under AVERAGE after a sale). */
-  costPerShare: Decimal;
-  /** In base currency at the opening transaction's fxRate (pooled under AVERAGE after a sale). */
-  costPerShareBase: Decimal;
-  currency: string;
-  closedOn: string | null;
+  get costPerShareFixed(): bigint {
+    return this.quantityFixed === 0n ? 0n : div(this.costFixed, this.quantityFixed);
+  }
+  get costPerShare(): Decimal {
+    return toDecimal(this.costPerShareFixed);
+  }
+  /** In base currency. */
+  get costPerShareBase(): Decimal {
+    return toDecimal(this.quantityFixed === 0n ? 0n : div(this.costBaseFixed, this.quantityFixed));
+  }
 }
 
-export interface RealizedGain {
-  sellId: string;
-  symbol: string;
-  lotId: string;
-  openedOn: string;
-  closedOn: string;
-  quantity: Decimal;
-  /** Base currency. */
-  proceeds: Decimal;
-  costBasis: Decimal;
-  gain: Decimal;
-  longTerm: boolean;
+/** One lot part a SELL closed; amounts in base currency. */
+export class RealizedGain {
+  constructor(
+    readonly sellId: string,
+    readonly symbol: string,
+    readonly lotId: string,
+    readonly openedOn: string,
+    readonly closedOn: string,
+    readonly quantityFixed: bigint,
+    readonly proceedsFixed: bigint,
+    readonly costBasisFixed: bigint,
+    readonly longTerm: boolean,
+  ) {}
+
+  get gainFixed(): bigint {
+    return this.proceedsFixed - this.costBasisFixed;
+  }
+  get quantity(): Decimal {
+    return toDecimal(this.quantityFixed);
+  }
+  get proceeds(): Decimal {
+    return toDecimal(this.proceedsFixed);
+  }
+  get costBasis(): Decimal {
+    return toDecimal(this.costBasisFixed);
+  }
+  get gain(): Decimal {
+    return toDecimal(this.gainFixed);
+  }
 }
 
 export interface LedgerProblem {
@@ -118,8 +178,8 @@ export interface LedgerState {
   /** Every lot ever opened, in opening order. */
   lots: Lot[];
   realized: RealizedGain[];
-  /** Cash per major currency (only meaningful when tracksCash). */
-  cash: Map<string, Decimal>;
+  /** Cash per major currency, fixed point (only meaningful when tracksCash). */
+  cash: Map<string, bigint>;
   tracksCash: boolean;
   problems: LedgerProblem[];
 }
@@ -133,19 +193,16 @@ export interface ReplayOptions {
   ignoreLotIds?: boolean;
 }
 
-const ZERO = new LedgerDecimal(0);
-const ONE = new LedgerDecimal(1);
-const d = (value: DecimalText | null | undefined): Decimal => {
-  if (value == null || value === '0') return ZERO;
-  if (value === '1') return ONE;
-  return new LedgerDecimal(value.toString());
-};
-/** x × rate, skipping the multiplication for the common rate of 1. */
-const atRate = (x: Decimal, rate: Decimal): Decimal => (rate === ONE ? x : x.times(rate));
+const fixed = (value: DecimalText | null | undefined): bigint => (value == null ? 0n : toFixedPoint(value));
+
+/** Days since the epoch of a YYYY-MM-DD (UTC). */
+function dayNumber(ymd: string): number {
+  return Math.round(Date.parse(`${ymd}T00:00:00Z`) / 86_400_000);
+}
 
 /** Whole days from `from` to `to` (YYYY-MM-DD, UTC). */
 export function daysBetween(from: string, to: string): number {
-  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
+  return dayNumber(to) - dayNumber(from);
 }
 
 /** Stable: transactions of one date keep the order given. */
@@ -156,141 +213,143 @@ export function inLedgerOrder<T extends { date: string }>(transactions: readonly
     .map(({ t }) => t);
 }
 
+/** AVERAGE: per symbol, the open shares and what they cost (base currency, and the lots' own). */
+interface Pool {
+  quantity: bigint;
+  base: bigint;
+  local: bigint;
+  currency: string;
+  sameCurrency: boolean;
+}
+
 /** Replays the transactions (in ledger order: see inLedgerOrder). */
 export function replay(transactions: readonly LedgerTransaction[], options: ReplayOptions): LedgerState {
   const state: LedgerState = { method: options.method, lots: [], realized: [], cash: new Map(), tracksCash: false, problems: [] };
+  const method = options.method;
+  // Each symbol's open lots in the order the method closes them (HIFO: highest cost first).
   const openBySymbol = new Map<string, Lot[]>();
   const lotById = new Map<string, Lot>();
   const heldOnce = new Set<string>();
   // Where each lot-opening transaction is, to tell "not opened yet" from "no such lot".
   const opening = new Map(transactions.filter(opensLot).map((t) => [t.id, t]));
+  const days = new Map<string, number>();
+  const dayOf = (ymd: string) => {
+    let day = days.get(ymd);
+    if (day === undefined) days.set(ymd, (day = dayNumber(ymd)));
+    return day;
+  };
 
-  const units = new Map<string, { currency: string; factor: Decimal | null }>();
-  const addCash = (currency: string, amount: Decimal) => {
-    if (amount.isZero()) return;
+  const units = new Map<string, { currency: string; factor: bigint }>();
+  const addCash = (currency: string, amount: bigint) => {
+    if (amount === 0n) return;
     let unit = units.get(currency);
     if (!unit) {
       const major = majorUnit(currency);
-      unit = { currency: major.currency, factor: major.factor.eq(1) ? null : major.factor };
+      unit = { currency: major.currency, factor: toFixedPoint(major.factor) };
       units.set(currency, unit);
     }
-    state.cash.set(unit.currency, (state.cash.get(unit.currency) ?? ZERO).plus(unit.factor ? amount.times(unit.factor) : amount));
+    state.cash.set(unit.currency, (state.cash.get(unit.currency) ?? 0n) + mul(amount, unit.factor));
   };
   const problem = (t: LedgerTransaction, field: string, message: string) => state.problems.push({ transactionId: t.id, field, message });
-  const average = options.method === 'AVERAGE';
-  // AVERAGE: per symbol, the open shares and what they cost (base currency, and the lots' own).
+  const average = method === 'AVERAGE';
   const pools = new Map<string, Pool>();
 
   for (const t of transactions) {
-    const amount = d(t.amount);
-    const fee = d(t.fee);
+    const amount = fixed(t.amount);
+    const fee = fixed(t.fee);
     switch (t.type) {
       case 'BUY':
       case 'TRANSFER_IN': {
         const symbol = t.symbol!;
-        const quantity = d(t.quantity);
-        const cost = fee.isZero() ? amount : amount.plus(fee);
-        const costPerShare = cost.div(quantity);
-        const rate = d(t.fxRate);
-        const lot: Lot = {
-          id: t.id,
-          symbol,
-          openedOn: t.date,
-          quantity,
-          remainingQuantity: quantity,
-          costPerShare,
-          costPerShareBase: atRate(costPerShare, rate),
-          currency: t.currency,
-          closedOn: null,
-        };
+        const quantity = fixed(t.quantity);
+        const cost = amount + fee;
+        const lot = new Lot(t.id, symbol, t.date, t.currency, quantity, cost, mul(cost, fixed(t.fxRate)));
         state.lots.push(lot);
         lotById.set(lot.id, lot);
-        const open = openBySymbol.get(symbol) ?? [];
-        open.push(lot);
-        openBySymbol.set(symbol, open);
+        let open = openBySymbol.get(symbol);
+        if (!open) openBySymbol.set(symbol, (open = []));
+        if (method === 'HIFO') open.splice(hifoPosition(open, lot), 0, lot);
+        else open.push(lot);
         heldOnce.add(symbol);
         if (average) {
-          const pool = pools.get(symbol) ?? { quantity: ZERO, base: ZERO, local: ZERO, currency: lot.currency, sameCurrency: true };
-          pool.quantity = pool.quantity.plus(quantity);
-          pool.base = pool.base.plus(atRate(cost, rate));
-          pool.local = pool.local.plus(cost);
+          const pool = pools.get(symbol) ?? { quantity: 0n, base: 0n, local: 0n, currency: lot.currency, sameCurrency: true };
+          pool.quantity += quantity;
+          pool.base += lot.costBaseFixed;
+          pool.local += cost;
           pool.sameCurrency &&= pool.currency === lot.currency;
           pools.set(symbol, pool);
         }
-        addCash(t.currency, t.type === 'BUY' ? cost.neg() : fee.neg());
+        addCash(t.currency, t.type === 'BUY' ? -cost : -fee);
         break;
       }
       case 'SELL':
       case 'TRANSFER_OUT': {
         const symbol = t.symbol!;
         const open = openBySymbol.get(symbol) ?? [];
-        const quantity = d(t.quantity);
-        const chosen =
-          options.ignoreLotIds || !t.lotIds?.length
-            ? pickByMethod(open, quantity, options.method)
-            : pickNamed(t, quantity, lotById, opening, problem);
+        const quantity = fixed(t.quantity);
+        const named = !options.ignoreLotIds && (t.lotIds?.length ?? 0) > 0;
+        const chosen = named ? pickNamed(t, quantity, lotById, opening, problem) : take(open, quantity, method === 'LIFO');
         if (!chosen) {
-          if (!t.lotIds?.length || options.ignoreLotIds) {
-            const held = open.reduce((sum, lot) => sum.plus(lot.remainingQuantity), ZERO);
-            problem(t, 'quantity', `is more than the ${held.toFixed()} ${symbol} held on ${t.date}`);
+          if (!named) {
+            const held = open.reduce((sum, lot) => sum + lot.remainingFixed, 0n);
+            problem(t, 'quantity', `is more than the ${formatFixed(held)} ${symbol} held on ${t.date}`);
           }
           break;
         }
-        const proceedsBase = atRate(fee.isZero() ? amount : amount.minus(fee), d(t.fxRate));
+        const proceedsBase = mul(amount - fee, fixed(t.fxRate));
         // Each part's share of the proceeds; the last part takes what is left, so they sum exactly.
-        const proceedsPerShare = chosen.length > 1 ? proceedsBase.div(quantity) : ZERO;
         let proceedsLeft = proceedsBase;
-        // AVERAGE: every share out of the pool costs the pool's average.
+        // AVERAGE: the shares leave the pool at its average cost, shared by the parts the same way.
         const pool = average ? pools.get(symbol) : undefined;
-        const poolCostPerShare = pool && !pool.quantity.isZero() ? pool.base.div(pool.quantity) : null;
-        if (pool && poolCostPerShare) {
-          const localPerShare = pool.local.div(pool.quantity);
-          pool.quantity = pool.quantity.minus(quantity);
-          pool.base = pool.quantity.isZero() ? ZERO : pool.base.minus(poolCostPerShare.times(quantity));
-          pool.local = pool.quantity.isZero() ? ZERO : pool.local.minus(localPerShare.times(quantity));
+        let pooledCost: bigint | null = null;
+        if (pool && pool.quantity !== 0n) {
+          pooledCost = mulDiv(pool.base, quantity, pool.quantity);
+          const pooledLocal = mulDiv(pool.local, quantity, pool.quantity);
+          pool.quantity -= quantity;
+          pool.base = pool.quantity === 0n ? 0n : pool.base - pooledCost;
+          pool.local = pool.quantity === 0n ? 0n : pool.local - pooledLocal;
         }
+        let pooledLeft = pooledCost ?? 0n;
+        let closedAny = false;
         for (let i = 0; i < chosen.length; i++) {
           const { lot, quantity: part } = chosen[i]!;
+          const last = i === chosen.length - 1;
+          const whole = part === lot.remainingFixed;
+          const lotCostBase = whole ? lot.remainingCostBaseFixed : mulDiv(lot.remainingCostBaseFixed, part, lot.remainingFixed);
+          const lotCost = whole ? lot.remainingCostFixed : mulDiv(lot.remainingCostFixed, part, lot.remainingFixed);
           if (t.type === 'SELL') {
-            const costBasis = part.times(poolCostPerShare ?? lot.costPerShareBase);
-            const proceeds = i === chosen.length - 1 ? proceedsLeft : proceedsPerShare.times(part);
-            proceedsLeft = proceedsLeft.minus(proceeds);
-            state.realized.push({
-              sellId: t.id,
-              symbol,
-              lotId: lot.id,
-              openedOn: lot.openedOn,
-              closedOn: t.date,
-              quantity: part,
-              proceeds,
-              costBasis,
-              gain: proceeds.minus(costBasis),
-              longTerm: daysBetween(lot.openedOn, t.date) > LONG_TERM_DAYS,
-            });
+            let costBasis = lotCostBase;
+            if (pooledCost !== null) {
+              costBasis = last ? pooledLeft : mulDiv(pooledCost, part, quantity);
+              pooledLeft -= costBasis;
+            }
+            const proceeds = last ? proceedsLeft : mulDiv(proceedsBase, part, quantity);
+            proceedsLeft -= proceeds;
+            const longTerm = dayOf(t.date) - dayOf(lot.openedOn) > LONG_TERM_DAYS;
+            state.realized.push(new RealizedGain(t.id, symbol, lot.id, lot.openedOn, t.date, part, proceeds, costBasis, longTerm));
           }
-          lot.remainingQuantity = lot.remainingQuantity.minus(part);
-          if (lot.remainingQuantity.isZero()) lot.closedOn = t.date;
+          lot.remainingCostBaseFixed -= lotCostBase;
+          lot.remainingCostFixed -= lotCost;
+          lot.remainingFixed -= part;
+          if (lot.remainingFixed === 0n) {
+            lot.closedOn = t.date;
+            closedAny = true;
+          }
         }
-        if (chosen.some(({ lot }) => lot.remainingQuantity.isZero())) {
-          openBySymbol.set(
-            symbol,
-            open.filter((lot) => !lot.remainingQuantity.isZero()),
-          );
-        }
-        addCash(t.currency, t.type === 'SELL' ? amount.minus(fee) : fee.neg());
+        if (closedAny) dropClosed(open);
+        addCash(t.currency, t.type === 'SELL' ? amount - fee : -fee);
         break;
       }
       case 'SPLIT': {
-        const ratio = d(t.splitTo).div(d(t.splitFrom));
+        const to = fixed(t.splitTo);
+        const from = fixed(t.splitFrom);
         const pool = pools.get(t.symbol!);
-        if (pool) pool.quantity = pool.quantity.times(ratio);
+        if (pool) pool.quantity = mulDiv(pool.quantity, to, from);
         for (const lot of openBySymbol.get(t.symbol!) ?? []) {
-          lot.quantity = lot.quantity.times(ratio);
-          lot.remainingQuantity = lot.remainingQuantity.times(ratio);
-          lot.costPerShare = lot.costPerShare.div(ratio);
-          lot.costPerShareBase = lot.costPerShareBase.div(ratio);
+          lot.quantityFixed = mulDiv(lot.quantityFixed, to, from);
+          lot.remainingFixed = mulDiv(lot.remainingFixed, to, from);
         }
-        addCash(t.currency, fee.neg());
+        addCash(t.currency, -fee);
         break;
       }
       case 'DIVIDEND':
@@ -298,89 +357,113 @@ export function replay(transactions: readonly LedgerTransaction[], options: Repl
           problem(t, 'symbol', `${t.symbol} was never held on or before ${t.date}`);
           break;
         }
-        addCash(t.currency, amount.minus(fee));
+        addCash(t.currency, amount - fee);
         break;
       case 'INTEREST':
-        addCash(t.currency, amount.minus(fee));
+        addCash(t.currency, amount - fee);
         break;
       case 'DEPOSIT':
         state.tracksCash = true;
-        addCash(t.currency, amount.minus(fee));
+        addCash(t.currency, amount - fee);
         break;
       case 'WITHDRAWAL':
         state.tracksCash = true;
-        addCash(t.currency, amount.plus(fee).neg());
+        addCash(t.currency, -(amount + fee));
         break;
       case 'FEE':
       case 'TAX':
-        addCash(t.currency, amount.plus(fee).neg());
+        addCash(t.currency, -(amount + fee));
         break;
     }
   }
   if (average) {
-    // The pooled cost is what every open lot carries.
+    // The pooled cost is what every open lot carries; the open lots' shares of it sum to it exactly.
     for (const [symbol, pool] of pools) {
-      if (pool.quantity.isZero()) continue;
-      const base = pool.base.div(pool.quantity);
-      const local = pool.local.div(pool.quantity);
-      for (const lot of openBySymbol.get(symbol) ?? []) {
-        lot.costPerShareBase = base;
-        if (pool.sameCurrency) lot.costPerShare = local;
-      }
+      if (pool.quantity === 0n) continue;
+      const open = openBySymbol.get(symbol) ?? [];
+      let baseLeft = pool.base;
+      let localLeft = pool.local;
+      open.forEach((lot, i) => {
+        const last = i === open.length - 1;
+        const base = last ? baseLeft : mulDiv(pool.base, lot.remainingFixed, pool.quantity);
+        baseLeft -= base;
+        lot.remainingCostBaseFixed = base;
+        lot.costBaseFixed = mulDiv(pool.base, lot.quantityFixed, pool.quantity);
+        if (pool.sameCurrency) {
+          const local = last ? localLeft : mulDiv(pool.local, lot.remainingFixed, pool.quantity);
+          localLeft -= local;
+          lot.remainingCostFixed = local;
+          lot.costFixed = mulDiv(pool.local, lot.quantityFixed, pool.quantity);
+        }
+      });
     }
   }
   return state;
-}
-
-interface Pool {
-  quantity: Decimal;
-  base: Decimal;
-  local: Decimal;
-  currency: string;
-  sameCurrency: boolean;
 }
 
 function opensLot(t: LedgerTransaction): boolean {
   return t.type === 'BUY' || t.type === 'TRANSFER_IN';
 }
 
+/**
+ * Where a lot goes in a HIFO list (highest cost per share in base currency first, what the gain
+ * is measured in; ties oldest first): after every lot costing as much or more. Splits scale every
+ * open lot of a symbol alike, so the order holds.
+ */
+function hifoPosition(open: readonly Lot[], lot: Lot): number {
+  let lo = 0;
+  let hi = open.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    const other = open[mid]!;
+    // other's cost per share ≥ lot's, compared without dividing.
+    if (other.costBaseFixed * lot.quantityFixed >= lot.costBaseFixed * other.quantityFixed) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Removes closed lots from an open list, in place: by the method they leave from the front
+ * (FIFO, HIFO, AVERAGE) or the back (LIFO), so that is cheap; lots named by a SELL anywhere.
+ */
+function dropClosed(open: Lot[]): void {
+  let front = 0;
+  while (front < open.length && open[front]!.remainingFixed === 0n) front++;
+  if (front > 0) open.splice(0, front);
+  let end = open.length;
+  while (end > 0 && open[end - 1]!.remainingFixed === 0n) end--;
+  open.length = end;
+  if (open.some((lot) => lot.remainingFixed === 0n)) {
+    const kept = open.filter((lot) => lot.remainingFixed !== 0n);
+    open.length = 0;
+    open.push(...kept);
+  }
+}
+
 interface LotPart {
   lot: Lot;
-  quantity: Decimal;
+  quantity: bigint;
 }
 
-/** Lots in the order the method closes them, taking `quantity` in all; null when not enough is held. */
-function pickByMethod(open: readonly Lot[], quantity: Decimal, method: CostBasisMethod): LotPart[] | null {
-  const order =
-    method === 'LIFO'
-      ? [...open].reverse()
-      : method === 'HIFO'
-        ? // Highest cost first (in base currency, what the gain is measured in); ties oldest first.
-          open
-            .map((lot, i) => ({ lot, i }))
-            .sort((a, b) => b.lot.costPerShareBase.comparedTo(a.lot.costPerShareBase) || a.i - b.i)
-            .map(({ lot }) => lot)
-        : open; // FIFO; AVERAGE closes oldest first at the pooled cost every lot carries
-  return take(order, quantity);
-}
-
-function take(order: readonly Lot[], quantity: Decimal): LotPart[] | null {
+/** `quantity` from the lots in order (or from the end: LIFO); null when not enough is held. */
+function take(order: readonly Lot[], quantity: bigint, fromEnd = false): LotPart[] | null {
   const parts: LotPart[] = [];
   let left = quantity;
-  for (const lot of order) {
-    if (left.isZero()) break;
-    const part = left.lt(lot.remainingQuantity) ? left : lot.remainingQuantity;
-    if (part.isZero()) continue;
+  for (let k = 0; k < order.length && left !== 0n; k++) {
+    const lot = order[fromEnd ? order.length - 1 - k : k]!;
+    const part = left < lot.remainingFixed ? left : lot.remainingFixed;
+    if (part === 0n) continue;
     parts.push({ lot, quantity: part });
-    left = left.minus(part);
+    left -= part;
   }
-  return left.isZero() ? parts : null;
+  return left === 0n ? parts : null;
 }
 
 /** Specific identification: the named lots, in the order named; problems reported here. */
 function pickNamed(
   t: LedgerTransaction,
-  quantity: Decimal,
+  quantity: bigint,
   lotById: ReadonlyMap<string, Lot>,
   opening: ReadonlyMap<string, LedgerTransaction>,
   problem: (t: LedgerTransaction, field: string, message: string) => void,
@@ -396,7 +479,7 @@ function pickNamed(
     } else if (!lot) {
       problem(t, 'date', `is before lot ${id}, opened on ${opener.date}`);
       ok = false;
-    } else if (lot.remainingQuantity.isZero()) {
+    } else if (lot.remainingFixed === 0n) {
       problem(t, 'lotIds', `lot ${id} was closed on ${lot.closedOn}`);
       ok = false;
     } else if (lots.includes(lot)) {
@@ -409,8 +492,8 @@ function pickNamed(
   if (!ok) return null;
   const parts = take(lots, quantity);
   if (!parts) {
-    const held = lots.reduce((sum, lot) => sum.plus(lot.remainingQuantity), ZERO);
-    problem(t, 'quantity', `is more than the ${held.toFixed()} ${t.symbol} left in the lots named`);
+    const held = lots.reduce((sum, lot) => sum + lot.remainingFixed, 0n);
+    problem(t, 'quantity', `is more than the ${formatFixed(held)} ${t.symbol} left in the lots named`);
   }
   return parts;
 }
@@ -424,7 +507,7 @@ export interface HoldingSummary {
   currency: string;
   /** Per share, in `currency`. */
   averageCost: Decimal;
-  /** Base currency. */
+  /** Base currency: what the open shares cost, each lot at its own rate (exact). */
   costBasis: Decimal;
   /** Cost in `currency`. */
   costLocal: Decimal;
@@ -435,18 +518,32 @@ export interface HoldingSummary {
 export function holdingsOf(state: LedgerState, baseCurrency: string): HoldingSummary[] {
   const bySymbol = new Map<string, Lot[]>();
   for (const lot of state.lots) {
-    if (lot.remainingQuantity.isZero()) continue;
+    if (lot.remainingFixed === 0n) continue;
     const lots = bySymbol.get(lot.symbol) ?? [];
     lots.push(lot);
     bySymbol.set(lot.symbol, lots);
   }
   return [...bySymbol].map(([symbol, lots]) => {
-    const quantity = lots.reduce((sum, lot) => sum.plus(lot.remainingQuantity), ZERO);
-    const costBasis = lots.reduce((sum, lot) => sum.plus(lot.remainingQuantity.times(lot.costPerShareBase)), ZERO);
+    let quantity = 0n;
+    let costBasis = 0n;
+    let costLocal = 0n;
+    for (const lot of lots) {
+      quantity += lot.remainingFixed;
+      costBasis += lot.remainingCostBaseFixed;
+      costLocal += lot.remainingCostFixed;
+    }
     const sameCurrency = lots.every((lot) => lot.currency === lots[0]!.currency);
     const currency = sameCurrency ? lots[0]!.currency : baseCurrency;
-    const costLocal = sameCurrency ? lots.reduce((sum, lot) => sum.plus(lot.remainingQuantity.times(lot.costPerShare)), ZERO) : costBasis;
-    return { symbol, quantity, currency, averageCost: costLocal.div(quantity), costBasis, costLocal, lots };
+    if (!sameCurrency) costLocal = costBasis;
+    return {
+      symbol,
+      quantity: toDecimal(quantity),
+      currency,
+      averageCost: toDecimal(div(costLocal, quantity)),
+      costBasis: toDecimal(costBasis),
+      costLocal: toDecimal(costLocal),
+      lots,
+    };
   });
 }
 
@@ -460,17 +557,17 @@ export interface RealizedSummary {
 /** Realized gains closed within [from, to] (inclusive; either bound may be open). */
 export function realizedBetween(state: LedgerState, from: string | null, to: string | null): RealizedSummary {
   const items = state.realized.filter((r) => (from === null || r.closedOn >= from) && (to === null || r.closedOn <= to));
-  let shortTerm = ZERO;
-  let longTerm = ZERO;
+  let shortTerm = 0n;
+  let longTerm = 0n;
   for (const item of items) {
-    if (item.longTerm) longTerm = longTerm.plus(item.gain);
-    else shortTerm = shortTerm.plus(item.gain);
+    if (item.longTerm) longTerm += item.gainFixed;
+    else shortTerm += item.gainFixed;
   }
-  return { items, total: shortTerm.plus(longTerm), shortTerm, longTerm };
+  return { items, total: toDecimal(shortTerm + longTerm), shortTerm: toDecimal(shortTerm), longTerm: toDecimal(longTerm) };
 }
 
 /** Cash per major currency, largest code order; empty when the ledger does not track cash. */
 export function cashBalancesOf(state: LedgerState): Array<{ currency: string; amount: Decimal }> {
   if (!state.tracksCash) return [];
-  return [...state.cash].sort(([a], [b]) => (a < b ? -1 : 1)).map(([currency, amount]) => ({ currency, amount }));
+  return [...state.cash].sort(([a], [b]) => (a < b ? -1 : 1)).map(([currency, amount]) => ({ currency, amount: toDecimal(amount) }));
 }

@@ -1,0 +1,83 @@
+/**
+ * A deterministic, valid ledger for the ledger benchmarks: buys, sells that never oversell
+ * (tracked here as whole shares), dividends with withholding, fees, a few 2-for-1 splits and
+ * deposits, spread evenly over the years, in USD at rate 1.
+ */
+import { randomUUID } from 'node:crypto';
+import type { LedgerRow } from '../../src/portfolios/ledger-service.js';
+
+/** A deterministic pseudo-random stream (mulberry32). */
+function random(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function generateLedger(count: number, symbols: readonly string[], years: number): LedgerRow[] {
+  const next = random(42);
+  const held = new Map<string, number>();
+  const start = Date.parse('2006-01-02T00:00:00Z');
+  const span = years * 365 * 86_400_000;
+  const rows: LedgerRow[] = [];
+  const blank = {
+    symbol: null,
+    quantity: null,
+    price: null,
+    currency: 'USD',
+    fx_rate: '1',
+    split_from: null,
+    split_to: null,
+    lot_ids: null,
+  };
+  for (let i = 0; i < count; i++) {
+    const date = new Date(start + Math.floor((span * i) / count)).toISOString().slice(0, 10);
+    const symbol = symbols[Math.floor(next() * symbols.length)]!;
+    const price = (20 + next() * 180).toFixed(2);
+    const roll = next();
+    const have = held.get(symbol) ?? 0;
+    const id = randomUUID();
+    if (i === 0 || roll < 0.01) {
+      rows.push({ ...blank, id, type: 'DEPOSIT', date, amount: '10000', fee: '0' });
+    } else if (roll < 0.6 || have < 2) {
+      const quantity = 1 + Math.floor(next() * 20);
+      held.set(symbol, have + quantity);
+      rows.push({
+        ...blank,
+        id,
+        type: 'BUY',
+        date,
+        symbol,
+        quantity: String(quantity),
+        price,
+        amount: (quantity * Number(price)).toFixed(2),
+        fee: '1',
+      });
+    } else if (roll < 0.85) {
+      const quantity = 1 + Math.floor(next() * (have / 2));
+      held.set(symbol, have - quantity);
+      rows.push({
+        ...blank,
+        id,
+        type: 'SELL',
+        date,
+        symbol,
+        quantity: String(quantity),
+        price,
+        amount: (quantity * Number(price)).toFixed(2),
+        fee: '1',
+      });
+    } else if (roll < 0.95) {
+      rows.push({ ...blank, id, type: 'DIVIDEND', date, symbol, amount: (have * 0.1).toFixed(2), fee: (have * 0.015).toFixed(2) });
+    } else if (roll < 0.9995) {
+      rows.push({ ...blank, id, type: 'FEE', date, amount: '2.5', fee: '0' });
+    } else {
+      held.set(symbol, have * 2);
+      rows.push({ ...blank, id, type: 'SPLIT', date, symbol, amount: '0', fee: '0', split_from: '1', split_to: '2' });
+    }
+  }
+  return rows;
+}

@@ -1,0 +1,147 @@
+/**
+ * The ledger's figures as a user reads them, and the replay cache behind them: exact lot costs
+ * (no 4396.7349999… for a lot that cost 4396.735), cash in valuations and allocation, and two app
+ * instances sharing PostgreSQL and Redis, where a write through one is seen by the other's next
+ * read although both cache replayed ledgers.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RecordTransactionDocument, type TransactionInput } from '../../schema/sdk/graphql.js';
+import { startTestApp, type TestApp } from '../../test/harness.js';
+import { createPortfolio, ok } from '../../test/portfolios.js';
+import { createTestUser, type TestUser } from '../../test/users.js';
+
+let a: TestApp;
+let b: TestApp;
+let owner: TestUser;
+beforeAll(async () => {
+  a = await startTestApp();
+  // A second instance on the same database and Redis prefix: another replica.
+  b = await startTestApp({ database: a.database, redisPrefix: a.config.REDIS_PREFIX });
+  await a.app.services.db.asset.createMany({
+    data: [
+      { symbol: 'XYZ', name: 'XYZ Corp', type: 'STOCK', currency: 'USD' },
+      { symbol: 'SAP.DE', name: 'SAP SE', type: 'STOCK', currency: 'EUR' },
+    ],
+    skipDuplicates: true,
+  });
+  owner = await createTestUser(a);
+});
+afterAll(async () => {
+  await b?.close();
+  await a?.close();
+});
+
+async function record(t: TestApp, portfolioId: string, input: TransactionInput) {
+  return ok(await t.gql(RecordTransactionDocument, { portfolioId, input }, { token: owner.token })).recordTransaction;
+}
+
+const FIGURES = `query Figures($id: ID!) { portfolio(id: $id) {
+  holdings { symbol quantity averageCost costBasis { amount currency } weight }
+  cashBalances { amount currency }
+  valuation { currency totalValue totalCost unrealizedGain }
+  allocation(by: TYPE) { key value weight }
+} }`;
+interface Figures {
+  holdings: Array<{
+    symbol: string;
+    quantity: string;
+    averageCost: string;
+    costBasis: { amount: string; currency: string };
+    weight: number;
+  }>;
+  cashBalances: Array<{ amount: string; currency: string }>;
+  valuation: { currency: string; totalValue: string; totalCost: string; unrealizedGain: string };
+  allocation: Array<{ key: string; value: string; weight: number }>;
+}
+async function figures(t: TestApp, id: string): Promise<Figures> {
+  return ok(await t.gql<{ portfolio: Figures }>(FIGURES, { id }, { token: owner.token })).portfolio;
+}
+
+describe('exact lot costs', () => {
+  it('6 shares at 732.78 plus a 0.055 fee cost 4396.735, in holdings and in the valuation', async () => {
+    const portfolio = await createPortfolio(a, owner);
+    // XYZ has no quote: the valuation counts it at its cost, so totalValue is that cost too.
+    await record(a, portfolio.id, { type: 'BUY', symbol: 'XYZ', date: '2024-01-10', quantity: '6', price: '732.78', fee: '0.055' });
+    const read = await figures(a, portfolio.id);
+    expect(read.holdings.map((h) => [h.quantity, h.costBasis.amount, h.averageCost])).toEqual([['6', '4396.735', '732.78916667']]);
+    expect([read.valuation.totalCost, read.valuation.totalValue, read.valuation.unrealizedGain]).toEqual(['4396.735', '4396.735', '0']);
+
+    // A third sold: what is left costs exactly two thirds of it, 2931.15666…, printed to 8 places.
+    await record(a, portfolio.id, { type: 'SELL', symbol: 'XYZ', date: '2024-02-01', quantity: '2', price: '800' });
+    const after = await figures(a, portfolio.id);
+    expect(after.holdings.map((h) => [h.quantity, h.costBasis.amount])).toEqual([['4', '2931.15666667']]);
+  });
+});
+
+describe('cash in valuations', () => {
+  it('a deposit less a purchase is cash: in totalValue and allocation, not in totalCost', async () => {
+    const portfolio = await createPortfolio(a, owner);
+    await record(a, portfolio.id, { type: 'DEPOSIT', date: '2024-01-02', amount: '10000' });
+    await record(a, portfolio.id, { type: 'BUY', symbol: 'XYZ', date: '2024-01-10', quantity: '10', price: '100', fee: '5' });
+    await record(a, portfolio.id, { type: 'FEE', date: '2024-01-11', amount: '2.5' });
+    const read = await figures(a, portfolio.id);
+    // 10000 − 1005 − 2.5 = 8992.5 cash; the position counts at its cost, 1005 (no quote).
+    expect(read.cashBalances).toEqual([{ amount: '8992.5', currency: 'USD' }]);
+    expect(read.valuation).toEqual({ currency: 'USD', totalValue: '9997.5', totalCost: '1005', unrealizedGain: '0' });
+    expect(read.allocation.map((s) => [s.key, s.value])).toEqual([
+      ['CASH', '8992.5'],
+      ['STOCK', '1005'],
+    ]);
+    expect(read.allocation[0]!.weight).toBeCloseTo(8992.5 / 9997.5, 12);
+    expect(read.holdings[0]!.weight).toBeCloseTo(1005 / 9997.5, 12);
+  });
+
+  it("cash in another currency counts at today's rate", async () => {
+    const portfolio = await createPortfolio(a, owner);
+    await record(a, portfolio.id, { type: 'DEPOSIT', date: '2024-01-02', amount: '1000' });
+    await record(a, portfolio.id, { type: 'DEPOSIT', date: '2024-01-02', amount: '100', currency: 'EUR', fxRate: '1.1' });
+    const today = new Date().toISOString().slice(0, 10);
+    const rate = ok(
+      await a.gql<{ fxRate: string }>(`query { fxRate(from: "EUR", to: "USD", date: "${today}") }`, {}, { token: owner.token }),
+    ).fxRate;
+    const read = await figures(a, portfolio.id);
+    expect(read.cashBalances).toEqual([
+      { amount: '100', currency: 'EUR' },
+      { amount: '1000', currency: 'USD' },
+    ]);
+    expect(Number(read.valuation.totalValue)).toBeCloseTo(1000 + 100 * Number(rate), 8);
+    expect(read.valuation.totalCost).toBe('0');
+  });
+});
+
+describe('two instances sharing PostgreSQL and Redis', () => {
+  it("a write through one is in the other's next read, though both cache replayed ledgers", async () => {
+    const portfolio = await createPortfolio(a, owner);
+    await record(a, portfolio.id, { type: 'BUY', symbol: 'XYZ', date: '2024-01-10', quantity: '10', price: '100' });
+    // Both instances replay and cache the ledger.
+    expect((await figures(a, portfolio.id)).holdings.map((h) => h.quantity)).toEqual(['10']);
+    expect((await figures(b, portfolio.id)).holdings.map((h) => h.quantity)).toEqual(['10']);
+
+    await record(b, portfolio.id, { type: 'SELL', symbol: 'XYZ', date: '2024-02-01', quantity: '4', price: '110' });
+    expect((await figures(a, portfolio.id)).holdings.map((h) => h.quantity)).toEqual(['6']);
+
+    // A write that bypasses the API (the investment triggers, an import's bulk INSERT) counts too.
+    await a.app.services.db.$executeRaw`UPDATE investments SET quantity = 12 WHERE portfolio_id = ${portfolio.id}::uuid`;
+    expect((await figures(b, portfolio.id)).holdings.map((h) => h.quantity)).toEqual(['8']);
+    expect((await figures(a, portfolio.id)).holdings.map((h) => h.quantity)).toEqual(['8']);
+  });
+
+  it('a cost basis method changed through one instance re-closes the sales in the other', async () => {
+    const portfolio = await createPortfolio(a, owner);
+    await record(a, portfolio.id, { type: 'BUY', symbol: 'XYZ', date: '2024-01-10', quantity: '10', price: '100' });
+    await record(a, portfolio.id, { type: 'BUY', symbol: 'XYZ', date: '2024-01-11', quantity: '10', price: '120' });
+    await record(a, portfolio.id, { type: 'SELL', symbol: 'XYZ', date: '2024-02-01', quantity: '10', price: '130' });
+    const GAIN = `query Gain($id: ID!) { portfolio(id: $id) { realizedGains { method total { amount } } } }`;
+    type Gain = { portfolio: { realizedGains: { method: string; total: { amount: string } } } };
+    expect(ok(await a.gql<Gain>(GAIN, { id: portfolio.id }, { token: owner.token })).portfolio.realizedGains).toEqual({
+      method: 'FIFO',
+      total: { amount: '300' },
+    });
+    const UPDATE = `mutation M($id: ID!) { updatePortfolio(id: $id, input: { costBasisMethod: LIFO }) { id } }`;
+    ok(await b.gql(UPDATE, { id: portfolio.id }, { token: owner.token }));
+    expect(ok(await a.gql<Gain>(GAIN, { id: portfolio.id }, { token: owner.token })).portfolio.realizedGains).toEqual({
+      method: 'LIFO',
+      total: { amount: '100' },
+    });
+  });
+});
