@@ -70,7 +70,7 @@ export const AUTH_ROUTES: RouteSpec[] = [
     summary: 'The signed-in account',
     document: `{ me { ${USER} } }`,
     result: ['me'],
-    notFound: 'Account',
+    nullIsAnonymous: true,
     cost: COST.read,
   },
   {

@@ -215,7 +215,7 @@ export async function restRoutes(app: FastifyInstance, { services, schema, budge
     // The answer's schema: the value at `result` (non-null once NOT_FOUND is answered for null).
     const itemPath = spec.list?.kind === 'connection' ? [...spec.result, 'edges', 'node'] : spec.result;
     let value = responseSchemaAt(schema, operation, itemPath);
-    if (spec.notFound || spec.list) value = withoutNull(value);
+    if (spec.notFound || spec.nullIsAnonymous || spec.list) value = withoutNull(value);
     if (spec.list?.kind === 'array') value = withoutNull((value as { items: JsonSchema }).items);
     if (spec.list) {
       const properties = (value as { properties?: Record<string, unknown> }).properties ?? {};
@@ -286,6 +286,9 @@ export async function restRoutes(app: FastifyInstance, { services, schema, budge
         const answer = await run<Record<string, unknown>>(request, reply, spec.document, variables);
         if (!answer) return reply;
         if (missing(answer)) return notFound();
+        if (spec.nullIsAnonymous && answer[spec.result[0]!] == null) {
+          return sendError(request, reply, { code: 'UNAUTHENTICATED', message: 'Sign in to do this' });
+        }
         const result = at(answer);
         return sendData(request, reply, spec.wrap ? { [spec.wrap]: result } : result, {}, status);
       }

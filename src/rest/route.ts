@@ -38,6 +38,8 @@ export interface RouteSpec {
   result: readonly string[];
   /** NOT_FOUND (this noun) when the first step of `result` is null: a portfolio the caller may not see, an unknown symbol. */
   notFound?: string;
+  /** UNAUTHENTICATED when the first step of `result` is null (`me` answers null to anonymous callers). */
+  nullIsAnonymous?: boolean;
   /** Answer `{ [wrap]: value }` instead of the bare value (a Boolean mutation's outcome). */
   wrap?: string;
   /** 201 for creations. */
