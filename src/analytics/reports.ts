@@ -44,6 +44,8 @@ export interface Dataset {
   range: DateRange;
   lots: HoldingLot[];
   prices: PriceTable;
+  /** Stored daily values (snapshots of the same holdings) by date, used instead of computing those days. */
+  stored?: ReadonlyMap<string, number>;
 }
 
 export interface PerformancePoint {
@@ -144,8 +146,8 @@ export function heldSymbols(dataset: Dataset): string[] {
   return [...symbols].sort();
 }
 
-export function performanceReport(requested: DateRange, { lots, prices, range }: Dataset): PerformanceReport {
-  const series = buildValuationSeries(lots, prices, range);
+export function performanceReport(requested: DateRange, { lots, prices, range, stored }: Dataset): PerformanceReport {
+  const series = buildValuationSeries(lots, prices, range, stored);
   const twr = timeWeightedReturn(portfolioReturns(series).returns);
   const days = series.dates.length;
   const cumulative = cumulativeReturns(series);
@@ -165,8 +167,8 @@ export interface RiskOptions {
 }
 
 export function riskReport(requested: DateRange, dataset: Dataset, options: RiskOptions): RiskReport {
-  const { lots, prices, range } = dataset;
-  const returns = portfolioReturns(buildValuationSeries(lots, prices, range));
+  const { lots, prices, range, stored } = dataset;
+  const returns = portfolioReturns(buildValuationSeries(lots, prices, range, stored));
   const benchmark = options.benchmark === null ? undefined : symbolReturns(prices, options.benchmark, range);
   const figures = riskFigures(returns, { riskFreeRate: options.riskFreeRate, confidence: options.confidence, benchmark });
   return {
@@ -252,8 +254,8 @@ function heldValue({ lots, prices, range }: Dataset, symbol: string): number {
  * have; annualizedAlpha = alpha × 252 (arithmetic, as regression alphas are usually quoted).
  */
 export function factorExposureReport(requested: DateRange, dataset: Dataset, factors: readonly string[]): FactorExposureReport {
-  const { lots, prices, range } = dataset;
-  const returns = portfolioReturns(buildValuationSeries(lots, prices, range));
+  const { lots, prices, range, stored } = dataset;
+  const returns = portfolioReturns(buildValuationSeries(lots, prices, range, stored));
   const { dates, rows } = alignOnCommonDates([returns, ...factors.map((factor) => symbolReturns(prices, factor, range))]);
   const fit = factorExposure(rows[0]!, rows.slice(1));
   return {

@@ -10,7 +10,12 @@
  *   4. look the report up in Redis under a key naming all it depends on (./cache.ts);
  *   5. on a miss, one statement reads every close, and the pure core computes the report.
  * So a report costs 1 statement when cached and 2 when computed from stored prices, whatever the
- * number of holdings.
+ * number of holdings; 3 with a stored-values source (the daily snapshots, set by the composition
+ * root: `useStoredValues`), read once for the past days of the range. A stored day is used only
+ * when its cost equals the cost of the lots bought by then (exactly, as the snapshot rounds it),
+ * so a purchase recorded or changed after the snapshot was taken makes that day computed again;
+ * the stored value is the one the same rule computed when the day closed, so the figures agree
+ * either way (and the cache key need not name the snapshots).
  *
  * Ranges: `to` defaults to today (UTC), `from` to the first purchase. The figures cover the days
  * from the first purchase on (before it there is nothing to measure), with the prices stored for
@@ -23,6 +28,7 @@ import type { Registry } from 'prom-client';
 import type { Config } from '../config.js';
 import { addDays } from '../market/index.js';
 import { isoDateOf } from '../platform/dates.js';
+import { Money } from '../platform/money.js';
 import type { MarketService, QuoteLookup } from '../market/index.js';
 import type { Db } from '../platform/db.js';
 import { badInput } from '../platform/errors.js';
@@ -69,6 +75,12 @@ export interface AnalyticsServiceOptions {
   now?: () => Date;
 }
 
+/** A portfolio's stored daily values from..to (the reports domain's snapshots): exact text, by date. */
+export type StoredValuesSource = (
+  portfolioId: string,
+  range: DateRange,
+) => Promise<ReadonlyArray<{ date: string; value: string; cost: string }>>;
+
 /**
  * Days of history ensured before the range, so a holding without a close on the range's first
  * day has a last close to carry forward (weekends, holidays).
@@ -100,6 +112,7 @@ export class AnalyticsService {
   private readonly riskFreeRate: number;
   private readonly market: MarketService;
   private readonly now: () => Date;
+  private storedValues: StoredValuesSource | null = null;
 
   constructor(options: AnalyticsServiceOptions) {
     const { config, db, redis, market, registry, logger } = options;
@@ -109,6 +122,11 @@ export class AnalyticsService {
     this.metrics = createAnalyticsMetrics(registry);
     this.data = new AnalyticsData(db, market);
     this.cache = new AnalyticsCache(redis, config.REDIS_PREFIX, this.metrics, logger);
+  }
+
+  /** Past days' values come from `source` where it has them (see the top of this file). */
+  useStoredValues(source: StoredValuesSource): void {
+    this.storedValues = source;
   }
 
   performance(portfolioId: string, input: RangeInput): Promise<PerformanceReport> {
@@ -169,6 +187,26 @@ export class AnalyticsService {
     return rebalanceReport(valuation, snapshot.assets, checked);
   }
 
+  /** The stored values of the range's past days whose holdings are the snapshot's (cost check), as numbers. */
+  private async storedDays(snapshot: PortfolioSnapshot, range: DateRange, today: string): Promise<Map<string, number> | undefined> {
+    const days = this.storedValues && storedRange(range, today);
+    if (!days) return undefined;
+    const rows = await this.storedValues!(snapshot.portfolioId, days);
+    if (rows.length === 0) return undefined;
+    const accepted = new Map<string, number>();
+    const holdings = snapshot.holdings; // oldest purchase first
+    let next = 0;
+    let cost = new Money(0);
+    for (const row of [...rows].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0))) {
+      for (; next < holdings.length && holdings[next]!.purchaseDate <= row.date; next++) {
+        cost = cost.plus(new Money(holdings[next]!.quantity).times(holdings[next]!.purchasePrice));
+      }
+      // The snapshot stores cost rounded to 8 places (PostgreSQL rounds half away from zero).
+      if (cost.toDecimalPlaces(8, Money.ROUND_HALF_UP).equals(row.cost)) accepted.set(row.date, Number(row.value));
+    }
+    return accepted;
+  }
+
   private async cachedReport<T>(request: ReportRequest<T>): Promise<T> {
     const today = isoDateOf(this.now());
     const extraSymbols = request.extras.map((extra) => extra.symbol);
@@ -200,9 +238,17 @@ export class AnalyticsService {
         purchasePrice: Number(h.purchasePrice),
         purchaseDate: h.purchaseDate,
       }));
-      return request.compute(requested, { range, lots, prices: buildPriceTable(closes) });
+      // The simulation compounds symbol returns, not the portfolio's values.
+      const stored = request.kind === 'simulation' ? undefined : await this.storedDays(loaded, range, today);
+      return request.compute(requested, { range, lots, prices: buildPriceTable(closes), stored });
     });
   }
+}
+
+/** Days before the current one only: today's value is still moving. */
+function storedRange(range: DateRange, today: string): DateRange | null {
+  const to = range.to < today ? range.to : addDays(today, -1);
+  return range.from <= to ? { from: range.from, to } : null;
 }
 
 /** Distinct symbols of the holdings bought by the end of the range. */

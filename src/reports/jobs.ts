@@ -327,6 +327,8 @@ export async function startReportsWorker(
     taxLotMinLoss: config.TAX_LOT_MIN_LOSS,
     now,
   });
+  // As in the API: past days of the reports' figures read the stored snapshots.
+  analytics.useStoredValues((portfolioId, range) => reports.storedValues(portfolioId, range));
   const producer = openQueue(QUEUE_NAMES.reports, config, JOB_OPTIONS);
   const deps: Deps = { config, db, redis, reports, analytics, outbox, log, options, now };
 

@@ -86,6 +86,16 @@ export class ReportService {
     return rows;
   }
 
+  /** Stored values and costs of from..to, exact text (the analytics' stored-values source: see AnalyticsService). */
+  async storedValues(
+    portfolioId: string,
+    range: { from: string; to: string },
+  ): Promise<Array<{ date: string; value: string; cost: string }>> {
+    return this.deps.db.$queryRaw<Array<{ date: string; value: string; cost: string }>>`
+      SELECT to_char(date, 'YYYY-MM-DD') AS date, value::text AS value, cost::text AS cost FROM portfolio_snapshots
+      WHERE portfolio_id = ${portfolioId}::uuid AND date BETWEEN ${range.from}::date AND ${range.to}::date`;
+  }
+
   async snapshotDay(
     date: string,
     options: { batchSize?: number; resume?: SnapshotProgress | null; onBatch?: (progress: SnapshotProgress) => Promise<void> } = {},

@@ -38,9 +38,29 @@ export interface ValuationSeries {
  *   weekend purchase counts on Monday); lots bought before `from` are part of `openingValue`;
  *   lots dated after the last valuation day are left out.
  *
+ * - `stored`: values already known for some days (the daily snapshots, checked by the caller to
+ *   be of the same holdings): a valuation day found there takes that value, the others are
+ *   computed. The days themselves and the flows are the same either way.
+ *
  * Cost: lots are grouped by symbol once, then each symbol's column is walked once.
  */
-export function buildValuationSeries(lots: readonly HoldingLot[], prices: PriceTable, range: DateRange): ValuationSeries {
+export function buildValuationSeries(
+  lots: readonly HoldingLot[],
+  prices: PriceTable,
+  range: DateRange,
+  stored?: ReadonlyMap<string, number>,
+): ValuationSeries {
+  const series = computeValuationSeries(lots, prices, range);
+  if (stored && stored.size > 0) {
+    series.dates.forEach((date, t) => {
+      const value = stored.get(date);
+      if (value !== undefined) series.values[t] = value;
+    });
+  }
+  return series;
+}
+
+function computeValuationSeries(lots: readonly HoldingLot[], prices: PriceTable, range: DateRange): ValuationSeries {
   const lotsBySymbol = new Map<string, HoldingLot[]>();
   for (const lot of lots) {
     if (lot.purchaseDate > range.to) continue;

@@ -1,0 +1,122 @@
+/**
+ * Performance and risk read the daily snapshots (PortfolioSnapshot) for past days where they are
+ * stored and hold the same holdings, and compute the other days: the figures are the same either
+ * way, and the statements per report stay constant.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clearAnalyticsCache, statementCounter } from '../../test/analytics.js';
+import { startTestApp, type TestApp } from '../../test/harness.js';
+import { addInvestment, createPortfolio, ok } from '../../test/portfolios.js';
+import { createTestUser, type TestUser } from '../../test/users.js';
+import { addDays } from '../market/index.js';
+
+let t: TestApp;
+let owner: TestUser;
+beforeAll(async () => {
+  t = await startTestApp();
+  owner = await createTestUser(t);
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+const FROM = '2024-05-27';
+const TO = '2024-06-14';
+const FIGURES = `query($id: ID!, $from: Date, $to: Date) { portfolio(id: $id) {
+  performance(from: $from, to: $to) { timeWeightedReturn moneyWeightedReturn annualizedReturn series { date value cumulativeReturn } }
+  risk(from: $from, to: $to) { observations volatility sharpeRatio sortinoRatio maxDrawdown valueAtRisk conditionalValueAtRisk } } }`;
+const PERFORMANCE = `query($id: ID!, $from: Date, $to: Date) { portfolio(id: $id) { performance(from: $from, to: $to) { timeWeightedReturn } } }`;
+
+interface Figures {
+  performance: { timeWeightedReturn: number; series: Array<{ date: string; value: string; cumulativeReturn: number }> };
+  risk: Record<string, number>;
+}
+
+async function figures(portfolioId: string, range = { from: FROM, to: TO }): Promise<Figures> {
+  await clearAnalyticsCache(t);
+  return ok(await t.gql<{ portfolio: Figures }>(FIGURES, { id: portfolioId, ...range }, { token: owner.token })).portfolio;
+}
+
+/** Snapshots of every weekday of the range, as the daily job stores them. */
+async function snapshotRange(from: string, to: string): Promise<void> {
+  for (let day = from; day <= to; day = addDays(day, 1)) {
+    if ([0, 6].includes(new Date(`${day}T00:00:00Z`).getUTCDay())) continue;
+    await t.app.services.reports.snapshotDay(day);
+  }
+}
+
+async function portfolioWith(symbols: string[]) {
+  const portfolio = await createPortfolio(t, owner);
+  for (const [i, symbol] of symbols.entries()) {
+    await addInvestment(t, owner, portfolio.id, { symbol, quantity: String(i + 2), purchasePrice: '101.37', purchaseDate: '2024-01-02' });
+  }
+  // A purchase inside the range: a cash flow on that day.
+  await addInvestment(t, owner, portfolio.id, {
+    symbol: symbols[0]!,
+    quantity: '1.5',
+    purchasePrice: '180.11',
+    purchaseDate: '2024-06-05',
+  });
+  return portfolio;
+}
+
+/** Deep equality with the floats compared to 12 significant digits (stored values are exact decimals, computed ones doubles). */
+function expectSameFigures(actual: Figures, expected: Figures): void {
+  expect(actual.performance.series.map((p) => [p.date, p.value])).toEqual(expected.performance.series.map((p) => [p.date, p.value]));
+  const close = (a: number | null, b: number | null) =>
+    a === null || b === null ? expect(a).toBe(b) : expect(a).toBeCloseTo(b, 12 - Math.max(0, Math.ceil(Math.log10(Math.abs(b) || 1))));
+  actual.performance.series.forEach((p, i) => close(p.cumulativeReturn, expected.performance.series[i]!.cumulativeReturn));
+  close(actual.performance.timeWeightedReturn, expected.performance.timeWeightedReturn);
+  for (const key of Object.keys(expected.risk)) close(actual.risk[key]!, expected.risk[key]!);
+}
+
+describe('Performance and risk over stored snapshots', () => {
+  it('give the same figures with and without the snapshots, and use them where they hold the same holdings', async () => {
+    const portfolio = await portfolioWith(['AAPL', 'MSFT']);
+    const computed = await figures(portfolio.id);
+    expect(computed.performance.series.length).toBeGreaterThan(10);
+
+    await snapshotRange(addDays(FROM, -3), TO);
+    const fromSnapshots = await figures(portfolio.id);
+    expectSameFigures(fromSnapshots, computed);
+
+    // They are read: a day whose stored value differs shows the stored one.
+    const day = '2024-06-10';
+    const db = t.app.services.db;
+    const stored = await db.portfolioSnapshot.findUniqueOrThrow({
+      where: { portfolioId_date: { portfolioId: portfolio.id, date: new Date(`${day}T00:00:00Z`) } },
+    });
+    await db.portfolioSnapshot.update({
+      where: { portfolioId_date: { portfolioId: portfolio.id, date: stored.date } },
+      data: { value: stored.value.plus(1000) },
+    });
+    const tampered = await figures(portfolio.id);
+    expect(tampered.performance.series.find((p) => p.date === day)!.value).toBe(stored.value.plus(1000).toFixed());
+
+    // A purchase recorded later, dated before the snapshots: their holdings differ, so those days are computed again.
+    await addInvestment(t, owner, portfolio.id, { symbol: 'MSFT', quantity: '4', purchasePrice: '250', purchaseDate: '2024-05-20' });
+    const afterBackdated = await figures(portfolio.id);
+    await db.portfolioSnapshot.deleteMany({ where: { portfolioId: portfolio.id } });
+    expectSameFigures(afterBackdated, await figures(portfolio.id));
+  }, 60_000);
+
+  it('cost the same statements with snapshots as without, whatever the number of holdings or days', async () => {
+    const count = statementCounter(t);
+    const statements = async (portfolioId: string, to: string) => {
+      await clearAnalyticsCache(t);
+      // Warm: the price history is stored already.
+      await t.gql(PERFORMANCE, { id: portfolioId, from: FROM, to }, { token: owner.token });
+      await clearAnalyticsCache(t);
+      return count(() => t.gql(PERFORMANCE, { id: portfolioId, from: FROM, to }, { token: owner.token }));
+    };
+    const small = await portfolioWith(['AAPL']);
+    const large = await portfolioWith(['AAPL', 'MSFT', 'GOOGL', 'AMZN', 'NVDA']);
+    const before = [await statements(small.id, TO), await statements(large.id, TO)];
+    await snapshotRange(FROM, TO);
+    const after = [await statements(small.id, TO), await statements(large.id, TO), await statements(large.id, '2024-06-07')];
+    expect(new Set(before).size).toBe(1);
+    expect(new Set(after).size).toBe(1);
+    // The stored values are one statement read whether or not there are any.
+    expect(after[0]).toBe(before[0]);
+  }, 60_000);
+});
