@@ -20,7 +20,7 @@ import { allocate } from '../market/index.js';
 import type { Db } from '../platform/db.js';
 import { badInput, Problems } from '../platform/errors.js';
 import { formatPercent, renderRiskReport, type RiskReportContent } from './pdf.js';
-import type { ReportMeta, ReportStore } from './store.js';
+import type { OnReportStored, ReportMeta, ReportStore } from './store.js';
 import { TaxLotReview } from './tax-lots.js';
 import type { LedgerService } from '../portfolios/index.js';
 
@@ -207,12 +207,13 @@ export class ReportService {
     };
   }
 
-  /** Renders and stores a report; see ReportStore.put for `replace`. */
+  /** Renders and stores a report; see ReportStore.put for `replace` and `onStored`. */
   async generate(
     portfolioId: string,
     kind: string,
     period: { from?: string | null; to?: string | null },
     replace: boolean,
+    onStored?: (tx: Parameters<OnReportStored>[0], meta: ReportMeta, content: RiskReportContent) => Promise<void>,
   ): Promise<{ meta: ReportMeta; created: boolean; content: RiskReportContent }> {
     const defaults = this.defaultPeriod();
     const to = period.to ?? defaults.to;
@@ -221,7 +222,10 @@ export class ReportService {
     if (addDays(from, 366 * 5) < to) throw badInput([{ field: 'from', message: 'a report may cover at most 5 years' }]);
     const content = await this.reportContent(portfolioId, from, to);
     const pdf = await renderRiskReport(content);
-    const stored = await this.deps.store.put({ portfolioId, kind, from, to, content: pdf, replace });
+    const stored = await this.deps.store.put(
+      { portfolioId, kind, from, to, content: pdf, replace },
+      onStored && ((tx, meta) => onStored(tx, meta, content)),
+    );
     return { ...stored, content };
   }
 
