@@ -168,6 +168,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
       store: new PostgresReportStore(db),
     }),
   };
+  // Past days of Performance and risk read the daily snapshots where they are stored.
+  analytics.useStoredValues((portfolioId, range) => services.reports.storedValues(portfolioId, range));
   await app.register(servicesPlugin, { services });
   // Queue depths for /metrics and the operators' dashboard; its own connections.
   const queueOps = new QueueOps(config, metrics.registry);

@@ -5,6 +5,6 @@
  */
 import './schema.js';
 
-export { AnalyticsService } from './service.js';
+export { AnalyticsService, type StoredValue, type StoredValuesSource } from './service.js';
 export { TargetWeightInputRef } from './schema.js';
 export { checkedRebalance } from './inputs.js';

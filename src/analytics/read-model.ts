@@ -21,7 +21,7 @@ import { addDays, missingRanges } from '../market/index.js';
 import { isoDateFromEpochDay } from '../platform/dates.js';
 import type { MarketService } from '../market/index.js';
 import type { DateRange } from '../market/index.js';
-import type { Db } from '../platform/db.js';
+import { Prisma, type Db } from '../platform/db.js';
 import { notFound } from '../platform/errors.js';
 import type { LedgerEventType, PricePoint } from './core/index.js';
 
@@ -107,6 +107,30 @@ interface ClosesRow {
   closes: string;
 }
 
+/** One JSON array of cells per transaction of `t`, in ledger order (date, then as recorded): decoded by ledgerOf. */
+const LEDGER_CELLS = Prisma.sql`json_agg(json_build_array(t.type, to_char(t.date, 'YYYY-MM-DD'), t.symbol, trim_scale(t.quantity)::text,
+    trim_scale(t.price)::text, trim_scale(t.amount)::text, trim_scale(t.fee)::text, t.currency,
+    trim_scale(t.fx_rate)::text, trim_scale(t.split_from)::text, trim_scale(t.split_to)::text)
+  ORDER BY t.date, t.created_at, t.id)`;
+
+function ledgerOf(json: string): SnapshotTransaction[] {
+  return (JSON.parse(json) as TransactionCells[]).map(
+    ([type, date, symbol, quantity, price, amount, fee, currency, fxRate, splitFrom, splitTo]): SnapshotTransaction => ({
+      type,
+      date,
+      symbol,
+      quantity,
+      price,
+      amount,
+      fee,
+      currency,
+      fxRate,
+      splitFrom,
+      splitTo,
+    }),
+  );
+}
+
 export class AnalyticsData {
   constructor(
     private readonly db: Db,
@@ -145,11 +169,7 @@ export class AnalyticsData {
       )
       SELECT p.owner_id::text AS "ownerId", p.base_currency AS "baseCurrency",
         coalesce((
-          SELECT json_agg(json_build_array(t.type, to_char(t.date, 'YYYY-MM-DD'), t.symbol, trim_scale(t.quantity)::text,
-                   trim_scale(t.price)::text, trim_scale(t.amount)::text, trim_scale(t.fee)::text, t.currency,
-                   trim_scale(t.fx_rate)::text, trim_scale(t.split_from)::text, trim_scale(t.split_to)::text)
-                 ORDER BY t.date, t.created_at, t.id)
-          FROM transactions t WHERE t.portfolio_id = p.id), '[]')::text AS transactions,
+          SELECT ${LEDGER_CELLS} FROM transactions t WHERE t.portfolio_id = p.id), '[]')::text AS transactions,
         coalesce((
           SELECT json_agg(json_build_object(
                    'symbol', r.symbol, 'assetId', r.id, 'currency', r.currency, 'custom', r.owner_id IS NOT NULL, 'type', r.type, 'exchange', r.exchange,
@@ -167,21 +187,7 @@ export class AnalyticsData {
     const row = rows[0];
     if (!row) throw notFound('Portfolio');
     const assets = new Map(row.assets.map((asset) => [asset.symbol, asset]));
-    const transactions = (JSON.parse(row.transactions) as TransactionCells[]).map(
-      ([type, date, symbol, quantity, price, amount, fee, currency, fxRate, splitFrom, splitTo]): SnapshotTransaction => ({
-        type,
-        date,
-        symbol,
-        quantity,
-        price,
-        amount,
-        fee,
-        currency,
-        fxRate,
-        splitFrom,
-        splitTo,
-      }),
-    );
+    const transactions = ledgerOf(row.transactions);
     const symbols = transactions.flatMap((t) => (t.symbol === null ? [] : [t.symbol]));
     const unknown = [...new Set([...extraSymbols, ...symbols])].filter((s) => !assets.has(s)).sort();
     const fingerprint = createHash('sha256')
@@ -189,6 +195,24 @@ export class AnalyticsData {
       .update(JSON.stringify([row.baseCurrency, row.assets.map((a) => [a.symbol, a.assetId, a.currency, a.priceState]), unknown]))
       .digest('base64url');
     return { portfolioId, ownerId: row.ownerId, baseCurrency: row.baseCurrency.trim(), transactions, assets, fingerprint };
+  }
+
+  /**
+   * The ledger of each portfolio of `portfolioIds` dated up to `date` (read as `snapshot` reads
+   * it) and its ledger version, in one statement: the daily snapshot job's input to
+   * ledgerFingerprints. A portfolio that is gone is left out.
+   */
+  async ledgersUpTo(
+    portfolioIds: readonly string[],
+    date: string,
+  ): Promise<Map<string, { transactions: SnapshotTransaction[]; version: string }>> {
+    const rows = await this.db.$queryRaw<Array<{ portfolioId: string; version: string; transactions: string }>>`
+      SELECT p.id::text AS "portfolioId", coalesce(v.version, 0)::text AS version,
+        coalesce((
+          SELECT ${LEDGER_CELLS} FROM transactions t WHERE t.portfolio_id = p.id AND t.date <= ${date}::date), '[]')::text AS transactions
+      FROM portfolios p LEFT JOIN ledger_versions v ON v.portfolio_id = p.id
+      WHERE p.id = ANY(${[...portfolioIds]}::uuid[])`;
+    return new Map(rows.map((row) => [row.portfolioId, { transactions: ledgerOf(row.transactions), version: row.version }]));
   }
 
   /**

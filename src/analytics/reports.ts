@@ -50,11 +50,25 @@ export interface Dataset {
   priceCurrency: ReadonlyMap<string, string>;
   /** Base currency per unit of each other currency, on every date of `prices`. */
   fx: ReadonlyMap<string, Float64Array>;
+  /**
+   * Values already known for some days (the daily snapshots the service found to be of this
+   * ledger, see AnalyticsService): a valuation day found here takes that value, the others are
+   * computed. The days themselves, the flows and the positions are the same either way.
+   */
+  stored?: ReadonlyMap<string, number>;
 }
 
 /** The daily valuation of the dataset's ledger in base currency, and what it holds at range.to. */
 export function ledgerValuation(dataset: Dataset) {
-  return buildLedgerValuationSeries(dataset);
+  const series = buildLedgerValuationSeries(dataset);
+  const stored = dataset.stored;
+  if (stored && stored.size > 0) {
+    series.dates.forEach((date, t) => {
+      const value = stored.get(date);
+      if (value !== undefined) series.values[t] = value;
+    });
+  }
+  return series;
 }
 
 export interface PerformancePoint {

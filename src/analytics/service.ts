@@ -10,7 +10,13 @@
  *   4. look the report up in Redis under a key naming all it depends on (./cache.ts);
  *   5. on a miss, one statement reads every close, and the pure core computes the report.
  * So a report costs 1 statement when cached and 2 when computed from stored prices, whatever the
- * number of holdings.
+ * number of holdings; 3 with a stored-values source (the daily snapshots, set by the composition
+ * root: `useStoredValues`), read once for the past days of the range (not for the simulation,
+ * which compounds symbol returns, nor for a ledger that tracks cash, see acceptedStoredValues).
+ * A stored day is used only when the ledger dated up to it is the one the snapshot was taken of
+ * (ledgerFingerprints) and the snapshot's rule is this ledger's valuation rule; the stored value
+ * is then the one the same rule computed when the day closed, so the figures agree either way
+ * (and the cache key need not name the snapshots).
  *
  * Ranges: `to` defaults to today (UTC), `from` to the first purchase. The figures cover the days
  * from the first purchase on (before it there is nothing to measure), with the prices stored for
@@ -29,7 +35,7 @@ import type { Db } from '../platform/db.js';
 import { badInput } from '../platform/errors.js';
 import type { Redis } from '../platform/redis.js';
 import { AnalyticsCache, createAnalyticsMetrics, type AnalyticsMetrics, type ReportKind } from './cache.js';
-import { buildPriceTable, type DateRange, type LedgerEvent, type PriceTable } from './core/index.js';
+import { buildPriceTable, tracksCash, type DateRange, type LedgerEvent, type PriceTable } from './core/index.js';
 import {
   checkedFactors,
   checkedRange,
@@ -44,7 +50,8 @@ import {
   type RiskInput,
   type SimulationInput,
 } from './inputs.js';
-import { AnalyticsData, type PortfolioSnapshot } from './read-model.js';
+import { ledgerFingerprints } from './ledger-fingerprint.js';
+import { AnalyticsData, type PortfolioSnapshot, type SnapshotTransaction } from './read-model.js';
 import {
   factorExposureReport,
   performanceReport,
@@ -71,6 +78,17 @@ export interface AnalyticsServiceOptions {
   /** Clock (tests pin it). */
   now?: () => Date;
 }
+
+/** One stored daily value (the reports domain's snapshot): exact text, and the ledger fingerprint it was taken with. */
+export interface StoredValue {
+  date: string;
+  value: string;
+  /** ledgerFingerprints of the ledger as of `date` when the value was taken; null: unknown (never used). */
+  ledgerFingerprint: string | null;
+}
+
+/** A portfolio's stored daily values from..to. */
+export type StoredValuesSource = (portfolioId: string, range: DateRange) => Promise<readonly StoredValue[]>;
 
 /**
  * Days of history ensured before the range, so a holding without a close on the range's first
@@ -106,6 +124,7 @@ export class AnalyticsService {
   private readonly market: MarketService;
   private readonly fx: FxRates;
   private readonly now: () => Date;
+  private storedValues: StoredValuesSource | null = null;
 
   constructor(options: AnalyticsServiceOptions) {
     const { config, db, redis, market, registry, logger } = options;
@@ -116,6 +135,26 @@ export class AnalyticsService {
     this.metrics = createAnalyticsMetrics(registry);
     this.data = new AnalyticsData(db, market);
     this.cache = new AnalyticsCache(redis, config.REDIS_PREFIX, this.metrics, logger);
+  }
+
+  /** Past days' values come from `source` where it has them (see the top of this file). */
+  useStoredValues(source: StoredValuesSource): void {
+    this.storedValues = source;
+  }
+
+  /**
+   * The fingerprint of each portfolio's ledger as of `date` (what a snapshot of that day stores)
+   * and the ledger version it was read at, in one statement. A snapshot taken in a later
+   * statement stores the fingerprint only if the version is still the same.
+   */
+  async ledgerFingerprintsOn(
+    portfolioIds: readonly string[],
+    date: string,
+  ): Promise<Map<string, { fingerprint: string; version: string }>> {
+    const ledgers = await this.data.ledgersUpTo(portfolioIds, date);
+    return new Map(
+      [...ledgers].map(([id, { transactions, version }]) => [id, { fingerprint: ledgerFingerprints(transactions, [date])[0]!, version }]),
+    );
   }
 
   performance(portfolioId: string, input: RangeInput): Promise<PerformanceReport> {
@@ -210,8 +249,17 @@ export class AnalyticsService {
       const closes = range.from <= range.to ? await this.data.closes(loaded, symbols, range) : new Map();
       const prices = buildPriceTable(closes);
       const dataset = await this.dataset(loaded, range, prices, symbols, historyFrom);
+      // The simulation compounds symbol returns, not the portfolio's values.
+      if (request.kind !== 'simulation') dataset.stored = await this.storedDays(loaded, dataset, today);
       return request.compute(requested, dataset);
     });
+  }
+
+  /** The stored values of the range's past days that are this ledger's (acceptedStoredValues), as numbers. */
+  private async storedDays(snapshot: PortfolioSnapshot, dataset: Dataset, today: string): Promise<Map<string, number> | undefined> {
+    const days = this.storedValues && storedRange(dataset.range, today);
+    if (!days || tracksCash(dataset.events)) return undefined;
+    return acceptedStoredValues(snapshot.transactions, dataset, await this.storedValues!(snapshot.portfolioId, days));
   }
 
   /**
@@ -260,6 +308,50 @@ export class AnalyticsService {
     }));
     return { range, events, prices, priceCurrency, fx };
   }
+}
+
+/** Days before the current one only: today's value is still moving. */
+function storedRange(range: DateRange, today: string): DateRange | null {
+  const to = range.to < today ? range.to : addDays(today, -1);
+  return range.from <= to ? { from: range.from, to } : null;
+}
+
+/**
+ * The stored values that are what the ledger valuation gives for their day. The snapshot job
+ * values the BUY lots held on the day (Σ quantity × the day's last close, in the closes' own
+ * currency, at cost before any close), so a stored day counts only when
+ *   1. the ledger dated up to that day is the one the snapshot was taken of (same fingerprint:
+ *      a transaction recorded, changed or deleted later with an earlier date makes it differ), and
+ *   2. that rule is the ledger valuation's for this ledger on that day: the ledger tracks no cash
+ *      (checked by the caller: a DEPOSIT or WITHDRAWAL of any date puts cash in every day's
+ *      value), and up to that day it holds only what BUYs in the base currency of symbols priced
+ *      in the base currency bought (no SELL, SPLIT or transfer; a dividend, interest, fee or tax
+ *      is a flow that leaves a holdings portfolio's value alone).
+ * `transactions` and `dataset.events` are the same ledger (the events are its numbers).
+ */
+function acceptedStoredValues(
+  transactions: readonly SnapshotTransaction[],
+  dataset: Dataset,
+  rows: readonly StoredValue[],
+): Map<string, number> {
+  const accepted = new Map<string, number>();
+  const fingerprinted = rows
+    .filter((row) => row.ledgerFingerprint !== null)
+    .sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+  if (fingerprinted.length === 0) return accepted;
+  const pricedInBase = (symbol: string | null) => symbol === null || !dataset.fx.has(dataset.priceCurrency.get(symbol) ?? '');
+  const unlike = dataset.events.find((e) =>
+    e.type === 'BUY' ? e.fxRate !== 1 || !pricedInBase(e.symbol) : !['DIVIDEND', 'INTEREST', 'FEE', 'TAX'].includes(e.type),
+  );
+  const fingerprints = ledgerFingerprints(
+    transactions,
+    fingerprinted.map((row) => row.date),
+  );
+  fingerprinted.forEach((row, i) => {
+    if ((unlike === undefined || row.date < unlike.date) && fingerprints[i] === row.ledgerFingerprint)
+      accepted.set(row.date, Number(row.value));
+  });
+  return accepted;
 }
 
 /** Distinct symbols the ledger opens a position in by the end of the range. */

@@ -31,13 +31,14 @@ import {
   publishNotification,
   startAlertWorker,
   startNotifyEmailWorker,
+  type NotificationRecord,
   type SharedWorkerResources,
 } from '../alerts/index.js';
 import type { AnalyticsService } from '../analytics/index.js';
 import type { Config } from '../config.js';
 import { QUEUE_NAMES, openQueue, queuePrefix } from '../platform/queues.js';
 import { addDays } from '../market/index.js';
-import type { Db } from '../platform/db.js';
+import type { Db, Prisma } from '../platform/db.js';
 import { bullConnection, type Redis } from '../platform/redis.js';
 import type { RunningWorker } from '../platform/queues.js';
 import { Worker } from 'bullmq';
@@ -145,10 +146,15 @@ async function runWeeklyReports(deps: Deps, job: Job): Promise<{ from: string; t
       // Portfolios created after the week have nothing to report for it.
       if (isoDate(portfolio.createdAt) > period.to && !(await hasHoldingsBy(deps.db, portfolio.id, period.to))) continue;
       if (await deps.reports.store.exists(portfolio.id, WEEKLY_REPORT_KIND, period.from, period.to)) continue;
-      const report = await deps.reports.generate(portfolio.id, WEEKLY_REPORT_KIND, period, false);
-      if (!report.created) continue;
+      // The report and its announcement commit together: a worker dying in between cannot leave a report never announced.
+      let notification: NotificationRecord | null = null;
+      const report = await deps.reports.generate(portfolio.id, WEEKLY_REPORT_KIND, period, false, async (tx, meta, content) => {
+        notification = await recordAnnouncement(deps, tx, portfolio, meta.id, ReportService.summary(content));
+      });
+      if (!report.created || !notification) continue;
       created++;
-      await announceReport(deps, portfolio, report.meta.id, ReportService.summary(report.content));
+      deps.outbox.flush();
+      await publishNotification(deps.redis, deps.config.REDIS_PREFIX, notification).catch(() => {});
     }
     cursor = batch[batch.length - 1]!.id;
     await job.updateProgress({ cursor, to: period.to, created });
@@ -161,33 +167,35 @@ async function hasHoldingsBy(db: Db, portfolioId: string, date: string): Promise
   return (await db.investment.count({ where: { portfolioId, purchaseDate: { lte: new Date(`${date}T00:00:00Z`) } } })) > 0;
 }
 
-/** An in-app notification and (if they want it) an email with the PDF to the owner, committed together. */
-async function announceReport(deps: Deps, portfolio: { ownerId: string; name: string }, reportId: string, summary: string): Promise<void> {
-  const notification = await deps.db.$transaction(async (tx) => {
-    const notification = await insertNotification(tx, {
-      userId: portfolio.ownerId,
-      kind: 'REPORT',
-      title: `Weekly risk report ready: ${portfolio.name}`,
-      body: summary,
-    });
-    await deps.outbox.send(
-      {
-        userId: portfolio.ownerId,
-        category: 'WEEKLY_REPORTS',
-        subject: `Your weekly risk report: ${portfolio.name}`,
-        paragraphs: [
-          summary,
-          `The report is attached; it is also listed with the portfolio: ${reportDownloadUrl(deps.config.PUBLIC_URL, reportId)}`,
-        ],
-        reportId,
-      },
-      `report-${reportId}`,
-      tx,
-    );
-    return notification;
+/** An in-app notification and (if they want it) an email with the PDF to the owner, in the report's transaction. */
+async function recordAnnouncement(
+  deps: Deps,
+  tx: Prisma.TransactionClient,
+  portfolio: { ownerId: string; name: string },
+  reportId: string,
+  summary: string,
+): Promise<NotificationRecord> {
+  const notification = await insertNotification(tx, {
+    userId: portfolio.ownerId,
+    kind: 'REPORT',
+    title: `Weekly risk report ready: ${portfolio.name}`,
+    body: summary,
   });
-  deps.outbox.flush();
-  await publishNotification(deps.redis, deps.config.REDIS_PREFIX, notification).catch(() => {});
+  await deps.outbox.send(
+    {
+      userId: portfolio.ownerId,
+      category: 'WEEKLY_REPORTS',
+      subject: `Your weekly risk report: ${portfolio.name}`,
+      paragraphs: [
+        summary,
+        `The report is attached; it is also listed with the portfolio: ${reportDownloadUrl(deps.config.PUBLIC_URL, reportId)}`,
+      ],
+      reportId,
+    },
+    `report-${reportId}`,
+    tx,
+  );
+  return notification;
 }
 
 /**
@@ -327,6 +335,8 @@ export async function startReportsWorker(
     taxLotMinLoss: config.TAX_LOT_MIN_LOSS,
     now,
   });
+  // As in the API: past days of the reports' figures read the stored snapshots.
+  analytics.useStoredValues((portfolioId, range) => reports.storedValues(portfolioId, range));
   const producer = openQueue(QUEUE_NAMES.reports, config, JOB_OPTIONS);
   const deps: Deps = { config, db, redis, reports, analytics, outbox, log, options, now };
 

@@ -10,17 +10,19 @@
  * `ON CONFLICT DO NOTHING`, so running a day twice changes nothing. The value follows
  * Valuation's rule: quantity × the last stored close on or before the day (the owner's custom
  * asset first), a holding without any close counted at its cost; holdings bought after the day
- * do not count. `onBatch` hands the cursor out, so a retried job resumes after the last batch.
+ * do not count. Each snapshot also stores the analytics' fingerprint of the ledger as of the
+ * day (one more statement per batch reads the batch's ledgers), so performance and risk use its
+ * value only while the ledger up to that day is unchanged. `onBatch` hands the cursor out, so a retried job resumes after the last batch.
  */
 import { Decimal } from 'decimal.js';
-import type { AnalyticsService } from '../analytics/index.js';
+import type { AnalyticsService, StoredValue } from '../analytics/index.js';
 import { addDays } from '../market/index.js';
 import type { MarketService } from '../market/index.js';
 import { allocate, isCash } from '../market/index.js';
 import type { Db } from '../platform/db.js';
 import { badInput, Problems } from '../platform/errors.js';
 import { formatPercent, renderRiskReport, type RiskReportContent } from './pdf.js';
-import type { ReportMeta, ReportStore } from './store.js';
+import type { OnReportStored, ReportMeta, ReportStore } from './store.js';
 import { TaxLotReview } from './tax-lots.js';
 import type { LedgerService } from '../portfolios/index.js';
 
@@ -86,6 +88,13 @@ export class ReportService {
     return rows;
   }
 
+  /** Stored values of from..to, exact text, with their ledger fingerprints (the analytics' stored-values source: see AnalyticsService). */
+  async storedValues(portfolioId: string, range: { from: string; to: string }): Promise<StoredValue[]> {
+    return this.deps.db.$queryRaw<StoredValue[]>`
+      SELECT to_char(date, 'YYYY-MM-DD') AS date, value::text AS value, ledger_fingerprint AS "ledgerFingerprint" FROM portfolio_snapshots
+      WHERE portfolio_id = ${portfolioId}::uuid AND date BETWEEN ${range.from}::date AND ${range.to}::date`;
+  }
+
   async snapshotDay(
     date: string,
     options: { batchSize?: number; resume?: SnapshotProgress | null; onBatch?: (progress: SnapshotProgress) => Promise<void> } = {},
@@ -113,12 +122,21 @@ export class ReportService {
       for (const symbol of batch?.missing ?? []) {
         await this.deps.market.dailyHistory(symbol, { from: coverageFrom, to: date }, null).catch(() => []);
       }
+      // The ledger as of the day, fingerprinted for the analytics (they use a snapshot only while
+      // the ledger up to its day is unchanged); stored only if no write came in between.
+      const ledgers = await this.deps.analytics.ledgerFingerprintsOn(ids, date);
+      const fingerprinted = [...ledgers];
       const written = await this.deps.db.$executeRaw`
-        INSERT INTO portfolio_snapshots (portfolio_id, date, value, cost, currency)
+        INSERT INTO portfolio_snapshots (portfolio_id, date, value, cost, currency, ledger_fingerprint)
         SELECT p.id, ${date}::date,
                coalesce(sum(i.quantity * coalesce(c.close, i.purchase_price)), 0),
                coalesce(sum(i.quantity * i.purchase_price), 0),
-               p.base_currency
+               p.base_currency,
+               (SELECT f.fingerprint
+                FROM unnest(${fingerprinted.map(([id]) => id)}::uuid[], ${fingerprinted.map(([, l]) => l.fingerprint)}::text[],
+                            ${fingerprinted.map(([, l]) => l.version)}::bigint[]) AS f(id, fingerprint, version)
+                WHERE f.id = p.id
+                  AND f.version = coalesce((SELECT v.version FROM ledger_versions v WHERE v.portfolio_id = p.id), 0))
         FROM portfolios p
         LEFT JOIN investments i ON i.portfolio_id = p.id AND i.purchase_date <= ${date}::date
         LEFT JOIN LATERAL (
@@ -197,12 +215,13 @@ export class ReportService {
     };
   }
 
-  /** Renders and stores a report; see ReportStore.put for `replace`. */
+  /** Renders and stores a report; see ReportStore.put for `replace` and `onStored`. */
   async generate(
     portfolioId: string,
     kind: string,
     period: { from?: string | null; to?: string | null },
     replace: boolean,
+    onStored?: (tx: Parameters<OnReportStored>[0], meta: ReportMeta, content: RiskReportContent) => Promise<void>,
   ): Promise<{ meta: ReportMeta; created: boolean; content: RiskReportContent }> {
     const defaults = this.defaultPeriod();
     const to = period.to ?? defaults.to;
@@ -211,7 +230,10 @@ export class ReportService {
     if (addDays(from, 366 * 5) < to) throw badInput([{ field: 'from', message: 'a report may cover at most 5 years' }]);
     const content = await this.reportContent(portfolioId, from, to);
     const pdf = await renderRiskReport(content);
-    const stored = await this.deps.store.put({ portfolioId, kind, from, to, content: pdf, replace });
+    const stored = await this.deps.store.put(
+      { portfolioId, kind, from, to, content: pdf, replace },
+      onStored && ((tx, meta) => onStored(tx, meta, content)),
+    );
     return { ...stored, content };
   }
 

@@ -2,7 +2,10 @@
  * Where report files live, behind an interface: PostgreSQL (bytea in `reports`) for now; a file
  * or object store would implement the same three calls.
  */
-import type { Db } from '../platform/db.js';
+import type { Db, Prisma } from '../platform/db.js';
+
+/** Work to commit with a newly stored report (its announcement): runs in the transaction that stores it. */
+export type OnReportStored = (tx: Prisma.TransactionClient, meta: ReportMeta) => Promise<void>;
 
 export interface ReportMeta {
   id: string;
@@ -23,15 +26,19 @@ export interface ReportStore {
   /**
    * Stores a report for (portfolio, kind, period). `replace`: a newer one replaces it (on-demand
    * reports); else an existing one is kept and `created` is false (scheduled runs are idempotent).
+   * `onStored` runs only when the report is stored now, committed with it or not at all.
    */
-  put(input: {
-    portfolioId: string;
-    kind: string;
-    from: string;
-    to: string;
-    content: Buffer;
-    replace: boolean;
-  }): Promise<{ meta: ReportMeta; created: boolean }>;
+  put(
+    input: {
+      portfolioId: string;
+      kind: string;
+      from: string;
+      to: string;
+      content: Buffer;
+      replace: boolean;
+    },
+    onStored?: OnReportStored,
+  ): Promise<{ meta: ReportMeta; created: boolean }>;
   exists(portfolioId: string, kind: string, from: string, to: string): Promise<boolean>;
   get(id: string): Promise<StoredReportFile | null>;
 }
@@ -41,7 +48,10 @@ const META = { id: true, portfolioId: true, kind: true, fromDate: true, toDate: 
 export class PostgresReportStore implements ReportStore {
   constructor(private readonly db: Db) {}
 
-  async put(input: { portfolioId: string; kind: string; from: string; to: string; content: Buffer; replace: boolean }) {
+  async put(
+    input: { portfolioId: string; kind: string; from: string; to: string; content: Buffer; replace: boolean },
+    onStored?: OnReportStored,
+  ) {
     const key = {
       portfolioId: input.portfolioId,
       kind: input.kind,
@@ -49,17 +59,19 @@ export class PostgresReportStore implements ReportStore {
       toDate: new Date(`${input.to}T00:00:00Z`),
     };
     const content = new Uint8Array(input.content);
-    if (input.replace) {
-      const meta = await this.db.report.upsert({
-        where: { portfolioId_kind_fromDate_toDate: key },
-        create: { ...key, content },
-        update: { content, createdAt: new Date() },
-        select: META,
-      });
-      return { meta, created: true };
-    }
-    const inserted = await this.db.report.createManyAndReturn({ data: [{ ...key, content }], skipDuplicates: true, select: META });
-    if (inserted[0]) return { meta: inserted[0], created: true };
+    const stored = await this.db.$transaction(async (tx) => {
+      const meta = input.replace
+        ? await tx.report.upsert({
+            where: { portfolioId_kind_fromDate_toDate: key },
+            create: { ...key, content },
+            update: { content, createdAt: new Date() },
+            select: META,
+          })
+        : (await tx.report.createManyAndReturn({ data: [{ ...key, content }], skipDuplicates: true, select: META }))[0];
+      if (meta) await onStored?.(tx, meta);
+      return meta;
+    });
+    if (stored) return { meta: stored, created: true };
     const meta = await this.db.report.findUniqueOrThrow({ where: { portfolioId_kind_fromDate_toDate: key }, select: META });
     return { meta, created: false };
   }

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "portfolio_snapshots" ADD COLUMN     "ledger_fingerprint" TEXT;
