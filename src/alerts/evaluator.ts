@@ -21,6 +21,7 @@ import { AnalyticsService } from '../analytics/index.js';
 import type { Config } from '../config.js';
 import { QuoteRelay, type LiveQuote } from '../market/index.js';
 import { MarketService } from '../market/index.js';
+import { PortfolioValuations } from '../portfolios/index.js';
 import { createDb, type Db } from '../platform/db.js';
 import { RedisChannels } from '../platform/redis-channels.js';
 import { createRedis, type Redis } from '../platform/redis.js';
@@ -57,6 +58,7 @@ export interface AlertEvaluatorDeps {
   redis: Redis;
   channels: RedisChannels;
   market: MarketService;
+  valuations: Pick<PortfolioValuations, 'valuePortfolio'>;
   analytics: AnalyticsService;
   outbox: NotifyOutbox;
   prefix: string;
@@ -210,11 +212,11 @@ export class AlertEvaluator {
     for (const portfolioId of portfolioIds) {
       const alerts = [...this.alerts.values()].filter((a) => a.portfolioId === portfolioId);
       if (alerts.length === 0) continue;
-      let valuation: Awaited<ReturnType<MarketService['valuePortfolio']>> | undefined;
+      let valuation: Awaited<ReturnType<PortfolioValuations['valuePortfolio']>> | undefined;
       for (const alert of alerts) {
         let measured: Measurement = null;
         if (alert.condition === 'PORTFOLIO_VALUE_BELOW') {
-          valuation ??= await this.deps.market.valuePortfolio(portfolioId);
+          valuation ??= await this.deps.valuations.valuePortfolio(portfolioId);
           measured = valuation ? { value: valuation.totalValue.toFixed() } : null;
         } else if (alert.condition === 'PORTFOLIO_DRIFT_ABOVE' && alert.targets) {
           const plan = await this.deps.analytics.rebalance(portfolioId, {
@@ -292,6 +294,8 @@ export interface SharedWorkerResources {
   db: Db;
   redis: Redis;
   market: MarketService;
+  /** Portfolios valued from their investments: the worker has no ledger source yet (as before). */
+  valuations: PortfolioValuations;
   analytics: AnalyticsService;
 }
 
@@ -306,6 +310,7 @@ export function openSharedWorkerResources(config: Config, log: FastifyBaseLogger
     db,
     redis,
     market,
+    valuations: new PortfolioValuations({ db, market }),
     analytics,
     async close() {
       market.close();
@@ -323,10 +328,13 @@ export async function startAlertWorker(
   shared?: SharedWorkerResources,
 ): Promise<RunningWorker & { evaluator: AlertEvaluator }> {
   const own = shared ? null : openSharedWorkerResources(config, log);
-  const { db, redis, market, analytics } = shared ?? own!;
+  const { db, redis, market, valuations, analytics } = shared ?? own!;
   const channels = new RedisChannels(config.REDIS_URL, 'foliograph:alerts:subscriber', log);
   const outbox = NotifyOutbox.open(config);
-  const evaluator = new AlertEvaluator({ db, redis, channels, market, analytics, outbox, prefix: config.REDIS_PREFIX, log }, options);
+  const evaluator = new AlertEvaluator(
+    { db, redis, channels, market, valuations, analytics, outbox, prefix: config.REDIS_PREFIX, log },
+    options,
+  );
   const close = async () => {
     await evaluator.close();
     await outbox.close();

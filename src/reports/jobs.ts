@@ -36,6 +36,7 @@ import type { Config } from '../config.js';
 import { QUEUE_NAMES, openQueue, queuePrefix } from '../platform/queues.js';
 import { addDays } from '../market/index.js';
 import { MarketService } from '../market/index.js';
+import { PortfolioValuations } from '../portfolios/index.js';
 import { createDb, type Db } from '../platform/db.js';
 import { bullConnection, createRedis, type Redis } from '../platform/redis.js';
 import type { RunningWorker } from '../platform/queues.js';
@@ -241,7 +242,8 @@ export async function startReportsWorker(
   const registry = new Registry();
   const market = shared?.market ?? new MarketService({ config, db, redis, registry, logger: log, now });
   const analytics = shared?.analytics ?? new AnalyticsService({ config, db, redis, market, registry, logger: log, now });
-  const reports = new ReportService({ db, market, analytics, store: new PostgresReportStore(db), now });
+  const valuations = shared?.valuations ?? new PortfolioValuations({ db, market });
+  const reports = new ReportService({ db, market, valuations, analytics, store: new PostgresReportStore(db), now });
   const outbox = NotifyOutbox.open(config);
   const producer = openQueue(QUEUE_NAMES.reports, config, JOB_OPTIONS);
   const deps: Deps = { config, db, redis, reports, analytics, outbox, log, options, now };
