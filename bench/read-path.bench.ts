@@ -42,6 +42,9 @@ async function seed(url: string, ownerId: string): Promise<string[]> {
        FROM generate_series(1, $2::int) n RETURNING id`,
       [ownerId, PORTFOLIOS],
     );
+    // The ledger's per-row triggers (a BUY per investment) are skipped for this bulk load: the
+    // read path never reads `transactions`, and with them the load took minutes on a busy machine.
+    await client.query('SET session_replication_role = replica');
     await client.query(
       `INSERT INTO investments (id, portfolio_id, symbol, name, type, quantity, purchase_price, purchase_date, updated_at, created_at)
        SELECT gen_random_uuid(), p.id, s.symbol, s.symbol || ' Inc.', 'STOCK',
@@ -53,6 +56,7 @@ async function seed(url: string, ownerId: string): Promise<string[]> {
        WHERE p.owner_id = $1`,
       [ownerId, INVESTMENTS],
     );
+    await client.query('SET session_replication_role = DEFAULT');
     await client.query('ANALYZE portfolios; ANALYZE investments');
     return rows.map((r) => r.id);
   } finally {

@@ -26,11 +26,11 @@ import { loadTrustedManifest, redisPersistedQueries, trustedDocuments } from './
 import { checkHttpOperation, installGraphQLTransport, transportErrorFormatter } from './graphql/transport.js';
 import { checkComplexity, checkDocumentLimits, checkSourceLimits, documentLimits } from './graphql/limits.js';
 import { checkRequestText } from './graphql/request-text.js';
-import { restRoutes } from './rest.js';
+import { restRoutes } from './rest/index.js';
 import { attachSubscriptionServer, type SubscriptionServerOptions } from './graphql/ws.js';
 import { canMutate, resolveViewer, viewerAuthority } from './auth/index.js';
 import { forbidden, rateLimited } from './platform/errors.js';
-import { RequestBudget, rateLimitHeaders } from './platform/request-budget.js';
+import { budgetSubject, RequestBudget, rateLimitHeaders } from './platform/request-budget.js';
 import { complexityFromQuery } from '@pothos/plugin-complexity';
 import { loggerOptions } from './platform/logger.js';
 import { createMetrics } from './platform/metrics.js';
@@ -141,7 +141,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   const ledger = new LedgerService(db, fx, { cacheTransactions: config.LEDGER_CACHE_TRANSACTIONS });
   // Valuations (queries and subscriptions) value the ledger's open lots, in base currency.
   market.setHoldingsSource((portfolioId) => ledger.valuationHoldings(portfolioId));
-  const analytics = new AnalyticsService({ config, db, redis, market, registry: metrics.registry, logger: app.log });
+  const analytics = new AnalyticsService({ config, db, redis, market, fx, registry: metrics.registry, logger: app.log });
   const services: AppServices = {
     config,
     version: VERSION,
@@ -163,7 +163,14 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     live: new LiveMarket({ db, redis, channels, market, prefix: config.REDIS_PREFIX, logger: app.log }, options.live),
     analytics,
     alerts: new AlertService({ config, db, redis, market }),
-    reports: new ReportService({ db, market, analytics, store: new PostgresReportStore(db) }),
+    reports: new ReportService({
+      db,
+      market,
+      analytics,
+      ledger,
+      taxLotMinLoss: config.TAX_LOT_MIN_LOSS,
+      store: new PostgresReportStore(db),
+    }),
   };
   await app.register(servicesPlugin, { services });
   // Queue depths for /metrics and the operators' dashboard; its own connections.
@@ -295,7 +302,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   });
 
   attachSubscriptionServer(app, services, schema, options.subscriptions);
-  // The REST facade runs its documents through the GraphQL executor above (src/rest.ts); its
+  // The API-wide budget: every operation costs its complexity, a REST route its fixed cost, per
+  // user (per IP when anonymous).
+  const budget = new RequestBudget(redis, config.REDIS_PREFIX, config.RATE_LIMIT_COST_PER_MINUTE);
+  // The REST facade runs its documents through the GraphQL executor above (src/rest/); its
   // OpenAPI 3.1 description is generated from the routes (tagged ones only) by @fastify/swagger.
   await app.register(swagger, {
     openapi: {
@@ -311,7 +321,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     },
     hideUntagged: true,
   });
-  await app.register(restRoutes, { services });
+  await app.register(restRoutes, { services, schema, budget });
   app.get('/api/openapi.json', () => app.swagger());
   // The docs page is served from the swagger-ui-dist files in node_modules (no CDN), outside production.
   if (!config.production) await app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { url: '/api/openapi.json' } });
@@ -328,12 +338,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     if (await services.viewers.confirmedRevoked(ctx.viewer).catch(() => false)) ctx.viewer = null;
   });
 
-  // The API-wide budget: every operation costs its complexity, per user (per IP when anonymous).
-  const budget = new RequestBudget(redis, config.REDIS_PREFIX, config.RATE_LIMIT_COST_PER_MINUTE);
   app.graphql.addHook('preExecution', async (schema, document, context, variables) => {
     const ctx = context as unknown as Context & { reply: FastifyReply };
-    if (budget.enabled) {
-      const subject = ctx.viewer ? `user:${ctx.viewer.userId}` : `ip:${ctx.ip ?? 'unknown'}`;
+    if (budget.enabled && !ctx.budgetCharged) {
+      const subject = budgetSubject(ctx.viewer, ctx.ip);
       const cost = complexityFromQuery(document, { schema, ctx, variables: variables as Record<string, unknown> | undefined }).complexity;
       // A Redis outage is counted per process inside the budget; anything else unexpected serves
       // rather than refuses (the budget protects the API; it must not take it down).

@@ -105,6 +105,11 @@ const envSchema = z.object({
   SENTRY_DSN: blankIsUnset(z.url()),
   /** Alerts one user may have at a time (createAlert refuses more). */
   ALERTS_PER_USER: intFromEnv(50),
+  /** The unrealized loss (in a portfolio's base currency) from which a lot is a tax-lot suggestion, unless minLoss is given. */
+  TAX_LOT_MIN_LOSS: z
+    .string()
+    .regex(/^\d{1,12}(\.\d{1,8})?$/, 'must be a plain non-negative decimal, like 100 or 250.50')
+    .default('100'),
   /** Serve the queue dashboard at /admin/queues (needs OPERATOR_TOKEN); on by default outside production. */
   QUEUE_DASHBOARD: optionalBool(),
   /** The operator credential for the queue dashboard: `Authorization: Bearer <token>` (16+ characters). */

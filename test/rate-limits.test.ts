@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { from } from './auth.js';
 import { errorCode, startTestApp, type TestApp } from './harness.js';
 import { createTestUser } from './users.js';
+import { REST_ROUTE_COST } from '../src/rest/index.js';
 
 // Two instances sharing one database and one Redis prefix: replicas drawing on one budget.
 const BUDGET = 40;
@@ -59,5 +60,45 @@ describe('API-wide request budget', () => {
     const dearer = await a.gql(`{ version me { id email name } a: version b: version }`, {}, from('198.51.100.21'));
     const dearerCost = BUDGET - Number(dearer.headers['ratelimit-remaining']);
     expect(dearerCost).toBeGreaterThan(cheapCost);
+  });
+});
+
+describe('REST routes draw on the same budget, at a fixed cost per route', () => {
+  const rest = (t: TestApp, url: string, token: string) =>
+    t.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${token}` } });
+  const remaining = (response: { headers: Record<string, unknown> }) => Number(response.headers['ratelimit-remaining']);
+
+  it('each route costs its fixed cost on either replica, shared with GraphQL; spent, it answers 429 with Retry-After and RateLimit-*', async () => {
+    const user = await createTestUser(a);
+    const me = await rest(a, '/api/v1/auth/me', user.token);
+    expect(me.statusCode).toBe(200);
+    expect(me.headers['ratelimit-limit']).toBe(String(BUDGET));
+    expect(remaining(me)).toBe(BUDGET - REST_ROUTE_COST.read);
+    const sessions = await rest(b, '/api/v1/auth/sessions', user.token);
+    expect(remaining(sessions)).toBe(BUDGET - REST_ROUTE_COST.read - REST_ROUTE_COST.list);
+    const graphql = await a.gql(ME, {}, { token: user.token });
+    const left = remaining(graphql);
+    expect(left).toBeLessThan(BUDGET - REST_ROUTE_COST.read - REST_ROUTE_COST.list);
+    expect(left).toBeLessThan(REST_ROUTE_COST.list);
+
+    // A list no longer fits; the refusal costs nothing, so a cheaper read still does.
+    const refused = await rest(b, '/api/v1/auth/sessions', user.token);
+    expect(refused.statusCode).toBe(429);
+    const body = refused.json() as { success: boolean; error: { code: string; retryAfter: number } };
+    expect(body).toMatchObject({ success: false, error: { code: 'RATE_LIMITED' } });
+    expect(body.error.retryAfter).toBeGreaterThan(0);
+    expect(refused.headers['retry-after']).toBe(String(body.error.retryAfter));
+    expect(refused.headers['ratelimit-limit']).toBe(String(BUDGET));
+    expect(remaining(refused)).toBe(left);
+    expect(Number(refused.headers['ratelimit-reset'])).toBeGreaterThan(0);
+    expect(left).toBeGreaterThanOrEqual(REST_ROUTE_COST.read);
+    const cheaper = await rest(a, '/api/v1/auth/me', user.token);
+    expect(cheaper.statusCode).toBe(200);
+    expect(remaining(cheaper)).toBe(left - REST_ROUTE_COST.read);
+    // And GraphQL is refused too once the shared budget is spent.
+    let last = await a.gql(ME, {}, { token: user.token });
+    for (let i = 0; i < BUDGET && last.status === 200; i++) last = await b.gql(ME, {}, { token: user.token });
+    expect(last.status).toBe(429);
+    expect((await rest(a, '/api/v1/auth/me', user.token)).statusCode).toBe(429);
   });
 });

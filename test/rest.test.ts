@@ -1,27 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { createPortfolio, seedMarketAssets } from './portfolios.js';
+import { restClient, type Method } from './rest-client.js';
 import { useTestApp } from './use-test-app.js';
 import { createTestUser } from './users.js';
 
 const t = useTestApp();
 
-interface Envelope {
-  success: boolean;
-  data?: unknown;
-  error?: { code: string; message: string; details?: Array<{ field: string }> };
-  pagination?: { page: number; limit: number; total: number; totalPages: number; hasMore: boolean };
-  meta: { timestamp: string; requestId: string };
-}
-
-async function call(method: 'GET' | 'POST' | 'DELETE', url: string, token?: string, payload?: unknown) {
-  const response = await t.app.inject({
-    method,
-    url,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(payload ? { 'content-type': 'application/json' } : {}) },
-    ...(payload ? { payload: JSON.stringify(payload) } : {}),
-  });
-  return { status: response.statusCode, body: response.json() as Envelope, headers: response.headers };
-}
+const rest = restClient(t);
+const call = (method: Method, url: string, token?: string, payload?: unknown) => rest(method, url, { token, body: payload });
 
 describe('REST facade /api/v1 (first slice)', () => {
   it('POST /api/v1/portfolios creates with the envelope; bad input is 400 with details; anonymous is 401', async () => {
@@ -119,7 +105,7 @@ describe('REST facade /api/v1: investments, allocation, activity, search, sessio
     expect(badInput.status).toBe(400);
     expect(badInput.body.error!.code).toBe('BAD_USER_INPUT');
 
-    const allocation = await call('GET', `/api/v1/portfolios/${portfolio.id}/allocation?by=symbol`, user.token);
+    const allocation = await call('GET', `/api/v1/portfolios/${portfolio.id}/allocation?by=SYMBOL`, user.token);
     expect(allocation.status).toBe(200);
     expect((allocation.body.data as Array<{ key: string }>).map((s) => s.key).sort()).toEqual(['AAPL', 'MSFT']);
 
@@ -137,6 +123,11 @@ describe('REST facade /api/v1: investments, allocation, activity, search, sessio
     const stranger = await createTestUser(t);
     expect((await call('GET', `/api/v1/portfolios/${portfolio.id}/activity`, stranger.token)).status).toBe(404);
     expect((await call('GET', `/api/v1/portfolios/${portfolio.id}/allocation`, stranger.token)).status).toBe(404);
+    // Without ?by= the default dimension (SYMBOL), on every run (graphql-jit compiles the document from its second run on).
+    for (let run = 0; run < 3; run++) {
+      const byDefault = await call('GET', `/api/v1/portfolios/${portfolio.id}/allocation`, user.token);
+      expect((byDefault.body.data as Array<{ key: string }>).map((s) => s.key)).toEqual(['AAPL']);
+    }
   });
 
   it('GET /api/v1/market/search and /api/v1/auth/sessions', async () => {
@@ -168,7 +159,9 @@ describe('REST versions', () => {
     expect(first.headers.deprecation).toBeUndefined();
 
     const v1 = await call('GET', '/api/v1/portfolios?limit=2', user.token);
-    expect(v1.headers.deprecation).toBe('true');
+    // RFC 9745: the moment v1's lists were deprecated, as a structured-field date.
+    expect(String(v1.headers.deprecation)).toMatch(/^@\d+$/);
+    expect(v1.headers.link).toBe('</api/v2/portfolios>; rel="successor-version"');
     expect(Date.parse(String(v1.headers.sunset))).toBeGreaterThan(Date.now());
 
     const negotiated2 = await t.app.inject({
@@ -207,6 +200,81 @@ describe('OpenAPI', () => {
       expect.arrayContaining(['/api/v1/portfolios', '/api/v2/portfolios', '/api/v1/portfolios/{id}', '/api/v1/market/quote/{symbol}']),
     );
     expect(Object.keys(spec.paths)).not.toContain('/graphql');
+  });
+
+  // A JSON Schema, walked by property names below.
+  type Schema = { properties: Record<string, Schema> } & Record<string, unknown>;
+  type Response = { content?: { 'application/json'?: { schema?: Schema } } };
+
+  it('describes every seed endpoint, with typed parameters and the response schemas of success and error', async () => {
+    const spec = (await t.app.inject({ method: 'GET', url: '/api/openapi.json' })).json() as {
+      paths: Record<
+        string,
+        Record<
+          string,
+          { parameters?: Array<{ name: string; in: string; schema: Record<string, unknown> }>; responses: Record<string, Response> }
+        >
+      >;
+    };
+    const operations = Object.entries(spec.paths).flatMap(([path, methods]) =>
+      Object.entries(methods).map(([method, operation]) => ({ id: `${method.toUpperCase()} ${path}`, operation })),
+    );
+    const seed = [
+      'POST /auth/register',
+      'POST /auth/login',
+      'POST /auth/refresh',
+      'POST /auth/logout',
+      'POST /auth/mfa/setup',
+      'POST /auth/mfa/verify',
+      'GET /auth/sessions',
+      'DELETE /auth/sessions/{id}',
+      'GET /portfolios',
+      'POST /portfolios',
+      'GET /portfolios/{id}',
+      'PUT /portfolios/{id}',
+      'DELETE /portfolios/{id}',
+      'POST /portfolios/{id}/investments',
+      'PUT /portfolios/{id}/investments/{investmentId}',
+      'DELETE /portfolios/{id}/investments/{investmentId}',
+      'GET /portfolios/{id}/analytics',
+      'GET /portfolios/{id}/risk',
+      'GET /portfolios/{id}/allocation',
+      'GET /portfolios/{id}/rebalance',
+      'POST /portfolios/{id}/share',
+      'DELETE /portfolios/{id}/share/{userId}',
+      'GET /portfolios/{id}/activity',
+      'GET /market/quote/{symbol}',
+      'GET /market/quotes',
+      'GET /market/historical/{symbol}',
+      'GET /market/fundamentals/{symbol}',
+      'GET /market/news',
+      'GET /market/search',
+      'GET /portfolios/{id}/transactions',
+      'GET /alerts',
+      'GET /tokens',
+    ];
+    const ids = operations.map((o) => o.id);
+    for (const endpoint of seed) {
+      const [method, path] = endpoint.split(' ');
+      expect(ids).toContain(`${method} /api/v1${path}`);
+      expect(ids).toContain(`${method} /api/v2${path}`);
+    }
+    for (const { id, operation } of operations.filter((o) => o.id.includes('/api/v'))) {
+      const success = Object.keys(operation.responses).find((status) => status.startsWith('2'));
+      expect(operation.responses[success!]?.content?.['application/json']?.schema?.properties?.data, id).toBeDefined();
+      expect(operation.responses['4XX']?.content?.['application/json']?.schema?.properties?.error, id).toBeDefined();
+    }
+    const parameter = (id: string, name: string) =>
+      operations.find((o) => o.id === id)!.operation.parameters!.find((p) => p.name === name)!.schema;
+    expect(parameter('GET /api/v1/portfolios', 'page')).toMatchObject({ type: 'integer', minimum: 1 });
+    expect(parameter('GET /api/v2/portfolios', 'first')).toMatchObject({ type: 'integer', maximum: 100 });
+    expect(parameter('GET /api/v1/market/historical/{symbol}', 'from')).toMatchObject({ type: 'string', format: 'date' });
+    expect(parameter('GET /api/v1/portfolios/{id}/allocation', 'by')).toMatchObject({ enum: ['CURRENCY', 'SECTOR', 'SYMBOL', 'TYPE'] });
+    expect(parameter('GET /api/v1/portfolios/{id}/risk', 'confidence')).toMatchObject({ type: 'number' });
+    expect(parameter('GET /api/v1/portfolios/{id}/transactions', 'types')).toMatchObject({ type: 'array' });
+    const investment = spec.paths['/api/v1/portfolios/{id}/investments']!.post!.responses['201']!.content!['application/json']!.schema!;
+    expect(investment.properties.data!.properties.quantity).toMatchObject({ type: 'string' });
+    expect(investment.properties.data!.properties.notes).toMatchObject({ type: ['string', 'null'] });
   });
 
   it('/api/docs serves the docs page and its assets from the server itself', async () => {

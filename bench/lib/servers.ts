@@ -35,10 +35,14 @@ function profileFlags(): string[] {
   return dir ? ['--cpu-prof', '--cpu-prof-dir', dir] : [];
 }
 
-/** A server process pinned to core 0, resolved once `readyUrl` answers. */
+/**
+ * A server process pinned to core 0, resolved once `readyUrl` answers. A `.js` script (the
+ * production build, `npm run build` → dist/) runs on plain node; TypeScript through tsx.
+ */
 export async function startPinned(script: string, env: Record<string, string>, readyUrl: string): Promise<ChildProcess> {
+  const loader = script.endsWith('.js') ? [] : ['--import', 'tsx'];
   const child = // `node --import tsx` (not the tsx CLI, which forks): the pid is the server's own, for /proc.
-    spawn('taskset', ['-c', '0', process.execPath, ...profileFlags(), '--import', 'tsx', script], {
+    spawn('taskset', ['-c', '0', process.execPath, ...profileFlags(), ...loader, script], {
       cwd: PROJECT_ROOT,
       env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -107,13 +111,15 @@ export interface BenchDeployment {
 
 /** Runs `body` against a scratch database and a production API process; cleans up after. */
 export async function withDeployment<T>(extraEnv: Record<string, string>, body: (d: BenchDeployment) => Promise<T>): Promise<T> {
-  const database = `foliograph_bench_${Math.floor(Date.now() / 1000)}_${randomBytes(3).toString('hex')}`;
+  // BENCH_DATABASE, BENCH_REDIS_PREFIX, BENCH_PORT: fixed names on a shared machine (else fresh ones).
+  const database = process.env.BENCH_DATABASE ?? `foliograph_bench_${Math.floor(Date.now() / 1000)}_${randomBytes(3).toString('hex')}`;
   const url = databaseUrl(database);
+  await withAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`));
   await withAdmin((c) => c.query(`CREATE DATABASE ${database}`));
   try {
     await migrate(url);
     const { privateKey } = generateKeyPairSync('ed25519');
-    const port = await freePort();
+    const port = Number(process.env.BENCH_PORT ?? 0) || (await freePort());
     const env: Record<string, string> = {
       NODE_ENV: 'production',
       LOG_LEVEL: 'warn',
@@ -121,7 +127,7 @@ export async function withDeployment<T>(extraEnv: Record<string, string>, body: 
       HOST: '127.0.0.1',
       DATABASE_URL: url,
       REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
-      REDIS_PREFIX: `bench:${randomBytes(4).toString('hex')}:`,
+      REDIS_PREFIX: process.env.BENCH_REDIS_PREFIX ?? `bench:${randomBytes(4).toString('hex')}:`,
       JWT_PRIVATE_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
       MFA_ENCRYPTION_KEY: randomBytes(24).toString('hex'),
       SMTP_URL: 'smtp://127.0.0.1:9',

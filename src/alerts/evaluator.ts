@@ -10,8 +10,9 @@
  *   VIEW or above on the portfolio.
  * - Exactly once per firing, across any number of workers: firing is one conditional UPDATE
  *   (`... SET armed = false WHERE id = $1 AND armed AND active`) in the transaction that stores
- *   the notification; only the worker whose UPDATE changed the row goes on, and the email job
- *   id names the alert and its firing count, so a retry cannot send it twice. A repeat alert is
+ *   the notification and records the email in the outbox; only the worker whose UPDATE changed
+ *   the row goes on, and the email job id names the alert and its firing count, so a relay
+ *   that runs twice cannot send it twice. A repeat alert is
  *   re-armed (`SET armed = true WHERE NOT armed`) only after a tick on which its condition no
  *   longer holds; a one-off alert becomes inactive when it fires.
  */
@@ -19,8 +20,9 @@ import type { FastifyBaseLogger } from 'fastify';
 import { Registry } from 'prom-client';
 import { AnalyticsService } from '../analytics/index.js';
 import type { Config } from '../config.js';
-import { QuoteRelay, type LiveQuote } from '../market/index.js';
+import { createFxSources, FxRates, QuoteRelay, type LiveQuote } from '../market/index.js';
 import { MarketService } from '../market/index.js';
+import { LedgerService } from '../portfolios/index.js';
 import { createDb, type Db } from '../platform/db.js';
 import { RedisChannels } from '../platform/redis-channels.js';
 import { createRedis, type Redis } from '../platform/redis.js';
@@ -241,14 +243,24 @@ export class AlertEvaluator {
   private async fire(alert: LoadedAlert, subject: string, measured: string | number): Promise<void> {
     const message = describeFiring(alert, subject, measured);
     const inApp = alert.channels.includes('IN_APP');
+    const email = alert.channels.includes('EMAIL');
+    // The firing, its notification and its email (an outbox row) commit together or not at all.
     const outcome = await this.deps.db.$transaction(async (tx) => {
       const won = await tx.$queryRaw<Array<{ firings: number }>>`
         UPDATE alerts SET armed = false, active = repeat, last_triggered_at = now(), firings = firings + 1
         WHERE id = ${alert.id}::uuid AND armed AND active
         RETURNING firings`;
       if (won.length === 0) return null;
+      const firings = won[0]!.firings;
       const notification = inApp ? await insertNotification(tx, { userId: alert.userId, kind: 'ALERT', ...message }) : null;
-      return { firings: won[0]!.firings, notification };
+      if (email) {
+        await this.deps.outbox.send(
+          { userId: alert.userId, category: 'ALERTS', subject: message.title, paragraphs: [message.body] },
+          `alert-${alert.id}-${firings}`,
+          tx,
+        );
+      }
+      return { firings, notification };
     });
     // Fired now, by this worker or (outcome null) by another one first: either way not armed.
     alert.armed = false;
@@ -256,13 +268,8 @@ export class AlertEvaluator {
     if (!outcome) return;
     this.fired++;
     this.deps.log.info({ event: 'alert.fired', alertId: alert.id, condition: alert.condition, measured }, `alert fired: ${message.title}`);
+    if (email) this.deps.outbox.flush();
     if (outcome.notification) await this.publish(outcome.notification);
-    if (alert.channels.includes('EMAIL')) {
-      await this.deps.outbox.send(
-        { userId: alert.userId, category: 'ALERTS', subject: message.title, paragraphs: [message.body] },
-        `alert-${alert.id}-${outcome.firings}`,
-      );
-    }
   }
 
   private async publish(notification: NotificationRecord): Promise<void> {
@@ -293,21 +300,38 @@ export interface SharedWorkerResources {
   redis: Redis;
   market: MarketService;
   analytics: AnalyticsService;
+  ledger: LedgerService;
+  /** Category email, through the outbox. */
+  outbox: NotifyOutbox;
 }
 
 /** Opens the shared resources; `close` ends them (after the parts using them have closed). */
-export function openSharedWorkerResources(config: Config, log: FastifyBaseLogger): SharedWorkerResources & { close(): Promise<void> } {
+export function openSharedWorkerResources(
+  config: Config,
+  log: FastifyBaseLogger,
+  now?: () => Date,
+): SharedWorkerResources & { close(): Promise<void> } {
   const db = createDb({ url: config.DATABASE_URL, poolSize: 4 });
   const redis = createRedis(config.REDIS_URL, 'foliograph:jobs');
   const registry = new Registry();
-  const market = new MarketService({ config, db, redis, registry, logger: log });
-  const analytics = new AnalyticsService({ config, db, redis, market, registry, logger: log });
+  const fx = new FxRates(now, createFxSources(config.FX_PROVIDERS), (source, error) =>
+    log.warn({ source, err: error instanceof Error ? error.message : String(error) }, 'fx: source failed; using the next'),
+  );
+  const market = new MarketService({ config, db, redis, registry, logger: log, fx, now });
+  const ledger = new LedgerService(db, fx);
+  // Valued as the API values them: the ledger's open lots, in base currency.
+  market.setHoldingsSource((portfolioId) => ledger.valuationHoldings(portfolioId));
+  const analytics = new AnalyticsService({ config, db, redis, market, registry, logger: log, now });
+  const outbox = NotifyOutbox.open(config, db, log);
   return {
     db,
     redis,
     market,
     analytics,
+    ledger,
+    outbox,
     async close() {
+      await outbox.close();
       market.close();
       await db.$disconnect();
       await redis.quit().catch(() => redis.disconnect());
@@ -323,13 +347,11 @@ export async function startAlertWorker(
   shared?: SharedWorkerResources,
 ): Promise<RunningWorker & { evaluator: AlertEvaluator }> {
   const own = shared ? null : openSharedWorkerResources(config, log);
-  const { db, redis, market, analytics } = shared ?? own!;
+  const { db, redis, market, analytics, outbox } = shared ?? own!;
   const channels = new RedisChannels(config.REDIS_URL, 'foliograph:alerts:subscriber', log);
-  const outbox = NotifyOutbox.open(config);
   const evaluator = new AlertEvaluator({ db, redis, channels, market, analytics, outbox, prefix: config.REDIS_PREFIX, log }, options);
   const close = async () => {
     await evaluator.close();
-    await outbox.close();
     await channels.close();
     await own?.close();
   };

@@ -1,8 +1,10 @@
 /**
- * Email the alerts and reports domains send (alert firings, weekly reports, rebalancing
- * reminders), through their own BullMQ queue "notify-email". A job names the user, the email
- * category and the message; the worker reads the user's address and settings when it sends, so
- * an unsubscribe that lands after the job was queued still stops the email.
+ * Category email (login alerts, alert firings, weekly reports, tax-lot reviews, rebalancing
+ * reminders), delivered from the BullMQ queue "notify-email". It is recorded in auth's
+ * transactional outbox (`email_outbox`, kind `notify`) in the same database transaction as what
+ * it announces, and relayed to the queue after commit (NotifyOutbox). A job names the user, the
+ * email category and the message; the worker reads the user's address and settings when it
+ * sends, so an unsubscribe that lands after the job was queued still stops the email.
  *
  * Every message carries a one-click unsubscribe link for its category (RFC 8058: the
  * `List-Unsubscribe` header with an https URL and `List-Unsubscribe-Post: List-Unsubscribe=One-Click`,
@@ -14,12 +16,14 @@ import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import nodemailer from 'nodemailer';
 import type { Config } from '../config.js';
-import { QUEUE_NAMES, openQueue, openWorker, type OpenQueue } from '../platform/queues.js';
-import { createDb, type Db } from '../platform/db.js';
+import { EMAIL_CATEGORIES, EmailOutbox, type CategoryEmailJob, type EmailCategory } from '../auth/index.js';
+import { BackgroundTasks } from '../platform/background.js';
+import { QUEUE_NAMES, openWorker } from '../platform/queues.js';
+import { createDb, type Db, type Prisma } from '../platform/db.js';
 import type { RunningWorker } from '../platform/queues.js';
 
-export const EMAIL_CATEGORIES = ['LOGIN_ALERTS', 'ALERTS', 'WEEKLY_REPORTS', 'TAX_LOT_REVIEWS', 'REBALANCING_REMINDERS'] as const;
-export type EmailCategory = (typeof EMAIL_CATEGORIES)[number];
+export type { EmailCategory };
+export type NotifyEmailJob = CategoryEmailJob;
 
 /** The email_settings column of each category. */
 export const SETTING_OF = {
@@ -37,15 +41,6 @@ const CATEGORY_NAME: Record<EmailCategory, string> = {
   TAX_LOT_REVIEWS: 'tax-lot reviews',
   REBALANCING_REMINDERS: 'rebalancing reminders',
 };
-
-export interface NotifyEmailJob {
-  userId: string;
-  category: EmailCategory;
-  subject: string;
-  paragraphs: string[];
-  /** A stored report to attach (its PDF), by id. */
-  reportId?: string;
-}
 
 // ------------------------------------------------------------------------------ unsubscribe tokens
 
@@ -98,32 +93,41 @@ export async function wantsEmail(db: Db, userId: string, category: EmailCategory
 
 // ------------------------------------------------------------------------------ the queue
 
-/** Producer side (API and worker): queue an email; duplicate job ids are dropped (idempotent firings). */
+/**
+ * Producer side (worker): records category email in the outbox, in the caller's transaction
+ * when given (call `flush()` after it commits), and relays it to the notify-email queue.
+ */
 export class NotifyOutbox {
-  private constructor(private readonly open: OpenQueue<NotifyEmailJob>) {}
+  private constructor(
+    private readonly outbox: EmailOutbox,
+    private readonly tasks: BackgroundTasks,
+  ) {}
 
-  static open(config: Config): NotifyOutbox {
-    return new NotifyOutbox(
-      openQueue<NotifyEmailJob>(QUEUE_NAMES.notifyEmail, config, {
-        attempts: 6,
-        backoff: { type: 'exponential', delay: 5000 },
-        removeOnComplete: { age: 24 * 3600, count: 1000 },
-        removeOnFail: { age: 7 * 24 * 3600 },
-      }),
-    );
+  static open(config: Config, db: Db, log: FastifyBaseLogger): NotifyOutbox {
+    const tasks = new BackgroundTasks(log);
+    return new NotifyOutbox(new EmailOutbox({ config, db, logger: log }, tasks), tasks);
   }
 
-  get queue(): OpenQueue<NotifyEmailJob>['queue'] {
-    return this.open.queue;
+  get queue(): EmailOutbox['notifyQueue'] {
+    return this.outbox.notifyQueue;
   }
 
-  /** `jobId` makes it once-only: a second add with the same id (a retried firing) is ignored. */
-  async send(job: NotifyEmailJob, jobId: string): Promise<void> {
-    await this.open.queue.add(job.category, job, { jobId });
+  /**
+   * `jobId` names what the email announces: one job per id. Inside a transaction (`tx`) the
+   * email exists exactly when the transaction commits.
+   */
+  async send(job: NotifyEmailJob, jobId: string, tx?: Prisma.TransactionClient): Promise<void> {
+    await this.outbox.record({ kind: 'notify', jobId, job }, tx);
   }
 
-  close(): Promise<void> {
-    return this.open.close();
+  /** Relays what was recorded in transactions that have committed. */
+  flush(): void {
+    this.outbox.flush();
+  }
+
+  async close(): Promise<void> {
+    await this.tasks.idle();
+    await this.outbox.close();
   }
 }
 

@@ -2,10 +2,10 @@
  * What the analytics of one portfolio read, in a constant number of SQL statements whatever the
  * number of holdings:
  *
- * 1. `snapshot`: ONE statement returns the portfolio's holdings, the asset each held (and each
- *    extra, e.g. benchmark) symbol resolves to for the portfolio's owner (their custom asset
- *    first, as src/market resolves it), what of its history has been fetched, and the state of
- *    its stored prices. Its fingerprint is the analytics cache key's "what the figures depend on".
+ * 1. `snapshot`: ONE statement returns the portfolio's ledger (its transactions), the asset each
+ *    of its symbols resolves to for the portfolio's owner (their custom asset first, as
+ *    src/market resolves it) and each extra one (benchmark, factor) for the caller, what of its
+ *    history has been fetched, and the state of its stored prices. Its fingerprint is the analytics cache key's "what the figures depend on".
  * 2. `ensureHistory`: market symbols whose fetched range (price_history_coverage) lacks days of
  *    the range are completed through the market service (which asks the providers only for the
  *    missing days and stores them): on a cold database one call per such symbol, on a warm one
@@ -23,26 +23,35 @@ import type { MarketService } from '../market/index.js';
 import type { DateRange } from '../market/index.js';
 import type { Db } from '../platform/db.js';
 import { notFound } from '../platform/errors.js';
-import type { PricePoint } from './core/index.js';
+import type { LedgerEventType, PricePoint } from './core/index.js';
 
-/** One investment (lot) as the analytics read it: decimals as exact text. */
-export interface SnapshotHolding {
-  id: string;
-  symbol: string;
-  /** AssetType of the investment. */
-  type: string;
-  sector: string | null;
-  quantity: string;
-  purchasePrice: string;
+/**
+ * One ledger transaction as the analytics read it (ledger order: date, then as recorded):
+ * decimals as exact text; `fxRate` null when the transaction has none of its own (a migrated
+ * investment in a foreign currency: the rate of its date applies).
+ */
+export interface SnapshotTransaction {
+  type: LedgerEventType;
   /** YYYY-MM-DD. */
-  purchaseDate: string;
+  date: string;
+  symbol: string | null;
+  quantity: string | null;
+  price: string | null;
+  amount: string;
+  fee: string;
+  currency: string;
+  fxRate: string | null;
+  splitFrom: string | null;
+  splitTo: string | null;
 }
 
 /** The asset a symbol resolves to for the portfolio's owner. */
 export interface SnapshotAsset {
   symbol: string;
   assetId: string;
-  /** The owner's custom asset (priced only from its stored prices, never fetched). */
+  /** The currency its closes are in. */
+  currency: string;
+  /** A custom asset (of the owner, or of the caller for a benchmark or factor) (priced only from its stored prices, never fetched). */
   custom: boolean;
   type: string;
   exchange: string | null;
@@ -60,20 +69,35 @@ export interface PortfolioSnapshot {
   portfolioId: string;
   ownerId: string;
   baseCurrency: string;
-  /** Oldest purchase first. */
-  holdings: SnapshotHolding[];
+  /** The ledger, in ledger order. */
+  transactions: SnapshotTransaction[];
   /** Symbol → asset, for the held and extra symbols that have one. */
   assets: Map<string, SnapshotAsset>;
-  /** SHA-256 over the holdings and the state of every asset's prices (and the symbols without one). */
+  /** SHA-256 over the ledger and the state of every asset's prices (and the symbols without one). */
   fingerprint: string;
 }
 
 interface SnapshotRow {
   ownerId: string;
   baseCurrency: string;
-  holdings: SnapshotHolding[];
+  /** JSON text of one array per transaction (decoded here in one JSON.parse: see ledgerRows). */
+  transactions: string;
   assets: SnapshotAsset[];
 }
+
+type TransactionCells = [
+  LedgerEventType,
+  string,
+  string | null,
+  string | null,
+  string | null,
+  string,
+  string,
+  string,
+  string | null,
+  string | null,
+  string | null,
+];
 
 interface ClosesRow {
   symbol: string;
@@ -90,44 +114,45 @@ export class AnalyticsData {
   ) {}
 
   /**
-   * The portfolio's holdings and the assets of their symbols and of `extraSymbols` (normalised),
-   * in one statement. NOT_FOUND when the portfolio is gone.
+   * The portfolio's ledger and the assets of its symbols and of `extraSymbols` (normalised), in
+   * one statement. NOT_FOUND when the portfolio is gone.
    *
-   * A held symbol resolves to the owner's custom asset if they have one (that is what the
-   * holding was made against), else to the market asset. An extra symbol resolves to a market
-   * asset only, unless the portfolio holds it: custom assets are private, and a reader of a
-   * shared portfolio must not learn the prices of the owner's other custom assets through them.
+   * A symbol of the ledger resolves to the owner's custom asset if they have one (that is what
+   * the transactions were made against), else to the market asset. An extra symbol (benchmark,
+   * factor) is one the caller can quote: the caller's own custom asset (`viewerId`) or a market
+   * asset; custom assets are private, so a reader of a shared portfolio does not reach the
+   * owner's other custom assets through them.
    */
-  async snapshot(portfolioId: string, extraSymbols: readonly string[] = []): Promise<PortfolioSnapshot> {
+  async snapshot(portfolioId: string, extraSymbols: readonly string[] = [], viewerId: string | null = null): Promise<PortfolioSnapshot> {
     const rows = await this.db.$queryRaw<SnapshotRow[]>`
       WITH portfolio AS (
         SELECT id, owner_id, base_currency FROM portfolios WHERE id = ${portfolioId}::uuid
       ),
       wanted AS (
         SELECT symbol, bool_or(held) AS held
-        FROM (SELECT symbol, true AS held FROM investments WHERE portfolio_id = ${portfolioId}::uuid
+        FROM (SELECT DISTINCT symbol, true AS held FROM transactions WHERE portfolio_id = ${portfolioId}::uuid AND symbol IS NOT NULL
               UNION ALL
               SELECT unnest(${[...extraSymbols]}::text[]), false) s
         GROUP BY symbol
       ),
       resolved AS (
-        SELECT DISTINCT ON (w.symbol) w.symbol, a.id, a.owner_id, a.type, a.exchange
+        SELECT DISTINCT ON (w.symbol) w.symbol, a.id, a.owner_id, a.type, a.exchange, trim(a.currency) AS currency
         FROM wanted w
         JOIN portfolio p ON true
-        JOIN assets a ON a.symbol = w.symbol AND (a.owner_id IS NULL OR (w.held AND a.owner_id = p.owner_id))
+        JOIN assets a ON a.symbol = w.symbol
+          AND (a.owner_id IS NULL OR (w.held AND a.owner_id = p.owner_id) OR (NOT w.held AND a.owner_id = ${viewerId}::uuid))
         ORDER BY w.symbol, a.owner_id NULLS LAST
       )
       SELECT p.owner_id::text AS "ownerId", p.base_currency AS "baseCurrency",
         coalesce((
-          SELECT json_agg(json_build_object(
-                   'id', i.id, 'symbol', i.symbol, 'type', i.type, 'sector', i.sector,
-                   'quantity', trim_scale(i.quantity)::text, 'purchasePrice', trim_scale(i.purchase_price)::text,
-                   'purchaseDate', to_char(i.purchase_date, 'YYYY-MM-DD'))
-                 ORDER BY i.purchase_date, i.id)
-          FROM investments i WHERE i.portfolio_id = p.id), '[]') AS holdings,
+          SELECT json_agg(json_build_array(t.type, to_char(t.date, 'YYYY-MM-DD'), t.symbol, trim_scale(t.quantity)::text,
+                   trim_scale(t.price)::text, trim_scale(t.amount)::text, trim_scale(t.fee)::text, t.currency,
+                   trim_scale(t.fx_rate)::text, trim_scale(t.split_from)::text, trim_scale(t.split_to)::text)
+                 ORDER BY t.date, t.created_at, t.id)
+          FROM transactions t WHERE t.portfolio_id = p.id), '[]')::text AS transactions,
         coalesce((
           SELECT json_agg(json_build_object(
-                   'symbol', r.symbol, 'assetId', r.id, 'custom', r.owner_id IS NOT NULL, 'type', r.type, 'exchange', r.exchange,
+                   'symbol', r.symbol, 'assetId', r.id, 'currency', r.currency, 'custom', r.owner_id IS NOT NULL, 'type', r.type, 'exchange', r.exchange,
                    'coverage', CASE WHEN c.asset_id IS NULL THEN NULL ELSE json_build_object(
                      'from', to_char(c.from_date, 'YYYY-MM-DD'), 'to', to_char(c.to_date, 'YYYY-MM-DD')) END,
                    'priceState', CASE WHEN r.owner_id IS NULL
@@ -142,11 +167,28 @@ export class AnalyticsData {
     const row = rows[0];
     if (!row) throw notFound('Portfolio');
     const assets = new Map(row.assets.map((asset) => [asset.symbol, asset]));
-    const unknown = [...new Set([...extraSymbols, ...row.holdings.map((h) => h.symbol)])].filter((s) => !assets.has(s)).sort();
+    const transactions = (JSON.parse(row.transactions) as TransactionCells[]).map(
+      ([type, date, symbol, quantity, price, amount, fee, currency, fxRate, splitFrom, splitTo]): SnapshotTransaction => ({
+        type,
+        date,
+        symbol,
+        quantity,
+        price,
+        amount,
+        fee,
+        currency,
+        fxRate,
+        splitFrom,
+        splitTo,
+      }),
+    );
+    const symbols = transactions.flatMap((t) => (t.symbol === null ? [] : [t.symbol]));
+    const unknown = [...new Set([...extraSymbols, ...symbols])].filter((s) => !assets.has(s)).sort();
     const fingerprint = createHash('sha256')
-      .update(JSON.stringify([row.holdings, row.assets.map((a) => [a.symbol, a.assetId, a.priceState]), unknown]))
+      .update(row.transactions)
+      .update(JSON.stringify([row.baseCurrency, row.assets.map((a) => [a.symbol, a.assetId, a.currency, a.priceState]), unknown]))
       .digest('base64url');
-    return { portfolioId, ownerId: row.ownerId, baseCurrency: row.baseCurrency, holdings: row.holdings, assets, fingerprint };
+    return { portfolioId, ownerId: row.ownerId, baseCurrency: row.baseCurrency.trim(), transactions, assets, fingerprint };
   }
 
   /**
@@ -170,7 +212,7 @@ export class AnalyticsData {
     const quoted = unknown.length > 0 ? await this.market.marketQuotes(unknown) : new Map();
     const toFetch = [...incomplete, ...unknown.filter((symbol) => quoted.get(symbol))];
     // Held symbols as the owner sees them (their custom assets count), others as market symbols.
-    const held = new Set(snapshot.holdings.map((h) => h.symbol));
+    const held = new Set(snapshot.transactions.map((t) => t.symbol));
     await Promise.all(toFetch.map((symbol) => this.market.dailyHistory(symbol, final, held.has(symbol) ? snapshot.ownerId : null)));
     return toFetch.length > 0;
   }

@@ -10,7 +10,7 @@ import {
   alignOnCommonDates,
   alignedSymbolReturns,
   annualizedReturn,
-  buildValuationSeries,
+  buildLedgerValuationSeries,
   calendarDaysBetween,
   closesOf,
   correlationAt,
@@ -29,7 +29,8 @@ import {
   TRADING_DAYS_PER_YEAR,
   type CorrelationPair,
   type DateRange,
-  type HoldingLot,
+  type LedgerEvent,
+  type Positions,
   type PriceTable,
   type RiskFigures,
 } from './core/index.js';
@@ -38,12 +39,22 @@ import { Money } from '../platform/money.js';
 import type { CheckedRebalance, CheckedSimulation } from './inputs.js';
 import type { SnapshotAsset } from './read-model.js';
 
-/** The holdings and closes a report is computed from. */
+/** The ledger, closes and FX rates a report is computed from. */
 export interface Dataset {
-  /** The days the figures cover: the range asked for, from the first purchase on. */
+  /** The days the figures cover: the range asked for, from the first transaction on. */
   range: DateRange;
-  lots: HoldingLot[];
+  /** The whole ledger, in ledger order. */
+  events: LedgerEvent[];
   prices: PriceTable;
+  /** The currency of each symbol's closes (base currency when not named). */
+  priceCurrency: ReadonlyMap<string, string>;
+  /** Base currency per unit of each other currency, on every date of `prices`. */
+  fx: ReadonlyMap<string, Float64Array>;
+}
+
+/** The daily valuation of the dataset's ledger in base currency, and what it holds at range.to. */
+export function ledgerValuation(dataset: Dataset) {
+  return buildLedgerValuationSeries(dataset);
 }
 
 export interface PerformancePoint {
@@ -135,17 +146,13 @@ export function moneyText(value: number): string {
   return new Decimal(value.toPrecision(15)).toFixed();
 }
 
-/** Symbols of the lots held by the end of the range that have prices, alphabetically. */
-export function heldSymbols(dataset: Dataset): string[] {
-  const symbols = new Set<string>();
-  for (const lot of dataset.lots) {
-    if (lot.purchaseDate <= dataset.range.to && dataset.prices.columns.has(lot.symbol)) symbols.add(lot.symbol);
-  }
-  return [...symbols].sort();
+/** Symbols held at the end of the range that have prices, alphabetically. */
+export function heldSymbols(dataset: Dataset, positions: Positions = ledgerValuation(dataset).positions): string[] {
+  return [...positions.keys()].filter((symbol) => dataset.prices.columns.has(symbol)).sort();
 }
 
-export function performanceReport(requested: DateRange, { lots, prices, range }: Dataset): PerformanceReport {
-  const series = buildValuationSeries(lots, prices, range);
+export function performanceReport(requested: DateRange, dataset: Dataset): PerformanceReport {
+  const series = ledgerValuation(dataset);
   const twr = timeWeightedReturn(portfolioReturns(series).returns);
   const days = series.dates.length;
   const cumulative = cumulativeReturns(series);
@@ -165,8 +172,9 @@ export interface RiskOptions {
 }
 
 export function riskReport(requested: DateRange, dataset: Dataset, options: RiskOptions): RiskReport {
-  const { lots, prices, range } = dataset;
-  const returns = portfolioReturns(buildValuationSeries(lots, prices, range));
+  const { prices, range } = dataset;
+  const series = ledgerValuation(dataset);
+  const returns = portfolioReturns(series);
   const benchmark = options.benchmark === null ? undefined : symbolReturns(prices, options.benchmark, range);
   const figures = riskFigures(returns, { riskFreeRate: options.riskFreeRate, confidence: options.confidence, benchmark });
   return {
@@ -175,7 +183,7 @@ export function riskReport(requested: DateRange, dataset: Dataset, options: Risk
     confidence: options.confidence,
     benchmark: options.benchmark,
     riskFreeRate: options.riskFreeRate,
-    correlations: correlations(prices, heldSymbols(dataset), range),
+    correlations: correlations(prices, heldSymbols(dataset, series.positions), range),
   };
 }
 
@@ -206,14 +214,15 @@ const BAND_QUANTILES = [0.05, 0.25, 0.5, 0.75, 0.95];
 
 /**
  * Monte Carlo of the portfolio's value: each held symbol with prices, worth what is held of it at
- * its last close of the range, simulated from the mean and covariance of the symbols' daily
+ * its last close of the range (in base currency at that day's rate), simulated from the mean and covariance of the symbols' daily
  * returns on their common days.
  */
 export function simulationReport(requested: DateRange, dataset: Dataset, checked: CheckedSimulation): SimulationReport {
-  const symbols = heldSymbols(dataset);
+  const { positions } = ledgerValuation(dataset);
+  const symbols = heldSymbols(dataset, positions);
   const { prices, range } = dataset;
   const aligned = alignedSymbolReturns(prices, symbols, range);
-  const values = symbols.map((symbol) => heldValue(dataset, symbol));
+  const values = symbols.map((symbol) => heldValue(dataset, symbol, positions.get(symbol) ?? 0));
   const result =
     symbols.length === 0
       ? null
@@ -236,15 +245,16 @@ export function simulationReport(requested: DateRange, dataset: Dataset, checked
   };
 }
 
-/** Σ quantity of the symbol's lots bought by the end of the range × its last close in the range. */
-function heldValue({ lots, prices, range }: Dataset, symbol: string): number {
+/** The quantity held at the end of the range × the symbol's last close in the range × that day's rate. */
+function heldValue({ prices, range, priceCurrency, fx }: Dataset, symbol: string, quantity: number): number {
   const closes = closesOf(prices, symbol)!;
   const { end } = dayRange(prices, range);
   let close = Number.NaN;
-  for (let day = end - 1; day >= 0 && Number.isNaN(close); day--) close = closes[day]!;
-  let quantity = 0;
-  for (const lot of lots) if (lot.symbol === symbol && lot.purchaseDate <= range.to) quantity += lot.quantity;
-  return Number.isNaN(close) ? 0 : quantity * close;
+  let day = end - 1;
+  for (; day >= 0 && Number.isNaN(close); day--) close = closes[day]!;
+  const currency = priceCurrency.get(symbol);
+  const rates = currency === undefined ? undefined : fx.get(currency);
+  return Number.isNaN(close) ? 0 : quantity * close * (rates ? rates[day + 1]! : 1);
 }
 
 /**
@@ -252,8 +262,8 @@ function heldValue({ lots, prices, range }: Dataset, symbol: string): number {
  * have; annualizedAlpha = alpha × 252 (arithmetic, as regression alphas are usually quoted).
  */
 export function factorExposureReport(requested: DateRange, dataset: Dataset, factors: readonly string[]): FactorExposureReport {
-  const { lots, prices, range } = dataset;
-  const returns = portfolioReturns(buildValuationSeries(lots, prices, range));
+  const { prices, range } = dataset;
+  const returns = portfolioReturns(ledgerValuation(dataset));
   const { dates, rows } = alignOnCommonDates([returns, ...factors.map((factor) => symbolReturns(prices, factor, range))]);
   const fit = factorExposure(rows[0]!, rows.slice(1));
   return {

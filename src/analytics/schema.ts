@@ -5,7 +5,7 @@
  * NaN) when there is not enough data.
  *
  * Access: these are fields of Portfolio, whose type-level `portfolioRole` scope (PUBLIC and up,
- * src/portfolios/schema.ts) guards every field however the portfolio is reached: anyone who can
+ * src/portfolios/portfolio.schema.ts) guards every field however the portfolio is reached: anyone who can
  * read the portfolio (owner, ADMIN, EDIT, VIEW, a signed-in reader of a public one) can read its
  * analytics; for anyone else `portfolio(id)` is null. Custom assets are priced as the owner's.
  */
@@ -35,7 +35,8 @@ const PerformancePointRef = builder.objectRef<PerformancePoint>('PerformancePoin
     value: t.field({
       type: 'Decimal',
       nullable: false,
-      description: 'V_t: Σ quantity × close of what is held that day.',
+      description:
+        "V_t in the portfolio's base currency: Σ quantity × close × the day's FX rate of what is held that day, plus cash when the ledger tracks it.",
       resolve: (p) => p.value,
     }),
     cumulativeReturn: t.exposeFloat('cumulativeReturn', {
@@ -52,11 +53,11 @@ const PerformanceRef = builder.objectRef<PerformanceReport>('Performance').imple
     to: t.field({ type: 'Date', nullable: false, resolve: (r) => r.to }),
     timeWeightedReturn: t.exposeFloat('timeWeightedReturn', {
       nullable: true,
-      description: 'Π(1 + r_t) − 1, purchases excluded; null without two valued days.',
+      description: "Π(1 + r_t) − 1, cash flows excluded (the contract's flow rules); null without two valued days.",
     }),
     moneyWeightedReturn: t.exposeFloat('moneyWeightedReturn', {
       nullable: true,
-      description: 'Annual XIRR (actual/365): holdings held at the start and purchases money in, the end value money out.',
+      description: 'Annual XIRR (actual/365): the value held at the start and the inflows money in, outflows and the end value money out.',
     }),
     annualizedReturn: t.exposeFloat('annualizedReturn', { nullable: true, description: '(1 + TWR)^(365 / calendar days) − 1.' }),
     series: t.field({ type: [PerformancePointRef], nullable: false, description: 'One point per valued day.', resolve: (r) => r.series }),
@@ -237,10 +238,11 @@ builder.prismaObjectFields(PortfolioRef, (t) => ({
       confidence: t.arg.float({ defaultValue: DEFAULT_CONFIDENCE, description: 'Of the VaRs, between 0 and 1 (exclusive).' }),
       benchmark: t.arg.string({
         defaultValue: DEFAULT_BENCHMARK,
-        description: 'What beta is measured against: a market symbol, or a held one; null for none.',
+        description:
+          'What beta is measured against: any symbol the caller can quote (a market symbol, a held one, or a custom asset of their own); null for none.',
       }),
     },
-    resolve: (portfolio, args, ctx) => ctx.services.analytics.risk(portfolio.id, args),
+    resolve: (portfolio, args, ctx) => ctx.services.analytics.risk(portfolio.id, args, ctx.viewer?.userId ?? null),
   }),
 
   rebalance: t.field({
@@ -278,12 +280,12 @@ builder.prismaObjectFields(PortfolioRef, (t) => ({
   factorExposure: t.field({
     type: FactorExposureRef,
     nullable: false,
-    description: `Exposure of the daily returns to factor symbols' daily returns (1 to 10), over from..to. ${RANGE_DESCRIPTION}`,
+    description: `Exposure of the daily returns to factor symbols' daily returns (1 to 10; any symbol the caller can quote), over from..to. ${RANGE_DESCRIPTION}`,
     args: {
       factors: t.arg.stringList({ required: true, defaultValue: DEFAULT_FACTORS }),
       from: t.arg({ type: 'Date' }),
       to: t.arg({ type: 'Date' }),
     },
-    resolve: (portfolio, args, ctx) => ctx.services.analytics.factorExposure(portfolio.id, args),
+    resolve: (portfolio, args, ctx) => ctx.services.analytics.factorExposure(portfolio.id, args, ctx.viewer?.userId ?? null),
   }),
 }));

@@ -21,14 +21,15 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config.js';
-import { addDays } from '../market/index.js';
+import { addDays, createFxSources, FxRates } from '../market/index.js';
 import { isoDateOf } from '../platform/dates.js';
 import type { MarketService, QuoteLookup } from '../market/index.js';
+import { majorUnit } from '../platform/currency-units.js';
 import type { Db } from '../platform/db.js';
 import { badInput } from '../platform/errors.js';
 import type { Redis } from '../platform/redis.js';
 import { AnalyticsCache, createAnalyticsMetrics, type AnalyticsMetrics, type ReportKind } from './cache.js';
-import { buildPriceTable, type DateRange } from './core/index.js';
+import { buildPriceTable, type DateRange, type LedgerEvent, type PriceTable } from './core/index.js';
 import {
   checkedFactors,
   checkedRange,
@@ -65,6 +66,8 @@ export interface AnalyticsServiceOptions {
   market: MarketService;
   registry: Registry;
   logger: FastifyBaseLogger;
+  /** FX rates (the app's, shared with the ledger); default: rates from FX_PROVIDERS of its own. */
+  fx?: FxRates;
   /** Clock (tests pin it). */
   now?: () => Date;
 }
@@ -84,6 +87,8 @@ interface ExtraSymbol {
 interface ReportRequest<T> {
   kind: ReportKind;
   portfolioId: string;
+  /** Who asks: extra symbols may be their own custom assets. */
+  viewerId?: string | null;
   range: RangeInput;
   extras: readonly ExtraSymbol[];
   /** The resolved arguments besides the range, and the settings the report uses (part of the cache key). */
@@ -99,12 +104,14 @@ export class AnalyticsService {
   readonly metrics: AnalyticsMetrics;
   private readonly riskFreeRate: number;
   private readonly market: MarketService;
+  private readonly fx: FxRates;
   private readonly now: () => Date;
 
   constructor(options: AnalyticsServiceOptions) {
     const { config, db, redis, market, registry, logger } = options;
     this.market = market;
     this.now = options.now ?? (() => new Date());
+    this.fx = options.fx ?? new FxRates(this.now, createFxSources(config.FX_PROVIDERS));
     this.riskFreeRate = config.RISK_FREE_RATE;
     this.metrics = createAnalyticsMetrics(registry);
     this.data = new AnalyticsData(db, market);
@@ -122,12 +129,14 @@ export class AnalyticsService {
     });
   }
 
-  risk(portfolioId: string, input: RiskInput): Promise<RiskReport> {
+  /** `viewerId`: the caller, whose own custom assets may be the benchmark. */
+  risk(portfolioId: string, input: RiskInput, viewerId: string | null = null): Promise<RiskReport> {
     const checked = checkedRisk(input, this.now());
     const options = { ...checked, riskFreeRate: this.riskFreeRate };
     return this.cachedReport({
       kind: 'risk',
       portfolioId,
+      viewerId,
       range: input,
       extras: checked.benchmark === null ? [] : [{ symbol: checked.benchmark, field: 'benchmark' }],
       arguments: options,
@@ -148,11 +157,13 @@ export class AnalyticsService {
     });
   }
 
-  factorExposure(portfolioId: string, input: FactorInput): Promise<FactorExposureReport> {
+  /** `viewerId`: the caller, whose own custom assets may be factors. */
+  factorExposure(portfolioId: string, input: FactorInput, viewerId: string | null = null): Promise<FactorExposureReport> {
     const factors = checkedFactors(input, this.now());
     return this.cachedReport({
       kind: 'factorExposure',
       portfolioId,
+      viewerId,
       range: input,
       extras: factors.map((symbol, i) => ({ symbol, field: `factors[${i}]` })),
       arguments: factors,
@@ -165,18 +176,21 @@ export class AnalyticsService {
     const checked = checkedRebalance(input);
     const snapshot = await this.data.snapshot(portfolioId);
     const header = { id: portfolioId, ownerId: snapshot.ownerId, baseCurrency: snapshot.baseCurrency };
-    const valuation = await this.market.valueHoldings(header, snapshot.holdings, lookup);
+    // What is held now (the ledger's open lots), valued as the portfolio's valuation values it.
+    const holdings = await this.market.holdingsFor(portfolioId, []);
+    const valuation = await this.market.valueHoldings(header, holdings, lookup, { costsInBaseCurrency: this.market.ledgerHoldings });
     return rebalanceReport(valuation, snapshot.assets, checked);
   }
 
   private async cachedReport<T>(request: ReportRequest<T>): Promise<T> {
     const today = isoDateOf(this.now());
     const extraSymbols = request.extras.map((extra) => extra.symbol);
-    let snapshot = await this.data.snapshot(request.portfolioId, extraSymbols);
-    const firstPurchase = snapshot.holdings[0]?.purchaseDate ?? null;
-    const requested = resolveRange(request.range, firstPurchase, today);
+    const viewerId = request.viewerId ?? null;
+    let snapshot = await this.data.snapshot(request.portfolioId, extraSymbols, viewerId);
+    const firstTransaction = snapshot.transactions[0]?.date ?? null;
+    const requested = resolveRange(request.range, firstTransaction, today);
     const range: DateRange = {
-      from: firstPurchase !== null && firstPurchase > requested.from ? firstPurchase : requested.from,
+      from: firstTransaction !== null && firstTransaction > requested.from ? firstTransaction : requested.from,
       to: requested.to,
     };
     request.check?.(snapshot, range);
@@ -185,7 +199,7 @@ export class AnalyticsService {
     // Nothing held by `to`: the extras are still looked up (an unknown one is refused all the same).
     const historyFrom = addDays(range.from <= range.to ? range.from : requested.from, -CARRY_FORWARD_LOOKBACK_DAYS);
     if (await this.data.ensureHistory(snapshot, symbols, { from: historyFrom, to: range.to }, today)) {
-      snapshot = await this.data.snapshot(request.portfolioId, extraSymbols);
+      snapshot = await this.data.snapshot(request.portfolioId, extraSymbols, viewerId);
     }
     const unknown = request.extras.filter((extra) => !snapshot.assets.has(extra.symbol));
     if (unknown.length > 0) throw badInput(unknown.map(({ field, symbol }) => ({ field, message: `unknown symbol ${symbol}` })));
@@ -194,18 +208,65 @@ export class AnalyticsService {
     const loaded = snapshot;
     return this.cache.getOrCompute(request.kind, key, async () => {
       const closes = range.from <= range.to ? await this.data.closes(loaded, symbols, range) : new Map();
-      const lots = loaded.holdings.map((h) => ({
-        symbol: h.symbol,
-        quantity: Number(h.quantity),
-        purchasePrice: Number(h.purchasePrice),
-        purchaseDate: h.purchaseDate,
-      }));
-      return request.compute(requested, { range, lots, prices: buildPriceTable(closes) });
+      const prices = buildPriceTable(closes);
+      const dataset = await this.dataset(loaded, range, prices, symbols, historyFrom);
+      return request.compute(requested, dataset);
     });
+  }
+
+  /**
+   * The ledger as numbers, with the currency of each symbol's closes and each currency's rate
+   * into the base currency on every day of the price table (rates are read from memory once
+   * each pair's series is loaded: no statement). A transaction without a rate of its own takes
+   * its date's; a currency no source knows counts at par with its major unit.
+   */
+  private async dataset(
+    snapshot: PortfolioSnapshot,
+    range: DateRange,
+    prices: PriceTable,
+    symbols: readonly string[],
+    since: string,
+  ): Promise<Dataset> {
+    const base = snapshot.baseCurrency;
+    const priceCurrency = new Map<string, string>();
+    for (const symbol of symbols) {
+      const asset = snapshot.assets.get(symbol);
+      if (asset) priceCurrency.set(symbol, asset.currency);
+    }
+    const currencies = new Set([...priceCurrency.values(), ...snapshot.transactions.map((t) => t.currency)]);
+    currencies.delete(base);
+    const earliest = snapshot.transactions.find((t) => t.fxRate === null)?.date;
+    const from = earliest !== undefined && earliest < since ? earliest : since;
+    await Promise.all([...currencies].map((currency) => this.fx.prefetch(currency, base, from)));
+    const rateOn = (currency: string, date: string): number =>
+      this.fx.cachedRate(currency, base, date)?.rate.toNumber() ?? majorUnit(currency).factor.div(majorUnit(base).factor).toNumber();
+    const fx = new Map<string, Float64Array>();
+    for (const currency of currencies)
+      fx.set(
+        currency,
+        Float64Array.from(prices.dates, (date) => rateOn(currency, date)),
+      );
+    const events = snapshot.transactions.map((t): LedgerEvent => ({
+      type: t.type,
+      date: t.date,
+      symbol: t.symbol,
+      quantity: t.quantity === null ? 0 : Number(t.quantity),
+      price: t.price === null ? 0 : Number(t.price),
+      amount: Number(t.amount),
+      fee: Number(t.fee),
+      currency: t.currency,
+      fxRate: t.fxRate !== null ? Number(t.fxRate) : t.currency === base ? 1 : rateOn(t.currency, t.date),
+      splitRatio: t.splitFrom !== null && t.splitTo !== null ? Number(t.splitTo) / Number(t.splitFrom) : 1,
+    }));
+    return { range, events, prices, priceCurrency, fx };
   }
 }
 
-/** Distinct symbols of the holdings bought by the end of the range. */
+/** Distinct symbols the ledger opens a position in by the end of the range. */
 function heldSymbolsOf(snapshot: PortfolioSnapshot, range: DateRange): string[] {
-  return [...new Set(snapshot.holdings.filter((h) => h.purchaseDate <= range.to).map((h) => h.symbol))];
+  const symbols = new Set<string>();
+  for (const t of snapshot.transactions) {
+    if (t.date <= range.to && t.symbol !== null && (t.type === 'BUY' || t.type === 'TRANSFER_IN')) symbols.add(t.symbol);
+  }
+  return [...symbols];
 }

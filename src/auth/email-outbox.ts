@@ -8,7 +8,9 @@
  * once; a crash between queueing and commit may, rarely, send one twice).
  *
  * Rows carry no secrets: a reset or verification link is issued when the row is relayed, in
- * the relay's transaction. That also keeps requestPasswordReset's answer the same, one INSERT,
+ * the relay's transaction. Category email (kind `notify`: login alerts, and the alerts and
+ * reports domains' email, recorded in the transaction of what they announce) is relayed to the
+ * "notify-email" queue under its own job id, so one announcement is one job. That also keeps requestPasswordReset's answer the same, one INSERT,
  * whether or not the address has an account.
  */
 import type { FastifyBaseLogger } from 'fastify';
@@ -17,7 +19,7 @@ import type { BackgroundTasks } from '../platform/background.js';
 import { QUEUE_NAMES, openQueue, type OpenQueue } from '../platform/queues.js';
 import { createDb, type Db, type Prisma } from '../platform/db.js';
 import { isRedisOutage } from '../platform/redis.js';
-import { resetPasswordLink, sealEmailJob, verifyEmailLink, type EmailJob, type SealedEmailJob } from './email.js';
+import { resetPasswordLink, sealEmailJob, verifyEmailLink, type CategoryEmailJob, type EmailJob, type SealedEmailJob } from './email.js';
 import { OneTimeTokens } from './one-time-tokens.js';
 
 /** What a row promises. */
@@ -27,7 +29,9 @@ export type OutboxEntry =
   /** A reset link for the account of this address, if there is one. */
   | { kind: 'password-reset'; email: string }
   /** A new verification link for this user (replacing earlier ones). */
-  | { kind: 'verify-email'; userId: string };
+  | { kind: 'verify-email'; userId: string }
+  /** A category email for the notify-email queue; `jobId` names what it announces (once-only). */
+  | { kind: 'notify'; jobId: string; job: CategoryEmailJob };
 
 type DbClient = Db | Prisma.TransactionClient;
 
@@ -38,8 +42,18 @@ export const OUTBOX_SWEEP_MS = 5000;
 /** A queue that does not answer in this time counts as down (the rows wait for the next sweep). */
 const QUEUE_ADD_TIMEOUT_MS = 2000;
 
+/** The notify-email queue's job options (its worker: src/alerts/mail.ts). */
+const NOTIFY_JOB_OPTIONS = {
+  attempts: 6,
+  backoff: { type: 'exponential', delay: 5000 },
+  // Kept a day, so a relay that queues a row again (crash before delete) adds nothing.
+  removeOnComplete: { age: 24 * 3600, count: 1000 },
+  removeOnFail: { age: 7 * 24 * 3600 },
+} as const;
+
 export class EmailOutbox {
   private readonly open: OpenQueue<SealedEmailJob>;
+  private readonly notify: OpenQueue<CategoryEmailJob>;
   private readonly tokens: OneTimeTokens;
   /**
    * The relay's own small pool: sweeping and relaying never wait behind (or count among) the
@@ -71,6 +85,7 @@ export class EmailOutbox {
       },
       deps.logger,
     );
+    this.notify = openQueue<CategoryEmailJob>(QUEUE_NAMES.notifyEmail, deps.config, NOTIFY_JOB_OPTIONS, deps.logger);
     this.relayDb = createDb({ url: deps.config.DATABASE_URL, poolSize: 2 });
     this.tokens = new OneTimeTokens(this.relayDb);
     this.sweepTimer = setInterval(() => this.flush(), OUTBOX_SWEEP_MS);
@@ -79,6 +94,11 @@ export class EmailOutbox {
 
   get queue(): OpenQueue<SealedEmailJob>['queue'] {
     return this.open.queue;
+  }
+
+  /** The notify-email queue that `notify` rows are relayed to. */
+  get notifyQueue(): OpenQueue<CategoryEmailJob>['queue'] {
+    return this.notify.queue;
   }
 
   /**
@@ -125,6 +145,7 @@ export class EmailOutbox {
     await this.draining;
     this.closed = true;
     await this.open.close();
+    await this.notify.close();
     await this.relayDb.$disconnect();
   }
 
@@ -140,7 +161,12 @@ export class EmailOutbox {
             return 0;
           }
           const jobs: Array<{ id: string; job: EmailJob }> = [];
+          const notices: Array<{ jobId: string; job: CategoryEmailJob }> = [];
           for (const row of rows) {
+            if (row.payload.kind === 'notify') {
+              notices.push({ jobId: row.payload.jobId, job: row.payload.job });
+              continue;
+            }
             const job = await this.jobFor(row.payload, tx);
             if (job) jobs.push({ id: row.id, job });
           }
@@ -150,6 +176,11 @@ export class EmailOutbox {
               this.open.queue.addBulk(
                 jobs.map(({ id, job }) => ({ name: job.kind, data: sealEmailJob(this.deps.config, job), opts: { jobId: id } })),
               ),
+            );
+          }
+          if (notices.length > 0) {
+            await withTimeout(
+              this.notify.queue.addBulk(notices.map(({ jobId, job }) => ({ name: job.category, data: job, opts: { jobId } }))),
             );
           }
           await tx.emailOutbox.deleteMany({ where: { id: { in: rows.map((r) => r.id) } } });
@@ -167,7 +198,7 @@ export class EmailOutbox {
     }
   }
 
-  private async jobFor(entry: OutboxEntry, tx: DbClient): Promise<EmailJob | null> {
+  private async jobFor(entry: Exclude<OutboxEntry, { kind: 'notify' }>, tx: DbClient): Promise<EmailJob | null> {
     const { config } = this.deps;
     switch (entry.kind) {
       case 'send':

@@ -11,7 +11,7 @@ import {
   ResetPasswordDocument,
   VerifyEmailDocument,
 } from '../../schema/sdk/graphql.js';
-import { FIREFOX_MAC, GOOD_PASSWORD, SAFARI_IPHONE, from, lockoutOf, loginTokens, registerUser, uniqueEmail } from '../../test/auth.js';
+import { GOOD_PASSWORD, from, lockoutOf, loginTokens, registerUser, uniqueEmail } from '../../test/auth.js';
 import { lockoutKey } from './brute-force.js';
 import { errorCode, startTestApp, type TestApp } from '../../test/harness.js';
 import { startMailbox, type Mailbox, type ReceivedMail } from '../../test/mailbox.js';
@@ -202,32 +202,6 @@ describe('changePassword', () => {
     expect((await t.gql(MeDocument, {}, { token: other.accessToken })).data).toEqual({ me: null });
     expect(errorCode(await t.gql(RefreshTokenDocument, { refreshToken: other.refreshToken }))).toBe('UNAUTHENTICATED');
     await loginTokens(t, email, 'Brand-new-password-7');
-  });
-});
-
-describe('login alerts', () => {
-  it('are sent for a sign-in from a device or IP address the account has not used before', async () => {
-    const { email } = await registerUser(t, { ip: '192.0.2.10' }); // Firefox on macOS
-    const alerts = () => mailbox.messages.filter(mailTo(email, /New sign-in/));
-
-    await loginTokens(t, email, GOOD_PASSWORD, '192.0.2.10', FIREFOX_MAC);
-    await settled();
-    expect(alerts()).toHaveLength(0);
-
-    await loginTokens(t, email, GOOD_PASSWORD, '192.0.2.10', SAFARI_IPHONE);
-    const newDevice = await mailbox.waitFor(mailTo(email, /New sign-in/));
-    expect(newDevice.body).toContain('Device: Mobile Safari on iOS');
-    expect(newDevice.body).toContain('IP address: 192.0.2.10');
-    expect(newDevice.links).toContain('https://app.example.test/reset-password');
-
-    await loginTokens(t, email, GOOD_PASSWORD, '192.0.2.99', FIREFOX_MAC);
-    await vi.waitFor(() => expect(alerts()).toHaveLength(2));
-    expect(alerts()[1]!.body).toContain('IP address: 192.0.2.99');
-
-    // Both are known now.
-    await loginTokens(t, email, GOOD_PASSWORD, '192.0.2.99', SAFARI_IPHONE);
-    await settled();
-    expect(alerts()).toHaveLength(2);
   });
 });
 

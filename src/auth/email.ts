@@ -23,8 +23,45 @@ import { QUEUE_NAMES, openWorker, type RunningWorker } from '../platform/queues.
 export type EmailJob =
   | { kind: 'verify-email'; to: string; name: string; link: string }
   | { kind: 'password-reset'; to: string; name: string; link: string }
-  | { kind: 'login-alert'; to: string; name: string; device: string; ipAddress: string | null; at: string; resetLink: string }
   | { kind: 'portfolio-invitation'; to: string; inviterName: string; portfolioName: string; permission: string; link: string };
+
+/**
+ * Email a user may turn off kind by kind (the email settings): the kinds, and the message as the
+ * "notify-email" queue carries it. It names the user, not the address: the notify-email worker
+ * (src/alerts/mail.ts, where the settings live) reads the address and the setting when it sends,
+ * and adds the RFC 8058 one-click unsubscribe link. Recorded through the outbox (kind `notify`).
+ */
+export const EMAIL_CATEGORIES = ['LOGIN_ALERTS', 'ALERTS', 'WEEKLY_REPORTS', 'TAX_LOT_REVIEWS', 'REBALANCING_REMINDERS'] as const;
+export type EmailCategory = (typeof EMAIL_CATEGORIES)[number];
+
+export interface CategoryEmailJob {
+  userId: string;
+  category: EmailCategory;
+  subject: string;
+  paragraphs: string[];
+  /** A stored report to attach (its PDF), by id. */
+  reportId?: string;
+}
+
+/** The login alert's message: a category email, so the loginAlerts setting and the unsubscribe link apply. */
+export function loginAlertEmail(
+  config: Pick<Config, 'APP_URL'>,
+  user: { id: string },
+  facts: { device: string; ipAddress: string | null; at: string },
+): CategoryEmailJob {
+  return {
+    userId: user.id,
+    category: 'LOGIN_ALERTS',
+    subject: 'New sign-in to your foliograph account',
+    paragraphs: [
+      'Your foliograph account was just signed in to from a device or network it has not used before.',
+      `Device: ${facts.device}`,
+      `IP address: ${facts.ipAddress ?? 'unknown'}`,
+      `Time: ${facts.at}`,
+      `If this was you, there is nothing to do. If not, reset your password now: that signs out every session. ${forgotPasswordLink(config)}`,
+    ],
+  };
+}
 
 /** What the email queue holds: the job sealed (v1.<iv>.<tag>.<ciphertext>, base64url), its kind in clear. */
 export interface SealedEmailJob {
@@ -148,17 +185,6 @@ export function renderEmail(job: EmailJob): RenderedEmail {
         text: `${intro.join('\n\n')}\n\n${job.link}\n\nIf you do not know ${job.inviterName}, ignore this message.\n`,
         html: layout('You are invited to a portfolio', intro, { label: 'Open the invitation', href: job.link }),
         link: job.link,
-      };
-    }
-    case 'login-alert': {
-      const facts = [`Device: ${job.device}`, `IP address: ${job.ipAddress ?? 'unknown'}`, `Time: ${job.at}`];
-      const intro = [`Hi ${job.name},`, 'Your foliograph account was just signed in to from a device or network it has not used before.'];
-      const outro = 'If this was you, there is nothing to do. If not, reset your password now: that signs out every session.';
-      return {
-        to: job.to,
-        subject: 'New sign-in to your foliograph account',
-        text: `${intro.join('\n\n')}\n\n${facts.join('\n')}\n\n${outro}\n${job.resetLink}\n`,
-        html: layout('New sign-in to your account', [...intro, ...facts, outro], { label: 'Reset my password', href: job.resetLink }),
       };
     }
   }

@@ -13,7 +13,7 @@ import type { Session, User } from '../generated/prisma/client.js';
 import { AppError, notFound, unauthenticated } from '../platform/errors.js';
 import type { Prisma } from '../platform/db.js';
 import type { AuthDeps, ClientInfo } from './deps.js';
-import { forgotPasswordLink } from './email.js';
+import { loginAlertEmail } from './email.js';
 import type { EmailOutbox } from './email-outbox.js';
 import { newOpaqueToken, sha256Hex } from './opaque.js';
 import { securityEvent } from './security-log.js';
@@ -74,14 +74,15 @@ export class SessionService {
     });
     await this.deps.revocations.markLive(session.id);
     if (isNew) {
-      await this.outbox.send({
-        kind: 'login-alert',
-        to: user.email,
-        name: user.name,
-        device: device ?? 'an unknown device',
-        ipAddress: client.ip,
-        at: now.toISOString(),
-        resetLink: forgotPasswordLink(this.deps.config),
+      // A category email: the notify-email worker honours the loginAlerts setting when it sends.
+      await this.outbox.record({
+        kind: 'notify',
+        jobId: `login-alert-${session.id}`,
+        job: loginAlertEmail(this.deps.config, user, {
+          device: device ?? 'an unknown device',
+          ipAddress: client.ip,
+          at: now.toISOString(),
+        }),
       });
     }
     return this.payload(user, session.id, refreshToken);

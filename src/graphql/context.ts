@@ -48,6 +48,8 @@ export interface Context {
   viewer: Viewer | null;
   /** Per-request loaders and memoised lookups, created lazily by each domain. */
   cache: Map<symbol, unknown>;
+  /** The caller charged the request budget already (a REST route's fixed cost): GraphQL's budget hook charges nothing more. */
+  budgetCharged?: boolean;
 }
 
 /** A per-request memo: one instance of `create()`'s result per request and key. */

@@ -19,6 +19,12 @@
  *   instances) and per connection are refused with a RATE_LIMITED error instead, the socket
  *   staying open.
  * - 1001 Going away: the server shuts down.
+ * - 1013 Try again later: the client reads a shared subscription's events so slowly that more
+ *   than `maxBufferedBytes` (256 KiB) wait to be sent to it (./ws-fanout.ts); graphql-ws' client
+ *   reconnects. (Other subscriptions wait for each send and keep only their newest events.)
+ *
+ * Subscriptions whose events look the same to every viewer (quotes) are executed and serialized
+ * once per event for all their subscribers (./ws-fanout.ts); the others once per subscriber.
  *
  * Only subscriptions are served here; queries and mutations go over HTTP (where limits, metrics
  * and the request lifecycle live). Errors are shaped as on HTTP (src/graphql/errors.ts).
@@ -32,17 +38,22 @@ import {
   NoSchemaIntrospectionCustomRule,
   getOperationAST,
   parse,
+  subscribe,
   specifiedRules,
   validate,
   type DocumentNode,
+  type ExecutionArgs,
+  type ExecutionResult,
   type GraphQLSchema,
 } from 'graphql';
 import { CloseCode } from 'graphql-ws';
+import { LRUCache } from 'lru-cache';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { AppError, badInput } from '../platform/errors.js';
 import type { Context, ContextServices, Viewer } from './context.js';
 import { toClientError } from './errors.js';
+import { SharedFanout, type SharedTarget } from './ws-fanout.js';
 import { LiveSlots, type SlotClaim } from './ws-limits.js';
 import { checkComplexity, checkDocumentLimits, checkSourceLimits, documentLimits } from './limits.js';
 import { checkRequestText } from './request-text.js';
@@ -60,6 +71,8 @@ export interface SubscriptionServerOptions {
   maxPayloadBytes: number;
   /** How long shutdown waits for clients to acknowledge the close before cutting them off (ms). */
   closeGraceMs: number;
+  /** Unsent bytes a socket may hold before it is closed as a slow consumer (1013). */
+  maxBufferedBytes: number;
 }
 
 export const DEFAULT_SUBSCRIPTION_SERVER_OPTIONS: Readonly<SubscriptionServerOptions> = Object.freeze({
@@ -68,6 +81,7 @@ export const DEFAULT_SUBSCRIPTION_SERVER_OPTIONS: Readonly<SubscriptionServerOpt
   maxSubscriptionsPerConnection: 50,
   maxPayloadBytes: 64 * 1024,
   closeGraceMs: 1_000,
+  maxBufferedBytes: 256 * 1024,
 });
 
 export const SESSION_REVOKED_REASON = 'Session revoked';
@@ -117,6 +131,29 @@ export function attachSubscriptionServer(
   }));
 
   const slots = new LiveSlots(services.redis, config.REDIS_PREFIX, log);
+
+  /** A result with errors as clients get it: shaped like over HTTP, with the subscriber's request id. */
+  const formatResult = (result: ExecutionResult, requestId: string | undefined) => ({
+    ...result,
+    errors: result.errors?.map((error) => toClientError(error, requestId, log, shape).toJSON()),
+  });
+  const { subscriptionExecutions } = services.metrics;
+  const fanout = new SharedFanout(schema, {
+    maxBufferedBytes: options.maxBufferedBytes,
+    onExecute: () => subscriptionExecutions.inc({ fanout: 'shared' }),
+    onSlowConsumer: () => services.metrics.slowSubscribers.inc(),
+  });
+  // Documents that passed the limits and validation, by text: a burst of clients subscribing
+  // with the same document (every SPA tab, every reconnect) parses and validates it once.
+  // Complexity still runs per subscription (it depends on the variables).
+  const validDocuments = new LRUCache<string, DocumentNode>({
+    max: 500,
+    // The AST is a few times its text; bounded whatever the documents' sizes.
+    maxSize: 8 * 1024 * 1024,
+    sizeCalculation: (_document, query) => 4 * query.length + 1,
+  });
+  /** The execution arguments onSubscribe returned for shared subscriptions, with where they go. */
+  const sharedTargets = new WeakMap<ExecutionArgs, SharedTarget>();
 
   const forget = (socket: WebSocket) => {
     const connection = connections.get(socket);
@@ -222,17 +259,20 @@ export function attachSubscriptionServer(
             }),
           ];
         }
-        let document: DocumentNode;
-        try {
-          // The same document limits as over HTTP (src/graphql/limits.ts), in the same order.
-          checkSourceLimits(payload.query, limits);
-          document = parse(payload.query, { maxTokens: limits.maxTokens });
-          checkDocumentLimits(document, limits);
-        } catch (error) {
-          return [toClientError(error as GraphQLError, undefined, log, shape)];
+        let document = validDocuments.get(payload.query);
+        if (!document) {
+          try {
+            // The same document limits as over HTTP (src/graphql/limits.ts), in the same order.
+            checkSourceLimits(payload.query, limits);
+            document = parse(payload.query, { maxTokens: limits.maxTokens });
+            checkDocumentLimits(document, limits);
+          } catch (error) {
+            return [toClientError(error as GraphQLError, undefined, log, shape)];
+          }
+          const errors = validate(schema, document, validationRules);
+          if (errors.length > 0) return errors.map((error) => toClientError(error, undefined, log, shape));
+          validDocuments.set(payload.query, document);
         }
-        const errors = validate(schema, document, validationRules);
-        if (errors.length > 0) return errors.map((error) => toClientError(error, undefined, log, shape));
         const operation = getOperationAST(document, payload.operationName);
         if (!operation) {
           return [badInput([{ field: 'operationName', message: 'Unable to identify the operation to run' }])];
@@ -274,22 +314,31 @@ export function attachSubscriptionServer(
           return [toClientError(error as GraphQLError, contextValue.requestId, log, shape)];
         }
         log.debug({ requestId: contextValue.requestId, subscriptionId: id, operation: operation.name?.value }, 'subscription started');
-        return {
+        const execution: ExecutionArgs = {
           schema,
           document,
           operationName: payload.operationName,
           variableValues: payload.variables,
           contextValue,
         };
+        const key = fanout.keyOf(operation, payload.query, payload.operationName, payload.variables);
+        if (key !== null) {
+          const { requestId } = contextValue;
+          sharedTargets.set(execution, { socket: ctx.extra.socket, id, key, formatErrors: (result) => formatResult(result, requestId) });
+        }
+        return execution;
+      },
+
+      // Shared subscriptions write their own frames (./ws-fanout.ts); the rest go through graphql-ws.
+      subscribe: (args) => {
+        const target = sharedTargets.get(args);
+        return target ? fanout.subscribe(args, target) : subscribe(args);
       },
 
       onNext: (_ctx, _id, _payload, args, result) => {
+        subscriptionExecutions.inc({ fanout: 'per_subscriber' });
         if (!result.errors?.length) return;
-        const requestId = (args.contextValue as Context | undefined)?.requestId;
-        return {
-          ...result,
-          errors: result.errors.map((error) => toClientError(error, requestId, log, shape).toJSON()),
-        };
+        return formatResult(result, (args.contextValue as Context | undefined)?.requestId);
       },
 
       onError: (_ctx, _id, _payload, errors) => errors.map((error) => toClientError(error, undefined, log, shape).toJSON()),

@@ -14,7 +14,15 @@ export { LiveMarket, accessChangedChannel, type AccessChange, type LiveMarketOpt
 export type { MarketDataProvider } from './providers/types.js';
 export { startPriceFeed } from './feed.js';
 export { CUSTOM_SOURCE } from './custom.js';
-export { insertCustomAsset, storeCustomPrices, type NewCustomAsset } from './custom-asset-store.js';
+export {
+  customAssetId,
+  customAssetsWithCloses,
+  insertCustomAsset,
+  resolveAssets,
+  storeCustomPrices,
+  symbolTakenBy,
+  type NewCustomAsset,
+} from './custom-asset-store.js';
 export { addDays, missingRanges } from './candles.js';
 export type { DateRange } from './store.js';
 export { ALLOCATION_DIMENSIONS, KEY_OF, allocate, isCash, valueHolding } from './valuation.js';

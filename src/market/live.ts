@@ -18,6 +18,7 @@
  *   end with NOT_FOUND, the rest carry on (re-authorized). The periodic resync stays as the
  *   safety net for a message lost while Redis was unreachable.
  */
+import DataLoader from 'dataloader';
 import type { FastifyBaseLogger } from 'fastify';
 import { BoundedQueue } from '../platform/bounded-queue.js';
 import type { Db } from '../platform/db.js';
@@ -27,7 +28,7 @@ import type { Redis } from '../platform/redis.js';
 import { CUSTOM_SOURCE } from './custom.js';
 import { checkedQuoteSymbols } from './inputs.js';
 import { QuoteRelay, type LiveQuote, type QuoteRelayOptions } from './quote-relay.js';
-import { PORTFOLIO_WITH_HOLDINGS, type MarketService, type PortfolioHeader, type Quote } from './service.js';
+import { PORTFOLIO_WITH_HOLDINGS, type MarketService, type PortfolioHeader, type Quote, type QuoteRequest } from './service.js';
 import { ownedKey } from './store.js';
 import { isCash, type HoldingInput, type PortfolioValuation } from './valuation.js';
 
@@ -81,6 +82,15 @@ export class LiveMarket {
   private readonly watchers = new Map<string, Set<ValuationWatcher>>();
   /** The access-change listener, started with the first valuation subscription. */
   private accessListener: Promise<() => void> | null = null;
+  /**
+   * Quote subscriptions' start-up lookups, batched across subscriptions: what a burst of
+   * clients asks in one turn of the event loop is one lookup (one SQL statement for custom
+   * assets), not one per subscriber. Not cached: each subscription sees the current data.
+   */
+  private readonly subscribeLookups = new DataLoader<QuoteRequest, Quote | null, string>(
+    (requests) => this.deps.market.lookupQuotes(requests),
+    { cache: false, batchScheduleFn: (run) => setImmediate(run), maxBatchSize: 1000 },
+  );
 
   constructor(
     private readonly deps: {
@@ -115,7 +125,7 @@ export class LiveMarket {
   /** Every tick of `symbols` (validated) as `ownerId` may see them, from now on. */
   async quotes(symbols: readonly string[], ownerId: string): Promise<AsyncIterableIterator<Quote>> {
     const wanted = checkedQuoteSymbols(symbols);
-    const known = await this.deps.market.lookupQuotes(wanted.map((symbol) => ({ symbol, ownerId })));
+    const known = await Promise.all(wanted.map((symbol) => this.subscribeLookups.load({ symbol, ownerId })));
     return this.relay.subscribe(wanted.filter((_symbol, i) => isMarketQuote(known[i])));
   }
 

@@ -6,7 +6,7 @@
  *
  * Every market query needs a signed-in caller: the figures cost provider quota, and the caller
  * decides which custom assets count (their own). Valuation fields inherit the access rules of
- * their Portfolio / Investment (src/portfolios/schema.ts); a portfolio's custom assets are
+ * their Portfolio / Investment (src/portfolios/portfolio.schema.ts); a portfolio's custom assets are
  * priced as its owner's, whoever reads it. Unknown symbols give null (quote, fundamentals) or
  * [] (history); malformed input is BAD_USER_INPUT with details.
  */

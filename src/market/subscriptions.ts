@@ -7,6 +7,7 @@
  * (portfolioValuation, the live valuation of a portfolio, is portfolios': ../portfolios/valuation-fields.ts.)
  */
 import { builder } from '../graphql/builder.js';
+import { SHARED_EVENTS } from '../graphql/ws-fanout.js';
 import type { Context } from '../graphql/context.js';
 import { unauthenticated } from '../platform/errors.js';
 import { QuoteRef } from './schema.js';
@@ -23,6 +24,9 @@ builder.subscriptionFields((t) => ({
     description: 'Live quotes for the symbols, as each tick is published.',
     authScopes: { authenticated: true },
     args: { symbols: t.arg.stringList({ required: true }) },
+    // A tick reads the same for every viewer: executed and serialized once for all subscribers
+    // (who gets which ticks is still decided per viewer, in subscribe).
+    extensions: { [SHARED_EVENTS]: true },
     subscribe: (_root, { symbols }, ctx) => ctx.services.live.quotes(symbols, viewerId(ctx)),
     resolve: (quote) => quote,
   }),

@@ -61,6 +61,19 @@ export function createMetrics() {
       this.set(sumOf('subscriptions'));
     },
   });
+  // Per event of a live subscription: how often it was executed and serialized. Shared fan-out
+  // (src/graphql/ws-fanout.ts) does each once per distinct operation, not once per subscriber.
+  const subscriptionExecutions = new Counter({
+    name: 'foliograph_subscription_executions_total',
+    help: 'Subscription events executed (and serialized), by fan-out: shared (once for every subscriber of the same operation) or per_subscriber',
+    labelNames: ['fanout'] as const,
+    registers: [registry],
+  });
+  const slowSubscribers = new Counter({
+    name: 'foliograph_subscription_slow_consumers_total',
+    help: 'WebSocket connections closed because the client did not read its events fast enough (send buffer over the limit)',
+    registers: [registry],
+  });
   let breakerSource: () => Array<{ provider: string; state: number }> = () => [];
   const breakerState = new Gauge({
     name: 'foliograph_market_provider_breaker_state',
@@ -81,6 +94,8 @@ export function createMetrics() {
     mutations,
     websocketsOpen,
     subscriptionsOpen,
+    subscriptionExecutions,
+    slowSubscribers,
     breakerState,
     /** Lets the market service report its providers' breaker states. */
     reportBreakers(source: () => Array<{ provider: string; state: number }>): void {

@@ -87,3 +87,8 @@ export function rateLimitHeaders(decision: BudgetDecision): Record<string, strin
   if (!decision.allowed) headers['retry-after'] = String(decision.resetSeconds);
   return headers;
 }
+
+/** Whose budget a request draws on: the signed-in user's, else its IP address's. */
+export function budgetSubject(viewer: { userId: string } | null, ip: string | null): string {
+  return viewer ? `user:${viewer.userId}` : `ip:${ip ?? 'unknown'}`;
+}

@@ -6,37 +6,18 @@
 import type { Decimal } from 'decimal.js';
 import type { Asset } from '../generated/prisma/client.js';
 import type { AssetType } from '../generated/prisma/enums.js';
-import { insertCustomAsset, storeCustomPrices } from '../market/index.js';
+import { customAssetId, insertCustomAsset, resolveAssets, storeCustomPrices, symbolTakenBy } from '../market/index.js';
 import { Prisma, type Db } from '../platform/db.js';
 import { conflict, notFound, Problems } from '../platform/errors.js';
 import { checkCurrency, checkName, checkOptionalText, checkPastDate, checkPrice, checkSymbol, SECTOR_MAX } from './validation.js';
 
 type Tx = Prisma.TransactionClient;
 
-// Market owns `assets` and `daily_prices`: the writes are its (re-exported for this domain's callers).
-export { storeCustomPrices };
+// Market owns `assets` and `daily_prices`: reads and writes are its (re-exported for this domain's callers).
+export { resolveAssets, storeCustomPrices };
 
 /** The most price points one call (or one import) may store. */
 export const MAX_PRICE_POINTS = 10_000;
-
-/**
- * The assets `symbols` name for a portfolio owned by `ownerId`: that owner's custom assets and
- * market assets. Should a market asset appear later under a symbol the owner already uses for a
- * custom asset, the owner's own asset wins: it is what their holdings were created against.
- */
-export async function resolveAssets(db: Db | Tx, ownerId: string, symbols: readonly string[]): Promise<Map<string, Asset>> {
-  const wanted = [...new Set(symbols)];
-  if (wanted.length === 0) return new Map();
-  const rows = await db.asset.findMany({
-    where: { symbol: { in: wanted }, OR: [{ ownerId: null }, { ownerId }] },
-  });
-  const bySymbol = new Map<string, Asset>();
-  for (const row of rows) {
-    const existing = bySymbol.get(row.symbol);
-    if (!existing || row.ownerId !== null) bySymbol.set(row.symbol, row);
-  }
-  return bySymbol;
-}
 
 export interface CustomAssetInput {
   symbol: string;
@@ -67,12 +48,9 @@ export function checkCustomAsset(problems: Problems, input: CustomAssetInput, fi
 
 /** CONFLICT message when `symbol` is taken by a market asset or the user's own custom asset, else null. */
 export async function customSymbolConflict(db: Db | Tx, ownerId: string, symbol: string): Promise<string | null> {
-  const taken = await db.asset.findFirst({
-    where: { symbol, OR: [{ ownerId: null }, { ownerId }] },
-    select: { ownerId: true },
-  });
-  if (!taken) return null;
-  return taken.ownerId === null
+  const takenBy = await symbolTakenBy(db, ownerId, symbol);
+  if (!takenBy) return null;
+  return takenBy === 'market'
     ? `${symbol} is a market symbol; choose another symbol for your own asset`
     : `You already have a custom asset ${symbol}`;
 }
@@ -130,7 +108,7 @@ export async function setCustomAssetPrices(
   const symbol = checkSymbol(problems, 'symbol', symbolInput);
   const checked = checkPricePoints(problems, points);
   problems.throwIfAny();
-  const asset = await db.asset.findFirst({ where: { symbol, ownerId }, select: { id: true } });
-  if (!asset) throw notFound(`Custom asset ${symbol}`);
-  return storeCustomPrices(db, asset.id, checked);
+  const assetId = await customAssetId(db, ownerId, symbol);
+  if (!assetId) throw notFound(`Custom asset ${symbol}`);
+  return storeCustomPrices(db, assetId, checked);
 }

@@ -11,7 +11,7 @@ import { formatDate } from '../platform/dates.js';
 import { normalizeSymbol } from '../platform/symbols.js';
 import { Prisma, type Db } from '../platform/db.js';
 import { badInput, conflict, notFound, Problems, type FieldProblem } from '../platform/errors.js';
-import { insertCustomAsset } from '../market/index.js';
+import { customAssetsWithCloses, insertCustomAsset } from '../market/index.js';
 import { recordActivity, type Actor } from './activity.js';
 import {
   checkCustomAsset,
@@ -121,11 +121,7 @@ export async function exportPortfolio(db: Db, portfolioId: string, format: FileF
   }
 
   const symbols = [...new Set(investments.map((inv) => inv.symbol))];
-  const customAssets = await db.asset.findMany({
-    where: { ownerId: portfolio.ownerId, symbol: { in: symbols } },
-    include: { prices: { orderBy: { date: 'asc' }, select: { date: true, close: true } } },
-    orderBy: { symbol: 'asc' },
-  });
+  const customAssets = await customAssetsWithCloses(db, portfolio.ownerId, symbols);
   const document = {
     format: JSON_FORMAT_NAME,
     version: JSON_FORMAT_VERSION,

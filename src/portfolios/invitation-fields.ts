@@ -6,7 +6,7 @@ import { builder } from '../graphql/builder.js';
 import type { Context } from '../graphql/context.js';
 import { PermissionEnum } from '../graphql/enums.js';
 import { forgetPortfolioRole } from './roles.js';
-import { PortfolioRef } from './schema.js';
+import { PortfolioRef } from './portfolio.schema.js';
 
 const NO_PORTFOLIO = '00000000-0000-0000-0000-000000000000';
 

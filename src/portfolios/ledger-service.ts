@@ -418,6 +418,21 @@ export class LedgerService {
     }));
     return [...lots, ...cash];
   }
+
+  /** The portfolio's BUYs of these symbols dated from..to (inclusive), in one statement (the tax-lot review's wash-sale check). */
+  async buysBetween(
+    portfolioId: string,
+    symbols: readonly string[],
+    from: string,
+    to: string,
+  ): Promise<Array<{ id: string; symbol: string; date: string }>> {
+    if (symbols.length === 0) return [];
+    return this.db.$queryRaw<Array<{ id: string; symbol: string; date: string }>>`
+      SELECT id::text, symbol, to_char(date, 'YYYY-MM-DD') AS date FROM transactions
+      WHERE portfolio_id = ${portfolioId}::uuid AND type = 'BUY' AND symbol = ANY(${[...symbols]}::text[])
+        AND date BETWEEN ${from}::date AND ${to}::date
+      ORDER BY date, id`;
+  }
 }
 
 /**

@@ -248,6 +248,12 @@ export class PortfolioService {
     );
   }
 
+  /** The portfolio an investment belongs to (null: no such investment). */
+  async portfolioOfInvestment(id: string): Promise<string | null> {
+    if (!isUuid(id)) return null;
+    return (await this.db.investment.findUnique({ where: { id }, select: { portfolioId: true } }))?.portfolioId ?? null;
+  }
+
   async removeInvestment(actor: Actor, id: string): Promise<void> {
     await missingAsNotFound('Investment', () =>
       this.db.$transaction(async (tx) => {

@@ -23,7 +23,7 @@ import { formatFixed } from './ledger/fixed.js';
 import { CostBasisMethodEnum, TransactionTypeEnum } from './ledger-enums.js';
 import type { LedgerView } from './ledger-service.js';
 import type { PortfolioRole, PortfolioRoleRequirement } from './roles.js';
-import { PortfolioRef } from './schema.js';
+import { PortfolioRef } from './portfolio.schema.js';
 
 const OUTPUT_PLACES = 8;
 /** A figure as printed: 8 decimal places, half-even (the ledger's fixed-point figures print without decimal.js). */

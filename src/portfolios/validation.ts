@@ -183,7 +183,7 @@ type AssetDefaults = ReadonlyMap<string, Pick<Asset, 'name' | 'type' | 'sector'>
 
 /**
  * Field rules for one investment, with name, type and sector taken from the asset when omitted.
- * `assets` holds what the symbols may name (./assets.ts resolveAssets). Also used for every row
+ * `assets` holds what the symbols may name (market's resolveAssets). Also used for every row
  * of an import, where the rules still run on the fields that parsed (so a row's problems are
  * all reported) but a row with an unparsed field yields null.
  */

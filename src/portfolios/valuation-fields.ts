@@ -25,7 +25,8 @@ import {
   type Quote,
 } from '../market/index.js';
 import { roleOf } from './roles.js';
-import { InvestmentRef, PortfolioRef } from './schema.js';
+import { InvestmentRef } from './investment.schema.js';
+import { PortfolioRef } from './portfolio.schema.js';
 
 /** What an investment's valuation fields read: the holding and its portfolio's owner and currency. */
 const INVESTMENT_SELECTION = { ...HOLDING_FIELDS, portfolio: { select: { ownerId: true, baseCurrency: true } } } as const;

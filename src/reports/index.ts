@@ -4,8 +4,10 @@
  * worker runs startReportsWorker.
  */
 import './schema.js';
+import './tax-lots.schema.js';
 export { ReportService, WEEKLY_REPORT_KIND, ON_DEMAND_REPORT_KIND, type SnapshotProgress } from './service.js';
 export { PostgresReportStore, type ReportStore } from './store.js';
 export { startReportsWorker, startNotificationsAndReports, REPORT_JOBS, lastFullWeek, lastTradingDay } from './jobs.js';
 export { reportRoutes } from './routes.js';
 export { formatPercent, formatRatio, renderRiskReport } from './pdf.js';
+export { TaxLotReview, suggestTaxLots, WASH_SALE_DAYS, type TaxLotSuggestion } from './tax-lots.js';

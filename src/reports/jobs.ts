@@ -8,11 +8,13 @@
  * | weekly-reports        | 06:00 Mon             | the risk report PDF of the week before, per portfolio       |
  * | rebalancing-reminders | 07:00 daily           | owners whose drift alert's tolerance is passed, weekly most |
  * | notification-cleanup  | 03:00 daily           | notifications older than 90 days                            |
+ * | tax-lot-reviews       | 08:00 on the 1st      | owners' lots worth harvesting, once per portfolio per month |
  *
  * At start a worker also queues the latest snapshot day and the latest week (job ids named by
  * the period, so several workers queue them once), so a new deployment has its first snapshot
  * and report at once. Every job is idempotent: rows are keyed by their period and inserted with
- * ON CONFLICT DO NOTHING, emails keyed by what they announce. Jobs are retried with exponential
+ * ON CONFLICT DO NOTHING, emails keyed by what they announce and recorded in the outbox in the
+ * transaction that stores the row (the reminder, the month's tax-lot review) they announce. Jobs are retried with exponential
  * backoff; one that fails every attempt stays in the queue's failed set (the dead letters, shown
  * on the dashboard and in metrics). Long jobs keep their cursor in the job's progress, so a job
  * whose worker died (its lock lapses; BullMQ's stalled check gives it to another worker)
@@ -20,7 +22,7 @@
  */
 import type { Job } from 'bullmq';
 import type { FastifyBaseLogger } from 'fastify';
-import { Registry } from 'prom-client';
+import { Decimal } from 'decimal.js';
 import {
   deleteOldNotifications,
   insertNotification,
@@ -31,13 +33,12 @@ import {
   startNotifyEmailWorker,
   type SharedWorkerResources,
 } from '../alerts/index.js';
-import { AnalyticsService } from '../analytics/index.js';
+import type { AnalyticsService } from '../analytics/index.js';
 import type { Config } from '../config.js';
 import { QUEUE_NAMES, openQueue, queuePrefix } from '../platform/queues.js';
 import { addDays } from '../market/index.js';
-import { MarketService } from '../market/index.js';
-import { createDb, type Db } from '../platform/db.js';
-import { bullConnection, createRedis, type Redis } from '../platform/redis.js';
+import type { Db } from '../platform/db.js';
+import { bullConnection, type Redis } from '../platform/redis.js';
 import type { RunningWorker } from '../platform/queues.js';
 import { Worker } from 'bullmq';
 import { ReportService, WEEKLY_REPORT_KIND, type SnapshotProgress } from './service.js';
@@ -49,6 +50,7 @@ export const REPORT_JOBS = {
   weekly: 'weekly-reports',
   reminders: 'rebalancing-reminders',
   cleanup: 'notification-cleanup',
+  taxLots: 'tax-lot-reviews',
 } as const;
 
 const SCHEDULES: Record<(typeof REPORT_JOBS)[keyof typeof REPORT_JOBS], string> = {
@@ -56,6 +58,7 @@ const SCHEDULES: Record<(typeof REPORT_JOBS)[keyof typeof REPORT_JOBS], string> 
   'weekly-reports': '0 6 * * 1',
   'rebalancing-reminders': '0 7 * * *',
   'notification-cleanup': '0 3 * * *',
+  'tax-lot-reviews': '0 8 1 * *',
 };
 
 export const JOB_OPTIONS = {
@@ -158,28 +161,33 @@ async function hasHoldingsBy(db: Db, portfolioId: string, date: string): Promise
   return (await db.investment.count({ where: { portfolioId, purchaseDate: { lte: new Date(`${date}T00:00:00Z`) } } })) > 0;
 }
 
-/** An in-app notification and (if they want it) an email with the PDF to the owner. */
+/** An in-app notification and (if they want it) an email with the PDF to the owner, committed together. */
 async function announceReport(deps: Deps, portfolio: { ownerId: string; name: string }, reportId: string, summary: string): Promise<void> {
-  const notification = await insertNotification(deps.db, {
-    userId: portfolio.ownerId,
-    kind: 'REPORT',
-    title: `Weekly risk report ready: ${portfolio.name}`,
-    body: summary,
-  });
-  await publishNotification(deps.redis, deps.config.REDIS_PREFIX, notification).catch(() => {});
-  await deps.outbox.send(
-    {
+  const notification = await deps.db.$transaction(async (tx) => {
+    const notification = await insertNotification(tx, {
       userId: portfolio.ownerId,
-      category: 'WEEKLY_REPORTS',
-      subject: `Your weekly risk report: ${portfolio.name}`,
-      paragraphs: [
-        summary,
-        `The report is attached; it is also listed with the portfolio: ${reportDownloadUrl(deps.config.PUBLIC_URL, reportId)}`,
-      ],
-      reportId,
-    },
-    `report-${reportId}`,
-  );
+      kind: 'REPORT',
+      title: `Weekly risk report ready: ${portfolio.name}`,
+      body: summary,
+    });
+    await deps.outbox.send(
+      {
+        userId: portfolio.ownerId,
+        category: 'WEEKLY_REPORTS',
+        subject: `Your weekly risk report: ${portfolio.name}`,
+        paragraphs: [
+          summary,
+          `The report is attached; it is also listed with the portfolio: ${reportDownloadUrl(deps.config.PUBLIC_URL, reportId)}`,
+        ],
+        reportId,
+      },
+      `report-${reportId}`,
+      tx,
+    );
+    return notification;
+  });
+  deps.outbox.flush();
+  await publishNotification(deps.redis, deps.config.REDIS_PREFIX, notification).catch(() => {});
 }
 
 /**
@@ -200,33 +208,105 @@ async function runReminders(deps: Deps): Promise<{ reminded: number }> {
   for (const alert of alerts) {
     const plan = await deps.analytics.rebalance(alert.portfolioId, { targets: alert.targets, driftTolerance: Number(alert.threshold) });
     if (!(plan.driftBefore > Number(alert.threshold))) continue;
-    const claimed = await deps.db.$queryRaw<Array<{ sent_at: Date }>>`
-      INSERT INTO rebalancing_reminders (portfolio_id, sent_at, drift) VALUES (${alert.portfolioId}::uuid, now(), ${plan.driftBefore})
-      ON CONFLICT (portfolio_id) DO UPDATE SET sent_at = now(), drift = EXCLUDED.drift
-      WHERE rebalancing_reminders.sent_at < now() - interval '7 days'
-      RETURNING sent_at`;
-    if (claimed.length === 0) continue;
-    reminded++;
     const trades = plan.trades.map((t) => `${t.action} ${t.quantity.toString()} ${t.symbol} (value ${t.value})`);
     const body = `${alert.name} has drifted ${plan.driftBefore.toFixed(4)} from its targets (tolerance ${alert.threshold}).`;
-    const notification = await insertNotification(deps.db, {
-      userId: alert.userId,
-      kind: 'REBALANCING_REMINDER',
-      title: `Time to rebalance ${alert.name}`,
-      body,
-    });
-    await publishNotification(deps.redis, deps.config.REDIS_PREFIX, notification).catch(() => {});
-    await deps.outbox.send(
-      {
+    // The claim (at most weekly), the notification and the email commit together.
+    const notification = await deps.db.$transaction(async (tx) => {
+      const claimed = await tx.$queryRaw<Array<{ sent_at: Date }>>`
+        INSERT INTO rebalancing_reminders (portfolio_id, sent_at, drift) VALUES (${alert.portfolioId}::uuid, now(), ${plan.driftBefore})
+        ON CONFLICT (portfolio_id) DO UPDATE SET sent_at = now(), drift = EXCLUDED.drift
+        WHERE rebalancing_reminders.sent_at < now() - interval '7 days'
+        RETURNING sent_at`;
+      if (claimed.length === 0) return null;
+      const notification = await insertNotification(tx, {
         userId: alert.userId,
-        category: 'REBALANCING_REMINDERS',
-        subject: `Time to rebalance ${alert.name}`,
-        paragraphs: [body, ...(trades.length ? ['Suggested trades:', ...trades] : [])],
-      },
-      `rebalance-${alert.portfolioId}-${isoDate(claimed[0]!.sent_at)}`,
-    );
+        kind: 'REBALANCING_REMINDER',
+        title: `Time to rebalance ${alert.name}`,
+        body,
+      });
+      await deps.outbox.send(
+        {
+          userId: alert.userId,
+          category: 'REBALANCING_REMINDERS',
+          subject: `Time to rebalance ${alert.name}`,
+          paragraphs: [body, ...(trades.length ? ['Suggested trades:', ...trades] : [])],
+        },
+        `rebalance-${alert.portfolioId}-${isoDate(claimed[0]!.sent_at)}`,
+        tx,
+      );
+      return notification;
+    });
+    if (!notification) continue;
+    reminded++;
+    deps.outbox.flush();
+    await publishNotification(deps.redis, deps.config.REDIS_PREFIX, notification).catch(() => {});
   }
   return { reminded };
+}
+
+/** The first day of `now`'s month (UTC): the period a tax-lot review covers. */
+export function reviewMonth(now: Date): string {
+  return `${isoDate(now).slice(0, 7)}-01`;
+}
+
+/**
+ * The monthly tax-lot review: every portfolio with suggestions gets one notification and one
+ * email (if its owner wants tax-lot reviews) per month. The month's row in `tax_lot_reviews` is
+ * claimed in the transaction that stores the notification and records the email, so two
+ * workers, a retried job or a second run of the month send it once.
+ */
+async function runTaxLotReviews(deps: Deps, job: Job): Promise<{ month: string; reviewed: number }> {
+  const month = (job.data as { month?: string }).month ?? reviewMonth(deps.now());
+  const saved = job.progress as { cursor?: string; month?: string; reviewed?: number };
+  const resumed = saved && typeof saved === 'object' && saved.month === month;
+  let cursor = resumed ? (saved.cursor ?? null) : null;
+  let reviewed = resumed ? (saved.reviewed ?? 0) : 0;
+  for (;;) {
+    const batch = await deps.db.portfolio.findMany({
+      where: { ...(cursor ? { id: { gt: cursor } } : {}), taxLotReviews: { none: { month: new Date(`${month}T00:00:00Z`) } } },
+      orderBy: { id: 'asc' },
+      take: deps.options.batchSize ?? 50,
+      select: { id: true, ownerId: true, name: true, baseCurrency: true },
+    });
+    if (batch.length === 0) break;
+    for (const portfolio of batch) {
+      const suggestions = await deps.reports.taxLots.suggestions(portfolio);
+      if (suggestions.length === 0) continue;
+      const total = suggestions.reduce((sum, s) => sum.plus(s.unrealizedLoss), new Decimal(0));
+      const title = `Tax-lot review: ${portfolio.name}`;
+      const body = `${suggestions.length} lot${suggestions.length === 1 ? '' : 's'} of ${portfolio.name} could be sold to realize ${total.toFixed(2)} ${portfolio.baseCurrency} of losses.`;
+      const notification = await deps.db.$transaction(async (tx) => {
+        const claimed = await tx.$executeRaw`
+          INSERT INTO tax_lot_reviews (portfolio_id, month, suggestions) VALUES (${portfolio.id}::uuid, ${month}::date, ${suggestions.length})
+          ON CONFLICT (portfolio_id, month) DO NOTHING`;
+        if (claimed === 0) return null;
+        const notification = await insertNotification(tx, { userId: portfolio.ownerId, kind: 'TAX_LOT_REVIEW', title, body });
+        await deps.outbox.send(
+          {
+            userId: portfolio.ownerId,
+            category: 'TAX_LOT_REVIEWS',
+            subject: `Your monthly tax-lot review: ${portfolio.name}`,
+            paragraphs: [
+              body,
+              ...suggestions.map((s) => s.reason),
+              'This is not tax advice; wash-sale and holding-period rules differ by country.',
+            ],
+          },
+          `tax-lots-${portfolio.id}-${month}`,
+          tx,
+        );
+        return notification;
+      });
+      if (!notification) continue;
+      reviewed++;
+      deps.outbox.flush();
+      await publishNotification(deps.redis, deps.config.REDIS_PREFIX, notification).catch(() => {});
+    }
+    cursor = batch[batch.length - 1]!.id;
+    await job.updateProgress({ cursor, month, reviewed });
+  }
+  deps.log.info({ event: 'jobs.tax_lot_reviews', month, reviewed }, 'tax-lot reviews sent');
+  return { month, reviewed };
 }
 
 export async function startReportsWorker(
@@ -236,13 +316,17 @@ export async function startReportsWorker(
   shared?: SharedWorkerResources,
 ): Promise<RunningWorker & { reports: ReportService }> {
   const now = options.now ?? (() => new Date());
-  const db = shared?.db ?? createDb({ url: config.DATABASE_URL, poolSize: 3 });
-  const redis = shared?.redis ?? createRedis(config.REDIS_URL, 'foliograph:reports');
-  const registry = new Registry();
-  const market = shared?.market ?? new MarketService({ config, db, redis, registry, logger: log, now });
-  const analytics = shared?.analytics ?? new AnalyticsService({ config, db, redis, market, registry, logger: log, now });
-  const reports = new ReportService({ db, market, analytics, store: new PostgresReportStore(db), now });
-  const outbox = NotifyOutbox.open(config);
+  const own = shared ? null : openSharedWorkerResources(config, log, now);
+  const { db, redis, market, analytics, ledger, outbox } = shared ?? own!;
+  const reports = new ReportService({
+    db,
+    market,
+    analytics,
+    ledger,
+    store: new PostgresReportStore(db),
+    taxLotMinLoss: config.TAX_LOT_MIN_LOSS,
+    now,
+  });
   const producer = openQueue(QUEUE_NAMES.reports, config, JOB_OPTIONS);
   const deps: Deps = { config, db, redis, reports, analytics, outbox, log, options, now };
 
@@ -259,6 +343,8 @@ export async function startReportsWorker(
           return runReminders(deps);
         case REPORT_JOBS.cleanup:
           return { deleted: await deleteOldNotifications(db, now()) };
+        case REPORT_JOBS.taxLots:
+          return runTaxLotReviews(deps, job);
         default:
           throw new Error(`unknown reports job "${job.name}"`);
       }
@@ -281,11 +367,7 @@ export async function startReportsWorker(
     await worker.close();
     await connection.quit().catch(() => connection.disconnect());
     await producer.close();
-    await outbox.close();
-    if (shared) return;
-    market.close();
-    await db.$disconnect();
-    await redis.quit().catch(() => redis.disconnect());
+    await own?.close();
   };
   try {
     for (const [id, pattern] of Object.entries(SCHEDULES)) {

@@ -21,6 +21,8 @@ import type { Db } from '../platform/db.js';
 import { badInput, Problems } from '../platform/errors.js';
 import { formatPercent, renderRiskReport, type RiskReportContent } from './pdf.js';
 import type { ReportMeta, ReportStore } from './store.js';
+import { TaxLotReview } from './tax-lots.js';
+import type { LedgerService } from '../portfolios/index.js';
 
 export const WEEKLY_REPORT_KIND = 'WEEKLY_RISK';
 export const ON_DEMAND_REPORT_KIND = 'RISK';
@@ -35,9 +37,28 @@ export interface SnapshotProgress {
 }
 
 export class ReportService {
+  /** The tax-lot review (Portfolio.taxLotSuggestions and the monthly email). */
+  readonly taxLots: TaxLotReview;
+
   constructor(
-    private readonly deps: { db: Db; market: MarketService; analytics: AnalyticsService; store: ReportStore; now?: () => Date },
-  ) {}
+    private readonly deps: {
+      db: Db;
+      market: MarketService;
+      analytics: AnalyticsService;
+      ledger: LedgerService;
+      store: ReportStore;
+      /** TAX_LOT_MIN_LOSS. */
+      taxLotMinLoss: string;
+      now?: () => Date;
+    },
+  ) {
+    this.taxLots = new TaxLotReview({
+      ledger: deps.ledger,
+      market: deps.market,
+      defaultMinLoss: deps.taxLotMinLoss,
+      now: () => this.now(),
+    });
+  }
 
   private now(): Date {
     return this.deps.now?.() ?? new Date();

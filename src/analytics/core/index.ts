@@ -10,6 +10,8 @@ export { buildPriceTable, dayRange, closesOf } from './prices.js';
 export type { PriceTable, PricePoint, DayRange } from './prices.js';
 export { buildValuationSeries } from './valuation.js';
 export type { HoldingLot, ValuationSeries } from './valuation.js';
+export { buildLedgerValuationSeries, externalFlow, tracksCash } from './ledger-valuation.js';
+export type { LedgerEvent, LedgerEventType, LedgerValuationInput, Positions } from './ledger-valuation.js';
 export {
   portfolioReturns,
   symbolReturns,

@@ -1,0 +1,101 @@
+/**
+ * Login alerts are category email (LOGIN_ALERTS): recorded in the outbox by auth, delivered by
+ * the notify-email worker, which honours the loginAlerts setting and adds RFC 8058 headers.
+ */
+import type { FastifyBaseLogger } from 'fastify';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { FIREFOX_MAC, GOOD_PASSWORD, SAFARI_IPHONE, loginTokens, registerUser } from '../../test/auth.js';
+import { startTestApp, type TestApp } from '../../test/harness.js';
+import { startMailbox, type Mailbox, type ReceivedMail } from '../../test/mailbox.js';
+import { ok } from '../../test/portfolios.js';
+import { startNotifyEmailWorker } from './index.js';
+
+const log = pino({ level: 'silent' }) as unknown as FastifyBaseLogger;
+let mailbox: Mailbox;
+let t: TestApp;
+let mailer: { close(): Promise<void> };
+
+beforeAll(async () => {
+  mailbox = await startMailbox();
+  t = await startTestApp({ env: { TRUST_PROXY: '1', SMTP_URL: mailbox.url, APP_URL: 'https://app.example.test' } });
+  mailer = await startNotifyEmailWorker(t.config, log);
+});
+afterAll(async () => {
+  await mailer?.close();
+  await t?.close();
+  await mailbox?.close();
+});
+
+const loginAlertTo = (to: string) => (m: ReceivedMail) => m.to.includes(to) && /New sign-in/.test(m.subject);
+
+/** Every login alert recorded so far has been relayed and sent (or dropped). */
+async function settled(): Promise<void> {
+  await t.app.services.auth.background.idle();
+  await vi.waitFor(
+    async () => {
+      expect(await t.app.services.db.emailOutbox.count()).toBe(0);
+      const counts = await t.app.services.auth.outbox.notifyQueue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+      expect(Object.values(counts).reduce((x, y) => x + y, 0)).toBe(0);
+    },
+    { timeout: 15_000, interval: 50 },
+  );
+}
+
+describe('login alerts', () => {
+  it('are sent for a sign-in from a device or IP address the account has not used before', async () => {
+    const { email } = await registerUser(t, { ip: '192.0.2.10' }); // Firefox on macOS
+    const alerts = () => mailbox.messages.filter(loginAlertTo(email));
+
+    await loginTokens(t, email, GOOD_PASSWORD, '192.0.2.10', FIREFOX_MAC);
+    await settled();
+    expect(alerts()).toHaveLength(0);
+
+    await loginTokens(t, email, GOOD_PASSWORD, '192.0.2.10', SAFARI_IPHONE);
+    const newDevice = await mailbox.waitFor(loginAlertTo(email));
+    expect(newDevice.body).toContain('Device: Mobile Safari on iOS');
+    expect(newDevice.body).toContain('IP address: 192.0.2.10');
+    expect(newDevice.links).toContain('https://app.example.test/reset-password');
+
+    await loginTokens(t, email, GOOD_PASSWORD, '192.0.2.99', FIREFOX_MAC);
+    await vi.waitFor(() => expect(alerts()).toHaveLength(2));
+    expect(alerts()[1]!.body).toContain('IP address: 192.0.2.99');
+
+    // Both are known now.
+    await loginTokens(t, email, GOOD_PASSWORD, '192.0.2.99', SAFARI_IPHONE);
+    await settled();
+    expect(alerts()).toHaveLength(2);
+  });
+
+  it('carry a one-click unsubscribe (RFC 8058) that turns login alerts off, and the setting is honoured', async () => {
+    const { email, auth } = await registerUser(t, { ip: '192.0.2.20' });
+    await loginTokens(t, email, GOOD_PASSWORD, '192.0.2.21', FIREFOX_MAC);
+    const mail = await mailbox.waitFor(loginAlertTo(email));
+    const header = /^List-Unsubscribe: <([^>]+)>/m.exec(mail.body.replace(/\r?\n[ \t]+/g, ' '));
+    expect(header).not.toBeNull();
+    expect(mail.body).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click/m);
+    const link = new URL(header![1]!);
+    expect(mail.links).toContain(link.toString());
+
+    // What a mail client posts for one click.
+    const done = await t.app.inject({
+      method: 'POST',
+      url: `${link.pathname}${link.search}`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'List-Unsubscribe=One-Click',
+    });
+    expect(done.statusCode).toBe(200);
+    const settings = ok(await t.gql<any>(`{ emailSettings { loginAlerts alerts } }`, {}, { token: auth.accessToken })).emailSettings;
+    expect(settings).toEqual({ loginAlerts: false, alerts: true });
+
+    // A new device again: no email now.
+    await loginTokens(t, email, GOOD_PASSWORD, '192.0.2.22', SAFARI_IPHONE);
+    await settled();
+    expect(mailbox.messages.filter(loginAlertTo(email))).toHaveLength(1);
+
+    // Turned on in the settings, the next new device is announced again.
+    ok(await t.gql(`mutation { updateEmailSettings(input: { loginAlerts: true }) { loginAlerts } }`, {}, { token: auth.accessToken }));
+    await loginTokens(t, email, GOOD_PASSWORD, '192.0.2.23', SAFARI_IPHONE);
+    await vi.waitFor(() => expect(mailbox.messages.filter(loginAlertTo(email))).toHaveLength(2), { timeout: 15_000 });
+  });
+});

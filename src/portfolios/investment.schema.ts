@@ -1,0 +1,86 @@
+/** Investment in GraphQL: the type, its inputs and add / update / remove. */
+import { builder } from '../graphql/builder.js';
+import { AssetTypeEnum } from '../graphql/enums.js';
+import { READ_ROLES } from './roles.js';
+import { actorOf, onPortfolio } from './schema-helpers.js';
+import { exactProduct } from './validation.js';
+
+export const InvestmentRef = builder.prismaObject('Investment', {
+  authScopes: (investment) => onPortfolio(investment.portfolioId, 'PUBLIC'),
+  fields: (t) => ({
+    id: t.exposeID('id', { nullable: false }),
+    portfolio: t.relation('portfolio', { nullable: false }),
+    symbol: t.exposeString('symbol', { nullable: false }),
+    name: t.exposeString('name', { nullable: false }),
+    type: t.expose('type', { nullable: false, type: AssetTypeEnum }),
+    quantity: t.expose('quantity', { nullable: false, type: 'Decimal' }),
+    purchasePrice: t.expose('purchasePrice', { nullable: false, type: 'Decimal' }),
+    purchaseDate: t.expose('purchaseDate', { nullable: false, type: 'Date' }),
+    sector: t.exposeString('sector', { nullable: true }),
+    notes: t.exposeString('notes', {
+      nullable: true,
+      description: 'Null for a public reader: notes are for the people the portfolio is shared with.',
+      authScopes: (investment) => onPortfolio(investment.portfolioId, READ_ROLES.investmentNotes),
+      unauthorizedResolver: () => null,
+    }),
+    costBasis: t.field({
+      type: 'Decimal',
+      nullable: false,
+      description: 'quantity × purchasePrice, exactly.',
+      resolve: (investment) => exactProduct(investment.quantity, investment.purchasePrice),
+    }),
+    createdAt: t.expose('createdAt', { nullable: false, type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { nullable: false, type: 'DateTime' }),
+  }),
+});
+
+const InvestmentInputRef = builder.inputType('InvestmentInput', {
+  fields: (t) => ({
+    symbol: t.string({ required: true, description: "A market symbol or one of the portfolio owner's custom assets." }),
+    name: t.string({ description: "The asset's name when omitted." }),
+    type: t.field({ type: AssetTypeEnum, description: "The asset's type when omitted." }),
+    quantity: t.field({ type: 'Decimal', required: true }),
+    purchasePrice: t.field({ type: 'Decimal', required: true }),
+    purchaseDate: t.field({ type: 'Date', required: true }),
+    sector: t.string({ description: "The asset's sector when omitted." }),
+    notes: t.string(),
+  }),
+});
+
+const InvestmentPatchRef = builder.inputType('InvestmentPatch', {
+  fields: (t) => ({
+    quantity: t.field({ type: 'Decimal' }),
+    purchasePrice: t.field({ type: 'Decimal' }),
+    purchaseDate: t.field({ type: 'Date' }),
+    sector: t.string(),
+    notes: t.string(),
+  }),
+});
+
+builder.mutationFields((t) => ({
+  addInvestment: t.field({
+    type: InvestmentRef,
+    nullable: false,
+    args: { portfolioId: t.arg.id({ required: true }), input: t.arg({ type: InvestmentInputRef, required: true }) },
+    authScopes: (_root, { portfolioId }) => onPortfolio(portfolioId, 'EDIT'),
+    resolve: (_root, { portfolioId, input }, ctx) => ctx.services.portfolios.addInvestment(actorOf(ctx), portfolioId, input),
+  }),
+
+  updateInvestment: t.field({
+    type: InvestmentRef,
+    nullable: false,
+    args: { id: t.arg.id({ required: true }), input: t.arg({ type: InvestmentPatchRef, required: true }) },
+    authScopes: (_root, { id }) => ({ portfolioRole: { investmentId: id, atLeast: 'EDIT' } }),
+    resolve: (_root, { id, input }, ctx) => ctx.services.portfolios.updateInvestment(actorOf(ctx), id, input),
+  }),
+
+  removeInvestment: t.boolean({
+    nullable: false,
+    args: { id: t.arg.id({ required: true }) },
+    authScopes: (_root, { id }) => ({ portfolioRole: { investmentId: id, atLeast: 'EDIT' } }),
+    resolve: async (_root, { id }, ctx) => {
+      await ctx.services.portfolios.removeInvestment(actorOf(ctx), id);
+      return true;
+    },
+  }),
+}));

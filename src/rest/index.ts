@@ -1,0 +1,3 @@
+/** The REST facade's door: app.ts registers `restRoutes`. */
+export { restRoutes, type RestOptions } from './plugin.js';
+export { COST as REST_ROUTE_COST } from './route.js';
