@@ -51,7 +51,7 @@ import { AlertService, alertRoutes } from './alerts/index.js';
 import { PostgresReportStore, ReportService, reportRoutes } from './reports/index.js';
 import { QueueOps, registerQueueDashboard } from './jobs/index.js';
 import { LedgerService } from './portfolios/index.js';
-import { createFxSources, FxRates } from './market/index.js';
+import { createFxSources, FxRates, SharedFxStore } from './market/index.js';
 import type { AppServices } from './services.js';
 
 declare module 'fastify' {
@@ -122,8 +122,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   const tokens = await TokenSigner.create(config);
   const revocations = new SessionRevocations(redis, db, config.REDIS_PREFIX, config.SESSION_LIVE_CACHE_SECONDS, app.log);
   const metrics = createMetrics();
-  const fx = new FxRates(undefined, createFxSources(config.FX_PROVIDERS), (source, error) =>
-    app.log.warn({ source, err: error instanceof Error ? error.message : String(error) }, 'fx: source failed; using the next'),
+  const fx = new FxRates(
+    undefined,
+    createFxSources(config.FX_PROVIDERS),
+    (source, error) =>
+      app.log.warn({ source, err: error instanceof Error ? error.message : String(error) }, 'fx: source failed; using the next'),
+    new SharedFxStore({ redis, db, prefix: config.REDIS_PREFIX, logger: app.log }),
   );
   const market = new MarketService({
     fx,

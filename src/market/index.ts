@@ -32,3 +32,4 @@ export { AllocationDimensionEnum, AllocationSliceRef, QuoteRef, ValuationRef } f
 export { QuoteRelay } from './quote-relay.js';
 export type { LiveQuote } from './quote-relay.js';
 export { FxRates, createFxSources } from './fx.js';
+export { SharedFxStore } from './fx-store.js';
