@@ -38,14 +38,20 @@ import { PROJECT_ROOT } from './platform/paths.js';
 import { channelsPlugin, dbPlugin, redisPlugin } from './platform/plugins.js';
 import { httpRoutes } from './platform/routes.js';
 import { LiveMarket, type LiveMarketOptions, MarketService, type MarketDataProvider } from './market/index.js';
-import { PortfolioService, PortfolioInvitations } from './portfolios/index.js';
+import {
+  LiveValuations,
+  PortfolioService,
+  PortfolioInvitations,
+  PortfolioValuations,
+  type LiveValuationOptions,
+} from './portfolios/index.js';
 import { AnalyticsService } from './analytics/index.js';
 import { instrumentApp } from './observability.js';
 import { AlertService, alertRoutes } from './alerts/index.js';
 import { PostgresReportStore, ReportService, reportRoutes } from './reports/index.js';
 import { QueueOps, registerQueueDashboard } from './jobs/index.js';
 import { LedgerService } from './portfolios/index.js';
-import { createFxSources, FxRates } from './market/index.js';
+import { createFxSources, FxRates, SharedFxStore } from './market/index.js';
 import type { AppServices } from './services.js';
 
 declare module 'fastify' {
@@ -62,7 +68,7 @@ export interface BuildOptions {
   /** WebSocket subscription server settings (tests shorten the timeouts). */
   subscriptions?: Partial<SubscriptionServerOptions>;
   /** Live quote relay and valuation stream settings (tests shorten the resync). */
-  live?: Partial<LiveMarketOptions>;
+  live?: Partial<LiveMarketOptions & LiveValuationOptions>;
   /** Market-data providers placed before the configured chain (tests count provider calls with one). */
   marketProviders?: MarketDataProvider[];
 }
@@ -76,6 +82,7 @@ const servicesPlugin = fp(
     app.decorate('services', services);
     app.addHook('onClose', async () => {
       await services.auth.close();
+      await services.liveValuations.close();
       await services.live.close();
       services.market.close();
     });
@@ -115,8 +122,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   const tokens = await TokenSigner.create(config);
   const revocations = new SessionRevocations(redis, db, config.REDIS_PREFIX, config.SESSION_LIVE_CACHE_SECONDS, app.log);
   const metrics = createMetrics();
-  const fx = new FxRates(undefined, createFxSources(config.FX_PROVIDERS), (source, error) =>
-    app.log.warn({ source, err: error instanceof Error ? error.message : String(error) }, 'fx: source failed; using the next'),
+  const fx = new FxRates(
+    undefined,
+    createFxSources(config.FX_PROVIDERS),
+    (source, error) =>
+      app.log.warn({ source, err: error instanceof Error ? error.message : String(error) }, 'fx: source failed; using the next'),
+    new SharedFxStore({ redis, db, prefix: config.REDIS_PREFIX, logger: app.log }),
   );
   const market = new MarketService({
     fx,
@@ -136,8 +147,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   auth.afterRegister((user) => invitations.claimForNewAccount(user.id, user.email));
   const ledger = new LedgerService(db, fx, { cacheTransactions: config.LEDGER_CACHE_TRANSACTIONS });
   // Valuations (queries and subscriptions) value the ledger's open lots, in base currency.
-  market.setHoldingsSource((portfolioId) => ledger.valuationHoldings(portfolioId));
-  const analytics = new AnalyticsService({ config, db, redis, market, fx, registry: metrics.registry, logger: app.log });
+  const valuations = new PortfolioValuations({ db, market, ledgerHoldings: (portfolioId) => ledger.valuationHoldings(portfolioId) });
+  const live = new LiveMarket({ redis, channels, market, prefix: config.REDIS_PREFIX, logger: app.log }, options.live);
+  const analytics = new AnalyticsService({ config, db, redis, market, valuations, fx, registry: metrics.registry, logger: app.log });
   const services: AppServices = {
     config,
     version: VERSION,
@@ -156,12 +168,18 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     ledger,
     fx,
     market,
-    live: new LiveMarket({ db, redis, channels, market, prefix: config.REDIS_PREFIX, logger: app.log }, options.live),
+    valuations,
+    live,
+    liveValuations: new LiveValuations(
+      { channels, relay: live.relay, market, valuations, prefix: config.REDIS_PREFIX, logger: app.log },
+      options.live,
+    ),
     analytics,
     alerts: new AlertService({ config, db, redis, market }),
     reports: new ReportService({
       db,
       market,
+      valuations,
       analytics,
       ledger,
       taxLotMinLoss: config.TAX_LOT_MIN_LOSS,

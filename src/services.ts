@@ -12,7 +12,7 @@ import type { Redis } from './platform/redis.js';
 import type { SessionRevocations } from './auth/index.js';
 import type { TokenSigner } from './auth/index.js';
 import type { AuthService } from './auth/index.js';
-import type { LedgerService, PortfolioService, PortfolioInvitations } from './portfolios/index.js';
+import type { LedgerService, LiveValuations, PortfolioService, PortfolioInvitations, PortfolioValuations } from './portfolios/index.js';
 import type { FxRates, MarketService } from './market/index.js';
 import type { ApiTokens } from './auth/index.js';
 import type { LiveMarket } from './market/index.js';
@@ -53,8 +53,12 @@ export interface AppServices {
   invitations: PortfolioInvitations;
   /** Quotes, history, fundamentals, news, symbol search and valuation (src/market). */
   market: MarketService;
-  /** Live quotes and valuations for subscriptions, relayed through Redis (src/market/live.ts). */
+  /** Portfolios' valuations: their holdings valued through market (src/portfolios/valuations.ts). */
+  valuations: PortfolioValuations;
+  /** Live quotes for subscriptions, relayed through Redis (src/market/live.ts). */
   live: LiveMarket;
+  /** Live portfolio valuations for subscriptions (src/portfolios/live-valuation.ts). */
+  liveValuations: LiveValuations;
   /** Performance, risk, simulation, factor exposure and rebalancing of portfolios (src/analytics). */
   analytics: AnalyticsService;
   /** Alerts, notifications and email settings (src/alerts). */

@@ -22,7 +22,7 @@ import { AnalyticsService } from '../analytics/index.js';
 import type { Config } from '../config.js';
 import { createFxSources, FxRates, QuoteRelay, type LiveQuote } from '../market/index.js';
 import { MarketService } from '../market/index.js';
-import { LedgerService } from '../portfolios/index.js';
+import { LedgerService, PortfolioValuations } from '../portfolios/index.js';
 import { createDb, type Db } from '../platform/db.js';
 import { RedisChannels } from '../platform/redis-channels.js';
 import { createRedis, type Redis } from '../platform/redis.js';
@@ -59,6 +59,7 @@ export interface AlertEvaluatorDeps {
   redis: Redis;
   channels: RedisChannels;
   market: MarketService;
+  valuations: Pick<PortfolioValuations, 'valuePortfolio'>;
   analytics: AnalyticsService;
   outbox: NotifyOutbox;
   prefix: string;
@@ -212,11 +213,11 @@ export class AlertEvaluator {
     for (const portfolioId of portfolioIds) {
       const alerts = [...this.alerts.values()].filter((a) => a.portfolioId === portfolioId);
       if (alerts.length === 0) continue;
-      let valuation: Awaited<ReturnType<MarketService['valuePortfolio']>> | undefined;
+      let valuation: Awaited<ReturnType<PortfolioValuations['valuePortfolio']>> | undefined;
       for (const alert of alerts) {
         let measured: Measurement = null;
         if (alert.condition === 'PORTFOLIO_VALUE_BELOW') {
-          valuation ??= await this.deps.market.valuePortfolio(portfolioId);
+          valuation ??= await this.deps.valuations.valuePortfolio(portfolioId);
           measured = valuation ? { value: valuation.totalValue.toFixed() } : null;
         } else if (alert.condition === 'PORTFOLIO_DRIFT_ABOVE' && alert.targets) {
           const plan = await this.deps.analytics.rebalance(portfolioId, {
@@ -299,6 +300,8 @@ export interface SharedWorkerResources {
   db: Db;
   redis: Redis;
   market: MarketService;
+  /** Portfolios valued as the API values them (the ledger's open lots). */
+  valuations: PortfolioValuations;
   analytics: AnalyticsService;
   ledger: LedgerService;
   /** Category email, through the outbox. */
@@ -320,13 +323,14 @@ export function openSharedWorkerResources(
   const market = new MarketService({ config, db, redis, registry, logger: log, fx, now });
   const ledger = new LedgerService(db, fx);
   // Valued as the API values them: the ledger's open lots, in base currency.
-  market.setHoldingsSource((portfolioId) => ledger.valuationHoldings(portfolioId));
-  const analytics = new AnalyticsService({ config, db, redis, market, registry, logger: log, now });
+  const valuations = new PortfolioValuations({ db, market, ledgerHoldings: (portfolioId) => ledger.valuationHoldings(portfolioId) });
+  const analytics = new AnalyticsService({ config, db, redis, market, valuations, fx, registry, logger: log, now });
   const outbox = NotifyOutbox.open(config, db, log);
   return {
     db,
     redis,
     market,
+    valuations,
     analytics,
     ledger,
     outbox,
@@ -347,9 +351,12 @@ export async function startAlertWorker(
   shared?: SharedWorkerResources,
 ): Promise<RunningWorker & { evaluator: AlertEvaluator }> {
   const own = shared ? null : openSharedWorkerResources(config, log);
-  const { db, redis, market, analytics, outbox } = shared ?? own!;
+  const { db, redis, market, valuations, analytics, outbox } = shared ?? own!;
   const channels = new RedisChannels(config.REDIS_URL, 'foliograph:alerts:subscriber', log);
-  const evaluator = new AlertEvaluator({ db, redis, channels, market, analytics, outbox, prefix: config.REDIS_PREFIX, log }, options);
+  const evaluator = new AlertEvaluator(
+    { db, redis, channels, market, valuations, analytics, outbox, prefix: config.REDIS_PREFIX, log },
+    options,
+  );
   const close = async () => {
     await evaluator.close();
     await channels.close();

@@ -30,6 +30,7 @@ import type { Config } from '../config.js';
 import { addDays, createFxSources, FxRates } from '../market/index.js';
 import { isoDateOf } from '../platform/dates.js';
 import type { MarketService, QuoteLookup } from '../market/index.js';
+import type { PortfolioValuations } from '../portfolios/index.js';
 import { majorUnit } from '../platform/currency-units.js';
 import type { Db } from '../platform/db.js';
 import { badInput } from '../platform/errors.js';
@@ -71,6 +72,8 @@ export interface AnalyticsServiceOptions {
   db: Db;
   redis: Redis;
   market: MarketService;
+  /** Portfolios' valuations (what is held now, valued as Portfolio.valuation values it), for rebalancing. */
+  valuations: Pick<PortfolioValuations, 'holdingsFor' | 'value'>;
   registry: Registry;
   logger: FastifyBaseLogger;
   /** FX rates (the app's, shared with the ledger); default: rates from FX_PROVIDERS of its own. */
@@ -121,14 +124,14 @@ export class AnalyticsService {
   readonly cache: AnalyticsCache;
   readonly metrics: AnalyticsMetrics;
   private readonly riskFreeRate: number;
-  private readonly market: MarketService;
+  private readonly valuations: Pick<PortfolioValuations, 'holdingsFor' | 'value'>;
   private readonly fx: FxRates;
   private readonly now: () => Date;
   private storedValues: StoredValuesSource | null = null;
 
   constructor(options: AnalyticsServiceOptions) {
     const { config, db, redis, market, registry, logger } = options;
-    this.market = market;
+    this.valuations = options.valuations;
     this.now = options.now ?? (() => new Date());
     this.fx = options.fx ?? new FxRates(this.now, createFxSources(config.FX_PROVIDERS));
     this.riskFreeRate = config.RISK_FREE_RATE;
@@ -216,8 +219,8 @@ export class AnalyticsService {
     const snapshot = await this.data.snapshot(portfolioId);
     const header = { id: portfolioId, ownerId: snapshot.ownerId, baseCurrency: snapshot.baseCurrency };
     // What is held now (the ledger's open lots), valued as the portfolio's valuation values it.
-    const holdings = await this.market.holdingsFor(portfolioId, []);
-    const valuation = await this.market.valueHoldings(header, holdings, lookup, { costsInBaseCurrency: this.market.ledgerHoldings });
+    const holdings = await this.valuations.holdingsFor(portfolioId, []);
+    const valuation = await this.valuations.value(header, holdings, lookup);
     return rebalanceReport(valuation, snapshot.assets, checked);
   }
 

@@ -80,7 +80,8 @@ export interface FxQuote {
   source: string;
 }
 
-interface CachedSeries {
+/** A pair's fetched series as the shared layers keep it (see ./fx-store.ts). */
+export interface CachedSeries {
   /** The earliest date whose rate (with its look-back) the series answers. */
   coveredFrom: string;
   from: string;
@@ -88,6 +89,12 @@ interface CachedSeries {
   points: FxSeries;
   source: string;
   fetchedAt: number;
+}
+
+/** Where fetched series are shared between processes (./fx-store.ts); failures read as misses. */
+export interface FxSeriesStore {
+  read(pair: string): Promise<CachedSeries | null>;
+  write(pair: string, series: CachedSeries): Promise<void>;
 }
 
 /** A day without a rate takes the last one at most this many days earlier (long holidays). */
@@ -110,6 +117,8 @@ export class FxRates {
     private readonly now: () => Date = () => new Date(),
     private readonly sources: readonly FxSource[] = [],
     private readonly onError: (source: string, error: unknown) => void = () => {},
+    /** The shared layers under this memory (Redis, then PostgreSQL): what one replica fetched, all read. */
+    private readonly store: FxSeriesStore | null = null,
   ) {}
 
   private today(): string {
@@ -135,8 +144,7 @@ export class FxRates {
     const key = `${a}${b}`;
     const cached = this.cache.get(key);
     const today = this.today();
-    const fresh = cached && (cached.to < today || Date.now() - cached.fetchedAt < TODAY_TTL_MS);
-    if (cached && fresh && cached.coveredFrom <= since) return;
+    if (cached && this.isFresh(cached) && cached.coveredFrom <= since) return;
     let loading = this.inFlight.get(key);
     if (!loading) {
       const coveredFrom = cached && cached.coveredFrom < since ? cached.coveredFrom : since;
@@ -149,17 +157,29 @@ export class FxRates {
   }
 
   private async load(key: string, base: string, quote: string, coveredFrom: string, range: { from: string; to: string }): Promise<void> {
+    const stored = await this.store?.read(key);
+    if (stored && stored.coveredFrom <= coveredFrom && this.isFresh(stored)) {
+      this.cache.set(key, stored);
+      return;
+    }
     for (const source of this.sources) {
       try {
         const points = await source.series(base, quote, range);
         if (points && points.length > 0) {
-          this.cache.set(key, { ...range, coveredFrom, points, source: source.name, fetchedAt: Date.now() });
+          const series = { ...range, coveredFrom, points, source: source.name, fetchedAt: Date.now() };
+          this.cache.set(key, series);
+          await this.store?.write(key, series);
           return;
         }
       } catch (error) {
         this.onError(source.name, error);
       }
     }
+  }
+
+  /** Whether a series still answers: it ends before today, or was fetched within the hour. */
+  private isFresh(series: CachedSeries): boolean {
+    return series.to < this.today() || Date.now() - series.fetchedAt < TODAY_TTL_MS;
   }
 
   /** The rate from what is cached (real sources), else the simulated rates; never fetches. */

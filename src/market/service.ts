@@ -84,9 +84,6 @@ export interface MarketServiceOptions {
   fx?: FxRates;
 }
 
-/** Where a portfolio's holdings for valuation come from (the ledger's open lots, set by the app). */
-export type HoldingsSource = (portfolioId: string) => Promise<HoldingInput[] | null>;
-
 const QUOTE: CacheKindOptions<Quote | null> = { kind: 'quote', l2TtlSeconds: 60, revive: reviveQuote };
 const CANDLE: CacheKindOptions<StoredCandle | null> = { kind: 'candle', l2TtlSeconds: 60, revive: (json) => json as StoredCandle | null };
 const FUNDAMENTALS: CacheKindOptions<Fundamentals | null> = {
@@ -113,18 +110,14 @@ export class MarketService {
   readonly cache: TieredCache;
   readonly metrics: MarketMetrics;
   private readonly logger: FastifyBaseLogger;
-  /** Only for valuePortfolio's read of a portfolio's holdings (see docs/architecture.md, "Not yet"). */
-  private readonly db: MarketServiceOptions['db'];
   private readonly now: () => Date;
   private readonly histories = new SingleFlight<StoredCandle[]>();
   private readonly defaultLookup: QuoteLookup = (requests) => this.lookupQuotes(requests);
   private readonly fx: FxRates | undefined;
-  private holdingsSource: HoldingsSource | null = null;
 
   constructor(options: MarketServiceOptions) {
     const { config, db, redis, registry, logger } = options;
     this.logger = logger;
-    this.db = db;
     this.now = options.now ?? (() => new Date());
     this.fx = options.fx;
     this.metrics = createMarketMetrics(registry);
@@ -158,6 +151,12 @@ export class MarketService {
   searchSymbols(query: string, first: number | null | undefined, ownerId: string | null): Promise<SymbolMatch[]> {
     const input = checkedSearch(query, first);
     return this.store.searchAssets(input.query, input.first, { ownerId, marketAssets: true });
+  }
+
+  /** Of `symbols` as `ownerId` sees them, those that tick: all but the owner's custom assets. */
+  async tickingSymbols(ownerId: string, symbols: readonly string[]): Promise<string[]> {
+    const custom = await this.store.customSymbols(symbols.map((symbol) => ({ ownerId, symbol })));
+    return symbols.filter((symbol) => !custom.has(ownedKey(ownerId, symbol)));
   }
 
   /** Distinct market symbols held in any portfolio (what the price feed publishes). */
@@ -375,39 +374,7 @@ export class MarketService {
   // ------------------------------------------------------------------------------ valuation
 
   /**
-   * A portfolio's valuation from its holdings (one query) and their quotes (one batched lookup,
-   * custom assets of the portfolio's owner included); null when there is no such portfolio.
-   * No access check: the caller decides who may see it (the alert evaluator, the report job).
-   */
-  async valuePortfolio(portfolioId: string): Promise<PortfolioValuation | null> {
-    const portfolio = await this.db.portfolio.findUnique({
-      where: { id: portfolioId },
-      select: { id: true, ownerId: true, baseCurrency: true, investments: { select: HOLDING_FIELDS } },
-    });
-    return portfolio
-      ? this.valueHoldings(portfolio, await this.holdingsFor(portfolio.id, portfolio.investments), this.defaultLookup, {
-          costsInBaseCurrency: this.ledgerHoldings,
-        })
-      : null;
-  }
-
-  /** Holdings come from the ledger (its open lots, cost in base currency) once the app sets the source. */
-  setHoldingsSource(source: HoldingsSource): void {
-    this.holdingsSource = source;
-  }
-
-  /** True once holdings come from the ledger: their costs are then in base currency, and valuations convert. */
-  get ledgerHoldings(): boolean {
-    return this.holdingsSource !== null;
-  }
-
-  /** A portfolio's holdings for valuation: the ledger's open lots, or `fallback` (its investments) without a ledger. */
-  async holdingsFor(portfolioId: string, fallback: readonly HoldingInput[]): Promise<HoldingInput[]> {
-    return (this.holdingsSource && (await this.holdingsSource(portfolioId))) ?? [...fallback];
-  }
-
-  /**
-   * The valuation of holdings already loaded (the subscription recomputes with this per tick).
+   * The valuation of holdings already loaded (portfolios' valuations and live stream, analytics).
    * With FX rates and the ledger as the holdings source, totals are in the base currency:
    * market values at today's rate of each quote's currency, costs at each transaction's own.
    */
@@ -456,12 +423,6 @@ export class MarketService {
     log({ provider: event.provider, state: event.type }, 'market: provider circuit breaker changed state');
   }
 }
-
-/** The investment columns a valuation reads. */
-export const HOLDING_FIELDS = { id: true, symbol: true, type: true, sector: true, quantity: true, purchasePrice: true } as const;
-
-/** The one "portfolio with its holdings" select: what a portfolio's valuation reads. */
-export const PORTFOLIO_WITH_HOLDINGS = { id: true, ownerId: true, baseCurrency: true, investments: { select: HOLDING_FIELDS } } as const;
 
 function uniquePairs(pairs: ReadonlyArray<{ symbol: string; ownerId: string }>) {
   return [...new Map(pairs.map((p) => [ownedKey(p.ownerId, p.symbol), p])).values()];

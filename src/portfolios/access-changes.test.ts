@@ -119,7 +119,7 @@ describe('live valuations follow access changes at once', () => {
     await expect(forOther.next(500)).rejects.toThrow(/no subscription event/);
     await expect(forOwner.next(100)).rejects.toThrow(/no subscription event/);
     await eventually(
-      () => b.app.services.live.valuationSubscriptionCount(),
+      () => b.app.services.liveValuations.valuationSubscriptionCount(),
       (n) => n === 2,
     );
   });
@@ -131,7 +131,7 @@ describe('live valuations follow access changes at once', () => {
     const live = await watch(viewer, portfolioId);
     ok(await a.gql(SharePortfolioDocument, { portfolioId, email: viewer.email, permission: 'EDIT' }, { token: owner.token }));
     await expect(live.next(800)).rejects.toThrow(/no subscription event/);
-    expect(b.app.services.live.valuationSubscriptionCount()).toBe(1);
+    expect(b.app.services.liveValuations.valuationSubscriptionCount()).toBe(1);
   });
 
   it("deletion ends every subscriber's stream at once, the owner's included", async () => {

@@ -22,3 +22,5 @@ export { MoneyRef } from './transactions.schema.js';
 export { roleOf, type PortfolioRole, type PortfolioRoleRequirement } from './roles.js';
 export { roleAtLeast } from './roles.js';
 export { LedgerService } from './ledger-service.js';
+export { PortfolioValuations } from './valuations.js';
+export { LiveValuations, type LiveValuationOptions } from './live-valuation.js';

@@ -388,7 +388,8 @@ export class LedgerService {
     if (!view) return null;
     const open = view.state.lots.filter((lot) => lot.isOpen);
     const [investments, owner] = await Promise.all([
-      this.db.investment.findMany({ where: { portfolioId }, select: { id: true, type: true, sector: true } }),
+      // Only the open lots' investments: a long ledger has tens of thousands of closed ones.
+      this.db.investment.findMany({ where: { id: { in: open.map((lot) => lot.id) } }, select: { id: true, type: true, sector: true } }),
       this.db.portfolio.findUnique({ where: { id: portfolioId }, select: { ownerId: true } }),
     ]);
     const byId = new Map(investments.map((i) => [i.id, i]));

@@ -9,7 +9,7 @@
  * checks the caller's role against the shares as they stand under that lock. Two concurrent
  * changes are then serialized; an ADMIN cannot downgrade a share that the owner has just made
  * ADMIN, nor act on a role just taken away. Every change of who may see a portfolio is
- * announced after it commits (src/market/live.ts accessChangedChannel), so live valuation
+ * announced after it commits (./live-valuation.ts accessChangedChannel), so live valuation
  * subscriptions of those who lost access end at once, on every instance.
  */
 import type { FastifyBaseLogger } from 'fastify';
@@ -19,10 +19,10 @@ import type { Permission } from '../generated/prisma/enums.js';
 import { normalizeSymbol } from '../platform/symbols.js';
 import { Prisma, type Db } from '../platform/db.js';
 import { badInput, forbidden, notFound, Problems } from '../platform/errors.js';
-import { accessChangedChannel, type AccessChange } from '../market/index.js';
 import { isUuid } from '../platform/ids.js';
 import type { Config } from '../config.js';
 import type { Redis } from '../platform/redis.js';
+import { accessChangedChannel, type AccessChange } from './live-valuation.js';
 import { recordActivity, type Actor } from './activity.js';
 import { roleAtLeast, roleFromAccess, roleToManageShare, type PortfolioRole } from './roles.js';
 import { ShareLimit } from './share-limit.js';

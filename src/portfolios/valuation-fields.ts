@@ -10,21 +10,23 @@
  */
 import { builder } from '../graphql/builder.js';
 import type { Context } from '../graphql/context.js';
+import { perRequest } from '../graphql/context.js';
 import {
   AllocationDimensionEnum,
   AllocationSliceRef,
   allocate,
-  HOLDING_FIELDS,
-  PORTFOLIO_WITH_HOLDINGS,
-  portfolioValuation,
   QuoteRef,
   quoteLoader,
+  requestQuoteLookup,
   ValuationRef,
   valueHolding,
   type HoldingInput,
+  type PortfolioHeader,
+  type PortfolioValuation,
   type Quote,
 } from '../market/index.js';
 import { roleOf } from './roles.js';
+import { HOLDING_FIELDS, PORTFOLIO_WITH_HOLDINGS } from './valuations.js';
 import { InvestmentRef } from './investment.schema.js';
 import { PortfolioRef } from './portfolio.schema.js';
 
@@ -67,6 +69,25 @@ builder.prismaObjectFields(InvestmentRef, (t) => ({
   }),
 }));
 
+const VALUATIONS = Symbol('portfolios.valuations');
+
+/** The portfolio's valuation, computed once per request however many fields read it. */
+function portfolioValuation(
+  ctx: Context,
+  portfolio: PortfolioHeader & { investments: readonly HoldingInput[] },
+): Promise<PortfolioValuation> {
+  const memo = perRequest(ctx, VALUATIONS, () => new Map<string, Promise<PortfolioValuation>>());
+  let valuation = memo.get(portfolio.id);
+  if (!valuation) {
+    const { valuations } = ctx.services;
+    valuation = valuations
+      .holdingsFor(portfolio.id, portfolio.investments)
+      .then((holdings) => valuations.value(portfolio, holdings, requestQuoteLookup(ctx)));
+    memo.set(portfolio.id, valuation);
+  }
+  return valuation;
+}
+
 /** What a portfolio's valuation reads: the portfolio header and its holdings, in the parent query. */
 const PORTFOLIO_SELECTION = PORTFOLIO_WITH_HOLDINGS;
 
@@ -100,7 +121,8 @@ builder.subscriptionFields((t) => ({
     // Whoever may read the portfolio (its valuation field included); no role at all: NOT_FOUND.
     authScopes: (_root, { id }) => ({ portfolioRole: { atLeast: 'PUBLIC', portfolioId: id } }),
     args: { id: t.arg.id({ required: true }) },
-    subscribe: (_root, { id }, ctx) => ctx.services.live.portfolioValuation(id, () => canView(ctx, id), ctx.viewer?.userId ?? null),
+    subscribe: (_root, { id }, ctx) =>
+      ctx.services.liveValuations.portfolioValuation(id, () => canView(ctx, id), ctx.viewer?.userId ?? null),
     resolve: (valuation) => valuation,
   }),
 }));

@@ -325,10 +325,11 @@ export async function startReportsWorker(
 ): Promise<RunningWorker & { reports: ReportService }> {
   const now = options.now ?? (() => new Date());
   const own = shared ? null : openSharedWorkerResources(config, log, now);
-  const { db, redis, market, analytics, ledger, outbox } = shared ?? own!;
+  const { db, redis, market, valuations, analytics, ledger, outbox } = shared ?? own!;
   const reports = new ReportService({
     db,
     market,
+    valuations,
     analytics,
     ledger,
     store: new PostgresReportStore(db),

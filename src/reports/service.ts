@@ -19,6 +19,7 @@ import type { AnalyticsService, StoredValue } from '../analytics/index.js';
 import { addDays } from '../market/index.js';
 import type { MarketService } from '../market/index.js';
 import { allocate, isCash } from '../market/index.js';
+import type { PortfolioValuations } from '../portfolios/index.js';
 import type { Db } from '../platform/db.js';
 import { badInput, Problems } from '../platform/errors.js';
 import { formatPercent, renderRiskReport, type RiskReportContent } from './pdf.js';
@@ -46,6 +47,7 @@ export class ReportService {
     private readonly deps: {
       db: Db;
       market: MarketService;
+      valuations: Pick<PortfolioValuations, 'valuePortfolio'>;
       analytics: AnalyticsService;
       ledger: LedgerService;
       store: ReportStore;
@@ -165,7 +167,7 @@ export class ReportService {
 
   /** The figures, chart and tables of a report, from the analytics and market services. */
   async reportContent(portfolioId: string, from: string, to: string): Promise<RiskReportContent> {
-    const { db, analytics, market } = this.deps;
+    const { db, analytics, market, valuations } = this.deps;
     const portfolio = await db.portfolio.findUniqueOrThrow({
       where: { id: portfolioId },
       select: { name: true, baseCurrency: true, ownerId: true },
@@ -173,7 +175,7 @@ export class ReportService {
     const [performance, risk, valuation] = await Promise.all([
       analytics.performance(portfolioId, { from, to }),
       analytics.risk(portfolioId, { from, to }),
-      market.valuePortfolio(portfolioId),
+      valuations.valuePortfolio(portfolioId),
     ]);
     const allocation = valuation
       ? allocate(valuation, 'SYMBOL').map((s) => ({ key: s.key, value: s.value.toFixed(2), weight: s.weight }))
