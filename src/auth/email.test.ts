@@ -231,6 +231,36 @@ describe('login alerts', () => {
   });
 });
 
+describe('API token alerts', () => {
+  it('are sent when a personal API token is used from an address the account has not used, once per new address', async () => {
+    const { email, auth } = await registerUser(t, { ip: '192.0.2.30' });
+    const accessToken = auth.accessToken;
+    const alerts = () => mailbox.messages.filter(mailTo(email, /API token was used from a new address/));
+    const created = await t.gql<{ createApiToken: { token: string } }>(
+      `mutation { createApiToken(input: { name: "nightly <sync>", scopes: [READ] }) { token } }`,
+      {},
+      { token: accessToken, ...from('192.0.2.30') },
+    );
+    const secret = created.data!.createApiToken.token;
+    const me = (ip: string) => t.gql(`{ me { id } }`, {}, { token: secret, ...from(ip) });
+
+    // From where the user signed in: nothing to report.
+    await me('192.0.2.30');
+    await settled();
+    expect(alerts()).toHaveLength(0);
+
+    // From a server the account never used, twice at once: one alert.
+    await Promise.all([me('203.0.113.77'), me('203.0.113.77')]);
+    const alert = await mailbox.waitFor(mailTo(email, /API token was used from a new address/));
+    expect(alert.body).toContain('API token: nightly <sync>');
+    expect(alert.body).toContain('IP address: 203.0.113.77');
+    expect(alert.body).toContain('nightly &lt;sync&gt;');
+    await me('203.0.113.77');
+    await settled();
+    expect(alerts()).toHaveLength(1);
+  });
+});
+
 describe('delivery', () => {
   it('retries with backoff when the SMTP server refuses, without holding up the mutation', async () => {
     const busy = await startMailbox({ refuseFirst: 1 });

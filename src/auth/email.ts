@@ -23,7 +23,17 @@ import { QUEUE_NAMES, openWorker, type RunningWorker } from '../platform/queues.
 export type EmailJob =
   | { kind: 'verify-email'; to: string; name: string; link: string }
   | { kind: 'password-reset'; to: string; name: string; link: string }
-  | { kind: 'login-alert'; to: string; name: string; device: string; ipAddress: string | null; at: string; resetLink: string }
+  | {
+      kind: 'login-alert';
+      to: string;
+      name: string;
+      device: string;
+      ipAddress: string | null;
+      at: string;
+      resetLink: string;
+      /** Set when a personal API token (this is its name), not a sign-in, was used from the new address. */
+      apiTokenName?: string;
+    }
   | { kind: 'portfolio-invitation'; to: string; inviterName: string; portfolioName: string; permission: string; link: string };
 
 /** What the email queue holds: the job sealed (v1.<iv>.<tag>.<ciphertext>, base64url), its kind in clear. */
@@ -151,6 +161,18 @@ export function renderEmail(job: EmailJob): RenderedEmail {
       };
     }
     case 'login-alert': {
+      if (job.apiTokenName !== undefined) {
+        const facts = [`API token: ${job.apiTokenName}`, `IP address: ${job.ipAddress ?? 'unknown'}`, `Time: ${job.at}`];
+        const intro = [`Hi ${job.name},`, 'One of your personal API tokens was just used from a network your account has not used before.'];
+        const outro =
+          'If this was your script or integration, there is nothing to do. If not, revoke the token now (API tokens, in your account settings).';
+        return {
+          to: job.to,
+          subject: 'Your foliograph API token was used from a new address',
+          text: `${intro.join('\n\n')}\n\n${facts.join('\n')}\n\n${outro}\n`,
+          html: layout('API token used from a new address', [...intro, ...facts, outro]),
+        };
+      }
       const facts = [`Device: ${job.device}`, `IP address: ${job.ipAddress ?? 'unknown'}`, `Time: ${job.at}`];
       const intro = [`Hi ${job.name},`, 'Your foliograph account was just signed in to from a device or network it has not used before.'];
       const outro = 'If this was you, there is nothing to do. If not, reset your password now: that signs out every session.';
