@@ -71,17 +71,14 @@ export const READ_ROLES = {
 export type PortfolioRoleRequirement = { atLeast: PortfolioRole } & ({ portfolioId: string } | { investmentId: string });
 
 /** What decides a caller's role on one portfolio: its owner, their share (if any), and whether it is public. */
-interface PortfolioAccessRow {
-  id: string;
+export interface PortfolioAccessFacts {
   owner_id: string;
   is_public: boolean;
   permission: Permission | null;
 }
 
-export function roleFromAccess(
-  userId: string,
-  row: Pick<PortfolioAccessRow, 'owner_id' | 'is_public' | 'permission'>,
-): PortfolioRole | null {
+/** The rule: the owner is OWNER, a share gives its permission, a public portfolio gives PUBLIC; else none. */
+export function roleFromAccess(userId: string, row: PortfolioAccessFacts): PortfolioRole | null {
   if (row.owner_id === userId) return 'OWNER';
   if (row.permission) return row.permission;
   return row.is_public ? 'PUBLIC' : null;
@@ -110,13 +107,8 @@ export function portfolioRoles(ctx: Context): DataLoader<string, PortfolioRole |
     return new DataLoader<string, PortfolioRole | null>(async (ids) => {
       const wanted = userId ? ids.filter(isUuid) : [];
       if (!userId || wanted.length === 0) return ids.map(() => null);
-      // One statement for the whole batch: each portfolio with the caller's share, if any.
-      const rows = await ctx.services.db.$queryRaw<PortfolioAccessRow[]>`
-        SELECT p.id, p.owner_id, p.is_public, s.permission::text AS permission
-        FROM portfolios p
-        LEFT JOIN portfolio_shares s ON s.portfolio_id = p.id AND s.user_id = ${userId}::uuid
-        WHERE p.id = ANY(${[...new Set(wanted)]}::uuid[])`;
-      const byId = new Map(rows.map((row) => [row.id, roleFromAccess(userId, row)]));
+      // One statement for the whole batch (the portfolio-access service, ./access.ts).
+      const byId = await ctx.services.portfolioAccess.rolesOf(userId, [...new Set(wanted)]);
       const known = knownRoles(ctx);
       return ids.map((id) => {
         const role = byId.get(id) ?? null;
