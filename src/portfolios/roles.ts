@@ -1,6 +1,7 @@
 /**
  * Who may do what with a portfolio: the caller's role, resolved once per portfolio per request
- * (a dataloader that batches every portfolio id a request touches into one query), and the one
+ * (a dataloader that batches every portfolio id a request touches into one query to the
+ * portfolio-access service, ./access.ts), and the one
  * check every portfolio field and mutation goes through: the `portfolioRole` auth scope
  * (src/graphql/builder.ts), which calls `hasPortfolioRole` below.
  *
@@ -8,7 +9,7 @@
  * (shares) < OWNER. A caller with no role learns nothing: the check fails with NOT_FOUND, exactly
  * as for a portfolio that does not exist. A caller with too weak a role gets FORBIDDEN.
  *
- * What each role may do (the `atLeast` each field and mutation declares in ./schema.ts):
+ * What each role may do (the `atLeast` each field and mutation declares in ./*.schema.ts):
  *
  * | operation / field                                   | OWNER | ADMIN | EDIT | VIEW | PUBLIC |
  * |-----------------------------------------------------|-------|-------|------|------|--------|
@@ -34,7 +35,7 @@
  * IP addresses and user agents in the trail are personal data: only those who manage access see them.
  * A public reader sees the holdings and figures and the owner's name, never the owner's account
  * fields (FORBIDDEN: the contract types them non-null, so there is no null to give) nor the notes
- * people keep on their investments (null). The rows of READ_ROLES below are what ./schema.ts and
+ * people keep on their investments (null). The rows of READ_ROLES below are what ./*.schema.ts and
  * src/auth/schema.ts declare for those fields.
  */
 import DataLoader from 'dataloader';
