@@ -40,6 +40,7 @@ import { httpRoutes } from './platform/routes.js';
 import { LiveMarket, type LiveMarketOptions, MarketService, type MarketDataProvider } from './market/index.js';
 import {
   LiveValuations,
+  PortfolioAccess,
   PortfolioService,
   PortfolioInvitations,
   PortfolioValuations,
@@ -164,6 +165,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     viewers: viewerAuthority({ tokens, revocations, apiTokens: auth.apiTokens }),
     auth,
     portfolios,
+    portfolioAccess: new PortfolioAccess(db),
     invitations,
     ledger,
     fx,

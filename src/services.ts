@@ -12,7 +12,14 @@ import type { Redis } from './platform/redis.js';
 import type { SessionRevocations } from './auth/index.js';
 import type { TokenSigner } from './auth/index.js';
 import type { AuthService } from './auth/index.js';
-import type { LedgerService, LiveValuations, PortfolioService, PortfolioInvitations, PortfolioValuations } from './portfolios/index.js';
+import type {
+  LedgerService,
+  LiveValuations,
+  PortfolioAccess,
+  PortfolioService,
+  PortfolioInvitations,
+  PortfolioValuations,
+} from './portfolios/index.js';
 import type { FxRates, MarketService } from './market/index.js';
 import type { ApiTokens } from './auth/index.js';
 import type { LiveMarket } from './market/index.js';
@@ -45,6 +52,8 @@ export interface AppServices {
   auth: AuthService;
   /** Portfolios, investments and shares, with their audit trail (src/portfolios). */
   portfolios: PortfolioService;
+  /** What role a viewer has on portfolios: the one place that answers it (src/portfolios/access.ts). */
+  portfolioAccess: PortfolioAccess;
   /** Transactions, lots, holdings, realized gains and cash of portfolios (src/portfolios/ledger-service.ts). */
   ledger: LedgerService;
   /** Foreign-exchange rates (src/market/fx.ts). */

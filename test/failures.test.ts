@@ -3,22 +3,19 @@
  * INTERNAL_SERVER_ERROR with a request id and no internals, the log gets the full error under
  * the same request id, secrets never reach the log, and /ready reports the outage.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { LoginDocument, PortfoliosDocument } from '../schema/sdk/graphql.js';
 import { withAdmin } from './db.js';
-import { errorCode, startTestApp, type TestApp } from './harness.js';
+import { errorCode } from './harness.js';
+import { useTestApp } from './use-test-app.js';
 import { createTestUser, type TestUser } from './users.js';
 
 const lines: string[] = [];
-let t: TestApp;
+const t = useTestApp(() => ({ env: { LOG_LEVEL: 'info' }, logStream: { write: (line) => void lines.push(line) } }));
 let user: TestUser;
 beforeAll(async () => {
-  t = await startTestApp({ env: { LOG_LEVEL: 'info' }, logStream: { write: (line) => void lines.push(line) } });
   user = await createTestUser(t);
   await withAdmin((c) => c.query(`DROP DATABASE ${t.database.name} WITH (FORCE)`));
-});
-afterAll(async () => {
-  await t?.close();
 });
 
 describe('an unexpected failure', () => {

@@ -1,16 +1,13 @@
 /** Query depth and cost limits: a query that could exhaust the server is refused before it runs. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { errorCode, startTestApp, type TestApp } from './harness.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { errorCode } from './harness.js';
+import { useTestApp } from './use-test-app.js';
 import { createTestUser, type TestUser } from './users.js';
 
-let t: TestApp;
+const t = useTestApp();
 let user: TestUser;
 beforeAll(async () => {
-  t = await startTestApp();
   user = await createTestUser(t);
-});
-afterAll(async () => {
-  await t?.close();
 });
 
 /** portfolios → investments → portfolio → investments … nested `levels` times. */

@@ -4,7 +4,7 @@
  * errors that say whose mistake it was.
  */
 import { Writable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   AddInvestmentDocument,
   CreateCustomAssetDocument,
@@ -15,7 +15,8 @@ import {
   SetCustomAssetPricesDocument,
   UpdateInvestmentDocument,
 } from '../schema/sdk/graphql.js';
-import { errorCode, startTestApp, type TestApp } from './harness.js';
+import { errorCode } from './harness.js';
+import { useTestApp } from './use-test-app.js';
 import { addInvestment, createPortfolio, HOLDING, ok, seedMarketAssets } from './portfolios.js';
 import { createTestUser, type TestUser } from './users.js';
 import { listen, RawSocket } from './ws.js';
@@ -29,17 +30,13 @@ const logStream = new Writable({
   },
 });
 
-let t: TestApp;
+const t = useTestApp(() => ({ env: { LOG_LEVEL: 'info' }, logStream }));
 let user: TestUser;
 let portfolioId: string;
 beforeAll(async () => {
-  t = await startTestApp({ env: { LOG_LEVEL: 'info' }, logStream });
   await seedMarketAssets(t);
   user = await createTestUser(t);
   portfolioId = (await createPortfolio(t, user)).id;
-});
-afterAll(async () => {
-  await t?.close();
 });
 
 async function investmentCount(): Promise<number> {

@@ -17,10 +17,10 @@ import {
   type OperationDefinitionNode,
   type ValueNode,
 } from 'graphql';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import * as sdk from '../schema/sdk/graphql.js';
 import { schema } from '../src/schema.js';
-import { startTestApp, type TestApp } from './harness.js';
+import { useTestApp } from './use-test-app.js';
 import { addInvestment, createPortfolio, ok, seedMarketAssets } from './portfolios.js';
 import { createTestUser, type TestUser } from './users.js';
 
@@ -32,7 +32,7 @@ interface Fixture {
   mustSucceed?: boolean;
 }
 
-let t: TestApp;
+const t = useTestApp();
 let user: TestUser;
 /** A second account for operations that end sessions. */
 let other: TestUser;
@@ -45,7 +45,6 @@ let transactionId: string;
 let throwawayTransactionId: string;
 
 beforeAll(async () => {
-  t = await startTestApp();
   await seedMarketAssets(t);
   user = await createTestUser(t);
   other = await createTestUser(t);
@@ -68,9 +67,6 @@ beforeAll(async () => {
   await record({ type: 'DEPOSIT', date: '2024-01-02', amount: '10000' });
   transactionId = await record({ type: 'BUY', date: '2024-01-03', symbol: 'AAPL', quantity: '5', price: '185.5' });
   throwawayTransactionId = await record({ type: 'BUY', date: '2024-01-04', symbol: 'MSFT', quantity: '1', price: '370' });
-});
-afterAll(async () => {
-  await t?.close();
 });
 
 const range = { from: '2025-01-02', to: '2025-06-30' };

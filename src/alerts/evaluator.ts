@@ -22,7 +22,7 @@ import { AnalyticsService } from '../analytics/index.js';
 import type { Config } from '../config.js';
 import { createFxSources, FxRates, QuoteRelay, type LiveQuote } from '../market/index.js';
 import { MarketService } from '../market/index.js';
-import { LedgerService, PortfolioValuations } from '../portfolios/index.js';
+import { LedgerService, PortfolioAccess, PortfolioValuations, roleAtLeast } from '../portfolios/index.js';
 import { createDb, type Db } from '../platform/db.js';
 import { RedisChannels } from '../platform/redis-channels.js';
 import { createRedis, type Redis } from '../platform/redis.js';
@@ -60,6 +60,7 @@ export interface AlertEvaluatorDeps {
   channels: RedisChannels;
   market: MarketService;
   valuations: Pick<PortfolioValuations, 'valuePortfolio'>;
+  access: Pick<PortfolioAccess, 'rolesOfPairs'>;
   analytics: AnalyticsService;
   outbox: NotifyOutbox;
   prefix: string;
@@ -142,17 +143,27 @@ export class AlertEvaluator {
   /** Reads the active alerts (and the symbols their portfolios hold) and watches their symbols. */
   async reload(): Promise<void> {
     if (this.closed) return;
-    const rows = await this.deps.db.$queryRaw<Array<Omit<LoadedAlert, 'threshold'> & { threshold: string }>>`
+    const all = await this.deps.db.$queryRaw<Array<Omit<LoadedAlert, 'threshold'> & { threshold: string }>>`
       SELECT a.id::text, a.user_id::text AS "userId", a.condition::text AS condition, a.symbol,
              a.portfolio_id::text AS "portfolioId", p.name AS "portfolioName",
              trim_scale(a.threshold)::text AS threshold, a.channels::text[] AS channels,
              a.repeat, a.armed, a.targets
       FROM alerts a
       LEFT JOIN portfolios p ON p.id = a.portfolio_id
-      WHERE a.active
-        AND (a.portfolio_id IS NULL
-             OR p.owner_id = a.user_id
-             OR EXISTS (SELECT 1 FROM portfolio_shares s WHERE s.portfolio_id = a.portfolio_id AND s.user_id = a.user_id))`;
+      WHERE a.active`;
+    // A portfolio alert counts while its owner may still see the portfolio as a collaborator
+    // (owner or a share; public does not count), as the portfolio-access service answers it.
+    const portfolioAlerts = all.filter((r) => r.portfolioId !== null);
+    const roles = await this.deps.access.rolesOfPairs(portfolioAlerts.map((r) => ({ userId: r.userId, portfolioId: r.portfolioId! })));
+    const lostAccess = new Set(
+      portfolioAlerts
+        .filter((_alert, i) => {
+          const role = roles[i];
+          return !role || !roleAtLeast(role, 'VIEW');
+        })
+        .map((alert) => alert.id),
+    );
+    const rows = all.filter((r) => !lostAccess.has(r.id));
     const portfolioIds = [...new Set(rows.flatMap((r) => (r.portfolioId ? [r.portfolioId] : [])))];
     const held = portfolioIds.length
       ? await this.deps.db.$queryRaw<Array<{ portfolioId: string; symbol: string }>>`
@@ -302,6 +313,7 @@ export interface SharedWorkerResources {
   market: MarketService;
   /** Portfolios valued as the API values them (the ledger's open lots). */
   valuations: PortfolioValuations;
+  access: PortfolioAccess;
   analytics: AnalyticsService;
   ledger: LedgerService;
   /** Category email, through the outbox. */
@@ -331,6 +343,7 @@ export function openSharedWorkerResources(
     redis,
     market,
     valuations,
+    access: new PortfolioAccess(db),
     analytics,
     ledger,
     outbox,
@@ -351,10 +364,10 @@ export async function startAlertWorker(
   shared?: SharedWorkerResources,
 ): Promise<RunningWorker & { evaluator: AlertEvaluator }> {
   const own = shared ? null : openSharedWorkerResources(config, log);
-  const { db, redis, market, valuations, analytics, outbox } = shared ?? own!;
+  const { db, redis, market, valuations, access, analytics, outbox } = shared ?? own!;
   const channels = new RedisChannels(config.REDIS_URL, 'foliograph:alerts:subscriber', log);
   const evaluator = new AlertEvaluator(
-    { db, redis, channels, market, valuations, analytics, outbox, prefix: config.REDIS_PREFIX, log },
+    { db, redis, channels, market, valuations, access, analytics, outbox, prefix: config.REDIS_PREFIX, log },
     options,
   );
   const close = async () => {

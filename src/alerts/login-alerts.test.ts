@@ -5,7 +5,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { FIREFOX_MAC, GOOD_PASSWORD, SAFARI_IPHONE, loginTokens, registerUser } from '../../test/auth.js';
+import { FIREFOX_MAC, GOOD_PASSWORD, SAFARI_IPHONE, from, loginTokens, registerUser } from '../../test/auth.js';
 import { startTestApp, type TestApp } from '../../test/harness.js';
 import { startMailbox, type Mailbox, type ReceivedMail } from '../../test/mailbox.js';
 import { ok } from '../../test/portfolios.js';
@@ -97,5 +97,38 @@ describe('login alerts', () => {
     ok(await t.gql(`mutation { updateEmailSettings(input: { loginAlerts: true }) { loginAlerts } }`, {}, { token: auth.accessToken }));
     await loginTokens(t, email, GOOD_PASSWORD, '192.0.2.23', SAFARI_IPHONE);
     await vi.waitFor(() => expect(mailbox.messages.filter(loginAlertTo(email))).toHaveLength(2), { timeout: 15_000 });
+  });
+});
+
+describe('API token alerts', () => {
+  it('are sent when a personal API token is used from an address the account has not used, once per new address', async () => {
+    const { email, auth } = await registerUser(t, { ip: '192.0.2.30' });
+    const accessToken = auth.accessToken;
+    const alerts = () =>
+      mailbox.messages.filter((m: ReceivedMail) => m.to.includes(email) && /API token was used from a new address/.test(m.subject));
+    const created = await t.gql<{ createApiToken: { token: string } }>(
+      `mutation { createApiToken(input: { name: "nightly <sync>", scopes: [READ] }) { token } }`,
+      {},
+      { token: accessToken, ...from('192.0.2.30') },
+    );
+    const secret = created.data!.createApiToken.token;
+    const me = (ip: string) => t.gql(`{ me { id } }`, {}, { token: secret, ...from(ip) });
+
+    // From where the user signed in: nothing to report.
+    await me('192.0.2.30');
+    await settled();
+    expect(alerts()).toHaveLength(0);
+
+    // From a server the account never used, twice at once: one alert.
+    await Promise.all([me('203.0.113.77'), me('203.0.113.77')]);
+    const alert = await mailbox.waitFor(
+      (m: ReceivedMail) => m.to.includes(email) && /API token was used from a new address/.test(m.subject),
+    );
+    expect(alert.body).toContain('API token: nightly <sync>');
+    expect(alert.body).toContain('IP address: 203.0.113.77');
+    expect(alert.body).toContain('nightly &lt;sync&gt;');
+    await me('203.0.113.77');
+    await settled();
+    expect(alerts()).toHaveLength(1);
   });
 });

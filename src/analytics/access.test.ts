@@ -2,7 +2,7 @@
  * Who may read a portfolio's analytics (everyone who can read the portfolio, nobody else), and
  * the input rules: BAD_USER_INPUT with extensions.details, before any price is read.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   PortfolioFactorExposureDocument,
   PortfolioPerformanceDocument,
@@ -12,12 +12,13 @@ import {
   SharePortfolioDocument,
 } from '../../schema/sdk/graphql.js';
 import { customAsset, storedMarketAsset } from '../../test/analytics.js';
-import { errorCode, startTestApp, type TestApp } from '../../test/harness.js';
+import { errorCode } from '../../test/harness.js';
+import { useTestApp } from '../../test/use-test-app.js';
 import { addInvestment, createPortfolio, ok } from '../../test/portfolios.js';
 import { createTestUser, type TestUser } from '../../test/users.js';
 import { isoDateFromEpochDay, epochDayOf } from '../platform/dates.js';
 
-let t: TestApp;
+const t = useTestApp();
 let owner: TestUser;
 let viewer: TestUser;
 let reader: TestUser;
@@ -29,7 +30,6 @@ const CLOSES = { '2024-03-01': '10', '2024-03-04': '11', '2024-03-05': '10.5', '
 const RANGE = { from: '2024-03-01', to: '2024-03-06' };
 
 beforeAll(async () => {
-  t = await startTestApp();
   owner = await createTestUser(t, { name: 'Owner' });
   viewer = await createTestUser(t, { name: 'Viewer' });
   reader = await createTestUser(t, { name: 'Reader' });
@@ -44,9 +44,6 @@ beforeAll(async () => {
     await addInvestment(t, owner, id, { symbol: 'OWNED', quantity: '2', purchasePrice: '10', purchaseDate: '2024-03-01' });
   }
   ok(await t.gql(SharePortfolioDocument, { portfolioId: privateId, email: viewer.email, permission: 'VIEW' }, { token: owner.token }));
-});
-afterAll(async () => {
-  await t?.close();
 });
 
 function details(result: { errors?: ReadonlyArray<{ extensions?: Record<string, unknown> }> }) {

@@ -4,7 +4,7 @@
  * market benchmark with missing days. Expected figures: bench/analytics_service_reference.py
  * (numpy/pandas, the contract's conventions), run with /usr/bin/python3 and pasted here.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   PortfolioFactorExposureDocument,
   PortfolioPerformanceDocument,
@@ -12,12 +12,12 @@ import {
   PortfolioSimulationDocument,
 } from '../../schema/sdk/graphql.js';
 import { customAsset, storedMarketAsset } from '../../test/analytics.js';
-import { startTestApp, type TestApp } from '../../test/harness.js';
+import { useTestApp } from '../../test/use-test-app.js';
 import { addInvestment, createPortfolio, ok } from '../../test/portfolios.js';
 import { createTestUser, type TestUser } from '../../test/users.js';
 import { isoDateOf } from '../platform/dates.js';
 
-let t: TestApp;
+const t = useTestApp({ env: { RISK_FREE_RATE: '0.02' } });
 let alice: TestUser;
 let portfolioId: string;
 
@@ -57,7 +57,6 @@ const BENCH = {
 };
 
 beforeAll(async () => {
-  t = await startTestApp({ env: { RISK_FREE_RATE: '0.02' } });
   alice = await createTestUser(t, { name: 'Alice' });
   await customAsset(t, alice, 'AAA', AAA);
   await customAsset(t, alice, 'BBB', BBB);
@@ -68,9 +67,6 @@ beforeAll(async () => {
   await addInvestment(t, alice, portfolioId, { symbol: 'BBB', quantity: '20', purchasePrice: '51', purchaseDate: '2024-01-05' });
   // Bought on a Saturday: counts on Monday.
   await addInvestment(t, alice, portfolioId, { symbol: 'AAA', quantity: '5', purchasePrice: '103', purchaseDate: '2024-01-06' });
-});
-afterAll(async () => {
-  await t?.close();
 });
 
 const RANGE = { from: '2024-01-02', to: '2024-01-12' };

@@ -4,19 +4,18 @@
  * hand in the comments.
  */
 import { Decimal } from 'decimal.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { PortfolioRebalanceDocument, type AllocationDimension } from '../../schema/sdk/graphql.js';
 import { customAsset, storedMarketAsset } from '../../test/analytics.js';
-import { startTestApp, type TestApp } from '../../test/harness.js';
+import { useTestApp } from '../../test/use-test-app.js';
 import { addInvestment, createPortfolio, ok } from '../../test/portfolios.js';
 import { createTestUser, type TestUser } from '../../test/users.js';
 
-let t: TestApp;
+const t = useTestApp();
 let alice: TestUser;
 let portfolioId: string;
 
 beforeAll(async () => {
-  t = await startTestApp();
   alice = await createTestUser(t);
   // A listed stock no provider quotes: valued at its purchase price, 100 (as the valuation does).
   await storedMarketAsset(
@@ -37,9 +36,6 @@ beforeAll(async () => {
     sector: 'Tech',
   });
   await addInvestment(t, alice, portfolioId, { symbol: 'FND', quantity: '30', purchasePrice: '45', purchaseDate: '2024-01-02' });
-});
-afterAll(async () => {
-  await t?.close();
 });
 
 async function rebalance(targets: Array<{ key: string; weight: number }>, by?: AllocationDimension, driftTolerance?: number) {

@@ -161,6 +161,13 @@ describe('personal API tokens', () => {
     await a.gql(ME, {}, { token, ...from('198.51.100.7') });
     await a.gql(ME, {}, { token, ...from('198.51.100.7') });
     await a.gql(ME, {}, { token, ...from('198.51.100.8') });
+    // REST passes the caller's address too.
+    const rest = await a.app.inject({
+      method: 'GET',
+      url: '/api/v1/auth/me',
+      headers: { authorization: `Bearer ${token}`, ...from('198.51.100.9').headers },
+    });
+    expect(rest.statusCode).toBe(200);
     const events = () =>
       logLines
         .map((line) => JSON.parse(line) as { event?: string; apiTokenId?: string; ip?: string })
@@ -172,6 +179,7 @@ describe('personal API tokens', () => {
         expect.stringMatching(/^auth\.api_token_created /),
         'auth.api_token_used_from_new_ip 198.51.100.7',
         'auth.api_token_used_from_new_ip 198.51.100.8',
+        'auth.api_token_used_from_new_ip 198.51.100.9',
       ]);
     expect(logLines.join('\n')).not.toContain(token);
   });

@@ -16,6 +16,8 @@ import { badInput, forbidden, notFound, Problems, unauthenticated } from '../pla
 import type { AuthDeps, ClientInfo } from './deps.js';
 import { newOpaqueToken, sha256Hex } from './opaque.js';
 import { securityEvent } from './security-log.js';
+import { apiTokenAlertEmail } from './email.js';
+import type { EmailOutbox } from './email-outbox.js';
 
 export type ApiTokenScope = 'READ' | 'WRITE';
 
@@ -66,7 +68,11 @@ export function requireSessionViewer(ctx: { viewer: Viewer | null }): Viewer {
 }
 
 export class ApiTokens {
-  constructor(private readonly deps: Pick<AuthDeps, 'db' | 'logger' | 'revocations'>) {}
+  constructor(
+    private readonly deps: Pick<AuthDeps, 'db' | 'logger' | 'revocations' | 'config'>,
+    /** Where the new-address alert goes; without one (unit tests) only the security log hears of it. */
+    private readonly outbox?: Pick<EmailOutbox, 'record'>,
+  ) {}
 
   async create(userId: string, input: ApiTokenInput, client: ClientInfo): Promise<CreatedApiTokenData> {
     const problems = new Problems();
@@ -131,17 +137,28 @@ export class ApiTokens {
     if (!row || (row.expiresAt && row.expiresAt.getTime() <= now)) return null;
     const newAddress = ip !== null && row.lastUsedIp !== ip;
     if (newAddress || !row.lastUsedAt || now - row.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) {
-      // Bookkeeping, not part of the answer: a failure here must not refuse the request.
-      await db.apiToken
-        .updateMany({ where: { id: row.id }, data: { lastUsedAt: new Date(now), ...(ip !== null ? { lastUsedIp: ip } : {}) } })
-        .catch((err: unknown) => this.deps.logger.warn({ err, apiTokenId: row.id }, 'could not record API token use'));
-      if (newAddress) {
+      // Bookkeeping, not part of the answer: a failure here must not refuse the request. For a
+      // new address the update is conditional, so of concurrent first requests from it one
+      // alone reports it.
+      const recorded = await db.apiToken
+        .updateMany({
+          where: { id: row.id, ...(newAddress && { OR: [{ lastUsedIp: null }, { NOT: { lastUsedIp: ip } }] }) },
+          data: { lastUsedAt: new Date(now), ...(ip !== null ? { lastUsedIp: ip } : {}) },
+        })
+        .catch((err: unknown) => {
+          this.deps.logger.warn({ err, apiTokenId: row.id }, 'could not record API token use');
+          return null;
+        });
+      if (newAddress && recorded?.count === 1) {
         securityEvent(this.deps.logger, 'auth.api_token_used_from_new_ip', {
           userId: row.userId,
           ip,
           apiTokenId: row.id,
           previousIp: row.lastUsedIp,
         });
+        await this.alertNewAddress(row, ip).catch((err: unknown) =>
+          this.deps.logger.warn({ err, apiTokenId: row.id }, 'could not send the API token new-address alert'),
+        );
       }
     }
     const horizon = now + NO_EXPIRY_HORIZON_MS;
@@ -151,6 +168,26 @@ export class ApiTokens {
       apiTokenScopes: row.scopes,
       expiresAt: new Date(row.expiresAt ? Math.min(row.expiresAt.getTime(), horizon) : horizon),
     };
+  }
+
+  /**
+   * The login alert (email) for a token used from an address new to the account: neither the
+   * token's last address nor one any of the user's sessions signed in from, so a script's first
+   * call from where its user signed in sends nothing. The token keeps only its last address: one
+   * alternating between two machines the user never signed in from alerts on each switch.
+   */
+  private async alertNewAddress(row: ApiToken, ip: string): Promise<void> {
+    if (!this.outbox) return;
+    const { db } = this.deps;
+    const [known] = await db.$queryRaw<Array<{ known: boolean }>>`
+      SELECT EXISTS (SELECT 1 FROM sessions WHERE user_id = ${row.userId}::uuid AND ip_address = ${ip}::inet) AS known`;
+    if (known?.known) return;
+    const at = new Date();
+    await this.outbox.record({
+      kind: 'notify',
+      jobId: `api-token-alert-${row.id}-${at.getTime()}`,
+      job: apiTokenAlertEmail({ id: row.userId }, { tokenName: row.name, ipAddress: ip, at: at.toISOString() }),
+    });
   }
 }
 

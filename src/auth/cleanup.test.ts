@@ -1,16 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../../test/harness.js';
+import { describe, expect, it } from 'vitest';
+import { useTestApp } from '../../test/use-test-app.js';
 import { createTestUser } from '../../test/users.js';
 import { SESSION_RETENTION_MS, deleteStaleAuthRows } from './cleanup.js';
 import { newOpaqueToken, sha256Hex } from './opaque.js';
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp();
-});
-afterAll(async () => {
-  await t?.close();
-});
+const t = useTestApp();
 
 const HOUR = 60 * 60 * 1000;
 const DAY = 24 * HOUR;

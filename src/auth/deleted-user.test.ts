@@ -3,19 +3,14 @@
  * the user (cascade). Writes confirm the session in PostgreSQL, so they answer UNAUTHENTICATED
  * (before: INTERNAL_SERVER_ERROR from a foreign key), and reads are refused from then on.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CreatePortfolioDocument, MeDocument, PortfoliosDocument } from '../../schema/sdk/graphql.js';
-import { errorCode, startTestApp, type TestApp } from '../../test/harness.js';
+import { errorCode } from '../../test/harness.js';
+import { useTestApp } from '../../test/use-test-app.js';
 import { createPortfolio } from '../../test/portfolios.js';
 import { createTestUser } from '../../test/users.js';
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp();
-});
-afterAll(async () => {
-  await t?.close();
-});
+const t = useTestApp();
 
 describe('a deleted user with a still-valid access token', () => {
   it('gets UNAUTHENTICATED on writes, even right after a read cached the session as live', async () => {

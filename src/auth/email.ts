@@ -63,6 +63,22 @@ export function loginAlertEmail(
   };
 }
 
+/** The alert for a personal API token used from an address new to the account (a login alert too). */
+export function apiTokenAlertEmail(user: { id: string }, facts: { tokenName: string; ipAddress: string; at: string }): CategoryEmailJob {
+  return {
+    userId: user.id,
+    category: 'LOGIN_ALERTS',
+    subject: 'Your foliograph API token was used from a new address',
+    paragraphs: [
+      'One of your personal API tokens was just used from a network your account has not used before.',
+      `API token: ${facts.tokenName}`,
+      `IP address: ${facts.ipAddress}`,
+      `Time: ${facts.at}`,
+      'If this was your script or integration, there is nothing to do. If not, revoke the token now (API tokens, in your account settings).',
+    ],
+  };
+}
+
 /** What the email queue holds: the job sealed (v1.<iv>.<tag>.<ciphertext>, base64url), its kind in clear. */
 export interface SealedEmailJob {
   kind: EmailJob['kind'];

@@ -1,5 +1,5 @@
 import { generate } from 'otplib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   DisableMfaDocument,
   LoginDocument,
@@ -9,16 +9,11 @@ import {
   VerifyMfaLoginDocument,
 } from '../../schema/sdk/graphql.js';
 import { GOOD_PASSWORD, from, lockoutOf, loginTokens, registerUser } from '../../test/auth.js';
-import { errorCode, startTestApp, type TestApp } from '../../test/harness.js';
+import { errorCode } from '../../test/harness.js';
+import { useTestApp } from '../../test/use-test-app.js';
 import { sha256Hex } from './opaque.js';
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp({ env: { TRUST_PROXY: '1' } });
-});
-afterAll(async () => {
-  await t?.close();
-});
+const t = useTestApp({ env: { TRUST_PROXY: '1' } });
 
 /**
  * The current 30-second TOTP step, chosen with at least 8 s left in it (waiting for the next

@@ -68,7 +68,7 @@ export class AuthService {
     this.registrationLimit = new RegistrationLimit(deps);
     this.sessions = new SessionService(deps, this.outbox);
     this.mfa = new MfaService(deps, this.guard);
-    this.apiTokens = new ApiTokens(deps);
+    this.apiTokens = new ApiTokens(deps, this.outbox);
   }
 
   /**

@@ -2,7 +2,7 @@
  * FX rates through GraphQL (Query.fxRate: cross rates, minor units, the last business day's rate
  * for a weekend) and valuations in the portfolio's base currency from the ledger's open lots.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { Decimal } from 'decimal.js';
 import {
   FxRateDocument,
@@ -10,20 +10,17 @@ import {
   PortfolioValuationInBaseDocument,
   RecordTransactionDocument,
 } from '../../schema/sdk/graphql.js';
-import { errorCode, startTestApp, type TestApp } from '../../test/harness.js';
+import { errorCode } from '../../test/harness.js';
+import { useTestApp } from '../../test/use-test-app.js';
 import { createPortfolio, ok, seedMarketAssets } from '../../test/portfolios.js';
 import { createTestUser, type TestUser } from '../../test/users.js';
 import { FxRates, lastBusinessDay } from './fx.js';
 
-let t: TestApp;
+const t = useTestApp();
 let user: TestUser;
 beforeAll(async () => {
-  t = await startTestApp();
   await seedMarketAssets(t);
   user = await createTestUser(t);
-});
-afterAll(async () => {
-  await t?.close();
 });
 
 const fxRate = async (from: string, to: string, date?: string) =>

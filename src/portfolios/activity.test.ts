@@ -2,7 +2,7 @@
  * The audit trail: one row per change, with who, what (before/after), IP and user agent; none
  * for a refused or empty change; gone with its portfolio.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   AddInvestmentDocument,
   DeletePortfolioDocument,
@@ -13,21 +13,18 @@ import {
   UpdateInvestmentDocument,
   UpdatePortfolioDocument,
 } from '../../schema/sdk/graphql.js';
-import { errorCode, startTestApp, type TestApp } from '../../test/harness.js';
+import { errorCode } from '../../test/harness.js';
+import { useTestApp } from '../../test/use-test-app.js';
 import { createTestUser, type TestUser } from '../../test/users.js';
 import { addInvestment, createPortfolio, HOLDING, ok, seedMarketAssets } from '../../test/portfolios.js';
 
-let t: TestApp;
+const t = useTestApp();
 let owner: TestUser;
 const USER_AGENT = 'Foliograph-SPA/1.0 (activity test)';
 
 beforeAll(async () => {
-  t = await startTestApp();
   await seedMarketAssets(t);
   owner = await createTestUser(t);
-});
-afterAll(async () => {
-  await t?.close();
 });
 
 async function trail(portfolioId: string, token = owner.token) {

@@ -1,19 +1,16 @@
 /** Custom assets: private symbols that must not collide, with daily prices their owner sets. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { CreateCustomAssetDocument, SetCustomAssetPricesDocument } from '../../schema/sdk/graphql.js';
-import { errorCode, startTestApp, type TestApp } from '../../test/harness.js';
+import { errorCode } from '../../test/harness.js';
+import { useTestApp } from '../../test/use-test-app.js';
 import { createTestUser, type TestUser } from '../../test/users.js';
 import { ok, seedMarketAssets } from '../../test/portfolios.js';
 
-let t: TestApp;
+const t = useTestApp();
 let me: TestUser;
 beforeAll(async () => {
-  t = await startTestApp();
   await seedMarketAssets(t);
   me = await createTestUser(t);
-});
-afterAll(async () => {
-  await t?.close();
 });
 
 const house = { symbol: 'HOUSE-1', name: 'Flat in Lisbon', type: 'REAL_ESTATE' as const, currency: 'EUR', sector: 'Residential' };

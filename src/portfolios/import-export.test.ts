@@ -3,7 +3,7 @@
  * travel with their prices, an import is checked in full and written all or nothing, and a dry
  * run reports every row's problems.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   CreateCustomAssetDocument,
   ExportPortfolioDocument,
@@ -13,12 +13,13 @@ import {
   SetCustomAssetPricesDocument,
   type ImportPortfolioInput,
 } from '../../schema/sdk/graphql.js';
-import { errorCode, startTestApp, type TestApp } from '../../test/harness.js';
+import { errorCode } from '../../test/harness.js';
+import { useTestApp } from '../../test/use-test-app.js';
 import { createTestUser, type TestUser } from '../../test/users.js';
 import { addInvestment, createPortfolio, ok, seedMarketAssets } from '../../test/portfolios.js';
 import { CSV_COLUMNS, IMPORT_MAX_ROWS } from './import-export.js';
 
-let t: TestApp;
+const t = useTestApp();
 let owner: TestUser;
 let source: { id: string };
 
@@ -28,7 +29,6 @@ const HOUSE_PRICES = [
 ];
 
 beforeAll(async () => {
-  t = await startTestApp();
   await seedMarketAssets(t);
   owner = await createTestUser(t);
   ok(
@@ -60,9 +60,6 @@ beforeAll(async () => {
     purchaseDate: '2020-05-01',
     sector: 'Home',
   });
-});
-afterAll(async () => {
-  await t?.close();
 });
 
 /** The investments of a portfolio as their content (no ids or timestamps), in listed order. */

@@ -23,4 +23,5 @@ export { roleOf, type PortfolioRole, type PortfolioRoleRequirement } from './rol
 export { roleAtLeast } from './roles.js';
 export { LedgerService } from './ledger-service.js';
 export { PortfolioValuations } from './valuations.js';
+export { PortfolioAccess, type AccessPair } from './access.js';
 export { LiveValuations, type LiveValuationOptions } from './live-valuation.js';

@@ -2,7 +2,7 @@
  * Portfolios and investments: exact decimals, input rules (every problem at once), defaults from
  * the asset, and which symbols a portfolio may hold.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   AddInvestmentDocument,
   CreateCustomAssetDocument,
@@ -12,20 +12,17 @@ import {
   UpdateInvestmentDocument,
   UpdatePortfolioDocument,
 } from '../../schema/sdk/graphql.js';
-import { errorCode, startTestApp, type TestApp } from '../../test/harness.js';
+import { errorCode } from '../../test/harness.js';
+import { useTestApp } from '../../test/use-test-app.js';
 import { createTestUser, type TestUser } from '../../test/users.js';
 import { addInvestment, createPortfolio, HOLDING, ok, seedMarketAssets } from '../../test/portfolios.js';
 import { latestDateOnEarth } from './validation.js';
 
-let t: TestApp;
+const t = useTestApp();
 let owner: TestUser;
 beforeAll(async () => {
-  t = await startTestApp();
   await seedMarketAssets(t);
   owner = await createTestUser(t);
-});
-afterAll(async () => {
-  await t?.close();
 });
 
 type Details = { field: string; message: string }[];

@@ -3,20 +3,20 @@
  * the owner's name, never the owner's account fields or the investments' notes (contract README,
  * Portfolio rules; the matrix in ./roles.ts). Collaborators and the owner still see them.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { PortfolioDocument } from '../../schema/sdk/graphql.js';
-import { errorCode, startTestApp, type TestApp } from '../../test/harness.js';
+import { errorCode } from '../../test/harness.js';
+import { useTestApp } from '../../test/use-test-app.js';
 import { createTestUser, type TestUser } from '../../test/users.js';
 import { addInvestment, createPortfolio, ok, seedMarketAssets } from '../../test/portfolios.js';
 
-let t: TestApp;
+const t = useTestApp();
 let owner: TestUser;
 let viewer: TestUser;
 let reader: TestUser;
 let portfolioId: string;
 
 beforeAll(async () => {
-  t = await startTestApp();
   await seedMarketAssets(t);
   owner = await createTestUser(t, { name: 'Olivia Owner' });
   viewer = await createTestUser(t);
@@ -26,9 +26,6 @@ beforeAll(async () => {
   await t.app.services.db.portfolioShare.create({ data: { portfolioId, userId: viewer.id, permission: 'VIEW' } });
   // Has logged in once, so lastLoginAt has something to leak.
   await t.app.services.db.user.update({ where: { id: owner.id }, data: { lastLoginAt: new Date() } });
-});
-afterAll(async () => {
-  await t?.close();
 });
 
 const ACCOUNT_FIELDS = ['email', 'emailVerified', 'mfaEnabled', 'lastLoginAt'] as const;

@@ -3,7 +3,7 @@
  * against every portfolio read, sensitive field and mutation, on a fresh portfolio each time.
  * A mutation that succeeds writes exactly one activity row; a refused one writes none.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   AddInvestmentDocument,
   DeletePortfolioDocument,
@@ -17,7 +17,8 @@ import {
   UpdateInvestmentDocument,
   UpdatePortfolioDocument,
 } from '../../schema/sdk/graphql.js';
-import { errorCode, startTestApp, type TestApp } from '../../test/harness.js';
+import { errorCode } from '../../test/harness.js';
+import { useTestApp } from '../../test/use-test-app.js';
 import { createTestUser, type TestUser } from '../../test/users.js';
 import { HOLDING, seedMarketAssets } from '../../test/portfolios.js';
 
@@ -27,19 +28,15 @@ type ActorName = (typeof ACTORS)[number];
 /** 'ok', an error code, or what a read saw ('null': no portfolio; 'ip' / 'no ip': the trail's IP shown or hidden). */
 type Outcome = string;
 
-let t: TestApp;
+const t = useTestApp();
 const users = {} as Record<'owner' | 'admin' | 'editor' | 'viewer' | 'reader' | 'otherAdmin' | 'bystander' | 'newcomer', TestUser>;
 const FIXTURE_IP = '203.0.113.7';
 
 beforeAll(async () => {
-  t = await startTestApp();
   await seedMarketAssets(t);
   for (const name of Object.keys({ owner: 0, admin: 0, editor: 0, viewer: 0, reader: 0, otherAdmin: 0, bystander: 0, newcomer: 0 })) {
     users[name as keyof typeof users] = await createTestUser(t);
   }
-});
-afterAll(async () => {
-  await t?.close();
 });
 
 interface Fixture {

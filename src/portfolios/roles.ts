@@ -1,6 +1,7 @@
 /**
  * Who may do what with a portfolio: the caller's role, resolved once per portfolio per request
- * (a dataloader that batches every portfolio id a request touches into one query), and the one
+ * (a dataloader that batches every portfolio id a request touches into one query to the
+ * portfolio-access service, ./access.ts), and the one
  * check every portfolio field and mutation goes through: the `portfolioRole` auth scope
  * (src/graphql/builder.ts), which calls `hasPortfolioRole` below.
  *
@@ -8,7 +9,7 @@
  * (shares) < OWNER. A caller with no role learns nothing: the check fails with NOT_FOUND, exactly
  * as for a portfolio that does not exist. A caller with too weak a role gets FORBIDDEN.
  *
- * What each role may do (the `atLeast` each field and mutation declares in ./schema.ts):
+ * What each role may do (the `atLeast` each field and mutation declares in ./*.schema.ts):
  *
  * | operation / field                                   | OWNER | ADMIN | EDIT | VIEW | PUBLIC |
  * |-----------------------------------------------------|-------|-------|------|------|--------|
@@ -34,7 +35,7 @@
  * IP addresses and user agents in the trail are personal data: only those who manage access see them.
  * A public reader sees the holdings and figures and the owner's name, never the owner's account
  * fields (FORBIDDEN: the contract types them non-null, so there is no null to give) nor the notes
- * people keep on their investments (null). The rows of READ_ROLES below are what ./schema.ts and
+ * people keep on their investments (null). The rows of READ_ROLES below are what ./*.schema.ts and
  * src/auth/schema.ts declare for those fields.
  */
 import DataLoader from 'dataloader';
@@ -71,17 +72,14 @@ export const READ_ROLES = {
 export type PortfolioRoleRequirement = { atLeast: PortfolioRole } & ({ portfolioId: string } | { investmentId: string });
 
 /** What decides a caller's role on one portfolio: its owner, their share (if any), and whether it is public. */
-interface PortfolioAccessRow {
-  id: string;
+export interface PortfolioAccessFacts {
   owner_id: string;
   is_public: boolean;
   permission: Permission | null;
 }
 
-export function roleFromAccess(
-  userId: string,
-  row: Pick<PortfolioAccessRow, 'owner_id' | 'is_public' | 'permission'>,
-): PortfolioRole | null {
+/** The rule: the owner is OWNER, a share gives its permission, a public portfolio gives PUBLIC; else none. */
+export function roleFromAccess(userId: string, row: PortfolioAccessFacts): PortfolioRole | null {
   if (row.owner_id === userId) return 'OWNER';
   if (row.permission) return row.permission;
   return row.is_public ? 'PUBLIC' : null;
@@ -110,13 +108,8 @@ export function portfolioRoles(ctx: Context): DataLoader<string, PortfolioRole |
     return new DataLoader<string, PortfolioRole | null>(async (ids) => {
       const wanted = userId ? ids.filter(isUuid) : [];
       if (!userId || wanted.length === 0) return ids.map(() => null);
-      // One statement for the whole batch: each portfolio with the caller's share, if any.
-      const rows = await ctx.services.db.$queryRaw<PortfolioAccessRow[]>`
-        SELECT p.id, p.owner_id, p.is_public, s.permission::text AS permission
-        FROM portfolios p
-        LEFT JOIN portfolio_shares s ON s.portfolio_id = p.id AND s.user_id = ${userId}::uuid
-        WHERE p.id = ANY(${[...new Set(wanted)]}::uuid[])`;
-      const byId = new Map(rows.map((row) => [row.id, roleFromAccess(userId, row)]));
+      // One statement for the whole batch (the portfolio-access service, ./access.ts).
+      const byId = await ctx.services.portfolioAccess.rolesOf(userId, [...new Set(wanted)]);
       const known = knownRoles(ctx);
       return ids.map((id) => {
         const role = byId.get(id) ?? null;

@@ -24,7 +24,8 @@ import type { Config } from '../config.js';
 import type { Redis } from '../platform/redis.js';
 import { accessChangedChannel, type AccessChange } from './live-valuation.js';
 import { recordActivity, type Actor } from './activity.js';
-import { roleAtLeast, roleFromAccess, roleToManageShare, type PortfolioRole } from './roles.js';
+import { PortfolioAccess } from './access.js';
+import { roleAtLeast, roleToManageShare, type PortfolioRole } from './roles.js';
 import { ShareLimit } from './share-limit.js';
 import { createCustomAsset, resolveAssets, setCustomAssetPrices, type CustomAssetInput, type PricePointInput } from './assets.js';
 import {
@@ -82,23 +83,6 @@ async function missingAsNotFound<T>(what: string, run: () => Promise<T>): Promis
     }
     throw error;
   }
-}
-
-type Tx = Prisma.TransactionClient;
-
-/**
- * Locks the portfolio row for a change of its shares and returns the caller's role as it stands
- * now (null: none, or no such portfolio). Every share change takes this lock first.
- */
-async function lockForShareChange(tx: Tx, portfolioId: string, userId: string): Promise<PortfolioRole | null> {
-  if (!isUuid(portfolioId)) return null;
-  const [row] = await tx.$queryRaw<Array<{ owner_id: string; is_public: boolean; permission: Permission | null }>>`
-    SELECT p.owner_id, p.is_public, s.permission::text AS permission
-    FROM portfolios p
-    LEFT JOIN portfolio_shares s ON s.portfolio_id = p.id AND s.user_id = ${userId}::uuid
-    WHERE p.id = ${portfolioId}::uuid
-    FOR NO KEY UPDATE OF p`;
-  return row ? roleFromAccess(userId, row) : null;
 }
 
 /** Throws unless `role` may set the share to `permission` (null: remove it), given the share as it is. */
@@ -289,7 +273,7 @@ export class PortfolioService {
     await this.shareLimit.count(actor.userId);
     const outcome = await missingAsNotFound('Portfolio', () =>
       this.db.$transaction(async (tx) => {
-        const role = await lockForShareChange(tx, portfolioId, actor.userId);
+        const role = await PortfolioAccess.lockedRoleOf(tx, actor.userId, portfolioId);
         if (!role) throw notFound('Portfolio');
         const portfolio = await tx.portfolio.findUniqueOrThrow({ where: { id: portfolioId }, select: { ownerId: true } });
         const user = email ? await tx.user.findUnique({ where: { email }, select: { id: true, email: true } }) : null;
@@ -321,7 +305,7 @@ export class PortfolioService {
   async unshare(actor: Actor, portfolioId: string, userId: string): Promise<void> {
     if (!isUuid(userId)) throw notFound('Share');
     await this.db.$transaction(async (tx) => {
-      const role = await lockForShareChange(tx, portfolioId, actor.userId);
+      const role = await PortfolioAccess.lockedRoleOf(tx, actor.userId, portfolioId);
       const share = await tx.portfolioShare.findUnique({
         where: { portfolioId_userId: { portfolioId, userId } },
         include: { user: { select: { email: true } } },

@@ -1,5 +1,5 @@
 /** Sharing by email: who can be shared with, sharing again, unsharing, and what that changes. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   PortfolioDocument,
   PortfoliosDocument,
@@ -7,20 +7,17 @@ import {
   SharePortfolioDocument,
   UnsharePortfolioDocument,
 } from '../../schema/sdk/graphql.js';
-import { errorCode, startTestApp, type TestApp } from '../../test/harness.js';
+import { errorCode } from '../../test/harness.js';
+import { useTestApp } from '../../test/use-test-app.js';
 import { createTestUser, type TestUser } from '../../test/users.js';
 import { createPortfolio, ok } from '../../test/portfolios.js';
 
-let t: TestApp;
+const t = useTestApp();
 let owner: TestUser;
 let friend: TestUser;
 beforeAll(async () => {
-  t = await startTestApp();
   owner = await createTestUser(t);
   friend = await createTestUser(t);
-});
-afterAll(async () => {
-  await t?.close();
 });
 
 const detailsOf = (result: { errors?: readonly { extensions?: Record<string, unknown> }[] }) => result.errors?.[0]?.extensions?.details;

@@ -4,7 +4,7 @@
  * input rules with their field details, refusals that leave nothing half-applied, investments as
  * BUY lots, roles and the activity trail.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   AddInvestmentDocument,
   DeleteTransactionDocument,
@@ -20,16 +20,16 @@ import {
   UpdateTransactionDocument,
   type TransactionInput,
 } from '../../schema/sdk/graphql.js';
-import { errorCode, startTestApp, type TestApp } from '../../test/harness.js';
+import { errorCode } from '../../test/harness.js';
+import { useTestApp } from '../../test/use-test-app.js';
 import { createPortfolio, ok, seedMarketAssets } from '../../test/portfolios.js';
 import { createTestUser, type TestUser } from '../../test/users.js';
 
-let t: TestApp;
+const t = useTestApp();
 let owner: TestUser;
 let viewer: TestUser;
 let stranger: TestUser;
 beforeAll(async () => {
-  t = await startTestApp();
   await seedMarketAssets(t);
   await t.app.services.db.asset.createMany({
     data: [
@@ -42,9 +42,6 @@ beforeAll(async () => {
     skipDuplicates: true,
   });
   [owner, viewer, stranger] = await Promise.all([createTestUser(t), createTestUser(t), createTestUser(t)]);
-});
-afterAll(async () => {
-  await t?.close();
 });
 
 type Details = { field: string; message: string }[];

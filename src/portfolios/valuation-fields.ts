@@ -25,7 +25,6 @@ import {
   type PortfolioValuation,
   type Quote,
 } from '../market/index.js';
-import { roleOf } from './roles.js';
 import { HOLDING_FIELDS, PORTFOLIO_WITH_HOLDINGS } from './valuations.js';
 import { InvestmentRef } from './investment.schema.js';
 import { PortfolioRef } from './portfolio.schema.js';
@@ -109,8 +108,9 @@ builder.prismaObjectFields(PortfolioRef, (t) => ({
 }));
 
 /** Whether the subscriber still has a role on the portfolio, asked afresh (not memoised per request). */
-function canView(ctx: Context, portfolioId: string): Promise<boolean> {
-  return roleOf({ ...ctx, cache: new Map() }, portfolioId).then((role) => role !== null);
+async function canView(ctx: Context, portfolioId: string): Promise<boolean> {
+  const userId = ctx.viewer?.userId;
+  return userId ? (await ctx.services.portfolioAccess.roleOf(userId, portfolioId)) !== null : false;
 }
 
 builder.subscriptionFields((t) => ({
