@@ -439,10 +439,11 @@ interface ImportPlan {
 }
 
 /** A row's problems in the order of its columns (problems of the row as a whole first). */
-const FIELD_ORDER: readonly string[] = ['data', 'investment', 'transaction', ...CSV_COLUMNS, ...TRANSACTION_CSV_COLUMNS];
+const FIELD_ORDER: readonly string[] = ['data', 'investment', ...CSV_COLUMNS];
+const TRANSACTION_FIELD_ORDER: readonly string[] = ['data', 'transaction', ...TRANSACTION_CSV_COLUMNS];
 
-function rowProblems(row: number | null, problems: Problems): ImportProblem[] {
-  const rank = (field: string) => FIELD_ORDER.indexOf(field);
+function rowProblems(row: number | null, problems: Problems, order = FIELD_ORDER): ImportProblem[] {
+  const rank = (field: string) => order.indexOf(field);
   const list = row === null ? problems.list : [...problems.list].sort((a, b) => rank(a.field) - rank(b.field));
   return list.map((p) => ({ row, ...p }));
 }
@@ -517,7 +518,7 @@ async function planImport(db: Db, importerId: string, request: ImportRequest): P
   }
   if (file.transactions) {
     plan.transactions = planTransactions(file.transactions, usable, plan.portfolio.baseCurrency, plan.portfolio.costBasisMethod);
-    for (const raw of file.transactions) plan.problems.push(...rowProblems(raw.row, raw.problems));
+    for (const raw of file.transactions) plan.problems.push(...rowProblems(raw.row, raw.problems, TRANSACTION_FIELD_ORDER));
   }
   return plan;
 }

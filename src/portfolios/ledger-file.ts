@@ -126,7 +126,8 @@ export function readTransaction(row: number, source: Record<string, unknown>, lo
     const field = investment.name !== null ? 'name' : investment.type !== null ? 'assetType' : 'sector';
     problems.add(field, 'describes the investment of a BUY only');
   }
-  return { row, fileId, investment, input: problems.empty ? input : null, problems };
+  // Without a type there is no rule to check the rest by; otherwise every field is checked.
+  return { row, fileId, investment, input: TYPES.has(typeText) ? input : null, problems };
 }
 
 const ASSET_TYPES = new Set<string>(Object.values(AssetType));
@@ -173,14 +174,18 @@ export function planTransactions(
     const unknown = (raw.input.lotIds ?? []).filter((id) => !newIds.has(id));
     if (unknown.length > 0) raw.problems.add('lotIds', `${unknown.join(', ')} is not the id of a transaction in this file`);
     const lotIds = (raw.input.lotIds ?? []).flatMap((id) => newIds.get(id) ?? []);
-    const checked = checkTransaction(raw.problems, { ...raw.input, lotIds }, assets);
+    // A field that could not be read has its problem already; the rules add the others.
+    const ruled = new Problems();
+    const checked = checkTransaction(ruled, { ...raw.input, lotIds }, assets);
+    const unreadable = new Set(raw.problems.list.map((p) => p.field));
+    for (const problem of ruled.list) if (!unreadable.has(problem.field)) raw.problems.add(problem.field, problem.message);
     if (!raw.problems.empty) continue;
     const asset = checked.symbol ? assets.get(checked.symbol) : undefined;
     const id = (raw.fileId !== null && firstRow.get(raw.fileId) === raw.row && newIds.get(raw.fileId)) || randomUUID();
     const currency = checked.currency ?? asset?.currency.trim() ?? baseCurrency;
     planned.push({ id, row: raw.row, checked, currency, lotIds, investment: raw.investment ?? null });
   }
-  if (planned.length !== raws.filter((raw) => raw.input).length) return planned; // row problems first
+  if (planned.length !== raws.length) return planned; // row problems first
 
   // The ledger as a whole; rates do not decide whether it holds (as assertLedgerHolds).
   const ordered = inLedgerOrder(planned.map((p) => ({ ...p, date: p.checked.dateText })));
