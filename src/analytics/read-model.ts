@@ -17,7 +17,7 @@
  * pure core (src/analytics/core), which computes in floating point like numpy.
  */
 import { createHash } from 'node:crypto';
-import { addDays, missingRanges } from '../market/index.js';
+import { addDays, HOLDING_FIELDS, missingRanges, type HoldingInput } from '../market/index.js';
 import { isoDateFromEpochDay } from '../platform/dates.js';
 import type { MarketService } from '../market/index.js';
 import type { DateRange } from '../market/index.js';
@@ -189,6 +189,18 @@ export class AnalyticsData {
       .update(JSON.stringify([row.baseCurrency, row.assets.map((a) => [a.symbol, a.assetId, a.currency, a.priceState]), unknown]))
       .digest('base64url');
     return { portfolioId, ownerId: row.ownerId, baseCurrency: row.baseCurrency.trim(), transactions, assets, fingerprint };
+  }
+
+  /**
+   * The portfolio's investments (BUY lots) as a valuation reads them: what rebalancing values
+   * when the market service has no ledger to ask for open lots (a worker without one).
+   */
+  investments(portfolioId: string): Promise<HoldingInput[]> {
+    return this.db.investment.findMany({
+      where: { portfolioId },
+      select: HOLDING_FIELDS,
+      orderBy: [{ purchaseDate: 'asc' }, { id: 'asc' }],
+    });
   }
 
   /**

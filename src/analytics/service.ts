@@ -177,7 +177,7 @@ export class AnalyticsService {
     const snapshot = await this.data.snapshot(portfolioId);
     const header = { id: portfolioId, ownerId: snapshot.ownerId, baseCurrency: snapshot.baseCurrency };
     // What is held now (the ledger's open lots), valued as the portfolio's valuation values it.
-    const holdings = await this.market.holdingsFor(portfolioId, []);
+    const holdings = await this.market.holdingsFor(portfolioId, this.market.ledgerHoldings ? [] : await this.data.investments(portfolioId));
     const valuation = await this.market.valueHoldings(header, holdings, lookup, { costsInBaseCurrency: this.market.ledgerHoldings });
     return rebalanceReport(valuation, snapshot.assets, checked);
   }
