@@ -161,13 +161,16 @@ describe('personal API tokens', () => {
     await a.gql(ME, {}, { token, ...from('198.51.100.7') });
     await a.gql(ME, {}, { token, ...from('198.51.100.7') });
     await a.gql(ME, {}, { token, ...from('198.51.100.8') });
-    // REST passes the caller's address too.
+    // REST and WebSocket pass the caller's address too.
     const rest = await a.app.inject({
       method: 'GET',
       url: '/api/v1/auth/me',
       headers: { authorization: `Bearer ${token}`, ...from('198.51.100.9').headers },
     });
     expect(rest.statusCode).toBe(200);
+    const socket = new RawSocket(await listen(a), 'graphql-transport-ws', { headers: from('198.51.100.10').headers });
+    await socket.init(token);
+    socket.close();
     const events = () =>
       logLines
         .map((line) => JSON.parse(line) as { event?: string; apiTokenId?: string; ip?: string })
@@ -180,6 +183,7 @@ describe('personal API tokens', () => {
         'auth.api_token_used_from_new_ip 198.51.100.7',
         'auth.api_token_used_from_new_ip 198.51.100.8',
         'auth.api_token_used_from_new_ip 198.51.100.9',
+        'auth.api_token_used_from_new_ip 198.51.100.10',
       ]);
     expect(logLines.join('\n')).not.toContain(token);
   });

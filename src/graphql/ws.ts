@@ -203,11 +203,12 @@ export function attachSubscriptionServer(
         } catch {
           return false;
         }
-        const viewer = await services.viewers.resolve(typeof authorization === 'string' ? authorization : null);
+        // The address goes with the token: an API token's use from a new one is recorded and alerted.
+        const ip = clientIp(ctx.extra.request, config.TRUST_PROXY);
+        const viewer = await services.viewers.resolve(typeof authorization === 'string' ? authorization : null, ip);
         if (!viewer || socket.readyState !== socket.OPEN) return false;
         const expiresIn = viewer.expiresAt.getTime() - Date.now();
         if (expiresIn <= 0) return false;
-        const ip = clientIp(ctx.extra.request, config.TRUST_PROXY);
         const claims: SlotClaim[] = [{ kind: 'connections:user', subject: viewer.userId, limit: config.WS_CONNECTIONS_PER_USER }];
         if (ip) claims.push({ kind: 'connections:ip', subject: ip, limit: config.WS_CONNECTIONS_PER_IP });
         const taken = await slots.acquire(claims);

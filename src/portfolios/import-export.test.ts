@@ -17,7 +17,8 @@ import { errorCode } from '../../test/harness.js';
 import { useTestApp } from '../../test/use-test-app.js';
 import { createTestUser, type TestUser } from '../../test/users.js';
 import { addInvestment, createPortfolio, ok, seedMarketAssets } from '../../test/portfolios.js';
-import { CSV_COLUMNS, IMPORT_MAX_ROWS } from './import-export.js';
+import { IMPORT_MAX_ROWS } from './import-export.js';
+import { TRANSACTION_CSV_COLUMNS } from './ledger-file.js';
 
 const t = useTestApp();
 let owner: TestUser;
@@ -98,27 +99,37 @@ async function footprint() {
 }
 
 describe('export', () => {
-  it('JSON holds the portfolio, its investments, and the custom assets it uses with their prices', async () => {
+  it('JSON (version 2) holds the portfolio, its transactions, and the custom assets it uses with their prices', async () => {
     const file = await exported('JSON');
     expect(file).toMatchObject({ format: 'JSON', contentType: 'application/json' });
     expect(file.filename).toMatch(/^source-main-2024-\d{4}-\d{2}-\d{2}\.json$/);
     const document = JSON.parse(file.data);
     expect(document).toMatchObject({
       format: 'foliograph.portfolio',
-      version: 1,
-      portfolio: { name: 'Source: "main", 2024', description: 'exported', isPublic: false, baseCurrency: 'EUR' },
+      version: 2,
+      portfolio: { name: 'Source: "main", 2024', description: 'exported', isPublic: false, baseCurrency: 'EUR', costBasisMethod: 'FIFO' },
       customAssets: [{ symbol: 'HOUSE', name: 'The house', type: 'REAL_ESTATE', currency: 'EUR', sector: null, prices: HOUSE_PRICES }],
     });
-    expect(document.investments).toHaveLength(3);
-    expect(document.investments[0]).toEqual({
+    // Every investment is a BUY, in the order recorded, with the investment's name, type and sector.
+    expect(document.transactions).toHaveLength(3);
+    expect(document.transactions[0]).toEqual({
+      id: expect.any(String),
+      date: '2024-03-15',
+      type: 'BUY',
       symbol: 'AAPL',
-      name: 'Apple Inc.',
-      type: 'STOCK',
       quantity: '0.10000001',
-      purchasePrice: '12345.6789',
-      purchaseDate: '2024-03-15',
-      sector: 'Information Technology',
+      price: '12345.6789',
+      amount: '1234.568013456789',
+      fee: '0',
+      currency: 'USD',
+      fxRate: null,
+      splitFrom: null,
+      splitTo: null,
+      lotIds: [],
       notes: '=HYPERLINK("http://evil")',
+      name: 'Apple Inc.',
+      assetType: 'STOCK',
+      sector: 'Information Technology',
     });
   });
 
@@ -126,8 +137,11 @@ describe('export', () => {
     const file = await exported('CSV');
     expect(file).toMatchObject({ format: 'CSV', contentType: 'text/csv; charset=utf-8' });
     const [header, first] = file.data.split('\r\n');
-    expect(header).toBe(CSV_COLUMNS.join(','));
-    expect(first).toBe(`AAPL,Apple Inc.,STOCK,0.10000001,12345.6789,2024-03-15,Information Technology,"'=HYPERLINK(""http://evil"")"`);
+    expect(header).toBe(TRANSACTION_CSV_COLUMNS.join(','));
+    const id = JSON.parse((await exported('JSON')).data).transactions[0].id;
+    expect(first).toBe(
+      `2024-03-15,BUY,AAPL,0.10000001,12345.6789,1234.568013456789,0,USD,,,,,${id},"'=HYPERLINK(""http://evil"")",Apple Inc.,STOCK,Information Technology`,
+    );
   });
 });
 
@@ -237,8 +251,9 @@ describe('checking', () => {
       currency: 'NOK',
       prices: [{ date: '2024-01-02', close: 'lots' }],
     });
-    document.investments[1].quantity = 12.5; // a JSON number is taken as written
-    document.investments[2].purchaseDate = '2024-13-01';
+    document.transactions[1].quantity = 12.5; // a JSON number is taken as written
+    document.transactions[1].amount = null; // (the amount would no longer be quantity × price)
+    document.transactions[2].date = '2024-13-01';
     const other = await createTestUser(t);
     const before = await footprint();
     const result = await importAs(other, { format: 'JSON', data: JSON.stringify(document) });
@@ -246,7 +261,7 @@ describe('checking', () => {
     expect(result.errors?.[0]?.extensions?.details).toEqual([
       { row: null, field: 'customAssets[1].symbol', message: 'VTI is a market symbol; rename this asset' },
       { row: null, field: 'customAssets[2].prices[0].close', message: 'must be a decimal number such as "12.5"' },
-      { row: 3, field: 'purchaseDate', message: 'must be a calendar date YYYY-MM-DD' },
+      { row: 3, field: 'date', message: 'must be a calendar date YYYY-MM-DD' },
     ]);
     expect(await footprint()).toEqual(before);
   });
@@ -255,7 +270,8 @@ describe('checking', () => {
     const notJson = ok(await importAs(owner, { format: 'JSON', data: '{"investments": [', dryRun: true })).importPortfolio;
     expect(notJson.problems).toEqual([{ row: null, field: 'data', message: expect.stringMatching(/^not valid JSON/) }]);
     const noHeader = ok(await importAs(owner, { format: 'CSV', data: 'AAPL,1,2,2024-01-02\n', dryRun: true })).importPortfolio;
-    expect(noHeader.problems.map((p) => p.field)).toEqual(['header', 'header', 'header', 'header', 'header', 'header', 'header', 'header']);
+    // Without purchase columns it is read as a transaction CSV: four unknown columns, date and type missing.
+    expect(noHeader.problems.map((p) => p.field)).toEqual(['header', 'header', 'header', 'header', 'header', 'header']);
     const tooMany = [header, ...Array.from({ length: IMPORT_MAX_ROWS + 1 }, () => 'AAPL,1,1,2024-01-02,,')].join('\n');
     const limited = ok(await importAs(owner, { format: 'CSV', data: tooMany, dryRun: true })).importPortfolio;
     expect(limited.problems).toEqual([

@@ -1,7 +1,9 @@
 /**
- * Portfolio files (docs/import-export.md has the formats): export a portfolio as JSON (the
- * portfolio, its investments, and the owner's custom assets it holds with their prices) or as
- * CSV (the investments); import either into a new portfolio of the caller's. An import is checked
+ * Portfolio files (docs/import-export.md has the formats): export a portfolio as JSON (version 2:
+ * the portfolio, its ledger of transactions, and the owner's custom assets it holds with their
+ * prices) or as CSV (the transactions, with a `type` column); import either, an older version 1
+ * file (investments) or a broker-style transaction CSV into a new portfolio of the caller's
+ * (the ledger rules: ./ledger-file.ts). An import is checked
  * in full before anything is written, then written in one transaction (all or nothing); a dry run
  * stops after the check and reports what would be created and every problem found.
  */
@@ -22,8 +24,23 @@ import {
   type CheckedPricePoint,
   type PricePointInput,
 } from './assets.js';
-import { parseCsv, protectCell, toCsv, unprotectCell, CsvSyntaxError } from './csv.js';
-import { investmentSnapshot, portfolioSnapshot } from './shapes.js';
+import { parseCsv, protectCell, toCsv, unprotectCell, CsvSyntaxError, type CsvRecord } from './csv.js';
+import {
+  csvCells,
+  csvLotIds,
+  fileTransaction,
+  IMPORT_MAX_TRANSACTIONS,
+  insertTransactions,
+  planTransactions,
+  readTransaction,
+  REQUIRED_TRANSACTION_CSV_COLUMNS,
+  TRANSACTION_CSV_COLUMNS,
+  type PlannedTransaction,
+  type RawTransaction,
+  type TransactionCsvColumn,
+} from './ledger-file.js';
+import { COST_BASIS_METHODS, type CostBasisMethod } from './ledger/engine.js';
+import { portfolioSnapshot } from './shapes.js';
 import {
   checkInvestment,
   checkPortfolioInput,
@@ -37,7 +54,10 @@ export const FILE_FORMATS = ['JSON', 'CSV'] as const;
 export type FileFormat = (typeof FILE_FORMATS)[number];
 
 export const JSON_FORMAT_NAME = 'foliograph.portfolio';
-export const JSON_FORMAT_VERSION = 1;
+/** What the export writes; version 1 files (investments, no ledger) still import. */
+export const JSON_FORMAT_VERSION = 2;
+const JSON_FORMAT_VERSIONS: readonly unknown[] = [1, 2];
+/** The columns of a version 1 (investments) CSV, which still imports; the export writes TRANSACTION_CSV_COLUMNS. */
 export const CSV_COLUMNS = ['symbol', 'name', 'type', 'quantity', 'purchasePrice', 'purchaseDate', 'sector', 'notes'] as const;
 const REQUIRED_CSV_COLUMNS = ['symbol', 'quantity', 'purchasePrice', 'purchaseDate'] as const;
 type CsvColumn = (typeof CSV_COLUMNS)[number];
@@ -74,7 +94,10 @@ export interface ImportOutcome {
   /** The new portfolio (null for a dry run). */
   portfolio: Portfolio | null;
   name: string;
+  /** Investments created: the rows of a version 1 file, the BUYs of a ledger. */
   investmentCount: number;
+  /** Transactions created (an investment is a BUY transaction too). */
+  transactionCount: number;
   customAssetsCreated: string[];
   customAssetsReused: string[];
   priceCount: number;
@@ -82,17 +105,6 @@ export interface ImportOutcome {
 }
 
 // ---------------------------------------------------------------------------------- export
-
-interface JsonInvestment {
-  symbol: string;
-  name: string;
-  type: string;
-  quantity: string;
-  purchasePrice: string;
-  purchaseDate: string;
-  sector: string | null;
-  notes: string | null;
-}
 
 function slug(name: string): string {
   return (
@@ -107,27 +119,33 @@ function slug(name: string): string {
 }
 
 export async function exportPortfolio(db: Db, portfolioId: string, format: FileFormat, now = new Date()): Promise<PortfolioFile> {
+  // In the order recorded: an import stamps them in file order, so same-date transactions keep
+  // their order (and investments their listing order).
   const portfolio = await db.portfolio.findUnique({
     where: { id: portfolioId },
-    include: { investments: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] } },
+    include: {
+      transactions: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] },
+      investments: { select: { id: true, name: true, type: true, sector: true } },
+    },
   });
   if (!portfolio) throw notFound('Portfolio');
-  const investments: JsonInvestment[] = portfolio.investments.map(investmentSnapshot);
+  const investments = new Map(portfolio.investments.map((i) => [i.id, i]));
+  const transactions = portfolio.transactions.map((t) => fileTransaction(t, investments.get(t.id)));
   const filename = `${slug(portfolio.name)}-${now.toISOString().slice(0, 10)}`;
 
   if (format === 'CSV') {
-    const rows = investments.map((inv) => CSV_COLUMNS.map((column) => protectCell(inv[column] ?? '')));
-    return { filename: `${filename}.csv`, contentType: 'text/csv; charset=utf-8', data: toCsv([[...CSV_COLUMNS], ...rows]) };
+    const rows = transactions.map((t) => csvCells(t).map(protectCell));
+    return { filename: `${filename}.csv`, contentType: 'text/csv; charset=utf-8', data: toCsv([[...TRANSACTION_CSV_COLUMNS], ...rows]) };
   }
 
-  const symbols = [...new Set(investments.map((inv) => inv.symbol))];
+  const symbols = [...new Set(transactions.flatMap((t) => (t.symbol === null ? [] : [t.symbol])))];
   const customAssets = await customAssetsWithCloses(db, portfolio.ownerId, symbols);
   const document = {
     format: JSON_FORMAT_NAME,
     version: JSON_FORMAT_VERSION,
     exportedAt: now.toISOString(),
-    portfolio: portfolioSnapshot(portfolio),
-    investments,
+    portfolio: { ...portfolioSnapshot(portfolio), costBasisMethod: portfolio.costBasisMethod },
+    transactions,
     customAssets: customAssets.map((asset) => ({
       symbol: asset.symbol,
       name: asset.name,
@@ -158,8 +176,10 @@ interface RawCustomAsset {
 }
 
 interface RawFile {
-  portfolio: { name?: unknown; description?: unknown; isPublic?: unknown; baseCurrency?: unknown };
+  portfolio: { name?: unknown; description?: unknown; isPublic?: unknown; baseCurrency?: unknown; costBasisMethod?: unknown };
   rows: RawRow[];
+  /** A ledger file's transactions (JSON version 2, transaction CSV); null for investments. */
+  transactions: RawTransaction[] | null;
   customAssets: RawCustomAsset[];
   problems: ImportProblem[];
 }
@@ -201,7 +221,7 @@ function readInvestment(row: number, source: Record<string, unknown>): RawRow {
 }
 
 function readCsv(data: string): RawFile {
-  const file: RawFile = { portfolio: {}, rows: [], customAssets: [], problems: [] };
+  const file: RawFile = { portfolio: {}, rows: [], transactions: null, customAssets: [], problems: [] };
   let records;
   try {
     records = parseCsv(data);
@@ -212,9 +232,16 @@ function readCsv(data: string): RawFile {
   }
   const [header, ...body] = records;
   if (!header) {
-    file.problems.push({ row: null, field: 'data', message: `the file is empty; expected a header row: ${CSV_COLUMNS.join(',')}` });
+    file.problems.push({
+      row: null,
+      field: 'data',
+      message: `the file is empty; expected a header row: ${TRANSACTION_CSV_COLUMNS.join(',')} (or, version 1, ${CSV_COLUMNS.join(',')})`,
+    });
     return file;
   }
+  // A version 1 file lists investments (purchasePrice, purchaseDate); any other is a ledger.
+  const cellsOf = header.cells.map((cell) => cell.trim().toLowerCase());
+  if (!cellsOf.includes('purchasedate') && !cellsOf.includes('purchaseprice')) return readTransactionCsv(file, header, body);
   const columns = header.cells.map((cell) => CSV_COLUMNS.find((c) => c.toLowerCase() === cell.trim().toLowerCase()));
   header.cells.forEach((cell, i) => {
     if (!columns[i])
@@ -246,12 +273,49 @@ function readCsv(data: string): RawFile {
   return file;
 }
 
+/** A transaction CSV (an export, or a broker's: date, type, symbol, quantity, price, fee, currency, ...). */
+function readTransactionCsv(file: RawFile, header: CsvRecord, body: CsvRecord[]): RawFile {
+  const known: readonly string[] = TRANSACTION_CSV_COLUMNS;
+  const columns = header.cells.map((cell) => known.find((c) => c.toLowerCase() === cell.trim().toLowerCase()));
+  header.cells.forEach((cell, i) => {
+    if (!columns[i])
+      file.problems.push({ row: header.line, field: 'header', message: `unknown column "${cell}" (columns: ${known.join(', ')})` });
+    else if (columns.indexOf(columns[i]) !== i)
+      file.problems.push({ row: header.line, field: 'header', message: `column "${cell}" appears twice` });
+  });
+  for (const required of REQUIRED_TRANSACTION_CSV_COLUMNS) {
+    if (!columns.includes(required)) file.problems.push({ row: header.line, field: 'header', message: `missing column "${required}"` });
+  }
+  if (file.problems.length > 0) return file;
+  if (body.length > IMPORT_MAX_TRANSACTIONS) {
+    file.problems.push({
+      row: null,
+      field: 'data',
+      message: `at most ${IMPORT_MAX_TRANSACTIONS} transactions per import (this file has ${body.length})`,
+    });
+    return file;
+  }
+  file.transactions = body.map((record) => {
+    if (record.cells.length !== columns.length) {
+      const problems = new Problems();
+      problems.add('data', `expected ${columns.length} cells, found ${record.cells.length}`);
+      return { row: record.line, fileId: null, input: null, problems };
+    }
+    const source: Partial<Record<TransactionCsvColumn, string>> = {};
+    columns.forEach((column, i) => {
+      source[column as TransactionCsvColumn] = unprotectCell((record.cells[i] ?? '').trim());
+    });
+    return readTransaction(record.line, source, csvLotIds);
+  });
+  return file;
+}
+
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function readJson(data: string): RawFile {
-  const file: RawFile = { portfolio: {}, rows: [], customAssets: [], problems: [] };
+  const file: RawFile = { portfolio: {}, rows: [], transactions: null, customAssets: [], problems: [] };
   let document: unknown;
   try {
     document = JSON.parse(data);
@@ -266,24 +330,28 @@ function readJson(data: string): RawFile {
   if (document.format !== undefined && document.format !== JSON_FORMAT_NAME) {
     file.problems.push({ row: null, field: 'format', message: `expected "${JSON_FORMAT_NAME}"` });
   }
-  if (document.version !== undefined && document.version !== JSON_FORMAT_VERSION) {
-    file.problems.push({ row: null, field: 'version', message: `this server reads version ${JSON_FORMAT_VERSION}` });
+  if (document.version !== undefined && !JSON_FORMAT_VERSIONS.includes(document.version)) {
+    file.problems.push({ row: null, field: 'version', message: `this server reads versions ${JSON_FORMAT_VERSIONS.join(' and ')}` });
   }
   if (document.portfolio !== undefined && !isObject(document.portfolio)) {
     file.problems.push({ row: null, field: 'portfolio', message: 'must be an object' });
   } else {
     file.portfolio = document.portfolio ?? {};
   }
-  const investments = document.investments;
   const customAssets = document.customAssets ?? [];
-  if (!Array.isArray(investments)) file.problems.push({ row: null, field: 'investments', message: 'must be a list' });
+  // Version 2 carries the ledger; a file with `transactions` is read as one whatever its version.
+  const ledger = document.transactions !== undefined || document.version === 2;
+  const investments = ledger ? document.transactions : document.investments;
+  const listField = ledger ? 'transactions' : 'investments';
+  if (!Array.isArray(investments)) file.problems.push({ row: null, field: listField, message: 'must be a list' });
   if (!Array.isArray(customAssets)) file.problems.push({ row: null, field: 'customAssets', message: 'must be a list' });
   if (!Array.isArray(investments) || !Array.isArray(customAssets)) return file;
-  if (investments.length > IMPORT_MAX_ROWS) {
+  const maxRows = ledger ? IMPORT_MAX_TRANSACTIONS : IMPORT_MAX_ROWS;
+  if (investments.length > maxRows) {
     file.problems.push({
       row: null,
-      field: 'investments',
-      message: `at most ${IMPORT_MAX_ROWS} investments per import (this file has ${investments.length})`,
+      field: listField,
+      message: `at most ${maxRows} ${listField} per import (this file has ${investments.length})`,
     });
     return file;
   }
@@ -291,15 +359,24 @@ function readJson(data: string): RawFile {
     file.problems.push({ row: null, field: 'customAssets', message: `at most ${IMPORT_MAX_CUSTOM_ASSETS} custom assets per import` });
     return file;
   }
-  investments.forEach((item, i) => {
-    if (isObject(item)) {
-      file.rows.push(readInvestment(i + 1, item));
-    } else {
+  if (ledger) {
+    file.transactions = investments.map((item, i) => {
+      if (isObject(item)) return readTransaction(i + 1, item, (value) => value);
       const problems = new Problems();
-      problems.add('investment', 'must be an object');
-      file.rows.push({ row: i + 1, draft: null, problems });
-    }
-  });
+      problems.add('transaction', 'must be an object');
+      return { row: i + 1, fileId: null, input: null, problems };
+    });
+  } else {
+    investments.forEach((item, i) => {
+      if (isObject(item)) {
+        file.rows.push(readInvestment(i + 1, item));
+      } else {
+        const problems = new Problems();
+        problems.add('investment', 'must be an object');
+        file.rows.push({ row: i + 1, draft: null, problems });
+      }
+    });
+  }
   customAssets.forEach((item, index) => {
     const problems = new Problems();
     const field = (name: string) => `customAssets[${index}].${name}`;
@@ -337,9 +414,21 @@ function readJson(data: string): RawFile {
 
 // ---------------------------------------------------------------------------------- import: checking
 
+function costBasisMethod(problems: Problems, field: string, value: unknown): CostBasisMethod | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  const text = typeof value === 'string' ? value.trim().toUpperCase() : '';
+  if ((COST_BASIS_METHODS as readonly string[]).includes(text)) return text as CostBasisMethod;
+  problems.add(field, `must be one of ${COST_BASIS_METHODS.join(', ')}`);
+  return undefined;
+}
+
 interface ImportPlan {
   portfolio: ReturnType<typeof checkPortfolioInput>;
   investments: CheckedInvestment[];
+  /** A ledger file's transactions (null: a version 1 file of investments). */
+  transactions: PlannedTransaction[] | null;
+  /** What the rows' symbols name, for the investments of BUYs. */
+  assets: Map<string, Pick<Asset, 'name' | 'type' | 'sector' | 'currency'>>;
   newAssets: { asset: CheckedCustomAsset; prices: CheckedPricePoint[] }[];
   reusedAssets: string[];
   problems: ImportProblem[];
@@ -347,9 +436,10 @@ interface ImportPlan {
 
 /** A row's problems in the order of its columns (problems of the row as a whole first). */
 const FIELD_ORDER: readonly string[] = ['data', 'investment', ...CSV_COLUMNS];
+const TRANSACTION_FIELD_ORDER: readonly string[] = ['data', 'transaction', ...TRANSACTION_CSV_COLUMNS];
 
-function rowProblems(row: number | null, problems: Problems): ImportProblem[] {
-  const rank = (field: string) => FIELD_ORDER.indexOf(field);
+function rowProblems(row: number | null, problems: Problems, order = FIELD_ORDER): ImportProblem[] {
+  const rank = (field: string) => order.indexOf(field);
   const list = row === null ? problems.list : [...problems.list].sort((a, b) => rank(a.field) - rank(b.field));
   return list.map((p) => ({ row, ...p }));
 }
@@ -358,6 +448,8 @@ async function planImport(db: Db, importerId: string, request: ImportRequest): P
   const plan: ImportPlan = {
     portfolio: { name: DEFAULT_IMPORT_NAME, description: null, isPublic: false, baseCurrency: 'USD', costBasisMethod: 'FIFO' },
     investments: [],
+    transactions: null,
+    assets: new Map(),
     newAssets: [],
     reusedAssets: [],
     problems: [],
@@ -381,6 +473,7 @@ async function planImport(db: Db, importerId: string, request: ImportRequest): P
       description: optionalString(portfolioProblems, field('description'), fromFile.description),
       isPublic: typeof fromFile.isPublic === 'boolean' ? fromFile.isPublic : false,
       baseCurrency: optionalString(portfolioProblems, field('baseCurrency'), fromFile.baseCurrency),
+      costBasisMethod: costBasisMethod(portfolioProblems, field('costBasisMethod'), fromFile.costBasisMethod),
     },
     (f) => (f === 'name' && request.name != null ? 'name' : field(f)),
   );
@@ -389,9 +482,13 @@ async function planImport(db: Db, importerId: string, request: ImportRequest): P
   // Custom assets in the file: reuse the importer's own asset of that symbol, refuse a market
   // symbol, create the rest (with their prices).
   const fileSymbols = file.customAssets.map((c) => c.asset.symbol);
-  const rowSymbols = file.rows.flatMap((r) => (r.draft ? [normalizeSymbol(r.draft.symbol)] : []));
+  const rowSymbols = [
+    ...file.rows.flatMap((r) => (r.draft ? [normalizeSymbol(r.draft.symbol)] : [])),
+    ...(file.transactions ?? []).flatMap((r) => (r.input?.symbol ? [normalizeSymbol(r.input.symbol)] : [])),
+  ];
   const known = await resolveAssets(db, importerId, [...fileSymbols, ...rowSymbols]);
-  const usable = new Map<string, Pick<Asset, 'name' | 'type' | 'sector'>>(known);
+  const usable = new Map<string, Pick<Asset, 'name' | 'type' | 'sector' | 'currency'>>(known);
+  plan.assets = usable;
   const declared = new Set<string>();
   for (const custom of file.customAssets) {
     const symbol = custom.asset.symbol;
@@ -414,6 +511,10 @@ async function planImport(db: Db, importerId: string, request: ImportRequest): P
     const investment = raw.draft && checkInvestment(raw.problems, raw.draft, usable);
     if (investment && raw.problems.empty) plan.investments.push(investment);
     plan.problems.push(...rowProblems(raw.row, raw.problems));
+  }
+  if (file.transactions) {
+    plan.transactions = planTransactions(file.transactions, usable, plan.portfolio.baseCurrency, plan.portfolio.costBasisMethod);
+    for (const raw of file.transactions) plan.problems.push(...rowProblems(raw.row, raw.problems, TRANSACTION_FIELD_ORDER));
   }
   return plan;
 }
@@ -457,7 +558,8 @@ export async function importPortfolio(db: Db, actor: Actor, request: ImportReque
     valid: plan.problems.length === 0,
     portfolio: null,
     name: plan.portfolio.name,
-    investmentCount: plan.investments.length,
+    investmentCount: plan.transactions ? plan.transactions.filter((p) => p.checked.type === 'BUY').length : plan.investments.length,
+    transactionCount: plan.transactions ? plan.transactions.length : plan.investments.length,
     customAssetsCreated: plan.newAssets.map((a) => a.asset.symbol),
     customAssetsReused: plan.reusedAssets,
     priceCount: plan.newAssets.reduce((n, a) => n + a.prices.length, 0),
@@ -474,11 +576,13 @@ export async function importPortfolio(db: Db, actor: Actor, request: ImportReque
           const created = await insertCustomAsset(tx, actor.userId, asset);
           await storeCustomPrices(tx, created.id, prices);
         }
-        await insertInvestments(tx, portfolio.id, plan.investments);
+        if (plan.transactions) await insertTransactions(tx, portfolio.id, plan.transactions, plan.assets);
+        else await insertInvestments(tx, portfolio.id, plan.investments);
         await recordActivity(tx, actor, portfolio.id, 'PORTFOLIO_IMPORTED', {
           format: request.format,
           after: portfolioSnapshot(portfolio),
-          investments: plan.investments.length,
+          investments: outcome.investmentCount,
+          transactions: outcome.transactionCount,
           customAssetsCreated: outcome.customAssetsCreated,
           customAssetsReused: outcome.customAssetsReused,
           prices: outcome.priceCount,

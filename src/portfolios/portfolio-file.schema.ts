@@ -25,7 +25,7 @@ const ImportProblemRef = builder.objectRef<ImportProblem>('ImportProblem').imple
     row: t.exposeInt('row', {
       nullable: true,
       description:
-        "CSV: the line the row starts on (the header is line 1). JSON: the investment's 1-based position in `investments`. Null for problems of the file as a whole, the portfolio or custom assets.",
+        'CSV: the line the row starts on (the header is line 1). JSON: the 1-based position in `transactions` (version 2) or `investments` (version 1). Null for problems of the file as a whole, the portfolio or custom assets.',
     }),
     field: t.exposeString('field', { nullable: false }),
     message: t.exposeString('message', { nullable: false }),
@@ -44,7 +44,14 @@ const PortfolioImportRef = builder.objectRef<ImportOutcome>('PortfolioImport').i
       resolve: (o) => o.portfolio,
     }),
     name: t.exposeString('name', { nullable: false, description: "The new portfolio's name." }),
-    investmentCount: t.exposeInt('investmentCount', { nullable: false }),
+    investmentCount: t.exposeInt('investmentCount', {
+      nullable: false,
+      description: 'Investments created: the rows of a version 1 file, the BUYs of a ledger file.',
+    }),
+    transactionCount: t.exposeInt('transactionCount', {
+      nullable: false,
+      description: 'Transactions created (each investment is a BUY transaction too).',
+    }),
     customAssetsCreated: t.exposeStringList('customAssetsCreated', { nullable: false }),
     customAssetsReused: t.exposeStringList('customAssetsReused', {
       nullable: false,
@@ -58,7 +65,7 @@ const PortfolioImportRef = builder.objectRef<ImportOutcome>('PortfolioImport').i
 const ImportPortfolioInputRef = builder.inputType('ImportPortfolioInput', {
   fields: (t) => ({
     format: t.field({ type: FileFormatEnum, required: true }),
-    data: t.string({ required: true, description: 'The file (at most 4 MiB, 5,000 investments).' }),
+    data: t.string({ required: true, description: 'The file (at most 4 MiB; 20,000 transactions or 5,000 investments).' }),
     name: t.string({ description: 'The new portfolio\'s name; else the file\'s, else "Imported portfolio".' }),
     dryRun: t.boolean({ defaultValue: false, description: 'Check only: report what would be created, write nothing.' }),
   }),
@@ -68,7 +75,8 @@ builder.queryFields((t) => ({
   exportPortfolio: t.field({
     type: PortfolioFileRef,
     nullable: false,
-    description: 'The portfolio as a file: JSON (with the custom assets it holds and their prices) or CSV (investments).',
+    description:
+      'The portfolio as a file: JSON version 2 (its transactions, and the custom assets it holds with their prices) or CSV (its transactions, with a `type` column).',
     args: { id: t.arg.id({ required: true }), format: t.arg({ type: FileFormatEnum, required: true }) },
     authScopes: (_root, { id }) => onPortfolio(id, READ_ROLES.collaboration),
     resolve: async (_root, { id, format }, ctx) => ({ format, ...(await ctx.services.portfolios.exportFile(id, format)) }),
