@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
-import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { NoSchemaIntrospectionCustomRule } from 'graphql';
 import mercurius from 'mercurius';
@@ -23,15 +23,13 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { graphiqlRoutes } from './graphql/graphiql.js';
 import { loadTrustedManifest, redisPersistedQueries, trustedDocuments } from './graphql/persisted.js';
-import { checkHttpOperation, installGraphQLTransport, transportErrorFormatter } from './graphql/transport.js';
-import { checkComplexity, checkDocumentLimits, checkSourceLimits, documentLimits } from './graphql/limits.js';
-import { checkRequestText } from './graphql/request-text.js';
+import { installGraphQLTransport, transportErrorFormatter } from './graphql/transport.js';
+import { documentLimits } from './graphql/limits.js';
+import { graphqlHttpOperationPlugin, graphqlLimitsPlugin, requestBudgetPlugin } from './graphql/request-checks.js';
 import { restRoutes } from './rest/index.js';
 import { attachSubscriptionServer, type SubscriptionServerOptions } from './graphql/ws.js';
-import { canMutate, resolveViewer, viewerAuthority } from './auth/index.js';
-import { forbidden, rateLimited } from './platform/errors.js';
-import { budgetSubject, RequestBudget, rateLimitHeaders } from './platform/request-budget.js';
-import { complexityFromQuery } from '@pothos/plugin-complexity';
+import { resolveViewer, viewerAuthority, writeGuardPlugin } from './auth/index.js';
+import { RequestBudget } from './platform/request-budget.js';
 import { loggerOptions } from './platform/logger.js';
 import { createMetrics } from './platform/metrics.js';
 import { PROJECT_ROOT } from './platform/paths.js';
@@ -298,31 +296,16 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     ),
   });
 
-  // Document limits and request text, before any resolver (src/graphql/limits.ts explains the
-  // three steps). Registered before the other hooks: a refused document costs nothing more.
-  app.graphql.addHook('preParsing', async (_schema, source) => {
-    checkSourceLimits(source, limits);
-  });
-  app.graphql.addHook('preValidation', async (_schema, document) => {
-    checkDocumentLimits(document, limits);
-  });
-  app.graphql.addHook('preExecution', async (executableSchema, document, context, variables) => {
-    checkComplexity(executableSchema, document, variables, operationNameOf(context), context, limits);
-    checkRequestText(document, variables);
-  });
-  // What a document may not do over HTTP (subscriptions, mutations over GET, no operation to run).
-  type HttpContext = { reply?: { request?: Parameters<typeof checkHttpOperation>[1] } };
-  app.graphql.addHook('preValidation', async (_schema, document, context) => {
-    checkHttpOperation(document, (context as unknown as HttpContext).reply?.request);
-  });
-  app.graphql.addHook('preExecution', async (_schema, document, context) => {
-    checkHttpOperation(document, (context as unknown as HttpContext).reply?.request);
-  });
+  // The request checks, in this order (each plugin requires the earlier ones): document limits and
+  // request text, what HTTP may run (src/graphql/request-checks.ts), writes (auth's write guard),
+  // then the API-wide budget, which the REST facade shares for its fixed costs.
+  const budget = new RequestBudget(redis, config.REDIS_PREFIX, config.RATE_LIMIT_COST_PER_MINUTE);
+  await app.register(graphqlLimitsPlugin, { limits });
+  await app.register(graphqlHttpOperationPlugin);
+  await app.register(writeGuardPlugin, { viewers: services.viewers });
+  await app.register(requestBudgetPlugin, { budget });
 
   attachSubscriptionServer(app, services, schema, options.subscriptions);
-  // The API-wide budget: every operation costs its complexity, a REST route its fixed cost, per
-  // user (per IP when anonymous).
-  const budget = new RequestBudget(redis, config.REDIS_PREFIX, config.RATE_LIMIT_COST_PER_MINUTE);
   // The REST facade runs its documents through the GraphQL executor above (src/rest/); its
   // OpenAPI 3.1 description is generated from the routes (tagged ones only) by @fastify/swagger.
   await app.register(swagger, {
@@ -344,36 +327,6 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   // The docs page is served from the swagger-ui-dist files in node_modules (no CDN), outside production.
   if (!config.production) await app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { url: '/api/openapi.json' } });
 
-  // Writes: a READ API token may not make them (any mutation in the document counts: the hook
-  // does not see which operation the request names), and a session is confirmed in PostgreSQL
-  // (reads trust the state cached in Redis), so one revoked or deleted behind the cache's back
-  // (say, with its user) gets UNAUTHENTICATED.
-  app.graphql.addHook('preExecution', async (_schema, document, context) => {
-    const ctx = context as unknown as Context;
-    if (!ctx.viewer || !document.definitions.some((d) => d.kind === 'OperationDefinition' && d.operation === 'mutation')) return;
-    if (!canMutate(ctx.viewer)) throw forbidden('This API token is READ only; mutations need a WRITE token');
-    // Without PostgreSQL the mutation fails by itself; the check must not hide that error.
-    if (await services.viewers.confirmedRevoked(ctx.viewer).catch(() => false)) ctx.viewer = null;
-  });
-
-  app.graphql.addHook('preExecution', async (schema, document, context, variables) => {
-    const ctx = context as unknown as Context & { reply: FastifyReply };
-    if (budget.enabled && !ctx.budgetCharged) {
-      const subject = budgetSubject(ctx.viewer, ctx.ip);
-      const cost = complexityFromQuery(document, { schema, ctx, variables: variables as Record<string, unknown> | undefined }).complexity;
-      // A Redis outage is counted per process inside the budget; anything else unexpected serves
-      // rather than refuses (the budget protects the API; it must not take it down).
-      const decision = await budget.charge(subject, cost).catch((err: unknown) => {
-        app.log.warn({ err }, 'request budget unavailable; not charged');
-        return null;
-      });
-      if (decision) ctx.reply.headers(rateLimitHeaders(decision));
-      if (decision && !decision.allowed) {
-        throw rateLimited(decision.resetSeconds, 'Request budget used up; try again later');
-      }
-    }
-  });
-
   // Metrics (HTTP, GraphQL operations with bounded names, auth, sockets, breakers) and traces.
   instrumentApp(app, services, schema);
 
@@ -381,10 +334,3 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
 }
 
 export type App = Awaited<ReturnType<typeof buildApp>>;
-
-/** The operation a request asked for (POST body or GET query string), if it named one. */
-function operationNameOf(context: unknown): string | undefined {
-  const request = (context as { reply?: { request?: { method?: string; body?: unknown; query?: unknown } } }).reply?.request;
-  const params = (request?.method === 'GET' ? request.query : request?.body) as { operationName?: unknown } | undefined;
-  return typeof params?.operationName === 'string' && params.operationName !== '' ? params.operationName : undefined;
-}

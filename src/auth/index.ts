@@ -19,3 +19,4 @@ export type { CategoryEmailJob, EmailCategory } from './email.js';
 export { EmailOutbox } from './email-outbox.js';
 export { newOpaqueToken, sha256Hex } from './opaque.js';
 export { ApiTokens, canMutate, requireSessionViewer, API_TOKEN_PREFIX } from './api-tokens.js';
+export { writeGuardPlugin } from './write-guard.js';

@@ -12,8 +12,9 @@
  *   subscription over HTTP, CSRF) become 4xx with a contract code and a requestId, logged at
  *   info; never INTERNAL_SERVER_ERROR.
  */
+import { operationFacts } from './operation-facts.js';
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { getOperationAST, GraphQLError, type DocumentNode, type ExecutionResult } from 'graphql';
+import { GraphQLError, type DocumentNode, type ExecutionResult } from 'graphql';
 
 export const GRAPHQL_RESPONSE_JSON = 'application/graphql-response+json';
 const JSON_TYPE = 'application/json';
@@ -204,11 +205,6 @@ export function transportErrorFormatter(
   };
 }
 
-function operationNameOf(request: FastifyRequest): string | undefined {
-  const source = (request.method === 'GET' ? request.query : request.body) as { operationName?: unknown } | undefined;
-  return typeof source?.operationName === 'string' ? source.operationName : undefined;
-}
-
 /**
  * Hooks on the app: the CSRF rule (before Mercurius parses anything), the response media type,
  * and (a GraphQL preValidation hook) which operation a document runs.
@@ -269,14 +265,14 @@ export function installGraphQLTransport(app: FastifyInstance, path: string): voi
 }
 
 /** Refuses what a document cannot do over HTTP: no operation to run, a subscription, a mutation over GET. */
-export function checkHttpOperation(document: DocumentNode, request: FastifyRequest | undefined): void {
+export function checkHttpOperation(document: DocumentNode, context: unknown): void {
+  const request = (context as { reply?: { request?: FastifyRequest } } | undefined)?.reply?.request;
   if (!request) return;
   // Mercurius reads a query that is JSON as a ready-made document; anything but a document is refused.
   if (!document || typeof document !== 'object' || !Array.isArray(document.definitions)) {
     throw new TransportRefusal(400, 'BAD_USER_INPUT', 'query must be a GraphQL document', 'query');
   }
-  const operationName = operationNameOf(request);
-  const operation = getOperationAST(document, operationName);
+  const { requestedName: operationName, operation } = operationFacts(document, context);
   if (!operation) {
     throw new TransportRefusal(
       400,
