@@ -59,6 +59,15 @@ export class PortfolioValuations {
     return header && holdings ? { header, holdings } : null;
   }
 
+  /**
+   * The distinct symbols held by each of these portfolios (their investments), in one statement:
+   * the alert evaluator watches them for portfolio alerts.
+   */
+  heldSymbols(portfolioIds: readonly string[]): Promise<Array<{ portfolioId: string; symbol: string }>> {
+    return this.deps.db.$queryRaw<Array<{ portfolioId: string; symbol: string }>>`
+      SELECT DISTINCT portfolio_id::text AS "portfolioId", symbol FROM investments WHERE portfolio_id = ANY(${portfolioIds}::uuid[])`;
+  }
+
   /** The valuation of holdings already loaded (the live stream recomputes with this per tick). */
   value(portfolio: PortfolioHeader, holdings: readonly HoldingInput[], lookup?: QuoteLookup): Promise<PortfolioValuation> {
     return this.deps.market.valueHoldings(portfolio, holdings, lookup, { costsInBaseCurrency: this.costsInBaseCurrency });
