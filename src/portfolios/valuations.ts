@@ -68,6 +68,12 @@ export class PortfolioValuations {
       SELECT DISTINCT portfolio_id::text AS "portfolioId", symbol FROM investments WHERE portfolio_id = ANY(${portfolioIds}::uuid[])`;
   }
 
+  /** True when the portfolio held an investment bought on or before `date` (the weekly report job skips it otherwise). */
+  async hasHoldingsBy(portfolioId: string, date: string): Promise<boolean> {
+    const where = { portfolioId, purchaseDate: { lte: new Date(`${date}T00:00:00Z`) } };
+    return (await this.deps.db.investment.count({ where })) > 0;
+  }
+
   /** The valuation of holdings already loaded (the live stream recomputes with this per tick). */
   value(portfolio: PortfolioHeader, holdings: readonly HoldingInput[], lookup?: QuoteLookup): Promise<PortfolioValuation> {
     return this.deps.market.valueHoldings(portfolio, holdings, lookup, { costsInBaseCurrency: this.costsInBaseCurrency });

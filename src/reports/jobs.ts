@@ -34,6 +34,7 @@ import {
   type SharedWorkerResources,
 } from '../alerts/index.js';
 import type { AnalyticsService } from '../analytics/index.js';
+import type { PortfolioValuations } from '../portfolios/index.js';
 import type { Config } from '../config.js';
 import { QUEUE_NAMES, openQueue, queuePrefix } from '../platform/queues.js';
 import { addDays } from '../market/index.js';
@@ -104,6 +105,7 @@ interface Deps {
   db: Db;
   redis: Redis;
   reports: ReportService;
+  valuations: Pick<PortfolioValuations, 'hasHoldingsBy'>;
   analytics: AnalyticsService;
   outbox: NotifyOutbox;
   log: FastifyBaseLogger;
@@ -143,7 +145,7 @@ async function runWeeklyReports(deps: Deps, job: Job): Promise<{ from: string; t
     if (batch.length === 0) break;
     for (const portfolio of batch) {
       // Portfolios created after the week have nothing to report for it.
-      if (isoDate(portfolio.createdAt) > period.to && !(await hasHoldingsBy(deps.db, portfolio.id, period.to))) continue;
+      if (isoDate(portfolio.createdAt) > period.to && !(await deps.valuations.hasHoldingsBy(portfolio.id, period.to))) continue;
       if (await deps.reports.store.exists(portfolio.id, WEEKLY_REPORT_KIND, period.from, period.to)) continue;
       const report = await deps.reports.generate(portfolio.id, WEEKLY_REPORT_KIND, period, false);
       if (!report.created) continue;
@@ -155,10 +157,6 @@ async function runWeeklyReports(deps: Deps, job: Job): Promise<{ from: string; t
   }
   deps.log.info({ event: 'jobs.weekly_reports', ...period, created }, 'weekly reports made');
   return { ...period, created };
-}
-
-async function hasHoldingsBy(db: Db, portfolioId: string, date: string): Promise<boolean> {
-  return (await db.investment.count({ where: { portfolioId, purchaseDate: { lte: new Date(`${date}T00:00:00Z`) } } })) > 0;
 }
 
 /** An in-app notification and (if they want it) an email with the PDF to the owner, committed together. */
@@ -329,7 +327,7 @@ export async function startReportsWorker(
     now,
   });
   const producer = openQueue(QUEUE_NAMES.reports, config, JOB_OPTIONS);
-  const deps: Deps = { config, db, redis, reports, analytics, outbox, log, options, now };
+  const deps: Deps = { config, db, redis, reports, valuations, analytics, outbox, log, options, now };
 
   const connection = bullConnection(config.REDIS_URL);
   const worker = new Worker(
