@@ -43,7 +43,7 @@ import { bullConnection, type Redis } from '../platform/redis.js';
 import type { RunningWorker } from '../platform/queues.js';
 import { Worker } from 'bullmq';
 import { ReportService, WEEKLY_REPORT_KIND, type SnapshotProgress } from './service.js';
-import { PostgresReportStore } from './store.js';
+import { PostgresReportStore, reportAttachment } from './store.js';
 import { reportDownloadUrl } from './urls.js';
 
 export const REPORT_JOBS = {
@@ -400,7 +400,7 @@ export async function startNotificationsAndReports(config: Config, log: FastifyB
     await shared.close();
   };
   try {
-    running.push(await startNotifyEmailWorker(config, log, shared));
+    running.push(await startNotifyEmailWorker(config, log, shared, reportAttachment));
     running.push(await startAlertWorker(config, log, {}, shared));
     running.push(await startReportsWorker(config, log, {}, shared));
   } catch (error) {
