@@ -68,6 +68,14 @@ export class PortfolioValuations {
       SELECT DISTINCT portfolio_id::text AS "portfolioId", symbol FROM investments WHERE portfolio_id = ANY(${portfolioIds}::uuid[])`;
   }
 
+  /** A portfolio's name, owner and base currency (a report's heading); throws Prisma's not-found error when there is none. */
+  heading(portfolioId: string): Promise<{ name: string; baseCurrency: string; ownerId: string }> {
+    return this.deps.db.portfolio.findUniqueOrThrow({
+      where: { id: portfolioId },
+      select: { name: true, baseCurrency: true, ownerId: true },
+    });
+  }
+
   /** True when the portfolio held an investment bought on or before `date` (the weekly report job skips it otherwise). */
   async hasHoldingsBy(portfolioId: string, date: string): Promise<boolean> {
     const where = { portfolioId, purchaseDate: { lte: new Date(`${date}T00:00:00Z`) } };
