@@ -59,7 +59,7 @@ export interface AlertEvaluatorDeps {
   redis: Redis;
   channels: RedisChannels;
   market: MarketService;
-  valuations: Pick<PortfolioValuations, 'valuePortfolio'>;
+  valuations: Pick<PortfolioValuations, 'valuePortfolio' | 'heldSymbols'>;
   access: Pick<PortfolioAccess, 'rolesOfPairs'>;
   analytics: AnalyticsService;
   outbox: NotifyOutbox;
@@ -165,10 +165,7 @@ export class AlertEvaluator {
     );
     const rows = all.filter((r) => !lostAccess.has(r.id));
     const portfolioIds = [...new Set(rows.flatMap((r) => (r.portfolioId ? [r.portfolioId] : [])))];
-    const held = portfolioIds.length
-      ? await this.deps.db.$queryRaw<Array<{ portfolioId: string; symbol: string }>>`
-          SELECT DISTINCT portfolio_id::text AS "portfolioId", symbol FROM investments WHERE portfolio_id = ANY(${portfolioIds}::uuid[])`
-      : [];
+    const held = portfolioIds.length ? await this.deps.valuations.heldSymbols(portfolioIds) : [];
     const alerts = new Map<string, LoadedAlert>();
     const bySymbol = new Map<string, LoadedAlert[]>();
     for (const row of rows) {

@@ -15,6 +15,8 @@ export {
   wantsEmail,
   type EmailCategory,
   type NotifyEmailJob,
+  type EmailAttachment,
+  type EmailAttachmentLoader,
 } from './mail.js';
 export {
   insertNotification,

@@ -160,8 +160,29 @@ ${paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join('\n')}
   };
 }
 
-/** The worker part that sends queued notification email over SMTP_URL (logged without it outside production). */
-export async function startNotifyEmailWorker(config: Config, log: FastifyBaseLogger, shared?: { db: Db }): Promise<RunningWorker> {
+/** A PDF attached to a notification email, as an email job's `reportId` names it. */
+export interface EmailAttachment {
+  filename: string;
+  content: Buffer;
+  contentType: string;
+}
+
+/**
+ * Loads the attachment a job's `reportId` names; null when there is none. Reports owns the rows
+ * and supplies it (reports is above alerts), so alerts never reads the reports table.
+ */
+export type EmailAttachmentLoader = (db: Db, reportId: string) => Promise<EmailAttachment | null>;
+
+/**
+ * The worker part that sends queued notification email over SMTP_URL (logged without it outside
+ * production). Without `loadAttachment` an email is sent without the report it names.
+ */
+export async function startNotifyEmailWorker(
+  config: Config,
+  log: FastifyBaseLogger,
+  shared?: { db: Db },
+  loadAttachment?: EmailAttachmentLoader,
+): Promise<RunningWorker> {
   const db = shared?.db ?? createDb({ url: config.DATABASE_URL, poolSize: 2 });
   const transport = config.SMTP_URL ? nodemailer.createTransport(config.SMTP_URL) : null;
   if (!transport && config.production) throw new Error('SMTP_URL is required in production');
@@ -171,18 +192,8 @@ export async function startNotifyEmailWorker(config: Config, log: FastifyBaseLog
     if (!user) return { sent: false, reason: 'no such user' };
     if (!(await wantsEmail(db, userId, category))) return { sent: false, reason: 'unsubscribed' };
     const email = renderNotifyEmail(config, job.data, user);
-    const report = job.data.reportId
-      ? await db.report.findUnique({ where: { id: job.data.reportId }, select: { content: true, fromDate: true, toDate: true } })
-      : null;
-    const attachments = report
-      ? [
-          {
-            filename: `foliograph-report-${report.toDate.toISOString().slice(0, 10)}.pdf`,
-            content: Buffer.from(report.content),
-            contentType: 'application/pdf',
-          },
-        ]
-      : [];
+    const attachment = job.data.reportId && loadAttachment ? await loadAttachment(db, job.data.reportId) : null;
+    const attachments = attachment ? [attachment] : [];
     if (!transport) {
       log.info(
         { event: 'email.logged', to: email.to, subject: email.subject },

@@ -59,6 +59,29 @@ export class PortfolioValuations {
     return header && holdings ? { header, holdings } : null;
   }
 
+  /**
+   * The distinct symbols held by each of these portfolios (their investments), in one statement:
+   * the alert evaluator watches them for portfolio alerts.
+   */
+  heldSymbols(portfolioIds: readonly string[]): Promise<Array<{ portfolioId: string; symbol: string }>> {
+    return this.deps.db.$queryRaw<Array<{ portfolioId: string; symbol: string }>>`
+      SELECT DISTINCT portfolio_id::text AS "portfolioId", symbol FROM investments WHERE portfolio_id = ANY(${portfolioIds}::uuid[])`;
+  }
+
+  /** A portfolio's name, owner and base currency (a report's heading); throws Prisma's not-found error when there is none. */
+  heading(portfolioId: string): Promise<{ name: string; baseCurrency: string; ownerId: string }> {
+    return this.deps.db.portfolio.findUniqueOrThrow({
+      where: { id: portfolioId },
+      select: { name: true, baseCurrency: true, ownerId: true },
+    });
+  }
+
+  /** True when the portfolio held an investment bought on or before `date` (the weekly report job skips it otherwise). */
+  async hasHoldingsBy(portfolioId: string, date: string): Promise<boolean> {
+    const where = { portfolioId, purchaseDate: { lte: new Date(`${date}T00:00:00Z`) } };
+    return (await this.deps.db.investment.count({ where })) > 0;
+  }
+
   /** The valuation of holdings already loaded (the live stream recomputes with this per tick). */
   value(portfolio: PortfolioHeader, holdings: readonly HoldingInput[], lookup?: QuoteLookup): Promise<PortfolioValuation> {
     return this.deps.market.valueHoldings(portfolio, holdings, lookup, { costsInBaseCurrency: this.costsInBaseCurrency });

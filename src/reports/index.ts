@@ -6,7 +6,7 @@
 import './schema.js';
 import './tax-lots.schema.js';
 export { ReportService, WEEKLY_REPORT_KIND, ON_DEMAND_REPORT_KIND, type SnapshotProgress } from './service.js';
-export { PostgresReportStore, type ReportStore } from './store.js';
+export { PostgresReportStore, reportAttachment, type ReportStore } from './store.js';
 export { startReportsWorker, startNotificationsAndReports, REPORT_JOBS, lastFullWeek, lastTradingDay } from './jobs.js';
 export { reportRoutes } from './routes.js';
 export { formatPercent, formatRatio, renderRiskReport } from './pdf.js';

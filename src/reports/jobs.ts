@@ -35,6 +35,7 @@ import {
   type SharedWorkerResources,
 } from '../alerts/index.js';
 import type { AnalyticsService } from '../analytics/index.js';
+import type { PortfolioValuations } from '../portfolios/index.js';
 import type { Config } from '../config.js';
 import { QUEUE_NAMES, openQueue, queuePrefix } from '../platform/queues.js';
 import { addDays } from '../market/index.js';
@@ -43,7 +44,7 @@ import { bullConnection, type Redis } from '../platform/redis.js';
 import type { RunningWorker } from '../platform/queues.js';
 import { Worker } from 'bullmq';
 import { ReportService, WEEKLY_REPORT_KIND, type SnapshotProgress } from './service.js';
-import { PostgresReportStore } from './store.js';
+import { PostgresReportStore, reportAttachment } from './store.js';
 import { reportDownloadUrl } from './urls.js';
 
 export const REPORT_JOBS = {
@@ -105,6 +106,7 @@ interface Deps {
   db: Db;
   redis: Redis;
   reports: ReportService;
+  valuations: Pick<PortfolioValuations, 'hasHoldingsBy'>;
   analytics: AnalyticsService;
   outbox: NotifyOutbox;
   log: FastifyBaseLogger;
@@ -144,7 +146,7 @@ async function runWeeklyReports(deps: Deps, job: Job): Promise<{ from: string; t
     if (batch.length === 0) break;
     for (const portfolio of batch) {
       // Portfolios created after the week have nothing to report for it.
-      if (isoDate(portfolio.createdAt) > period.to && !(await hasHoldingsBy(deps.db, portfolio.id, period.to))) continue;
+      if (isoDate(portfolio.createdAt) > period.to && !(await deps.valuations.hasHoldingsBy(portfolio.id, period.to))) continue;
       if (await deps.reports.store.exists(portfolio.id, WEEKLY_REPORT_KIND, period.from, period.to)) continue;
       // The report and its announcement commit together: a worker dying in between cannot leave a report never announced.
       let notification: NotificationRecord | null = null;
@@ -161,10 +163,6 @@ async function runWeeklyReports(deps: Deps, job: Job): Promise<{ from: string; t
   }
   deps.log.info({ event: 'jobs.weekly_reports', ...period, created }, 'weekly reports made');
   return { ...period, created };
-}
-
-async function hasHoldingsBy(db: Db, portfolioId: string, date: string): Promise<boolean> {
-  return (await db.investment.count({ where: { portfolioId, purchaseDate: { lte: new Date(`${date}T00:00:00Z`) } } })) > 0;
 }
 
 /** An in-app notification and (if they want it) an email with the PDF to the owner, in the report's transaction. */
@@ -339,7 +337,7 @@ export async function startReportsWorker(
   // As in the API: past days of the reports' figures read the stored snapshots.
   analytics.useStoredValues((portfolioId, range) => reports.storedValues(portfolioId, range));
   const producer = openQueue(QUEUE_NAMES.reports, config, JOB_OPTIONS);
-  const deps: Deps = { config, db, redis, reports, analytics, outbox, log, options, now };
+  const deps: Deps = { config, db, redis, reports, valuations, analytics, outbox, log, options, now };
 
   const connection = bullConnection(config.REDIS_URL);
   const worker = new Worker(
@@ -412,7 +410,7 @@ export async function startNotificationsAndReports(config: Config, log: FastifyB
     await shared.close();
   };
   try {
-    running.push(await startNotifyEmailWorker(config, log, shared));
+    running.push(await startNotifyEmailWorker(config, log, shared, reportAttachment));
     running.push(await startAlertWorker(config, log, {}, shared));
     running.push(await startReportsWorker(config, log, {}, shared));
   } catch (error) {

@@ -13,7 +13,7 @@ import { eventually } from '../../test/ws.js';
 import { startNotifyEmailWorker } from '../alerts/index.js';
 import { PROJECT_ROOT } from '../platform/paths.js';
 import { QUEUE_NAMES, openQueue, type OpenQueue } from '../platform/queues.js';
-import { formatPercent, formatRatio, REPORT_JOBS, startReportsWorker } from './index.js';
+import { formatPercent, formatRatio, REPORT_JOBS, reportAttachment, startReportsWorker } from './index.js';
 
 const log = pino({ level: 'silent' }) as unknown as FastifyBaseLogger;
 
@@ -216,7 +216,7 @@ describe('risk report PDF', () => {
     ok(await t.gql(`mutation { updateEmailSettings(input: { weeklyReports: false }) { weeklyReports } }`, {}, { token: quiet.token }));
 
     const worker = await startReportsWorker(t.config, log, { catchUp: false });
-    const mailer = await startNotifyEmailWorker(t.config, log);
+    const mailer = await startNotifyEmailWorker(t.config, log, undefined, reportAttachment);
     try {
       const week = { from: '2024-06-03', to: '2024-06-09' };
       await queue.queue.add(REPORT_JOBS.weekly, week, { jobId: 'weekly-1' });

@@ -47,7 +47,7 @@ export class ReportService {
     private readonly deps: {
       db: Db;
       market: MarketService;
-      valuations: Pick<PortfolioValuations, 'valuePortfolio'>;
+      valuations: Pick<PortfolioValuations, 'valuePortfolio' | 'heading'>;
       analytics: AnalyticsService;
       ledger: LedgerService;
       store: ReportStore;
@@ -167,11 +167,8 @@ export class ReportService {
 
   /** The figures, chart and tables of a report, from the analytics and market services. */
   async reportContent(portfolioId: string, from: string, to: string): Promise<RiskReportContent> {
-    const { db, analytics, market, valuations } = this.deps;
-    const portfolio = await db.portfolio.findUniqueOrThrow({
-      where: { id: portfolioId },
-      select: { name: true, baseCurrency: true, ownerId: true },
-    });
+    const { analytics, market, valuations } = this.deps;
+    const portfolio = await valuations.heading(portfolioId);
     const [performance, risk, valuation] = await Promise.all([
       analytics.performance(portfolioId, { from, to }),
       analytics.risk(portfolioId, { from, to }),

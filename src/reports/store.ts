@@ -2,6 +2,7 @@
  * Where report files live, behind an interface: PostgreSQL (bytea in `reports`) for now; a file
  * or object store would implement the same three calls.
  */
+import type { EmailAttachmentLoader } from '../alerts/index.js';
 import type { Db, Prisma } from '../platform/db.js';
 
 /** Work to commit with a newly stored report (its announcement): runs in the transaction that stores it. */
@@ -99,3 +100,15 @@ export class PostgresReportStore implements ReportStore {
     return { meta, contentType, content: Buffer.from(content) };
   }
 }
+
+/** A stored report as a notification email's PDF attachment (alerts' email worker loads it through this); null when gone. */
+export const reportAttachment: EmailAttachmentLoader = async (db, reportId) => {
+  const report = await db.report.findUnique({ where: { id: reportId }, select: { content: true, toDate: true } });
+  return report
+    ? {
+        filename: `foliograph-report-${report.toDate.toISOString().slice(0, 10)}.pdf`,
+        content: Buffer.from(report.content),
+        contentType: 'application/pdf',
+      }
+    : null;
+};
