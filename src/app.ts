@@ -42,6 +42,7 @@ import {
   PortfolioService,
   PortfolioInvitations,
   PortfolioValuations,
+  symbolHolders,
   type LiveValuationOptions,
 } from './portfolios/index.js';
 import { AnalyticsService } from './analytics/index.js';
@@ -136,6 +137,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     registry: metrics.registry,
     logger: app.log,
     extraProviders: options.marketProviders,
+    // Who holds what is portfolios' to say (market is below it).
+    heldSymbols: () => symbolHolders(db),
   });
   const auth = new AuthService({ config, db, redis, logger: app.log, tokens, revocations });
   const portfolios = new PortfolioService(db, app.log, { redis, config });

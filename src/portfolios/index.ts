@@ -22,6 +22,6 @@ export { MoneyRef } from './transactions.schema.js';
 export { roleOf, type PortfolioRole, type PortfolioRoleRequirement } from './roles.js';
 export { roleAtLeast } from './roles.js';
 export { LedgerService } from './ledger-service.js';
-export { PortfolioValuations } from './valuations.js';
+export { PortfolioValuations, symbolHolders, type HoldingsOnDay, type PortfolioPageEntry } from './valuations.js';
 export { PortfolioAccess, type AccessPair } from './access.js';
 export { LiveValuations, type LiveValuationOptions } from './live-valuation.js';

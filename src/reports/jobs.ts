@@ -25,12 +25,14 @@ import type { FastifyBaseLogger } from 'fastify';
 import { Decimal } from 'decimal.js';
 import {
   deleteOldNotifications,
+  driftAlerts,
   insertNotification,
   NotifyOutbox,
   openSharedWorkerResources,
   publishNotification,
   startAlertWorker,
   startNotifyEmailWorker,
+  type DriftAlert,
   type NotificationRecord,
   type SharedWorkerResources,
 } from '../alerts/index.js';
@@ -106,7 +108,7 @@ interface Deps {
   db: Db;
   redis: Redis;
   reports: ReportService;
-  valuations: Pick<PortfolioValuations, 'hasHoldingsBy'>;
+  valuations: Pick<PortfolioValuations, 'hasHoldingsBy' | 'page' | 'headings'>;
   analytics: AnalyticsService;
   outbox: NotifyOutbox;
   log: FastifyBaseLogger;
@@ -137,12 +139,7 @@ async function runWeeklyReports(deps: Deps, job: Job): Promise<{ from: string; t
   let cursor = saved && typeof saved === 'object' && saved.to === period.to ? (saved.cursor ?? null) : null;
   let created = saved && typeof saved === 'object' && saved.to === period.to ? (saved.created ?? 0) : 0;
   for (;;) {
-    const batch = await deps.db.portfolio.findMany({
-      where: cursor ? { id: { gt: cursor } } : {},
-      orderBy: { id: 'asc' },
-      take: deps.options.batchSize ?? 50,
-      select: { id: true, ownerId: true, name: true, createdAt: true },
-    });
+    const batch = await deps.valuations.page(cursor, deps.options.batchSize ?? 50);
     if (batch.length === 0) break;
     for (const portfolio of batch) {
       // Portfolios created after the week have nothing to report for it.
@@ -202,14 +199,17 @@ async function recordAnnouncement(
  * most once a week per portfolio: the reminder row is claimed by one conditional upsert.
  */
 async function runReminders(deps: Deps): Promise<{ reminded: number }> {
-  const alerts = await deps.db.$queryRaw<
-    Array<{ portfolioId: string; userId: string; name: string; threshold: string; targets: Array<{ key: string; weight: number }> }>
-  >`
-    SELECT DISTINCT ON (a.portfolio_id) a.portfolio_id::text AS "portfolioId", a.user_id::text AS "userId", p.name,
-           trim_scale(a.threshold)::text AS threshold, a.targets
-    FROM alerts a JOIN portfolios p ON p.id = a.portfolio_id AND p.owner_id = a.user_id
-    WHERE a.condition = 'PORTFOLIO_DRIFT_ABOVE' AND a.targets IS NOT NULL
-    ORDER BY a.portfolio_id, a.created_at`;
+  // Drift alerts from alerts' door, the portfolios' owners and names from portfolios' door: two
+  // statements whatever the number of alerts. An owner's oldest drift alert on a portfolio counts.
+  const drift = await driftAlerts(deps.db);
+  const headings = drift.length ? await deps.valuations.headings([...new Set(drift.map((a) => a.portfolioId))]) : [];
+  const portfolios = new Map(headings.map((p) => [p.id, p]));
+  const alerts: Array<DriftAlert & { name: string }> = [];
+  for (const alert of drift) {
+    const portfolio = portfolios.get(alert.portfolioId);
+    if (!portfolio || portfolio.ownerId !== alert.userId || alerts.at(-1)?.portfolioId === alert.portfolioId) continue;
+    alerts.push({ ...alert, name: portfolio.name });
+  }
   let reminded = 0;
   for (const alert of alerts) {
     const plan = await deps.analytics.rebalance(alert.portfolioId, { targets: alert.targets, driftTolerance: Number(alert.threshold) });
@@ -255,6 +255,13 @@ export function reviewMonth(now: Date): string {
   return `${isoDate(now).slice(0, 7)}-01`;
 }
 
+/** Of these portfolios, those whose review of `month` was sent. */
+async function reviewedIn(db: Db, portfolioIds: readonly string[], month: string): Promise<Set<string>> {
+  const rows = await db.$queryRaw<Array<{ id: string }>>`
+    SELECT portfolio_id::text AS id FROM tax_lot_reviews WHERE month = ${month}::date AND portfolio_id = ANY(${portfolioIds}::uuid[])`;
+  return new Set(rows.map((r) => r.id));
+}
+
 /**
  * The monthly tax-lot review: every portfolio with suggestions gets one notification and one
  * email (if its owner wants tax-lot reviews) per month. The month's row in `tax_lot_reviews` is
@@ -268,13 +275,15 @@ async function runTaxLotReviews(deps: Deps, job: Job): Promise<{ month: string; 
   let cursor = resumed ? (saved.cursor ?? null) : null;
   let reviewed = resumed ? (saved.reviewed ?? 0) : 0;
   for (;;) {
-    const batch = await deps.db.portfolio.findMany({
-      where: { ...(cursor ? { id: { gt: cursor } } : {}), taxLotReviews: { none: { month: new Date(`${month}T00:00:00Z`) } } },
-      orderBy: { id: 'asc' },
-      take: deps.options.batchSize ?? 50,
-      select: { id: true, ownerId: true, name: true, baseCurrency: true },
-    });
-    if (batch.length === 0) break;
+    const page = await deps.valuations.page(cursor, deps.options.batchSize ?? 50);
+    if (page.length === 0) break;
+    // The month's reviews already sent (reports' own table), one statement per page.
+    const reviewedAlready = await reviewedIn(
+      deps.db,
+      page.map((p) => p.id),
+      month,
+    );
+    const batch = page.filter((p) => !reviewedAlready.has(p.id));
     for (const portfolio of batch) {
       const suggestions = await deps.reports.taxLots.suggestions(portfolio);
       if (suggestions.length === 0) continue;
@@ -308,7 +317,7 @@ async function runTaxLotReviews(deps: Deps, job: Job): Promise<{ month: string; 
       deps.outbox.flush();
       await publishNotification(deps.redis, deps.config.REDIS_PREFIX, notification).catch(() => {});
     }
-    cursor = batch[batch.length - 1]!.id;
+    cursor = page[page.length - 1]!.id;
     await job.updateProgress({ cursor, month, reviewed });
   }
   deps.log.info({ event: 'jobs.tax_lot_reviews', month, reviewed }, 'tax-lot reviews sent');
