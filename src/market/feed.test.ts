@@ -4,26 +4,22 @@
  * each worker process would, so the provider calls show which one is publishing.
  */
 import { Registry } from 'prom-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../../test/harness.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { useTestApp } from '../../test/use-test-app.js';
 import { eventually } from '../../test/ws.js';
 import { PriceFeed, feedLockKey, startPriceFeed } from './feed.js';
 import type { LiveQuote } from './quote-relay.js';
 import { MarketService } from './service.js';
 import { symbolHolders } from '../portfolios/index.js';
 
-let t: TestApp;
 const running: Array<{ feed: PriceFeed; market: MarketService }> = [];
 
-beforeAll(async () => {
-  t = await startTestApp();
-});
+const t = useTestApp();
 afterAll(async () => {
   for (const { feed, market } of running) {
     await feed.close();
     market.close();
   }
-  await t?.close();
 });
 
 const LOCK_TTL_MS = 600;

@@ -4,7 +4,7 @@
  * a new portfolio gives the same holdings, lots, realized gains and cash; a broker-style CSV
  * imports with the dry run and all-or-nothing rules, every bad row named with its field.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   ExportPortfolioDocument,
   ImportPortfolioDocument,
@@ -14,17 +14,17 @@ import {
   type ImportPortfolioInput,
   type TransactionInput,
 } from '../../schema/sdk/graphql.js';
-import { errorCode, startTestApp, type TestApp } from '../../test/harness.js';
+import { errorCode } from '../../test/harness.js';
+import { useTestApp } from '../../test/use-test-app.js';
 import { createPortfolio, ok } from '../../test/portfolios.js';
 import { createTestUser, type TestUser } from '../../test/users.js';
 import { IMPORT_MAX_TRANSACTIONS } from './ledger-file.js';
 
-let t: TestApp;
 let owner: TestUser;
 let source: string;
 
+const t = useTestApp();
 beforeAll(async () => {
-  t = await startTestApp();
   await t.app.services.db.asset.createMany({
     data: [
       { symbol: 'XYZ', name: 'XYZ Corp', type: 'STOCK', currency: 'USD' },
@@ -46,9 +46,6 @@ beforeAll(async () => {
   await record({ type: 'SELL', symbol: 'XYZ', date: '2024-02-01', quantity: '12', price: '45', fee: '5', lotIds: [first] });
   await record({ type: 'SELL', symbol: 'XYZ', date: '2024-03-01', quantity: '6', price: '47' });
   await record({ type: 'SELL', symbol: 'SAP.DE', date: '2024-03-05', quantity: '2', price: '130', currency: 'EUR', fxRate: '1.08' });
-});
-afterAll(async () => {
-  await t?.close();
 });
 
 /** What the ledger shows, without ids (a copy has new ones) or anything priced at today's quote. */
