@@ -1,7 +1,7 @@
 /**
  * market's door: symbols, providers, quotes, history, custom-asset prices, valuation and live
- * quotes. It owns the `assets` and `daily_prices` tables: other domains read and write them
- * through MarketService. Outside market, import from here only. Importing it registers market's
+ * quotes. It owns the `assets`, `daily_prices`, `price_history_coverage` and `fx_series` tables:
+ * other domains read and write them through MarketService, FxRates and the custom-asset functions. Outside market, import from here only. Importing it registers market's
  * GraphQL types (Quote, Valuation, ...) on the builder; other domains extend those refs.
  */
 import './schema.js';

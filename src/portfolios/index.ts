@@ -1,7 +1,9 @@
 /**
  * portfolios' door: portfolios, investments, shares, roles, activity, custom assets and
  * import/export, and the valuation fields of Portfolio and Investment (valued through market's
- * door). It owns `portfolios`, `investments`, `portfolio_shares` and `portfolio_activity`.
+ * door). It owns `portfolios`, `investments`, `transactions`, `ledger_versions`, `portfolio_shares`,
+ * `portfolio_invitations` and `portfolio_activities`; other domains read them through
+ * PortfolioValuations, PortfolioAccess and symbolHolders.
  * Outside portfolios, import from here only. Importing it registers portfolios' GraphQL types.
  */
 import './portfolio.schema.js';
