@@ -1,7 +1,7 @@
 /**
  * The price feed: every MARKET_FEED_INTERVAL_MS it takes fresh quotes from the provider chain
  * for the symbols someone holds (asked of portfolios through the market service every ~30 s) or watches (live subscribers on any API
- * instance, see ./pubsub.ts), stores them in the market caches (so queries agree with the
+ * instance, see ./quote-relay.ts), stores them in the market caches (so queries agree with the
  * stream) and publishes each on its Redis channel. Custom assets have no ticks and are left out.
  *
  * It runs in the worker (once per deployment, not per API replica), and a Redis lease makes sure

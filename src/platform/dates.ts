@@ -32,6 +32,11 @@ export function isoDateFromEpochDay(epochDay: number): string {
 }
 
 /** The UTC calendar day an instant falls on. */
+/** The YYYY-MM-DD date `days` after `date` (before it when negative). */
+export function addDays(date: string, days: number): string {
+  return isoDateFromEpochDay(epochDayFromIsoDate(date) + days);
+}
+
 export function epochDayOf(instant: Date): number {
   return Math.floor(instant.getTime() / MS_PER_DAY);
 }

@@ -40,7 +40,7 @@ import type { AnalyticsService } from '../analytics/index.js';
 import type { PortfolioValuations } from '../portfolios/index.js';
 import type { Config } from '../config.js';
 import { QUEUE_NAMES, openQueue, queuePrefix } from '../platform/queues.js';
-import { addDays } from '../market/index.js';
+import { addDays, isoDateOf } from '../platform/dates.js';
 import type { Db, Prisma } from '../platform/db.js';
 import { bullConnection, type Redis } from '../platform/redis.js';
 import type { RunningWorker } from '../platform/queues.js';
@@ -73,18 +73,16 @@ export const JOB_OPTIONS = {
   removeOnFail: { count: 1000 },
 } as const;
 
-const isoDate = (d: Date) => d.toISOString().slice(0, 10);
-
 /** The weekday before `now` (the close a snapshot run records). */
 export function lastTradingDay(now: Date): string {
-  let day = addDays(isoDate(now), -1);
+  let day = addDays(isoDateOf(now), -1);
   while ([0, 6].includes(new Date(`${day}T00:00:00Z`).getUTCDay())) day = addDays(day, -1);
   return day;
 }
 
 /** The last full Monday–Sunday week before `now`. */
 export function lastFullWeek(now: Date): { from: string; to: string } {
-  const today = isoDate(now);
+  const today = isoDateOf(now);
   const weekday = (new Date(`${today}T00:00:00Z`).getUTCDay() + 6) % 7; // Monday 0
   const to = addDays(today, -weekday - 1);
   return { from: addDays(to, -6), to };
@@ -143,7 +141,7 @@ async function runWeeklyReports(deps: Deps, job: Job): Promise<{ from: string; t
     if (batch.length === 0) break;
     for (const portfolio of batch) {
       // Portfolios created after the week have nothing to report for it.
-      if (isoDate(portfolio.createdAt) > period.to && !(await deps.valuations.hasHoldingsBy(portfolio.id, period.to))) continue;
+      if (isoDateOf(portfolio.createdAt) > period.to && !(await deps.valuations.hasHoldingsBy(portfolio.id, period.to))) continue;
       if (await deps.reports.store.exists(portfolio.id, WEEKLY_REPORT_KIND, period.from, period.to)) continue;
       // The report and its announcement commit together: a worker dying in between cannot leave a report never announced.
       let notification: NotificationRecord | null = null;
@@ -237,7 +235,7 @@ async function runReminders(deps: Deps): Promise<{ reminded: number }> {
           subject: `Time to rebalance ${alert.name}`,
           paragraphs: [body, ...(trades.length ? ['Suggested trades:', ...trades] : [])],
         },
-        `rebalance-${alert.portfolioId}-${isoDate(claimed[0]!.sent_at)}`,
+        `rebalance-${alert.portfolioId}-${isoDateOf(claimed[0]!.sent_at)}`,
         tx,
       );
       return notification;
@@ -252,7 +250,7 @@ async function runReminders(deps: Deps): Promise<{ reminded: number }> {
 
 /** The first day of `now`'s month (UTC): the period a tax-lot review covers. */
 export function reviewMonth(now: Date): string {
-  return `${isoDate(now).slice(0, 7)}-01`;
+  return `${isoDateOf(now).slice(0, 7)}-01`;
 }
 
 /** Of these portfolios, those whose review of `month` was sent. */

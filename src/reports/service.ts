@@ -17,7 +17,7 @@
  */
 import { Decimal } from 'decimal.js';
 import type { AnalyticsService, StoredValue } from '../analytics/index.js';
-import { addDays } from '../market/index.js';
+import { addDays, isCalendarDate, isoDateOf } from '../platform/dates.js';
 import type { MarketService } from '../market/index.js';
 import { allocate, isCash, ownedKey } from '../market/index.js';
 import type { HoldingsOnDay, PortfolioValuations } from '../portfolios/index.js';
@@ -30,8 +30,6 @@ import type { LedgerService } from '../portfolios/index.js';
 
 export const WEEKLY_REPORT_KIND = 'WEEKLY_RISK';
 export const ON_DEMAND_REPORT_KIND = 'RISK';
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const isoDate = (d: Date) => d.toISOString().slice(0, 10);
 
 export interface SnapshotProgress {
   /** The last portfolio id done (keyset cursor). */
@@ -77,7 +75,7 @@ export class ReportService {
 
   /** A portfolio's snapshots from..to (default: the last 365 days), oldest first. */
   async snapshots(portfolioId: string, input: { from?: string | null; to?: string | null }) {
-    const to = input.to ?? isoDate(this.now());
+    const to = input.to ?? isoDateOf(this.now());
     const from = input.from ?? addDays(to, -365);
     const problems = new Problems();
     if (from > to) problems.add('from', 'must not be after to');
@@ -102,7 +100,7 @@ export class ReportService {
     date: string,
     options: { batchSize?: number; resume?: SnapshotProgress | null; onBatch?: (progress: SnapshotProgress) => Promise<void> } = {},
   ): Promise<SnapshotProgress> {
-    if (!DATE.test(date)) throw new RangeError(`not a date: ${date}`);
+    if (!isCalendarDate(date)) throw new RangeError(`not a date: ${date}`);
     const batchSize = options.batchSize ?? 200;
     const progress: SnapshotProgress = options.resume ? { ...options.resume } : { cursor: null, portfolios: 0, written: 0 };
     for (;;) {
@@ -154,7 +152,7 @@ export class ReportService {
 
   /** The default period of a report: the 7 days up to yesterday. */
   defaultPeriod(): { from: string; to: string } {
-    const to = addDays(isoDate(this.now()), -1);
+    const to = addDays(isoDateOf(this.now()), -1);
     return { from: addDays(to, -6), to };
   }
 
