@@ -42,7 +42,7 @@ import {
   PortfolioService,
   PortfolioInvitations,
   PortfolioValuations,
-  symbolHolders,
+  heldSymbolsExcept,
   type LiveValuationOptions,
 } from './portfolios/index.js';
 import { AnalyticsService } from './analytics/index.js';
@@ -138,7 +138,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     logger: app.log,
     extraProviders: options.marketProviders,
     // Who holds what is portfolios' to say (market is below it).
-    heldSymbols: () => symbolHolders(db),
+    heldSymbols: (except) => heldSymbolsExcept(db, except),
   });
   const auth = new AuthService({ config, db, redis, logger: app.log, tokens, revocations });
   const portfolios = new PortfolioService(db, app.log, { redis, config });

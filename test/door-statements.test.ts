@@ -57,7 +57,7 @@ describe('the daily snapshot job', () => {
 });
 
 describe("the price feed's held symbols", () => {
-  it('cost two statements (the holders from portfolios, their custom assets from market), for 33 holdings as for 63', async () => {
+  it('cost two statements (the custom assets from market, the symbols held apart from them from portfolios), for 33 holdings as for 63', async () => {
     const market = t.app.services.market;
     const count = statementCounter(t);
     // BOAT is the owner's custom asset: priced from stored prices, never by the feed.

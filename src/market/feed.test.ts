@@ -10,7 +10,7 @@ import { eventually } from '../../test/ws.js';
 import { PriceFeed, feedLockKey, startPriceFeed } from './feed.js';
 import type { LiveQuote } from './quote-relay.js';
 import { MarketService } from './service.js';
-import { symbolHolders } from '../portfolios/index.js';
+import { heldSymbolsExcept } from '../portfolios/index.js';
 
 const running: Array<{ feed: PriceFeed; market: MarketService }> = [];
 
@@ -100,13 +100,13 @@ describe('the price feed lease', () => {
   it('runs as a worker part: ticking with an interval, not at all with MARKET_FEED_INTERVAL_MS=0', async () => {
     const key = feedLockKey(t.config.REDIS_PREFIX);
     const watched = await collect('MSFT');
-    const off = await startPriceFeed({ ...t.config, MARKET_FEED_INTERVAL_MS: 0 }, t.app.log, symbolHolders);
+    const off = await startPriceFeed({ ...t.config, MARKET_FEED_INTERVAL_MS: 0 }, t.app.log, heldSymbolsExcept);
     await new Promise((r) => setTimeout(r, 200));
     expect(watched.ticks).toEqual([]);
     expect(await t.app.services.redis.get(key)).toBeNull();
     await off.close();
 
-    const on = await startPriceFeed({ ...t.config, MARKET_FEED_INTERVAL_MS: 50 }, t.app.log, symbolHolders);
+    const on = await startPriceFeed({ ...t.config, MARKET_FEED_INTERVAL_MS: 50 }, t.app.log, heldSymbolsExcept);
     await eventually(
       () => watched.ticks.length,
       (n) => n >= 3,

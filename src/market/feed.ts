@@ -186,13 +186,13 @@ export class PriceFeed {
 
 /**
  * The worker part: the feed with its own connections; nothing when MARKET_FEED_INTERVAL_MS is 0.
- * `holders` says who holds what over the feed's connection (the composition root passes
- * portfolios' `symbolHolders`: market does not read portfolios' tables).
+ * `heldSymbols` reads the held symbols over the feed's connection (the composition root passes
+ * portfolios' `heldSymbolsExcept`: market does not read portfolios' tables).
  */
 export async function startPriceFeed(
   config: Config,
   log: FastifyBaseLogger,
-  holders: (db: Db) => Promise<SymbolHolder[]>,
+  heldSymbols: (db: Db, except: readonly SymbolHolder[]) => Promise<string[]>,
 ): Promise<RunningWorker> {
   if (config.MARKET_FEED_INTERVAL_MS === 0) {
     log.info('price feed off (MARKET_FEED_INTERVAL_MS=0)');
@@ -200,7 +200,14 @@ export async function startPriceFeed(
   }
   const db = createDb({ url: config.DATABASE_URL, poolSize: 2 });
   const redis = createRedis(config.REDIS_URL, 'foliograph:price-feed', { log, commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS });
-  const market = new MarketService({ config, db, redis, registry: new Registry(), logger: log, heldSymbols: () => holders(db) });
+  const market = new MarketService({
+    config,
+    db,
+    redis,
+    registry: new Registry(),
+    logger: log,
+    heldSymbols: (except) => heldSymbols(db, except),
+  });
   const feed = new PriceFeed({ market, redis, prefix: config.REDIS_PREFIX, log }, { intervalMs: config.MARKET_FEED_INTERVAL_MS });
   await feed.start();
   return {

@@ -63,18 +63,19 @@ export interface QuoteRequest {
 /** Looks quotes up; the GraphQL layer passes its per-request dataloader. */
 export type QuoteLookup = (requests: readonly QuoteRequest[]) => Promise<ReadonlyArray<Quote | null>>;
 
-/** One owner holds one symbol in some portfolio. */
+/** An owner and a symbol: one of their holdings, or one of their custom assets. */
 export interface SymbolHolder {
   ownerId: string;
   symbol: string;
 }
 
 /**
- * Who holds which symbol, distinct pairs ordered by symbol, for the price feed. Portfolios owns
- * the holdings and supplies it through the composition root: market is below portfolios, so it
- * neither imports portfolios nor reads its tables.
+ * The distinct symbols held in any portfolio, in symbol order, leaving out a holding whose owner
+ * and symbol are in `except` (the owners' custom assets, which the feed never prices). Portfolios
+ * owns the holdings and supplies it through the composition root: market is below portfolios, so
+ * it neither imports portfolios nor reads its tables.
  */
-export type HeldSymbolsSource = () => Promise<SymbolHolder[]>;
+export type HeldSymbolsSource = (except: readonly SymbolHolder[]) => Promise<string[]>;
 
 /** The portfolio fields a valuation needs. */
 export interface PortfolioHeader {
@@ -198,12 +199,11 @@ export class MarketService {
   /**
    * Distinct market symbols held in any portfolio (what the price feed publishes), in symbol
    * order: a holding of its owner's custom asset is priced from stored prices, never by the feed.
-   * Two statements: the holders (portfolios'), then which of them are custom assets (market's).
+   * Two statements whatever the number of holdings: the custom assets (market's), then the
+   * symbols held apart from them (portfolios', through the source).
    */
   async heldSymbols(): Promise<string[]> {
-    const holders = await this.holders();
-    const custom = await this.store.customSymbols(holders);
-    return [...new Set(holders.filter((h) => !custom.has(ownedKey(h.ownerId, h.symbol))).map((h) => h.symbol))];
+    return this.holders(await this.store.customAssetKeys());
   }
 
   // ------------------------------------------------------------------------------ quotes

@@ -96,6 +96,11 @@ export class PriceStore {
     return resolved;
   }
 
+  /** Every custom asset's owner and symbol (the price feed leaves holdings of them out). */
+  customAssetKeys(): Promise<Array<{ ownerId: string; symbol: string }>> {
+    return this.db.$queryRaw`SELECT owner_id::text AS "ownerId", symbol FROM assets WHERE owner_id IS NOT NULL`;
+  }
+
   /** Which of the symbols are custom assets of their owner (pairs in, "owner|symbol" keys out). */
   async customSymbols(pairs: ReadonlyArray<{ ownerId: string; symbol: string }>): Promise<Set<string>> {
     if (pairs.length === 0) return new Set();

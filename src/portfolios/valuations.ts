@@ -23,14 +23,18 @@ export interface LoadedHoldings {
 }
 
 /**
- * Who holds which symbol in any portfolio (its investments), distinct and in symbol order, in one
- * statement: market's HeldSymbolsSource, which the price feed asks every ~30 s.
+ * The distinct symbols held in any portfolio (its investments), in symbol order, leaving out a
+ * holding whose owner and symbol are in `except`, in one statement: market's HeldSymbolsSource,
+ * which the price feed asks every ~30 s (`except`: the owners' custom assets).
  */
-export function symbolHolders(db: Db): Promise<SymbolHolder[]> {
-  return db.$queryRaw<SymbolHolder[]>`
-    SELECT DISTINCT p.owner_id::text AS "ownerId", i.symbol
+export async function heldSymbolsExcept(db: Db, except: readonly SymbolHolder[]): Promise<string[]> {
+  const rows = await db.$queryRaw<Array<{ symbol: string }>>`
+    SELECT DISTINCT i.symbol
     FROM investments i JOIN portfolios p ON p.id = i.portfolio_id
-    ORDER BY i.symbol, "ownerId"`;
+    WHERE NOT EXISTS (SELECT 1 FROM unnest(${except.map((e) => e.ownerId)}::uuid[], ${except.map((e) => e.symbol)}::text[]) AS e(owner_id, symbol)
+                      WHERE e.owner_id = p.owner_id AND e.symbol = i.symbol)
+    ORDER BY i.symbol`;
+  return rows.map((r) => r.symbol);
 }
 
 /** A portfolio as the reports jobs page through them. */
