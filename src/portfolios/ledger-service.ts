@@ -29,7 +29,7 @@ import {
   type TransactionType,
 } from './ledger/engine.js';
 import { div, formatFixed } from './ledger/fixed.js';
-import { checkTransaction, type CheckedTransaction, type TransactionInput } from './transaction-rules.js';
+import { checkTransaction, noRateMessage, type CheckedTransaction, type TransactionInput } from './transaction-rules.js';
 
 type Tx = Prisma.TransactionClient;
 
@@ -213,9 +213,7 @@ export class LedgerService {
     const currency = checked.currency ?? asset?.currency.trim() ?? portfolio.baseCurrency;
     const fxRate = checked.fxRate ?? (await this.baseRate(currency, portfolio.baseCurrency, checked.dateText));
     if (fxRate === null) {
-      throw badInput([
-        { field: 'fxRate', message: `no ${currency} to ${portfolio.baseCurrency} rate is known for ${checked.dateText}: give fxRate` },
-      ]);
+      throw badInput([{ field: 'fxRate', message: noRateMessage(currency, portfolio.baseCurrency, checked.dateText) }]);
     }
     return { checked, currency, fxRate, asset };
   }
