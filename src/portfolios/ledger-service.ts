@@ -146,6 +146,22 @@ export async function assertLedgerHolds(
   throw badInput(details);
 }
 
+/**
+ * The field to name when an update breaks a later transaction: the one changed that moves what is
+ * held (a BUY moved in time or to another symbol, a split's ratio), else `quantity`.
+ */
+function changedField(current: Transaction, checked: CheckedTransaction): string {
+  if (current.date.getTime() !== checked.date.getTime()) return 'date';
+  if (current.symbol !== checked.symbol) return 'symbol';
+  const same = (stored: { toFixed(): string } | null, text: string | null) =>
+    stored === null || text === null ? stored === text : new Decimal(stored.toFixed()).eq(text);
+  if (current.type === 'SPLIT') {
+    if (!same(current.splitTo, checked.splitTo)) return 'splitTo';
+    if (!same(current.splitFrom, checked.splitFrom)) return 'splitFrom';
+  }
+  return 'quantity';
+}
+
 /** Locks the portfolio's ledger until the end of the transaction (writes to one ledger queue up). */
 async function lockLedger(tx: Tx, portfolioId: string): Promise<void> {
   const rows = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM portfolios WHERE id = ${portfolioId}::uuid FOR UPDATE`;
@@ -307,7 +323,7 @@ export class LedgerService {
         });
       }
       const symbols = [...new Set([current.symbol, checked.symbol].filter((s): s is string => s !== null))];
-      await assertLedgerHolds(tx, before.portfolioId, symbols, id, current.date.getTime() !== checked.date.getTime() ? 'date' : 'quantity');
+      await assertLedgerHolds(tx, before.portfolioId, symbols, id, changedField(current, checked));
       await recordActivity(tx, actor, before.portfolioId, 'TRANSACTION_UPDATED', {
         transactionId: id,
         before: transactionSnapshot(current),
