@@ -166,6 +166,19 @@ describe('the ledger performance against numpy (bench/ledger_performance_referen
     ]);
   });
 
+  it('weekend transactions count on the next valued day; a EUR dividend without a rate takes its date’s (Friday’s)', async () => {
+    const transactions: TransactionInput[] = [
+      ...TRADES.slice(0, 4),
+      { type: 'DIVIDEND', symbol: 'EEE', date: '2024-01-06', amount: '4', fee: '0.6', currency: 'EUR' },
+      { type: 'BUY', symbol: 'AAA', date: '2024-01-07', quantity: '2', price: '103.5' },
+      ...TRADES.slice(4),
+    ];
+    const id = await ledger(transactions);
+    const numpy = await expectSameFigures(id, transactions, RANGE);
+    // Monday 01-08: the FEE, the Sunday BUY and the Saturday dividend (3.4 EUR at Friday's rate).
+    expect(numpy.flows[4]).toBeCloseTo(2.5 + 207 - 3.4 * Number(eurUsd['2024-01-05']), 9);
+  });
+
   it('over a range that starts with positions held: the opening value is the first money in', async () => {
     const id = await ledger(TRADES);
     await expectSameFigures(id, TRADES, { from: '2024-01-05', to: '2024-01-12' });
