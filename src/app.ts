@@ -141,7 +141,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     heldSymbols: (except) => heldSymbolsExcept(db, except),
   });
   const auth = new AuthService({ config, db, redis, logger: app.log, tokens, revocations });
-  const portfolios = new PortfolioService(db, app.log, { redis, config });
+  const portfolios = new PortfolioService(db, app.log, { redis, config, fx });
   const invitations = new PortfolioInvitations({ db, config, outbox: auth.outbox, logger: app.log }, (actor, id, email, permission) =>
     portfolios.share(actor, id, email, permission),
   );

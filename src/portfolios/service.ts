@@ -21,6 +21,7 @@ import { Prisma, type Db } from '../platform/db.js';
 import { badInput, forbidden, notFound, Problems } from '../platform/errors.js';
 import { isUuid } from '../platform/ids.js';
 import type { Config } from '../config.js';
+import type { FxRates } from '../market/index.js';
 import type { Redis } from '../platform/redis.js';
 import { accessChangedChannel, type AccessChange } from './live-valuation.js';
 import { recordActivity, type Actor } from './activity.js';
@@ -101,7 +102,12 @@ export class PortfolioService {
   constructor(
     private readonly db: Db,
     private readonly logger: FastifyBaseLogger,
-    private readonly deps: { redis: Redis; config: Pick<Config, 'REDIS_PREFIX' | 'SHARES_PER_USER_PER_HOUR'> },
+    private readonly deps: {
+      redis: Redis;
+      config: Pick<Config, 'REDIS_PREFIX' | 'SHARES_PER_USER_PER_HOUR'>;
+      /** Market's FX door: an imported transaction without fxRate takes its date's rate. */
+      fx: Pick<FxRates, 'rate'>;
+    },
   ) {
     this.shareLimit = new ShareLimit(deps);
   }
@@ -334,6 +340,11 @@ export class PortfolioService {
   }
 
   importFile(actor: Actor, request: ImportRequest): Promise<ImportOutcome> {
-    return importPortfolio(this.db, actor, request);
+    return importPortfolio(
+      this.db,
+      actor,
+      request,
+      async (currency, baseCurrency, date) => (await this.deps.fx.rate(currency, baseCurrency, date))?.rate.toFixed() ?? null,
+    );
   }
 }
