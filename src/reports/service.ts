@@ -126,7 +126,8 @@ export class ReportService {
         p.holdings.map((h) => ({ ...h, id: p.id, close: closes.get(ownedKey(p.ownerId, h.symbol)) ?? null })),
       );
       // Valuation's rule in numeric arithmetic: quantity × close (a holding without one at its
-      // cost); portfolios holding nothing are worth 0.
+      // cost); portfolios holding nothing are worth 0. A portfolio deleted since the batch was
+      // read fails the insert (its foreign key): the job's retry reads the batch again without it.
       const written = await this.deps.db.$executeRaw`
         INSERT INTO portfolio_snapshots (portfolio_id, date, value, cost, currency, ledger_fingerprint)
         SELECT p.id, ${date}::date,
