@@ -9,7 +9,7 @@
  * range that starts with positions already held.
  */
 import { execFileSync } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   CreateCustomAssetDocument,
   FxRateDocument,
@@ -18,11 +18,11 @@ import {
   type TransactionInput,
 } from '../../schema/sdk/graphql.js';
 import { customAsset, setCustomPrices } from '../../test/analytics.js';
-import { startTestApp, type TestApp } from '../../test/harness.js';
+import { useTestApp } from '../../test/use-test-app.js';
 import { createPortfolio, ok } from '../../test/portfolios.js';
 import { createTestUser, type TestUser } from '../../test/users.js';
 
-let t: TestApp;
+const t = useTestApp();
 let alice: TestUser;
 
 const DATES = [
@@ -115,7 +115,6 @@ async function expectSameFigures(id: string, transactions: TransactionInput[], r
 }
 
 beforeAll(async () => {
-  t = await startTestApp();
   alice = await createTestUser(t, { name: 'Alice' });
   await customAsset(t, alice, 'AAA', closes(AAA));
   ok(
@@ -129,9 +128,6 @@ beforeAll(async () => {
   eurUsd = {};
   for (const date of DATES)
     eurUsd[date] = ok(await t.gql(FxRateDocument, { from: 'EUR', to: 'USD', date }, { token: alice.token })).fxRate!;
-});
-afterAll(async () => {
-  await t?.close();
 });
 
 const RANGE = { from: '2024-01-02', to: '2024-01-12' };
