@@ -133,7 +133,7 @@ export async function exportPortfolio(db: Db, portfolioId: string, format: FileF
   if (!portfolio) throw notFound('Portfolio');
   const investments = new Map(portfolio.investments.map((i) => [i.id, i]));
   const transactions = portfolio.transactions.map((t) => fileTransaction(t, investments.get(t.id)));
-  const filename = `${slug(portfolio.name)}-${now.toISOString().slice(0, 10)}`;
+  const filename = `${slug(portfolio.name)}-${formatDate(now)}`;
 
   if (format === 'CSV') {
     const rows = transactions.map((t) => csvCells(t).map(protectCell));
@@ -549,7 +549,7 @@ async function insertInvestments(
       ${column((inv) => inv.type)}::"AssetType"[],
       ${column((inv) => inv.quantity)}::numeric[],
       ${column((inv) => inv.purchasePrice)}::numeric[],
-      ${column((inv) => inv.purchaseDate.toISOString().slice(0, 10))}::date[],
+      ${column((inv) => formatDate(inv.purchaseDate))}::date[],
       ${column((inv) => inv.sector)}::text[],
       ${column((inv) => inv.notes)}::text[],
       ${investments.map((_, i) => new Date(start + i).toISOString())}::timestamptz[]
