@@ -15,16 +15,17 @@
  * A message on the revocation channel lets every instance close that session's open
  * subscriptions at once.
  *
- * The states asked for in one turn of the event loop are read in one command (GET for one
- * session, MGET for several): a burst of WebSocket connections, each checked twice, or of
- * concurrent requests costs one round trip and one socket write per turn, not two per client
- * (a profile of 10,000 connects put ~15 % of the API's time in those writes). Each read is still
- * sent after its caller asked, so a check made after registering a socket sees every
- * revocation written before it.
+ * The states asked for together are read in one command (GET for one session, MGET for
+ * several; ../platform/serial-batches.ts: the next turn, or when the read in flight answers): a
+ * burst of WebSocket connections, each checked twice, or of concurrent requests costs a few
+ * round trips and socket writes, not two per client (a profile of 10,000 connects put ~15 % of
+ * the API's time in those writes). Each read is still sent after its caller asked, so a check
+ * made after registering a socket sees every revocation written before it.
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../platform/db.js';
 import { isRedisOutage, redisAvailable, type Redis } from '../platform/redis.js';
+import { SerialBatches } from '../platform/serial-batches.js';
 import { ACCESS_TOKEN_TTL_SECONDS } from './tokens.js';
 
 const REVOKED = 'revoked';
@@ -37,6 +38,7 @@ type StateRead = { resolve: (state: string | null) => void; reject: (error: unkn
 export class SessionRevocations {
   /** Session-state reads waiting for this turn's command, by key. */
   private pendingReads = new Map<string, StateRead[]>();
+  private readonly readBatches = new SerialBatches();
 
   constructor(
     private readonly redis: Redis,
@@ -108,7 +110,7 @@ export class SessionRevocations {
   /** One session's state; the reads of a turn are sent together (see the top of this file). */
   private readState(key: string): Promise<string | null> {
     return new Promise((resolve, reject) => {
-      if (this.pendingReads.size === 0) setImmediate(() => this.flushReads());
+      if (this.pendingReads.size === 0) this.readBatches.schedule(() => this.flushReads());
       let readers = this.pendingReads.get(key);
       if (!readers) this.pendingReads.set(key, (readers = []));
       readers.push({ resolve, reject });
@@ -119,8 +121,9 @@ export class SessionRevocations {
     const batch = this.pendingReads;
     this.pendingReads = new Map();
     const keys = [...batch.keys()];
-    const states: Promise<Array<string | null>> =
-      keys.length === 1 ? this.redis.get(keys[0]!).then((state) => [state]) : this.redis.mget(...keys);
+    const states: Promise<Array<string | null>> = this.readBatches.track(
+      keys.length === 1 ? this.redis.get(keys[0]!).then((state) => [state]) : this.redis.mget(...keys),
+    );
     states.then(
       (values) => keys.forEach((key, i) => batch.get(key)!.forEach((reader) => reader.resolve(values[i] ?? null))),
       (error: unknown) => batch.forEach((readers) => readers.forEach((reader) => reader.reject(error))),
