@@ -48,7 +48,7 @@ type Rendered = { payload: Buffer; frames: Map<string, Buffer>; result?: undefin
  * built for its socket and dropped once written.
  */
 const SHARED_FRAMES_PER_RENDERING = 64;
-const FRAME_END = Buffer.from('}');
+const FRAME_END = 0x7d; // '}'
 
 /** Where a shared subscription's frames go. */
 export interface SharedTarget {
@@ -73,6 +73,8 @@ export interface SharedFanoutOptions {
 export class SharedFanout {
   /** Renderings of each event, by operation key; gone with the event. */
   private readonly rendered = new WeakMap<object, Map<string, Rendered | Promise<Rendered>>>();
+  /** The arguments each operation's events are executed with, while it has subscribers. */
+  private readonly executors = new Map<string, { args: ExecutionArgs; subscribers: number }>();
 
   constructor(
     private readonly schema: GraphQLSchema,
@@ -101,7 +103,20 @@ export class SharedFanout {
   async subscribe(args: ExecutionArgs, target: SharedTarget): Promise<AsyncIterableIterator<never> | ExecutionResult> {
     const source = await createSourceEventStream(args);
     if (!isAsyncIterable(source)) return source;
-    return new SharedDelivery(source[Symbol.asyncIterator](), (event) => this.render(event, args, target.key), target, this.options);
+    const { key } = target;
+    let executor = this.executors.get(key);
+    if (!executor) this.executors.set(key, (executor = { args: { ...args }, subscribers: 0 }));
+    executor.subscribers++;
+    // Events are executed with the operation's executor (the first subscriber's arguments; the
+    // payload reads no viewer), so this subscriber's context (its scope-auth caches, request
+    // id: ~1.5 KB) need not live as long as its socket. graphql-ws keeps `args` for a `next`
+    // it never sends here (the iterator yields nothing).
+    args.contextValue = undefined;
+    const shared = executor;
+    const leave = () => {
+      if (--shared.subscribers === 0 && this.executors.get(key) === shared) this.executors.delete(key);
+    };
+    return new SharedDelivery(source[Symbol.asyncIterator](), (event) => this.render(event, shared.args, key), target, this.options, leave);
   }
 
   private render(event: unknown, args: ExecutionArgs, key: string): Rendered | Promise<Rendered> {
@@ -127,22 +142,25 @@ export class SharedFanout {
 class SharedDelivery implements AsyncIterableIterator<never> {
   /** `{"id":…,"type":"next","payload":` for this subscription; the payload and `}` follow. */
   private readonly framePrefix: string;
-  private readonly framePrefixBytes: Buffer;
+  private left = false;
 
   constructor(
     private readonly source: AsyncIterator<unknown>,
     private readonly render: (event: unknown) => Rendered | Promise<Rendered>,
     private readonly target: SharedTarget,
     private readonly options: SharedFanoutOptions,
+    private readonly onLeave: () => void,
   ) {
     this.framePrefix = `{"id":${JSON.stringify(target.id)},"type":"next","payload":`;
-    this.framePrefixBytes = Buffer.from(this.framePrefix);
   }
 
   async next(): Promise<IteratorResult<never>> {
     for (;;) {
       const step = await this.source.next();
-      if (step.done) return { done: true, value: undefined };
+      if (step.done) {
+        this.leave();
+        return { done: true, value: undefined };
+      }
       const rendering = this.render(step.value);
       // Most events are rendered already (by the first subscriber): no extra turn for those.
       const rendered = isPromise(rendering) ? await rendering : rendering;
@@ -154,11 +172,13 @@ class SharedDelivery implements AsyncIterableIterator<never> {
   }
 
   async return(): Promise<IteratorResult<never>> {
+    this.leave();
     await this.source.return?.();
     return { done: true, value: undefined };
   }
 
   async throw(error?: unknown): Promise<IteratorResult<never>> {
+    this.leave();
     await this.source.return?.();
     throw error;
   }
@@ -188,11 +208,22 @@ class SharedDelivery implements AsyncIterableIterator<never> {
     return true;
   }
 
+  private leave(): void {
+    if (this.left) return;
+    this.left = true;
+    this.onLeave();
+  }
+
   /** This subscription's whole `next` frame for a shared rendering. */
   private frameOf(rendered: Extract<Rendered, { payload: Buffer }>): Buffer {
     const shared = rendered.frames.get(this.framePrefix);
     if (shared) return shared;
-    const frame = Buffer.concat([this.framePrefixBytes, rendered.payload, FRAME_END]);
+    // The prefix is encoded here, not kept as bytes per subscription (a pooled slice each).
+    const prefixLength = Buffer.byteLength(this.framePrefix);
+    const frame = Buffer.allocUnsafe(prefixLength + rendered.payload.length + 1);
+    frame.write(this.framePrefix, 0);
+    rendered.payload.copy(frame, prefixLength);
+    frame[frame.length - 1] = FRAME_END;
     if (rendered.frames.size < SHARED_FRAMES_PER_RENDERING) rendered.frames.set(this.framePrefix, frame);
     return frame;
   }
