@@ -217,7 +217,7 @@ export function attachSubscriptionServer(
         }
         // The address goes with the token: an API token's use from a new one is recorded and alerted.
         const ip = clientIp(ctx.extra.request, config.TRUST_PROXY);
-        const viewer = await services.viewers.resolve(typeof authorization === 'string' ? authorization : null, ip);
+        const viewer = await services.viewers.resolve(typeof authorization === 'string' ? authorization : null, ip, 'connect');
         if (!viewer || socket.readyState !== socket.OPEN) return false;
         const expiresIn = viewer.expiresAt.getTime() - Date.now();
         if (expiresIn <= 0) return false;
@@ -254,7 +254,7 @@ export function attachSubscriptionServer(
         sockets.add(socket);
         // A revocation published after resolveViewer's check but before this socket was
         // registered would have found nothing to close: check once more now that it is.
-        if (await services.viewers.isRevoked(viewer)) {
+        if (await services.viewers.isRevoked(viewer, 'connect')) {
           forget(socket);
           return false;
         }

@@ -19,16 +19,19 @@ import type { MarketService, Quote, QuoteRequest } from './service.js';
 
 export type LiveMarketOptions = QuoteRelayOptions;
 
+/** How long a subscription's start-up lookup may wait to share its statement with others. */
+const SUBSCRIBE_GATHER_MS = 2;
+
 export class LiveMarket {
   readonly relay: QuoteRelay;
   /**
    * Quote subscriptions' start-up lookups, batched across subscriptions: what a burst of
-   * clients asks while the previous lookup runs is one lookup (one SQL statement for custom
-   * assets), not one per subscriber (../platform/serial-batches.ts; with one batch per turn a
-   * 10,000-client burst still spent ~11 % of the API's time in those statements). Not cached:
+   * clients asks within SUBSCRIBE_GATHER_MS or while the previous lookup runs is one lookup (one
+   * SQL statement for custom assets), not one per subscriber (../platform/serial-batches.ts;
+   * with one batch per turn a 10,000-client burst spent ~11 % of the API's time in them). Not cached:
    * each subscription sees the current data.
    */
-  private readonly lookupBatches = new SerialBatches();
+  private readonly lookupBatches = new SerialBatches(SUBSCRIBE_GATHER_MS);
   private readonly subscribeLookups = new DataLoader<QuoteRequest, Quote | null, string>(
     (requests) => this.lookupBatches.track(this.deps.market.lookupQuotes(requests)),
     { cache: false, batchScheduleFn: (run) => this.lookupBatches.schedule(run), maxBatchSize: 1000 },

@@ -52,4 +52,15 @@ describe('SerialBatches', () => {
     for (let i = 0; i < 5; i++) await turn();
     expect(sent).toEqual(['answered locally', 'after it']);
   });
+
+  it('with a gather time, a batch opened with none in flight waits that long instead of a turn', async () => {
+    const batches = new SerialBatches(20);
+    const started = Date.now();
+    let sentAfter = -1;
+    batches.schedule(() => (sentAfter = Date.now() - started));
+    for (let i = 0; i < 5; i++) await turn();
+    expect(sentAfter).toBe(-1);
+    await new Promise((r) => setTimeout(r, 40));
+    expect(sentAfter).toBeGreaterThanOrEqual(15);
+  });
 });
