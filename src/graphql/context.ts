@@ -17,7 +17,7 @@ export interface Viewer {
  */
 /**
  * 'request' (the default): the session check goes out at once. 'connect' (WebSocket connects):
- * it may wait a couple of milliseconds to share its Redis read with other connects of a burst.
+ * it may wait a few milliseconds to share its Redis read with other connects of a burst.
  */
 export type ViewerCheckTiming = 'request' | 'connect';
 

@@ -20,7 +20,7 @@ import type { MarketService, Quote, QuoteRequest } from './service.js';
 export type LiveMarketOptions = QuoteRelayOptions;
 
 /** How long a subscription's start-up lookup may wait to share its statement with others. */
-const SUBSCRIBE_GATHER_MS = 2;
+const SUBSCRIBE_GATHER_MS = 10;
 
 export class LiveMarket {
   readonly relay: QuoteRelay;
