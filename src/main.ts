@@ -9,8 +9,6 @@ import { startMetricsServer } from './platform/metrics-server.js';
 import { ensureDatabase, migrate } from './platform/migrate.js';
 import { startTracing } from './platform/tracing.js';
 import { startErrorTracking } from './platform/error-tracking.js';
-import { DEMO_EMAIL, DEMO_PASSWORD, seedDemo } from './seed.js';
-import { startWorker } from './worker-runtime.js';
 
 function readConfig(): Config {
   try {
@@ -32,13 +30,18 @@ await ensureDatabase(config.DATABASE_URL, (m) => console.log(m));
 await migrate(config.DATABASE_URL, (m) => console.log(m));
 
 const app = await buildApp(config);
-if (config.SEED_DEMO && (await seedDemo(app.services.db))) {
+// The seed and the worker's side (BullMQ processors, PDF rendering, SMTP, the price feed) are
+// imported only when this process uses them: a production API process does not, and loading
+// them cost its idle memory.
+const seed = config.SEED_DEMO ? await import('./seed.js') : null;
+if (seed && (await seed.seedDemo(app.services.db))) {
+  const { DEMO_EMAIL, DEMO_PASSWORD } = seed;
   app.log.info(
     { email: DEMO_EMAIL },
     `seeded a demo account: sign in with the login mutation, email "${DEMO_EMAIL}", password "${DEMO_PASSWORD}"`,
   );
 }
-const worker = config.RUN_WORKER_IN_PROCESS ? await startWorker(config, app.log) : null;
+const worker = config.RUN_WORKER_IN_PROCESS ? await (await import('./worker-runtime.js')).startWorker(config, app.log) : null;
 
 let stopping = false;
 async function stop(signal: string): Promise<void> {

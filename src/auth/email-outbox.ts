@@ -14,6 +14,7 @@
  * whether or not the address has an account.
  */
 import type { FastifyBaseLogger } from 'fastify';
+import pg from 'pg';
 import type { Config } from '../config.js';
 import type { BackgroundTasks } from '../platform/background.js';
 import { QUEUE_NAMES, openQueue, type OpenQueue } from '../platform/queues.js';
@@ -54,12 +55,14 @@ const NOTIFY_JOB_OPTIONS = {
 export class EmailOutbox {
   private readonly open: OpenQueue<SealedEmailJob>;
   private readonly notify: OpenQueue<CategoryEmailJob>;
-  private readonly tokens: OneTimeTokens;
   /**
    * The relay's own small pool: sweeping and relaying never wait behind (or count among) the
-   * statements of requests.
+   * statements of requests. Created when there is something to relay: a Prisma client of its
+   * own costs an API process ~40 MB of memory (its query compiler), and most processes never
+   * record an email. Until then the sweep asks `sweepProbe`, one plain connection.
    */
-  private readonly relayDb: Db;
+  private relayClient: { db: Db; tokens: OneTimeTokens } | null = null;
+  private readonly sweepProbe: pg.Pool;
   private readonly sweepTimer: NodeJS.Timeout;
   private draining: Promise<void> | null = null;
   private again = false;
@@ -86,10 +89,32 @@ export class EmailOutbox {
       deps.logger,
     );
     this.notify = openQueue<CategoryEmailJob>(QUEUE_NAMES.notifyEmail, deps.config, NOTIFY_JOB_OPTIONS, deps.logger);
-    this.relayDb = createDb({ url: deps.config.DATABASE_URL, poolSize: 2 });
-    this.tokens = new OneTimeTokens(this.relayDb);
-    this.sweepTimer = setInterval(() => this.flush(), OUTBOX_SWEEP_MS);
+    this.sweepProbe = new pg.Pool({ connectionString: deps.config.DATABASE_URL, max: 1, idleTimeoutMillis: 2 * OUTBOX_SWEEP_MS });
+    // An idle connection that drops (a PostgreSQL restart) must not crash the process.
+    this.sweepProbe.on('error', () => {});
+    this.sweepTimer = setInterval(() => void this.sweep(), OUTBOX_SWEEP_MS);
     this.sweepTimer.unref();
+  }
+
+  private get relay(): { db: Db; tokens: OneTimeTokens } {
+    if (!this.relayClient) {
+      const db = createDb({ url: this.deps.config.DATABASE_URL, poolSize: 2 });
+      this.relayClient = { db, tokens: new OneTimeTokens(db) };
+    }
+    return this.relayClient;
+  }
+
+  /** The periodic sweep: relays rows left behind; without a relay client yet, only if there are any. */
+  private async sweep(): Promise<void> {
+    if (!this.relayClient) {
+      const any = await this.sweepProbe.query<{ any: boolean }>('SELECT EXISTS (SELECT 1 FROM email_outbox) AS any').then(
+        (result) => result.rows[0]?.any === true,
+        // PostgreSQL unreachable: the relay's own run reports it (once per run of failures).
+        () => true,
+      );
+      if (!any || this.closed) return;
+    }
+    this.flush();
   }
 
   get queue(): OpenQueue<SealedEmailJob>['queue'] {
@@ -146,13 +171,14 @@ export class EmailOutbox {
     this.closed = true;
     await this.open.close();
     await this.notify.close();
-    await this.relayDb.$disconnect();
+    await this.relayClient?.db.$disconnect();
+    await this.sweepProbe.end();
   }
 
   /** Relays up to BATCH rows in one transaction; returns how many. */
   private async relayBatch(): Promise<number> {
     try {
-      return await this.relayDb.$transaction(
+      return await this.relay.db.$transaction(
         async (tx) => {
           const rows = await tx.$queryRaw<Array<{ id: string; payload: OutboxEntry }>>`
             SELECT id, payload FROM email_outbox ORDER BY created_at LIMIT ${BATCH} FOR UPDATE SKIP LOCKED`;
@@ -206,13 +232,13 @@ export class EmailOutbox {
       case 'password-reset': {
         const user = await tx.user.findUnique({ where: { email: entry.email } });
         if (!user) return null;
-        const { token } = await this.tokens.issue(user.id, 'PASSWORD_RESET', { replacePrevious: true, db: tx });
+        const { token } = await this.relay.tokens.issue(user.id, 'PASSWORD_RESET', { replacePrevious: true, db: tx });
         return { kind: 'password-reset', to: user.email, name: user.name, link: resetPasswordLink(config, token) };
       }
       case 'verify-email': {
         const user = await tx.user.findUnique({ where: { id: entry.userId } });
         if (!user || user.emailVerified) return null;
-        const { token } = await this.tokens.issue(user.id, 'EMAIL_VERIFICATION', { replacePrevious: true, db: tx });
+        const { token } = await this.relay.tokens.issue(user.id, 'EMAIL_VERIFICATION', { replacePrevious: true, db: tx });
         return { kind: 'verify-email', to: user.email, name: user.name, link: verifyEmailLink(config, token) };
       }
     }

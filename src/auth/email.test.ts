@@ -309,6 +309,20 @@ describe('job payloads in Redis', () => {
     }
   }, 30_000);
 
+  it('an instance that never recorded an email still relays rows another one left behind (the sweep)', async () => {
+    // Its relay's own Prisma client is created only when the sweep finds a row (email-outbox.ts).
+    const app = await startTestApp({ env: { SMTP_URL: mailbox.url } });
+    try {
+      const to = uniqueEmail('left-behind');
+      const job = { kind: 'password-reset', to, name: 'Left Behind', link: 'https://app.example.test/reset' };
+      await app.app.services.db.emailOutbox.create({ data: { kind: 'send', payload: { kind: 'send', job } as never } });
+      await vi.waitFor(async () => expect(await app.app.services.db.emailOutbox.count()).toBe(0), { timeout: 15_000, interval: 200 });
+      expect(await app.app.services.auth.outbox.queue.getWaitingCount()).toBe(1);
+    } finally {
+      await app.close();
+    }
+  }, 30_000);
+
   it('a job not sealed with the server key is refused, not sent', async () => {
     const app = await startTestApp({ env: { SMTP_URL: mailbox.url } });
     const appWorker = await startEmailWorker(app.config, app.app.log);

@@ -16,9 +16,12 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import { UnrecoverableError } from 'bullmq';
-import nodemailer from 'nodemailer';
+import { createRequire } from 'node:module';
 import type { Config } from '../config.js';
 import { QUEUE_NAMES, openWorker, type RunningWorker } from '../platform/queues.js';
+
+/** nodemailer, loaded at the first transport: only the worker sends mail (saves ~2 MB elsewhere). */
+const nodemailer = () => createRequire(import.meta.url)('nodemailer') as typeof import('nodemailer');
 
 export type EmailJob =
   | { kind: 'verify-email'; to: string; name: string; link: string }
@@ -222,7 +225,7 @@ export function createMailer(config: Config, log: FastifyBaseLogger): { deliver:
       close: () => {},
     };
   }
-  const transport = nodemailer.createTransport(config.SMTP_URL);
+  const transport = nodemailer().createTransport(config.SMTP_URL);
   return {
     deliver: async (email) => {
       await transport.sendMail({ from: config.MAIL_FROM, to: email.to, subject: email.subject, text: email.text, html: email.html });

@@ -1,7 +1,7 @@
 import type { Viewer, ViewerAuthority } from '../graphql/context.js';
 import { unauthenticated } from '../platform/errors.js';
 import { isApiTokenSecret, type ApiTokens } from './api-tokens.js';
-import type { SessionRevocations } from './revocation.js';
+import type { CheckTiming, SessionRevocations } from './revocation.js';
 import type { TokenSigner } from './tokens.js';
 
 /** A viewer with its token's expiry: long-lived connections (subscriptions) end when it does. */
@@ -21,6 +21,7 @@ export async function resolveViewer(
   },
   authorization: string | undefined | null,
   ip: string | null = null,
+  timing: CheckTiming = 'request',
 ): Promise<AuthenticatedViewer | null> {
   if (!authorization) return null;
   const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
@@ -30,7 +31,7 @@ export async function resolveViewer(
   if (isApiTokenSecret(match[1])) return services.apiTokens ? services.apiTokens.resolve(match[1], ip) : null;
   const claims = await services.tokens.verify(match[1]);
   if (!claims) return null;
-  if (await services.revocations.isRevoked(claims.sessionId)) return null;
+  if (await services.revocations.isRevoked(claims.sessionId, timing)) return null;
   return { userId: claims.userId, sessionId: claims.sessionId, expiresAt: claims.expiresAt };
 }
 
@@ -43,10 +44,10 @@ export function requireViewer(ctx: { viewer: Viewer | null }): Viewer {
 /** The kernel's ViewerAuthority (src/graphql/context.ts), answered by auth. */
 export function viewerAuthority(services: { tokens: TokenSigner; revocations: SessionRevocations; apiTokens: ApiTokens }): ViewerAuthority {
   return {
-    resolve: (authorization, ip) => resolveViewer(services, authorization, ip ?? null),
+    resolve: (authorization, ip, timing) => resolveViewer(services, authorization, ip ?? null, timing),
     // An API token has no session: it is revoked when its row is gone.
-    isRevoked: (viewer) =>
-      viewer.apiTokenScopes ? services.apiTokens.isRevoked(viewer.sessionId) : services.revocations.isRevoked(viewer.sessionId),
+    isRevoked: (viewer, timing) =>
+      viewer.apiTokenScopes ? services.apiTokens.isRevoked(viewer.sessionId) : services.revocations.isRevoked(viewer.sessionId, timing),
     // An API token was just read from PostgreSQL by resolve: nothing more to confirm.
     confirmedRevoked: async (viewer) => !viewer.apiTokenScopes && (await services.revocations.confirmedRevoked(viewer.sessionId)),
     revokedChannel: services.revocations.channel,

@@ -15,11 +15,21 @@ export interface Viewer {
  * Who is behind an access token and whether their session still stands. Auth implements it (its
  * door's viewerAuthority); the kernel only calls it, so it knows no domain.
  */
+/**
+ * 'request' (the default): the session check goes out at once. 'connect' (WebSocket connects):
+ * it may wait a few milliseconds to share its Redis read with other connects of a burst.
+ */
+export type ViewerCheckTiming = 'request' | 'connect';
+
 export interface ViewerAuthority {
   /** The caller behind an `Authorization: Bearer <token>` value, with the token's expiry, or null. */
-  resolve(authorization: string | null | undefined, ip?: string | null): Promise<(Viewer & { expiresAt: Date }) | null>;
+  resolve(
+    authorization: string | null | undefined,
+    ip?: string | null,
+    timing?: ViewerCheckTiming,
+  ): Promise<(Viewer & { expiresAt: Date }) | null>;
   /** Whether the viewer's session (or personal API token) has been revoked since it was resolved. */
-  isRevoked(viewer: Viewer): Promise<boolean>;
+  isRevoked(viewer: Viewer, timing?: ViewerCheckTiming): Promise<boolean>;
   /** The same, asked of the record of truth (PostgreSQL) rather than a cache: writes use it. */
   confirmedRevoked(viewer: Viewer): Promise<boolean>;
   /** The Redis channel that announces revoked sessions (their subscriptions end at once). */

@@ -36,8 +36,19 @@ export const SHARED_EVENTS = 'sharedEvents';
 export const SLOW_CONSUMER_CLOSE_CODE = 1013;
 export const SLOW_CONSUMER_REASON = 'Too slow: events not read';
 
-/** A rendered event: the shared payload's JSON, or a result with errors to format per subscriber. */
-type Rendered = { json: string; result?: undefined } | { json?: undefined; result: ExecutionResult };
+/**
+ * A rendered event: the shared payload's UTF-8 bytes (encoded once, not once per socket) and the
+ * whole frames built from it, by frame prefix; or a result with errors to format per subscriber.
+ */
+type Rendered = { payload: Buffer; frames: Map<string, Buffer>; result?: undefined } | { payload?: undefined; result: ExecutionResult };
+
+/**
+ * Whole frames kept per rendering: subscribers that chose the same subscription id (a client
+ * library's counter, "1") share one Buffer; beyond that many distinct ids (UUIDs) each frame is
+ * built for its socket and dropped once written.
+ */
+const SHARED_FRAMES_PER_RENDERING = 64;
+const FRAME_END = 0x7d; // '}'
 
 /** Where a shared subscription's frames go. */
 export interface SharedTarget {
@@ -62,6 +73,8 @@ export interface SharedFanoutOptions {
 export class SharedFanout {
   /** Renderings of each event, by operation key; gone with the event. */
   private readonly rendered = new WeakMap<object, Map<string, Rendered | Promise<Rendered>>>();
+  /** The arguments each operation's events are executed with, while it has subscribers. */
+  private readonly executors = new Map<string, { args: ExecutionArgs; subscribers: number }>();
 
   constructor(
     private readonly schema: GraphQLSchema,
@@ -90,7 +103,20 @@ export class SharedFanout {
   async subscribe(args: ExecutionArgs, target: SharedTarget): Promise<AsyncIterableIterator<never> | ExecutionResult> {
     const source = await createSourceEventStream(args);
     if (!isAsyncIterable(source)) return source;
-    return new SharedDelivery(source[Symbol.asyncIterator](), (event) => this.render(event, args, target.key), target, this.options);
+    const { key } = target;
+    let executor = this.executors.get(key);
+    if (!executor) this.executors.set(key, (executor = { args: { ...args }, subscribers: 0 }));
+    executor.subscribers++;
+    // Events are executed with the operation's executor (the first subscriber's arguments; the
+    // payload reads no viewer), so this subscriber's context (its scope-auth caches, request
+    // id: ~1.5 KB) need not live as long as its socket. graphql-ws keeps `args` for a `next`
+    // it never sends here (the iterator yields nothing).
+    args.contextValue = undefined;
+    const shared = executor;
+    const leave = () => {
+      if (--shared.subscribers === 0 && this.executors.get(key) === shared) this.executors.delete(key);
+    };
+    return new SharedDelivery(source[Symbol.asyncIterator](), (event) => this.render(event, shared.args, key), target, this.options, leave);
   }
 
   private render(event: unknown, args: ExecutionArgs, key: string): Rendered | Promise<Rendered> {
@@ -105,7 +131,8 @@ export class SharedFanout {
   /** One execution of the event with the first subscriber's arguments (the payload reads no viewer). */
   private execute(event: unknown, args: ExecutionArgs): Rendered | Promise<Rendered> {
     this.options.onExecute();
-    const toRendered = (result: ExecutionResult): Rendered => (result.errors?.length ? { result } : { json: JSON.stringify(result) });
+    const toRendered = (result: ExecutionResult): Rendered =>
+      result.errors?.length ? { result } : { payload: Buffer.from(JSON.stringify(result)), frames: new Map() };
     const result = execute({ ...args, rootValue: event });
     return isPromise(result) ? result.then(toRendered) : toRendered(result);
   }
@@ -115,12 +142,14 @@ export class SharedFanout {
 class SharedDelivery implements AsyncIterableIterator<never> {
   /** `{"id":…,"type":"next","payload":` for this subscription; the payload and `}` follow. */
   private readonly framePrefix: string;
+  private left = false;
 
   constructor(
     private readonly source: AsyncIterator<unknown>,
     private readonly render: (event: unknown) => Rendered | Promise<Rendered>,
     private readonly target: SharedTarget,
     private readonly options: SharedFanoutOptions,
+    private readonly onLeave: () => void,
   ) {
     this.framePrefix = `{"id":${JSON.stringify(target.id)},"type":"next","payload":`;
   }
@@ -128,8 +157,13 @@ class SharedDelivery implements AsyncIterableIterator<never> {
   async next(): Promise<IteratorResult<never>> {
     for (;;) {
       const step = await this.source.next();
-      if (step.done) return { done: true, value: undefined };
-      const rendered = await this.render(step.value);
+      if (step.done) {
+        this.leave();
+        return { done: true, value: undefined };
+      }
+      const rendering = this.render(step.value);
+      // Most events are rendered already (by the first subscriber): no extra turn for those.
+      const rendered = isPromise(rendering) ? await rendering : rendering;
       if (!this.write(rendered)) {
         await this.return();
         return { done: true, value: undefined };
@@ -138,11 +172,13 @@ class SharedDelivery implements AsyncIterableIterator<never> {
   }
 
   async return(): Promise<IteratorResult<never>> {
+    this.leave();
     await this.source.return?.();
     return { done: true, value: undefined };
   }
 
   async throw(error?: unknown): Promise<IteratorResult<never>> {
+    this.leave();
     await this.source.return?.();
     throw error;
   }
@@ -162,9 +198,34 @@ class SharedDelivery implements AsyncIterableIterator<never> {
       setTimeout(() => socket.terminate(), 1000).unref();
       return false;
     }
-    const payload = rendered.json ?? JSON.stringify(this.target.formatErrors(rendered.result));
-    socket.send(this.framePrefix + payload + '}');
+    // A text frame (binary: false) of bytes built once per rendering, not a string to encode.
+    socket.send(
+      rendered.payload ? this.frameOf(rendered) : `${this.framePrefix}${JSON.stringify(this.target.formatErrors(rendered.result))}}`,
+      {
+        binary: false,
+      },
+    );
     return true;
+  }
+
+  private leave(): void {
+    if (this.left) return;
+    this.left = true;
+    this.onLeave();
+  }
+
+  /** This subscription's whole `next` frame for a shared rendering. */
+  private frameOf(rendered: Extract<Rendered, { payload: Buffer }>): Buffer {
+    const shared = rendered.frames.get(this.framePrefix);
+    if (shared) return shared;
+    // The prefix is encoded here, not kept as bytes per subscription (a pooled slice each).
+    const prefixLength = Buffer.byteLength(this.framePrefix);
+    const frame = Buffer.allocUnsafe(prefixLength + rendered.payload.length + 1);
+    frame.write(this.framePrefix, 0);
+    rendered.payload.copy(frame, prefixLength);
+    frame[frame.length - 1] = FRAME_END;
+    if (rendered.frames.size < SHARED_FRAMES_PER_RENDERING) rendered.frames.set(this.framePrefix, frame);
+    return frame;
   }
 }
 

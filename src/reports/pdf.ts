@@ -9,7 +9,6 @@
  * Figures are printed with `formatPercent` / `formatRatio`, which tests use to find the API's
  * figures in the extracted text.
  */
-import PDFDocument from 'pdfkit';
 import type { RiskFigures } from '../analytics/core/index.js';
 
 /** The performance figures and the risk figures the report prints (the analytics core's). */
@@ -52,7 +51,10 @@ const INK = '#1f2328';
 const MUTED = '#57606a';
 const ACCENT = '#1f6feb';
 
-export function renderRiskReport(content: RiskReportContent): Promise<Buffer> {
+export async function renderRiskReport(content: RiskReportContent): Promise<Buffer> {
+  // Imported at the first report: pdfkit and its fonts (fontkit, brotli, ...) weigh ~20 MB of
+  // memory in every process that loads them, and an API process rarely renders a PDF.
+  const { default: PDFDocument } = await import('pdfkit');
   const doc = new PDFDocument({
     size: 'A4',
     margin: MARGIN,
