@@ -25,3 +25,4 @@ export { LedgerService } from './ledger-service.js';
 export { PortfolioValuations } from './valuations.js';
 export { PortfolioAccess, type AccessPair } from './access.js';
 export { LiveValuations, type LiveValuationOptions } from './live-valuation.js';
+export { decodeLedger, ledgerText, type LedgerRow } from './ledger-rows.js';
