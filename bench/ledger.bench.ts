@@ -62,7 +62,7 @@ function median(values: number[]): number {
 }
 
 /** The replay alone: the fixed-point engine against the decimal.js baseline, interleaved. */
-function replayComparison(transactions: readonly LedgerTransaction[]) {
+function replayComparison(transactions: ReadonlyArray<LedgerTransaction & baseline.LedgerTransaction>) {
   const figures = (total: { toFixed(dp: number): string }, holdings: Array<{ costBasis: { toFixed(dp: number): string } }>) =>
     [total.toFixed(8), ...holdings.map((h) => h.costBasis.toFixed(8))].join(',');
   return COST_BASIS_METHODS.map((method) => {
@@ -126,7 +126,10 @@ async function main(): Promise<void> {
     const portfolio = seeded ?? (await db.portfolio.create({ data: { ownerId: user.id, name: `Bench ${TRANSACTIONS}` } }));
 
     const rows = generateLedger(TRANSACTIONS, symbols, YEARS);
-    const comparison = replayComparison(rows.map((row) => toLedger(row, row.fxRate ?? '1')));
+    // Text cells, parsed by each engine (as the decimal.js one did in production).
+    const comparison = replayComparison(
+      rows.map((row) => toLedger(row, row.fxRate ?? '1') as LedgerTransaction & baseline.LedgerTransaction),
+    );
     const loadStarted = performance.now();
     const base = Date.now() - rows.length;
     for (let from = 0; from < (seeded ? 0 : rows.length); from += 10_000) {

@@ -12,27 +12,30 @@
  * a line that does not split into its cells is refused rather than misread.
  */
 import { Prisma } from '../platform/db.js';
-import type { TransactionType } from './ledger/engine.js';
+import { TRANSACTION_TYPES, type TransactionType } from './ledger/engine.js';
 
-/** One transaction as read from the ledger text: decimals as exact text (trailing zeros trimmed). */
-export interface LedgerRow {
+/** One transaction as read from the ledger text, its decimals as `D`. */
+export interface LedgerRowOf<D> {
   id: string;
   type: TransactionType;
   /** YYYY-MM-DD */
   date: string;
   symbol: string | null;
-  quantity: string | null;
-  price: string | null;
-  amount: string;
-  fee: string;
+  quantity: D | null;
+  price: D | null;
+  amount: D;
+  fee: D;
   currency: string;
   /** null: the transaction has no rate of its own (a migrated investment in a foreign currency). */
-  fxRate: string | null;
-  splitFrom: string | null;
-  splitTo: string | null;
+  fxRate: D | null;
+  splitFrom: D | null;
+  splitTo: D | null;
   /** SELL / TRANSFER_OUT: the lots it names, in order; null when none. */
   lotIds: string[] | null;
 }
+
+/** Decimals as exact text, trailing zeros trimmed ("12", "170.72"). */
+export type LedgerRow = LedgerRowOf<string>;
 
 const CELL = '|';
 const LINE = '\n';
@@ -51,32 +54,80 @@ export function ledgerText(alias: string): Prisma.Sql {
       array_to_string(${t}.lot_ids, ' ')), E'\\n' ORDER BY ${t}.date, ${t}.created_at, ${t}.id)`;
 }
 
-/** The rows of a ledger text (null or empty: no transactions), in its order. */
-export function decodeLedger(text: string | null): LedgerRow[] {
+/** A decimal cell text[start, end) as `D`; an empty cell (start === end) is null. */
+export type DecimalCell<D> = (text: string, start: number, end: number) => D | null;
+
+const textCell: DecimalCell<string> = (text, start, end) => (start === end ? null : text.slice(start, end));
+
+/**
+ * The rows of a ledger text (null or empty: no transactions), in its order; decimals as exact
+ * text, or as `decimal` reads them (the replay reads them straight into fixed point, without a
+ * string per cell: see fixedPointAt). Cells are found by scanning, not split into arrays; a
+ * date, symbol or currency equal to the previous row's is that same string.
+ */
+export function decodeLedger(text: string | null): LedgerRow[];
+export function decodeLedger<D>(text: string | null, decimal: DecimalCell<D>): Array<LedgerRowOf<D>>;
+export function decodeLedger<D>(text: string | null, decimal?: DecimalCell<D>): Array<LedgerRowOf<D>> {
   if (!text) return [];
-  const rows: LedgerRow[] = [];
-  let start = 0;
-  while (start <= text.length) {
-    let end = text.indexOf(LINE, start);
-    if (end < 0) end = text.length;
-    const c = text.slice(start, end).split(CELL);
-    if (c.length !== CELLS) throw new Error(`ledger text: a line of ${c.length} cells instead of ${CELLS}`);
-    rows.push({
-      id: c[0]!,
-      type: c[1] as TransactionType,
-      date: c[2]!,
-      symbol: c[3] || null,
-      quantity: c[4] || null,
-      price: c[5] || null,
-      amount: c[6]!,
-      fee: c[7]!,
-      currency: c[8]!,
-      fxRate: c[9] || null,
-      splitFrom: c[10] || null,
-      splitTo: c[11] || null,
-      lotIds: c[12] ? c[12].split(' ') : null,
-    });
-    start = end + 1;
+  const read = (decimal ?? textCell) as DecimalCell<D>;
+  const rows: Array<LedgerRowOf<D>> = [];
+  let date = '';
+  let symbol = '';
+  let currency = '';
+  let at = 0;
+  let lineEnd = 0;
+  /** Where the cell starting at `at` ends (its separator), on this line. */
+  const cellEnd = (): number => {
+    const end = text.indexOf(CELL, at);
+    if (end < 0 || end > lineEnd) throw new Error(`ledger text: a line of fewer than ${CELLS} cells`);
+    return end;
+  };
+  /** The next decimal cell, read. */
+  const decimalCell = (): D | null => {
+    const end = cellEnd();
+    const value = read(text, at, end);
+    at = end + 1;
+    return value;
+  };
+  /** The next cell: `previous` again when it holds the same text. */
+  const repeatedCell = (previous: string): string => {
+    const end = cellEnd();
+    const value = end - at === previous.length && text.startsWith(previous, at) ? previous : text.slice(at, end);
+    at = end + 1;
+    return value;
+  };
+  while (at <= text.length) {
+    lineEnd = text.indexOf(LINE, at);
+    if (lineEnd < 0) lineEnd = text.length;
+    let end = cellEnd();
+    const id = text.slice(at, end);
+    at = end + 1;
+    end = cellEnd();
+    const type = typeAt(text, at, end);
+    at = end + 1;
+    date = repeatedCell(date);
+    end = cellEnd();
+    const rowSymbol = at === end ? null : (symbol = repeatedCell(symbol));
+    if (rowSymbol === null) at = end + 1;
+    const quantity = decimalCell();
+    const price = decimalCell();
+    const amount = decimalCell();
+    const fee = decimalCell();
+    currency = repeatedCell(currency);
+    const fxRate = decimalCell();
+    const splitFrom = decimalCell();
+    const splitTo = decimalCell();
+    const more = text.indexOf(CELL, at);
+    if (more >= 0 && more < lineEnd) throw new Error(`ledger text: a line of more than ${CELLS} cells`);
+    if (amount === null || fee === null) throw new Error(`ledger text: transaction ${id} without amount or fee`);
+    const lotIds = at === lineEnd ? null : text.slice(at, lineEnd).split(' ');
+    rows.push({ id, type, date, symbol: rowSymbol, quantity, price, amount, fee, currency, fxRate, splitFrom, splitTo, lotIds });
+    at = lineEnd + 1;
   }
   return rows;
+}
+
+function typeAt(text: string, start: number, end: number): TransactionType {
+  for (const type of TRANSACTION_TYPES) if (type.length === end - start && text.startsWith(type, start)) return type;
+  throw new Error(`ledger text: unknown transaction type ${text.slice(start, end)}`);
 }

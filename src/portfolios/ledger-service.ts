@@ -21,39 +21,40 @@ import { recordActivity, type Actor } from './activity.js';
 import { resolveAssets } from './assets.js';
 import { majorUnit } from '../platform/currency-units.js';
 import { cashBalancesOf, replay, type CostBasisMethod, type LedgerState, type LedgerTransaction } from './ledger/engine.js';
-import { div, formatFixed } from './ledger/fixed.js';
-import { decodeLedger, ledgerText, type LedgerRow } from './ledger-rows.js';
+import { div, fixedPointAt, formatFixed, toFixedPoint, UNIT } from './ledger/fixed.js';
+import { decodeLedger, ledgerText, type LedgerRow, type LedgerRowOf } from './ledger-rows.js';
 import { checkTransaction, type CheckedTransaction, type TransactionInput } from './transaction-rules.js';
 
 type Tx = Prisma.TransactionClient;
 
-/** The portfolio's transactions (optionally of some symbols), in ledger order, in one statement. */
-async function ledgerRows(db: Db | Tx, portfolioId: string, symbols: readonly string[] | null): Promise<LedgerRow[]> {
+type FixedRow = LedgerRowOf<bigint>;
+
+/**
+ * The portfolio's transactions (optionally of some symbols), in ledger order, in one statement;
+ * decimals read straight into fixed point (what the replay computes with).
+ */
+async function ledgerRows(db: Db | Tx, portfolioId: string, symbols: readonly string[] | null): Promise<FixedRow[]> {
   const bySymbol = symbols ? Prisma.sql`AND t.symbol = ANY(${[...symbols]}::text[])` : Prisma.empty;
   const [result] = await db.$queryRaw<Array<{ ledger: string | null }>>`
     SELECT ${ledgerText('t')} AS ledger FROM transactions t WHERE t.portfolio_id = ${portfolioId}::uuid ${bySymbol}`;
-  return decodeLedger(result?.ledger ?? null);
+  return decodeLedger(result?.ledger ?? null, fixedPointAt);
 }
 
+/**
+ * The rows as the replay reads them: each without a rate of its own gets `rateOf`'s, in place
+ * (no copy of a 100,000-row ledger).
+ */
+function withRates(rows: FixedRow[], rateOf: (row: FixedRow) => bigint): LedgerTransaction[] {
+  for (const row of rows) if (row.fxRate === null) row.fxRate = rateOf(row);
+  return rows as LedgerTransaction[];
+}
+
+/** A row of text cells as the replay reads it, at `fxRate` when it has no rate of its own. */
 export function toLedger(row: LedgerRow, fxRate: string): LedgerTransaction {
-  return {
-    id: row.id,
-    type: row.type,
-    date: row.date,
-    symbol: row.symbol,
-    quantity: row.quantity,
-    price: row.price,
-    amount: row.amount,
-    fee: row.fee,
-    currency: row.currency,
-    fxRate,
-    splitFrom: row.splitFrom,
-    splitTo: row.splitTo,
-    lotIds: row.lotIds,
-  };
+  return { ...row, fxRate: row.fxRate ?? fxRate };
 }
 
-const describe = (row: Pick<LedgerRow, 'type' | 'date' | 'id'>) => `the ${row.type} of ${row.date} (${row.id})`;
+const describe = (row: Pick<FixedRow, 'type' | 'date' | 'id'>) => `the ${row.type} of ${row.date} (${row.id})`;
 
 /**
  * Replays the given symbols' transactions with `proposedId`'s as they would be after a change,
@@ -74,7 +75,7 @@ export async function assertLedgerHolds(
   const rows = await ledgerRows(tx, portfolioId, wanted);
   // Rates do not decide whether a ledger holds: quantities, dates and lots do.
   const state = replay(
-    rows.map((row) => toLedger(row, '1')),
+    withRates(rows, () => UNIT),
     { method },
   );
   if (state.problems.length === 0) return;
@@ -312,9 +313,9 @@ export class LedgerService {
     const earliest = new Map<string, string>();
     for (const row of rows) if (row.fxRate === null && !earliest.has(row.currency)) earliest.set(row.currency, row.date);
     await Promise.all([...earliest].map(([currency, since]) => this.fx.prefetch(currency, baseCurrency, since)));
-    const rateOf = (row: LedgerRow) =>
-      row.fxRate ?? this.fx.cachedRate(row.currency, baseCurrency, row.date)?.rate.toFixed() ?? fallbackRate(row.currency, baseCurrency);
-    const transactions = rows.map((row) => toLedger(row, rateOf(row)));
+    const rateOf = (row: FixedRow) =>
+      toFixedPoint(this.fx.cachedRate(row.currency, baseCurrency, row.date)?.rate.toFixed() ?? fallbackRate(row.currency, baseCurrency));
+    const transactions = withRates(rows, rateOf);
     const state = replay(transactions, { method, ignoreLotIds });
     return { view: { portfolioId, baseCurrency, method, state }, size: rows.length + 1 };
   }

@@ -29,6 +29,38 @@ export function toFixedPoint(value: { toFixed(): string } | string | null | unde
   return roundDiv(BigInt(text.slice(0, dot) + fraction), extra);
 }
 
+const POWERS = Array.from({ length: FIXED_PLACES + 1 }, (_, i) => 10n ** BigInt(i));
+/** Whole numbers 0..SMALL - 1 as fixed point, made once (quantities and fees repeat them). */
+const SMALL = 1024;
+const SMALL_WHOLES: bigint[] = Array.from({ length: SMALL }, (_, i) => BigInt(i) * UNIT);
+
+/**
+ * The decimal text at text[start, end) as fixed point, read from its characters: no substring
+ * for the common case of at most 15 digits (their value is then an exact safe integer); others
+ * go through toFixedPoint. `start === end` (an empty cell) is null.
+ */
+export function fixedPointAt(text: string, start: number, end: number): bigint | null {
+  if (start === end) return null;
+  let i = start;
+  const negative = text.charCodeAt(i) === 45;
+  if (negative) i++;
+  let n = 0;
+  let digits = 0;
+  let places = -1;
+  for (; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 46 && places < 0) places = 0;
+    else if (c >= 48 && c <= 57) {
+      n = n * 10 + (c - 48);
+      digits++;
+      if (places >= 0) places++;
+    } else return toFixedPoint(text.slice(start, end));
+  }
+  if (digits === 0 || digits > 15 || places === 0) return toFixedPoint(text.slice(start, end));
+  const value = places < 0 ? (n < SMALL ? SMALL_WHOLES[n]! : BigInt(n) * UNIT) : BigInt(n) * POWERS[FIXED_PLACES - places]!;
+  return negative ? -value : value;
+}
+
 /** n / d rounded half-even. */
 export function roundDiv(n: bigint, d: bigint): bigint {
   if (d < 0n) {
