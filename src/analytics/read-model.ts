@@ -28,7 +28,8 @@ import type { PricePoint } from './core/index.js';
 
 /**
  * One ledger transaction as the analytics read it (ledger order: date, then as recorded), decoded
- * by portfolios' ledger decoder: decimals as exact text; `fxRate` null when the transaction has
+ * by portfolios' ledger decoder, without ids (id '' and lotIds null: figures never name a
+ * transaction): decimals as exact text; `fxRate` null when the transaction has
  * none of its own (a migrated investment in a foreign currency: the rate of its date applies).
  */
 export type SnapshotTransaction = LedgerRow;
@@ -118,7 +119,7 @@ export class AnalyticsData {
         ORDER BY w.symbol, a.owner_id NULLS LAST
       )
       SELECT p.owner_id::text AS "ownerId", p.base_currency AS "baseCurrency",
-        (SELECT ${ledgerText('t')} FROM transactions t WHERE t.portfolio_id = p.id) AS transactions,
+        (SELECT ${ledgerText('t', { ids: false })} FROM transactions t WHERE t.portfolio_id = p.id) AS transactions,
         coalesce((
           SELECT json_agg(json_build_object(
                    'symbol', r.symbol, 'assetId', r.id, 'currency', r.currency, 'custom', r.owner_id IS NOT NULL, 'type', r.type, 'exchange', r.exchange,
@@ -157,7 +158,7 @@ export class AnalyticsData {
   ): Promise<Map<string, { transactions: SnapshotTransaction[]; version: string }>> {
     const rows = await this.db.$queryRaw<Array<{ portfolioId: string; version: string; transactions: string | null }>>`
       SELECT p.id::text AS "portfolioId", coalesce(v.version, 0)::text AS version,
-        (SELECT ${ledgerText('t')} FROM transactions t WHERE t.portfolio_id = p.id AND t.date <= ${date}::date) AS transactions
+        (SELECT ${ledgerText('t', { ids: false })} FROM transactions t WHERE t.portfolio_id = p.id AND t.date <= ${date}::date) AS transactions
       FROM portfolios p LEFT JOIN ledger_versions v ON v.portfolio_id = p.id
       WHERE p.id = ANY(${[...portfolioIds]}::uuid[])`;
     return new Map(rows.map((row) => [row.portfolioId, { transactions: decodeLedger(row.transactions), version: row.version }]));

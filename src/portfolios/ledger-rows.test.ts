@@ -139,6 +139,13 @@ describe('the ledger text', () => {
     });
   });
 
+  it('leaves ids and lot ids out when asked to, and nothing else', async () => {
+    const [row] = await t.app.services.db.$queryRaw<Array<{ ledger: string | null }>>`
+      SELECT ${ledgerText('t', { ids: false })} AS ledger FROM transactions t WHERE t.portfolio_id = ${portfolioId}::uuid`;
+    const full = decodeLedger(await ledger());
+    expect(decodeLedger(row!.ledger)).toEqual(full.map((r) => ({ ...r, id: '', lotIds: null })));
+  });
+
   it('is null for an empty ledger, and no rows', async () => {
     const [row] = await t.app.services.db.$queryRaw<Array<{ ledger: string | null }>>`
       SELECT ${ledgerText('t')} AS ledger FROM transactions t WHERE t.portfolio_id = ${randomUUID()}::uuid`;

@@ -16,6 +16,7 @@ import { TRANSACTION_TYPES, type TransactionType } from './ledger/engine.js';
 
 /** One transaction as read from the ledger text, its decimals as `D`. */
 export interface LedgerRowOf<D> {
+  /** Empty when read with `ids: false`. */
   id: string;
   type: TransactionType;
   /** YYYY-MM-DD */
@@ -44,14 +45,17 @@ const CELLS = 13;
 /**
  * The aggregate over `alias` (a `transactions` row alias in the caller's FROM): the ledger text,
  * NULL for no rows. NULL cells are empty (no non-null cell is empty: symbols and decimals never
- * are), lot ids are joined by spaces.
+ * are), lot ids are joined by spaces. With `ids: false` the id and lot-id cells are left empty
+ * (readers that never name a transaction, such as the analytics: a third less text to build).
  */
-export function ledgerText(alias: string): Prisma.Sql {
+export function ledgerText(alias: string, { ids = true }: { ids?: boolean } = {}): Prisma.Sql {
   const t = Prisma.raw(alias);
-  return Prisma.sql`string_agg(concat(${t}.id, '|', ${t}.type, '|', to_char(${t}.date, 'YYYY-MM-DD'), '|', ${t}.symbol, '|',
+  const id = ids ? Prisma.sql`${t}.id` : Prisma.sql`''`;
+  const lotIds = ids ? Prisma.sql`array_to_string(${t}.lot_ids, ' ')` : Prisma.sql`''`;
+  return Prisma.sql`string_agg(concat(${id}, '|', ${t}.type, '|', to_char(${t}.date, 'YYYY-MM-DD'), '|', ${t}.symbol, '|',
       trim_scale(${t}.quantity), '|', trim_scale(${t}.price), '|', trim_scale(${t}.amount), '|', trim_scale(${t}.fee), '|',
       ${t}.currency, '|', trim_scale(${t}.fx_rate), '|', trim_scale(${t}.split_from), '|', trim_scale(${t}.split_to), '|',
-      array_to_string(${t}.lot_ids, ' ')), E'\\n' ORDER BY ${t}.date, ${t}.created_at, ${t}.id)`;
+      ${lotIds}), E'\\n' ORDER BY ${t}.date, ${t}.created_at, ${t}.id)`;
 }
 
 /** A decimal cell text[start, end) as `D`; an empty cell (start === end) is null. */

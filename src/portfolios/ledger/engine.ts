@@ -556,7 +556,8 @@ export function holdingsOf(state: LedgerState, baseCurrency: string): HoldingSum
 }
 
 export interface RealizedSummary {
-  items: RealizedGain[];
+  /** Without bounds, the state's own list (not a copy: do not change it). */
+  items: readonly RealizedGain[];
   total: Decimal;
   shortTerm: Decimal;
   longTerm: Decimal;
@@ -564,7 +565,10 @@ export interface RealizedSummary {
 
 /** Realized gains closed within [from, to] (inclusive; either bound may be open). */
 export function realizedBetween(state: LedgerState, from: string | null, to: string | null): RealizedSummary {
-  const items = state.realized.filter((r) => (from === null || r.closedOn >= from) && (to === null || r.closedOn <= to));
+  const items =
+    from === null && to === null
+      ? state.realized
+      : state.realized.filter((r) => (from === null || r.closedOn >= from) && (to === null || r.closedOn <= to));
   let shortTerm = 0n;
   let longTerm = 0n;
   for (const item of items) {
