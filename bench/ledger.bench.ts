@@ -26,7 +26,6 @@ import { buildApp } from '../src/app.js';
 import { UNIVERSE } from '../src/market/providers/universe.js';
 import { migrate } from '../src/platform/migrate.js';
 import { databaseUrl, withAdmin } from '../test/db.js';
-import { toLedger } from '../src/portfolios/ledger-service.js';
 import { toFixedPoint } from '../src/portfolios/ledger/fixed.js';
 import type { LedgerRow } from '../src/portfolios/ledger-rows.js';
 import { holdingsOf, realizedBetween, replay, COST_BASIS_METHODS, type LedgerTransaction } from '../src/portfolios/ledger/engine.js';
@@ -69,7 +68,7 @@ function replayComparison(rows: readonly LedgerRow[]) {
   // Each engine from the same text cells, its own parsing timed with it: the fixed-point one
   // reads fixed point, as the service's decoder gives it (so the engine sees what it sees in
   // production), decimal.js reads the texts.
-  const texts = rows.map((row) => toLedger(row, row.fxRate ?? '1') as baseline.LedgerTransaction);
+  const texts = rows.map((row): baseline.LedgerTransaction => ({ ...row, fxRate: row.fxRate ?? '1' }));
   const fixedRows = (): LedgerTransaction[] => {
     const fixed = (text: string | null) => (text === null ? null : toFixedPoint(text));
     return rows.map((row) => ({

@@ -22,7 +22,7 @@ import { resolveAssets } from './assets.js';
 import { majorUnit } from '../platform/currency-units.js';
 import { cashBalancesOf, replay, type CostBasisMethod, type LedgerState, type LedgerTransaction } from './ledger/engine.js';
 import { div, fixedPointAt, formatFixed, toFixedPoint, UNIT } from './ledger/fixed.js';
-import { decodeLedger, ledgerText, type LedgerRow, type LedgerRowOf } from './ledger-rows.js';
+import { decodeLedger, ledgerText, type LedgerRowOf } from './ledger-rows.js';
 import { checkTransaction, type CheckedTransaction, type TransactionInput } from './transaction-rules.js';
 
 type Tx = Prisma.TransactionClient;
@@ -47,11 +47,6 @@ async function ledgerRows(db: Db | Tx, portfolioId: string, symbols: readonly st
 function withRates(rows: FixedRow[], rateOf: (row: FixedRow) => bigint): LedgerTransaction[] {
   for (const row of rows) if (row.fxRate === null) row.fxRate = rateOf(row);
   return rows as LedgerTransaction[];
-}
-
-/** A row of text cells as the replay reads it, at `fxRate` when it has no rate of its own. */
-export function toLedger(row: LedgerRow, fxRate: string): LedgerTransaction {
-  return { ...row, fxRate: row.fxRate ?? fxRate };
 }
 
 const describe = (row: Pick<FixedRow, 'type' | 'date' | 'id'>) => `the ${row.type} of ${row.date} (${row.id})`;
