@@ -4,7 +4,7 @@
  * deposits, spread evenly over the years, in USD at rate 1.
  */
 import { randomUUID } from 'node:crypto';
-import type { LedgerRow } from '../../src/portfolios/ledger-service.js';
+import type { LedgerRow } from '../../src/portfolios/ledger-rows.js';
 
 /** A deterministic pseudo-random stream (mulberry32). */
 function random(seed: number): () => number {
@@ -28,10 +28,10 @@ export function generateLedger(count: number, symbols: readonly string[], years:
     quantity: null,
     price: null,
     currency: 'USD',
-    fx_rate: '1',
-    split_from: null,
-    split_to: null,
-    lot_ids: null,
+    fxRate: '1',
+    splitFrom: null,
+    splitTo: null,
+    lotIds: null,
   };
   for (let i = 0; i < count; i++) {
     const date = new Date(start + Math.floor((span * i) / count)).toISOString().slice(0, 10);
@@ -76,7 +76,7 @@ export function generateLedger(count: number, symbols: readonly string[], years:
       rows.push({ ...blank, id, type: 'FEE', date, amount: '2.5', fee: '0' });
     } else {
       held.set(symbol, have * 2);
-      rows.push({ ...blank, id, type: 'SPLIT', date, symbol, amount: '0', fee: '0', split_from: '1', split_to: '2' });
+      rows.push({ ...blank, id, type: 'SPLIT', date, symbol, amount: '0', fee: '0', splitFrom: '1', splitTo: '2' });
     }
   }
   return rows;

@@ -21,29 +21,18 @@ import { addDays, missingRanges } from '../market/index.js';
 import { isoDateFromEpochDay } from '../platform/dates.js';
 import type { MarketService } from '../market/index.js';
 import type { DateRange } from '../market/index.js';
-import { Prisma, type Db } from '../platform/db.js';
+import type { Db } from '../platform/db.js';
 import { notFound } from '../platform/errors.js';
-import type { LedgerEventType, PricePoint } from './core/index.js';
+import { decodeLedger, ledgerText, type LedgerRow } from '../portfolios/index.js';
+import type { PricePoint } from './core/index.js';
 
 /**
- * One ledger transaction as the analytics read it (ledger order: date, then as recorded):
- * decimals as exact text; `fxRate` null when the transaction has none of its own (a migrated
- * investment in a foreign currency: the rate of its date applies).
+ * One ledger transaction as the analytics read it (ledger order: date, then as recorded), decoded
+ * by portfolios' ledger decoder, without ids (id '' and lotIds null: figures never name a
+ * transaction): decimals as exact text; `fxRate` null when the transaction has
+ * none of its own (a migrated investment in a foreign currency: the rate of its date applies).
  */
-export interface SnapshotTransaction {
-  type: LedgerEventType;
-  /** YYYY-MM-DD. */
-  date: string;
-  symbol: string | null;
-  quantity: string | null;
-  price: string | null;
-  amount: string;
-  fee: string;
-  currency: string;
-  fxRate: string | null;
-  splitFrom: string | null;
-  splitTo: string | null;
-}
+export type SnapshotTransaction = LedgerRow;
 
 /** The asset a symbol resolves to for the portfolio's owner. */
 export interface SnapshotAsset {
@@ -80,24 +69,10 @@ export interface PortfolioSnapshot {
 interface SnapshotRow {
   ownerId: string;
   baseCurrency: string;
-  /** JSON text of one array per transaction (decoded here in one JSON.parse: see ledgerRows). */
-  transactions: string;
+  /** The ledger text (portfolios' ledgerText; null: no transactions). */
+  transactions: string | null;
   assets: SnapshotAsset[];
 }
-
-type TransactionCells = [
-  LedgerEventType,
-  string,
-  string | null,
-  string | null,
-  string | null,
-  string,
-  string,
-  string,
-  string | null,
-  string | null,
-  string | null,
-];
 
 interface ClosesRow {
   symbol: string;
@@ -105,30 +80,6 @@ interface ClosesRow {
   days: string;
   /** Exact decimal texts, one per day, comma-separated. */
   closes: string;
-}
-
-/** One JSON array of cells per transaction of `t`, in ledger order (date, then as recorded): decoded by ledgerOf. */
-const LEDGER_CELLS = Prisma.sql`json_agg(json_build_array(t.type, to_char(t.date, 'YYYY-MM-DD'), t.symbol, trim_scale(t.quantity)::text,
-    trim_scale(t.price)::text, trim_scale(t.amount)::text, trim_scale(t.fee)::text, t.currency,
-    trim_scale(t.fx_rate)::text, trim_scale(t.split_from)::text, trim_scale(t.split_to)::text)
-  ORDER BY t.date, t.created_at, t.id)`;
-
-function ledgerOf(json: string): SnapshotTransaction[] {
-  return (JSON.parse(json) as TransactionCells[]).map(
-    ([type, date, symbol, quantity, price, amount, fee, currency, fxRate, splitFrom, splitTo]): SnapshotTransaction => ({
-      type,
-      date,
-      symbol,
-      quantity,
-      price,
-      amount,
-      fee,
-      currency,
-      fxRate,
-      splitFrom,
-      splitTo,
-    }),
-  );
 }
 
 export class AnalyticsData {
@@ -168,8 +119,7 @@ export class AnalyticsData {
         ORDER BY w.symbol, a.owner_id NULLS LAST
       )
       SELECT p.owner_id::text AS "ownerId", p.base_currency AS "baseCurrency",
-        coalesce((
-          SELECT ${LEDGER_CELLS} FROM transactions t WHERE t.portfolio_id = p.id), '[]')::text AS transactions,
+        (SELECT ${ledgerText('t', { ids: false })} FROM transactions t WHERE t.portfolio_id = p.id) AS transactions,
         coalesce((
           SELECT json_agg(json_build_object(
                    'symbol', r.symbol, 'assetId', r.id, 'currency', r.currency, 'custom', r.owner_id IS NOT NULL, 'type', r.type, 'exchange', r.exchange,
@@ -187,11 +137,11 @@ export class AnalyticsData {
     const row = rows[0];
     if (!row) throw notFound('Portfolio');
     const assets = new Map(row.assets.map((asset) => [asset.symbol, asset]));
-    const transactions = ledgerOf(row.transactions);
+    const transactions = decodeLedger(row.transactions);
     const symbols = transactions.flatMap((t) => (t.symbol === null ? [] : [t.symbol]));
     const unknown = [...new Set([...extraSymbols, ...symbols])].filter((s) => !assets.has(s)).sort();
     const fingerprint = createHash('sha256')
-      .update(row.transactions)
+      .update(row.transactions ?? '')
       .update(JSON.stringify([row.baseCurrency, row.assets.map((a) => [a.symbol, a.assetId, a.currency, a.priceState]), unknown]))
       .digest('base64url');
     return { portfolioId, ownerId: row.ownerId, baseCurrency: row.baseCurrency.trim(), transactions, assets, fingerprint };
@@ -206,13 +156,12 @@ export class AnalyticsData {
     portfolioIds: readonly string[],
     date: string,
   ): Promise<Map<string, { transactions: SnapshotTransaction[]; version: string }>> {
-    const rows = await this.db.$queryRaw<Array<{ portfolioId: string; version: string; transactions: string }>>`
+    const rows = await this.db.$queryRaw<Array<{ portfolioId: string; version: string; transactions: string | null }>>`
       SELECT p.id::text AS "portfolioId", coalesce(v.version, 0)::text AS version,
-        coalesce((
-          SELECT ${LEDGER_CELLS} FROM transactions t WHERE t.portfolio_id = p.id AND t.date <= ${date}::date), '[]')::text AS transactions
+        (SELECT ${ledgerText('t', { ids: false })} FROM transactions t WHERE t.portfolio_id = p.id AND t.date <= ${date}::date) AS transactions
       FROM portfolios p LEFT JOIN ledger_versions v ON v.portfolio_id = p.id
       WHERE p.id = ANY(${[...portfolioIds]}::uuid[])`;
-    return new Map(rows.map((row) => [row.portfolioId, { transactions: ledgerOf(row.transactions), version: row.version }]));
+    return new Map(rows.map((row) => [row.portfolioId, { transactions: decodeLedger(row.transactions), version: row.version }]));
   }
 
   /**

@@ -27,3 +27,4 @@ export { LedgerService } from './ledger-service.js';
 export { PortfolioValuations, heldSymbolsExcept, type HoldingsOnDay, type PortfolioPageEntry } from './valuations.js';
 export { PortfolioAccess, type AccessPair } from './access.js';
 export { LiveValuations, type LiveValuationOptions } from './live-valuation.js';
+export { decodeLedger, ledgerText, type LedgerRow } from './ledger-rows.js';

@@ -20,99 +20,36 @@ import { isUuid } from '../platform/ids.js';
 import { recordActivity, type Actor } from './activity.js';
 import { resolveAssets } from './assets.js';
 import { majorUnit } from '../platform/currency-units.js';
-import {
-  cashBalancesOf,
-  replay,
-  type CostBasisMethod,
-  type LedgerState,
-  type LedgerTransaction,
-  type TransactionType,
-} from './ledger/engine.js';
-import { div, formatFixed } from './ledger/fixed.js';
+import { cashBalancesOf, replay, type CostBasisMethod, type LedgerState, type LedgerTransaction } from './ledger/engine.js';
+import { div, fixedPointAt, formatFixed, toFixedPoint, UNIT } from './ledger/fixed.js';
+import { decodeLedger, ledgerText, type LedgerRowOf } from './ledger-rows.js';
 import { checkTransaction, noRateMessage, type CheckedTransaction, type TransactionInput } from './transaction-rules.js';
 
 type Tx = Prisma.TransactionClient;
 
-/** One ledger row as the replay reads it: decimals as text, fx_rate possibly unknown (null). */
-export interface LedgerRow {
-  id: string;
-  type: TransactionType;
-  date: string;
-  symbol: string | null;
-  quantity: string | null;
-  price: string | null;
-  amount: string;
-  fee: string;
-  currency: string;
-  fx_rate: string | null;
-  split_from: string | null;
-  split_to: string | null;
-  lot_ids: string[] | null;
+type FixedRow = LedgerRowOf<bigint>;
+
+/**
+ * The portfolio's transactions (optionally of some symbols), in ledger order, in one statement;
+ * decimals read straight into fixed point (what the replay computes with).
+ */
+async function ledgerRows(db: Db | Tx, portfolioId: string, symbols: readonly string[] | null): Promise<FixedRow[]> {
+  const bySymbol = symbols ? Prisma.sql`AND t.symbol = ANY(${[...symbols]}::text[])` : Prisma.empty;
+  const [result] = await db.$queryRaw<Array<{ ledger: string | null }>>`
+    SELECT ${ledgerText('t')} AS ledger FROM transactions t WHERE t.portfolio_id = ${portfolioId}::uuid ${bySymbol}`;
+  return decodeLedger(result?.ledger ?? null, fixedPointAt);
 }
 
-/** The portfolio's transactions (optionally of some symbols), in ledger order, in one statement. */
-async function ledgerRows(db: Db | Tx, portfolioId: string, symbols: readonly string[] | null): Promise<LedgerRow[]> {
-  const bySymbol = symbols ? Prisma.sql`AND symbol = ANY(${[...symbols]}::text[])` : Prisma.empty;
-  // One JSON text of row arrays: a 100,000-row ledger decodes in one JSON.parse instead of
-  // 100,000 driver rows (decimals stay exact text, trailing zeros trimmed).
-  const [result] = await db.$queryRaw<Array<{ rows: string }>>`
-    SELECT coalesce(json_agg(json_build_array(id, type, to_char(date, 'YYYY-MM-DD'), symbol, trim_scale(quantity)::text, trim_scale(price)::text,
-             trim_scale(amount)::text, trim_scale(fee)::text, currency, trim_scale(fx_rate)::text, trim_scale(split_from)::text,
-             trim_scale(split_to)::text, lot_ids) ORDER BY date, created_at, id), '[]')::text AS rows
-    FROM transactions WHERE portfolio_id = ${portfolioId}::uuid ${bySymbol}`;
-  const rows = JSON.parse(result?.rows ?? '[]') as Array<
-    [
-      string,
-      TransactionType,
-      string,
-      string | null,
-      string | null,
-      string | null,
-      string,
-      string,
-      string,
-      string | null,
-      string | null,
-      string | null,
-      string[] | null,
-    ]
-  >;
-  return rows.map(([id, type, date, symbol, quantity, price, amount, fee, currency, fx_rate, split_from, split_to, lot_ids]) => ({
-    id,
-    type,
-    date,
-    symbol,
-    quantity,
-    price,
-    amount,
-    fee,
-    currency,
-    fx_rate,
-    split_from,
-    split_to,
-    lot_ids,
-  }));
+/**
+ * The rows as the replay reads them: each without a rate of its own gets `rateOf`'s, in place
+ * (no copy of a 100,000-row ledger).
+ */
+function withRates(rows: FixedRow[], rateOf: (row: FixedRow) => bigint): LedgerTransaction[] {
+  for (const row of rows) if (row.fxRate === null) row.fxRate = rateOf(row);
+  return rows as LedgerTransaction[];
 }
 
-export function toLedger(row: LedgerRow, fxRate: string): LedgerTransaction {
-  return {
-    id: row.id,
-    type: row.type,
-    date: row.date,
-    symbol: row.symbol,
-    quantity: row.quantity,
-    price: row.price,
-    amount: row.amount,
-    fee: row.fee,
-    currency: row.currency,
-    fxRate,
-    splitFrom: row.split_from,
-    splitTo: row.split_to,
-    lotIds: row.lot_ids?.length ? row.lot_ids : null,
-  };
-}
-
-const describe = (row: Pick<LedgerRow, 'type' | 'date' | 'id'>) => `the ${row.type} of ${row.date} (${row.id})`;
+const describe = (row: Pick<FixedRow, 'type' | 'date' | 'id'>) => `the ${row.type} of ${row.date} (${row.id})`;
 
 /**
  * Replays the given symbols' transactions with `proposedId`'s as they would be after a change,
@@ -133,7 +70,7 @@ export async function assertLedgerHolds(
   const rows = await ledgerRows(tx, portfolioId, wanted);
   // Rates do not decide whether a ledger holds: quantities, dates and lots do.
   const state = replay(
-    rows.map((row) => toLedger(row, '1')),
+    withRates(rows, () => UNIT),
     { method },
   );
   if (state.problems.length === 0) return;
@@ -383,11 +320,11 @@ export class LedgerService {
     // Rows without a rate of their own (investments in a foreign currency): each currency's
     // series fetched once from its earliest such date, then read per row.
     const earliest = new Map<string, string>();
-    for (const row of rows) if (row.fx_rate === null && !earliest.has(row.currency)) earliest.set(row.currency, row.date);
+    for (const row of rows) if (row.fxRate === null && !earliest.has(row.currency)) earliest.set(row.currency, row.date);
     await Promise.all([...earliest].map(([currency, since]) => this.fx.prefetch(currency, baseCurrency, since)));
-    const rateOf = (row: LedgerRow) =>
-      row.fx_rate ?? this.fx.cachedRate(row.currency, baseCurrency, row.date)?.rate.toFixed() ?? fallbackRate(row.currency, baseCurrency);
-    const transactions = rows.map((row) => toLedger(row, rateOf(row)));
+    const rateOf = (row: FixedRow) =>
+      toFixedPoint(this.fx.cachedRate(row.currency, baseCurrency, row.date)?.rate.toFixed() ?? fallbackRate(row.currency, baseCurrency));
+    const transactions = withRates(rows, rateOf);
     const state = replay(transactions, { method, ignoreLotIds });
     return { view: { portfolioId, baseCurrency, method, state }, size: rows.length + 1 };
   }

@@ -211,7 +211,7 @@ interface RealizedReportValue {
   total: Decimal;
   shortTerm: Decimal;
   longTerm: Decimal;
-  items: RealizedGain[];
+  items: readonly RealizedGain[];
 }
 
 const RealizedGainReportRef = builder.objectRef<RealizedReportValue>('RealizedGainReport').implement({

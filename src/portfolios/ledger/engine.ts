@@ -55,7 +55,8 @@ export type CostBasisMethod = (typeof COST_BASIS_METHODS)[number];
 /** Days held beyond which a gain is long term. */
 export const LONG_TERM_DAYS = 365;
 
-type DecimalText = Decimal | string;
+/** A decimal: exact text, a decimal.js value, or already fixed point (./fixed.ts: what the service's decoder gives). */
+type DecimalText = Decimal | string | bigint;
 
 /** One transaction as the ledger reads it (checked already: see ../transaction-rules.ts). */
 export interface LedgerTransaction {
@@ -193,7 +194,8 @@ export interface ReplayOptions {
   ignoreLotIds?: boolean;
 }
 
-const fixed = (value: DecimalText | null | undefined): bigint => (value == null ? 0n : toFixedPoint(value));
+const fixed = (value: DecimalText | null | undefined): bigint =>
+  typeof value === 'bigint' ? value : value == null ? 0n : toFixedPoint(value);
 
 /** Days since the epoch of a YYYY-MM-DD (UTC). */
 function dayNumber(ymd: string): number {
@@ -228,10 +230,12 @@ export function replay(transactions: readonly LedgerTransaction[], options: Repl
   const method = options.method;
   // Each symbol's open lots in the order the method closes them (HIFO: highest cost first).
   const openBySymbol = new Map<string, Lot[]>();
-  const lotById = new Map<string, Lot>();
   const heldOnce = new Set<string>();
-  // Where each lot-opening transaction is, to tell "not opened yet" from "no such lot".
-  const opening = new Map(transactions.filter(opensLot).map((t) => [t.id, t]));
+  // Only a SELL that names its lots needs these (made at the first one: most ledgers have none):
+  // the lots opened so far by id, and where each lot-opening transaction is, to tell "not opened
+  // yet" from "no such lot".
+  let lotById: Map<string, Lot> | null = null;
+  let opening: Map<string, LedgerTransaction> | null = null;
   const days = new Map<string, number>();
   const dayOf = (ymd: string) => {
     let day = days.get(ymd);
@@ -265,7 +269,7 @@ export function replay(transactions: readonly LedgerTransaction[], options: Repl
         const cost = amount + fee;
         const lot = new Lot(t.id, symbol, t.date, t.currency, quantity, cost, mul(cost, fixed(t.fxRate)));
         state.lots.push(lot);
-        lotById.set(lot.id, lot);
+        lotById?.set(lot.id, lot);
         let open = openBySymbol.get(symbol);
         if (!open) openBySymbol.set(symbol, (open = []));
         if (method === 'HIFO') open.splice(hifoPosition(open, lot), 0, lot);
@@ -288,7 +292,11 @@ export function replay(transactions: readonly LedgerTransaction[], options: Repl
         const open = openBySymbol.get(symbol) ?? [];
         const quantity = fixed(t.quantity);
         const named = !options.ignoreLotIds && (t.lotIds?.length ?? 0) > 0;
-        const chosen = named ? pickNamed(t, quantity, lotById, opening, problem) : take(open, quantity, method === 'LIFO');
+        if (named && !lotById) {
+          lotById = new Map(state.lots.map((lot) => [lot.id, lot]));
+          opening = new Map(transactions.filter(opensLot).map((o) => [o.id, o]));
+        }
+        const chosen = named ? pickNamed(t, quantity, lotById!, opening!, problem) : take(open, quantity, method === 'LIFO');
         if (!chosen) {
           if (!named) {
             const held = open.reduce((sum, lot) => sum + lot.remainingFixed, 0n);
@@ -548,7 +556,8 @@ export function holdingsOf(state: LedgerState, baseCurrency: string): HoldingSum
 }
 
 export interface RealizedSummary {
-  items: RealizedGain[];
+  /** Without bounds, the state's own list (not a copy: do not change it). */
+  items: readonly RealizedGain[];
   total: Decimal;
   shortTerm: Decimal;
   longTerm: Decimal;
@@ -556,7 +565,10 @@ export interface RealizedSummary {
 
 /** Realized gains closed within [from, to] (inclusive; either bound may be open). */
 export function realizedBetween(state: LedgerState, from: string | null, to: string | null): RealizedSummary {
-  const items = state.realized.filter((r) => (from === null || r.closedOn >= from) && (to === null || r.closedOn <= to));
+  const items =
+    from === null && to === null
+      ? state.realized
+      : state.realized.filter((r) => (from === null || r.closedOn >= from) && (to === null || r.closedOn <= to));
   let shortTerm = 0n;
   let longTerm = 0n;
   for (const item of items) {
