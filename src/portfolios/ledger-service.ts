@@ -14,6 +14,7 @@ import { LRUCache } from 'lru-cache';
 import type { Transaction } from '../generated/prisma/client.js';
 import type { FxRates } from '../market/index.js';
 import type { HoldingInput } from '../market/index.js';
+import { isoDateOf } from '../platform/dates.js';
 import { Prisma, type Db } from '../platform/db.js';
 import { badInput, notFound, Problems, type FieldProblem } from '../platform/errors.js';
 import { isUuid } from '../platform/ids.js';
@@ -110,7 +111,7 @@ function transactionSnapshot(t: Transaction) {
   const text = (value: { toFixed(): string } | null) => (value === null ? null : value.toFixed());
   return {
     type: t.type,
-    date: t.date.toISOString().slice(0, 10),
+    date: isoDateOf(t.date),
     symbol: t.symbol,
     quantity: text(t.quantity),
     price: text(t.price),
