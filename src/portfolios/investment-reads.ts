@@ -14,15 +14,15 @@
  * oldest first, ties by id): a page query as Pothos builds it ({ take, skip, cursor }), turned into
  * SQL the way Prisma runs it (rows from the cursor row's (created_at, id) on, the cursor row itself
  * skipped; a cursor whose row is gone gives an empty page; a backward page keeps the order), and
- * the connection (edges, cursors, pageInfo) wrapped by the Prisma plugin's own helper.
+ * the connection (edges, cursors, pageInfo) wrapped as the Prisma plugin's own helper wraps it
+ * (wrapPage: the same page and flags, cursors encoded only when asked for).
  */
 import { getConnectionPageSize, PothosValidationError, validateConnectionArguments } from '@pothos/core';
-import { parsePrismaCursor, prismaConnectionHelpers } from '@pothos/plugin-prisma';
+import { formatPrismaCursor, parsePrismaCursor } from '@pothos/plugin-prisma';
 import type { DefaultConnectionArguments } from '@pothos/plugin-relay';
 import DataLoader from 'dataloader';
 import { Kind, type GraphQLResolveInfo } from 'graphql';
 import type { Investment } from '../generated/prisma/client.js';
-import { builder } from '../graphql/builder.js';
 import { checkedPageSize } from '../graphql/connection-args.js';
 import { perRequest, type Context } from '../graphql/context.js';
 import { Prisma } from '../platform/db.js';
@@ -65,43 +65,98 @@ function asksTotalCount(info: GraphQLResolveInfo): boolean {
   );
 }
 
-/** One investment as the page's JSON carries it: text for decimals, epoch milliseconds for instants. */
-interface InvestmentJson {
-  id: string;
-  portfolioId: string;
-  symbol: string;
-  name: string;
-  type: Investment['type'];
-  quantity: string;
-  purchasePrice: string;
-  purchaseDate: string;
-  sector: string | null;
-  notes: string | null;
-  createdAt: number;
-  updatedAt: number;
+/**
+ * One investment of a page: the fields of the Prisma record, read from the page's JSON array
+ * (positional, see loadPages). What arithmetic or other code needs as objects (the two Decimals,
+ * the three Dates) is built on first use only: the GraphQL fields print PostgreSQL's own text
+ * (`quantityText`, `purchaseDateText`: see decimalOutput / dateOutput), so a page read for its
+ * scalars builds none. The read-path profile (Q2: 1,000 nodes per request) showed the eager
+ * Decimal and Date construction and the garbage it leaves (GC was ~40 % of the busy time).
+ */
+export class InvestmentRecord implements Investment {
+  readonly id: string;
+  readonly portfolioId: string;
+  readonly symbol: string;
+  readonly name: string;
+  readonly type: Investment['type'];
+  /** PostgreSQL's canonical text of the numeric (trim_scale: no trailing fraction zeros), what the Decimal scalar prints. */
+  readonly quantityText: string;
+  readonly purchasePriceText: string;
+  /** YYYY-MM-DD, what the Date scalar prints. */
+  readonly purchaseDateText: string;
+  readonly sector: string | null;
+  readonly notes: string | null;
+  private readonly createdAtMs: number;
+  private readonly updatedAtMs: number;
+  #quantity: Investment['quantity'] | undefined;
+  #purchasePrice: Investment['quantity'] | undefined;
+
+  constructor(row: InvestmentJson) {
+    this.id = row[0];
+    this.portfolioId = row[1];
+    this.symbol = row[2];
+    this.name = row[3];
+    this.type = row[4];
+    this.quantityText = row[5];
+    this.purchasePriceText = row[6];
+    this.purchaseDateText = row[7];
+    this.sector = row[8];
+    this.notes = row[9];
+    this.createdAtMs = row[10];
+    this.updatedAtMs = row[11];
+  }
+
+  get quantity(): Investment['quantity'] {
+    return (this.#quantity ??= new Prisma.Decimal(this.quantityText));
+  }
+
+  get purchasePrice(): Investment['purchasePrice'] {
+    return (this.#purchasePrice ??= new Prisma.Decimal(this.purchasePriceText));
+  }
+
+  /** A YYYY-MM-DD text parses as UTC midnight, as Prisma reads a @db.Date. */
+  get purchaseDate(): Date {
+    return new Date(this.purchaseDateText);
+  }
+
+  get createdAt(): Date {
+    return new Date(this.createdAtMs);
+  }
+
+  get updatedAt(): Date {
+    return new Date(this.updatedAtMs);
+  }
 }
 
-/** The row mapping, once per investment: the same record Prisma would return. */
-function investmentOf(row: InvestmentJson): Investment {
-  return {
-    id: row.id,
-    portfolioId: row.portfolioId,
-    symbol: row.symbol,
-    name: row.name,
-    type: row.type,
-    quantity: new Prisma.Decimal(row.quantity),
-    purchasePrice: new Prisma.Decimal(row.purchasePrice),
-    // A YYYY-MM-DD text parses as UTC midnight, as Prisma reads a @db.Date.
-    purchaseDate: new Date(row.purchaseDate),
-    sector: row.sector,
-    notes: row.notes,
-    createdAt: new Date(row.createdAt),
-    updatedAt: new Date(row.updatedAt),
-  };
+/** One investment as the page's JSON array carries it (loadPages' json_build_array, in this order). */
+type InvestmentJson = [
+  id: string,
+  portfolioId: string,
+  symbol: string,
+  name: string,
+  type: Investment['type'],
+  quantity: string,
+  purchasePrice: string,
+  purchaseDate: string,
+  sector: string | null,
+  notes: string | null,
+  createdAt: number,
+  updatedAt: number,
+];
+
+/** What the Decimal scalar prints for an investment's decimal field: the record's text when it carries one. */
+export function decimalOutput(investment: Investment, field: 'quantity' | 'purchasePrice'): Investment['quantity'] | string {
+  if (!(investment instanceof InvestmentRecord)) return investment[field];
+  return field === 'quantity' ? investment.quantityText : investment.purchasePriceText;
+}
+
+/** What the Date scalar prints for purchaseDate: the record's YYYY-MM-DD text when it carries one. */
+export function purchaseDateOutput(investment: Investment): Date | string {
+  return investment instanceof InvestmentRecord ? investment.purchaseDateText : investment.purchaseDate;
 }
 
 interface LoadedPage {
-  rows: Investment[];
+  rows: InvestmentRecord[];
   totalCount: number;
 }
 
@@ -118,18 +173,21 @@ async function loadPages(ctx: Context, portfolioIds: string[], page: PageQuery):
   const rows = await ctx.services.db.$queryRaw<{ portfolio_id: string; page: string; total: number }[]>`
     SELECT ids.id::text AS portfolio_id,
       ${page.counted ? Prisma.sql`(SELECT count(*)::int FROM investments n WHERE n.portfolio_id = ids.id)` : Prisma.sql`0`} AS total,
-      (SELECT coalesce(json_agg(json_build_object(
-                'id', p.id, 'portfolioId', p.portfolio_id, 'symbol', p.symbol, 'name', p.name, 'type', p.type,
-                'quantity', p.quantity::text, 'purchasePrice', p.purchase_price::text,
-                'purchaseDate', p.purchase_date, 'sector', p.sector, 'notes', p.notes,
-                'createdAt', floor(extract(epoch FROM p.created_at) * 1000)::bigint,
-                'updatedAt', floor(extract(epoch FROM p.updated_at) * 1000)::bigint)
+      (SELECT coalesce(json_agg(json_build_array(
+                p.id, p.portfolio_id, p.symbol, p.name, p.type,
+                trim_scale(p.quantity)::text, trim_scale(p.purchase_price)::text,
+                p.purchase_date, p.sector, p.notes,
+                floor(extract(epoch FROM p.created_at) * 1000)::bigint,
+                floor(extract(epoch FROM p.updated_at) * 1000)::bigint)
               ORDER BY p.created_at, p.id), '[]')::text
        FROM (SELECT i.* FROM investments i WHERE i.portfolio_id = ids.id ${fromCursor}
              ORDER BY ${order} OFFSET ${page.skip} LIMIT ${Math.abs(page.take)}) p) AS page
     FROM unnest(${portfolioIds}::uuid[]) AS ids(id)`;
   return new Map(
-    rows.map((row) => [row.portfolio_id, { rows: (JSON.parse(row.page) as InvestmentJson[]).map(investmentOf), totalCount: row.total }]),
+    rows.map((row) => [
+      row.portfolio_id,
+      { rows: (JSON.parse(row.page) as InvestmentJson[]).map((json) => new InvestmentRecord(json)), totalCount: row.total },
+    ]),
   );
 }
 
@@ -163,8 +221,77 @@ function investmentPages(ctx: Context): DataLoader<string, LoadedPage> {
   );
 }
 
-/** The Prisma plugin's wrapping of a page into a connection (cursors, pageInfo), as relatedConnection wraps it. */
-const connectionHelpers = prismaConnectionHelpers(builder, 'Investment', { cursor: 'id', maxSize: checkedPageSize });
+/**
+ * An edge of a page: its cursor (the Prisma plugin's own encoding, `formatPrismaCursor` on `id`,
+ * so cursors read back through parsePrismaCursor as before) is encoded when a client asks for it,
+ * not for every edge (base64 through a Buffer per edge was ~2 % of the read path's profile).
+ */
+class InvestmentEdgeRecord {
+  constructor(
+    readonly connection: InvestmentConnectionRecord,
+    readonly node: InvestmentRecord,
+  ) {}
+
+  get cursor(): string {
+    return cursorOf(this.node);
+  }
+}
+
+function cursorOf(node: InvestmentRecord): string {
+  return formatPrismaCursor({ id: node.id }, 'id');
+}
+
+/** The connection's pageInfo; start and end cursors encoded when asked for, like the edges'. */
+class InvestmentPageInfo {
+  constructor(
+    private readonly nodes: readonly InvestmentRecord[],
+    readonly hasPreviousPage: boolean,
+    readonly hasNextPage: boolean,
+  ) {}
+
+  get startCursor(): string | null {
+    const first = this.nodes[0];
+    return first ? cursorOf(first) : null;
+  }
+
+  get endCursor(): string | null {
+    const last = this.nodes[this.nodes.length - 1];
+    return last ? cursorOf(last) : null;
+  }
+}
+
+interface InvestmentConnectionRecord {
+  parent: { id: string };
+  args: DefaultConnectionArguments;
+  totalCount: number;
+  edges: InvestmentEdgeRecord[];
+  pageInfo: InvestmentPageInfo;
+}
+
+/**
+ * A page wrapped into a connection exactly as the Prisma plugin's helper (`wrapConnectionResult`,
+ * which relatedConnection used) wraps it: `rows` has one row beyond the page when there is more,
+ * which is dropped (the first row of a backward page, the last of a forward one) and decides
+ * hasNextPage / hasPreviousPage. Only its cursors are lazy (above).
+ */
+function wrapPage(parent: { id: string }, rows: InvestmentRecord[], args: DefaultConnectionArguments, page: PageQuery, totalCount: number) {
+  const take = page.take;
+  const gotFullResults = rows.length === Math.abs(take);
+  // Compared against null rather than truthiness: `last: 0` is a backward page of zero rows.
+  const backward = args.before != null || args.last != null;
+  const hasNextPage = args.before != null ? true : args.last != null ? false : gotFullResults;
+  const hasPreviousPage = args.after != null ? true : backward ? gotFullResults : false;
+  const nodes = gotFullResults ? rows.slice(take < 0 ? 1 : 0, take < 0 ? rows.length : -1) : rows;
+  const connection: InvestmentConnectionRecord = {
+    parent,
+    args,
+    totalCount,
+    edges: [],
+    pageInfo: new InvestmentPageInfo(nodes, hasPreviousPage, hasNextPage),
+  };
+  connection.edges = nodes.map((node) => new InvestmentEdgeRecord(connection, node));
+  return connection;
+}
 
 /** A page of a portfolio's investments as a connection, with its portfolio's total for `totalCount`. */
 export async function investmentConnection(
@@ -177,5 +304,5 @@ export async function investmentConnection(
   const { rows, totalCount } = await investmentPages(ctx).load(
     `${portfolio.id} ${page.take} ${page.skip} ${page.cursorId ?? '-'} ${page.counted ? 'counted' : '-'}`,
   );
-  return { ...connectionHelpers.resolve(rows, args, ctx, portfolio), totalCount };
+  return wrapPage(portfolio, rows, args, page, totalCount);
 }
