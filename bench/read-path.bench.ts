@@ -123,7 +123,8 @@ async function main(): Promise<void> {
   await withDeployment({}, async ({ databaseUrl: url, env, apiUrl, api, token, userId }) => {
     // The deployment's API (under tsx) signed the user up; the one measured is the build.
     await stop(api);
-    await startPinned('dist/main.js', env, `${apiUrl}/health`);
+    const apiOptions = process.env.BENCH_API_NODE_OPTIONS;
+    await startPinned('dist/main.js', apiOptions ? { ...env, NODE_OPTIONS: apiOptions } : env, `${apiUrl}/health`);
     const ids = await seed(url, userId);
     const basePort = await freePort();
     const baseUrl = `http://127.0.0.1:${basePort}`;

@@ -91,19 +91,20 @@ export class InvestmentRecord implements Investment {
   #quantity: Investment['quantity'] | undefined;
   #purchasePrice: Investment['quantity'] | undefined;
 
-  constructor(row: InvestmentJson) {
+  /** `portfolioId`: the page's portfolio (the page holds its investments only), not repeated per row. */
+  constructor(row: InvestmentJson, portfolioId: string) {
     this.id = row[0];
-    this.portfolioId = row[1];
-    this.symbol = row[2];
-    this.name = row[3];
-    this.type = row[4];
-    this.quantityText = row[5];
-    this.purchasePriceText = row[6];
-    this.purchaseDateText = row[7];
-    this.sector = row[8];
-    this.notes = row[9];
-    this.createdAtMs = row[10];
-    this.updatedAtMs = row[11];
+    this.portfolioId = portfolioId;
+    this.symbol = row[1];
+    this.name = row[2];
+    this.type = row[3];
+    this.quantityText = row[4];
+    this.purchasePriceText = row[5];
+    this.purchaseDateText = row[6];
+    this.sector = row[7];
+    this.notes = row[8];
+    this.createdAtMs = row[9];
+    this.updatedAtMs = row[10];
   }
 
   get quantity(): Investment['quantity'] {
@@ -131,7 +132,6 @@ export class InvestmentRecord implements Investment {
 /** One investment as the page's JSON array carries it (loadPages' json_build_array, in this order). */
 type InvestmentJson = [
   id: string,
-  portfolioId: string,
   symbol: string,
   name: string,
   type: Investment['type'],
@@ -174,7 +174,7 @@ async function loadPages(ctx: Context, portfolioIds: string[], page: PageQuery):
     SELECT ids.id::text AS portfolio_id,
       ${page.counted ? Prisma.sql`(SELECT count(*)::int FROM investments n WHERE n.portfolio_id = ids.id)` : Prisma.sql`0`} AS total,
       (SELECT coalesce(json_agg(json_build_array(
-                p.id, p.portfolio_id, p.symbol, p.name, p.type,
+                p.id, p.symbol, p.name, p.type,
                 trim_scale(p.quantity)::text, trim_scale(p.purchase_price)::text,
                 p.purchase_date, p.sector, p.notes,
                 floor(extract(epoch FROM p.created_at) * 1000)::bigint,
@@ -186,7 +186,10 @@ async function loadPages(ctx: Context, portfolioIds: string[], page: PageQuery):
   return new Map(
     rows.map((row) => [
       row.portfolio_id,
-      { rows: (JSON.parse(row.page) as InvestmentJson[]).map((json) => new InvestmentRecord(json)), totalCount: row.total },
+      {
+        rows: (JSON.parse(row.page) as InvestmentJson[]).map((json) => new InvestmentRecord(json, row.portfolio_id)),
+        totalCount: row.total,
+      },
     ]),
   );
 }
