@@ -18,6 +18,7 @@ import { createComplexityRule, type ComplexityResult, type FieldComplexityValue 
 import {
   GraphQLList,
   GraphQLNonNull,
+  Kind,
   Lexer,
   Location,
   Source,
@@ -112,7 +113,85 @@ export function checkDocumentLimits(document: DocumentNode, limits: DocumentLimi
   if (selections > limits.maxBreadth) throw tooComplex('breadth', { breadth: selections, maxBreadth: limits.maxBreadth });
 }
 
+/**
+ * Documents that passed the complexity check, per the limits and schema they were checked
+ * against, by operation name and the values of the variables that can change the figure. A
+ * validate() pass over the document (TypeInfo and the rule's visitor) per request was ~5 % of the
+ * read path's Q1 profile; Mercurius hands every request of the same text the same parsed
+ * document, so the second request of a document with the same sizes skips it. Only passes are
+ * remembered (a refusal is checked again and answered the same way).
+ */
+const passedComplexity = new WeakMap<DocumentLimits, WeakMap<GraphQLSchema, WeakMap<DocumentNode, Set<string>>>>();
+/** Distinct variable values remembered per document; past that the set starts again (a bounded memo, not a cache of every id). */
+const MAX_PASSED_PER_DOCUMENT = 256;
+
+/**
+ * The variables of `document` whose values can change its complexity, by name: all of them
+ * except those declared as a single `ID` / `ID!`. No cost reads an ID (fieldComplexity above
+ * reads first, last, limit, from, to and interval; the fields with their own `complexity` read
+ * no argument), so `portfolio(id: $id)` with a new id each time still counts as the same
+ * document. For those, only whether a value is there counts (a missing one is an error).
+ */
+const costVariables = new WeakMap<DocumentNode, { name: string; id: boolean }[]>();
+
+function variablesOfCost(document: DocumentNode): { name: string; id: boolean }[] {
+  let found = costVariables.get(document);
+  if (!found) {
+    found = [];
+    for (const definition of document.definitions) {
+      if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
+      for (const variable of definition.variableDefinitions ?? []) {
+        const type = variable.type.kind === Kind.NON_NULL_TYPE ? variable.type.type : variable.type;
+        found.push({ name: variable.variable.name.value, id: type.kind === Kind.NAMED_TYPE && type.name.value === 'ID' });
+      }
+    }
+    costVariables.set(document, found);
+  }
+  return found;
+}
+
+/** Longer strings, objects and lists are not remembered: the document is checked each time (they are mutations' inputs, never a page size). */
+const MAX_REMEMBERED_TEXT = 64;
+
+function complexityKey(
+  document: DocumentNode,
+  variables: Record<string, unknown> | undefined,
+  operationName: string | undefined,
+): string | null {
+  const values: unknown[] = [];
+  for (const { name, id } of variablesOfCost(document)) {
+    const value = variables?.[name];
+    if (id) values.push(value == null ? null : typeof value);
+    else if (value !== null && typeof value === 'object') return null;
+    else if (typeof value === 'string' && value.length > MAX_REMEMBERED_TEXT) return null;
+    else values.push(value === undefined ? '(absent)' : value);
+  }
+  return JSON.stringify([operationName ?? null, values]);
+}
+
 export function checkComplexity(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Record<string, unknown> | undefined,
+  operationName: string | undefined,
+  context: unknown,
+  limits: DocumentLimits,
+): void {
+  let bySchema = passedComplexity.get(limits);
+  if (!bySchema) passedComplexity.set(limits, (bySchema = new WeakMap()));
+  let byDocument = bySchema.get(schema);
+  if (!byDocument) bySchema.set(schema, (byDocument = new WeakMap()));
+  let passed = byDocument.get(document);
+  if (!passed) byDocument.set(document, (passed = new Set()));
+  const key = complexityKey(document, variables, operationName);
+  if (key !== null && passed.has(key)) return;
+  validateComplexity(schema, document, variables, operationName, context, limits);
+  if (key === null) return;
+  if (passed.size >= MAX_PASSED_PER_DOCUMENT) passed.clear();
+  passed.add(key);
+}
+
+function validateComplexity(
   schema: GraphQLSchema,
   document: DocumentNode,
   variables: Record<string, unknown> | undefined,
