@@ -67,7 +67,28 @@ export function tooComplex(limit: string, extensions: Record<string, number>): A
 const OPENING: ReadonlySet<string> = new Set([TokenKind.BRACE_L, TokenKind.BRACKET_L, TokenKind.PAREN_L]);
 const CLOSING: ReadonlySet<string> = new Set([TokenKind.BRACE_R, TokenKind.BRACKET_R, TokenKind.PAREN_R]);
 
+/**
+ * Texts that passed the lexer pass, per limits: a client sends the same few documents again and
+ * again, and lexing each one per request showed in the read-path profile (Mercurius then finds
+ * the parsed document in its own cache by the same text). Bounded in entries and in text length,
+ * so a flood of distinct or long documents costs a lexer pass each, as before, and no memory.
+ */
+const passedSources = new WeakMap<DocumentLimits, Set<string>>();
+const MAX_REMEMBERED_SOURCES = 1024;
+const MAX_REMEMBERED_SOURCE_LENGTH = 8192;
+
 export function checkSourceLimits(source: string, limits: DocumentLimits): void {
+  const remember = typeof source === 'string' && source.length <= MAX_REMEMBERED_SOURCE_LENGTH;
+  let passed = passedSources.get(limits);
+  if (remember && passed?.has(source)) return;
+  lexSource(source, limits);
+  if (!remember) return;
+  if (!passed) passedSources.set(limits, (passed = new Set()));
+  if (passed.size >= MAX_REMEMBERED_SOURCES) passed.clear();
+  passed.add(source);
+}
+
+function lexSource(source: string, limits: DocumentLimits): void {
   const lexer = new Lexer(new Source(source));
   let tokens = 0;
   let nesting = 0;
