@@ -21,7 +21,7 @@ import { getConnectionPageSize, PothosValidationError, validateConnectionArgumen
 import { formatPrismaCursor, parsePrismaCursor } from '@pothos/plugin-prisma';
 import type { DefaultConnectionArguments } from '@pothos/plugin-relay';
 import DataLoader from 'dataloader';
-import { Kind, type GraphQLResolveInfo } from 'graphql';
+import { Kind, type FieldNode, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
 import type { Investment } from '../generated/prisma/client.js';
 import { checkedPageSize } from '../graphql/connection-args.js';
 import { perRequest, type Context } from '../graphql/context.js';
@@ -66,45 +66,186 @@ function asksTotalCount(info: GraphQLResolveInfo): boolean {
 }
 
 /**
+ * The columns a page can carry, one bit each, in the order of the page's JSON arrays. A page
+ * reads only those its document's Investment fields need (`columnsAsked`), which the read-path
+ * profile called for: parsing the page JSON was ~13 % of Q2's busy time, most of it columns
+ * (name, type, sector, notes, both timestamps) the benchmark's four fields never print.
+ */
+const enum Column {
+  Id = 1 << 0,
+  Symbol = 1 << 1,
+  Name = 1 << 2,
+  Type = 1 << 3,
+  Quantity = 1 << 4,
+  PurchasePrice = 1 << 5,
+  PurchaseDate = 1 << 6,
+  Sector = 1 << 7,
+  Notes = 1 << 8,
+  CreatedAt = 1 << 9,
+  UpdatedAt = 1 << 10,
+  All = (1 << 11) - 1,
+}
+
+/** Each column's SQL, in array order. */
+const COLUMN_SQL: readonly [Column, string][] = [
+  [Column.Id, 'p.id'],
+  [Column.Symbol, 'p.symbol'],
+  [Column.Name, 'p.name'],
+  [Column.Type, 'p.type'],
+  [Column.Quantity, 'trim_scale(p.quantity)::text'],
+  [Column.PurchasePrice, 'trim_scale(p.purchase_price)::text'],
+  [Column.PurchaseDate, 'p.purchase_date'],
+  [Column.Sector, 'p.sector'],
+  [Column.Notes, 'p.notes'],
+  [Column.CreatedAt, 'floor(extract(epoch FROM p.created_at) * 1000)::bigint'],
+  [Column.UpdatedAt, 'floor(extract(epoch FROM p.updated_at) * 1000)::bigint'],
+];
+
+/**
+ * What each Investment field reads of its record. A field not named here (a new one) makes the
+ * page read every column, so forgetting it costs speed, never a wrong answer; investment-paths.
+ * test.ts lists the fields that are missing. The fields that load themselves through the Prisma
+ * plugin (`select`: quote, marketValue, unrealizedGain; the `portfolio` relation) need the id.
+ */
+export const FIELD_COLUMNS: Readonly<Record<string, number>> = {
+  __typename: 0,
+  id: Column.Id,
+  portfolio: Column.Id,
+  symbol: Column.Symbol,
+  name: Column.Name,
+  type: Column.Type,
+  quantity: Column.Quantity,
+  purchasePrice: Column.PurchasePrice,
+  purchaseDate: Column.PurchaseDate,
+  sector: Column.Sector,
+  notes: Column.Notes,
+  costBasis: Column.Quantity | Column.PurchasePrice,
+  createdAt: Column.CreatedAt,
+  updatedAt: Column.UpdatedAt,
+  quote: Column.Id,
+  marketValue: Column.Id,
+  unrealizedGain: Column.Id,
+};
+
+/** What the connection's own fields need: a cursor is the id. */
+const CONNECTION_FIELD_COLUMNS: Readonly<Record<string, Readonly<Record<string, number>>>> = {
+  edges: { __typename: 0, cursor: Column.Id },
+  pageInfo: { __typename: 0, hasNextPage: 0, hasPreviousPage: 0, startCursor: Column.Id, endCursor: Column.Id },
+};
+
+/**
+ * The columns the document's selection of this connection needs, through fragments; anything
+ * not understood asks for every column.
+ */
+function columnsAsked(info: GraphQLResolveInfo): number {
+  let columns = 0;
+  const fieldsOf = (selectionSet: SelectionSetNode | undefined, visit: (field: FieldNode) => void, depth = 0): void => {
+    if (!selectionSet) return;
+    if (depth > 32) throw new RangeError('fragments nested too deep');
+    for (const selection of selectionSet.selections) {
+      if (selection.kind === Kind.FIELD) visit(selection);
+      else if (selection.kind === Kind.INLINE_FRAGMENT) fieldsOf(selection.selectionSet, visit, depth + 1);
+      else {
+        const fragment = info.fragments[selection.name.value];
+        if (!fragment) throw new RangeError(`unknown fragment ${selection.name.value}`);
+        fieldsOf(fragment.selectionSet, visit, depth + 1);
+      }
+    }
+  };
+  const table = (known: Readonly<Record<string, number>>, name: string) => known[name] ?? Column.All;
+  try {
+    for (const connectionNode of info.fieldNodes) {
+      fieldsOf(connectionNode.selectionSet, (field) => {
+        const name = field.name.value;
+        if (name === 'totalCount' || name === '__typename') return;
+        const own = CONNECTION_FIELD_COLUMNS[name];
+        if (!own) {
+          columns |= Column.All;
+          return;
+        }
+        fieldsOf(field.selectionSet, (inner) => {
+          if (name === 'edges' && inner.name.value === 'node') {
+            fieldsOf(inner.selectionSet, (nodeField) => (columns |= table(FIELD_COLUMNS, nodeField.name.value)));
+          } else {
+            columns |= table(own, inner.name.value);
+          }
+        });
+      });
+    }
+  } catch {
+    return Column.All;
+  }
+  return columns;
+}
+
+/** Reading a column the page did not load is a bug of FIELD_COLUMNS, never a silent undefined. */
+function unread(field: string): never {
+  throw new Error(`Investment.${field} was not read for this page (add the field to FIELD_COLUMNS in investment-reads.ts)`);
+}
+
+/**
  * One investment of a page: the fields of the Prisma record, read from the page's JSON array
- * (positional, see loadPages). What arithmetic or other code needs as objects (the two Decimals,
- * the three Dates) is built on first use only: the GraphQL fields print PostgreSQL's own text
- * (`quantityText`, `purchaseDateText`: see decimalOutput / dateOutput), so a page read for its
- * scalars builds none. The read-path profile (Q2: 1,000 nodes per request) showed the eager
- * Decimal and Date construction and the garbage it leaves (GC was ~40 % of the busy time).
+ * (positional, see loadPages), those of the columns the page read. What arithmetic or other code
+ * needs as objects (the two Decimals, the three Dates) is built on first use only: the GraphQL
+ * fields print PostgreSQL's own text (`quantityText`, `purchaseDateText`: see decimalOutput /
+ * purchaseDateOutput), so a page read for its scalars builds none. The read-path profile (Q2:
+ * 1,000 nodes per request) showed the eager Decimal and Date construction and the garbage it
+ * leaves (GC was ~40 % of the busy time).
  */
 export class InvestmentRecord implements Investment {
-  readonly id: string;
   readonly portfolioId: string;
-  readonly symbol: string;
-  readonly name: string;
-  readonly type: Investment['type'];
-  /** PostgreSQL's canonical text of the numeric (trim_scale: no trailing fraction zeros), what the Decimal scalar prints. */
-  readonly quantityText: string;
-  readonly purchasePriceText: string;
-  /** YYYY-MM-DD, what the Date scalar prints. */
-  readonly purchaseDateText: string;
-  readonly sector: string | null;
-  readonly notes: string | null;
-  private readonly createdAtMs: number;
-  private readonly updatedAtMs: number;
+  readonly #row: InvestmentJson;
+  readonly #columns: number;
   #quantity: Investment['quantity'] | undefined;
-  #purchasePrice: Investment['quantity'] | undefined;
+  #purchasePrice: Investment['purchasePrice'] | undefined;
 
   /** `portfolioId`: the page's portfolio (the page holds its investments only), not repeated per row. */
-  constructor(row: InvestmentJson, portfolioId: string) {
-    this.id = row[0];
+  constructor(row: InvestmentJson, portfolioId: string, columns: number) {
+    this.#row = row;
     this.portfolioId = portfolioId;
-    this.symbol = row[1];
-    this.name = row[2];
-    this.type = row[3];
-    this.quantityText = row[4];
-    this.purchasePriceText = row[5];
-    this.purchaseDateText = row[6];
-    this.sector = row[7];
-    this.notes = row[8];
-    this.createdAtMs = row[9];
-    this.updatedAtMs = row[10];
+    this.#columns = columns;
+  }
+
+  #read<I extends number>(column: Column, index: I, field: string): InvestmentJson[I] {
+    return this.#columns & column ? this.#row[index] : unread(field);
+  }
+
+  get id(): string {
+    return this.#read(Column.Id, 0, 'id');
+  }
+
+  get symbol(): string {
+    return this.#read(Column.Symbol, 1, 'symbol');
+  }
+
+  get name(): string {
+    return this.#read(Column.Name, 2, 'name');
+  }
+
+  get type(): Investment['type'] {
+    return this.#read(Column.Type, 3, 'type');
+  }
+
+  /** PostgreSQL's canonical text of the numeric (trim_scale: no trailing fraction zeros), what the Decimal scalar prints. */
+  get quantityText(): string {
+    return this.#read(Column.Quantity, 4, 'quantity');
+  }
+
+  get purchasePriceText(): string {
+    return this.#read(Column.PurchasePrice, 5, 'purchasePrice');
+  }
+
+  /** YYYY-MM-DD, what the Date scalar prints. */
+  get purchaseDateText(): string {
+    return this.#read(Column.PurchaseDate, 6, 'purchaseDate');
+  }
+
+  get sector(): string | null {
+    return this.#read(Column.Sector, 7, 'sector');
+  }
+
+  get notes(): string | null {
+    return this.#read(Column.Notes, 8, 'notes');
   }
 
   get quantity(): Investment['quantity'] {
@@ -121,15 +262,15 @@ export class InvestmentRecord implements Investment {
   }
 
   get createdAt(): Date {
-    return new Date(this.createdAtMs);
+    return new Date(this.#read(Column.CreatedAt, 9, 'createdAt'));
   }
 
   get updatedAt(): Date {
-    return new Date(this.updatedAtMs);
+    return new Date(this.#read(Column.UpdatedAt, 10, 'updatedAt'));
   }
 }
 
-/** One investment as the page's JSON array carries it (loadPages' json_build_array, in this order). */
+/** One investment as the page's JSON array carries it (loadPages' json_build_array, in COLUMN_SQL's order; null where not read). */
 type InvestmentJson = [
   id: string,
   symbol: string,
@@ -161,7 +302,7 @@ interface LoadedPage {
 }
 
 /** Pages of several portfolios with the same page query, in one statement. */
-async function loadPages(ctx: Context, portfolioIds: string[], page: PageQuery): Promise<Map<string, LoadedPage>> {
+async function loadPages(ctx: Context, portfolioIds: string[], page: PageQuery, columns: number): Promise<Map<string, LoadedPage>> {
   const forward = page.take > 0;
   const fromCursor =
     page.cursorId === null
@@ -170,15 +311,12 @@ async function loadPages(ctx: Context, portfolioIds: string[], page: PageQuery):
         ? Prisma.sql`AND (i.created_at, i.id) >= (SELECT c.created_at, c.id FROM investments c WHERE c.id = ${page.cursorId}::uuid)`
         : Prisma.sql`AND (i.created_at, i.id) <= (SELECT c.created_at, c.id FROM investments c WHERE c.id = ${page.cursorId}::uuid)`;
   const order = forward ? Prisma.sql`i.created_at ASC, i.id ASC` : Prisma.sql`i.created_at DESC, i.id DESC`;
+  // The columns' SQL is this file's own text (COLUMN_SQL), never input.
+  const selected = Prisma.raw(COLUMN_SQL.map(([column, sql]) => (columns & column ? sql : 'NULL')).join(', '));
   const rows = await ctx.services.db.$queryRaw<{ portfolio_id: string; page: string; total: number }[]>`
     SELECT ids.id::text AS portfolio_id,
       ${page.counted ? Prisma.sql`(SELECT count(*)::int FROM investments n WHERE n.portfolio_id = ids.id)` : Prisma.sql`0`} AS total,
-      (SELECT coalesce(json_agg(json_build_array(
-                p.id, p.symbol, p.name, p.type,
-                trim_scale(p.quantity)::text, trim_scale(p.purchase_price)::text,
-                p.purchase_date, p.sector, p.notes,
-                floor(extract(epoch FROM p.created_at) * 1000)::bigint,
-                floor(extract(epoch FROM p.updated_at) * 1000)::bigint)
+      (SELECT coalesce(json_agg(json_build_array(${selected})
               ORDER BY p.created_at, p.id), '[]')::text
        FROM (SELECT i.* FROM investments i WHERE i.portfolio_id = ids.id ${fromCursor}
              ORDER BY ${order} OFFSET ${page.skip} LIMIT ${Math.abs(page.take)}) p) AS page
@@ -187,7 +325,7 @@ async function loadPages(ctx: Context, portfolioIds: string[], page: PageQuery):
     rows.map((row) => [
       row.portfolio_id,
       {
-        rows: (JSON.parse(row.page) as InvestmentJson[]).map((json) => new InvestmentRecord(json, row.portfolio_id)),
+        rows: (JSON.parse(row.page) as InvestmentJson[]).map((json) => new InvestmentRecord(json, row.portfolio_id, columns)),
         totalCount: row.total,
       },
     ]),
@@ -203,23 +341,28 @@ function investmentPages(ctx: Context): DataLoader<string, LoadedPage> {
     PAGE_LOADER,
     () =>
       new DataLoader<string, LoadedPage>(async (keys) => {
-        const byQuery = new Map<string, { page: PageQuery; ids: Set<string> }>();
+        // Keys of the same page query share one statement, reading the columns any of them needs.
+        const byQuery = new Map<string, { page: PageQuery; ids: Set<string>; columns: number }>();
+        const queryOf = new Map<string, string>();
         for (const key of keys) {
-          const [portfolioId, take, skip, cursorId, counted] = key.split(' ') as [string, string, string, string, string];
+          const [portfolioId, take, skip, cursorId, counted, columns] = key.split(' ') as [string, string, string, string, string, string];
           const query = `${take} ${skip} ${cursorId} ${counted}`;
           const group = byQuery.get(query) ?? {
             page: { take: Number(take), skip: Number(skip), cursorId: cursorId === '-' ? null : cursorId, counted: counted === 'counted' },
             ids: new Set<string>(),
+            columns: 0,
           };
           group.ids.add(portfolioId);
+          group.columns |= Number(columns);
           byQuery.set(query, group);
+          queryOf.set(key, `${portfolioId} ${query}`);
         }
         const loaded = new Map<string, LoadedPage>();
-        for (const [query, { page, ids }] of byQuery) {
-          const pages = await loadPages(ctx, [...ids], page);
+        for (const [query, { page, ids, columns }] of byQuery) {
+          const pages = await loadPages(ctx, [...ids], page, columns);
           for (const id of ids) loaded.set(`${id} ${query}`, pages.get(id) ?? { rows: [], totalCount: 0 });
         }
-        return keys.map((key) => loaded.get(key)!);
+        return keys.map((key) => loaded.get(queryOf.get(key)!)!);
       }),
   );
 }
@@ -305,7 +448,7 @@ export async function investmentConnection(
 ) {
   const page = pageQuery(args, asksTotalCount(info));
   const { rows, totalCount } = await investmentPages(ctx).load(
-    `${portfolio.id} ${page.take} ${page.skip} ${page.cursorId ?? '-'} ${page.counted ? 'counted' : '-'}`,
+    `${portfolio.id} ${page.take} ${page.skip} ${page.cursorId ?? '-'} ${page.counted ? 'counted' : '-'} ${columnsAsked(info)}`,
   );
   return wrapPage(portfolio, rows, args, page, totalCount);
 }
