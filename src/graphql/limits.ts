@@ -14,7 +14,7 @@
  *    count. It cannot be a Mercurius validation rule: Mercurius caches validation per document
  *    text, and the same text may come with small or huge variables.
  */
-import { createComplexityRule, type ComplexityResult, type FieldComplexityValue } from '@pothos/plugin-complexity';
+import { complexityFromQuery, createComplexityRule, type ComplexityResult, type FieldComplexityValue } from '@pothos/plugin-complexity';
 import {
   GraphQLList,
   GraphQLNonNull,
@@ -210,6 +210,33 @@ export function checkComplexity(
   if (key === null) return;
   if (passed.size >= MAX_PASSED_PER_DOCUMENT) passed.clear();
   passed.add(key);
+}
+
+/**
+ * The cost the request budget charges (Pothos' complexityFromQuery), remembered like the limit's
+ * pass above (per schema, document and the variables a cost can read; never for long strings,
+ * objects or lists): the budget hook would otherwise walk the document once more per request.
+ */
+const chargedComplexity = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Map<string, number>>>();
+
+export function requestComplexity(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Record<string, unknown> | undefined,
+  ctx: object,
+): number {
+  const key = complexityKey(document, variables, undefined);
+  let byDocument = chargedComplexity.get(schema);
+  if (!byDocument) chargedComplexity.set(schema, (byDocument = new WeakMap()));
+  let known = byDocument.get(document);
+  const remembered = key === null ? undefined : known?.get(key);
+  if (remembered !== undefined) return remembered;
+  const cost = complexityFromQuery(document, { schema, ctx, variables }).complexity;
+  if (key === null) return cost;
+  if (!known) byDocument.set(document, (known = new Map()));
+  if (known.size >= MAX_PASSED_PER_DOCUMENT) known.clear();
+  known.set(key, cost);
+  return cost;
 }
 
 function validateComplexity(
