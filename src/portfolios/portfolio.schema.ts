@@ -4,11 +4,13 @@
  *
  * Authorization is declared, never coded in resolvers: every portfolio type, sensitive field and
  * mutation names the role it needs with the `portfolioRole` scope (the matrix is in ./roles.ts).
- * Type-level scopes guard every Portfolio, Investment, PortfolioShare and Activity object however
- * it is reached. Roles come from one per-request dataloader, so a page of portfolios costs one
- * role query, and nested lists are loaded through the Prisma plugin's selections or, for
- * investments, one typed statement (./investment-reads.ts): constant statement count, whatever
- * the page size.
+ * Type-level scopes guard every Portfolio, PortfolioShare and Activity object however it is
+ * reached; an Investment is handed out only by fields that authorize its portfolio (the list and
+ * its guard test are in ./investment.schema.ts). Roles come from one per-request dataloader, so a
+ * page of portfolios costs at most one role query (none for the caller's own: their rows decide,
+ * ./roles.ts primeOwnRoles), and nested lists are loaded through the Prisma plugin's selections
+ * or, for investments, one typed statement (./investment-reads.ts): constant statement count,
+ * whatever the page size.
  */
 import '../auth/index.js';
 import { UserRef } from '../auth/index.js';
