@@ -16,8 +16,8 @@ describe('inlinePlainRelayFields', () => {
     const edge = new GraphQLObjectType({
       name: 'ThingEdge',
       fields: {
-        node: { type: GraphQLString, resolve: (parent: { other: string }) => parent.other },
-        cursor: { type: GraphQLString, resolve: (parent: { cursor: string }) => parent.cursor },
+        node: { type: GraphQLString, resolve: (parent: { other: string; cursor: string }) => parent.other },
+        cursor: { type: GraphQLString, resolve: (parent: { other: string; cursor: string }) => parent.cursor },
       },
     });
     const plain = new GraphQLObjectType({ name: 'PlainEdge', fields: { node: { type: GraphQLString, resolve: (parent) => parent.node } } });
