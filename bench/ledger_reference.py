@@ -1,6 +1,9 @@
 """Reference figures for src/portfolios/ledger/engine.test.ts, computed independently.
 
 Run: python3 bench/ledger_reference.py   (prints every figure as JSON; the test pastes them)
+     python3 bench/ledger_reference.py --stdin < cases.json   ({name: {method, transactions}} in,
+     {name: figures and cash} out: src/portfolios/ledger-reference.test.ts sends the ledgers it
+     records through GraphQL)
 
 A second implementation of the contract's ledger rules (shared/contract/README.md, "Ledger"),
 written from the rules, not from the TypeScript: plain Python with the decimal module (64
@@ -55,7 +58,9 @@ def run(txs, method):
         elif kind == 'SELL':
             q = D(t['quantity'])
             open_ = [l for l in lots if l['sym'] == t['symbol'] and l['rem'] > 0]
-            if method == 'LIFO':
+            if t.get('lotIds'):  # specific identification: the lots named, in their order
+                open_ = [next(l for l in open_ if l['id'] == i) for i in t['lotIds']]
+            elif method == 'LIFO':
                 open_ = open_[::-1]
             elif method == 'HIFO':
                 open_ = sorted(open_, key=lambda l: -l['cpsb'])  # stable: ties oldest first
@@ -90,7 +95,7 @@ def cash(txs):
         if ccy in ('GBp', 'GBX'):
             ccy, factor = 'GBP', D('0.01')
         delta = {'DEPOSIT': amount - fee, 'WITHDRAWAL': -amount - fee, 'BUY': -amount - fee, 'SELL': amount - fee,
-                 'DIVIDEND': amount - fee, 'INTEREST': amount - fee, 'FEE': -amount - fee, 'TAX': -amount - fee}[kind]
+                 'DIVIDEND': amount - fee, 'INTEREST': amount - fee, 'FEE': -amount - fee, 'TAX': -amount - fee, 'SPLIT': -fee}[kind]
         balances[ccy] = balances.get(ccy, D(0)) + delta * factor
     return {k: fmt(v) for k, v in sorted(balances.items())}
 
@@ -121,6 +126,11 @@ DIVIDEND_CASE = [
 ]
 
 if __name__ == '__main__':
+    import sys
+    if '--stdin' in sys.argv:
+        cases = json.load(sys.stdin)
+        print(json.dumps({name: dict(run(c['transactions'], c['method']), cash=cash(c['transactions'])) for name, c in cases.items()}))
+        sys.exit(0)
     out = {m: run(METHODS_CASE, m) for m in ('FIFO', 'LIFO', 'HIFO', 'AVERAGE')}
     out['split'] = run(SPLIT_CASE, 'FIFO')
     out['fx'] = run(FX_CASE, 'FIFO')

@@ -42,6 +42,7 @@ import {
   PortfolioService,
   PortfolioInvitations,
   PortfolioValuations,
+  heldSymbolsExcept,
   type LiveValuationOptions,
 } from './portfolios/index.js';
 import { AnalyticsService } from './analytics/index.js';
@@ -136,9 +137,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     registry: metrics.registry,
     logger: app.log,
     extraProviders: options.marketProviders,
+    // Who holds what is portfolios' to say (market is below it).
+    heldSymbols: (except) => heldSymbolsExcept(db, except),
   });
   const auth = new AuthService({ config, db, redis, logger: app.log, tokens, revocations });
-  const portfolios = new PortfolioService(db, app.log, { redis, config });
+  const portfolios = new PortfolioService(db, app.log, { redis, config, fx });
   const invitations = new PortfolioInvitations({ db, config, outbox: auth.outbox, logger: app.log }, (actor, id, email, permission) =>
     portfolios.share(actor, id, email, permission),
   );

@@ -8,6 +8,7 @@ import { startEmailWorker } from './auth/index.js';
 import type { Config } from './config.js';
 import { startMaintenanceWorker } from './jobs/index.js';
 import { startPriceFeed } from './market/index.js';
+import { heldSymbolsExcept } from './portfolios/index.js';
 import type { RunningWorker } from './platform/queues.js';
 import { startNotificationsAndReports } from './reports/index.js';
 
@@ -15,8 +16,11 @@ export type { RunningWorker };
 
 type WorkerPart = (config: Config, log: FastifyBaseLogger) => Promise<RunningWorker>;
 
+/** The price feed, told who holds what by portfolios (market does not read portfolios' tables). */
+const startFeed: WorkerPart = (config, log) => startPriceFeed(config, log, heldSymbolsExcept);
+
 /** Domains' background parts, in start order. */
-const parts: WorkerPart[] = [startEmailWorker, startPriceFeed, startMaintenanceWorker, startNotificationsAndReports];
+const parts: WorkerPart[] = [startEmailWorker, startFeed, startMaintenanceWorker, startNotificationsAndReports];
 
 export async function startWorker(config: Config, log: FastifyBaseLogger): Promise<RunningWorker> {
   const running: RunningWorker[] = [];

@@ -13,28 +13,27 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { PortfolioDocument } from '../schema/sdk/graphql.js';
 import { PROJECT_ROOT } from '../src/platform/paths.js';
 import { databaseUrl, testDatabaseName, withAdmin } from './db.js';
-import { startTestApp, type TestApp } from './harness.js';
+import { startTestApp } from './harness.js';
+import { useTestApp } from './use-test-app.js';
 import { addInvestment, createPortfolio, ok } from './portfolios.js';
 import { createTestUser, type TestUser } from './users.js';
 
 const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'foliograph-backup-'));
 const restoredName = testDatabaseName('restored');
-let t: TestApp;
 let user: TestUser;
 let portfolioId: string;
 
+afterAll(async () => {
+  await withAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${restoredName} WITH (FORCE)`));
+  rmSync(dir, { recursive: true, force: true });
+});
+const t = useTestApp();
 beforeAll(async () => {
-  t = await startTestApp();
   user = await createTestUser(t);
   portfolioId = (await createPortfolio(t, user, { name: 'Backed up' })).id;
   await addInvestment(t, user, portfolioId, { symbol: 'AAPL', quantity: '12.34567891', purchasePrice: '187.12345678' });
   await addInvestment(t, user, portfolioId, { symbol: 'MSFT', quantity: '0.00000001', purchasePrice: '99999999.99999999' });
-});
-afterAll(async () => {
-  await t?.close();
-  await withAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${restoredName} WITH (FORCE)`));
-  rmSync(dir, { recursive: true, force: true });
 });
 
 async function snapshot(url: string) {

@@ -20,10 +20,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreatePortfolioDocument, LiveQuotesDocument, MeDocument, RegisterDocument, ServerVersionDocument } from '../schema/sdk/graphql.js';
 import { PriceFeed } from '../src/market/feed.js';
 import { GOOD_PASSWORD, uniqueEmail } from './auth.js';
-import { startTestApp, type TestApp } from './harness.js';
+import { useTestApp } from './use-test-app.js';
 
-let a: TestApp;
-let b: TestApp;
 let feed: PriceFeed;
 let httpUrl: string;
 let wsUrl: string;
@@ -31,9 +29,9 @@ let httpUrlB: string;
 const logLines: Array<{ level: number; msg: string; req?: { method?: string; url?: string } }> = [];
 const sockets: WsClient[] = [];
 
+const a = useTestApp({ env: { LOG_LEVEL: 'info' }, logStream: { write: (line: string) => void logLines.push(JSON.parse(line)) } });
+const b = useTestApp(() => ({ database: a.database, redisPrefix: a.config.REDIS_PREFIX }));
 beforeAll(async () => {
-  a = await startTestApp({ env: { LOG_LEVEL: 'info' }, logStream: { write: (line: string) => void logLines.push(JSON.parse(line)) } });
-  b = await startTestApp({ database: a.database, redisPrefix: a.config.REDIS_PREFIX });
   httpUrl = `${await a.app.listen({ port: 0, host: '127.0.0.1' })}/graphql`;
   wsUrl = httpUrl.replace(/^http/, 'ws');
   httpUrlB = `${await b.app.listen({ port: 0, host: '127.0.0.1' })}/graphql`;
@@ -47,8 +45,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(sockets.map((s) => s.dispose()));
   await feed?.close();
-  await b?.close();
-  await a?.close();
 });
 
 function graphqlWs(token: string, header: 'authorization' | 'Authorization' = 'authorization'): WsClient {

@@ -1,12 +1,11 @@
 /** CORS in production: only APP_URL and CORS_ORIGINS, no local development origins. */
 import { generateKeyPairSync } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { useTestApp } from './use-test-app.js';
 
-let t: TestApp;
-beforeAll(async () => {
+const t = useTestApp(() => {
   const { privateKey } = generateKeyPairSync('ed25519');
-  t = await startTestApp({
+  return {
     env: {
       NODE_ENV: 'production',
       JWT_PRIVATE_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
@@ -15,10 +14,7 @@ beforeAll(async () => {
       APP_URL: 'https://app.foliograph.example',
       CORS_ORIGINS: 'https://admin.foliograph.example, https://partner.example',
     },
-  });
-});
-afterAll(async () => {
-  await t?.close();
+  };
 });
 
 async function allowedOrigin(origin: string): Promise<string | undefined> {

@@ -5,8 +5,8 @@
  * a 5xx; `/health` must keep answering within 200 ms throughout; nothing may be written.
  */
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from './harness.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestApp } from './use-test-app.js';
 import { createPortfolio, seedMarketAssets } from './portfolios.js';
 import { createTestUser, type TestUser } from './users.js';
 
@@ -17,21 +17,17 @@ interface HostileRequest {
   signedIn?: boolean;
 }
 
-let t: TestApp;
 let user: TestUser;
 let baseUrl: string;
 let portfolioId: string;
 
+const t = useTestApp();
 beforeAll(async () => {
-  t = await startTestApp();
   await seedMarketAssets(t);
   user = await createTestUser(t);
   portfolioId = (await createPortfolio(t, user)).id;
   const address = await t.app.listen({ port: 0, host: '127.0.0.1' });
   baseUrl = address;
-});
-afterAll(async () => {
-  await t?.close();
 });
 
 /** Rows of every table, to show nothing was written. */

@@ -4,10 +4,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../src/platform/paths.js';
 import { processRegistry } from '../src/platform/metrics.js';
-import { startTestApp, type TestApp } from './harness.js';
+import { useTestApp } from './use-test-app.js';
 
 interface Panel {
   type: string;
@@ -21,13 +21,7 @@ const dashboard = JSON.parse(readFileSync(join(PROJECT_ROOT, 'ops', 'grafana', '
 const TARGET_LABELS = new Set(['pod', 'instance', 'job', 'namespace', 'service', 'le']);
 const PROMQL_WORDS = new Set(['sum', 'max', 'min', 'avg', 'rate', 'increase', 'histogram_quantile', 'by', 'without']);
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp();
-});
-afterAll(async () => {
-  await t?.close();
-});
+const t = useTestApp();
 
 function exported(name: string): { labelNames: string[] } | undefined {
   const base = name.replace(/_(bucket|count|sum)$/, '');

@@ -11,19 +11,23 @@ import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PriceFeed } from '../src/market/feed.js';
 import { DEMO_EMAIL, seedDemo } from '../src/seed.js';
-import { startTestApp, type TestApp } from './harness.js';
+import { useTestApp } from './use-test-app.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-let t: TestApp;
 let feed: PriceFeed;
 let origin: string;
 let browser: Browser;
 let profile: string;
 
+afterAll(async () => {
+  if (profile) rmSync(profile, { recursive: true, force: true });
+});
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (the CI script installs it)`);
-  t = await startTestApp();
+}, 60_000);
+const t = useTestApp();
+beforeAll(async () => {
   await seedDemo(t.app.services.db);
   origin = await t.app.listen({ port: 0, host: '127.0.0.1' });
   feed = new PriceFeed(
@@ -52,8 +56,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await feed?.close();
-  await t?.close();
-  if (profile) rmSync(profile, { recursive: true, force: true });
 });
 
 /** The CodeMirror 5 editor inside `selector` (GraphiQL v3 uses CodeMirror 5). */

@@ -4,21 +4,17 @@
  * 4xx with a contract code and a requestId, logged below warn, never INTERNAL_SERVER_ERROR.
  */
 import { serverAudits } from 'graphql-http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from './harness.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestApp } from './use-test-app.js';
 
-let t: TestApp;
 let url: string;
 const logLines: Array<{ level: number; msg: string }> = [];
-beforeAll(async () => {
-  t = await startTestApp({
-    env: { LOG_LEVEL: 'info' },
-    logStream: { write: (line: string) => void logLines.push(JSON.parse(line) as { level: number; msg: string }) },
-  });
-  url = `${await t.app.listen({ port: 0, host: '127.0.0.1' })}/graphql`;
+const t = useTestApp({
+  env: { LOG_LEVEL: 'info' },
+  logStream: { write: (line: string) => void logLines.push(JSON.parse(line) as { level: number; msg: string }) },
 });
-afterAll(async () => {
-  await t?.close();
+beforeAll(async () => {
+  url = `${await t.app.listen({ port: 0, host: '127.0.0.1' })}/graphql`;
 });
 
 type Body = {

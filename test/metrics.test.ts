@@ -4,21 +4,16 @@
  * breakers, jobs; and /metrics closed in production unless a token or its own port opens it.
  */
 import { generateKeyPairSync } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { CreatePortfolioDocument, LiveQuotesDocument, LoginDocument, ServerVersionDocument } from '../schema/sdk/graphql.js';
 import { jobMetrics } from '../src/platform/metrics.js';
 import { startMetricsServer } from '../src/platform/metrics-server.js';
 import { from, registerUser } from './auth.js';
 import { startTestApp, type TestApp } from './harness.js';
+import { useTestApp } from './use-test-app.js';
 import { disposeClients, eventually, listen, subscribe, wsClient } from './ws.js';
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp();
-});
-afterAll(async () => {
-  await t?.close();
-});
+const t = useTestApp();
 afterEach(disposeClients);
 
 async function scrape(app: TestApp = t, headers: Record<string, string> = {}) {

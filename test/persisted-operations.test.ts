@@ -7,10 +7,11 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { print } from 'graphql';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MeDocument, ServerVersionDocument } from '../schema/sdk/graphql.js';
 import { PROJECT_ROOT } from '../src/platform/paths.js';
-import { startTestApp, type TestApp } from './harness.js';
+import type { TestApp } from './harness.js';
+import { useTestApp } from './use-test-app.js';
 import { createTestUser } from './users.js';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -30,16 +31,8 @@ async function post(t: TestApp, body: unknown, headers: Record<string, string> =
 }
 
 describe('automatic persisted queries (Apollo protocol), shared by replicas', () => {
-  let a: TestApp;
-  let b: TestApp;
-  beforeAll(async () => {
-    a = await startTestApp();
-    b = await startTestApp({ database: a.database, redisPrefix: a.config.REDIS_PREFIX });
-  });
-  afterAll(async () => {
-    await b?.close();
-    await a?.close();
-  });
+  const a = useTestApp();
+  const b = useTestApp(() => ({ database: a.database, redisPrefix: a.config.REDIS_PREFIX }));
 
   it('answers an unknown hash PersistedQueryNotFound, registers it with the query, then runs it by hash everywhere', async () => {
     const query = `query Apq${Date.now()} { version }`;
@@ -76,17 +69,11 @@ describe('automatic persisted queries (Apollo protocol), shared by replicas', ()
 });
 
 describe('TRUSTED_DOCUMENTS=only', () => {
-  let t: TestApp;
+  const t = useTestApp({ env: { TRUSTED_DOCUMENTS: 'only' } });
   const manifest = JSON.parse(readFileSync(join(PROJECT_ROOT, 'schema', 'sdk', 'persisted-documents.json'), 'utf8')) as Record<
     string,
     string
   >;
-  beforeAll(async () => {
-    t = await startTestApp({ env: { TRUSTED_DOCUMENTS: 'only' } });
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
 
   it('runs the SDK operations by their manifest hash, by the hash of the printed document, or by their text', async () => {
     const [hash] = Object.entries(manifest).find(([, doc]) => doc.startsWith('query ServerVersion'))!;

@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { LivePortfolioValuationDocument, MeDocument } from '../schema/sdk/graphql.js';
 import { LogLines, TcpProxy } from './faults.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
-import { startTestApp, type TestApp } from './harness.js';
+import { useTestApp } from './use-test-app.js';
 import { addInvestment, createPortfolio } from './portfolios.js';
 import { createTestUser, type TestUser } from './users.js';
 import { disposeClients, listen, subscribe, wsClient } from './ws.js';
@@ -16,34 +16,35 @@ import { disposeClients, listen, subscribe, wsClient } from './ws.js';
 const RESYNC_MS = 300;
 let database: TestDatabase;
 let proxy: TcpProxy;
-let t: TestApp;
 let url: string;
+let proxied: URL;
 let owner: TestUser;
 const logs = new LogLines();
 
+afterAll(async () => {
+  await proxy?.close();
+  await database?.drop();
+});
 beforeAll(async () => {
   database = await createTestDatabase();
   const direct = new URL(database.url);
   proxy = await TcpProxy.start(direct.hostname, Number(direct.port || 5432));
-  const proxied = new URL(database.url);
+  proxied = new URL(database.url);
   proxied.host = `127.0.0.1:${proxy.port}`;
-  t = await startTestApp({
-    database,
-    env: { DATABASE_URL: proxied.toString(), LOG_LEVEL: 'warn' },
-    live: { resyncMs: RESYNC_MS },
-    logStream: logs,
-  });
+});
+const t = useTestApp(() => ({
+  database,
+  env: { DATABASE_URL: proxied.toString(), LOG_LEVEL: 'warn' },
+  live: { resyncMs: RESYNC_MS },
+  logStream: logs,
+}));
+beforeAll(async () => {
   url = await listen(t);
   owner = await createTestUser(t);
 });
 afterEach(async () => {
   proxy.heal();
   await disposeClients();
-});
-afterAll(async () => {
-  await t?.close();
-  await proxy?.close();
-  await database?.drop();
 });
 
 const ready = () => t.app.inject({ method: 'GET', url: '/ready' });

@@ -1,25 +1,20 @@
 /** Production mode: no GraphiQL, no introspection, strict security headers. */
 import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { calculateJwkThumbprint, exportJWK } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { errorCode, startTestApp, type TestApp } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { errorCode } from './harness.js';
+import { useTestApp } from './use-test-app.js';
 
-let t: TestApp;
 const { privateKey } = generateKeyPairSync('ed25519');
 const privatePem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-beforeAll(async () => {
-  t = await startTestApp({
-    env: {
-      NODE_ENV: 'production',
-      // As operators often pass it: one line with \n escapes.
-      JWT_PRIVATE_KEY: privatePem.replace(/\n/g, '\\n'),
-      MFA_ENCRYPTION_KEY: 'production-test-key-with-more-than-32-characters',
-      SMTP_URL: 'smtp://127.0.0.1:2525',
-    },
-  });
-});
-afterAll(async () => {
-  await t?.close();
+const t = useTestApp({
+  env: {
+    NODE_ENV: 'production',
+    // As operators often pass it: one line with \n escapes.
+    JWT_PRIVATE_KEY: privatePem.replace(/\n/g, '\\n'),
+    MFA_ENCRYPTION_KEY: 'production-test-key-with-more-than-32-characters',
+    SMTP_URL: 'smtp://127.0.0.1:2525',
+  },
 });
 
 describe('in production', () => {

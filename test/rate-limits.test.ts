@@ -1,25 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { from } from './auth.js';
-import { errorCode, startTestApp, type TestApp } from './harness.js';
+import { errorCode, type TestApp } from './harness.js';
+import { useTestApp } from './use-test-app.js';
 import { createTestUser } from './users.js';
 import { REST_ROUTE_COST } from '../src/rest/index.js';
 
 // Two instances sharing one database and one Redis prefix: replicas drawing on one budget.
 const BUDGET = 40;
-let a: TestApp;
-let b: TestApp;
-beforeAll(async () => {
-  a = await startTestApp({ env: { TRUST_PROXY: '1', RATE_LIMIT_COST_PER_MINUTE: String(BUDGET) } });
-  b = await startTestApp({
-    env: { TRUST_PROXY: '1', RATE_LIMIT_COST_PER_MINUTE: String(BUDGET) },
-    database: a.database,
-    redisPrefix: a.config.REDIS_PREFIX,
-  });
-});
-afterAll(async () => {
-  await b?.close();
-  await a?.close();
-});
+const a = useTestApp({ env: { TRUST_PROXY: '1', RATE_LIMIT_COST_PER_MINUTE: String(BUDGET) } });
+const b = useTestApp(() => ({
+  env: { TRUST_PROXY: '1', RATE_LIMIT_COST_PER_MINUTE: String(BUDGET) },
+  database: a.database,
+  redisPrefix: a.config.REDIS_PREFIX,
+}));
 
 const ME = `{ me { id email } }`;
 

@@ -12,24 +12,29 @@ import { QUEUE_NAMES, openQueue } from '../src/platform/queues.js';
 import type { RunningWorker } from '../src/worker-runtime.js';
 import { GOOD_PASSWORD, from, registerUser, type RegisteredUser } from './auth.js';
 import { captureStderr, LogLines, RedisServer, steadyLoad } from './faults.js';
-import { errorCode, startTestApp, type TestApp } from './harness.js';
+import { errorCode } from './harness.js';
+import { useTestApp } from './use-test-app.js';
 
 const COMMAND_TIMEOUT_MS = 300;
 let redis: RedisServer;
-let t: TestApp;
 const logs = new LogLines();
 let stderr: ReturnType<typeof captureStderr>;
 let alice: RegisteredUser;
 /** A session of Alice's that logged out before any outage (`me` is null for it, as for anyone signed out). */
 let loggedOut: string;
 
+afterAll(async () => {
+  await redis?.stop();
+});
 beforeAll(async () => {
   stderr = captureStderr();
   redis = await RedisServer.start();
-  t = await startTestApp({
-    env: { REDIS_URL: redis.url, REDIS_COMMAND_TIMEOUT_MS: String(COMMAND_TIMEOUT_MS), LOG_LEVEL: 'info', TRUST_PROXY: '1' },
-    logStream: logs,
-  });
+});
+const t = useTestApp(() => ({
+  env: { REDIS_URL: redis.url, REDIS_COMMAND_TIMEOUT_MS: String(COMMAND_TIMEOUT_MS), LOG_LEVEL: 'info', TRUST_PROXY: '1' },
+  logStream: logs,
+}));
+beforeAll(async () => {
   alice = await registerUser(t);
   const second = await t.gql(LoginDocument, { input: { email: alice.email, password: GOOD_PASSWORD } }, from('203.0.113.9'));
   const tokens = second.data!.login as { accessToken: string; refreshToken: string };
@@ -40,8 +45,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   stderr?.restore();
-  await t?.close();
-  await redis?.stop();
 });
 
 async function timed<T>(run: () => Promise<T>): Promise<{ ms: number; value: T }> {

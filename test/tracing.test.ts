@@ -9,7 +9,7 @@ import { RegisterDocument } from '../schema/sdk/graphql.js';
 import { loadConfig } from '../src/config.js';
 import { startTracing, tracingEnabled, type Tracing } from '../src/platform/tracing.js';
 import { uniqueEmail, GOOD_PASSWORD } from './auth.js';
-import { startTestApp, type TestApp } from './harness.js';
+import { useTestApp } from './use-test-app.js';
 import { eventually } from './ws.js';
 
 interface ReceivedSpan {
@@ -22,8 +22,11 @@ interface ReceivedSpan {
 const received: ReceivedSpan[] = [];
 let collector: Server;
 let tracing: Tracing | null;
-let t: TestApp;
 
+afterAll(async () => {
+  await tracing?.shutdown();
+  collector?.close();
+});
 beforeAll(async () => {
   collector = createServer((request, response) => {
     let body = '';
@@ -47,13 +50,8 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
   const address = collector.address() as { port: number };
   tracing = await startTracing(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${address.port}` }), 'foliograph-test');
-  t = await startTestApp();
 });
-afterAll(async () => {
-  await t?.close();
-  await tracing?.shutdown();
-  collector?.close();
-});
+const t = useTestApp();
 
 it('is off without an endpoint', async () => {
   expect(await startTracing(loadConfig({}), 'x')).toBeNull();

@@ -2,7 +2,8 @@ import type { FastifyBaseLogger } from 'fastify';
 import { LiveNotificationsDocument } from '../../schema/sdk/graphql.js';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { errorCode, startTestApp, type TestApp } from '../../test/harness.js';
+import { errorCode } from '../../test/harness.js';
+import { useTestApp } from '../../test/use-test-app.js';
 import { startMailbox, type Mailbox } from '../../test/mailbox.js';
 import { addInvestment, createPortfolio, ok } from '../../test/portfolios.js';
 import { createTestUser, type TestUser } from '../../test/users.js';
@@ -14,17 +15,20 @@ import { QUEUE_NAMES, openQueue } from '../platform/queues.js';
 const log = pino({ level: 'silent' }) as unknown as FastifyBaseLogger;
 
 let mailbox: Mailbox;
-let t: TestApp;
-let other: TestApp;
 type Worker = Awaited<ReturnType<typeof startAlertWorker>>;
 let workers: Worker[] = [];
 let mailer: { close(): Promise<void> };
 
+afterAll(async () => {
+  await mailbox?.close();
+});
 beforeAll(async () => {
   mailbox = await startMailbox();
-  t = await startTestApp({ env: { SMTP_URL: mailbox.url, ALERTS_PER_USER: '5' } });
-  // A second API instance of the same deployment (same database and Redis key space).
-  other = await startTestApp({ database: t.database, redisPrefix: t.config.REDIS_PREFIX, env: { SMTP_URL: mailbox.url } });
+}, 30_000);
+const t = useTestApp(() => ({ env: { SMTP_URL: mailbox.url, ALERTS_PER_USER: '5' } }));
+// A second API instance of the same deployment (same database and Redis key space).
+const other = useTestApp(() => ({ database: t.database, redisPrefix: t.config.REDIS_PREFIX, env: { SMTP_URL: mailbox.url } }));
+beforeAll(async () => {
   // Two workers evaluate every tick; each firing must still happen once.
   workers = await Promise.all([
     startAlertWorker(t.config, log, { reloadMs: 60_000 }),
@@ -36,9 +40,6 @@ afterEach(() => disposeClients());
 afterAll(async () => {
   for (const w of workers) await w.close();
   await mailer?.close();
-  await other?.close();
-  await t?.close();
-  await mailbox?.close();
 });
 
 const CREATE = `mutation($input: AlertInput!) { createAlert(input: $input) { id condition symbol portfolioId threshold channels repeat active lastTriggeredAt } }`;
@@ -199,8 +200,9 @@ describe('alert firing', () => {
     const url = await listen(other);
     const client = wsClient(url, user.token);
     const live = subscribe(client, LiveNotificationsDocument, {});
-    // Registered once the other instance listens on the user's channel.
-    await eventually(() => other.app.services.channels.channels().some((c) => c.endsWith(`notifications:${user.id}`)), Boolean);
+    // Registered once the other instance listens on the user's channel (Redis lists it then).
+    const channel = `${other.config.REDIS_PREFIX}notifications:${user.id}`;
+    await eventually(async () => ((await other.app.services.redis.pubsub('CHANNELS', channel)) as string[]).length > 0, Boolean);
 
     await publish(tick('MSFT', '501'));
     const first = await live.data();

@@ -59,7 +59,7 @@ export interface AlertEvaluatorDeps {
   redis: Redis;
   channels: RedisChannels;
   market: MarketService;
-  valuations: Pick<PortfolioValuations, 'valuePortfolio' | 'heldSymbols'>;
+  valuations: Pick<PortfolioValuations, 'valuePortfolio' | 'watchedPortfolios'>;
   access: Pick<PortfolioAccess, 'rolesOfPairs'>;
   analytics: AnalyticsService;
   outbox: NotifyOutbox;
@@ -143,13 +143,12 @@ export class AlertEvaluator {
   /** Reads the active alerts (and the symbols their portfolios hold) and watches their symbols. */
   async reload(): Promise<void> {
     if (this.closed) return;
-    const all = await this.deps.db.$queryRaw<Array<Omit<LoadedAlert, 'threshold'> & { threshold: string }>>`
+    const all = await this.deps.db.$queryRaw<Array<Omit<LoadedAlert, 'portfolioName'>>>`
       SELECT a.id::text, a.user_id::text AS "userId", a.condition::text AS condition, a.symbol,
-             a.portfolio_id::text AS "portfolioId", p.name AS "portfolioName",
+             a.portfolio_id::text AS "portfolioId",
              trim_scale(a.threshold)::text AS threshold, a.channels::text[] AS channels,
              a.repeat, a.armed, a.targets
       FROM alerts a
-      LEFT JOIN portfolios p ON p.id = a.portfolio_id
       WHERE a.active`;
     // A portfolio alert counts while its owner may still see the portfolio as a collaborator
     // (owner or a share; public does not count), as the portfolio-access service answers it.
@@ -165,19 +164,23 @@ export class AlertEvaluator {
     );
     const rows = all.filter((r) => !lostAccess.has(r.id));
     const portfolioIds = [...new Set(rows.flatMap((r) => (r.portfolioId ? [r.portfolioId] : [])))];
-    const held = portfolioIds.length ? await this.deps.valuations.heldSymbols(portfolioIds) : [];
+    // Their names and held symbols come from portfolios' door (one statement for all of them).
+    const watched = portfolioIds.length ? await this.deps.valuations.watchedPortfolios(portfolioIds) : [];
+    const names = new Map(watched.map((p) => [p.portfolioId, p.name]));
     const alerts = new Map<string, LoadedAlert>();
     const bySymbol = new Map<string, LoadedAlert[]>();
     for (const row of rows) {
-      const alert: LoadedAlert = { ...row };
+      const alert: LoadedAlert = { ...row, portfolioName: row.portfolioId ? (names.get(row.portfolioId) ?? null) : null };
       alerts.set(alert.id, alert);
       if (alert.symbol) bySymbol.set(alert.symbol, [...(bySymbol.get(alert.symbol) ?? []), alert]);
     }
     const portfoliosBySymbol = new Map<string, Set<string>>();
-    for (const { portfolioId, symbol } of held) {
-      let set = portfoliosBySymbol.get(symbol);
-      if (!set) portfoliosBySymbol.set(symbol, (set = new Set()));
-      set.add(portfolioId);
+    for (const { portfolioId, symbols } of watched) {
+      for (const symbol of symbols) {
+        let set = portfoliosBySymbol.get(symbol);
+        if (!set) portfoliosBySymbol.set(symbol, (set = new Set()));
+        set.add(portfolioId);
+      }
     }
     this.alerts = alerts;
     this.bySymbol = bySymbol;

@@ -4,7 +4,7 @@
  * the worker runs startAlertWorker and startNotifyEmailWorker.
  */
 import './schema.js';
-export { AlertService, alertsChangedChannel, type AlertInput, type EmailSettingsView } from './service.js';
+export { AlertService, alertsChangedChannel, driftAlerts, type AlertInput, type DriftAlert, type EmailSettingsView } from './service.js';
 export { startAlertWorker, AlertEvaluator, openSharedWorkerResources, type SharedWorkerResources } from './evaluator.js';
 export {
   NotifyOutbox,

@@ -6,25 +6,27 @@ import type { FastifyBaseLogger } from 'fastify';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { FIREFOX_MAC, GOOD_PASSWORD, SAFARI_IPHONE, from, loginTokens, registerUser } from '../../test/auth.js';
-import { startTestApp, type TestApp } from '../../test/harness.js';
+import { useTestApp } from '../../test/use-test-app.js';
 import { startMailbox, type Mailbox, type ReceivedMail } from '../../test/mailbox.js';
 import { ok } from '../../test/portfolios.js';
 import { startNotifyEmailWorker } from './index.js';
 
 const log = pino({ level: 'silent' }) as unknown as FastifyBaseLogger;
 let mailbox: Mailbox;
-let t: TestApp;
 let mailer: { close(): Promise<void> };
 
+afterAll(async () => {
+  await mailbox?.close();
+});
 beforeAll(async () => {
   mailbox = await startMailbox();
-  t = await startTestApp({ env: { TRUST_PROXY: '1', SMTP_URL: mailbox.url, APP_URL: 'https://app.example.test' } });
+});
+const t = useTestApp(() => ({ env: { TRUST_PROXY: '1', SMTP_URL: mailbox.url, APP_URL: 'https://app.example.test' } }));
+beforeAll(async () => {
   mailer = await startNotifyEmailWorker(t.config, log);
 });
 afterAll(async () => {
   await mailer?.close();
-  await t?.close();
-  await mailbox?.close();
 });
 
 const loginAlertTo = (to: string) => (m: ReceivedMail) => m.to.includes(to) && /New sign-in/.test(m.subject);

@@ -16,7 +16,7 @@ import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import nodemailer from 'nodemailer';
 import type { Config } from '../config.js';
-import { EMAIL_CATEGORIES, EmailOutbox, type CategoryEmailJob, type EmailCategory } from '../auth/index.js';
+import { EMAIL_CATEGORIES, EmailOutbox, userContact, userExists, type CategoryEmailJob, type EmailCategory } from '../auth/index.js';
 import { BackgroundTasks } from '../platform/background.js';
 import { QUEUE_NAMES, openWorker } from '../platform/queues.js';
 import { createDb, type Db, type Prisma } from '../platform/db.js';
@@ -78,8 +78,7 @@ export function unsubscribeUrl(config: Pick<Config, 'MFA_ENCRYPTION_KEY' | 'PUBL
 
 /** Turns one category of email off for the user; false when the user is gone. */
 export async function unsubscribe(db: Db, userId: string, category: EmailCategory): Promise<boolean> {
-  const user = await db.user.findUnique({ where: { id: userId }, select: { id: true } });
-  if (!user) return false;
+  if (!(await userExists(db, userId))) return false;
   const column = SETTING_OF[category];
   await db.emailSettings.upsert({ where: { userId }, create: { userId, [column]: false }, update: { [column]: false } });
   return true;
@@ -188,7 +187,7 @@ export async function startNotifyEmailWorker(
   if (!transport && config.production) throw new Error('SMTP_URL is required in production');
   const open = openWorker<NotifyEmailJob>(QUEUE_NAMES.notifyEmail, config, async (job) => {
     const { userId, category } = job.data;
-    const user = await db.user.findUnique({ where: { id: userId }, select: { email: true, name: true } });
+    const user = await userContact(db, userId);
     if (!user) return { sent: false, reason: 'no such user' };
     if (!(await wantsEmail(db, userId, category))) return { sent: false, reason: 'unsubscribed' };
     const email = renderNotifyEmail(config, job.data, user);

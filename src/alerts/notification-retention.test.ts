@@ -2,7 +2,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../../test/harness.js';
+import { useTestApp } from '../../test/use-test-app.js';
 import { ok } from '../../test/portfolios.js';
 import { createTestUser } from '../../test/users.js';
 import { eventually } from '../../test/ws.js';
@@ -12,16 +12,14 @@ import { NOTIFICATION_RETENTION_DAYS } from './index.js';
 
 const log = pino({ level: 'silent' }) as unknown as FastifyBaseLogger;
 const DAY = 86_400_000;
-let t: TestApp;
 let queue: OpenQueue<unknown>;
 
+const t = useTestApp();
 beforeAll(async () => {
-  t = await startTestApp();
   queue = openQueue(QUEUE_NAMES.reports, t.config, {});
 });
 afterAll(async () => {
   await queue?.close();
-  await t?.close();
 });
 
 describe('notification retention', () => {

@@ -39,6 +39,26 @@ export function alertsChangedChannel(prefix: string): string {
   return `${prefix}alerts:changed`;
 }
 
+/** A PORTFOLIO_DRIFT_ABOVE alert with targets: what a rebalancing reminder compares against. */
+export interface DriftAlert {
+  portfolioId: string;
+  userId: string;
+  threshold: string;
+  targets: Array<{ key: string; weight: number }>;
+}
+
+/**
+ * Every drift alert with targets, by portfolio and then oldest first, in one statement: the
+ * reports domain's rebalancing reminders use each portfolio's owner's oldest one.
+ */
+export function driftAlerts(db: Db): Promise<DriftAlert[]> {
+  return db.$queryRaw<DriftAlert[]>`
+    SELECT portfolio_id::text AS "portfolioId", user_id::text AS "userId", trim_scale(threshold)::text AS threshold, targets
+    FROM alerts
+    WHERE condition = 'PORTFOLIO_DRIFT_ABOVE' AND targets IS NOT NULL AND portfolio_id IS NOT NULL
+    ORDER BY portfolio_id, created_at, id`;
+}
+
 export class AlertService {
   constructor(private readonly deps: { config: Config; db: Db; redis: Redis; market: MarketService }) {}
 

@@ -4,7 +4,7 @@
  * prices), asks the providers only for days never fetched, is served from Redis while nothing it
  * depends on changes, and is recomputed as soon as something does.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   PortfolioExistsDocument,
   PortfolioFactorExposureDocument,
@@ -16,11 +16,10 @@ import {
 } from '../../schema/sdk/graphql.js';
 import { analyticsCacheLookups, clearAnalyticsCache, customAsset, setCustomPrices, statementCounter } from '../../test/analytics.js';
 import { CountingProvider } from '../../test/counting-provider.js';
-import { startTestApp, type TestApp } from '../../test/harness.js';
+import { useTestApp } from '../../test/use-test-app.js';
 import { addInvestment, createPortfolio, ok } from '../../test/portfolios.js';
 import { createTestUser, type TestUser } from '../../test/users.js';
 
-let t: TestApp;
 let provider: CountingProvider;
 let alice: TestUser;
 let countStatements: (run: () => Promise<unknown>) => Promise<number>;
@@ -30,12 +29,11 @@ const RANGE = { from: '2024-01-02', to: '2024-03-28' };
 
 beforeAll(async () => {
   provider = new CountingProvider();
-  t = await startTestApp({ marketProviders: [provider], logQueries: true });
+});
+const t = useTestApp(() => ({ marketProviders: [provider], logQueries: true }));
+beforeAll(async () => {
   countStatements = statementCounter(t);
   alice = await createTestUser(t);
-});
-afterAll(async () => {
-  await t?.close();
 });
 
 async function portfolioOf(symbols: readonly string[]): Promise<string> {

@@ -5,7 +5,7 @@
  *
  *   key = REDIS_PREFIX + "analytics:" + portfolio id + ":" + report + ":" + SHA-256 of
  *         [CACHE_VERSION, the portfolio snapshot's fingerprint (holdings and price state, see
- *          loaders/data.ts), the resolved range (defaults applied: "today" is part of it), the
+ *          read-model.ts), the resolved range (defaults applied: "today" is part of it), the
  *          other resolved arguments and the settings used (the risk report's risk-free rate)]
  *
  * Concurrent misses of one key in this process compute once (single flight). Redis failures

@@ -6,7 +6,7 @@
  * the one input taken from the server), its cost at its own rate. Also: custom assets as
  * benchmarks, as the caller can quote them.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   CreateCustomAssetDocument,
   FxRateDocument,
@@ -17,11 +17,10 @@ import {
   type TransactionInput,
 } from '../../schema/sdk/graphql.js';
 import { customAsset, setCustomPrices } from '../../test/analytics.js';
-import { startTestApp, type TestApp } from '../../test/harness.js';
+import { useTestApp } from '../../test/use-test-app.js';
 import { createPortfolio, ok } from '../../test/portfolios.js';
 import { createTestUser, type TestUser } from '../../test/users.js';
 
-let t: TestApp;
 let alice: TestUser;
 let viewer: TestUser;
 
@@ -83,8 +82,8 @@ async function performance(id: string, range: { from?: string; to?: string } = R
   return ok(await t.gql(PortfolioPerformanceDocument, { id, ...range }, { token: alice.token })).portfolio!.performance;
 }
 
+const t = useTestApp();
 beforeAll(async () => {
-  t = await startTestApp();
   [alice, viewer] = await Promise.all([createTestUser(t, { name: 'Alice' }), createTestUser(t, { name: 'Viewer' })]);
   await customAsset(t, alice, 'AAA', closes(AAA));
   ok(
@@ -98,9 +97,6 @@ beforeAll(async () => {
   eurUsd = [];
   for (const date of DATES)
     eurUsd.push(Number(ok(await t.gql(FxRateDocument, { from: 'EUR', to: 'USD', date }, { token: alice.token })).fxRate));
-});
-afterAll(async () => {
-  await t?.close();
 });
 
 describe('a holdings portfolio (no deposits): trades and dividends are the flows', () => {

@@ -27,8 +27,8 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config.js';
-import { addDays, createFxSources, FxRates } from '../market/index.js';
-import { isoDateOf } from '../platform/dates.js';
+import { createFxSources, FxRates } from '../market/index.js';
+import { addDays, isoDateOf } from '../platform/dates.js';
 import type { MarketService, QuoteLookup } from '../market/index.js';
 import type { PortfolioValuations } from '../portfolios/index.js';
 import { majorUnit } from '../platform/currency-units.js';

@@ -6,22 +6,18 @@
  * on computed again; a snapshot whose value rule is not the ledger's (after a SELL, with cash) is
  * not used.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { RecordTransactionDocument, type TransactionInput } from '../../schema/sdk/graphql.js';
 import { clearAnalyticsCache, statementCounter } from '../../test/analytics.js';
-import { startTestApp, type TestApp } from '../../test/harness.js';
+import { useTestApp } from '../../test/use-test-app.js';
 import { addInvestment, createPortfolio, ok } from '../../test/portfolios.js';
 import { createTestUser, type TestUser } from '../../test/users.js';
 import { addDays } from '../market/index.js';
 
-let t: TestApp;
 let owner: TestUser;
+const t = useTestApp();
 beforeAll(async () => {
-  t = await startTestApp();
   owner = await createTestUser(t);
-});
-afterAll(async () => {
-  await t?.close();
 });
 
 const FROM = '2024-05-27';

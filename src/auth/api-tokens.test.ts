@@ -1,21 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { from } from '../../test/auth.js';
-import { errorCode, startTestApp, type TestApp } from '../../test/harness.js';
+import { errorCode, type TestApp } from '../../test/harness.js';
+import { useTestApp } from '../../test/use-test-app.js';
 import { createTestUser, type TestUser } from '../../test/users.js';
 import { listen, RawSocket } from '../../test/ws.js';
 
 // Two instances on one database and one Redis prefix: two replicas of one deployment.
-let a: TestApp;
-let b: TestApp;
 let logLines: string[] = [];
-beforeAll(async () => {
-  a = await startTestApp({ env: { TRUST_PROXY: '1', LOG_LEVEL: 'info' }, logStream: { write: (line) => void logLines.push(line) } });
-  b = await startTestApp({ env: { TRUST_PROXY: '1' }, database: a.database, redisPrefix: a.config.REDIS_PREFIX });
-});
-afterAll(async () => {
-  await b?.close();
-  await a?.close();
-});
+const a = useTestApp({ env: { TRUST_PROXY: '1', LOG_LEVEL: 'info' }, logStream: { write: (line) => void logLines.push(line) } });
+const b = useTestApp(() => ({ env: { TRUST_PROXY: '1' }, database: a.database, redisPrefix: a.config.REDIS_PREFIX }));
 
 const CREATE = `mutation($input: ApiTokenInput!) {
   createApiToken(input: $input) { token apiToken { id name scopes prefix createdAt lastUsedAt expiresAt } }

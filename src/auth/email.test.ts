@@ -14,6 +14,7 @@ import {
 import { GOOD_PASSWORD, from, lockoutOf, loginTokens, registerUser, uniqueEmail } from '../../test/auth.js';
 import { lockoutKey } from './brute-force.js';
 import { errorCode, startTestApp, type TestApp } from '../../test/harness.js';
+import { useTestApp } from '../../test/use-test-app.js';
 import { startMailbox, type Mailbox, type ReceivedMail } from '../../test/mailbox.js';
 import { loadConfig } from '../config.js';
 import type { RunningWorker } from '../worker-runtime.js';
@@ -21,17 +22,19 @@ import { createMailer, renderEmail, sealEmailJob, startEmailWorker } from './ema
 import { sha256Hex } from './opaque.js';
 
 let mailbox: Mailbox;
-let t: TestApp;
 let worker: RunningWorker;
+afterAll(async () => {
+  await mailbox?.close();
+});
 beforeAll(async () => {
   mailbox = await startMailbox();
-  t = await startTestApp({ env: { TRUST_PROXY: '1', SMTP_URL: mailbox.url, APP_URL: 'https://app.example.test' } });
+});
+const t = useTestApp(() => ({ env: { TRUST_PROXY: '1', SMTP_URL: mailbox.url, APP_URL: 'https://app.example.test' } }));
+beforeAll(async () => {
   worker = await startEmailWorker(t.config, t.app.log);
 });
 afterAll(async () => {
   await worker?.close();
-  await t?.close();
-  await mailbox?.close();
 });
 
 const mailTo = (to: string, subject: RegExp) => (m: ReceivedMail) => m.to.includes(to) && subject.test(m.subject);

@@ -17,6 +17,7 @@ export { UserRef } from './schema.js';
 export { startEmailWorker, invitationLink, loginAlertEmail, EMAIL_CATEGORIES } from './email.js';
 export type { CategoryEmailJob, EmailCategory } from './email.js';
 export { EmailOutbox } from './email-outbox.js';
+export { existingUserContact, userByEmail, userContact, userExists } from './contacts.js';
 export { newOpaqueToken, sha256Hex } from './opaque.js';
 export { ApiTokens, canMutate, requireSessionViewer, API_TOKEN_PREFIX } from './api-tokens.js';
 export { writeGuardPlugin } from './write-guard.js';

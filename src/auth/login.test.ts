@@ -4,22 +4,19 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { LoginDocument } from '../../schema/sdk/graphql.js';
 import { GOOD_PASSWORD, from, lockoutOf, loginTokens, registerUser, uniqueEmail } from '../../test/auth.js';
 import { lockoutKey } from './brute-force.js';
-import { errorCode, startTestApp, type TestApp } from '../../test/harness.js';
+import { errorCode, type TestApp } from '../../test/harness.js';
+import { useTestApp } from '../../test/use-test-app.js';
 import { PASSWORD_HASH_OPTIONS } from './passwords.js';
 
 /** Two instances of one deployment: one database, one Redis key space. */
-let a: TestApp;
-let b: TestApp;
 let redis: Redis;
+const a = useTestApp({ env: { TRUST_PROXY: '1' } });
+const b = useTestApp(() => ({ database: a.database, redisPrefix: a.config.REDIS_PREFIX, env: { TRUST_PROXY: '1' } }));
 beforeAll(async () => {
-  a = await startTestApp({ env: { TRUST_PROXY: '1' } });
-  b = await startTestApp({ database: a.database, redisPrefix: a.config.REDIS_PREFIX, env: { TRUST_PROXY: '1' } });
   redis = new Redis(a.config.REDIS_URL);
 });
 afterAll(async () => {
   redis?.disconnect();
-  await b?.close();
-  await a?.close();
 });
 
 let ipCounter = 0;

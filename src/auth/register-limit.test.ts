@@ -1,20 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RegisterDocument } from '../../schema/sdk/graphql.js';
 import { GOOD_PASSWORD, from, uniqueEmail } from '../../test/auth.js';
-import { errorCode, startTestApp, type TestApp } from '../../test/harness.js';
+import { errorCode, type TestApp } from '../../test/harness.js';
+import { useTestApp } from '../../test/use-test-app.js';
 
 /** Two instances of one deployment, with the production default of 5 sign-ups per IP per hour. */
-let a: TestApp;
-let b: TestApp;
-beforeAll(async () => {
-  const env = { TRUST_PROXY: '1', REGISTRATIONS_PER_IP_PER_HOUR: '5' };
-  a = await startTestApp({ env });
-  b = await startTestApp({ database: a.database, redisPrefix: a.config.REDIS_PREFIX, env });
-});
-afterAll(async () => {
-  await b?.close();
-  await a?.close();
-});
+const env = { TRUST_PROXY: '1', REGISTRATIONS_PER_IP_PER_HOUR: '5' };
+const a = useTestApp({ env });
+const b = useTestApp(() => ({ database: a.database, redisPrefix: a.config.REDIS_PREFIX, env }));
 
 let ipCounter = 0;
 /** A fresh client address, so each test starts with a full budget. */

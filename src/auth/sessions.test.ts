@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { SignJWT, decodeJwt, decodeProtectedHeader, generateKeyPair } from 'jose';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   LogoutAllDocument,
   LogoutDocument,
@@ -10,16 +10,11 @@ import {
   SessionsDocument,
 } from '../../schema/sdk/graphql.js';
 import { FIREFOX_MAC, SAFARI_IPHONE, from, loginTokens, registerUser } from '../../test/auth.js';
-import { errorCode, startTestApp, testConfig, type TestApp } from '../../test/harness.js';
+import { errorCode, startTestApp, testConfig } from '../../test/harness.js';
+import { useTestApp } from '../../test/use-test-app.js';
 import { TokenSigner } from './tokens.js';
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp({ env: { TRUST_PROXY: '1' } });
-});
-afterAll(async () => {
-  await t?.close();
-});
+const t = useTestApp({ env: { TRUST_PROXY: '1' } });
 
 const me = (token: string) => t.gql(MeDocument, {}, { token });
 const refresh = (refreshToken: string, ip = '203.0.113.1') => t.gql(RefreshTokenDocument, { refreshToken }, from(ip));

@@ -1,21 +1,19 @@
 import type { FastifyBaseLogger } from 'fastify';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../../test/harness.js';
+import { useTestApp } from '../../test/use-test-app.js';
 import { createTestUser } from '../../test/users.js';
 import { newOpaqueToken, sha256Hex } from '../auth/opaque.js';
 import { AUTH_CLEANUP_EVERY_MS, AUTH_CLEANUP_JOB, startMaintenanceWorker } from './maintenance.js';
 import { QUEUE_NAMES, openQueue, type OpenQueue } from '../platform/queues.js';
 
-let t: TestApp;
 let inspect: OpenQueue<unknown>;
+const t = useTestApp();
 beforeAll(async () => {
-  t = await startTestApp();
   inspect = openQueue(QUEUE_NAMES.maintenance, t.config, {});
 });
 afterAll(async () => {
   await inspect?.close();
-  await t?.close();
 });
 
 const DAY = 24 * 60 * 60 * 1000;

@@ -1,7 +1,8 @@
 import type { FastifyBaseLogger } from 'fastify';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../../test/harness.js';
+import { startTestApp } from '../../test/harness.js';
+import { useTestApp } from '../../test/use-test-app.js';
 import { eventually } from '../../test/ws.js';
 import { REPORT_JOBS, startReportsWorker } from '../reports/index.js';
 import { QUEUE_NAMES, openQueue, type OpenQueue } from '../platform/queues.js';
@@ -9,15 +10,13 @@ import { QUEUE_NAMES, openQueue, type OpenQueue } from '../platform/queues.js';
 const log = pino({ level: 'silent' }) as unknown as FastifyBaseLogger;
 const TOKEN = 'operator-token-for-tests-0123456789';
 
-let t: TestApp;
 let queue: OpenQueue<unknown>;
+const t = useTestApp({ env: { OPERATOR_TOKEN: TOKEN, QUEUE_DASHBOARD: 'true' } });
 beforeAll(async () => {
-  t = await startTestApp({ env: { OPERATOR_TOKEN: TOKEN, QUEUE_DASHBOARD: 'true' } });
   queue = openQueue(QUEUE_NAMES.reports, t.config, {});
 });
 afterAll(async () => {
   await queue?.close();
-  await t?.close();
 });
 
 const metric = (text: string, name: string, labels: string) =>

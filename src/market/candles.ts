@@ -1,6 +1,9 @@
 /** Pure candle arithmetic: weekly and monthly candles from daily ones, and fetch planning. */
 import { Decimal } from 'decimal.js';
-import { epochDayFromIsoDate, isoDateFromEpochDay } from '../platform/dates.js';
+import { addDays, epochDayFromIsoDate, isoDateFromEpochDay } from '../platform/dates.js';
+
+// Market's door has always offered addDays; it is platform's one date module's.
+export { addDays };
 import type { ProviderCandle } from './providers/types.js';
 import type { DateRange } from './store.js';
 
@@ -59,10 +62,6 @@ export function aggregateCandles<C extends ProviderCandle>(daily: readonly C[], 
   }
   flush();
   return candles;
-}
-
-export function addDays(date: string, days: number): string {
-  return isoDateFromEpochDay(epochDayFromIsoDate(date) + days);
 }
 
 /**

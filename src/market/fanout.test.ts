@@ -6,22 +6,21 @@
  */
 import type { Socket } from 'node:net';
 import { print } from 'graphql';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LiveQuotesDocument } from '../../schema/sdk/graphql.js';
 import { SLOW_CONSUMER_CLOSE_CODE } from '../graphql/ws-fanout.js';
-import { startTestApp, type TestApp } from '../../test/harness.js';
+import { useTestApp } from '../../test/use-test-app.js';
 import { createTestUser } from '../../test/users.js';
 import { eventually, listen, RawSocket } from '../../test/ws.js';
 import { Redis } from 'ioredis';
 import { publishQuotes, type LiveQuote } from './quote-relay.js';
 
 const MAX_BUFFERED_BYTES = 64 * 1024;
-let t: TestApp;
 let url: string;
 const open: RawSocket[] = [];
 
+const t = useTestApp({ subscriptions: { maxBufferedBytes: MAX_BUFFERED_BYTES } });
 beforeAll(async () => {
-  t = await startTestApp({ subscriptions: { maxBufferedBytes: MAX_BUFFERED_BYTES } });
   url = await listen(t);
 });
 afterEach(async () => {
@@ -30,9 +29,6 @@ afterEach(async () => {
     () => t.app.services.live.relay.localSymbols(),
     (symbols) => symbols.length === 0,
   );
-});
-afterAll(async () => {
-  await t?.close();
 });
 
 let sequence = 0;

@@ -4,25 +4,22 @@
  * each worker process would, so the provider calls show which one is publishing.
  */
 import { Registry } from 'prom-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../../test/harness.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { useTestApp } from '../../test/use-test-app.js';
 import { eventually } from '../../test/ws.js';
 import { PriceFeed, feedLockKey, startPriceFeed } from './feed.js';
 import type { LiveQuote } from './quote-relay.js';
 import { MarketService } from './service.js';
+import { heldSymbolsExcept } from '../portfolios/index.js';
 
-let t: TestApp;
 const running: Array<{ feed: PriceFeed; market: MarketService }> = [];
 
-beforeAll(async () => {
-  t = await startTestApp();
-});
+const t = useTestApp();
 afterAll(async () => {
   for (const { feed, market } of running) {
     await feed.close();
     market.close();
   }
-  await t?.close();
 });
 
 const LOCK_TTL_MS = 600;
@@ -103,13 +100,13 @@ describe('the price feed lease', () => {
   it('runs as a worker part: ticking with an interval, not at all with MARKET_FEED_INTERVAL_MS=0', async () => {
     const key = feedLockKey(t.config.REDIS_PREFIX);
     const watched = await collect('MSFT');
-    const off = await startPriceFeed({ ...t.config, MARKET_FEED_INTERVAL_MS: 0 }, t.app.log);
+    const off = await startPriceFeed({ ...t.config, MARKET_FEED_INTERVAL_MS: 0 }, t.app.log, heldSymbolsExcept);
     await new Promise((r) => setTimeout(r, 200));
     expect(watched.ticks).toEqual([]);
     expect(await t.app.services.redis.get(key)).toBeNull();
     await off.close();
 
-    const on = await startPriceFeed({ ...t.config, MARKET_FEED_INTERVAL_MS: 50 }, t.app.log);
+    const on = await startPriceFeed({ ...t.config, MARKET_FEED_INTERVAL_MS: 50 }, t.app.log, heldSymbolsExcept);
     await eventually(
       () => watched.ticks.length,
       (n) => n >= 3,

@@ -1,7 +1,7 @@
 /**
  * The price feed: every MARKET_FEED_INTERVAL_MS it takes fresh quotes from the provider chain
- * for the symbols someone holds (refreshed every ~30 s) or watches (live subscribers on any API
- * instance, see ./pubsub.ts), stores them in the market caches (so queries agree with the
+ * for the symbols someone holds (asked of portfolios through the market service every ~30 s) or watches (live subscribers on any API
+ * instance, see ./quote-relay.ts), stores them in the market caches (so queries agree with the
  * stream) and publishes each on its Redis channel. Custom assets have no ticks and are left out.
  *
  * It runs in the worker (once per deployment, not per API replica), and a Redis lease makes sure
@@ -14,11 +14,11 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import { Registry } from 'prom-client';
 import type { Config } from '../config.js';
-import { createDb } from '../platform/db.js';
+import { createDb, type Db } from '../platform/db.js';
 import { createRedis, type Redis, isRedisOutage } from '../platform/redis.js';
 import type { RunningWorker } from '../platform/queues.js';
 import { publishQuotes, watchedSymbols, type LiveQuote } from './quote-relay.js';
-import { MarketService } from './service.js';
+import { MarketService, type SymbolHolder } from './service.js';
 
 export interface PriceFeedOptions {
   /** Time between ticks (ms). */
@@ -184,15 +184,30 @@ export class PriceFeed {
   }
 }
 
-/** The worker part: the feed with its own connections; nothing when MARKET_FEED_INTERVAL_MS is 0. */
-export async function startPriceFeed(config: Config, log: FastifyBaseLogger): Promise<RunningWorker> {
+/**
+ * The worker part: the feed with its own connections; nothing when MARKET_FEED_INTERVAL_MS is 0.
+ * `heldSymbols` reads the held symbols over the feed's connection (the composition root passes
+ * portfolios' `heldSymbolsExcept`: market does not read portfolios' tables).
+ */
+export async function startPriceFeed(
+  config: Config,
+  log: FastifyBaseLogger,
+  heldSymbols: (db: Db, except: readonly SymbolHolder[]) => Promise<string[]>,
+): Promise<RunningWorker> {
   if (config.MARKET_FEED_INTERVAL_MS === 0) {
     log.info('price feed off (MARKET_FEED_INTERVAL_MS=0)');
     return { close: async () => {} };
   }
   const db = createDb({ url: config.DATABASE_URL, poolSize: 2 });
   const redis = createRedis(config.REDIS_URL, 'foliograph:price-feed', { log, commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS });
-  const market = new MarketService({ config, db, redis, registry: new Registry(), logger: log });
+  const market = new MarketService({
+    config,
+    db,
+    redis,
+    registry: new Registry(),
+    logger: log,
+    heldSymbols: (except) => heldSymbols(db, except),
+  });
   const feed = new PriceFeed({ market, redis, prefix: config.REDIS_PREFIX, log }, { intervalMs: config.MARKET_FEED_INTERVAL_MS });
   await feed.start();
   return {

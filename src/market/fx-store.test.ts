@@ -3,19 +3,13 @@
  * Redis (L2), and from PostgreSQL (L3) once Redis has lost it, without asking the source again.
  */
 import { Decimal } from 'decimal.js';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../../test/harness.js';
+import { expect, it } from 'vitest';
+import { useTestApp } from '../../test/use-test-app.js';
 import { FxRates } from './fx.js';
 import { SharedFxStore } from './fx-store.js';
 import type { FxSource } from './providers/fx-sources.js';
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp();
-});
-afterAll(async () => {
-  await t?.close();
-});
+const t = useTestApp();
 
 /** A source with a few EURUSD days (a holiday on 2024-12-25 and 26), counting its calls. */
 function countingSource() {

@@ -6,6 +6,7 @@
  * in PostgreSQL puts it back in Redis. Redis or PostgreSQL trouble reads as a miss and never fails
  * a rate: the sources are asked instead.
  */
+import { isoDateOf } from '../platform/dates.js';
 import type { FastifyBaseLogger } from 'fastify';
 import { Decimal } from 'decimal.js';
 import type { Db } from '../platform/db.js';
@@ -36,7 +37,6 @@ const fromJson = (json: StoredJson): CachedSeries => ({
   ...json,
   points: json.points.map(([date, rate]) => ({ date, rate: new Decimal(rate) })),
 });
-const ymd = (date: Date) => date.toISOString().slice(0, 10);
 
 export class SharedFxStore implements FxSeriesStore {
   constructor(private readonly deps: { redis: Redis; db: Db; prefix: string; logger: FastifyBaseLogger; now?: () => Date }) {}
@@ -57,9 +57,9 @@ export class SharedFxStore implements FxSeriesStore {
       if (!row) return null;
       const series = fromJson({
         source: row.source,
-        from: ymd(row.fromDate),
-        to: ymd(row.toDate),
-        coveredFrom: ymd(row.coveredFrom),
+        from: isoDateOf(row.fromDate),
+        to: isoDateOf(row.toDate),
+        coveredFrom: isoDateOf(row.coveredFrom),
         fetchedAt: row.fetchedAt.getTime(),
         points: row.points as Array<[string, string]>,
       });
@@ -90,7 +90,7 @@ export class SharedFxStore implements FxSeriesStore {
   }
 
   private async writeRedis(pair: string, series: CachedSeries): Promise<void> {
-    const today = ymd((this.deps.now ?? (() => new Date()))());
+    const today = isoDateOf((this.deps.now ?? (() => new Date()))());
     try {
       await this.deps.redis.set(
         this.key(pair),

@@ -9,6 +9,7 @@
  */
 import { Decimal } from 'decimal.js';
 import { majorUnit } from '../platform/currency-units.js';
+import { addDays, isoDateOf } from '../platform/dates.js';
 import { EcbFxSource, YahooFxSource, type FxSeries, type FxSource } from './providers/fx-sources.js';
 import type { FetchFunction } from './providers/http.js';
 
@@ -49,10 +50,8 @@ function dayNumber(ymd: string): number {
 
 /** The last weekday on or before `ymd`. */
 export function lastBusinessDay(ymd: string): string {
-  const date = new Date(`${ymd}T00:00:00Z`);
-  const weekday = date.getUTCDay();
-  const back = weekday === 0 ? 2 : weekday === 6 ? 1 : 0;
-  return new Date(date.getTime() - back * 86_400_000).toISOString().slice(0, 10);
+  const weekday = new Date(`${ymd}T00:00:00Z`).getUTCDay();
+  return addDays(ymd, weekday === 0 ? -2 : weekday === 6 ? -1 : 0);
 }
 
 function seedOf(code: string): number {
@@ -102,8 +101,6 @@ const LOOKBACK_DAYS = 10;
 /** A cached series that reaches today is fetched again after this long. */
 const TODAY_TTL_MS = 3_600_000;
 
-const addDays = (ymd: string, days: number) => new Date(Date.parse(`${ymd}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
-
 /**
  * The FX rates the API serves: the configured real sources in order (FX_PROVIDERS, e.g.
  * `ecb,yahoo`), each pair's daily series cached in memory once fetched, then the simulated rates
@@ -122,7 +119,7 @@ export class FxRates {
   ) {}
 
   private today(): string {
-    return this.now().toISOString().slice(0, 10);
+    return isoDateOf(this.now());
   }
 
   /**

@@ -1,7 +1,7 @@
 /**
  * The live price relay of one API instance. The price feed (one per deployment, in the worker)
  * publishes each tick on the Redis channel `${prefix}quote:${SYMBOL}` as the Quote's JSON; every
- * instance listens through its one subscriber connection (src/platform/pubsub.ts) to the
+ * instance listens through its one subscriber connection (src/platform/redis-channels.ts) to the
  * channels of the symbols its own subscribers want, and fans each tick out to them.
  *
  * - A symbol's channel is subscribed when its first local subscriber arrives and unsubscribed

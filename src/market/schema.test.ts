@@ -3,7 +3,7 @@
  * PostgreSQL and Redis with a call-counting provider first in the chain.
  */
 import { Decimal } from 'decimal.js';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   CreateCustomAssetDocument,
   MarketFundamentalsDocument,
@@ -17,26 +17,25 @@ import {
   type PortfolioValuationQuery,
 } from '../../schema/sdk/graphql.js';
 import { CountingProvider } from '../../test/counting-provider.js';
-import { errorCode, startTestApp, type GraphQLResult, type TestApp } from '../../test/harness.js';
+import { errorCode, type GraphQLResult } from '../../test/harness.js';
+import { useTestApp } from '../../test/use-test-app.js';
 import { createTestUser, type TestUser } from '../../test/users.js';
 import { isoDateFromEpochDay, epochDayOf } from '../platform/dates.js';
 import { statementCounter } from '../platform/db.js';
 import { UNIVERSE } from './providers/universe.js';
 
-let t: TestApp;
 let provider: CountingProvider;
 let alice: TestUser;
 let bob: TestUser;
 
 beforeAll(async () => {
   provider = new CountingProvider();
-  t = await startTestApp({ marketProviders: [provider], logQueries: true });
+});
+const t = useTestApp(() => ({ marketProviders: [provider], logQueries: true }));
+beforeAll(async () => {
   countStatements = statementCounter(t.app.services.db);
   alice = await createTestUser(t, { name: 'Alice' });
   bob = await createTestUser(t, { name: 'Bob' });
-});
-afterAll(async () => {
-  await t?.close();
 });
 beforeEach(() => provider.reset());
 

@@ -4,24 +4,23 @@
  * partial fetches, the universe sync, and the stale fallback when every provider fails.
  */
 import { Decimal } from 'decimal.js';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CountingProvider } from '../../test/counting-provider.js';
-import { startTestApp, type TestApp } from '../../test/harness.js';
+import { startTestApp } from '../../test/harness.js';
+import { useTestApp } from '../../test/use-test-app.js';
 import { SimulatedProvider } from './providers/simulated.js';
 import { UNIVERSE } from './providers/universe.js';
 import type { MarketService } from './service.js';
 
-let t: TestApp;
 let provider: CountingProvider;
 let market: MarketService;
 
 beforeAll(async () => {
   provider = new CountingProvider();
-  t = await startTestApp({ marketProviders: [provider] });
-  market = t.app.services.market;
 });
-afterAll(async () => {
-  await t?.close();
+const t = useTestApp(() => ({ marketProviders: [provider] }));
+beforeAll(async () => {
+  market = t.app.services.market;
 });
 beforeEach(() => provider.reset());
 

@@ -63,6 +63,20 @@ export interface QuoteRequest {
 /** Looks quotes up; the GraphQL layer passes its per-request dataloader. */
 export type QuoteLookup = (requests: readonly QuoteRequest[]) => Promise<ReadonlyArray<Quote | null>>;
 
+/** An owner and a symbol: one of their holdings, or one of their custom assets. */
+export interface SymbolHolder {
+  ownerId: string;
+  symbol: string;
+}
+
+/**
+ * The distinct symbols held in any portfolio, in symbol order, leaving out a holding whose owner
+ * and symbol are in `except` (the owners' custom assets, which the feed never prices). Portfolios
+ * owns the holdings and supplies it through the composition root: market is below portfolios, so
+ * it neither imports portfolios nor reads its tables.
+ */
+export type HeldSymbolsSource = (except: readonly SymbolHolder[]) => Promise<string[]>;
+
 /** The portfolio fields a valuation needs. */
 export interface PortfolioHeader {
   id: string;
@@ -82,6 +96,8 @@ export interface MarketServiceOptions {
   now?: () => Date;
   /** FX rates: with them valuations are in each portfolio's base currency. */
   fx?: FxRates;
+  /** Who holds what (portfolios' door); without it nothing counts as held (only watched symbols tick). */
+  heldSymbols?: HeldSymbolsSource;
 }
 
 const QUOTE: CacheKindOptions<Quote | null> = { kind: 'quote', l2TtlSeconds: 60, revive: reviveQuote };
@@ -114,12 +130,14 @@ export class MarketService {
   private readonly histories = new SingleFlight<StoredCandle[]>();
   private readonly defaultLookup: QuoteLookup = (requests) => this.lookupQuotes(requests);
   private readonly fx: FxRates | undefined;
+  private readonly holders: HeldSymbolsSource;
 
   constructor(options: MarketServiceOptions) {
     const { config, db, redis, registry, logger } = options;
     this.logger = logger;
     this.now = options.now ?? (() => new Date());
     this.fx = options.fx;
+    this.holders = options.heldSymbols ?? (() => Promise.resolve([]));
     this.metrics = createMarketMetrics(registry);
     this.store = new PriceStore(db);
     this.cache = new TieredCache({ redis, prefix: config.REDIS_PREFIX, metrics: this.metrics, logger });
@@ -147,6 +165,25 @@ export class MarketService {
     return this.store.syncMarketAssets(UNIVERSE.map(toProviderSymbol));
   }
 
+  /**
+   * The closes a day's snapshot values holdings at: per holder (owner and symbol) the last stored
+   * close on or before `day` (the owner's custom asset first; null: none), read from the price
+   * store only. Market symbols whose stored history does not cover the week before `day` are
+   * fetched first (only on a cold database). One statement when the history is stored, whatever
+   * the number of holders; two and the fetches otherwise.
+   */
+  async storedClosesOn(holders: readonly SymbolHolder[], day: string): Promise<Map<string, string | null>> {
+    if (holders.length === 0) return new Map();
+    const coveredFrom = addDays(day, -7);
+    let rows = await this.store.closesOn(holders, day, coveredFrom);
+    const uncovered = [...new Set(rows.filter((r) => r.uncovered).map((r) => r.symbol))];
+    if (uncovered.length > 0) {
+      for (const symbol of uncovered) await this.dailyHistory(symbol, { from: coveredFrom, to: day }, null).catch(() => []);
+      rows = await this.store.closesOn(holders, day, coveredFrom);
+    }
+    return new Map(rows.map((r) => [ownedKey(r.ownerId, r.symbol), r.close]));
+  }
+
   /** Market assets and the owner's custom assets matching `query`, best first (validated). */
   searchSymbols(query: string, first: number | null | undefined, ownerId: string | null): Promise<SymbolMatch[]> {
     const input = checkedSearch(query, first);
@@ -159,9 +196,14 @@ export class MarketService {
     return symbols.filter((symbol) => !custom.has(ownedKey(ownerId, symbol)));
   }
 
-  /** Distinct market symbols held in any portfolio (what the price feed publishes). */
-  heldSymbols(): Promise<string[]> {
-    return this.store.heldMarketSymbols();
+  /**
+   * Distinct market symbols held in any portfolio (what the price feed publishes), in symbol
+   * order: a holding of its owner's custom asset is priced from stored prices, never by the feed.
+   * Two statements whatever the number of holdings: the custom assets (market's), then the
+   * symbols held apart from them (portfolios', through the source).
+   */
+  async heldSymbols(): Promise<string[]> {
+    return this.holders(await this.store.customAssetKeys());
   }
 
   // ------------------------------------------------------------------------------ quotes

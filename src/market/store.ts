@@ -96,6 +96,11 @@ export class PriceStore {
     return resolved;
   }
 
+  /** Every custom asset's owner and symbol (the price feed leaves holdings of them out). */
+  customAssetKeys(): Promise<Array<{ ownerId: string; symbol: string }>> {
+    return this.db.$queryRaw`SELECT owner_id::text AS "ownerId", symbol FROM assets WHERE owner_id IS NOT NULL`;
+  }
+
   /** Which of the symbols are custom assets of their owner (pairs in, "owner|symbol" keys out). */
   async customSymbols(pairs: ReadonlyArray<{ ownerId: string; symbol: string }>): Promise<Set<string>> {
     if (pairs.length === 0) return new Set();
@@ -212,16 +217,27 @@ export class PriceStore {
   }
 
   /**
-   * Distinct symbols held in any portfolio that are market symbols for that portfolio's owner
-   * (a holding of the owner's custom asset is priced from stored prices, never by the feed).
+   * For each holder (owner and symbol): the last stored close on or before `day`, the owner's
+   * custom asset first, else the market asset's (null: no close yet), and whether it is a market
+   * symbol for that owner whose fetched history does not cover `coveredFrom`..`day` (`uncovered`:
+   * the snapshot job fetches those first). One statement, whatever the number of holders.
    */
-  async heldMarketSymbols(): Promise<string[]> {
-    const rows = await this.db.$queryRaw<Array<{ symbol: string }>>`
-      SELECT DISTINCT i.symbol
-      FROM investments i JOIN portfolios p ON p.id = i.portfolio_id
-      WHERE NOT EXISTS (SELECT 1 FROM assets a WHERE a.owner_id = p.owner_id AND a.symbol = i.symbol)
-      ORDER BY i.symbol`;
-    return rows.map((r) => r.symbol);
+  closesOn(
+    holders: ReadonlyArray<{ ownerId: string; symbol: string }>,
+    day: string,
+    coveredFrom: string,
+  ): Promise<Array<{ ownerId: string; symbol: string; close: string | null; uncovered: boolean }>> {
+    return this.db.$queryRaw`
+      SELECT w.owner_id::text AS "ownerId", w.symbol,
+             (SELECT d.close::text FROM assets a JOIN daily_prices d ON d.asset_id = a.id AND d.date <= ${day}::date
+              WHERE a.symbol = w.symbol AND (a.owner_id = w.owner_id OR a.owner_id IS NULL)
+              ORDER BY (a.owner_id IS NULL), d.date DESC LIMIT 1) AS close,
+             (NOT EXISTS (SELECT 1 FROM assets a WHERE a.owner_id = w.owner_id AND a.symbol = w.symbol)
+              AND NOT EXISTS (SELECT 1 FROM assets a JOIN price_history_coverage c ON c.asset_id = a.id
+                              WHERE a.owner_id IS NULL AND a.symbol = w.symbol
+                                AND c.from_date <= ${coveredFrom}::date AND c.to_date >= ${day}::date)) AS uncovered
+      FROM (SELECT DISTINCT * FROM unnest(${holders.map((h) => h.ownerId)}::uuid[], ${holders.map((h) => h.symbol)}::text[])
+            AS t(owner_id, symbol)) w`;
   }
 
   private async latestCloses(from: Prisma.Sql, day: string, where: Prisma.Sql = Prisma.empty): Promise<LatestClose[]> {

@@ -4,7 +4,7 @@
  * both instances sharing PostgreSQL and Redis.
  */
 import { Decimal } from 'decimal.js';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   CreateCustomAssetDocument,
   LivePortfolioValuationDocument,
@@ -13,21 +13,19 @@ import {
   SharePortfolioDocument,
   UnsharePortfolioDocument,
 } from '../../schema/sdk/graphql.js';
-import { startTestApp, type TestApp } from '../../test/harness.js';
+import { useTestApp } from '../../test/use-test-app.js';
 import { createTestUser, type TestUser } from '../../test/users.js';
 import { disposeClients, eventually, listen, subscribe, wsClient } from '../../test/ws.js';
 import { addInvestment, createPortfolio, ok } from '../../test/portfolios.js';
 import { PriceFeed } from './feed.js';
 import { quoteChannel, watchedSymbols, type LiveQuote } from './quote-relay.js';
 
-let a: TestApp;
-let b: TestApp;
 let urlB: string;
 const RESYNC_MS = 300;
 
+const a = useTestApp();
+const b = useTestApp(() => ({ database: a.database, redisPrefix: a.config.REDIS_PREFIX, live: { resyncMs: RESYNC_MS } }));
 beforeAll(async () => {
-  a = await startTestApp();
-  b = await startTestApp({ database: a.database, redisPrefix: a.config.REDIS_PREFIX, live: { resyncMs: RESYNC_MS } });
   urlB = await listen(b);
 });
 afterEach(async () => {
@@ -37,10 +35,6 @@ afterEach(async () => {
     () => b.app.services.live.relay.localSymbols(),
     (symbols) => symbols.length === 0,
   );
-});
-afterAll(async () => {
-  await b?.close();
-  await a?.close();
 });
 
 const prefix = () => a.config.REDIS_PREFIX;

@@ -31,6 +31,11 @@ export function isoDateFromEpochDay(epochDay: number): string {
   return date;
 }
 
+/** The YYYY-MM-DD date `days` after `date` (before it when negative). */
+export function addDays(date: string, days: number): string {
+  return isoDateFromEpochDay(epochDayFromIsoDate(date) + days);
+}
+
 /** The UTC calendar day an instant falls on. */
 export function epochDayOf(instant: Date): number {
   return Math.floor(instant.getTime() / MS_PER_DAY);
@@ -101,5 +106,5 @@ export function formatDate(value: Date | string): string {
  * Kiribati is not in the future, even while it is still yesterday in UTC.
  */
 export function latestDateOnEarth(now = new Date()): string {
-  return new Date(now.getTime() + 14 * 3_600_000).toISOString().slice(0, 10);
+  return isoDateOf(new Date(now.getTime() + 14 * 3_600_000));
 }

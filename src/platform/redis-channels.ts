@@ -76,11 +76,6 @@ export class RedisChannels {
     return stop;
   }
 
-  /** Channels this process currently listens to (for tests and diagnostics). */
-  channels(): string[] {
-    return [...this.listeners.keys()];
-  }
-
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

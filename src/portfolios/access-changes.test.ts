@@ -4,7 +4,7 @@
  * portfolio private end (or re-authorize) the affected live valuations immediately, on every
  * instance, long before the 30-second periodic access check.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   DeletePortfolioDocument,
   LivePortfolioValuationDocument,
@@ -12,28 +12,23 @@ import {
   UnsharePortfolioDocument,
   UpdatePortfolioDocument,
 } from '../../schema/sdk/graphql.js';
-import { errorCode, startTestApp, type TestApp } from '../../test/harness.js';
+import { errorCode, type TestApp } from '../../test/harness.js';
+import { useTestApp } from '../../test/use-test-app.js';
 import { addInvestment, createPortfolio, ok, seedMarketAssets } from '../../test/portfolios.js';
 import { createTestUser, type TestUser } from '../../test/users.js';
 import { disposeClients, eventually, listen, subscribe, wsClient, type LiveSubscription } from '../../test/ws.js';
 
-let a: TestApp;
-let b: TestApp;
 let urlB: string;
 
+const a = useTestApp();
+// Instance B serves the subscriptions with the default 30 s resync: only the announcement can end them quickly.
+const b = useTestApp(() => ({ database: a.database, redisPrefix: a.config.REDIS_PREFIX }));
 beforeAll(async () => {
-  a = await startTestApp();
-  // Instance B serves the subscriptions with the default 30 s resync: only the announcement can end them quickly.
-  b = await startTestApp({ database: a.database, redisPrefix: a.config.REDIS_PREFIX });
   urlB = await listen(b);
   await seedMarketAssets(a);
 });
 afterEach(async () => {
   await disposeClients();
-});
-afterAll(async () => {
-  await b?.close();
-  await a?.close();
 });
 
 describe('share changes are atomic', () => {

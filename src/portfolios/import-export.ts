@@ -32,6 +32,8 @@ import {
   IMPORT_MAX_TRANSACTIONS,
   insertTransactions,
   planTransactions,
+  resolveRates,
+  type RateOfDate,
   readTransaction,
   REQUIRED_TRANSACTION_CSV_COLUMNS,
   TRANSACTION_CSV_COLUMNS,
@@ -131,7 +133,7 @@ export async function exportPortfolio(db: Db, portfolioId: string, format: FileF
   if (!portfolio) throw notFound('Portfolio');
   const investments = new Map(portfolio.investments.map((i) => [i.id, i]));
   const transactions = portfolio.transactions.map((t) => fileTransaction(t, investments.get(t.id)));
-  const filename = `${slug(portfolio.name)}-${now.toISOString().slice(0, 10)}`;
+  const filename = `${slug(portfolio.name)}-${formatDate(now)}`;
 
   if (format === 'CSV') {
     const rows = transactions.map((t) => csvCells(t).map(protectCell));
@@ -444,7 +446,7 @@ function rowProblems(row: number | null, problems: Problems, order = FIELD_ORDER
   return list.map((p) => ({ row, ...p }));
 }
 
-async function planImport(db: Db, importerId: string, request: ImportRequest): Promise<ImportPlan> {
+async function planImport(db: Db, importerId: string, request: ImportRequest, rateOf: RateOfDate): Promise<ImportPlan> {
   const plan: ImportPlan = {
     portfolio: { name: DEFAULT_IMPORT_NAME, description: null, isPublic: false, baseCurrency: 'USD', costBasisMethod: 'FIFO' },
     investments: [],
@@ -514,6 +516,9 @@ async function planImport(db: Db, importerId: string, request: ImportRequest): P
   }
   if (file.transactions) {
     plan.transactions = planTransactions(file.transactions, usable, plan.portfolio.baseCurrency, plan.portfolio.costBasisMethod);
+    // Rates of a base currency the file gets wrong would all be refused; its own problem says it.
+    if (!portfolioProblems.list.some((p) => p.field === field('baseCurrency')))
+      await resolveRates(plan.transactions, file.transactions, plan.portfolio.baseCurrency, rateOf);
     for (const raw of file.transactions) plan.problems.push(...rowProblems(raw.row, raw.problems, TRANSACTION_FIELD_ORDER));
   }
   return plan;
@@ -544,15 +549,16 @@ async function insertInvestments(
       ${column((inv) => inv.type)}::"AssetType"[],
       ${column((inv) => inv.quantity)}::numeric[],
       ${column((inv) => inv.purchasePrice)}::numeric[],
-      ${column((inv) => inv.purchaseDate.toISOString().slice(0, 10))}::date[],
+      ${column((inv) => formatDate(inv.purchaseDate))}::date[],
       ${column((inv) => inv.sector)}::text[],
       ${column((inv) => inv.notes)}::text[],
       ${investments.map((_, i) => new Date(start + i).toISOString())}::timestamptz[]
     ) AS row(symbol, name, type, quantity, purchase_price, purchase_date, sector, notes, created_at)`;
 }
 
-export async function importPortfolio(db: Db, actor: Actor, request: ImportRequest): Promise<ImportOutcome> {
-  const plan = await planImport(db, actor.userId, request);
+/** `rateOf`: the FX rate of a date, for transactions without a rate of their own (as recordTransaction). */
+export async function importPortfolio(db: Db, actor: Actor, request: ImportRequest, rateOf: RateOfDate): Promise<ImportOutcome> {
+  const plan = await planImport(db, actor.userId, request, rateOf);
   const outcome: ImportOutcome = {
     dryRun: request.dryRun ?? false,
     valid: plan.problems.length === 0,

@@ -1,7 +1,9 @@
 /**
  * portfolios' door: portfolios, investments, shares, roles, activity, custom assets and
  * import/export, and the valuation fields of Portfolio and Investment (valued through market's
- * door). It owns `portfolios`, `investments`, `portfolio_shares` and `portfolio_activity`.
+ * door). It owns `portfolios`, `investments`, `transactions`, `ledger_versions`, `portfolio_shares`,
+ * `portfolio_invitations` and `portfolio_activities`; other domains read them through
+ * PortfolioValuations, PortfolioAccess and heldSymbolsExcept.
  * Outside portfolios, import from here only. Importing it registers portfolios' GraphQL types.
  */
 import './portfolio.schema.js';
@@ -22,6 +24,6 @@ export { MoneyRef } from './transactions.schema.js';
 export { roleOf, type PortfolioRole, type PortfolioRoleRequirement } from './roles.js';
 export { roleAtLeast } from './roles.js';
 export { LedgerService } from './ledger-service.js';
-export { PortfolioValuations } from './valuations.js';
+export { PortfolioValuations, heldSymbolsExcept, type HoldingsOnDay, type PortfolioPageEntry } from './valuations.js';
 export { PortfolioAccess, type AccessPair } from './access.js';
 export { LiveValuations, type LiveValuationOptions } from './live-valuation.js';

@@ -22,6 +22,8 @@ import { exactProduct } from './validation.js';
  * scope checks and their allocations.
  */
 export const InvestmentRef = builder.prismaObject('Investment', {
+  description:
+    "A BUY's lot as recorded (quantity, purchasePrice, purchaseDate): not split-adjusted, not net of sales. Its figures are in the BUY's own currency, which is its asset's (the quote's) unless the BUY named another; totals in the portfolio's base currency are on Portfolio.holdings and valuation.",
   fields: (t) => ({
     id: t.exposeID('id', { nullable: false }),
     portfolio: t.relation('portfolio', { nullable: false }),
@@ -42,7 +44,8 @@ export const InvestmentRef = builder.prismaObject('Investment', {
     costBasis: t.field({
       type: 'Decimal',
       nullable: false,
-      description: 'quantity × purchasePrice, exactly.',
+      description:
+        "quantity × purchasePrice, exactly, in the BUY's own currency (the fee and the FX rate are the lot's: Portfolio.lots, holdings).",
       resolve: (investment) => exactProduct(investment.quantity, investment.purchasePrice),
     }),
     createdAt: t.expose('createdAt', { nullable: false, type: 'DateTime' }),

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerUser, uniqueEmail } from '../../test/auth.js';
-import { errorCode, startTestApp, type TestApp } from '../../test/harness.js';
+import { errorCode } from '../../test/harness.js';
+import { useTestApp } from '../../test/use-test-app.js';
 import { startMailbox, type Mailbox, type ReceivedMail } from '../../test/mailbox.js';
 import { createPortfolio, ok } from '../../test/portfolios.js';
 import { createTestUser } from '../../test/users.js';
@@ -8,17 +9,19 @@ import { startEmailWorker } from '../auth/index.js';
 import type { RunningWorker } from '../platform/queues.js';
 
 let mailbox: Mailbox;
-let t: TestApp;
 let worker: RunningWorker;
+afterAll(async () => {
+  await mailbox?.close();
+});
 beforeAll(async () => {
   mailbox = await startMailbox();
-  t = await startTestApp({ env: { SMTP_URL: mailbox.url, APP_URL: 'https://app.example.test' } });
+});
+const t = useTestApp(() => ({ env: { SMTP_URL: mailbox.url, APP_URL: 'https://app.example.test' } }));
+beforeAll(async () => {
   worker = await startEmailWorker(t.config, t.app.log);
 });
 afterAll(async () => {
   await worker?.close();
-  await t?.close();
-  await mailbox?.close();
 });
 
 const INVITE = `mutation($id: ID!, $email: String!, $permission: Permission!) { invitePortfolio(portfolioId: $id, email: $email, permission: $permission) }`;

@@ -6,7 +6,15 @@
  * does not tell which addresses have accounts.
  */
 import type { FastifyBaseLogger } from 'fastify';
-import { invitationLink, newOpaqueToken, normalizeEmail, sha256Hex, type EmailOutbox } from '../auth/index.js';
+import {
+  existingUserContact,
+  invitationLink,
+  newOpaqueToken,
+  normalizeEmail,
+  sha256Hex,
+  userByEmail,
+  type EmailOutbox,
+} from '../auth/index.js';
 import type { Config } from '../config.js';
 import type { Portfolio, PortfolioInvitation } from '../generated/prisma/client.js';
 import type { Permission } from '../generated/prisma/enums.js';
@@ -28,7 +36,7 @@ export class PortfolioInvitations {
     const email = normalizeEmail(emailInput);
     if (!EMAIL.test(email) || email.length > 255) throw badInput([{ field: 'email', message: 'must be a valid email address' }]);
     const { db } = this.deps;
-    const existing = await db.user.findUnique({ where: { email }, select: { id: true } });
+    const existing = await userByEmail(db, email);
     if (existing) {
       try {
         await this.share(actor, portfolioId, email, permission);
@@ -49,7 +57,7 @@ export class PortfolioInvitations {
         update: { permission, tokenHash: sha256Hex(token), invitedById: actor.userId, expiresAt, createdAt: new Date() },
       });
       await recordActivity(tx, actor, portfolioId, 'PORTFOLIO_INVITED', { invitationId: invitation.id, email, after: { permission } });
-      const inviter = await tx.user.findUniqueOrThrow({ where: { id: actor.userId }, select: { name: true } });
+      const inviter = await existingUserContact(tx, actor.userId);
       return { portfolio, inviter };
     });
     this.deps.outbox.send({
@@ -121,7 +129,7 @@ export class PortfolioInvitations {
     await tx.portfolioInvitation.delete({ where: { id: invitation.id } });
     const existing = await tx.portfolioShare.findUnique({ where: { portfolioId_userId: { portfolioId: invitation.portfolioId, userId } } });
     if (existing) return; // a share given directly since then wins
-    const user = await tx.user.findUniqueOrThrow({ where: { id: userId }, select: { email: true } });
+    const user = await existingUserContact(tx, userId);
     await tx.portfolioShare.create({ data: { portfolioId: invitation.portfolioId, userId, permission: invitation.permission } });
     await recordActivity(
       tx,

@@ -4,19 +4,18 @@
  * instances sharing PostgreSQL and Redis, where a write through one is seen by the other's next
  * read although both cache replayed ledgers.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { RecordTransactionDocument, type TransactionInput } from '../../schema/sdk/graphql.js';
-import { startTestApp, type TestApp } from '../../test/harness.js';
+import { type TestApp } from '../../test/harness.js';
+import { useTestApp } from '../../test/use-test-app.js';
 import { createPortfolio, ok } from '../../test/portfolios.js';
 import { createTestUser, type TestUser } from '../../test/users.js';
 
-let a: TestApp;
-let b: TestApp;
 let owner: TestUser;
+const a = useTestApp();
+// A second instance on the same database and Redis prefix: another replica.
+const b = useTestApp(() => ({ database: a.database, redisPrefix: a.config.REDIS_PREFIX }));
 beforeAll(async () => {
-  a = await startTestApp();
-  // A second instance on the same database and Redis prefix: another replica.
-  b = await startTestApp({ database: a.database, redisPrefix: a.config.REDIS_PREFIX });
   await a.app.services.db.asset.createMany({
     data: [
       { symbol: 'XYZ', name: 'XYZ Corp', type: 'STOCK', currency: 'USD' },
@@ -25,10 +24,6 @@ beforeAll(async () => {
     skipDuplicates: true,
   });
   owner = await createTestUser(a);
-});
-afterAll(async () => {
-  await b?.close();
-  await a?.close();
 });
 
 async function record(t: TestApp, portfolioId: string, input: TransactionInput) {

@@ -2,29 +2,32 @@
  * The ledger in portfolio files, over GraphQL: a portfolio with buys in two currencies, a split, a
  * dividend, a deposit and sells (one naming its lot) exported as JSON and as CSV and imported into
  * a new portfolio gives the same holdings, lots, realized gains and cash; a broker-style CSV
- * imports with the dry run and all-or-nothing rules, every bad row named with its field.
+ * imports with the dry run and all-or-nothing rules, every bad row named with its field; a
+ * foreign-currency row without fxRate costs at its date's rate (or is refused) as when recorded.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   ExportPortfolioDocument,
+  FxRateDocument,
   ImportPortfolioDocument,
   PortfolioLedgerDocument,
+  PortfolioTransactionsDocument,
   RecordTransactionDocument,
   UpdatePortfolioDocument,
   type ImportPortfolioInput,
   type TransactionInput,
 } from '../../schema/sdk/graphql.js';
-import { errorCode, startTestApp, type TestApp } from '../../test/harness.js';
+import { errorCode } from '../../test/harness.js';
+import { useTestApp } from '../../test/use-test-app.js';
 import { createPortfolio, ok } from '../../test/portfolios.js';
 import { createTestUser, type TestUser } from '../../test/users.js';
 import { IMPORT_MAX_TRANSACTIONS } from './ledger-file.js';
 
-let t: TestApp;
 let owner: TestUser;
 let source: string;
 
+const t = useTestApp();
 beforeAll(async () => {
-  t = await startTestApp();
   await t.app.services.db.asset.createMany({
     data: [
       { symbol: 'XYZ', name: 'XYZ Corp', type: 'STOCK', currency: 'USD' },
@@ -46,9 +49,6 @@ beforeAll(async () => {
   await record({ type: 'SELL', symbol: 'XYZ', date: '2024-02-01', quantity: '12', price: '45', fee: '5', lotIds: [first] });
   await record({ type: 'SELL', symbol: 'XYZ', date: '2024-03-01', quantity: '6', price: '47' });
   await record({ type: 'SELL', symbol: 'SAP.DE', date: '2024-03-05', quantity: '2', price: '130', currency: 'EUR', fxRate: '1.08' });
-});
-afterAll(async () => {
-  await t?.close();
 });
 
 /** What the ledger shows, without ids (a copy has new ones) or anything priced at today's quote. */
@@ -177,5 +177,101 @@ describe('broker CSV', () => {
         message: `at most ${IMPORT_MAX_TRANSACTIONS} transactions per import (this file has ${IMPORT_MAX_TRANSACTIONS + 1})`,
       },
     ]);
+  });
+});
+
+describe('a foreign-currency transaction without fxRate: the rate of its date, as recordTransaction', () => {
+  // In EUR, none with a rate of its own: cost, dividend and proceeds at each date's EUR→USD rate.
+  const rows: TransactionInput[] = [
+    { type: 'BUY', symbol: 'SAP.DE', date: '2024-01-15', quantity: '10', price: '150', fee: '5', currency: 'EUR' },
+    { type: 'DIVIDEND', symbol: 'SAP.DE', date: '2024-05-02', amount: '20', fee: '3', currency: 'EUR' },
+    { type: 'SELL', symbol: 'SAP.DE', date: '2024-07-15', quantity: '4', price: '170', fee: '5', currency: 'EUR' },
+  ];
+  const header = 'date,type,symbol,quantity,price,amount,fee,currency';
+  const csvOf = (list: TransactionInput[]) =>
+    [
+      header,
+      ...list.map((r) => [r.date, r.type, r.symbol, r.quantity, r.price, r.amount, r.fee, r.currency].map((c) => c ?? '').join(',')),
+    ].join('\n');
+  const json = JSON.stringify({
+    format: 'foliograph.portfolio',
+    version: 2,
+    portfolio: { name: 'No rates', baseCurrency: 'USD' },
+    transactions: rows,
+  });
+
+  const ratesOf = async (id: string) => {
+    const edges = ok(await t.gql(PortfolioTransactionsDocument, { id, first: 10 }, { token: owner.token })).portfolio!.transactions.edges;
+    return edges.map((e) => [e.node.date, e.node.currency, e.node.fxRate]).reverse();
+  };
+
+  it('JSON v2 and CSV imports store the rate of each date and show the ledger recording the rows gives', async () => {
+    const recorded = (await createPortfolio(t, owner, { name: 'Recorded', baseCurrency: 'USD' })).id;
+    for (const input of rows) ok(await t.gql(RecordTransactionDocument, { portfolioId: recorded, input }, { token: owner.token }));
+    const expectedRates: string[][] = [];
+    for (const row of rows) {
+      const rate = ok(await t.gql(FxRateDocument, { from: 'EUR', to: 'USD', date: row.date }, { token: owner.token })).fxRate!;
+      expectedRates.push([row.date, 'EUR', rate]);
+    }
+    // Not at par: the simulated EUR→USD rates are about 1.085 (±8 %).
+    for (const [, , rate] of expectedRates) expect(Math.abs(Number(rate) - 1)).toBeGreaterThan(0.001);
+    expect(await ratesOf(recorded)).toEqual(expectedRates);
+    const want = await ledgerOf(recorded);
+    // Cost 10 × 150 + 5 EUR at the BUY's rate, proceeds 4 × 170 − 5 EUR at the SELL's.
+    const [buyRate, , sellRate] = expectedRates.map((r) => Number(r[2]));
+    expect(Number(want.realized.total.amount)).toBeCloseTo(675 * sellRate! - 4 * 150.5 * buyRate!, 6);
+
+    for (const input of [
+      { format: 'JSON' as const, data: json },
+      { format: 'CSV' as const, data: csvOf(rows), name: 'No rates' },
+    ]) {
+      const dry = ok(await importAs({ ...input, dryRun: true })).importPortfolio;
+      expect(dry).toMatchObject({ valid: true, problems: [], transactionCount: 3 });
+      const imported = ok(await importAs(input)).importPortfolio.portfolio!.id;
+      expect(await ratesOf(imported)).toEqual(expectedRates);
+      // Kept with the row, as recorded ones are (not looked up again when read: a source's
+      // history that changes later, or another FX_PROVIDERS, leaves its cost as imported).
+      const stored = await t.app.services.db.transaction.findMany({ where: { portfolioId: imported }, orderBy: { date: 'asc' } });
+      expect(stored.map((row) => row.fxRate?.toFixed() ?? null)).toEqual(expectedRates.map((r) => r[2]));
+      expect({ ...(await ledgerOf(imported)), costBasisMethod: want.costBasisMethod }).toEqual(want);
+    }
+  });
+
+  it('with no rate known for its date the row is refused under fxRate, as recordTransaction refuses it; nothing is written', async () => {
+    // THB is ISO 4217, but no FX source of the test app covers it.
+    const thb: TransactionInput = { type: 'BUY', symbol: 'XYZ', date: '2024-01-03', quantity: '2', price: '100', currency: 'THB' };
+    const portfolio = (await createPortfolio(t, owner)).id;
+    const recorded = await t.gql(RecordTransactionDocument, { portfolioId: portfolio, input: thb }, { token: owner.token });
+    expect(errorCode(recorded)).toBe('BAD_USER_INPUT');
+    const message = 'no THB to USD rate is known for 2024-01-03: give fxRate';
+    expect(recorded.errors?.[0]?.extensions?.details).toEqual([{ field: 'fxRate', message }]);
+
+    const before = await footprint();
+    const file = csvOf([rows[0]!, thb, { ...thb, date: '2024-01-04' }]);
+    const dry = ok(await importAs({ format: 'CSV', data: file, dryRun: true })).importPortfolio;
+    expect(dry.valid).toBe(false);
+    expect(dry.problems).toEqual([
+      { row: 3, field: 'fxRate', message },
+      { row: 4, field: 'fxRate', message: 'no THB to USD rate is known for 2024-01-04: give fxRate' },
+    ]);
+    const jsonFile = JSON.stringify({ format: 'foliograph.portfolio', version: 2, transactions: [rows[0], thb] });
+    for (const input of [
+      { format: 'CSV' as const, data: file },
+      { format: 'JSON' as const, data: jsonFile },
+    ]) {
+      const refused = await importAs(input);
+      expect(errorCode(refused)).toBe('BAD_USER_INPUT');
+      expect((refused.errors?.[0]?.extensions?.details as unknown[])[0]).toEqual({
+        row: input.format === 'CSV' ? 3 : 2,
+        field: 'fxRate',
+        message,
+      });
+    }
+    expect(await footprint()).toEqual(before);
+
+    // Given a rate of its own, the same row imports.
+    const withRate = JSON.stringify({ format: 'foliograph.portfolio', version: 2, transactions: [{ ...thb, fxRate: '0.028' }] });
+    const imported = ok(await importAs({ format: 'JSON', data: withRate })).importPortfolio.portfolio!.id;
+    expect(await ratesOf(imported)).toEqual([['2024-01-03', 'THB', '0.028']]);
   });
 });

@@ -15,7 +15,7 @@ import { formatDate } from '../platform/dates.js';
 import { Prisma } from '../platform/db.js';
 import { Problems } from '../platform/errors.js';
 import { inLedgerOrder, replay, TRANSACTION_TYPES, type CostBasisMethod, type TransactionType } from './ledger/engine.js';
-import { checkTransaction, type CheckedTransaction, type TransactionInput } from './transaction-rules.js';
+import { checkTransaction, noRateMessage, type CheckedTransaction, type TransactionInput } from './transaction-rules.js';
 import { parseDateText, parseDecimalText } from './validation.js';
 
 /** The columns a transaction CSV export writes (an import needs `date` and `type`; the rest are optional). */
@@ -213,12 +213,49 @@ export function planTransactions(
   return planned;
 }
 
+/** Units of base currency per unit of `currency` on `date` (market's FX door, fetching if need be); null when no rate is known. */
+export type RateOfDate = (currency: string, baseCurrency: string, date: string) => Promise<string | null>;
+
+/**
+ * Gives every planned transaction without a rate of its own the rate of its date, as
+ * recordTransaction does (so a file's cost is what recording the same rows costs), and adds
+ * `fxRate` to the row's problems when no rate is known. One look-up per currency and date; each
+ * currency's earliest date first, so its series is fetched once from there and the rest read it.
+ */
+export async function resolveRates(
+  planned: PlannedTransaction[],
+  raws: readonly RawTransaction[],
+  baseCurrency: string,
+  rateOf: RateOfDate,
+): Promise<void> {
+  const missing = planned.filter((p) => p.checked.fxRate === null);
+  const datesOf = new Map<string, Set<string>>();
+  for (const p of missing) {
+    const dates = datesOf.get(p.currency) ?? new Set<string>();
+    dates.add(p.checked.dateText);
+    datesOf.set(p.currency, dates);
+  }
+  const rates = new Map<string, string | null>();
+  await Promise.all(
+    [...datesOf].map(async ([currency, dates]) => {
+      const [first, ...rest] = [...dates].sort();
+      rates.set(`${currency}|${first}`, await rateOf(currency, baseCurrency, first!));
+      await Promise.all(rest.map(async (date) => rates.set(`${currency}|${date}`, await rateOf(currency, baseCurrency, date))));
+    }),
+  );
+  const rawOf = new Map(raws.map((raw) => [raw.row, raw]));
+  for (const p of missing) {
+    const rate = rates.get(`${p.currency}|${p.checked.dateText}`) ?? null;
+    if (rate === null) rawOf.get(p.row)!.problems.add('fxRate', noRateMessage(p.currency, baseCurrency, p.checked.dateText));
+    else p.checked = { ...p.checked, fxRate: rate };
+  }
+}
+
 /**
  * Inserts the planned transactions in one statement, stamped a millisecond apart in file order
  * (transactions of one date apply in the order recorded), then an investment for each BUY with
- * the same id (the trigger then leaves the BUY as inserted). A rate not given is the base
- * currency's own (1, or 1/100 for its minor unit), else NULL: the FX rate of the date, looked up
- * when read, as for migrated investments.
+ * the same id (the trigger then leaves the BUY as inserted). Every rate is set (resolveRates);
+ * the SQL default for one that is not is the base currency's own (1, or 1/100 for its minor unit).
  */
 export async function insertTransactions(
   tx: Prisma.TransactionClient,

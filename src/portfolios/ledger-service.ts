@@ -29,7 +29,7 @@ import {
   type TransactionType,
 } from './ledger/engine.js';
 import { div, formatFixed } from './ledger/fixed.js';
-import { checkTransaction, type CheckedTransaction, type TransactionInput } from './transaction-rules.js';
+import { checkTransaction, noRateMessage, type CheckedTransaction, type TransactionInput } from './transaction-rules.js';
 
 type Tx = Prisma.TransactionClient;
 
@@ -146,6 +146,22 @@ export async function assertLedgerHolds(
   throw badInput(details);
 }
 
+/**
+ * The field to name when an update breaks a later transaction: the one changed that moves what is
+ * held (a BUY moved in time or to another symbol, a split's ratio), else `quantity`.
+ */
+function changedField(current: Transaction, checked: CheckedTransaction): string {
+  if (current.date.getTime() !== checked.date.getTime()) return 'date';
+  if (current.symbol !== checked.symbol) return 'symbol';
+  const same = (stored: { toFixed(): string } | null, text: string | null) =>
+    stored === null || text === null ? stored === text : new Decimal(stored.toFixed()).eq(text);
+  if (current.type === 'SPLIT') {
+    if (!same(current.splitTo, checked.splitTo)) return 'splitTo';
+    if (!same(current.splitFrom, checked.splitFrom)) return 'splitFrom';
+  }
+  return 'quantity';
+}
+
 /** Locks the portfolio's ledger until the end of the transaction (writes to one ledger queue up). */
 async function lockLedger(tx: Tx, portfolioId: string): Promise<void> {
   const rows = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM portfolios WHERE id = ${portfolioId}::uuid FOR UPDATE`;
@@ -213,9 +229,7 @@ export class LedgerService {
     const currency = checked.currency ?? asset?.currency.trim() ?? portfolio.baseCurrency;
     const fxRate = checked.fxRate ?? (await this.baseRate(currency, portfolio.baseCurrency, checked.dateText));
     if (fxRate === null) {
-      throw badInput([
-        { field: 'fxRate', message: `no ${currency} to ${portfolio.baseCurrency} rate is known for ${checked.dateText}: give fxRate` },
-      ]);
+      throw badInput([{ field: 'fxRate', message: noRateMessage(currency, portfolio.baseCurrency, checked.dateText) }]);
     }
     return { checked, currency, fxRate, asset };
   }
@@ -309,7 +323,7 @@ export class LedgerService {
         });
       }
       const symbols = [...new Set([current.symbol, checked.symbol].filter((s): s is string => s !== null))];
-      await assertLedgerHolds(tx, before.portfolioId, symbols, id, current.date.getTime() !== checked.date.getTime() ? 'date' : 'quantity');
+      await assertLedgerHolds(tx, before.portfolioId, symbols, id, changedField(current, checked));
       await recordActivity(tx, actor, before.portfolioId, 'TRANSACTION_UPDATED', {
         transactionId: id,
         before: transactionSnapshot(current),

@@ -3,20 +3,17 @@
  * statement count of a nested page (no N+1).
  */
 import { encodeBase64 } from '@pothos/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { PortfolioActivityDocument, PortfolioDocument, PortfolioOverviewDocument, PortfoliosDocument } from '../../schema/sdk/graphql.js';
-import { errorCode, startTestApp, type TestApp } from '../../test/harness.js';
+import { errorCode } from '../../test/harness.js';
+import { useTestApp } from '../../test/use-test-app.js';
 import { statementCounter } from '../platform/db.js';
 import { createTestUser, type TestUser } from '../../test/users.js';
 import { addInvestment, createPortfolio, ok, seedMarketAssets } from '../../test/portfolios.js';
 
-let t: TestApp;
+const t = useTestApp({ logQueries: true });
 beforeAll(async () => {
-  t = await startTestApp({ logQueries: true });
   await seedMarketAssets(t);
-});
-afterAll(async () => {
-  await t?.close();
 });
 
 describe('portfolios', () => {

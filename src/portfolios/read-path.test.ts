@@ -4,8 +4,8 @@
  * owner (issue bound: 4), both the first time a document runs and once graphql-jit has compiled it. Not a
  * timing: counts, which a change that loads per node or per portfolio makes fail.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../../test/harness.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestApp } from '../../test/use-test-app.js';
 import { createTestUser, type TestUser } from '../../test/users.js';
 import { ok } from '../../test/portfolios.js';
 import { statementCounter } from '../platform/db.js';
@@ -19,15 +19,14 @@ const PORTFOLIOS = 20;
 const CONNECTION_COMMANDS = new Set(['hello', 'client', 'ping', 'select', 'auth', 'info', 'quit']);
 const INVESTMENTS = 50;
 
-let t: TestApp;
 let owner: TestUser;
 let portfolioId: string;
 let countStatements: (run: () => Promise<unknown>) => Promise<number>;
 let redisCommands = 0;
 
+// The request budget on, as in production: its Redis command is part of every request's cost.
+const t = useTestApp({ logQueries: true, env: { RATE_LIMIT_COST_PER_MINUTE: '1000000' } });
 beforeAll(async () => {
-  // The request budget on, as in production: its Redis command is part of every request's cost.
-  t = await startTestApp({ logQueries: true, env: { RATE_LIMIT_COST_PER_MINUTE: '1000000' } });
   countStatements = statementCounter(t.app.services.db);
   // Counts the commands the app's Redis client sends (each its own round trip: none is
   // pipelined), but not the connection's own (a reconnect's HELLO/CLIENT, the breaker's PING),
@@ -52,9 +51,6 @@ beforeAll(async () => {
            date '2020-01-01' + k * 7, now(), now() - make_interval(secs => 1000 - k)
     FROM portfolios p CROSS JOIN generate_series(1, ${INVESTMENTS}::int) k
     WHERE p.owner_id = ${owner.id}::uuid`;
-});
-afterAll(async () => {
-  await t?.close();
 });
 
 interface Cost {

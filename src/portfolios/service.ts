@@ -13,7 +13,7 @@
  * subscriptions of those who lost access end at once, on every instance.
  */
 import type { FastifyBaseLogger } from 'fastify';
-import { normalizeEmail } from '../auth/index.js';
+import { existingUserContact, normalizeEmail, userByEmail } from '../auth/index.js';
 import type { Asset, Investment, Portfolio, PortfolioShare } from '../generated/prisma/client.js';
 import type { Permission } from '../generated/prisma/enums.js';
 import { normalizeSymbol } from '../platform/symbols.js';
@@ -21,6 +21,7 @@ import { Prisma, type Db } from '../platform/db.js';
 import { badInput, forbidden, notFound, Problems } from '../platform/errors.js';
 import { isUuid } from '../platform/ids.js';
 import type { Config } from '../config.js';
+import type { FxRates } from '../market/index.js';
 import type { Redis } from '../platform/redis.js';
 import { accessChangedChannel, type AccessChange } from './live-valuation.js';
 import { recordActivity, type Actor } from './activity.js';
@@ -101,7 +102,12 @@ export class PortfolioService {
   constructor(
     private readonly db: Db,
     private readonly logger: FastifyBaseLogger,
-    private readonly deps: { redis: Redis; config: Pick<Config, 'REDIS_PREFIX' | 'SHARES_PER_USER_PER_HOUR'> },
+    private readonly deps: {
+      redis: Redis;
+      config: Pick<Config, 'REDIS_PREFIX' | 'SHARES_PER_USER_PER_HOUR'>;
+      /** Market's FX door: an imported transaction without fxRate takes its date's rate. */
+      fx: Pick<FxRates, 'rate'>;
+    },
   ) {
     this.shareLimit = new ShareLimit(deps);
   }
@@ -257,10 +263,10 @@ export class PortfolioService {
     target: { email: string } | { userId: string },
   ): Promise<{ userId: string; permission: Permission } | null> {
     if (!isUuid(portfolioId) || ('userId' in target && !isUuid(target.userId))) return null;
-    return this.db.portfolioShare.findFirst({
-      where: { portfolioId, ...('email' in target ? { user: { email: normalizeEmail(target.email) } } : { userId: target.userId }) },
-      select: { userId: true, permission: true },
-    });
+    // Who is behind an address is auth's to say (it owns users).
+    const userId = 'email' in target ? (await userByEmail(this.db, normalizeEmail(target.email)))?.id : target.userId;
+    if (!userId) return null;
+    return this.db.portfolioShare.findFirst({ where: { portfolioId, userId }, select: { userId: true, permission: true } });
   }
 
   /**
@@ -276,7 +282,7 @@ export class PortfolioService {
         const role = await PortfolioAccess.lockedRoleOf(tx, actor.userId, portfolioId);
         if (!role) throw notFound('Portfolio');
         const portfolio = await tx.portfolio.findUniqueOrThrow({ where: { id: portfolioId }, select: { ownerId: true } });
-        const user = email ? await tx.user.findUnique({ where: { email }, select: { id: true, email: true } }) : null;
+        const user = email ? await userByEmail(tx, email) : null;
         if (!user) throw badInput([{ field: 'email', message: 'No account uses this email address; ask them to sign up first' }]);
         if (user.id === actor.userId) throw badInput([{ field: 'email', message: 'You cannot share a portfolio with yourself' }]);
         if (user.id === portfolio.ownerId) throw badInput([{ field: 'email', message: 'This is the owner, who already has full access' }]);
@@ -306,16 +312,14 @@ export class PortfolioService {
     if (!isUuid(userId)) throw notFound('Share');
     await this.db.$transaction(async (tx) => {
       const role = await PortfolioAccess.lockedRoleOf(tx, actor.userId, portfolioId);
-      const share = await tx.portfolioShare.findUnique({
-        where: { portfolioId_userId: { portfolioId, userId } },
-        include: { user: { select: { email: true } } },
-      });
+      const share = await tx.portfolioShare.findUnique({ where: { portfolioId_userId: { portfolioId, userId } } });
       if (!role) throw notFound('Portfolio');
       if (!share) throw notFound('Share');
+      const user = await existingUserContact(tx, userId);
       assertMayManageShare(role, null, { permission: share.permission, own: userId === actor.userId });
       await tx.portfolioShare.delete({ where: { id: share.id } });
       await recordActivity(tx, actor, portfolioId, 'PORTFOLIO_UNSHARED', {
-        user: { id: userId, email: share.user.email },
+        user: { id: userId, email: user.email },
         before: { permission: share.permission },
         after: null,
       });
@@ -336,6 +340,11 @@ export class PortfolioService {
   }
 
   importFile(actor: Actor, request: ImportRequest): Promise<ImportOutcome> {
-    return importPortfolio(this.db, actor, request);
+    return importPortfolio(
+      this.db,
+      actor,
+      request,
+      async (currency, baseCurrency, date) => (await this.deps.fx.rate(currency, baseCurrency, date))?.rate.toFixed() ?? null,
+    );
   }
 }

@@ -2,22 +2,15 @@
  * sharePortfolio is limited per user per hour (SHARES_PER_USER_PER_HOUR), across instances:
  * each call tells whether an address has an account, so probing many addresses is slow.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SharePortfolioDocument } from '../../schema/sdk/graphql.js';
 import { errorCode, startTestApp, type TestApp } from '../../test/harness.js';
+import { useTestApp } from '../../test/use-test-app.js';
 import { createTestUser, type TestUser } from '../../test/users.js';
 import { createPortfolio } from '../../test/portfolios.js';
 
-let a: TestApp;
-let b: TestApp;
-beforeAll(async () => {
-  a = await startTestApp({ env: { SHARES_PER_USER_PER_HOUR: '5' } });
-  b = await startTestApp({ database: a.database, redisPrefix: a.config.REDIS_PREFIX, env: { SHARES_PER_USER_PER_HOUR: '5' } });
-});
-afterAll(async () => {
-  await b?.close();
-  await a?.close();
-});
+const a = useTestApp({ env: { SHARES_PER_USER_PER_HOUR: '5' } });
+const b = useTestApp(() => ({ database: a.database, redisPrefix: a.config.REDIS_PREFIX, env: { SHARES_PER_USER_PER_HOUR: '5' } }));
 
 const share = (app: TestApp, user: TestUser, portfolioId: string, email: string) =>
   app.gql(SharePortfolioDocument, { portfolioId, email, permission: 'VIEW' }, { token: user.token });

@@ -58,6 +58,11 @@ export const MAX_LOT_IDS = 1_000;
 const FX_FRACTION_DIGITS = 14;
 const FX_LIMIT = new Decimal(10).pow(14);
 
+/** Why a transaction without fxRate is refused when no rate of its date is known (recordTransaction and imports alike). */
+export function noRateMessage(currency: string, baseCurrency: string, date: string): string {
+  return `no ${currency} to ${baseCurrency} rate is known for ${date}: give fxRate`;
+}
+
 function describeType(type: TransactionType): string {
   return `${/^[AEIOU]/.test(type) ? 'an' : 'a'} ${type}`;
 }

@@ -9,6 +9,7 @@
  * portfolio's base currency, each transaction at its own fxRate; amounts are printed to 8
  * decimal places (divisions such as cost per share are exact to 64 digits before that).
  */
+import { isoDateOf } from '../platform/dates.js';
 import { Decimal } from 'decimal.js';
 import { requireViewer } from '../auth/index.js';
 import { builder } from '../graphql/builder.js';
@@ -95,11 +96,7 @@ export const TransactionRef = builder.prismaObject('Transaction', {
       select: { portfolio: { select: { baseCurrency: true } } },
       resolve: async (transaction, _args, ctx) =>
         transaction.fxRate ??
-        (await ctx.services.ledger.baseRate(
-          transaction.currency,
-          transaction.portfolio.baseCurrency,
-          transaction.date.toISOString().slice(0, 10),
-        )) ??
+        (await ctx.services.ledger.baseRate(transaction.currency, transaction.portfolio.baseCurrency, isoDateOf(transaction.date))) ??
         '1',
     }),
     splitFrom: t.expose('splitFrom', { type: 'Decimal', nullable: true }),
@@ -231,7 +228,7 @@ const RealizedGainReportRef = builder.objectRef<RealizedReportValue>('RealizedGa
 
 // ---------------------------------------------------------------------------------- portfolio fields
 
-const today = () => new Date().toISOString().slice(0, 10);
+const today = () => isoDateOf(new Date());
 const NEWEST_FIRST = [{ date: 'desc' as const }, { createdAt: 'desc' as const }, { id: 'desc' as const }];
 
 async function holdingsValue(ctx: Context, portfolio: { id: string; ownerId: string }): Promise<HoldingValue[]> {

@@ -55,14 +55,16 @@ builder.prismaObjectFields(InvestmentRef, (t) => ({
   marketValue: t.field({
     type: 'Decimal',
     nullable: true,
-    description: 'quantity × the current price; null without a quote.',
+    description:
+      "quantity × the current price, in the quote's currency (Quote.currency), not converted into the base currency; null without a quote.",
     select: INVESTMENT_SELECTION,
     resolve: async (investment, _args, ctx) => (await valued(investment, ctx)).marketValue,
   }),
   unrealizedGain: t.field({
     type: 'Decimal',
     nullable: true,
-    description: 'marketValue − costBasis; null without a quote.',
+    description:
+      "marketValue − costBasis, in the quote's currency (meaningful when the BUY was in it, as addInvestment's are); null without a quote.",
     select: INVESTMENT_SELECTION,
     resolve: async (investment, _args, ctx) => (await valued(investment, ctx)).unrealizedGain,
   }),

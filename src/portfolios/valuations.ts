@@ -3,7 +3,7 @@
  * ledger, else its investments) valued through market's door. Market knows quotes and FX rates,
  * not who holds what; portfolios owns the holdings.
  */
-import type { HoldingInput, MarketService, PortfolioHeader, PortfolioValuation, QuoteLookup } from '../market/index.js';
+import type { HoldingInput, MarketService, PortfolioHeader, PortfolioValuation, QuoteLookup, SymbolHolder } from '../market/index.js';
 import type { Db } from '../platform/db.js';
 
 /** The investment columns a valuation reads. */
@@ -20,6 +20,41 @@ export type HoldingsSource = (portfolioId: string) => Promise<HoldingInput[] | n
 export interface LoadedHoldings {
   header: PortfolioHeader;
   holdings: HoldingInput[];
+}
+
+/**
+ * The distinct symbols held in any portfolio (its investments), in symbol order, leaving out a
+ * holding whose owner and symbol are in `except`, in one statement: market's HeldSymbolsSource,
+ * which the price feed asks every ~30 s (`except`: the owners' custom assets).
+ */
+export async function heldSymbolsExcept(db: Db, except: readonly SymbolHolder[]): Promise<string[]> {
+  const rows = await db.$queryRaw<Array<{ symbol: string }>>`
+    SELECT DISTINCT i.symbol
+    FROM investments i JOIN portfolios p ON p.id = i.portfolio_id
+    WHERE NOT EXISTS (SELECT 1 FROM unnest(${except.map((e) => e.ownerId)}::uuid[], ${except.map((e) => e.symbol)}::text[]) AS e(owner_id, symbol)
+                      WHERE e.owner_id = p.owner_id AND e.symbol = i.symbol)
+    ORDER BY i.symbol`;
+  return rows.map((r) => r.symbol);
+}
+
+/** A portfolio as the reports jobs page through them. */
+export interface PortfolioPageEntry {
+  id: string;
+  ownerId: string;
+  name: string;
+  baseCurrency: string;
+  createdAt: Date;
+}
+
+/** A portfolio's investments bought by a day, with its ledger version then (a snapshot batch). */
+export interface HoldingsOnDay {
+  id: string;
+  ownerId: string;
+  baseCurrency: string;
+  /** ledger_versions.version when read (0 without a row), as text. */
+  ledgerVersion: string;
+  /** Exact decimal text. */
+  holdings: Array<{ symbol: string; quantity: string; purchasePrice: string }>;
 }
 
 export class PortfolioValuations {
@@ -60,12 +95,15 @@ export class PortfolioValuations {
   }
 
   /**
-   * The distinct symbols held by each of these portfolios (their investments), in one statement:
-   * the alert evaluator watches them for portfolio alerts.
+   * Each of these portfolios' name and the distinct symbols it holds (its investments), in one
+   * statement: the alert evaluator names portfolio alerts with it and watches their symbols.
+   * Portfolios that do not exist are left out.
    */
-  heldSymbols(portfolioIds: readonly string[]): Promise<Array<{ portfolioId: string; symbol: string }>> {
-    return this.deps.db.$queryRaw<Array<{ portfolioId: string; symbol: string }>>`
-      SELECT DISTINCT portfolio_id::text AS "portfolioId", symbol FROM investments WHERE portfolio_id = ANY(${portfolioIds}::uuid[])`;
+  watchedPortfolios(portfolioIds: readonly string[]): Promise<Array<{ portfolioId: string; name: string; symbols: string[] }>> {
+    return this.deps.db.$queryRaw<Array<{ portfolioId: string; name: string; symbols: string[] }>>`
+      SELECT p.id::text AS "portfolioId", p.name,
+             coalesce((SELECT array_agg(DISTINCT i.symbol::text) FROM investments i WHERE i.portfolio_id = p.id), ARRAY[]::text[]) AS symbols
+      FROM portfolios p WHERE p.id = ANY(${portfolioIds}::uuid[])`;
   }
 
   /** A portfolio's name, owner and base currency (a report's heading); throws Prisma's not-found error when there is none. */
@@ -74,6 +112,47 @@ export class PortfolioValuations {
       where: { id: portfolioId },
       select: { name: true, baseCurrency: true, ownerId: true },
     });
+  }
+
+  /** The names, owners and base currencies of these portfolios (batched `heading`), in one statement; missing ones are left out. */
+  headings(portfolioIds: readonly string[]): Promise<Array<{ id: string; name: string; baseCurrency: string; ownerId: string }>> {
+    return this.deps.db.portfolio.findMany({
+      where: { id: { in: [...portfolioIds] } },
+      select: { id: true, name: true, baseCurrency: true, ownerId: true },
+    });
+  }
+
+  /**
+   * Up to `size` portfolios after `after` in id order (keyset paging; null: from the first), in
+   * one statement: the reports jobs walk every portfolio with it.
+   */
+  page(after: string | null, size: number): Promise<PortfolioPageEntry[]> {
+    return this.deps.db.portfolio.findMany({
+      where: after ? { id: { gt: after } } : {},
+      orderBy: { id: 'asc' },
+      take: size,
+      select: { id: true, ownerId: true, name: true, baseCurrency: true, createdAt: true },
+    });
+  }
+
+  /**
+   * Up to `size` portfolios after `after` in id order (keyset paging; null: from the first), each
+   * with its investments bought on or before `date` and its ledger version, in one statement
+   * whatever the number of holdings: the daily snapshot job values a batch with them. The version
+   * is read with the holdings, so a ledger fingerprint taken later at the same version describes
+   * exactly these holdings (versions only rise).
+   */
+  holdingsOn(after: string | null, size: number, date: string): Promise<HoldingsOnDay[]> {
+    return this.deps.db.$queryRaw<HoldingsOnDay[]>`
+      SELECT p.id::text AS id, p.owner_id::text AS "ownerId", p.base_currency AS "baseCurrency",
+             coalesce((SELECT v.version FROM ledger_versions v WHERE v.portfolio_id = p.id), 0)::text AS "ledgerVersion",
+             coalesce((SELECT json_agg(json_build_object('symbol', i.symbol, 'quantity', i.quantity::text,
+                                                         'purchasePrice', i.purchase_price::text) ORDER BY i.id)
+                       FROM investments i WHERE i.portfolio_id = p.id AND i.purchase_date <= ${date}::date), '[]'::json) AS holdings
+      FROM portfolios p
+      WHERE p.id > ${after ?? '00000000-0000-0000-0000-000000000000'}::uuid
+      ORDER BY p.id
+      LIMIT ${size}`;
   }
 
   /** True when the portfolio held an investment bought on or before `date` (the weekly report job skips it otherwise). */

@@ -25,12 +25,14 @@ import type { FastifyBaseLogger } from 'fastify';
 import { Decimal } from 'decimal.js';
 import {
   deleteOldNotifications,
+  driftAlerts,
   insertNotification,
   NotifyOutbox,
   openSharedWorkerResources,
   publishNotification,
   startAlertWorker,
   startNotifyEmailWorker,
+  type DriftAlert,
   type NotificationRecord,
   type SharedWorkerResources,
 } from '../alerts/index.js';
@@ -38,7 +40,7 @@ import type { AnalyticsService } from '../analytics/index.js';
 import type { PortfolioValuations } from '../portfolios/index.js';
 import type { Config } from '../config.js';
 import { QUEUE_NAMES, openQueue, queuePrefix } from '../platform/queues.js';
-import { addDays } from '../market/index.js';
+import { addDays, isoDateOf } from '../platform/dates.js';
 import type { Db, Prisma } from '../platform/db.js';
 import { bullConnection, type Redis } from '../platform/redis.js';
 import type { RunningWorker } from '../platform/queues.js';
@@ -71,18 +73,16 @@ export const JOB_OPTIONS = {
   removeOnFail: { count: 1000 },
 } as const;
 
-const isoDate = (d: Date) => d.toISOString().slice(0, 10);
-
 /** The weekday before `now` (the close a snapshot run records). */
 export function lastTradingDay(now: Date): string {
-  let day = addDays(isoDate(now), -1);
+  let day = addDays(isoDateOf(now), -1);
   while ([0, 6].includes(new Date(`${day}T00:00:00Z`).getUTCDay())) day = addDays(day, -1);
   return day;
 }
 
 /** The last full Monday–Sunday week before `now`. */
 export function lastFullWeek(now: Date): { from: string; to: string } {
-  const today = isoDate(now);
+  const today = isoDateOf(now);
   const weekday = (new Date(`${today}T00:00:00Z`).getUTCDay() + 6) % 7; // Monday 0
   const to = addDays(today, -weekday - 1);
   return { from: addDays(to, -6), to };
@@ -106,7 +106,7 @@ interface Deps {
   db: Db;
   redis: Redis;
   reports: ReportService;
-  valuations: Pick<PortfolioValuations, 'hasHoldingsBy'>;
+  valuations: Pick<PortfolioValuations, 'hasHoldingsBy' | 'page' | 'headings'>;
   analytics: AnalyticsService;
   outbox: NotifyOutbox;
   log: FastifyBaseLogger;
@@ -137,16 +137,11 @@ async function runWeeklyReports(deps: Deps, job: Job): Promise<{ from: string; t
   let cursor = saved && typeof saved === 'object' && saved.to === period.to ? (saved.cursor ?? null) : null;
   let created = saved && typeof saved === 'object' && saved.to === period.to ? (saved.created ?? 0) : 0;
   for (;;) {
-    const batch = await deps.db.portfolio.findMany({
-      where: cursor ? { id: { gt: cursor } } : {},
-      orderBy: { id: 'asc' },
-      take: deps.options.batchSize ?? 50,
-      select: { id: true, ownerId: true, name: true, createdAt: true },
-    });
+    const batch = await deps.valuations.page(cursor, deps.options.batchSize ?? 50);
     if (batch.length === 0) break;
     for (const portfolio of batch) {
       // Portfolios created after the week have nothing to report for it.
-      if (isoDate(portfolio.createdAt) > period.to && !(await deps.valuations.hasHoldingsBy(portfolio.id, period.to))) continue;
+      if (isoDateOf(portfolio.createdAt) > period.to && !(await deps.valuations.hasHoldingsBy(portfolio.id, period.to))) continue;
       if (await deps.reports.store.exists(portfolio.id, WEEKLY_REPORT_KIND, period.from, period.to)) continue;
       // The report and its announcement commit together: a worker dying in between cannot leave a report never announced.
       let notification: NotificationRecord | null = null;
@@ -202,14 +197,17 @@ async function recordAnnouncement(
  * most once a week per portfolio: the reminder row is claimed by one conditional upsert.
  */
 async function runReminders(deps: Deps): Promise<{ reminded: number }> {
-  const alerts = await deps.db.$queryRaw<
-    Array<{ portfolioId: string; userId: string; name: string; threshold: string; targets: Array<{ key: string; weight: number }> }>
-  >`
-    SELECT DISTINCT ON (a.portfolio_id) a.portfolio_id::text AS "portfolioId", a.user_id::text AS "userId", p.name,
-           trim_scale(a.threshold)::text AS threshold, a.targets
-    FROM alerts a JOIN portfolios p ON p.id = a.portfolio_id AND p.owner_id = a.user_id
-    WHERE a.condition = 'PORTFOLIO_DRIFT_ABOVE' AND a.targets IS NOT NULL
-    ORDER BY a.portfolio_id, a.created_at`;
+  // Drift alerts from alerts' door, the portfolios' owners and names from portfolios' door: two
+  // statements whatever the number of alerts. An owner's oldest drift alert on a portfolio counts.
+  const drift = await driftAlerts(deps.db);
+  const headings = drift.length ? await deps.valuations.headings([...new Set(drift.map((a) => a.portfolioId))]) : [];
+  const portfolios = new Map(headings.map((p) => [p.id, p]));
+  const alerts: Array<DriftAlert & { name: string }> = [];
+  for (const alert of drift) {
+    const portfolio = portfolios.get(alert.portfolioId);
+    if (!portfolio || portfolio.ownerId !== alert.userId || alerts.at(-1)?.portfolioId === alert.portfolioId) continue;
+    alerts.push({ ...alert, name: portfolio.name });
+  }
   let reminded = 0;
   for (const alert of alerts) {
     const plan = await deps.analytics.rebalance(alert.portfolioId, { targets: alert.targets, driftTolerance: Number(alert.threshold) });
@@ -237,7 +235,7 @@ async function runReminders(deps: Deps): Promise<{ reminded: number }> {
           subject: `Time to rebalance ${alert.name}`,
           paragraphs: [body, ...(trades.length ? ['Suggested trades:', ...trades] : [])],
         },
-        `rebalance-${alert.portfolioId}-${isoDate(claimed[0]!.sent_at)}`,
+        `rebalance-${alert.portfolioId}-${isoDateOf(claimed[0]!.sent_at)}`,
         tx,
       );
       return notification;
@@ -252,7 +250,14 @@ async function runReminders(deps: Deps): Promise<{ reminded: number }> {
 
 /** The first day of `now`'s month (UTC): the period a tax-lot review covers. */
 export function reviewMonth(now: Date): string {
-  return `${isoDate(now).slice(0, 7)}-01`;
+  return `${isoDateOf(now).slice(0, 7)}-01`;
+}
+
+/** Of these portfolios, those whose review of `month` was sent. */
+async function reviewedIn(db: Db, portfolioIds: readonly string[], month: string): Promise<Set<string>> {
+  const rows = await db.$queryRaw<Array<{ id: string }>>`
+    SELECT portfolio_id::text AS id FROM tax_lot_reviews WHERE month = ${month}::date AND portfolio_id = ANY(${portfolioIds}::uuid[])`;
+  return new Set(rows.map((r) => r.id));
 }
 
 /**
@@ -268,13 +273,15 @@ async function runTaxLotReviews(deps: Deps, job: Job): Promise<{ month: string; 
   let cursor = resumed ? (saved.cursor ?? null) : null;
   let reviewed = resumed ? (saved.reviewed ?? 0) : 0;
   for (;;) {
-    const batch = await deps.db.portfolio.findMany({
-      where: { ...(cursor ? { id: { gt: cursor } } : {}), taxLotReviews: { none: { month: new Date(`${month}T00:00:00Z`) } } },
-      orderBy: { id: 'asc' },
-      take: deps.options.batchSize ?? 50,
-      select: { id: true, ownerId: true, name: true, baseCurrency: true },
-    });
-    if (batch.length === 0) break;
+    const page = await deps.valuations.page(cursor, deps.options.batchSize ?? 50);
+    if (page.length === 0) break;
+    // The month's reviews already sent (reports' own table), one statement per page.
+    const reviewedAlready = await reviewedIn(
+      deps.db,
+      page.map((p) => p.id),
+      month,
+    );
+    const batch = page.filter((p) => !reviewedAlready.has(p.id));
     for (const portfolio of batch) {
       const suggestions = await deps.reports.taxLots.suggestions(portfolio);
       if (suggestions.length === 0) continue;
@@ -308,7 +315,7 @@ async function runTaxLotReviews(deps: Deps, job: Job): Promise<{ month: string; 
       deps.outbox.flush();
       await publishNotification(deps.redis, deps.config.REDIS_PREFIX, notification).catch(() => {});
     }
-    cursor = batch[batch.length - 1]!.id;
+    cursor = page[page.length - 1]!.id;
     await job.updateProgress({ cursor, month, reviewed });
   }
   deps.log.info({ event: 'jobs.tax_lot_reviews', month, reviewed }, 'tax-lot reviews sent');

@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../../test/harness.js';
+import { useTestApp } from '../../test/use-test-app.js';
 import { startMailbox, type Mailbox } from '../../test/mailbox.js';
 import { addInvestment, createPortfolio, ok } from '../../test/portfolios.js';
 import { createTestUser } from '../../test/users.js';
@@ -11,19 +11,21 @@ import { QUEUE_NAMES, openQueue, type OpenQueue } from '../platform/queues.js';
 import { REPORT_JOBS, startReportsWorker } from './index.js';
 
 const log = pino({ level: 'silent' }) as unknown as FastifyBaseLogger;
-let t: TestApp;
 let mailbox: Mailbox;
 let queue: OpenQueue<unknown>;
 
+afterAll(async () => {
+  await mailbox?.close();
+});
 beforeAll(async () => {
   mailbox = await startMailbox();
-  t = await startTestApp({ env: { SMTP_URL: mailbox.url } });
+});
+const t = useTestApp(() => ({ env: { SMTP_URL: mailbox.url } }));
+beforeAll(async () => {
   queue = openQueue(QUEUE_NAMES.reports, t.config, {});
 });
 afterAll(async () => {
   await queue?.close();
-  await t?.close();
-  await mailbox?.close();
 });
 
 async function run(name: string, data: object, jobId: string) {

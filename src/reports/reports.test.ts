@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { errorCode, startTestApp, type TestApp } from '../../test/harness.js';
+import { errorCode } from '../../test/harness.js';
+import { useTestApp } from '../../test/use-test-app.js';
 import { startMailbox, type Mailbox } from '../../test/mailbox.js';
 import { addInvestment, createPortfolio, ok } from '../../test/portfolios.js';
 import { createTestUser, type TestUser } from '../../test/users.js';
@@ -17,15 +18,19 @@ import { formatPercent, formatRatio, REPORT_JOBS, reportAttachment, startReports
 
 const log = pino({ level: 'silent' }) as unknown as FastifyBaseLogger;
 
-let t: TestApp;
 let mailbox: Mailbox;
 let queue: OpenQueue<unknown>;
 let owner: TestUser;
 const portfolioIds: string[] = [];
 
+afterAll(async () => {
+  await mailbox?.close();
+});
 beforeAll(async () => {
   mailbox = await startMailbox();
-  t = await startTestApp({ env: { SMTP_URL: mailbox.url } });
+}, 30_000);
+const t = useTestApp(() => ({ env: { SMTP_URL: mailbox.url } }));
+beforeAll(async () => {
   queue = openQueue(QUEUE_NAMES.reports, t.config, {});
   owner = await createTestUser(t);
   for (let i = 0; i < 5; i++) {
@@ -38,8 +43,6 @@ beforeAll(async () => {
 }, 30_000);
 afterAll(async () => {
   await queue?.close();
-  await t?.close();
-  await mailbox?.close();
 });
 
 async function completed(jobId: string, timeoutMs = 20_000) {

@@ -3,6 +3,7 @@
  * (Authorization: Bearer, VIEW and up). Anonymous: 401; no such report or no access: 404 (as
  * for a portfolio one cannot see, nobody learns it exists).
  */
+import { isoDateOf } from '../platform/dates.js';
 import type { FastifyInstance } from 'fastify';
 import { resolveViewer } from '../auth/index.js';
 import type { Context } from '../graphql/context.js';
@@ -19,10 +20,7 @@ export async function reportRoutes(app: FastifyInstance, { services }: { service
     if (!file || !role || !roleAtLeast(role, 'VIEW')) return reply.status(404).send({ error: 'Report not found', code: 'NOT_FOUND' });
     return reply
       .header('content-type', file.contentType)
-      .header(
-        'content-disposition',
-        `attachment; filename="foliograph-${file.meta.kind.toLowerCase()}-${file.meta.toDate.toISOString().slice(0, 10)}.pdf"`,
-      )
+      .header('content-disposition', `attachment; filename="foliograph-${file.meta.kind.toLowerCase()}-${isoDateOf(file.meta.toDate)}.pdf"`)
       .header('cache-control', 'private, no-store')
       .send(file.content);
   });

@@ -4,22 +4,23 @@
  * `portfolio_snapshots`, `reports` and `rebalancing_reminders` tables. No access checks here.
  *
  * Snapshots (`snapshotDay`): every portfolio's value at a day's close, in batches of portfolios
- * by id (keyset), each batch a constant number of statements: one finds the batch and the
- * market symbols whose stored history does not reach that day (fetched through the market
- * service only on a cold database), one computes and inserts every snapshot of the batch with
+ * by id (keyset), each batch four statements whatever the number of holdings, each through the
+ * owning domain's door: the batch with its holdings (portfolios'), their stored closes of the
+ * day (market's; on a cold database it fetches missing history first), the batch's ledgers as
+ * of the day (analytics' read model), and one insert of every snapshot of the batch with
  * `ON CONFLICT DO NOTHING`, so running a day twice changes nothing. The value follows
  * Valuation's rule: quantity × the last stored close on or before the day (the owner's custom
  * asset first), a holding without any close counted at its cost; holdings bought after the day
  * do not count. Each snapshot also stores the analytics' fingerprint of the ledger as of the
- * day (one more statement per batch reads the batch's ledgers), so performance and risk use its
- * value only while the ledger up to that day is unchanged. `onBatch` hands the cursor out, so a retried job resumes after the last batch.
+ * day, so performance and risk use its value only while the ledger up to that day is
+ * unchanged. `onBatch` hands the cursor out, so a retried job resumes after the last batch.
  */
 import { Decimal } from 'decimal.js';
 import type { AnalyticsService, StoredValue } from '../analytics/index.js';
-import { addDays } from '../market/index.js';
+import { addDays, isCalendarDate, isoDateOf } from '../platform/dates.js';
 import type { MarketService } from '../market/index.js';
-import { allocate, isCash } from '../market/index.js';
-import type { PortfolioValuations } from '../portfolios/index.js';
+import { allocate, isCash, ownedKey } from '../market/index.js';
+import type { HoldingsOnDay, PortfolioValuations } from '../portfolios/index.js';
 import type { Db } from '../platform/db.js';
 import { badInput, Problems } from '../platform/errors.js';
 import { formatPercent, renderRiskReport, type RiskReportContent } from './pdf.js';
@@ -29,8 +30,6 @@ import type { LedgerService } from '../portfolios/index.js';
 
 export const WEEKLY_REPORT_KIND = 'WEEKLY_RISK';
 export const ON_DEMAND_REPORT_KIND = 'RISK';
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const isoDate = (d: Date) => d.toISOString().slice(0, 10);
 
 export interface SnapshotProgress {
   /** The last portfolio id done (keyset cursor). */
@@ -47,7 +46,7 @@ export class ReportService {
     private readonly deps: {
       db: Db;
       market: MarketService;
-      valuations: Pick<PortfolioValuations, 'valuePortfolio' | 'heading'>;
+      valuations: Pick<PortfolioValuations, 'valuePortfolio' | 'heading' | 'holdingsOn'>;
       analytics: AnalyticsService;
       ledger: LedgerService;
       store: ReportStore;
@@ -76,7 +75,7 @@ export class ReportService {
 
   /** A portfolio's snapshots from..to (default: the last 365 days), oldest first. */
   async snapshots(portfolioId: string, input: { from?: string | null; to?: string | null }) {
-    const to = input.to ?? isoDate(this.now());
+    const to = input.to ?? isoDateOf(this.now());
     const from = input.from ?? addDays(to, -365);
     const problems = new Problems();
     if (from > to) problems.add('from', 'must not be after to');
@@ -101,53 +100,46 @@ export class ReportService {
     date: string,
     options: { batchSize?: number; resume?: SnapshotProgress | null; onBatch?: (progress: SnapshotProgress) => Promise<void> } = {},
   ): Promise<SnapshotProgress> {
-    if (!DATE.test(date)) throw new RangeError(`not a date: ${date}`);
+    if (!isCalendarDate(date)) throw new RangeError(`not a date: ${date}`);
     const batchSize = options.batchSize ?? 200;
     const progress: SnapshotProgress = options.resume ? { ...options.resume } : { cursor: null, portfolios: 0, written: 0 };
-    const coverageFrom = addDays(date, -7);
     for (;;) {
-      const cursor = progress.cursor ?? '00000000-0000-0000-0000-000000000000';
-      const [batch] = await this.deps.db.$queryRaw<Array<{ ids: string[] | null; missing: string[] | null }>>`
-        WITH batch AS (
-          SELECT id, owner_id FROM portfolios WHERE id > ${cursor}::uuid ORDER BY id LIMIT ${batchSize}
-        )
-        SELECT (SELECT array_agg(id::text ORDER BY id) FROM batch) AS ids,
-               (SELECT array_agg(DISTINCT i.symbol)
-                FROM batch b JOIN investments i ON i.portfolio_id = b.id AND i.purchase_date <= ${date}::date
-                WHERE NOT EXISTS (SELECT 1 FROM assets a WHERE a.owner_id = b.owner_id AND a.symbol = i.symbol)
-                  AND NOT EXISTS (SELECT 1 FROM assets a JOIN price_history_coverage c ON c.asset_id = a.id
-                                  WHERE a.owner_id IS NULL AND a.symbol = i.symbol
-                                    AND c.from_date <= ${coverageFrom}::date AND c.to_date >= ${date}::date)) AS missing`;
-      const ids = batch?.ids ?? [];
+      // Portfolios' door: the batch, its holdings by the day and ledger versions (one statement).
+      const batch = await this.deps.valuations.holdingsOn(progress.cursor, batchSize, date);
+      const ids = batch.map((p) => p.id);
       if (ids.length === 0) return progress;
-      // Cold database only: the market service stores the days it fetches.
-      for (const symbol of batch?.missing ?? []) {
-        await this.deps.market.dailyHistory(symbol, { from: coverageFrom, to: date }, null).catch(() => []);
-      }
+      // Market's door: the day's stored closes of what the batch holds (one statement; on a cold
+      // database market fetches the missing history first).
+      const closes = await this.deps.market.storedClosesOn(
+        batch.flatMap((p) => p.holdings.map((h) => ({ ownerId: p.ownerId, symbol: h.symbol }))),
+        date,
+      );
       // The ledger as of the day, fingerprinted for the analytics (they use a snapshot only while
-      // the ledger up to its day is unchanged); stored only if no write came in between.
+      // the ledger up to its day is unchanged); stored only when taken at the version the
+      // holdings were read at, so no write came in between.
       const ledgers = await this.deps.analytics.ledgerFingerprintsOn(ids, date);
-      const fingerprinted = [...ledgers];
+      const fingerprintOf = (p: HoldingsOnDay) => {
+        const ledger = ledgers.get(p.id);
+        return ledger && ledger.version === p.ledgerVersion ? ledger.fingerprint : null;
+      };
+      const held = batch.flatMap((p) =>
+        p.holdings.map((h) => ({ ...h, id: p.id, close: closes.get(ownedKey(p.ownerId, h.symbol)) ?? null })),
+      );
+      // Valuation's rule in numeric arithmetic: quantity × close (a holding without one at its
+      // cost); portfolios holding nothing are worth 0. A portfolio deleted since the batch was
+      // read fails the insert (its foreign key): the job's retry reads the batch again without it.
       const written = await this.deps.db.$executeRaw`
         INSERT INTO portfolio_snapshots (portfolio_id, date, value, cost, currency, ledger_fingerprint)
         SELECT p.id, ${date}::date,
-               coalesce(sum(i.quantity * coalesce(c.close, i.purchase_price)), 0),
-               coalesce(sum(i.quantity * i.purchase_price), 0),
-               p.base_currency,
-               (SELECT f.fingerprint
-                FROM unnest(${fingerprinted.map(([id]) => id)}::uuid[], ${fingerprinted.map(([, l]) => l.fingerprint)}::text[],
-                            ${fingerprinted.map(([, l]) => l.version)}::bigint[]) AS f(id, fingerprint, version)
-                WHERE f.id = p.id
-                  AND f.version = coalesce((SELECT v.version FROM ledger_versions v WHERE v.portfolio_id = p.id), 0))
-        FROM portfolios p
-        LEFT JOIN investments i ON i.portfolio_id = p.id AND i.purchase_date <= ${date}::date
-        LEFT JOIN LATERAL (
-          SELECT d.close FROM assets a JOIN daily_prices d ON d.asset_id = a.id AND d.date <= ${date}::date
-          WHERE a.symbol = i.symbol AND (a.owner_id = p.owner_id OR a.owner_id IS NULL)
-          ORDER BY (a.owner_id IS NULL), d.date DESC LIMIT 1
-        ) c ON true
-        WHERE p.id = ANY(${ids}::uuid[])
-        GROUP BY p.id, p.base_currency
+               coalesce(sum(h.quantity * coalesce(h.close, h.price)), 0),
+               coalesce(sum(h.quantity * h.price), 0),
+               p.currency, p.fingerprint
+        FROM unnest(${ids}::uuid[], ${batch.map((p) => p.baseCurrency)}::text[], ${batch.map(fingerprintOf)}::text[])
+               AS p(id, currency, fingerprint)
+        LEFT JOIN unnest(${held.map((h) => h.id)}::uuid[], ${held.map((h) => h.quantity)}::numeric[],
+                         ${held.map((h) => h.purchasePrice)}::numeric[], ${held.map((h) => h.close)}::numeric[])
+               AS h(portfolio_id, quantity, price, close) ON h.portfolio_id = p.id
+        GROUP BY p.id, p.currency, p.fingerprint
         ON CONFLICT (portfolio_id, date) DO NOTHING`;
       progress.cursor = ids[ids.length - 1]!;
       progress.portfolios += ids.length;
@@ -161,7 +153,7 @@ export class ReportService {
 
   /** The default period of a report: the 7 days up to yesterday. */
   defaultPeriod(): { from: string; to: string } {
-    const to = addDays(isoDate(this.now()), -1);
+    const to = addDays(isoDateOf(this.now()), -1);
     return { from: addDays(to, -6), to };
   }
 

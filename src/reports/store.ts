@@ -2,6 +2,7 @@
  * Where report files live, behind an interface: PostgreSQL (bytea in `reports`) for now; a file
  * or object store would implement the same three calls.
  */
+import { isoDateOf } from '../platform/dates.js';
 import type { EmailAttachmentLoader } from '../alerts/index.js';
 import type { Db, Prisma } from '../platform/db.js';
 
@@ -106,7 +107,7 @@ export const reportAttachment: EmailAttachmentLoader = async (db, reportId) => {
   const report = await db.report.findUnique({ where: { id: reportId }, select: { content: true, toDate: true } });
   return report
     ? {
-        filename: `foliograph-report-${report.toDate.toISOString().slice(0, 10)}.pdf`,
+        filename: `foliograph-report-${isoDateOf(report.toDate)}.pdf`,
         content: Buffer.from(report.content),
         contentType: 'application/pdf',
       }

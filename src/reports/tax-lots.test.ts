@@ -2,7 +2,8 @@ import type { FastifyBaseLogger } from 'fastify';
 import { Decimal } from 'decimal.js';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { errorCode, startTestApp, type TestApp } from '../../test/harness.js';
+import { errorCode } from '../../test/harness.js';
+import { useTestApp } from '../../test/use-test-app.js';
 import { startMailbox, type Mailbox } from '../../test/mailbox.js';
 import { addInvestment, createPortfolio, ok } from '../../test/portfolios.js';
 import { createTestUser } from '../../test/users.js';
@@ -97,19 +98,21 @@ interface SuggestionsAnswer {
   } | null;
 }
 
-let t: TestApp;
 let mailbox: Mailbox;
 let queue: OpenQueue<unknown>;
 
+afterAll(async () => {
+  await mailbox?.close();
+});
 beforeAll(async () => {
   mailbox = await startMailbox();
-  t = await startTestApp({ env: { SMTP_URL: mailbox.url } });
+});
+const t = useTestApp(() => ({ env: { SMTP_URL: mailbox.url } }));
+beforeAll(async () => {
   queue = openQueue(QUEUE_NAMES.reports, t.config, {});
 });
 afterAll(async () => {
   await queue?.close();
-  await t?.close();
-  await mailbox?.close();
 });
 
 /** A portfolio under water: an old AAPL lot, two MSFT lots (one bought 10 days ago) and a GOOGL lot in profit. */

@@ -13,7 +13,8 @@
  * valued the way `valuation` values them.
  */
 import { Decimal } from 'decimal.js';
-import { addDays, type HoldingInput, type MarketService, type QuoteLookup } from '../market/index.js';
+import type { HoldingInput, MarketService, QuoteLookup } from '../market/index.js';
+import { addDays, isoDateOf } from '../platform/dates.js';
 import type { LedgerService } from '../portfolios/index.js';
 import { badInput } from '../platform/errors.js';
 
@@ -109,7 +110,7 @@ export class TaxLotReview {
       quantity: lot.remainingQuantity.toFixed(),
       purchasePrice: lot.costPerShareBase.toFixed(),
     }));
-    const today = this.deps.now().toISOString().slice(0, 10);
+    const today = isoDateOf(this.deps.now());
     const symbols = [...new Set(open.map((lot) => lot.symbol))];
     const [valuation, buys] = await Promise.all([
       this.deps.market.valueHoldings({ id: portfolio.id, ownerId: portfolio.ownerId, baseCurrency: view.baseCurrency }, holdings, lookup, {

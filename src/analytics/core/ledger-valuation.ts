@@ -18,7 +18,21 @@
  */
 import type { DateRange } from './dates.js';
 import { closesOf, dayRange, type PriceTable } from './prices.js';
-import type { ValuationSeries } from './valuation.js';
+
+/** Daily portfolio valuation; values and flows are indexed like dates. */
+export interface ValuationSeries {
+  /** Valued days, ascending. */
+  dates: string[];
+  /** V_t: Σ quantity × close of the lots held on day t. */
+  values: Float64Array;
+  /** F_t: Σ cost of the purchases that count on day t. */
+  flows: Float64Array;
+  /**
+   * Value on dates[0] of the lots bought before range.from (held at the start, so not flows):
+   * the opening investment for a money-weighted return over the range.
+   */
+  openingValue: number;
+}
 
 export type LedgerEventType =
   'BUY' | 'SELL' | 'DIVIDEND' | 'INTEREST' | 'FEE' | 'TAX' | 'SPLIT' | 'DEPOSIT' | 'WITHDRAWAL' | 'TRANSFER_IN' | 'TRANSFER_OUT';

@@ -1,6 +1,9 @@
 import type { DateRange } from './dates.js';
-import { buildLedgerValuationSeries, type LedgerEvent } from './ledger-valuation.js';
+import { buildLedgerValuationSeries, type LedgerEvent, type ValuationSeries } from './ledger-valuation.js';
 import type { PriceTable } from './prices.js';
+
+// Defined with the ledger valuation that computes it (so the two files do not import each other).
+export type { ValuationSeries };
 
 /** One purchase (lot) of a symbol. */
 export interface HoldingLot {
@@ -9,21 +12,6 @@ export interface HoldingLot {
   purchaseDate: string;
   /** Price paid per unit; the lot's cost is quantity × purchasePrice. */
   purchasePrice: number;
-}
-
-/** Daily portfolio valuation; values and flows are indexed like dates. */
-export interface ValuationSeries {
-  /** Valued days, ascending. */
-  dates: string[];
-  /** V_t: Σ quantity × close of the lots held on day t. */
-  values: Float64Array;
-  /** F_t: Σ cost of the purchases that count on day t. */
-  flows: Float64Array;
-  /**
-   * Value on dates[0] of the lots bought before range.from (held at the start, so not flows):
-   * the opening investment for a money-weighted return over the range.
-   */
-  openingValue: number;
 }
 
 /**

@@ -5,6 +5,7 @@
  * answer and takes the last rate on or before a date.
  */
 import { Decimal } from 'decimal.js';
+import { isoDateOf } from '../../platform/dates.js';
 import { globalFetch, type FetchFunction } from './http.js';
 
 /** Daily closes of one pair: units of `to` per one `from`, by YYYY-MM-DD, ascending. */
@@ -62,7 +63,7 @@ export class EcbFxSource implements FxSource {
   }
 
   async series(base: string, quote: string, range: { from: string; to: string }): Promise<FxSeries | null> {
-    const ninetyDaysAgo = new Date(this.now().getTime() - 85 * 86_400_000).toISOString().slice(0, 10);
+    const ninetyDaysAgo = isoDateOf(new Date(this.now().getTime() - 85 * 86_400_000));
     const days = parseEcbRates(await fetchText(this.fetch, range.from >= ninetyDaysAgo ? this.recentUrl : this.historyUrl, 'ecb'));
     const series: FxSeries = [];
     for (const [date, rates] of days) {
@@ -101,7 +102,7 @@ export function parseYahooFxChart(body: unknown): FxSeries | null {
   result.timestamp.forEach((stamp, i) => {
     const close = closes[i];
     if (close == null || !(close > 0)) return;
-    series.push({ date: new Date((stamp + offset) * 1000).toISOString().slice(0, 10), rate: new Decimal(close.toString()) });
+    series.push({ date: isoDateOf(new Date((stamp + offset) * 1000)), rate: new Decimal(close.toString()) });
   });
   return series;
 }
