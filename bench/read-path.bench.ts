@@ -8,19 +8,21 @@
  *
  * Setup: a scratch database migrated like production; 1 user (signed up through the API) owning
  * 5,000 portfolios × 50 investments (inserted with SQL). The API runs as a production process
- * (`NODE_ENV=production`, limits that would throttle a load test switched off) pinned to core 0;
+ * from the production build (`npm run build`, dist/main.js on plain node, as the Docker image
+ * runs it; `NODE_ENV=production`, limits that would throttle a load test switched off) pinned to core 0;
  * the hand-written route then runs pinned to the same core; autocannon (this process) runs on
  * core 1. Both servers' answers are compared for equality before anything is timed.
  * SQL statements per request are counted on an in-process app with Prisma's query events.
  *
  * Run: npm run bench:read-path [-- --duration 10 --connections 50]
  */
+import { execFileSync } from 'node:child_process';
 import { isDeepStrictEqual } from 'node:util';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { buildApp } from '../src/app.js';
 import { testConfig } from '../test/harness.js';
-import { argument, freePort, post, startPinned, stopAll, withDeployment } from './lib/servers.js';
+import { argument, freePort, post, startPinned, stop, stopAll, withDeployment } from './lib/servers.js';
 
 const DURATION_S = argument('duration', 10);
 const CONNECTIONS = argument('connections', 50);
@@ -117,7 +119,12 @@ async function countStatements(env: Record<string, string>, token: string, ids: 
 }
 
 async function main(): Promise<void> {
-  await withDeployment({}, async ({ databaseUrl: url, env, apiUrl, token, userId }) => {
+  execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
+  await withDeployment({}, async ({ databaseUrl: url, env, apiUrl, api, token, userId }) => {
+    // The deployment's API (under tsx) signed the user up; the one measured is the build.
+    await stop(api);
+    const apiOptions = process.env.BENCH_API_NODE_OPTIONS;
+    await startPinned('dist/main.js', apiOptions ? { ...env, NODE_OPTIONS: apiOptions } : env, `${apiUrl}/health`);
     const ids = await seed(url, userId);
     const basePort = await freePort();
     const baseUrl = `http://127.0.0.1:${basePort}`;

@@ -11,6 +11,7 @@ import './alerts/index.js';
 import './reports/index.js';
 import { builder } from './graphql/builder.js';
 import { restoreScalarArguments } from './graphql/jit-scalars.js';
+import { inlinePlainRelayFields } from './graphql/plain-fields.js';
 
 // After sorting: lexicographicSortSchema copies the fields, so the wrapped resolvers are the ones served.
-export const schema = restoreScalarArguments(lexicographicSortSchema(builder.toSchema()));
+export const schema = inlinePlainRelayFields(restoreScalarArguments(lexicographicSortSchema(builder.toSchema())));

@@ -198,6 +198,15 @@ describe('document limits', () => {
     expect((await t.gql(query, { n: 5 }, { token: user.token })).errors).toBeUndefined();
     const result = await t.gql(query, { n: 100 }, { token: user.token });
     expect(errorCode(result)).toBe('QUERY_TOO_COMPLEX');
+    // A document that passed with small sizes is remembered by those sizes only (limits.ts): the
+    // large ones are refused every time, whatever ID variables come with them.
+    const byId = `query($id: ID!, $n: Int) { portfolio(id: $id) { investments(first: $n) { edges { node { id } } } } other: portfolios(first: $n) { edges { node { investments(first: $n) { edges { node { id symbol quantity purchasePrice } } } } } } }`;
+    for (const id of ['00000000-0000-4000-8000-000000000001', '00000000-0000-4000-8000-000000000002']) {
+      expect((await t.gql(byId, { id, n: 5 }, { token: user.token })).errors).toBeUndefined();
+      expect(errorCode(await t.gql(byId, { id, n: 100 }, { token: user.token }))).toBe('QUERY_TOO_COMPLEX');
+    }
+    expect(errorCode(await t.gql(query, { n: 100 }, { token: user.token }))).toBe('QUERY_TOO_COMPLEX');
+    expect((await t.gql(query, { n: 5 }, { token: user.token })).errors).toBeUndefined();
   });
 
   it('refuses more tokens, aliases or directives than configured', async () => {

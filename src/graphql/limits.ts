@@ -14,10 +14,11 @@
  *    count. It cannot be a Mercurius validation rule: Mercurius caches validation per document
  *    text, and the same text may come with small or huge variables.
  */
-import { createComplexityRule, type ComplexityResult, type FieldComplexityValue } from '@pothos/plugin-complexity';
+import { complexityFromQuery, createComplexityRule, type ComplexityResult, type FieldComplexityValue } from '@pothos/plugin-complexity';
 import {
   GraphQLList,
   GraphQLNonNull,
+  Kind,
   Lexer,
   Location,
   Source,
@@ -66,7 +67,28 @@ export function tooComplex(limit: string, extensions: Record<string, number>): A
 const OPENING: ReadonlySet<string> = new Set([TokenKind.BRACE_L, TokenKind.BRACKET_L, TokenKind.PAREN_L]);
 const CLOSING: ReadonlySet<string> = new Set([TokenKind.BRACE_R, TokenKind.BRACKET_R, TokenKind.PAREN_R]);
 
+/**
+ * Texts that passed the lexer pass, per limits: a client sends the same few documents again and
+ * again, and lexing each one per request showed in the read-path profile (Mercurius then finds
+ * the parsed document in its own cache by the same text). Bounded in entries and in text length,
+ * so a flood of distinct or long documents costs a lexer pass each, as before, and no memory.
+ */
+const passedSources = new WeakMap<DocumentLimits, Set<string>>();
+const MAX_REMEMBERED_SOURCES = 1024;
+const MAX_REMEMBERED_SOURCE_LENGTH = 8192;
+
 export function checkSourceLimits(source: string, limits: DocumentLimits): void {
+  const remember = typeof source === 'string' && source.length <= MAX_REMEMBERED_SOURCE_LENGTH;
+  let passed = passedSources.get(limits);
+  if (remember && passed?.has(source)) return;
+  lexSource(source, limits);
+  if (!remember) return;
+  if (!passed) passedSources.set(limits, (passed = new Set()));
+  if (passed.size >= MAX_REMEMBERED_SOURCES) passed.clear();
+  passed.add(source);
+}
+
+function lexSource(source: string, limits: DocumentLimits): void {
   const lexer = new Lexer(new Source(source));
   let tokens = 0;
   let nesting = 0;
@@ -112,7 +134,112 @@ export function checkDocumentLimits(document: DocumentNode, limits: DocumentLimi
   if (selections > limits.maxBreadth) throw tooComplex('breadth', { breadth: selections, maxBreadth: limits.maxBreadth });
 }
 
+/**
+ * Documents that passed the complexity check, per the limits and schema they were checked
+ * against, by operation name and the values of the variables that can change the figure. A
+ * validate() pass over the document (TypeInfo and the rule's visitor) per request was ~5 % of the
+ * read path's Q1 profile; Mercurius hands every request of the same text the same parsed
+ * document, so the second request of a document with the same sizes skips it. Only passes are
+ * remembered (a refusal is checked again and answered the same way).
+ */
+const passedComplexity = new WeakMap<DocumentLimits, WeakMap<GraphQLSchema, WeakMap<DocumentNode, Set<string>>>>();
+/** Distinct variable values remembered per document; past that the set starts again (a bounded memo, not a cache of every id). */
+const MAX_PASSED_PER_DOCUMENT = 256;
+
+/**
+ * The variables of `document` whose values can change its complexity, by name: all of them
+ * except those declared as a single `ID` / `ID!`. No cost reads an ID (fieldComplexity above
+ * reads first, last, limit, from, to and interval; the fields with their own `complexity` read
+ * no argument), so `portfolio(id: $id)` with a new id each time still counts as the same
+ * document. For those, only whether a value is there counts (a missing one is an error).
+ */
+const costVariables = new WeakMap<DocumentNode, { name: string; id: boolean }[]>();
+
+function variablesOfCost(document: DocumentNode): { name: string; id: boolean }[] {
+  let found = costVariables.get(document);
+  if (!found) {
+    found = [];
+    for (const definition of document.definitions) {
+      if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
+      for (const variable of definition.variableDefinitions ?? []) {
+        const type = variable.type.kind === Kind.NON_NULL_TYPE ? variable.type.type : variable.type;
+        found.push({ name: variable.variable.name.value, id: type.kind === Kind.NAMED_TYPE && type.name.value === 'ID' });
+      }
+    }
+    costVariables.set(document, found);
+  }
+  return found;
+}
+
+/** Longer strings, objects and lists are not remembered: the document is checked each time (they are mutations' inputs, never a page size). */
+const MAX_REMEMBERED_TEXT = 64;
+
+function complexityKey(
+  document: DocumentNode,
+  variables: Record<string, unknown> | undefined,
+  operationName: string | undefined,
+): string | null {
+  const values: unknown[] = [];
+  for (const { name, id } of variablesOfCost(document)) {
+    const value = variables?.[name];
+    if (id) values.push(value == null ? null : typeof value);
+    else if (value !== null && typeof value === 'object') return null;
+    else if (typeof value === 'string' && value.length > MAX_REMEMBERED_TEXT) return null;
+    else values.push(value === undefined ? '(absent)' : value);
+  }
+  return JSON.stringify([operationName ?? null, values]);
+}
+
 export function checkComplexity(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Record<string, unknown> | undefined,
+  operationName: string | undefined,
+  context: unknown,
+  limits: DocumentLimits,
+): void {
+  let bySchema = passedComplexity.get(limits);
+  if (!bySchema) passedComplexity.set(limits, (bySchema = new WeakMap()));
+  let byDocument = bySchema.get(schema);
+  if (!byDocument) bySchema.set(schema, (byDocument = new WeakMap()));
+  let passed = byDocument.get(document);
+  if (!passed) byDocument.set(document, (passed = new Set()));
+  const key = complexityKey(document, variables, operationName);
+  if (key !== null && passed.has(key)) return;
+  validateComplexity(schema, document, variables, operationName, context, limits);
+  if (key === null) return;
+  if (passed.size >= MAX_PASSED_PER_DOCUMENT) passed.clear();
+  passed.add(key);
+}
+
+/**
+ * The cost the request budget charges (Pothos' complexityFromQuery), remembered like the limit's
+ * pass above (per schema, document and the variables a cost can read; never for long strings,
+ * objects or lists): the budget hook would otherwise walk the document once more per request.
+ */
+const chargedComplexity = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Map<string, number>>>();
+
+export function requestComplexity(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Record<string, unknown> | undefined,
+  ctx: object,
+): number {
+  const key = complexityKey(document, variables, undefined);
+  let byDocument = chargedComplexity.get(schema);
+  if (!byDocument) chargedComplexity.set(schema, (byDocument = new WeakMap()));
+  let known = byDocument.get(document);
+  const remembered = key === null ? undefined : known?.get(key);
+  if (remembered !== undefined) return remembered;
+  const cost = complexityFromQuery(document, { schema, ctx, variables }).complexity;
+  if (key === null) return cost;
+  if (!known) byDocument.set(document, (known = new Map()));
+  if (known.size >= MAX_PASSED_PER_DOCUMENT) known.clear();
+  known.set(key, cost);
+  return cost;
+}
+
+function validateComplexity(
   schema: GraphQLSchema,
   document: DocumentNode,
   variables: Record<string, unknown> | undefined,

@@ -6,13 +6,12 @@
  * and) the request budget. The hooks that read the document's operations share one pass over
  * its definitions (./operation-facts.ts).
  */
-import { complexityFromQuery } from '@pothos/plugin-complexity';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
 import { rateLimited } from '../platform/errors.js';
 import { budgetSubject, rateLimitHeaders, type RequestBudget } from '../platform/request-budget.js';
 import type { Context } from './context.js';
-import { checkComplexity, checkDocumentLimits, checkSourceLimits, type DocumentLimits } from './limits.js';
+import { checkComplexity, checkDocumentLimits, checkSourceLimits, requestComplexity, type DocumentLimits } from './limits.js';
 import { complexityOperationName } from './operation-facts.js';
 import { checkRequestText } from './request-text.js';
 import { checkHttpOperation } from './transport.js';
@@ -65,7 +64,7 @@ export const requestBudgetPlugin = fp(
       const ctx = context as unknown as Context & { reply: FastifyReply };
       if (budget.enabled && !ctx.budgetCharged) {
         const subject = budgetSubject(ctx.viewer, ctx.ip);
-        const cost = complexityFromQuery(document, { schema, ctx, variables: variables as Record<string, unknown> | undefined }).complexity;
+        const cost = requestComplexity(schema, document, variables as Record<string, unknown> | undefined, ctx);
         // A Redis outage is counted per process inside the budget; anything else unexpected serves
         // rather than refuses (the budget protects the API; it must not take it down).
         const decision = await budget.charge(subject, cost).catch((err: unknown) => {

@@ -45,19 +45,36 @@ function scanVariables(variables: Record<string, unknown>, problems: FieldProble
   }
 }
 
+/**
+ * The problems of a document's own literals, once per document: Mercurius hands every request of
+ * the same text the same parsed document, and a visit of it per request showed in the read-path
+ * profile. Documents are never mutated, so the answer cannot go stale.
+ */
+const literalProblems = new WeakMap<DocumentNode, readonly FieldProblem[]>();
+
+function problemsOfLiterals(document: DocumentNode): readonly FieldProblem[] {
+  let problems = literalProblems.get(document);
+  if (!problems) {
+    const found: FieldProblem[] = [];
+    // Literal nesting is bounded by the document limits (src/graphql/limits.ts) that ran before.
+    visit(document, {
+      Argument(node) {
+        scanLiteral(node.value, node.name.value, found);
+        return false;
+      },
+      VariableDefinition(node) {
+        if (node.defaultValue) scanLiteral(node.defaultValue, node.variable.name.value, found);
+        return false;
+      },
+    });
+    problems = found;
+    literalProblems.set(document, problems);
+  }
+  return problems;
+}
+
 export function checkRequestText(document: DocumentNode, variables: Record<string, unknown> | null | undefined): void {
-  const problems: FieldProblem[] = [];
-  // Literal nesting is bounded by the document limits (src/graphql/limits.ts) that ran before.
-  visit(document, {
-    Argument(node) {
-      scanLiteral(node.value, node.name.value, problems);
-      return false;
-    },
-    VariableDefinition(node) {
-      if (node.defaultValue) scanLiteral(node.defaultValue, node.variable.name.value, problems);
-      return false;
-    },
-  });
+  const problems = [...problemsOfLiterals(document)];
   if (variables && typeof variables === 'object') scanVariables(variables, problems);
   if (problems.length > 0) throw badInput(problems);
 }

@@ -32,7 +32,8 @@ export function parseDate(value: unknown): string {
 
 /** Prints a Date scalar (platform/dates.ts decides how); a bad string is the caller's input error. */
 export function formatDate(value: Date | string): string {
-  return typeof value === 'string' ? parseDate(value) : formatCalendarDate(value);
+  if (typeof value === 'string') return isCalendarDate(value) ? value : parseDate(value);
+  return formatCalendarDate(value);
 }
 
 /**

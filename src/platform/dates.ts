@@ -61,14 +61,33 @@ export function epochSecondsFromIsoDate(date: string): number {
 }
 
 /** Whether text is a real YYYY-MM-DD calendar date (2024-02-30 is not). */
+/**
+ * Whether `text` is a YYYY-MM-DD date epochDayFromIsoDate accepts (a real day; years 0100 on, as
+ * Date.UTC reads 00-99 as 19xx), decided from its characters without a regex match or a Date:
+ * the Date scalar prints every date through it (1,000 per page of the read-path benchmark's Q2,
+ * where the regex-and-Date check was ~5 % of the profile). dates.test.ts compares the two.
+ */
 export function isCalendarDate(text: unknown): text is string {
-  if (typeof text !== 'string') return false;
-  try {
-    epochDayFromIsoDate(text);
-    return true;
-  } catch {
-    return false;
+  if (typeof text !== 'string' || text.length !== 10 || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45) return false;
+  const year = digitsAt(text, 0, 4);
+  const month = digitsAt(text, 5, 7);
+  const day = digitsAt(text, 8, 10);
+  if (year < 100 || month < 1 || month > 12 || day < 1) return false;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return day <= (month === 2 ? (leap ? 29 : 28) : DAYS_IN_MONTH[month - 1]!);
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** The number written with ASCII digits in text[from, to), or -1 if any other character is there. */
+function digitsAt(text: string, from: number, to: number): number {
+  let value = 0;
+  for (let i = from; i < to; i++) {
+    const digit = text.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return -1;
+    value = value * 10 + digit;
   }
+  return value;
 }
 
 /** A YYYY-MM-DD calendar date, validated; throws RangeError otherwise. */

@@ -1,23 +1,39 @@
 /** Investment in GraphQL: the type, its inputs and add / update / remove. */
 import { builder } from '../graphql/builder.js';
 import { AssetTypeEnum } from '../graphql/enums.js';
+import { decimalOutput, purchaseDateOutput } from './investment-reads.js';
 import { READ_ROLES } from './roles.js';
 import { actorOf, onPortfolio } from './schema-helpers.js';
 import { exactProduct } from './validation.js';
 
+/**
+ * No type-level scope on Investment, unlike Portfolio: an Investment is only ever handed out by
+ * a field that has already authorized its portfolio, so the type scope (`onPortfolio(
+ * investment.portfolioId, 'PUBLIC')`) could only repeat a decision already taken, on every field
+ * of every node (Pothos runs a type's scopes in each of its fields' resolvers; graphql-jit calls
+ * isTypeOf without the context, so `runScopesOnType` cannot check once per object instead). The
+ * fields that return investments, and what authorized them:
+ * - Portfolio.investments: Portfolio's own type scope (PUBLIC on that portfolio) runs on the
+ *   field, and its pages hold that portfolio's investments only (./investment-reads.ts);
+ * - addInvestment / updateInvestment: EDIT on the investment's portfolio, which includes PUBLIC.
+ * `investment-paths.test.ts` fails when any other field starts returning an Investment, so a new
+ * path cannot appear without deciding its check. Field scopes (notes) stay on their fields.
+ * The read-path profile (Q2: 1,000 nodes × 4 fields per request) spent ~7 % in these per-field
+ * scope checks and their allocations.
+ */
 export const InvestmentRef = builder.prismaObject('Investment', {
   description:
     "A BUY's lot as recorded (quantity, purchasePrice, purchaseDate): not split-adjusted, not net of sales. Its figures are in the BUY's own currency, which is its asset's (the quote's) unless the BUY named another; totals in the portfolio's base currency are on Portfolio.holdings and valuation.",
-  authScopes: (investment) => onPortfolio(investment.portfolioId, 'PUBLIC'),
   fields: (t) => ({
     id: t.exposeID('id', { nullable: false }),
     portfolio: t.relation('portfolio', { nullable: false }),
     symbol: t.exposeString('symbol', { nullable: false }),
     name: t.exposeString('name', { nullable: false }),
     type: t.expose('type', { nullable: false, type: AssetTypeEnum }),
-    quantity: t.expose('quantity', { nullable: false, type: 'Decimal' }),
-    purchasePrice: t.expose('purchasePrice', { nullable: false, type: 'Decimal' }),
-    purchaseDate: t.expose('purchaseDate', { nullable: false, type: 'Date' }),
+    // A page's records carry PostgreSQL's canonical text: printed as is, no Decimal or Date built.
+    quantity: t.field({ nullable: false, type: 'Decimal', resolve: (investment) => decimalOutput(investment, 'quantity') }),
+    purchasePrice: t.field({ nullable: false, type: 'Decimal', resolve: (investment) => decimalOutput(investment, 'purchasePrice') }),
+    purchaseDate: t.field({ nullable: false, type: 'Date', resolve: (investment) => purchaseDateOutput(investment) }),
     sector: t.exposeString('sector', { nullable: true }),
     notes: t.exposeString('notes', {
       nullable: true,

@@ -4,21 +4,24 @@
  *
  * Authorization is declared, never coded in resolvers: every portfolio type, sensitive field and
  * mutation names the role it needs with the `portfolioRole` scope (the matrix is in ./roles.ts).
- * Type-level scopes guard every Portfolio, Investment, PortfolioShare and Activity object however
- * it is reached. Roles come from one per-request dataloader, so a page of portfolios costs one
- * role query, and nested lists are loaded through the Prisma plugin's selections or, for
- * investments, one typed statement (./investment-reads.ts): constant statement count, whatever
- * the page size.
+ * Type-level scopes guard every Portfolio, PortfolioShare and Activity object however it is
+ * reached; an Investment is handed out only by fields that authorize its portfolio (the list and
+ * its guard test are in ./investment.schema.ts). Roles come from one per-request dataloader, so a
+ * page of portfolios costs at most one role query (none for the caller's own: their rows decide,
+ * ./roles.ts primeOwnRoles), and nested lists are loaded through the Prisma plugin's selections
+ * or, for investments, one typed statement (./investment-reads.ts): constant statement count,
+ * whatever the page size.
  */
 import '../auth/index.js';
 import { UserRef } from '../auth/index.js';
 import { builder } from '../graphql/builder.js';
 import { checkedPageSize } from '../graphql/connection-args.js';
 import { notFound } from '../platform/errors.js';
+import { isUuid } from '../platform/ids.js';
 import { investmentConnection } from './investment-reads.js';
 import { InvestmentRef } from './investment.schema.js';
 import { CostBasisMethodEnum } from './ledger-enums.js';
-import { forgetPortfolioRole, ownerReachedThrough, READ_ROLES, roleOf } from './roles.js';
+import { forgetPortfolioRole, ownerReachedThrough, primeOwnRoles, READ_ROLES, roleOf } from './roles.js';
 import { actorOf, NEWEST_FIRST, OLDEST_FIRST, onPortfolio, viewerId } from './schema-helpers.js';
 import { listedPortfoliosWhere } from './service.js';
 
@@ -112,8 +115,15 @@ builder.queryFields((t) => ({
       cursor: 'id',
       maxSize: checkedPageSize,
       totalCount: (_root, _args, ctx) => ctx.services.db.portfolio.count({ where: listedPortfoliosWhere(viewerId(ctx)) }),
-      resolve: (query, _root, _args, ctx) =>
-        ctx.services.db.portfolio.findMany({ ...query, where: listedPortfoliosWhere(viewerId(ctx)), orderBy: NEWEST_FIRST }),
+      resolve: async (query, _root, _args, ctx) => {
+        const rows = await ctx.services.db.portfolio.findMany({
+          ...query,
+          where: listedPortfoliosWhere(viewerId(ctx)),
+          orderBy: NEWEST_FIRST,
+        });
+        primeOwnRoles(ctx, rows);
+        return rows;
+      },
     },
     { name: 'PortfolioConnection' },
     { name: 'PortfolioEdge' },
@@ -125,9 +135,16 @@ builder.queryFields((t) => ({
     description: 'A portfolio the caller may see; null for any other id, whether or not it exists.',
     authScopes: { authenticated: true },
     args: { id: t.arg.id({ required: true }) },
-    // A lookup, not a permission check: ids the caller has no role on are simply not there.
-    resolve: async (query, _root, { id }, ctx) =>
-      (await roleOf(ctx, id)) ? ctx.services.db.portfolio.findUnique({ ...query, where: { id } }) : null,
+    // A lookup, not a permission check: ids the caller has no role on are simply not there. The
+    // row first: when the caller owns it, it decides their role (primeOwnRoles), else the access
+    // service does; a row they have no role on is dropped unread.
+    resolve: async (query, _root, { id }, ctx) => {
+      if (!isUuid(id)) return null;
+      const row = await ctx.services.db.portfolio.findUnique({ ...query, where: { id } });
+      if (!row) return null;
+      primeOwnRoles(ctx, [row]);
+      return (await roleOf(ctx, id)) ? row : null;
+    },
   }),
 }));
 
