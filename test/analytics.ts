@@ -11,6 +11,19 @@ import type { TestUser } from './users.js';
 /** Closes by date ('YYYY-MM-DD' → exact decimal text). */
 export type Closes = Record<string, string>;
 
+/** The weekdays of 2 to 12 January 2024: the price series several analytics tests trade on. */
+export const JANUARY_2024_WEEKDAYS: readonly string[] = [
+  '2024-01-02',
+  '2024-01-03',
+  '2024-01-04',
+  '2024-01-05',
+  '2024-01-08',
+  '2024-01-09',
+  '2024-01-10',
+  '2024-01-11',
+  '2024-01-12',
+];
+
 /** A custom asset of `user` with exactly these closes (through the GraphQL mutations). */
 export async function customAsset(
   t: TestApp,

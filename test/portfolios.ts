@@ -18,6 +18,19 @@ export async function seedMarketAssets(t: TestApp): Promise<void> {
   await t.app.services.db.asset.createMany({ data: MARKET_ASSETS.map((a) => ({ ...a })), skipDuplicates: true });
 }
 
+/** The quoted assets the ledger tests trade: dollar stocks, a euro stock and a pence-quoted one. */
+export const LEDGER_ASSETS = [
+  { symbol: 'XYZ', name: 'XYZ Corp', type: 'STOCK', currency: 'USD' },
+  { symbol: 'ABC', name: 'ABC Inc', type: 'STOCK', currency: 'USD' },
+  { symbol: 'KO', name: 'Coca-Cola', type: 'STOCK', currency: 'USD' },
+  { symbol: 'SAP.DE', name: 'SAP SE', type: 'STOCK', currency: 'EUR' },
+  { symbol: 'VOD.L', name: 'Vodafone', type: 'STOCK', currency: 'GBp' },
+] as const;
+
+export async function seedLedgerAssets(t: TestApp): Promise<void> {
+  await t.app.services.db.asset.createMany({ data: LEDGER_ASSETS.map((a) => ({ ...a })), skipDuplicates: true });
+}
+
 /** Throws with the GraphQL errors when a call that should succeed does not. */
 export function ok<T>(result: { data?: T | null; errors?: readonly unknown[] }): T {
   if (result.errors?.length || !result.data) throw new Error(`unexpected errors: ${JSON.stringify(result.errors)}`);

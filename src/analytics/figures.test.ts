@@ -11,7 +11,7 @@ import {
   PortfolioRiskDocument,
   PortfolioSimulationDocument,
 } from '../../schema/sdk/graphql.js';
-import { customAsset, storedMarketAsset } from '../../test/analytics.js';
+import { customAsset, JANUARY_2024_WEEKDAYS, storedMarketAsset } from '../../test/analytics.js';
 import { useTestApp } from '../../test/use-test-app.js';
 import { addInvestment, createPortfolio, ok } from '../../test/portfolios.js';
 import { createTestUser, type TestUser } from '../../test/users.js';
@@ -70,17 +70,7 @@ beforeAll(async () => {
 });
 
 const RANGE = { from: '2024-01-02', to: '2024-01-12' };
-const DATES = [
-  '2024-01-02',
-  '2024-01-03',
-  '2024-01-04',
-  '2024-01-05',
-  '2024-01-08',
-  '2024-01-09',
-  '2024-01-10',
-  '2024-01-11',
-  '2024-01-12',
-];
+const DATES = JANUARY_2024_WEEKDAYS;
 
 async function performance(id: string, range: { from?: string; to?: string }) {
   return ok(await t.gql(PortfolioPerformanceDocument, { id, ...range }, { token: alice.token })).portfolio!.performance;

@@ -16,7 +16,7 @@ import {
   SharePortfolioDocument,
   type TransactionInput,
 } from '../../schema/sdk/graphql.js';
-import { customAsset, setCustomPrices } from '../../test/analytics.js';
+import { customAsset, JANUARY_2024_WEEKDAYS, setCustomPrices } from '../../test/analytics.js';
 import { useTestApp } from '../../test/use-test-app.js';
 import { createPortfolio, ok } from '../../test/portfolios.js';
 import { createTestUser, type TestUser } from '../../test/users.js';
@@ -24,17 +24,7 @@ import { createTestUser, type TestUser } from '../../test/users.js';
 let alice: TestUser;
 let viewer: TestUser;
 
-const DATES = [
-  '2024-01-02',
-  '2024-01-03',
-  '2024-01-04',
-  '2024-01-05',
-  '2024-01-08',
-  '2024-01-09',
-  '2024-01-10',
-  '2024-01-11',
-  '2024-01-12',
-];
+const DATES = JANUARY_2024_WEEKDAYS;
 const AAA = [100, 102, 101, 104, 103, 106, 105.5, 107, 108];
 /** In EUR. */
 const EEE = [50, 51, 50, 52, 53, 52.5, 54, 55, 54];

@@ -17,7 +17,7 @@ import {
   RecordTransactionDocument,
   type TransactionInput,
 } from '../../schema/sdk/graphql.js';
-import { customAsset, setCustomPrices } from '../../test/analytics.js';
+import { customAsset, JANUARY_2024_WEEKDAYS, setCustomPrices } from '../../test/analytics.js';
 import { useTestApp } from '../../test/use-test-app.js';
 import { createPortfolio, ok } from '../../test/portfolios.js';
 import { createTestUser, type TestUser } from '../../test/users.js';
@@ -25,17 +25,7 @@ import { createTestUser, type TestUser } from '../../test/users.js';
 const t = useTestApp();
 let alice: TestUser;
 
-const DATES = [
-  '2024-01-02',
-  '2024-01-03',
-  '2024-01-04',
-  '2024-01-05',
-  '2024-01-08',
-  '2024-01-09',
-  '2024-01-10',
-  '2024-01-11',
-  '2024-01-12',
-];
+const DATES = JANUARY_2024_WEEKDAYS;
 /** As traded: a third from the 3-for-1 split of 01-09 on. */
 const AAA = [100, 102, 101, 104, 103, 35.4, 35.2, 35.8, 36.1];
 /** In EUR. */

@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { RecordTransactionDocument, type TransactionInput } from '../../schema/sdk/graphql.js';
 import { type TestApp } from '../../test/harness.js';
 import { useTestApp } from '../../test/use-test-app.js';
-import { createPortfolio, ok } from '../../test/portfolios.js';
+import { createPortfolio, ok, seedLedgerAssets } from '../../test/portfolios.js';
 import { createTestUser, type TestUser } from '../../test/users.js';
 
 let owner: TestUser;
@@ -16,13 +16,7 @@ const a = useTestApp();
 // A second instance on the same database and Redis prefix: another replica.
 const b = useTestApp(() => ({ database: a.database, redisPrefix: a.config.REDIS_PREFIX }));
 beforeAll(async () => {
-  await a.app.services.db.asset.createMany({
-    data: [
-      { symbol: 'XYZ', name: 'XYZ Corp', type: 'STOCK', currency: 'USD' },
-      { symbol: 'SAP.DE', name: 'SAP SE', type: 'STOCK', currency: 'EUR' },
-    ],
-    skipDuplicates: true,
-  });
+  await seedLedgerAssets(a);
   owner = await createTestUser(a);
 });
 

@@ -17,20 +17,14 @@ import {
 } from '../../schema/sdk/graphql.js';
 import { errorCode } from '../../test/harness.js';
 import { useTestApp } from '../../test/use-test-app.js';
-import { createPortfolio, ok } from '../../test/portfolios.js';
+import { createPortfolio, ok, seedLedgerAssets } from '../../test/portfolios.js';
 import { createTestUser, type TestUser } from '../../test/users.js';
 
 const t = useTestApp();
 let owner: TestUser;
 
 beforeAll(async () => {
-  await t.app.services.db.asset.createMany({
-    data: [
-      { symbol: 'XYZ', name: 'XYZ Corp', type: 'STOCK', currency: 'USD' },
-      { symbol: 'ABC', name: 'ABC Inc', type: 'STOCK', currency: 'USD' },
-    ],
-    skipDuplicates: true,
-  });
+  await seedLedgerAssets(t);
   owner = await createTestUser(t);
 });
 

@@ -19,7 +19,7 @@ import {
 } from '../../schema/sdk/graphql.js';
 import { errorCode } from '../../test/harness.js';
 import { useTestApp } from '../../test/use-test-app.js';
-import { createPortfolio, ok } from '../../test/portfolios.js';
+import { createPortfolio, ok, seedLedgerAssets } from '../../test/portfolios.js';
 import { createTestUser, type TestUser } from '../../test/users.js';
 import { IMPORT_MAX_TRANSACTIONS } from './ledger-file.js';
 
@@ -28,13 +28,7 @@ let source: string;
 
 const t = useTestApp();
 beforeAll(async () => {
-  await t.app.services.db.asset.createMany({
-    data: [
-      { symbol: 'XYZ', name: 'XYZ Corp', type: 'STOCK', currency: 'USD' },
-      { symbol: 'SAP.DE', name: 'SAP SE', type: 'STOCK', currency: 'EUR' },
-    ],
-    skipDuplicates: true,
-  });
+  await seedLedgerAssets(t);
   owner = await createTestUser(t);
   source = (await createPortfolio(t, owner, { name: 'Ledger', baseCurrency: 'USD', costBasisMethod: 'LIFO' })).id;
   const record = async (input: TransactionInput) =>

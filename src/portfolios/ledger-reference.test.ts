@@ -22,7 +22,7 @@ import {
 } from '../../schema/sdk/graphql.js';
 import { customAsset, setCustomPrices } from '../../test/analytics.js';
 import { useTestApp } from '../../test/use-test-app.js';
-import { createPortfolio, ok } from '../../test/portfolios.js';
+import { createPortfolio, ok, seedLedgerAssets } from '../../test/portfolios.js';
 import { createTestUser, type TestUser } from '../../test/users.js';
 
 const t = useTestApp();
@@ -159,16 +159,7 @@ async function figuresOf(portfolioId: string, names: Map<string, string>, method
 }
 
 beforeAll(async () => {
-  await t.app.services.db.asset.createMany({
-    data: [
-      { symbol: 'XYZ', name: 'XYZ Corp', type: 'STOCK', currency: 'USD' },
-      { symbol: 'ABC', name: 'ABC Inc', type: 'STOCK', currency: 'USD' },
-      { symbol: 'KO', name: 'Coca-Cola', type: 'STOCK', currency: 'USD' },
-      { symbol: 'SAP.DE', name: 'SAP SE', type: 'STOCK', currency: 'EUR' },
-      { symbol: 'VOD.L', name: 'Vodafone', type: 'STOCK', currency: 'GBp' },
-    ],
-    skipDuplicates: true,
-  });
+  await seedLedgerAssets(t);
   owner = await createTestUser(t);
 });
 

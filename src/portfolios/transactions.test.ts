@@ -22,7 +22,7 @@ import {
 } from '../../schema/sdk/graphql.js';
 import { errorCode } from '../../test/harness.js';
 import { useTestApp } from '../../test/use-test-app.js';
-import { createPortfolio, ok, seedMarketAssets } from '../../test/portfolios.js';
+import { createPortfolio, ok, seedMarketAssets, seedLedgerAssets } from '../../test/portfolios.js';
 import { createTestUser, type TestUser } from '../../test/users.js';
 
 const t = useTestApp();
@@ -31,16 +31,7 @@ let viewer: TestUser;
 let stranger: TestUser;
 beforeAll(async () => {
   await seedMarketAssets(t);
-  await t.app.services.db.asset.createMany({
-    data: [
-      { symbol: 'XYZ', name: 'XYZ Corp', type: 'STOCK', currency: 'USD' },
-      { symbol: 'ABC', name: 'ABC Inc', type: 'STOCK', currency: 'USD' },
-      { symbol: 'KO', name: 'Coca-Cola', type: 'STOCK', currency: 'USD' },
-      { symbol: 'SAP.DE', name: 'SAP SE', type: 'STOCK', currency: 'EUR' },
-      { symbol: 'VOD.L', name: 'Vodafone', type: 'STOCK', currency: 'GBp' },
-    ],
-    skipDuplicates: true,
-  });
+  await seedLedgerAssets(t);
   [owner, viewer, stranger] = await Promise.all([createTestUser(t), createTestUser(t), createTestUser(t)]);
 });
 
