@@ -5,20 +5,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { LedgerRow } from '../../src/portfolios/ledger-rows.js';
-
-/** A deterministic pseudo-random stream (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../src/platform/random.js';
 
 export function generateLedger(count: number, symbols: readonly string[], years: number): LedgerRow[] {
-  const next = random(42);
+  const next = mulberry32(42);
   const held = new Map<string, number>();
   const start = Date.parse('2006-01-02T00:00:00Z');
   const span = years * 365 * 86_400_000;

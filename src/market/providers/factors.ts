@@ -12,7 +12,7 @@
  * trades at the weekend, when only the crypto shock moves it and its own noise takes up the rest.
  */
 import { isWeekday } from '../../platform/dates.js';
-import { fnv1a32, mixSeed, mulberry32, standardNormal } from './random.js';
+import { fnv1a32, mixSeed, mulberry32, standardNormal } from '../../platform/random.js';
 
 /** Independent daily shocks; none is an instrument (symbols never contain ':'), so seeds stay apart. */
 const BASE_SHOCKS = {

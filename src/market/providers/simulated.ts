@@ -21,7 +21,7 @@ import type { MarketDataProvider, ProviderCandle, ProviderFundamentals, Provider
 import { SIMULATION_BASE_DATE, UNIVERSE, findInstrument, toProviderSymbol, type UniverseInstrument } from './universe.js';
 import { epochDayFromIsoDate, epochDayOf, isWeekday, isoDateFromEpochDay } from '../../platform/dates.js';
 import { formatInteger, formatPrice, priceDecimals, roundNumber } from './numbers.js';
-import { fnv1a32, mixSeed, mulberry32, standardNormal, type UniformRandom } from './random.js';
+import { fnv1a32, mixSeed, mulberry32, standardNormal, type UniformRandom } from '../../platform/random.js';
 import { FactorExposure } from './factors.js';
 import { normalizeSymbol, uniqueSymbols } from '../../platform/symbols.js';
 

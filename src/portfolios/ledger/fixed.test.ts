@@ -7,23 +7,13 @@
 import { Decimal } from 'decimal.js';
 import { describe, expect, it } from 'vitest';
 import { FIXED_PLACES, fixedPointAt, formatFixed, toFixedPoint, UNIT } from './fixed.js';
+import { mulberry32 } from '../../platform/random.js';
 
 const Exact = Decimal.clone({ precision: 100, rounding: Decimal.ROUND_HALF_EVEN });
 const asDecimal = (value: bigint) => new Exact(value.toString()).div(new Exact(10).pow(FIXED_PLACES));
 
-/** A deterministic pseudo-random stream (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function randomValues(count: number): bigint[] {
-  const next = random(7);
+  const next = mulberry32(7);
   const values: bigint[] = [];
   for (let i = 0; i < count; i++) {
     let digits = '';
@@ -68,7 +58,7 @@ describe('formatFixed', () => {
 describe('reading decimal texts', () => {
   it('reads every text exactly, from characters or through toFixedPoint', () => {
     const texts = ['0', '-0', '1', '12', '1023', '1024', '-7', '0.5', '.5', '170.72', '0.00000001', '999999999999999', '9999999999999999'];
-    const next = random(11);
+    const next = mulberry32(11);
     for (let i = 0; i < 3000; i++) {
       const whole = String(Math.floor(next() * 10 ** Math.floor(next() * 22)));
       const places = Math.floor(next() * 17);

@@ -1,5 +1,5 @@
 /**
- * Small, fast, seedable randomness for the simulation (and stable ids). Not cryptographic.
+ * Small, fast, seedable randomness: the simulated market data, and generated test and bench data. Not cryptographic.
  */
 
 /** FNV-1a, 32-bit: a stable hash of a string. */
