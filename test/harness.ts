@@ -118,3 +118,30 @@ async function deleteKeys(url: string, prefix: string): Promise<void> {
     redis.disconnect();
   }
 }
+
+/** Every value stored under the app's Redis prefix (hashes, lists, sets, streams, strings), as text. */
+export async function redisDump(app: TestApp): Promise<string> {
+  const redis = new Redis(app.config.REDIS_URL);
+  try {
+    const keys: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, batch] = await redis.scan(cursor, 'MATCH', `${app.config.REDIS_PREFIX}*`, 'COUNT', 500);
+      keys.push(...batch);
+      cursor = next;
+    } while (cursor !== '0');
+    const parts: unknown[] = [];
+    for (const key of keys) {
+      const type = await redis.type(key);
+      if (type === 'hash') parts.push(await redis.hgetall(key));
+      else if (type === 'string') parts.push(await redis.get(key));
+      else if (type === 'list') parts.push(await redis.lrange(key, 0, -1));
+      else if (type === 'zset') parts.push(await redis.zrange(key, '0', '-1'));
+      else if (type === 'set') parts.push(await redis.smembers(key));
+      else if (type === 'stream') parts.push(await redis.xrange(key, '-', '+'));
+    }
+    return JSON.stringify({ keys, parts });
+  } finally {
+    redis.disconnect();
+  }
+}

@@ -6,6 +6,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { FIREFOX_MAC, GOOD_PASSWORD, SAFARI_IPHONE, from, loginTokens, registerUser } from '../../test/auth.js';
+import { redisDump, startTestApp } from '../../test/harness.js';
 import { useTestApp } from '../../test/use-test-app.js';
 import { startMailbox, type Mailbox, type ReceivedMail } from '../../test/mailbox.js';
 import { ok } from '../../test/portfolios.js';
@@ -132,5 +133,46 @@ describe('API token alerts', () => {
     await me('203.0.113.77');
     await settled();
     expect(alerts()).toHaveLength(1);
+  });
+});
+
+describe('login alert jobs in Redis', () => {
+  it('hold no address, device or name readable, and the alert still arrives whole', async () => {
+    // An app whose notify-email jobs nobody takes yet, so they sit in Redis to be read.
+    const app = await startTestApp({ env: { TRUST_PROXY: '1', SMTP_URL: mailbox.url, APP_URL: 'https://app.example.test' } });
+    let worker: { close(): Promise<void> } | undefined;
+    try {
+      const { email } = await registerUser(app, { ip: '198.51.100.40' });
+      await loginTokens(app, email, GOOD_PASSWORD, '198.51.100.41', SAFARI_IPHONE);
+      await app.app.services.auth.background.idle();
+      await vi.waitFor(async () => expect(await app.app.services.auth.outbox.notifyQueue.getWaitingCount()).toBe(1), {
+        timeout: 10_000,
+      });
+      const stored = await redisDump(app);
+      expect(stored).toContain('LOGIN_ALERTS');
+      for (const secret of ['198.51.100.41', 'Mobile Safari', 'Test Person', email, 'New sign-in']) expect(stored).not.toContain(secret);
+
+      worker = await startNotifyEmailWorker(app.config, log);
+      const alert = await mailbox.waitFor(loginAlertTo(email));
+      expect(alert.body).toContain('IP address: 198.51.100.41');
+      expect(alert.body).toContain('Device: Mobile Safari on iOS');
+    } finally {
+      await worker?.close();
+      await app.close();
+    }
+  }, 30_000);
+
+  it('a job not sealed with the server key is refused, not sent', async () => {
+    const { email, auth } = await registerUser(t, { ip: '198.51.100.50' });
+    const userId = auth.user.id;
+    const job = { userId, category: 'LOGIN_ALERTS' as const, subject: 'Forged sign-in alert', paragraphs: ['Click https://evil.test/'] };
+    const queue = t.app.services.auth.outbox.notifyQueue;
+    const plain = await queue.add('LOGIN_ALERTS', job as never);
+    const forged = await queue.add('LOGIN_ALERTS', { category: 'LOGIN_ALERTS', sealed: 'v1.AAAA.AAAA.AAAA' });
+    for (const added of [plain, forged]) {
+      await vi.waitFor(async () => expect(await queue.getJobState(added.id!)).toBe('failed'), { timeout: 5_000 });
+      expect((await queue.getJob(added.id!))!.attemptsMade).toBe(1);
+    }
+    expect(mailbox.messages.some((m) => m.to.includes(email) && /Forged/.test(m.subject))).toBe(false);
   });
 });

@@ -13,10 +13,20 @@
  * email off.
  */
 import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { UnrecoverableError } from 'bullmq';
 import type { FastifyBaseLogger } from 'fastify';
 import { createRequire } from 'node:module';
 import type { Config } from '../config.js';
-import { EMAIL_CATEGORIES, EmailOutbox, userContact, userExists, type CategoryEmailJob, type EmailCategory } from '../auth/index.js';
+import {
+  EMAIL_CATEGORIES,
+  EmailOutbox,
+  openCategoryEmailJob,
+  userContact,
+  userExists,
+  type CategoryEmailJob,
+  type EmailCategory,
+  type SealedCategoryEmailJob,
+} from '../auth/index.js';
 import { BackgroundTasks } from '../platform/background.js';
 import { QUEUE_NAMES, openWorker } from '../platform/queues.js';
 import { createDb, type Db, type Prisma } from '../platform/db.js';
@@ -188,13 +198,20 @@ export async function startNotifyEmailWorker(
   const db = shared?.db ?? createDb({ url: config.DATABASE_URL, poolSize: 2 });
   const transport = config.SMTP_URL ? nodemailer().createTransport(config.SMTP_URL) : null;
   if (!transport && config.production) throw new Error('SMTP_URL is required in production');
-  const open = openWorker<NotifyEmailJob>(QUEUE_NAMES.notifyEmail, config, async (job) => {
-    const { userId, category } = job.data;
+  const open = openWorker<SealedCategoryEmailJob>(QUEUE_NAMES.notifyEmail, config, async (job) => {
+    let notice: NotifyEmailJob;
+    try {
+      notice = openCategoryEmailJob(config, job.data);
+    } catch (error) {
+      // Not ours (another key, or written into Redis by hand): never send it, never retry it.
+      throw new UnrecoverableError(`notification email job ${job.id} refused: ${(error as Error).message}`);
+    }
+    const { userId, category } = notice;
     const user = await userContact(db, userId);
     if (!user) return { sent: false, reason: 'no such user' };
     if (!(await wantsEmail(db, userId, category))) return { sent: false, reason: 'unsubscribed' };
-    const email = renderNotifyEmail(config, job.data, user);
-    const attachment = job.data.reportId && loadAttachment ? await loadAttachment(db, job.data.reportId) : null;
+    const email = renderNotifyEmail(config, notice, user);
+    const attachment = notice.reportId && loadAttachment ? await loadAttachment(db, notice.reportId) : null;
     const attachments = attachment ? [attachment] : [];
     if (!transport) {
       log.info(

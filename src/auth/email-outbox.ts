@@ -20,7 +20,16 @@ import type { BackgroundTasks } from '../platform/background.js';
 import { QUEUE_NAMES, openQueue, type OpenQueue } from '../platform/queues.js';
 import { createDb, type Db, type Prisma } from '../platform/db.js';
 import { isRedisOutage } from '../platform/redis.js';
-import { resetPasswordLink, sealEmailJob, verifyEmailLink, type CategoryEmailJob, type EmailJob, type SealedEmailJob } from './email.js';
+import {
+  resetPasswordLink,
+  sealCategoryEmailJob,
+  sealEmailJob,
+  verifyEmailLink,
+  type CategoryEmailJob,
+  type EmailJob,
+  type SealedCategoryEmailJob,
+  type SealedEmailJob,
+} from './email.js';
 import { OneTimeTokens } from './one-time-tokens.js';
 
 /** What a row promises. */
@@ -54,7 +63,7 @@ const NOTIFY_JOB_OPTIONS = {
 
 export class EmailOutbox {
   private readonly open: OpenQueue<SealedEmailJob>;
-  private readonly notify: OpenQueue<CategoryEmailJob>;
+  private readonly notify: OpenQueue<SealedCategoryEmailJob>;
   /**
    * The relay's own small pool: sweeping and relaying never wait behind (or count among) the
    * statements of requests. Created when there is something to relay: a Prisma client of its
@@ -88,7 +97,7 @@ export class EmailOutbox {
       },
       deps.logger,
     );
-    this.notify = openQueue<CategoryEmailJob>(QUEUE_NAMES.notifyEmail, deps.config, NOTIFY_JOB_OPTIONS, deps.logger);
+    this.notify = openQueue<SealedCategoryEmailJob>(QUEUE_NAMES.notifyEmail, deps.config, NOTIFY_JOB_OPTIONS, deps.logger);
     this.sweepProbe = new pg.Pool({ connectionString: deps.config.DATABASE_URL, max: 1, idleTimeoutMillis: 2 * OUTBOX_SWEEP_MS });
     // An idle connection that drops (a PostgreSQL restart) must not crash the process.
     this.sweepProbe.on('error', () => {});
@@ -122,7 +131,7 @@ export class EmailOutbox {
   }
 
   /** The notify-email queue that `notify` rows are relayed to. */
-  get notifyQueue(): OpenQueue<CategoryEmailJob>['queue'] {
+  get notifyQueue(): OpenQueue<SealedCategoryEmailJob>['queue'] {
     return this.notify.queue;
   }
 
@@ -206,7 +215,13 @@ export class EmailOutbox {
           }
           if (notices.length > 0) {
             await withTimeout(
-              this.notify.queue.addBulk(notices.map(({ jobId, job }) => ({ name: job.category, data: job, opts: { jobId } }))),
+              this.notify.queue.addBulk(
+                notices.map(({ jobId, job }) => ({
+                  name: job.category,
+                  data: sealCategoryEmailJob(this.deps.config, job),
+                  opts: { jobId },
+                })),
+              ),
             );
           }
           await tx.emailOutbox.deleteMany({ where: { id: { in: rows.map((r) => r.id) } } });

@@ -1,6 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { Redis } from 'ioredis';
 import {
   ChangePasswordDocument,
   LoginDocument,
@@ -13,7 +12,7 @@ import {
 } from '../../schema/sdk/graphql.js';
 import { GOOD_PASSWORD, from, lockoutOf, loginTokens, registerUser, uniqueEmail } from '../../test/auth.js';
 import { lockoutKey } from './brute-force.js';
-import { errorCode, startTestApp, type TestApp } from '../../test/harness.js';
+import { errorCode, redisDump, startTestApp, type TestApp } from '../../test/harness.js';
 import { useTestApp } from '../../test/use-test-app.js';
 import { startMailbox, type Mailbox, type ReceivedMail } from '../../test/mailbox.js';
 import { loadConfig } from '../config.js';
@@ -252,33 +251,6 @@ describe('delivery', () => {
 });
 
 describe('job payloads in Redis', () => {
-  /** Every value stored under the app's Redis prefix (hashes, lists, sets, streams, strings), as text. */
-  async function redisDump(app: TestApp): Promise<string> {
-    const redis = new Redis(app.config.REDIS_URL);
-    try {
-      const keys: string[] = [];
-      let cursor = '0';
-      do {
-        const [next, batch] = await redis.scan(cursor, 'MATCH', `${app.config.REDIS_PREFIX}*`, 'COUNT', 500);
-        keys.push(...batch);
-        cursor = next;
-      } while (cursor !== '0');
-      const parts: unknown[] = [];
-      for (const key of keys) {
-        const type = await redis.type(key);
-        if (type === 'hash') parts.push(await redis.hgetall(key));
-        else if (type === 'string') parts.push(await redis.get(key));
-        else if (type === 'list') parts.push(await redis.lrange(key, 0, -1));
-        else if (type === 'zset') parts.push(await redis.zrange(key, '0', '-1'));
-        else if (type === 'set') parts.push(await redis.smembers(key));
-        else if (type === 'stream') parts.push(await redis.xrange(key, '-', '+'));
-      }
-      return JSON.stringify({ keys, parts });
-    } finally {
-      redis.disconnect();
-    }
-  }
-
   it('carry no link, token or address, and the emails still arrive with working links', async () => {
     // An app whose jobs nobody takes yet, so they sit in Redis to be read.
     const app = await startTestApp({ env: { SMTP_URL: mailbox.url, APP_URL: 'https://app.example.test' } });

@@ -88,30 +88,60 @@ export interface SealedEmailJob {
   sealed: string;
 }
 
+/**
+ * What the notify-email queue holds: a category email sealed the same way, its category in clear.
+ * Login alerts carry an IP address and a device, the others portfolio names and figures: Redis
+ * (often shared, often backed up in the clear) holds none of it readable.
+ */
+export interface SealedCategoryEmailJob {
+  category: EmailCategory;
+  sealed: string;
+}
+
 function emailJobKey(config: Pick<Config, 'MFA_ENCRYPTION_KEY'>): Buffer {
   return Buffer.from(hkdfSync('sha256', config.MFA_ENCRYPTION_KEY, 'foliograph-email', 'email-job-aes-256-gcm-v1', 32));
 }
 
-/** Seals a job for the queue; its kind is bound in as associated data. */
-export function sealEmailJob(config: Pick<Config, 'MFA_ENCRYPTION_KEY'>, job: EmailJob): SealedEmailJob {
+/** AES-256-GCM under the email job key, `label` bound in as associated data. */
+function seal(config: Pick<Config, 'MFA_ENCRYPTION_KEY'>, label: string, value: unknown): string {
   const iv = randomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', emailJobKey(config), iv);
-  cipher.setAAD(Buffer.from(job.kind));
-  const ciphertext = Buffer.concat([cipher.update(JSON.stringify(job), 'utf8'), cipher.final()]);
-  return { kind: job.kind, sealed: ['v1', ...[iv, cipher.getAuthTag(), ciphertext].map((b) => b.toString('base64url'))].join('.') };
+  cipher.setAAD(Buffer.from(label));
+  const ciphertext = Buffer.concat([cipher.update(JSON.stringify(value), 'utf8'), cipher.final()]);
+  return ['v1', ...[iv, cipher.getAuthTag(), ciphertext].map((b) => b.toString('base64url'))].join('.');
+}
+
+/** The value `seal` sealed under the same label; throws on anything not sealed with this server's key. */
+function unseal(config: Pick<Config, 'MFA_ENCRYPTION_KEY'>, label: string, sealed: unknown): unknown {
+  const [version, iv, tag, ciphertext] = String(sealed ?? '').split('.');
+  if (version !== 'v1' || !iv || !tag || ciphertext === undefined) throw new Error('email job is not sealed');
+  const decipher = createDecipheriv('aes-256-gcm', emailJobKey(config), Buffer.from(iv, 'base64url'));
+  decipher.setAAD(Buffer.from(label));
+  decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+  return JSON.parse(Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8'));
+}
+
+/** Seals a job for the queue; its kind is bound in as associated data. */
+export function sealEmailJob(config: Pick<Config, 'MFA_ENCRYPTION_KEY'>, job: EmailJob): SealedEmailJob {
+  return { kind: job.kind, sealed: seal(config, job.kind, job) };
 }
 
 /** The job inside a sealed payload; throws on anything not sealed with this server's key. */
 export function openEmailJob(config: Pick<Config, 'MFA_ENCRYPTION_KEY'>, payload: SealedEmailJob): EmailJob {
-  const [version, iv, tag, ciphertext] = String(payload?.sealed ?? '').split('.');
-  if (version !== 'v1' || !iv || !tag || ciphertext === undefined) throw new Error('email job is not sealed');
-  const decipher = createDecipheriv('aes-256-gcm', emailJobKey(config), Buffer.from(iv, 'base64url'));
-  decipher.setAAD(Buffer.from(String(payload.kind)));
-  decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-  const job = JSON.parse(
-    Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8'),
-  ) as EmailJob;
+  const job = unseal(config, String(payload?.kind), payload?.sealed) as EmailJob;
   if (job.kind !== payload.kind) throw new Error('email job kind mismatch');
+  return job;
+}
+
+/** Seals a category email for the notify-email queue (its own label, so neither queue's job opens as the other's). */
+export function sealCategoryEmailJob(config: Pick<Config, 'MFA_ENCRYPTION_KEY'>, job: CategoryEmailJob): SealedCategoryEmailJob {
+  return { category: job.category, sealed: seal(config, `notify:${job.category}`, job) };
+}
+
+/** The category email inside a sealed payload; throws on anything not sealed with this server's key. */
+export function openCategoryEmailJob(config: Pick<Config, 'MFA_ENCRYPTION_KEY'>, payload: SealedCategoryEmailJob): CategoryEmailJob {
+  const job = unseal(config, `notify:${String(payload?.category)}`, payload?.sealed) as CategoryEmailJob;
+  if (job.category !== payload.category) throw new Error('email job category mismatch');
   return job;
 }
 
