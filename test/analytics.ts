@@ -30,16 +30,9 @@ export async function customAsset(
   user: TestUser,
   symbol: string,
   closes: Closes,
-  type: AssetType = 'STOCK',
-  sector?: string,
+  { type = 'STOCK', sector, currency = 'USD' }: { type?: AssetType; sector?: string; currency?: string } = {},
 ): Promise<void> {
-  ok(
-    await t.gql(
-      CreateCustomAssetDocument,
-      { input: { symbol, name: `${symbol} asset`, type, currency: 'USD', sector } },
-      { token: user.token },
-    ),
-  );
+  ok(await t.gql(CreateCustomAssetDocument, { input: { symbol, name: `${symbol} asset`, type, currency, sector } }, { token: user.token }));
   await setCustomPrices(t, user, symbol, closes);
 }
 

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { LedgerRow } from '../../src/portfolios/ledger-rows.js';
+import { isoDateOf } from '../../src/platform/dates.js';
 import { mulberry32 } from '../../src/platform/random.js';
 
 export function generateLedger(count: number, symbols: readonly string[], years: number): LedgerRow[] {
@@ -24,42 +25,34 @@ export function generateLedger(count: number, symbols: readonly string[], years:
     lotIds: null,
   };
   for (let i = 0; i < count; i++) {
-    const date = new Date(start + Math.floor((span * i) / count)).toISOString().slice(0, 10);
+    const date = isoDateOf(new Date(start + Math.floor((span * i) / count)));
     const symbol = symbols[Math.floor(next() * symbols.length)]!;
     const price = (20 + next() * 180).toFixed(2);
     const roll = next();
     const have = held.get(symbol) ?? 0;
     const id = randomUUID();
+    /** A BUY or SELL of `quantity` at the day's price, with a fee of 1. */
+    const trade = (type: 'BUY' | 'SELL', quantity: number) => ({
+      ...blank,
+      id,
+      type,
+      date,
+      symbol,
+      quantity: String(quantity),
+      price,
+      amount: (quantity * Number(price)).toFixed(2),
+      fee: '1',
+    });
     if (i === 0 || roll < 0.01) {
       rows.push({ ...blank, id, type: 'DEPOSIT', date, amount: '10000', fee: '0' });
     } else if (roll < 0.6 || have < 2) {
       const quantity = 1 + Math.floor(next() * 20);
       held.set(symbol, have + quantity);
-      rows.push({
-        ...blank,
-        id,
-        type: 'BUY',
-        date,
-        symbol,
-        quantity: String(quantity),
-        price,
-        amount: (quantity * Number(price)).toFixed(2),
-        fee: '1',
-      });
+      rows.push(trade('BUY', quantity));
     } else if (roll < 0.85) {
       const quantity = 1 + Math.floor(next() * (have / 2));
       held.set(symbol, have - quantity);
-      rows.push({
-        ...blank,
-        id,
-        type: 'SELL',
-        date,
-        symbol,
-        quantity: String(quantity),
-        price,
-        amount: (quantity * Number(price)).toFixed(2),
-        fee: '1',
-      });
+      rows.push(trade('SELL', quantity));
     } else if (roll < 0.95) {
       rows.push({ ...blank, id, type: 'DIVIDEND', date, symbol, amount: (have * 0.1).toFixed(2), fee: (have * 0.015).toFixed(2) });
     } else if (roll < 0.9995) {

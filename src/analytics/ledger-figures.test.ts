@@ -8,7 +8,6 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  CreateCustomAssetDocument,
   FxRateDocument,
   PortfolioPerformanceDocument,
   PortfolioRiskDocument,
@@ -16,7 +15,7 @@ import {
   SharePortfolioDocument,
   type TransactionInput,
 } from '../../schema/sdk/graphql.js';
-import { customAsset, JANUARY_2024_WEEKDAYS, setCustomPrices } from '../../test/analytics.js';
+import { customAsset, JANUARY_2024_WEEKDAYS } from '../../test/analytics.js';
 import { useTestApp } from '../../test/use-test-app.js';
 import { createPortfolio, ok } from '../../test/portfolios.js';
 import { createTestUser, type TestUser } from '../../test/users.js';
@@ -76,14 +75,7 @@ const t = useTestApp();
 beforeAll(async () => {
   [alice, viewer] = await Promise.all([createTestUser(t, { name: 'Alice' }), createTestUser(t, { name: 'Viewer' })]);
   await customAsset(t, alice, 'AAA', closes(AAA));
-  ok(
-    await t.gql(
-      CreateCustomAssetDocument,
-      { input: { symbol: 'EEE', name: 'A euro stock', type: 'STOCK', currency: 'EUR' } },
-      { token: alice.token },
-    ),
-  );
-  await setCustomPrices(t, alice, 'EEE', closes(EEE));
+  await customAsset(t, alice, 'EEE', closes(EEE), { currency: 'EUR' });
   eurUsd = [];
   for (const date of DATES)
     eurUsd.push(Number(ok(await t.gql(FxRateDocument, { from: 'EUR', to: 'USD', date }, { token: alice.token })).fxRate));

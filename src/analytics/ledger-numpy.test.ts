@@ -11,13 +11,12 @@
 import { execFileSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  CreateCustomAssetDocument,
   FxRateDocument,
   PortfolioPerformanceDocument,
   RecordTransactionDocument,
   type TransactionInput,
 } from '../../schema/sdk/graphql.js';
-import { customAsset, JANUARY_2024_WEEKDAYS, setCustomPrices } from '../../test/analytics.js';
+import { customAsset, JANUARY_2024_WEEKDAYS } from '../../test/analytics.js';
 import { useTestApp } from '../../test/use-test-app.js';
 import { createPortfolio, ok } from '../../test/portfolios.js';
 import { createTestUser, type TestUser } from '../../test/users.js';
@@ -107,14 +106,7 @@ async function expectSameFigures(id: string, transactions: TransactionInput[], r
 beforeAll(async () => {
   alice = await createTestUser(t, { name: 'Alice' });
   await customAsset(t, alice, 'AAA', closes(AAA));
-  ok(
-    await t.gql(
-      CreateCustomAssetDocument,
-      { input: { symbol: 'EEE', name: 'A euro stock', type: 'STOCK', currency: 'EUR' } },
-      { token: alice.token },
-    ),
-  );
-  await setCustomPrices(t, alice, 'EEE', closes(EEE));
+  await customAsset(t, alice, 'EEE', closes(EEE), { currency: 'EUR' });
   eurUsd = {};
   for (const date of DATES)
     eurUsd[date] = ok(await t.gql(FxRateDocument, { from: 'EUR', to: 'USD', date }, { token: alice.token })).fxRate!;

@@ -26,7 +26,7 @@ beforeAll(async () => {
     { type: 'STOCK', exchange: 'TEST', sector: 'Tech' },
   );
   // A fund of the user's: its quote is its latest stored close, 50.
-  await customAsset(t, alice, 'FND', { '2024-01-02': '40', '2024-01-03': '50' }, 'FUND');
+  await customAsset(t, alice, 'FND', { '2024-01-02': '40', '2024-01-03': '50' }, { type: 'FUND' });
   portfolioId = (await createPortfolio(t, alice)).id;
   await addInvestment(t, alice, portfolioId, {
     symbol: 'WHOLE',

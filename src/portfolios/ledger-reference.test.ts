@@ -12,7 +12,6 @@ import { execFileSync } from 'node:child_process';
 import { Decimal } from 'decimal.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  CreateCustomAssetDocument,
   FxRateDocument,
   PortfolioLedgerDocument,
   PortfolioValuationDocument,
@@ -20,7 +19,7 @@ import {
   type CostBasisMethod,
   type TransactionInput,
 } from '../../schema/sdk/graphql.js';
-import { customAsset, setCustomPrices } from '../../test/analytics.js';
+import { customAsset } from '../../test/analytics.js';
 import { useTestApp } from '../../test/use-test-app.js';
 import { createPortfolio, ok, seedLedgerAssets } from '../../test/portfolios.js';
 import { createTestUser, type TestUser } from '../../test/users.js';
@@ -191,14 +190,7 @@ describe('worked examples through GraphQL against bench/ledger_reference.py', ()
 
 describe("Investment's figures are its BUY's, in the quote's currency (docs/ledger.md)", () => {
   it('a EUR stock in a USD portfolio: Investment in EUR as bought, the holding in USD at the rates', async () => {
-    ok(
-      await t.gql(
-        CreateCustomAssetDocument,
-        { input: { symbol: 'EUROS', name: 'A euro stock', type: 'STOCK', currency: 'EUR' } },
-        { token: owner.token },
-      ),
-    );
-    await setCustomPrices(t, owner, 'EUROS', { '2024-01-02': '50', '2024-01-03': '55' });
+    await customAsset(t, owner, 'EUROS', { '2024-01-02': '50', '2024-01-03': '55' }, { currency: 'EUR' });
     await customAsset(t, owner, 'DOLLARS', { '2024-01-02': '10', '2024-01-03': '12' });
     const { id } = await recorded(
       [
