@@ -98,6 +98,11 @@ export class SessionService {
     if (presented.usedAt) return this.reuseDetected(session, client);
     const now = new Date();
     if (session.revokedAt || presented.expiresAt <= now || session.expiresAt <= now) {
+      // Prisma reads the token and its session in separate statements: a concurrent refresh may
+      // have spent the token, and a third one ended the session as a reuse, in between. A spent
+      // token is a reuse whatever its session's state, so look once more before calling it ended.
+      const again = session.revokedAt ? await db.refreshToken.findUnique({ where: { tokenHash }, select: { usedAt: true } }) : null;
+      if (again?.usedAt) return this.reuseDetected(session, client);
       throw unauthenticated('This session has ended; sign in again');
     }
 
