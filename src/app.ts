@@ -85,6 +85,7 @@ const servicesPlugin = fp(
       await services.liveValuations.close();
       await services.live.close();
       services.market.close();
+      await services.analytics.close();
     });
   },
   { name: 'services', dependencies: ['db', 'redis', 'channels'], fastify: '5.x' },
@@ -151,7 +152,20 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   // Valuations (queries and subscriptions) value the ledger's open lots, in base currency.
   const valuations = new PortfolioValuations({ db, market, ledgerHoldings: (portfolioId) => ledger.valuationHoldings(portfolioId) });
   const live = new LiveMarket({ redis, channels, market, prefix: config.REDIS_PREFIX, logger: app.log }, options.live);
-  const analytics = new AnalyticsService({ config, db, redis, market, valuations, fx, registry: metrics.registry, logger: app.log });
+  // The API-wide request budget: GraphQL's hook (below) and the REST facade charge it, and so do
+  // heavy analytics for their CPU (src/analytics/compute.ts).
+  const budget = new RequestBudget(redis, config.REDIS_PREFIX, config.RATE_LIMIT_COST_PER_MINUTE);
+  const analytics = new AnalyticsService({
+    config,
+    db,
+    redis,
+    market,
+    valuations,
+    fx,
+    registry: metrics.registry,
+    logger: app.log,
+    budget,
+  });
   const services: AppServices = {
     config,
     version: VERSION,
@@ -302,7 +316,6 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   // The request checks, in this order (each plugin requires the earlier ones): document limits and
   // request text, what HTTP may run (src/graphql/request-checks.ts), writes (auth's write guard),
   // then the API-wide budget, which the REST facade shares for its fixed costs.
-  const budget = new RequestBudget(redis, config.REDIS_PREFIX, config.RATE_LIMIT_COST_PER_MINUTE);
   await app.register(graphqlLimitsPlugin, { limits });
   await app.register(graphqlHttpOperationPlugin);
   await app.register(writeGuardPlugin, { viewers: services.viewers });

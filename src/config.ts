@@ -2,6 +2,7 @@
  * Configuration from environment variables, validated once at start. Names and development
  * defaults follow ../shared/contract/README.md ("Configuration operators rely on").
  */
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
 const DEV_MFA_KEY = 'foliograph-development-only-mfa-key-0000000000';
@@ -119,6 +120,18 @@ const envSchema = z.object({
    * GraphQL operation costs its complexity (at most QUERY_MAX_COMPLEXITY); 0 = no limit.
    */
   RATE_LIMIT_COST_PER_MINUTE: intFromEnv(20_000),
+  /** Worker threads for heavy analytics (src/analytics/compute.ts); default: the cores but one (at least 1). */
+  ANALYTICS_THREADS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(Math.max(1, availableParallelism() - 1)),
+  /** Heavy analytics computations that may wait for a thread; more are refused (RATE_LIMITED). */
+  ANALYTICS_QUEUE: z.coerce.number().int().min(1).default(64),
+  /** Heavy analytics computations one user may have running at a time, across replicas (RATE_LIMITED beyond); 0 = no limit. */
+  ANALYTICS_CONCURRENCY_PER_USER: intFromEnv(2),
+  /** Estimated work (cells, src/analytics/compute.ts) from which a report is computed in a worker thread. */
+  ANALYTICS_OFFLOAD_CELLS: intFromEnv(250_000),
 });
 
 export type Config = ReturnType<typeof finalize>;

@@ -350,6 +350,7 @@ export function openSharedWorkerResources(
     async close() {
       await outbox.close();
       market.close();
+      await analytics.close();
       await db.$disconnect();
       await redis.quit().catch(() => redis.disconnect());
     },

@@ -4,6 +4,8 @@
  * Money leaves as exact decimal text: quantities and prices the way they are stored, figures the
  * core computed in floating point rounded to 15 significant digits (what a double holds), so
  * 1104.9000000000001 reads "1104.9".
+ * The reports here run in the analytics worker threads too (./compute-worker.ts): this file
+ * imports no domain (the rebalancing plan, which reads live quotes, is ./rebalance-report.ts).
  */
 import { Decimal } from 'decimal.js';
 import {
@@ -20,7 +22,6 @@ import {
   dayRange,
   factorExposure,
   moneyWeightedReturn,
-  planRebalance,
   portfolioReturns,
   riskFigures,
   simulatePortfolioValue,
@@ -34,10 +35,7 @@ import {
   type PriceTable,
   type RiskFigures,
 } from './core/index.js';
-import { KEY_OF, type AllocationDimension, type PortfolioValuation } from '../market/index.js';
-import { Money } from '../platform/money.js';
-import type { CheckedRebalance, CheckedSimulation } from './inputs.js';
-import type { SnapshotAsset } from './read-model.js';
+import type { CheckedSimulation } from './inputs.js';
 
 /** The ledger, closes and FX rates a report is computed from. */
 export interface Dataset {
@@ -135,24 +133,6 @@ export interface FactorExposureReport {
   annualizedAlpha: number | null;
   rSquared: number | null;
   betas: FactorBeta[];
-}
-
-export interface RebalanceTradeReport {
-  symbol: string;
-  action: 'BUY' | 'SELL';
-  quantity: string;
-  price: string;
-  value: string;
-}
-
-export interface RebalanceReport {
-  dimension: AllocationDimension;
-  driftTolerance: number;
-  trades: RebalanceTradeReport[];
-  driftBefore: number;
-  driftAfter: number;
-  unreachable: string[];
-  netCash: string;
 }
 
 /** A floating-point amount as exact decimal text, to the 15 significant digits a double holds. */
@@ -287,58 +267,5 @@ export function factorExposureReport(requested: DateRange, dataset: Dataset, fac
     annualizedAlpha: fit ? fit.alpha * TRADING_DAYS_PER_YEAR : null,
     rSquared: fit?.rSquared ?? null,
     betas: fit ? factors.map((factor, k) => ({ factor, beta: fit.betas[k]! })) : [],
-  };
-}
-
-/** Types traded in whole units when listed on an exchange; everything else trades in fractions. */
-const WHOLE_UNIT_TYPES = new Set(['STOCK', 'ETF', 'BOND']);
-
-/**
- * Trades toward the targets at current prices (a holding without a quote at its purchase price,
- * as the valuation counts it). Whole units for exchange-listed stocks, ETFs and bonds; fractions
- * (8 decimals) for crypto, funds and anything not listed. Holdings worth nothing a unit cannot
- * be traded and are left out. Quantities and values are exact: value = quantity × price.
- */
-export function rebalanceReport(
-  valuation: PortfolioValuation,
-  assets: ReadonlyMap<string, SnapshotAsset>,
-  checked: CheckedRebalance,
-): RebalanceReport {
-  const keyOf = KEY_OF[checked.by];
-  const priceOf = new Map<string, Decimal>();
-  const holdings = valuation.holdings.flatMap((h) => {
-    const price = new Money(h.quote?.price ?? h.holding.purchasePrice.toString());
-    if (price.lte(0)) return [];
-    priceOf.set(h.holding.symbol, price);
-    const asset = assets.get(h.holding.symbol);
-    const type = asset?.type ?? h.holding.type;
-    return [
-      {
-        symbol: h.holding.symbol,
-        key: keyOf(h),
-        price: price.toNumber(),
-        quantity: Number(h.holding.quantity.toString()),
-        fractional: !(WHOLE_UNIT_TYPES.has(type) && asset?.exchange),
-      },
-    ];
-  });
-  const plan = planRebalance({ holdings, targets: checked.targets, driftTolerance: checked.driftTolerance });
-  let netCash = new Money(0);
-  const trades = plan.trades.map((trade): RebalanceTradeReport => {
-    // The core rounds fractional quantities to 8 decimals; toFixed(8) reads that number back exactly.
-    const quantity = new Money(trade.quantity.toFixed(8));
-    const price = priceOf.get(trade.symbol)!;
-    const value = quantity.times(price);
-    netCash = trade.action === 'SELL' ? netCash.plus(value) : netCash.minus(value);
-    return { symbol: trade.symbol, action: trade.action, quantity: quantity.toFixed(), price: price.toFixed(), value: value.toFixed() };
-  });
-  return {
-    dimension: checked.by,
-    driftTolerance: checked.driftTolerance,
-    trades,
-    driftBefore: plan.driftBefore,
-    driftAfter: plan.driftAfter,
-    unreachable: plan.unreachable,
-    netCash: netCash.toFixed(),
   };
 }

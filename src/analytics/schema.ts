@@ -10,6 +10,9 @@
  * analytics; for anyone else `portfolio(id)` is null. Custom assets are priced as the owner's.
  */
 import { builder } from '../graphql/builder.js';
+import type { Context } from '../graphql/context.js';
+import { budgetSubject } from '../platform/request-budget.js';
+import type { ComputeCaller } from './compute.js';
 import { AllocationDimensionEnum, requestQuoteLookup } from '../market/index.js';
 import { PortfolioRef } from '../portfolios/index.js';
 import { DEFAULT_BENCHMARK, DEFAULT_CONFIDENCE, DEFAULT_FACTORS, DEFAULT_HORIZON_DAYS, DEFAULT_PATHS, DEFAULT_SEED } from './inputs.js';
@@ -19,12 +22,11 @@ import type {
   FactorExposureReport,
   PerformancePoint,
   PerformanceReport,
-  RebalanceReport,
-  RebalanceTradeReport,
   RiskReport,
   SimulationDay,
   SimulationReport,
 } from './reports.js';
+import type { RebalanceReport, RebalanceTradeReport } from './rebalance-report.js';
 import type { CorrelationPair } from './core/index.js';
 
 // ---------------------------------------------------------------------------------- types
@@ -217,6 +219,11 @@ const FactorExposureRef = builder.objectRef<FactorExposureReport>('FactorExposur
 
 // ---------------------------------------------------------------------------------- Portfolio fields
 
+/** The request's caller, whose budget and concurrency a computation counts against (./compute.ts). */
+function computeCaller(ctx: Context): ComputeCaller {
+  return { subject: budgetSubject(ctx.viewer, ctx.ip) };
+}
+
 const RANGE_DESCRIPTION = 'from defaults to the first purchase, to to today (UTC); neither in the future, from ≤ to.';
 
 builder.prismaObjectFields(PortfolioRef, (t) => ({
@@ -225,7 +232,7 @@ builder.prismaObjectFields(PortfolioRef, (t) => ({
     nullable: false,
     description: `Returns over from..to. ${RANGE_DESCRIPTION}`,
     args: { from: t.arg({ type: 'Date' }), to: t.arg({ type: 'Date' }) },
-    resolve: (portfolio, args, ctx) => ctx.services.analytics.performance(portfolio.id, args),
+    resolve: (portfolio, args, ctx) => ctx.services.analytics.performance(portfolio.id, args, computeCaller(ctx)),
   }),
 
   risk: t.field({
@@ -242,7 +249,7 @@ builder.prismaObjectFields(PortfolioRef, (t) => ({
           'What beta is measured against: any symbol the caller can quote (a market symbol, a held one, or a custom asset of their own); null for none.',
       }),
     },
-    resolve: (portfolio, args, ctx) => ctx.services.analytics.risk(portfolio.id, args, ctx.viewer?.userId ?? null),
+    resolve: (portfolio, args, ctx) => ctx.services.analytics.risk(portfolio.id, args, ctx.viewer?.userId ?? null, computeCaller(ctx)),
   }),
 
   rebalance: t.field({
@@ -274,7 +281,7 @@ builder.prismaObjectFields(PortfolioRef, (t) => ({
     },
     // Over half the query budget: a query can hold one simulation, never two (nor a list of them).
     complexity: (_args, ctx) => Math.floor(ctx.services.config.QUERY_MAX_COMPLEXITY / 2) + 1,
-    resolve: (portfolio, args, ctx) => ctx.services.analytics.simulation(portfolio.id, args),
+    resolve: (portfolio, args, ctx) => ctx.services.analytics.simulation(portfolio.id, args, computeCaller(ctx)),
   }),
 
   factorExposure: t.field({
@@ -286,6 +293,7 @@ builder.prismaObjectFields(PortfolioRef, (t) => ({
       from: t.arg({ type: 'Date' }),
       to: t.arg({ type: 'Date' }),
     },
-    resolve: (portfolio, args, ctx) => ctx.services.analytics.factorExposure(portfolio.id, args, ctx.viewer?.userId ?? null),
+    resolve: (portfolio, args, ctx) =>
+      ctx.services.analytics.factorExposure(portfolio.id, args, ctx.viewer?.userId ?? null, computeCaller(ctx)),
   }),
 }));

@@ -37,6 +37,8 @@ import { badInput } from '../platform/errors.js';
 import type { Redis } from '../platform/redis.js';
 import { AnalyticsCache, createAnalyticsMetrics, type AnalyticsMetrics, type ReportKind } from './cache.js';
 import { buildPriceTable, tracksCash, type DateRange, type LedgerEvent, type PriceTable } from './core/index.js';
+import type { RequestBudget } from '../platform/request-budget.js';
+import { ReportComputer, windowCells, type ComputeCaller } from './compute.js';
 import {
   checkedFactors,
   checkedRange,
@@ -53,19 +55,8 @@ import {
 } from './inputs.js';
 import { ledgerFingerprints } from './ledger-fingerprint.js';
 import { AnalyticsData, type PortfolioSnapshot, type SnapshotTransaction } from './read-model.js';
-import {
-  factorExposureReport,
-  performanceReport,
-  rebalanceReport,
-  riskReport,
-  simulationReport,
-  type Dataset,
-  type FactorExposureReport,
-  type PerformanceReport,
-  type RebalanceReport,
-  type RiskReport,
-  type SimulationReport,
-} from './reports.js';
+import { type Dataset, type FactorExposureReport, type PerformanceReport, type RiskReport, type SimulationReport } from './reports.js';
+import { rebalanceReport, type RebalanceReport } from './rebalance-report.js';
 
 export interface AnalyticsServiceOptions {
   config: Config;
@@ -80,6 +71,8 @@ export interface AnalyticsServiceOptions {
   fx?: FxRates;
   /** Clock (tests pin it). */
   now?: () => Date;
+  /** The API's request budget, which heavy reports are charged on (./compute.ts); none in the worker process. */
+  budget?: RequestBudget | null;
 }
 
 /** One stored daily value (the reports domain's snapshot): exact text, and the ledger fingerprint it was taken with. */
@@ -116,13 +109,22 @@ interface ReportRequest<T> {
   arguments: unknown;
   /** Checks that need the snapshot (e.g. the simulation's size), before any price is read. */
   check?: (snapshot: PortfolioSnapshot, range: DateRange) => void;
-  compute: (requested: DateRange, dataset: Dataset) => T;
+  /** The options the report's task takes (./compute-worker.ts). */
+  options: unknown;
+  /** The work, in cells (./compute.ts), given the range and the symbols read; default: the window's (windowCells). */
+  cells?: (range: DateRange, symbols: readonly string[]) => number;
+  /** Whose budget and concurrency the computation counts against (null: a job's own). */
+  caller: ComputeCaller | null;
+  /** Only types the report: the task of `kind` computes it. */
+  report?: T;
 }
 
 export class AnalyticsService {
   readonly data: AnalyticsData;
   readonly cache: AnalyticsCache;
   readonly metrics: AnalyticsMetrics;
+  /** Where reports are computed (inline or in the worker threads) and what they cost. */
+  readonly computer: ReportComputer;
   private readonly riskFreeRate: number;
   private readonly valuations: Pick<PortfolioValuations, 'holdingsFor' | 'value'>;
   private readonly fx: FxRates;
@@ -138,6 +140,21 @@ export class AnalyticsService {
     this.metrics = createAnalyticsMetrics(registry);
     this.data = new AnalyticsData(db, market);
     this.cache = new AnalyticsCache(redis, config.REDIS_PREFIX, this.metrics, logger);
+    this.computer = new ReportComputer({
+      redis,
+      prefix: config.REDIS_PREFIX,
+      registry,
+      budget: options.budget,
+      threads: config.ANALYTICS_THREADS,
+      queue: config.ANALYTICS_QUEUE,
+      concurrencyPerUser: config.ANALYTICS_CONCURRENCY_PER_USER,
+      offloadCells: config.ANALYTICS_OFFLOAD_CELLS,
+    });
+  }
+
+  /** Stops the worker threads (on close of the app or worker). */
+  close(): Promise<void> {
+    return this.computer.close();
   }
 
   /** Past days' values come from `source` where it has them (see the top of this file). */
@@ -160,56 +177,68 @@ export class AnalyticsService {
     );
   }
 
-  performance(portfolioId: string, input: RangeInput): Promise<PerformanceReport> {
-    return this.cachedReport({
+  /** `caller`: whose budget and concurrency a computation counts against (./compute.ts); null for jobs. */
+  performance(portfolioId: string, input: RangeInput, caller: ComputeCaller | null = null): Promise<PerformanceReport> {
+    return this.cachedReport<PerformanceReport>({
       kind: 'performance',
       portfolioId,
       range: checkedRange(input, this.now()),
       extras: [],
       arguments: null,
-      compute: performanceReport,
+      options: null,
+      caller,
     });
   }
 
   /** `viewerId`: the caller, whose own custom assets may be the benchmark. */
-  risk(portfolioId: string, input: RiskInput, viewerId: string | null = null): Promise<RiskReport> {
+  risk(portfolioId: string, input: RiskInput, viewerId: string | null = null, caller: ComputeCaller | null = null): Promise<RiskReport> {
     const checked = checkedRisk(input, this.now());
     const options = { ...checked, riskFreeRate: this.riskFreeRate };
-    return this.cachedReport({
+    return this.cachedReport<RiskReport>({
       kind: 'risk',
       portfolioId,
       viewerId,
       range: input,
       extras: checked.benchmark === null ? [] : [{ symbol: checked.benchmark, field: 'benchmark' }],
       arguments: options,
-      compute: (requested, dataset) => riskReport(requested, dataset, options),
+      options,
+      caller,
     });
   }
 
-  simulation(portfolioId: string, input: SimulationInput): Promise<SimulationReport> {
+  simulation(portfolioId: string, input: SimulationInput, caller: ComputeCaller | null = null): Promise<SimulationReport> {
     const checked = checkedSimulation(input, this.now());
-    return this.cachedReport({
+    return this.cachedReport<SimulationReport>({
       kind: 'simulation',
       portfolioId,
       range: input,
       extras: [],
       arguments: checked,
+      options: checked,
       check: (snapshot, range) => checkSimulationSize(checked, heldSymbolsOf(snapshot, range).length),
-      compute: (requested, dataset) => simulationReport(requested, dataset, checked),
+      // The paths (what the core bounds), besides estimating the returns over the window.
+      cells: (range, symbols) => checked.paths * checked.horizonDays * Math.max(symbols.length, 1) + windowCells(range, symbols.length),
+      caller,
     });
   }
 
   /** `viewerId`: the caller, whose own custom assets may be factors. */
-  factorExposure(portfolioId: string, input: FactorInput, viewerId: string | null = null): Promise<FactorExposureReport> {
+  factorExposure(
+    portfolioId: string,
+    input: FactorInput,
+    viewerId: string | null = null,
+    caller: ComputeCaller | null = null,
+  ): Promise<FactorExposureReport> {
     const factors = checkedFactors(input, this.now());
-    return this.cachedReport({
+    return this.cachedReport<FactorExposureReport>({
       kind: 'factorExposure',
       portfolioId,
       viewerId,
       range: input,
       extras: factors.map((symbol, i) => ({ symbol, field: `factors[${i}]` })),
       arguments: factors,
-      compute: (requested, dataset) => factorExposureReport(requested, dataset, factors),
+      options: factors,
+      caller,
     });
   }
 
@@ -248,14 +277,21 @@ export class AnalyticsService {
 
     const key = this.cache.key(request.kind, request.portfolioId, [snapshot.fingerprint, requested, request.arguments]);
     const loaded = snapshot;
-    return this.cache.getOrCompute(request.kind, key, async () => {
-      const closes = range.from <= range.to ? await this.data.closes(loaded, symbols, range) : new Map();
-      const prices = buildPriceTable(closes);
-      const dataset = await this.dataset(loaded, range, prices, symbols, historyFrom);
-      // The simulation compounds symbol returns, not the portfolio's values.
-      if (request.kind !== 'simulation') dataset.stored = await this.storedDays(loaded, dataset, today);
-      return request.compute(requested, dataset);
-    });
+    // Charged (and given a worker slot) before the closes are read: a refused report reads nothing more.
+    const cells = request.cells ? request.cells(range, symbols) : windowCells(range, symbols.length);
+    return this.cache.getOrCompute(
+      request.kind,
+      key,
+      () =>
+        this.computer.run(request.kind, cells, request.caller, async () => {
+          const closes = range.from <= range.to ? await this.data.closes(loaded, symbols, range) : new Map();
+          const prices = buildPriceTable(closes);
+          const dataset = await this.dataset(loaded, range, prices, symbols, historyFrom);
+          // The simulation compounds symbol returns, not the portfolio's values.
+          if (request.kind !== 'simulation') dataset.stored = await this.storedDays(loaded, dataset, today);
+          return { requested, dataset, options: request.options };
+        }) as Promise<T>,
+    );
   }
 
   /** The stored values of the range's past days that are this ledger's (acceptedStoredValues), as numbers. */
