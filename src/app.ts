@@ -37,6 +37,7 @@ import { channelsPlugin, dbPlugin, redisPlugin } from './platform/plugins.js';
 import { httpRoutes } from './platform/routes.js';
 import { LiveMarket, type LiveMarketOptions, MarketService, type MarketDataProvider } from './market/index.js';
 import {
+  AccessChanges,
   LiveValuations,
   PortfolioAccess,
   PortfolioService,
@@ -82,7 +83,7 @@ const servicesPlugin = fp(
     app.decorate('services', services);
     app.addHook('onClose', async () => {
       await services.auth.close();
-      await services.liveValuations.close();
+      await services.accessChanges.close();
       await services.live.close();
       services.market.close();
       await services.analytics.close();
@@ -142,7 +143,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     heldSymbols: (except) => heldSymbolsExcept(db, except),
   });
   const auth = new AuthService({ config, db, redis, logger: app.log, tokens, revocations });
-  const portfolios = new PortfolioService(db, app.log, { redis, config, fx });
+  // The one path of access changes: portfolios announce them, streams follow them, alerts end with them.
+  const accessChanges = new AccessChanges({ redis, channels, prefix: config.REDIS_PREFIX, logger: app.log });
+  const portfolios = new PortfolioService(db, app.log, { redis, config, fx, accessChanges });
+  // Deleting an account ends the access it had and gave, in its transaction.
+  auth.onAccountDeletion((tx, userId) => portfolios.accountDeletion(tx, userId));
   const invitations = new PortfolioInvitations({ db, config, outbox: auth.outbox, logger: app.log }, (actor, id, email, permission) =>
     portfolios.share(actor, id, email, permission),
   );
@@ -166,6 +171,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     logger: app.log,
     budget,
   });
+  const alerts = new AlertService({ config, db, redis, market });
+  accessChanges.onLoss(alerts.accessLossHook);
   const services: AppServices = {
     config,
     version: VERSION,
@@ -187,12 +194,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     market,
     valuations,
     live,
+    accessChanges,
     liveValuations: new LiveValuations(
-      { channels, relay: live.relay, market, valuations, prefix: config.REDIS_PREFIX, logger: app.log },
+      { accessChanges, relay: live.relay, market, valuations, prefix: config.REDIS_PREFIX, logger: app.log },
       options.live,
     ),
     analytics,
-    alerts: new AlertService({ config, db, redis, market }),
+    alerts,
     reports: new ReportService({
       db,
       market,

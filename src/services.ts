@@ -13,6 +13,7 @@ import type { SessionRevocations } from './auth/index.js';
 import type { TokenSigner } from './auth/index.js';
 import type { AuthService } from './auth/index.js';
 import type {
+  AccessChanges,
   LedgerService,
   LiveValuations,
   PortfolioAccess,
@@ -66,6 +67,11 @@ export interface AppServices {
   valuations: PortfolioValuations;
   /** Live quotes for subscriptions, relayed through Redis (src/market/live.ts). */
   live: LiveMarket;
+  /**
+   * Every change of who may see a portfolio, the one path (src/portfolios/access-changes.ts): a
+   * per-portfolio stream follows it with `follow(portfolioId, viewerId, recheck)`.
+   */
+  accessChanges: AccessChanges;
   /** Live portfolio valuations for subscriptions (src/portfolios/live-valuation.ts). */
   liveValuations: LiveValuations;
   /** Performance, risk, simulation, factor exposure and rebalancing of portfolios (src/analytics). */

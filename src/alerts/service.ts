@@ -10,6 +10,7 @@ import { checkedRebalance } from '../analytics/index.js';
 import type { Config } from '../config.js';
 import { checkSymbol } from '../platform/symbols.js';
 import type { MarketService } from '../market/index.js';
+import type { AccessLossHook } from '../portfolios/index.js';
 import type { Db } from '../platform/db.js';
 import { badInput, notFound, Problems } from '../platform/errors.js';
 import type { Redis } from '../platform/redis.js';
@@ -154,6 +155,24 @@ export class AlertService {
     if (count === 0) throw notFound('Alert');
     await this.changed();
   }
+
+  /**
+   * Access ends what it gave (registered with portfolios' AccessChanges by the composition root):
+   * in the transaction that takes the access away, the portfolio alerts of those who lost it
+   * become inactive, so no evaluator can fire them once it commits (firing is conditional on
+   * `active`); then the evaluators reload.
+   */
+  readonly accessLossHook: AccessLossHook = {
+    within: async (tx, lost) => {
+      for (const { portfolioId, userIds } of lost) {
+        if (userIds === null) await tx.$executeRaw`UPDATE alerts SET active = false WHERE portfolio_id = ${portfolioId}::uuid AND active`;
+        else
+          await tx.$executeRaw`UPDATE alerts SET active = false
+            WHERE portfolio_id = ${portfolioId}::uuid AND active AND user_id = ANY(${userIds}::uuid[])`;
+      }
+    },
+    afterCommit: () => this.changed(),
+  };
 
   // ------------------------------------------------------------------------------ notifications
 

@@ -48,6 +48,9 @@ export function normalizeEmail(email: string): string {
 const invalidCredentials = () => unauthenticated('Invalid email or password');
 const invalidLinkToken = () => badInput([{ field: 'token', message: 'is invalid, expired or already used' }]);
 
+/** See AuthService.onAccountDeletion. */
+export type AccountDeletionHook = (tx: Prisma.TransactionClient, userId: string) => Promise<() => Promise<void>>;
+
 export class AuthService {
   readonly sessions: SessionService;
   readonly mfa: MfaService;
@@ -59,6 +62,7 @@ export class AuthService {
   private readonly oneTimeTokens: OneTimeTokens;
   private readonly registrationLimit: RegistrationLimit;
   private readonly registeredHooks: Array<(user: User) => Promise<void>> = [];
+  private readonly deletionHooks: AccountDeletionHook[] = [];
 
   constructor(private readonly deps: AuthDeps) {
     this.background = new BackgroundTasks(deps.logger);
@@ -77,6 +81,15 @@ export class AuthService {
    */
   afterRegister(hook: (user: User) => Promise<void>): void {
     this.registeredHooks.push(hook);
+  }
+
+  /**
+   * Work a higher layer does when an account is deleted, in the deleting transaction before the
+   * user row goes (portfolios ends the access the account had or gave); what it returns runs
+   * once that transaction has committed.
+   */
+  onAccountDeletion(hook: AccountDeletionHook): void {
+    this.deletionHooks.push(hook);
   }
 
   async close(): Promise<void> {
@@ -319,10 +332,13 @@ export class AuthService {
       db.apiToken.findMany({ where: { userId: user.id }, select: { id: true } }),
     ]);
     await this.deps.revocations.revoke([...sessions.map((s) => s.id), ...apiTokens.map((t) => t.id)]);
+    const afterCommit: Array<() => Promise<void>> = [];
     await db.$transaction(async (tx) => {
+      for (const hook of this.deletionHooks) afterCommit.push(await hook(tx, user.id));
       await tx.user.delete({ where: { id: user.id } });
     });
     securityEvent(logger, 'auth.account_deleted', { userId: user.id, sessionId: viewer.sessionId, ip: client.ip });
+    for (const work of afterCommit) await work();
     return true;
   }
 

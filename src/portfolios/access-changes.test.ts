@@ -138,6 +138,47 @@ describe('live valuations follow access changes at once', () => {
     for (const live of streams) await endsWithNotFound(live);
   });
 
+  it("deleting the owner's account ends every collaborator's stream of its portfolios at once", async () => {
+    const { owner, portfolioId } = await livePortfolio();
+    const viewer = await createTestUser(a);
+    const editor = await createTestUser(a);
+    ok(await a.gql(SharePortfolioDocument, { portfolioId, email: viewer.email, permission: 'VIEW' }, { token: owner.token }));
+    ok(await a.gql(SharePortfolioDocument, { portfolioId, email: editor.email, permission: 'EDIT' }, { token: owner.token }));
+    const streams = [await watch(viewer, portfolioId), await watch(editor, portfolioId)];
+    ok(
+      await a.gql(
+        `mutation($password: String!) { deleteAccount(password: $password) }`,
+        { password: owner.password },
+        { token: owner.token },
+      ),
+    );
+    // Instance B re-checks every 30 s: only the announcement ends them this soon.
+    for (const live of streams) expect(await endsWithNotFound(live)).toBeLessThan(2_000);
+  });
+
+  it("deleting a collaborator's account ends that collaborator's access, not the others'", async () => {
+    const { owner, portfolioId } = await livePortfolio();
+    const leaving = await createTestUser(a);
+    const staying = await createTestUser(a);
+    for (const user of [leaving, staying])
+      ok(await a.gql(SharePortfolioDocument, { portfolioId, email: user.email, permission: 'VIEW' }, { token: owner.token }));
+    const theirs = await watch(leaving, portfolioId);
+    const others = await watch(staying, portfolioId);
+    ok(
+      await a.gql(
+        `mutation($password: String!) { deleteAccount(password: $password) }`,
+        { password: leaving.password },
+        { token: leaving.token },
+      ),
+    );
+    const event = await eventually(
+      () => theirs.next(2_000),
+      (e) => e.type !== 'next',
+    );
+    expect(event.type).not.toBe('next');
+    await expect(others.next(500)).rejects.toThrow(/no subscription event/);
+  });
+
   it('making a public portfolio private ends its public readers’ streams, not its collaborators’', async () => {
     const { owner, portfolioId } = await livePortfolio({ isPublic: true });
     const reader = await createTestUser(a);

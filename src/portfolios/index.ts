@@ -27,4 +27,5 @@ export { LedgerService } from './ledger-service.js';
 export { PortfolioValuations, heldSymbolsExcept, type HoldingsOnDay, type PortfolioPageEntry } from './valuations.js';
 export { PortfolioAccess, type AccessPair } from './access.js';
 export { LiveValuations, type LiveValuationOptions } from './live-valuation.js';
+export { AccessChanges, type AccessChange, type AccessLossHook } from './access-changes.js';
 export { decodeLedger, ledgerText, type LedgerRow } from './ledger-rows.js';

@@ -8,19 +8,19 @@
  *   each symbol is kept in memory, so a recomputation costs no I/O. Every `resyncMs` the stream
  *   checks again that the caller may still see the portfolio (ending it with NOT_FOUND when not,
  *   e.g. after an unshare) and reloads holdings and quotes (transactions added, custom prices).
- * - Access changes take effect at once: whoever changes who may see a portfolio (a share, an
- *   unshare, a role change, a deletion, making it private; ./service.ts) publishes an
- *   AccessChange on the Redis channel `accessChangedChannel`, after the change commits. Every
- *   instance hears it and resyncs the affected subscriptions right away: those that lost access
- *   end with NOT_FOUND, the rest carry on (re-authorized). The periodic resync stays as the
- *   safety net for a message lost while Redis was unreachable.
+ * - Access changes take effect at once: every change of who may see a portfolio (a share, an
+ *   unshare, a role change, a deletion, making it private, an account deletion) is announced
+ *   through ./access-changes.ts after it commits, and each subscription follows its portfolio
+ *   there: it resyncs right away, ending with NOT_FOUND when access was lost, carrying on
+ *   (re-authorized) otherwise. The periodic resync stays as the safety net for a message lost
+ *   while Redis was unreachable.
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { LiveQuote, MarketService, PortfolioHeader, PortfolioValuation, Quote, QuoteRelay, HoldingInput } from '../market/index.js';
 import { isCash } from '../market/index.js';
 import { BoundedQueue } from '../platform/bounded-queue.js';
 import { notFound } from '../platform/errors.js';
-import type { RedisChannels } from '../platform/redis-channels.js';
+import type { AccessChanges } from './access-changes.js';
 import type { PortfolioValuations } from './valuations.js';
 
 export interface LiveValuationOptions {
@@ -38,24 +38,6 @@ export const DEFAULT_LIVE_VALUATION_OPTIONS: Readonly<LiveValuationOptions> = Ob
 /** Whether the subscriber may still see the portfolio (asked again on every resync). */
 export type AccessCheck = () => Promise<boolean>;
 
-/** Who may have lost (or changed) access to a portfolio: these users, or (null) anyone. */
-export interface AccessChange {
-  portfolioId: string;
-  userIds: string[] | null;
-}
-
-/** The Redis channel on which access changes are announced to every instance. */
-export function accessChangedChannel(prefix: string): string {
-  return `${prefix}portfolio-access-changed`;
-}
-
-/** One running valuation subscription, as access changes find it. */
-interface ValuationWatcher {
-  subscriberId: string | null;
-  /** Re-checks access (and reloads) now. */
-  recheck(): void;
-}
-
 interface LoadedPortfolio {
   header: PortfolioHeader;
   holdings: HoldingInput[];
@@ -68,14 +50,13 @@ const RESYNC_RETRY_MS = 1000;
 
 export class LiveValuations {
   private readonly options: LiveValuationOptions;
-  /** Running valuation subscriptions of this instance, by portfolio. */
-  private readonly watchers = new Map<string, Set<ValuationWatcher>>();
-  /** The access-change listener, started with the first valuation subscription. */
-  private accessListener: Promise<() => void> | null = null;
+  /** Running valuation subscriptions of this instance. */
+  private running = 0;
 
   constructor(
     private readonly deps: {
-      channels: RedisChannels;
+      /** Where access changes are announced (each subscription follows its portfolio there). */
+      accessChanges: Pick<AccessChanges, 'follow'>;
       /** Ticks of the holdings' symbols. */
       relay: Pick<QuoteRelay, 'watch'>;
       market: Pick<MarketService, 'lookupQuotes' | 'tickingSymbols'>;
@@ -93,26 +74,7 @@ export class LiveValuations {
 
   /** Valuation subscriptions running on this instance (for tests and diagnostics). */
   valuationSubscriptionCount(): number {
-    let count = 0;
-    for (const set of this.watchers.values()) count += set.size;
-    return count;
-  }
-
-  private listenForAccessChanges(): Promise<() => void> {
-    this.accessListener ??= this.deps.channels.listen(accessChangedChannel(this.deps.prefix), (message) => {
-      let change: AccessChange;
-      try {
-        change = JSON.parse(message) as AccessChange;
-      } catch {
-        this.deps.logger.warn('ignoring a malformed portfolio access message');
-        return;
-      }
-      const userIds = Array.isArray(change.userIds) ? new Set(change.userIds.map(String)) : null;
-      for (const watcher of this.watchers.get(String(change.portfolioId)) ?? []) {
-        if (!userIds || (watcher.subscriberId !== null && userIds.has(watcher.subscriberId))) watcher.recheck();
-      }
-    });
-    return this.accessListener;
+    return this.running;
   }
 
   /**
@@ -125,8 +87,6 @@ export class LiveValuations {
     canView: AccessCheck,
     subscriberId: string | null = null,
   ): Promise<AsyncIterableIterator<PortfolioValuation>> {
-    // Listening before the first access check, so no change after it can go unheard.
-    await this.listenForAccessChanges();
     let portfolio: LoadedPortfolio | null = await this.load(portfolioId);
     if (!portfolio) throw notFound('Portfolio');
     const { throttleMs, resyncMs } = this.options;
@@ -139,22 +99,22 @@ export class LiveValuations {
 
     let resyncing = false;
     let resyncAgain = false;
-    const watcher: ValuationWatcher = {
-      subscriberId,
-      recheck: () => {
-        if (output.ended) return;
-        if (resyncing) {
-          resyncAgain = true;
-          return;
-        }
-        if (resyncTimer) clearTimeout(resyncTimer);
-        void resync().catch(fail);
-      },
+    const recheck = () => {
+      if (output.ended) return;
+      if (resyncing) {
+        resyncAgain = true;
+        return;
+      }
+      if (resyncTimer) clearTimeout(resyncTimer);
+      void resync().catch(fail);
     };
+    let unfollow: (() => void) | null = null;
+    let counted = false;
     const unregister = () => {
-      const set = this.watchers.get(portfolioId);
-      set?.delete(watcher);
-      if (set?.size === 0) this.watchers.delete(portfolioId);
+      unfollow?.();
+      unfollow = null;
+      if (counted) this.running--;
+      counted = false;
     };
 
     // Only the newest valuation matters to a slow consumer.
@@ -254,10 +214,11 @@ export class LiveValuations {
       );
     };
 
-    let set = this.watchers.get(portfolioId);
-    if (!set) this.watchers.set(portfolioId, (set = new Set()));
-    set.add(watcher);
     try {
+      // Following before the access check, so no change after it can go unheard.
+      unfollow = await this.deps.accessChanges.follow(portfolioId, subscriberId, recheck);
+      this.running++;
+      counted = true;
       // Access may have changed since the caller's check, before this subscription was registered.
       if (!(await canView())) throw notFound('Portfolio');
       // Listen first, so no tick between the first valuation and the listener is lost.
@@ -270,16 +231,6 @@ export class LiveValuations {
     }
     scheduleResync();
     return output;
-  }
-
-  /** Stops hearing access changes (on app close, before the quote relay closes). */
-  async close(): Promise<void> {
-    const listener = this.accessListener;
-    this.accessListener = null;
-    await listener?.then(
-      (stop) => stop(),
-      () => {},
-    );
   }
 
   private async load(portfolioId: string): Promise<LoadedPortfolio | null> {

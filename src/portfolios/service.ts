@@ -8,9 +8,9 @@
  * locks the portfolio row (FOR NO KEY UPDATE: investments can still be added meanwhile) and
  * checks the caller's role against the shares as they stand under that lock. Two concurrent
  * changes are then serialized; an ADMIN cannot downgrade a share that the owner has just made
- * ADMIN, nor act on a role just taken away. Every change of who may see a portfolio is
- * announced after it commits (./live-valuation.ts accessChangedChannel), so live valuation
- * subscriptions of those who lost access end at once, on every instance.
+ * ADMIN, nor act on a role just taken away. Every change of who may see a portfolio goes the
+ * one way of ./access-changes.ts: what the lost access gave ends in the change's transaction
+ * (alerts), and the streams of those who lost it end at once after it commits, on every instance.
  */
 import type { FastifyBaseLogger } from 'fastify';
 import { existingUserContact, normalizeEmail, userByEmail } from '../auth/index.js';
@@ -23,7 +23,7 @@ import { isUuid } from '../platform/ids.js';
 import type { Config } from '../config.js';
 import type { FxRates } from '../market/index.js';
 import type { Redis } from '../platform/redis.js';
-import { accessChangedChannel, type AccessChange } from './live-valuation.js';
+import type { AccessChange, AccessChanges } from './access-changes.js';
 import { recordActivity, type Actor } from './activity.js';
 import { PortfolioAccess } from './access.js';
 import { roleAtLeast, roleToManageShare, type PortfolioRole } from './roles.js';
@@ -107,22 +107,29 @@ export class PortfolioService {
       config: Pick<Config, 'REDIS_PREFIX' | 'SHARES_PER_USER_PER_HOUR'>;
       /** Market's FX door: an imported transaction without fxRate takes its date's rate. */
       fx: Pick<FxRates, 'rate'>;
+      /** The one path of access changes (./access-changes.ts). */
+      accessChanges: AccessChanges;
     },
   ) {
     this.shareLimit = new ShareLimit(deps);
   }
 
   /**
-   * Tells every instance that these users (null: anyone) may have lost or changed access. Never
-   * fails the change that has committed: if Redis is unreachable, the streams' periodic access
-   * check catches up.
+   * In the transaction that deletes `userId`'s account (auth's hook, set by the composition
+   * root): the portfolios it owns go for everyone, the shares it holds go for it. Returns what to
+   * do once that transaction has committed.
    */
-  private async announceAccessChange(change: AccessChange): Promise<void> {
-    try {
-      await this.deps.redis.publish(accessChangedChannel(this.deps.config.REDIS_PREFIX), JSON.stringify(change));
-    } catch (error) {
-      this.logger.warn({ err: error, portfolioId: change.portfolioId }, 'could not announce a portfolio access change');
-    }
+  async accountDeletion(tx: Prisma.TransactionClient, userId: string): Promise<() => Promise<void>> {
+    const [owned, shared] = await Promise.all([
+      tx.portfolio.findMany({ where: { ownerId: userId }, select: { id: true } }),
+      tx.portfolioShare.findMany({ where: { userId }, select: { portfolioId: true } }),
+    ]);
+    const changes: AccessChange[] = [
+      ...owned.map(({ id }) => ({ portfolioId: id, userIds: null, lost: true })),
+      ...shared.map(({ portfolioId }) => ({ portfolioId, userIds: [userId], lost: true })),
+    ];
+    await this.deps.accessChanges.within(tx, changes);
+    return () => this.deps.accessChanges.announce(changes);
   }
 
   async create(actor: Actor, input: PortfolioInput): Promise<Portfolio> {
@@ -167,17 +174,23 @@ export class PortfolioService {
         return updated;
       }),
     );
-    // Made private: its public readers' live valuations end.
-    if (patch.isPublic === false) await this.announceAccessChange({ portfolioId: id, userIds: null });
+    // Made private: its public readers' live valuations end (collaborators keep theirs, and their alerts).
+    if (patch.isPublic === false) await this.deps.accessChanges.announce([{ portfolioId: id, userIds: null, lost: false }]);
     return updated;
   }
 
   /** Deletes the portfolio with its investments, shares and (so) its whole activity trail. */
   async delete(actor: Actor, id: string): Promise<void> {
-    await missingAsNotFound('Portfolio', () => this.db.portfolio.delete({ where: { id } }));
+    const changes = [{ portfolioId: id, userIds: null, lost: true }];
+    await missingAsNotFound('Portfolio', () =>
+      this.db.$transaction(async (tx) => {
+        await this.deps.accessChanges.within(tx, changes);
+        await tx.portfolio.delete({ where: { id } });
+      }),
+    );
     // The trail is gone with the portfolio; the log keeps the one record of who deleted it.
     this.logger.info({ portfolioId: id, userId: actor.userId, ip: actor.ip }, 'portfolio deleted');
-    await this.announceAccessChange({ portfolioId: id, userIds: null });
+    await this.deps.accessChanges.announce(changes);
   }
 
   async addInvestment(actor: Actor, portfolioId: string, input: InvestmentInput): Promise<Investment> {
@@ -303,13 +316,15 @@ export class PortfolioService {
         return { share, changed: existing !== null };
       }),
     );
-    // A role change re-authorizes that user's live valuations (a new share needs nothing).
-    if (outcome.changed) await this.announceAccessChange({ portfolioId, userIds: [outcome.share.userId] });
+    // A role change re-authorizes that user's live valuations (a new share needs nothing); every
+    // permission includes VIEW, so nothing that needs a collaborator's role is lost.
+    if (outcome.changed) await this.deps.accessChanges.announce([{ portfolioId, userIds: [outcome.share.userId], lost: false }]);
     return outcome.share;
   }
 
   async unshare(actor: Actor, portfolioId: string, userId: string): Promise<void> {
     if (!isUuid(userId)) throw notFound('Share');
+    const changes = [{ portfolioId, userIds: [userId], lost: true }];
     await this.db.$transaction(async (tx) => {
       const role = await PortfolioAccess.lockedRoleOf(tx, actor.userId, portfolioId);
       const share = await tx.portfolioShare.findUnique({ where: { portfolioId_userId: { portfolioId, userId } } });
@@ -323,8 +338,9 @@ export class PortfolioService {
         before: { permission: share.permission },
         after: null,
       });
+      await this.deps.accessChanges.within(tx, changes);
     });
-    await this.announceAccessChange({ portfolioId, userIds: [userId] });
+    await this.deps.accessChanges.announce(changes);
   }
 
   createCustomAsset(ownerId: string, input: CustomAssetInput): Promise<Asset> {
