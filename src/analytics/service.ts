@@ -8,7 +8,9 @@
  *   3. make sure the price history of the range is stored (only on a cold database does this
  *      call the market service, once per symbol lacking days; then the snapshot is read again);
  *   4. look the report up in Redis under a key naming all it depends on (./cache.ts);
- *   5. on a miss, one statement reads every close, and the pure core computes the report.
+ *   5. on a miss, the caller is charged for the work (./compute.ts: CPU in the request budget, a
+ *      worker slot), one statement reads every close, and the pure core computes the report:
+ *      inline when small, in a worker thread over the size threshold (the same figures either way).
  * So a report costs 1 statement when cached and 2 when computed from stored prices, whatever the
  * number of holdings; 3 with a stored-values source (the daily snapshots, set by the composition
  * root: `useStoredValues`), read once for the past days of the range (not for the simulation,
@@ -98,7 +100,7 @@ interface ExtraSymbol {
   field: string;
 }
 
-interface ReportRequest<T> {
+interface ReportRequest {
   kind: ReportKind;
   portfolioId: string;
   /** Who asks: extra symbols may be their own custom assets. */
@@ -115,8 +117,6 @@ interface ReportRequest<T> {
   cells?: (range: DateRange, symbols: readonly string[]) => number;
   /** Whose budget and concurrency the computation counts against (null: a job's own). */
   caller: ComputeCaller | null;
-  /** Only types the report: the task of `kind` computes it. */
-  report?: T;
 }
 
 export class AnalyticsService {
@@ -253,7 +253,7 @@ export class AnalyticsService {
     return rebalanceReport(valuation, snapshot.assets, checked);
   }
 
-  private async cachedReport<T>(request: ReportRequest<T>): Promise<T> {
+  private async cachedReport<T>(request: ReportRequest): Promise<T> {
     const today = isoDateOf(this.now());
     const extraSymbols = request.extras.map((extra) => extra.symbol);
     const viewerId = request.viewerId ?? null;
