@@ -5,7 +5,10 @@
  * charged before the work starts. (How long /health takes meanwhile is measured by
  * bench/stalls.bench.ts, not here.)
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+
+// Tens of millions of simulated cells per test: on a busy machine they take longer than the default 30 s.
+vi.setConfig({ testTimeout: 180_000 });
 import { errorCode, type TestApp } from '../../test/harness.js';
 import { useTestApp } from '../../test/use-test-app.js';
 import { addInvestment, createPortfolio } from '../../test/portfolios.js';

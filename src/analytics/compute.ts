@@ -21,7 +21,8 @@ import { rateLimited } from '../platform/errors.js';
 import type { RequestBudget } from '../platform/request-budget.js';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { ReportKind } from './cache.js';
-import { calendarDaysBetween, type DateRange } from './core/index.js';
+import { calendarDaysBetween, type DateRange, type PriceTable } from './core/index.js';
+import type { ClosesRow } from './close-rows.js';
 import * as tasks from './compute-worker.js';
 import type { ReportTask } from './compute-worker.js';
 
@@ -107,7 +108,8 @@ export class ReportComputer {
     kind: K,
     cells: number,
     caller: ComputeCaller | null,
-    load: () => Promise<ReportTask<unknown>>,
+    /** Reads the report's data; `priceTable` parses the closes read (in a thread when the report goes there). */
+    load: (priceTable: (rows: readonly ClosesRow[]) => Promise<PriceTable>) => Promise<ReportTask<unknown>>,
   ): Promise<ReturnType<(typeof tasks)[K]>> {
     const offload = cells >= this.options.offloadCells;
     // A refusal (too many at once, a full queue, the budget) comes before anything is read or charged.
@@ -121,7 +123,7 @@ export class ReportComputer {
     try {
       if (offload && this.pool.full) throw new PoolFull();
       await this.charge(caller, cells);
-      const task = await load();
+      const task = await load(offload ? (rows) => this.pool.run<PriceTable>('priceTable', rows) : async (rows) => tasks.priceTable(rows));
       if (!offload) return (tasks[kind] as (task: Task) => ReturnType<(typeof tasks)[K]>)(task as Task);
       this.offloaded.inc({ report: kind });
       return await this.pool.run(kind, task);

@@ -18,13 +18,12 @@
  */
 import { createHash } from 'node:crypto';
 import { addDays, missingRanges } from '../market/index.js';
-import { isoDateFromEpochDay } from '../platform/dates.js';
 import type { MarketService } from '../market/index.js';
 import type { DateRange } from '../market/index.js';
 import type { Db } from '../platform/db.js';
 import { notFound } from '../platform/errors.js';
 import { decodeLedger, ledgerText, type LedgerRow } from '../portfolios/index.js';
-import type { PricePoint } from './core/index.js';
+import type { ClosesRow } from './close-rows.js';
 
 /**
  * One ledger transaction as the analytics read it (ledger order: date, then as recorded), decoded
@@ -72,14 +71,6 @@ interface SnapshotRow {
   /** The ledger text (portfolios' ledgerText; null: no transactions). */
   transactions: string | null;
   assets: SnapshotAsset[];
-}
-
-interface ClosesRow {
-  symbol: string;
-  /** Days since 1970-01-01, ascending, comma-separated. */
-  days: string;
-  /** Exact decimal texts, one per day, comma-separated. */
-  closes: string;
 }
 
 export class AnalyticsData {
@@ -197,12 +188,13 @@ export class AnalyticsData {
    * Each symbol's days and closes arrive as two comma-separated texts aggregated per symbol in
    * date order (from an ordered subquery, per asset: no sort of all rows together); for 50 × 1,300
    * closes that is about 4 times faster than one row per close, or than arrays, which the driver
-   * parses element by element.
+   * parses element by element. They are parsed by ./close-rows.ts (in a worker thread for a
+   * report over the size threshold).
    */
-  async closes(snapshot: PortfolioSnapshot, symbols: readonly string[], range: DateRange): Promise<Map<string, PricePoint[]>> {
+  async closeRows(snapshot: PortfolioSnapshot, symbols: readonly string[], range: DateRange): Promise<ClosesRow[]> {
     const assets = [...new Set(symbols)].flatMap((symbol) => snapshot.assets.get(symbol) ?? []);
-    if (assets.length === 0) return new Map();
-    const rows = await this.db.$queryRaw<ClosesRow[]>`
+    if (assets.length === 0) return [];
+    return this.db.$queryRaw<ClosesRow[]>`
       SELECT w.symbol, p.days, p.closes
       FROM unnest(${assets.map((a) => a.assetId)}::uuid[], ${assets.map((a) => a.symbol)}::text[]) AS w(asset_id, symbol)
       CROSS JOIN LATERAL (
@@ -216,14 +208,5 @@ export class AnalyticsData {
               ORDER BY u.date) d
       ) p
       WHERE p.days IS NOT NULL`;
-    const prices = new Map<string, PricePoint[]>();
-    for (const row of rows) {
-      const days = row.days.split(',');
-      const closes = row.closes.split(',');
-      const points = new Array<PricePoint>(days.length);
-      for (let i = 0; i < days.length; i++) points[i] = { date: isoDateFromEpochDay(Number(days[i])), close: Number(closes[i]) };
-      prices.set(row.symbol, points);
-    }
-    return prices;
   }
 }

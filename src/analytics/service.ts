@@ -38,7 +38,7 @@ import type { Db } from '../platform/db.js';
 import { badInput } from '../platform/errors.js';
 import type { Redis } from '../platform/redis.js';
 import { AnalyticsCache, createAnalyticsMetrics, type AnalyticsMetrics, type ReportKind } from './cache.js';
-import { buildPriceTable, tracksCash, type DateRange, type LedgerEvent, type PriceTable } from './core/index.js';
+import { tracksCash, type DateRange, type LedgerEvent, type PriceTable } from './core/index.js';
 import type { RequestBudget } from '../platform/request-budget.js';
 import { ReportComputer, windowCells, type ComputeCaller } from './compute.js';
 import {
@@ -283,9 +283,8 @@ export class AnalyticsService {
       request.kind,
       key,
       () =>
-        this.computer.run(request.kind, cells, request.caller, async () => {
-          const closes = range.from <= range.to ? await this.data.closes(loaded, symbols, range) : new Map();
-          const prices = buildPriceTable(closes);
+        this.computer.run(request.kind, cells, request.caller, async (priceTable) => {
+          const prices = await priceTable(range.from <= range.to ? await this.data.closeRows(loaded, symbols, range) : []);
           const dataset = await this.dataset(loaded, range, prices, symbols, historyFrom);
           // The simulation compounds symbol returns, not the portfolio's values.
           if (request.kind !== 'simulation') dataset.stored = await this.storedDays(loaded, dataset, today);
