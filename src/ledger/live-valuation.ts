@@ -20,7 +20,7 @@ import type { LiveQuote, MarketService, PortfolioHeader, PortfolioValuation, Quo
 import { isCash } from '../market/index.js';
 import { BoundedQueue } from '../platform/bounded-queue.js';
 import { notFound } from '../platform/errors.js';
-import type { AccessChanges } from './access-changes.js';
+import type { AccessChanges } from '../portfolios/index.js';
 import type { PortfolioValuations } from './valuations.js';
 
 export interface LiveValuationOptions {
