@@ -13,9 +13,9 @@ import boundaries from 'eslint-plugin-boundaries';
 import tseslint from 'typescript-eslint';
 
 /** The layers, lowest first: each may import only the layers before it (and itself). */
-export const LAYERS = ['platform', 'graphql', 'auth', 'market', 'portfolios', 'analytics', 'alerts', 'reports', 'jobs', 'rest', 'app'];
+export const LAYERS = ['platform', 'graphql', 'auth', 'market', 'portfolios', 'ledger', 'analytics', 'alerts', 'reports', 'jobs', 'rest', 'app'];
 /** Layers that are domains: entered from outside only through their index.ts. */
-export const DOMAINS = ['auth', 'market', 'portfolios', 'analytics', 'alerts', 'reports', 'jobs', 'rest'];
+export const DOMAINS = ['auth', 'market', 'portfolios', 'ledger', 'analytics', 'alerts', 'reports', 'jobs', 'rest'];
 
 const layerPolicies = LAYERS.map((layer, i) => ({
   from: { element: { type: layer } },
@@ -93,6 +93,25 @@ export default tseslint.config(
             },
             // Inside one element anything goes (the last policy that matches decides).
             { allow: { dependency: { relationship: { to: 'internal' } } } },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Broker file readers are pure (text in, rows out): no I/O, no framework, no database.
+    files: ['src/ledger/broker-formats/**/*.ts'],
+    ignores: ['src/ledger/broker-formats/**/*.test.ts', 'src/ledger/broker-formats/test-fixtures.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['node:*', 'fs', 'fs/*', 'net', 'http', 'https', 'child_process', 'worker_threads'], message: 'broker readers do no I/O' },
+            {
+              group: ['fastify*', '@fastify/*', 'mercurius*', 'graphql*', '@pothos/*', '@prisma/*', 'pg', 'ioredis', 'bullmq', '**/generated/**'],
+              message: 'broker readers use no framework or database',
+            },
           ],
         },
       ],
