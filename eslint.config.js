@@ -13,7 +13,20 @@ import boundaries from 'eslint-plugin-boundaries';
 import tseslint from 'typescript-eslint';
 
 /** The layers, lowest first: each may import only the layers before it (and itself). */
-export const LAYERS = ['platform', 'graphql', 'auth', 'market', 'portfolios', 'ledger', 'analytics', 'alerts', 'reports', 'jobs', 'rest', 'app'];
+export const LAYERS = [
+  'platform',
+  'graphql',
+  'auth',
+  'market',
+  'portfolios',
+  'ledger',
+  'analytics',
+  'alerts',
+  'reports',
+  'jobs',
+  'rest',
+  'app',
+];
 /** Layers that are domains: entered from outside only through their index.ts. */
 export const DOMAINS = ['auth', 'market', 'portfolios', 'ledger', 'analytics', 'alerts', 'reports', 'jobs', 'rest'];
 
@@ -107,9 +120,23 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['node:*', 'fs', 'fs/*', 'net', 'http', 'https', 'child_process', 'worker_threads'], message: 'broker readers do no I/O' },
             {
-              group: ['fastify*', '@fastify/*', 'mercurius*', 'graphql*', '@pothos/*', '@prisma/*', 'pg', 'ioredis', 'bullmq', '**/generated/**'],
+              group: ['node:*', 'fs', 'fs/*', 'net', 'http', 'https', 'child_process', 'worker_threads'],
+              message: 'broker readers do no I/O',
+            },
+            {
+              group: [
+                'fastify*',
+                '@fastify/*',
+                'mercurius*',
+                'graphql*',
+                '@pothos/*',
+                '@prisma/*',
+                'pg',
+                'ioredis',
+                'bullmq',
+                '**/generated/**',
+              ],
               message: 'broker readers use no framework or database',
             },
           ],

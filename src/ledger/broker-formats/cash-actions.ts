@@ -65,7 +65,11 @@ export function mapAction(b: FileBuilder, r: ActionRow, kind: ActionKind): void 
     case 'interest': {
       if (!required(b, r, 'amount', r.amount)) return;
       if (isNegative(r.amount)) {
-        b.problem(r.row, `"${r.action}" takes money out (${r.amount}): a reversal has no transaction type here, record it by hand`, 'amount');
+        b.problem(
+          r.row,
+          `"${r.action}" takes money out (${r.amount}): a reversal has no transaction type here, record it by hand`,
+          'amount',
+        );
         return;
       }
       const type = kind === 'dividend' ? 'DIVIDEND' : 'INTEREST';
@@ -90,7 +94,11 @@ export function mapAction(b: FileBuilder, r: ActionRow, kind: ActionKind): void 
     case 'fee': {
       if (!required(b, r, 'amount', r.amount)) return;
       if (!isNegative(r.amount)) {
-        b.problem(r.row, `"${r.action}" pays money in (${r.amount}): a refund of a fee has no transaction type here, record it by hand`, 'amount');
+        b.problem(
+          r.row,
+          `"${r.action}" pays money in (${r.amount}): a refund of a fee has no transaction type here, record it by hand`,
+          'amount',
+        );
         return;
       }
       b.transaction(r.row, null, { ...base, type: 'FEE', symbol, amount: magnitude(r.amount) });

@@ -71,6 +71,19 @@ export function columnsOf(header: readonly string[]): Map<string, number> {
   return columns;
 }
 
+/**
+ * Whether a record fits its header: cells past the header's last column must be empty (a comma
+ * too many in an unquoted number shifts every cell after it); missing trailing cells read as empty.
+ */
+export function fitsHeader(b: FileBuilder, record: CsvLine, header: CsvLine): boolean {
+  if (record.cells.slice(header.cells.length).every((cell) => cell === '')) return true;
+  b.problem(
+    record.line,
+    `has ${record.cells.length} cells where the header has ${header.cells.length} (a number with a comma must be in quotes)`,
+  );
+  return false;
+}
+
 /** The first non-blank line of the text, for detection (without a byte order mark). */
 export function firstLines(text: string, count: number): string[] {
   const head = text.slice(0, DETECT_PREFIX).replace(/^\uFEFF/, '');
@@ -82,7 +95,12 @@ export function firstLines(text: string, count: number): string[] {
 
 /** A CSV header line's names (quotes removed): enough for detection, no full CSV parse. */
 export function headerNames(line: string): string[] {
-  return line.split(',').map((name) => name.trim().replace(/^"(.*)"$/, '$1').trim());
+  return line.split(',').map((name) =>
+    name
+      .trim()
+      .replace(/^"(.*)"$/, '$1')
+      .trim(),
+  );
 }
 
 // ---------------------------------------------------------------------------------- numbers and dates
@@ -317,7 +335,8 @@ export class FileBuilder {
       const dividend = dividends.get(k);
       if (dividend) {
         const fee = new Decimal(dividend.fields.fee ?? 0).plus(total);
-        if (fee.isNegative()) this.problem(first.row, `refunds more tax (${total.negated().toFixed()}) than was withheld from its dividend`, 'amount');
+        if (fee.isNegative())
+          this.problem(first.row, `refunds more tax (${total.negated().toFixed()}) than was withheld from its dividend`, 'amount');
         else dividend.fields.fee = fee.toFixed();
         continue;
       }

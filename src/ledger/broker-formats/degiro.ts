@@ -7,7 +7,20 @@
  * broker's id (the same in both exports, so importing both adds each trade once).
  */
 import { Decimal } from 'decimal.js';
-import { type CsvLine, decimalText, dayMonthYearDate, europeanNumber, FileBuilder, firstLines, headerNames, isNegative, isZero, magnitude, readCsv } from './common.js';
+import {
+  type CsvLine,
+  decimalText,
+  dayMonthYearDate,
+  europeanNumber,
+  FileBuilder,
+  fitsHeader,
+  firstLines,
+  headerNames,
+  isNegative,
+  isZero,
+  magnitude,
+  readCsv,
+} from './common.js';
 import type { BrokerFormat } from './types.js';
 
 const TRANSACTIONS_START = [
@@ -48,8 +61,9 @@ function readTransactions(b: FileBuilder, header: CsvLine, records: readonly Csv
     b.problem(header.line, `the header lacks ${missing.map(([key]) => key).join(', ')}`);
     return;
   }
-  for (const { line, cells } of records) {
-    if (cells.every((cell) => cell === '')) continue;
+  for (const record of records) {
+    const { line, cells } = record;
+    if (cells.every((cell) => cell === '') || !fitsHeader(b, record, header)) continue;
     const date = dayMonthYearDate(cells[0] ?? '');
     if (date === null) {
       b.problem(line, `"${cells[0]}" is not a date DD-MM-YYYY`, 'date');
@@ -155,7 +169,11 @@ function entryOf(description: string): Entry | null {
     return { kind: 'deposit' };
   if (['terugstorting', 'withdrawal', 'flatex terugstorting', 'flatex withdrawal'].includes(lower)) return { kind: 'withdrawal' };
   if (['rente', 'interest', 'flatex interest', 'flatex interest income', 'degiro interest'].includes(lower)) return { kind: 'interest' };
-  if (lower.startsWith('degiro aansluitingskosten') || lower.startsWith('degiro exchange connection fee') || lower.startsWith('degiro connection fee'))
+  if (
+    lower.startsWith('degiro aansluitingskosten') ||
+    lower.startsWith('degiro exchange connection fee') ||
+    lower.startsWith('degiro connection fee')
+  )
     return { kind: 'connectionFee' };
   if (
     lower === 'degiro cash sweep transfer' ||
@@ -205,8 +223,9 @@ function readAccount(b: FileBuilder, header: CsvLine, records: readonly CsvLine[
   }
 
   const rows: AccountRow[] = [];
-  for (const { line, cells } of joined) {
-    if (cells.every((cell) => cell === '')) continue;
+  for (const record of joined) {
+    const { line, cells } = record;
+    if (cells.every((cell) => cell === '') || !fitsHeader(b, record, header)) continue;
     const date = dayMonthYearDate(cells[0] ?? '');
     if (date === null) {
       b.problem(line, `"${cells[0]}" is not a date DD-MM-YYYY`, 'date');
@@ -286,8 +305,15 @@ function readAccount(b: FileBuilder, header: CsvLine, records: readonly CsvLine[
       case 'fee':
       case 'connectionFee':
         used.add(row);
-        if (!isNegative(row.amount)) b.problem(row.line, `"${row.description}" pays money in: a refund of a fee has no transaction type here`, 'amount');
-        else b.transaction(row.line, row.orderId ? `${row.orderId}:fee` : null, { ...fields, type: 'FEE', amount: magnitude(row.amount), notes: row.description });
+        if (!isNegative(row.amount))
+          b.problem(row.line, `"${row.description}" pays money in: a refund of a fee has no transaction type here`, 'amount');
+        else
+          b.transaction(row.line, row.orderId ? `${row.orderId}:fee` : null, {
+            ...fields,
+            type: 'FEE',
+            amount: magnitude(row.amount),
+            notes: row.description,
+          });
         break;
       case 'fxDebit':
       case 'fxCredit': {
@@ -313,7 +339,8 @@ function readAccount(b: FileBuilder, header: CsvLine, records: readonly CsvLine[
       }
       case 'dividend':
         used.add(row);
-        if (isNegative(row.amount)) b.problem(row.line, `"${row.description}" takes money out: a reversed dividend has no transaction type here`, 'amount');
+        if (isNegative(row.amount))
+          b.problem(row.line, `"${row.description}" takes money out: a reversed dividend has no transaction type here`, 'amount');
         else b.transaction(row.line, null, { ...fields, type: 'DIVIDEND', symbol: row.isin, amount: row.amount });
         break;
       case 'withholding':
@@ -343,13 +370,15 @@ function readAccount(b: FileBuilder, header: CsvLine, records: readonly CsvLine[
                 ? 'DEPOSIT'
                 : 'WITHDRAWAL'
               : null;
-        if (type === null || isZero(row.amount)) b.problem(row.line, `"${row.description}" of ${row.amount}: the sign does not fit`, 'amount');
+        if (type === null || isZero(row.amount))
+          b.problem(row.line, `"${row.description}" of ${row.amount}: the sign does not fit`, 'amount');
         else b.transaction(row.line, null, { ...fields, type, amount: magnitude(row.amount), notes: row.description });
         break;
       }
     }
   }
-  for (const row of unpairedFx.values()) b.problem(row.line, `"${row.description}" without the other side of its currency exchange`, 'type');
+  for (const row of unpairedFx.values())
+    b.problem(row.line, `"${row.description}" without the other side of its currency exchange`, 'type');
 }
 
 export const degiro: BrokerFormat = {

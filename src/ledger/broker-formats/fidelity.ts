@@ -6,7 +6,7 @@
  */
 import { Decimal } from 'decimal.js';
 import { type ActionKind, mapAction } from './cash-actions.js';
-import { blankRecord, columnsOf, FileBuilder, firstLines, headerNames, readCsv, usDate, usNumber } from './common.js';
+import { blankRecord, columnsOf, FileBuilder, fitsHeader, firstLines, headerNames, readCsv, usDate, usNumber } from './common.js';
 import type { BrokerFormat } from './types.js';
 
 /** Sentence beginnings, longest first where one begins another. */
@@ -84,6 +84,7 @@ export const fidelity: BrokerFormat = {
       if (blankRecord(l.cells)) continue;
       // The disclaimer and "Date downloaded" lines after the rows are one text cell each.
       if (l.cells.filter((cell) => cell !== '').length === 1 && usDate(l.cells[0] ?? '') === null) continue;
+      if (!fitsHeader(b, l, header)) continue;
       const cell = (key: keyof typeof COLUMN_NAMES) => l.cells[positions[key]!] ?? '';
       const date = usDate(cell('date'));
       if (date === null) {
@@ -113,10 +114,27 @@ export const fidelity: BrokerFormat = {
       const fees = number('fee', 'fees');
       const amount = number('amount', 'amount');
       if (!readable) continue;
-      const fee = commission === null && fees === null ? null : new Decimal(commission ?? 0).abs().plus(new Decimal(fees ?? 0).abs()).toFixed();
+      const fee =
+        commission === null && fees === null
+          ? null
+          : new Decimal(commission ?? 0)
+              .abs()
+              .plus(new Decimal(fees ?? 0).abs())
+              .toFixed();
       mapAction(
         b,
-        { row: l.line, date, action, symbol: cell('symbol'), description: cell('description'), quantity, price, fee, amount, currency: 'USD' },
+        {
+          row: l.line,
+          date,
+          action,
+          symbol: cell('symbol'),
+          description: cell('description'),
+          quantity,
+          price,
+          fee,
+          amount,
+          currency: 'USD',
+        },
         kind,
       );
     }

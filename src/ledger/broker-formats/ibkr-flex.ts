@@ -44,7 +44,13 @@ function decodeEntities(value: string): string {
 const SHARES = new Set(['STK', 'FUND']);
 const DEPOSITS_WITHDRAWALS = new Set(['deposits/withdrawals', 'deposits & withdrawals']);
 const DIVIDENDS = new Set(['dividends', 'payment in lieu of dividends']);
-const INTEREST = new Set(['broker interest received', 'broker interest paid', 'bond interest received', 'bond interest paid', 'bond interest']);
+const INTEREST = new Set([
+  'broker interest received',
+  'broker interest paid',
+  'bond interest received',
+  'bond interest paid',
+  'bond interest',
+]);
 const FEES = new Set(['other fees', 'commission adjustments', 'advisor fees', 'fees']);
 const SPLIT_WORDING = /\bSPLIT\s+(\d+(?:\.\d+)?)\s+FOR\s+(\d+(?:\.\d+)?)\b/i;
 
@@ -78,7 +84,10 @@ function attributesOf(node: XmlNode): Attributes {
 
 export const ibkrFlex: BrokerFormat = {
   detect(text) {
-    const head = text.slice(0, 4_096).replace(/^\uFEFF/, '').trimStart();
+    const head = text
+      .slice(0, 4_096)
+      .replace(/^\uFEFF/, '')
+      .trimStart();
     return head.startsWith('<') && /<FlexQueryResponse[\s>]/.test(head);
   },
   read(text) {
@@ -131,7 +140,11 @@ function dateOf(b: FileBuilder, row: number, a: Attributes, ...names: string[]):
   const name = names.find((n) => a[n]);
   const date = name ? isoDate(a[name]!) : null;
   if (date === null)
-    b.problem(row, name ? `${name} "${a[name]}" is not a date yyyyMMdd or yyyy-MM-dd (the Flex query's date format)` : `needs ${names[0]}`, 'date');
+    b.problem(
+      row,
+      name ? `${name} "${a[name]}" is not a date yyyyMMdd or yyyy-MM-dd (the Flex query's date format)` : `needs ${names[0]}`,
+      'date',
+    );
   return date;
 }
 
@@ -178,12 +191,14 @@ function readTrade(b: FileBuilder, row: number, a: Attributes): void {
     const baseAmount = new Decimal(magnitude(quantity));
     const proceeds = a.proceeds ? plainNumber(a.proceeds) : null;
     const quoteAmount = proceeds !== null && !isZero(proceeds) ? new Decimal(magnitude(proceeds)) : baseAmount.times(magnitude(price));
-    const [from, fromCurrency, to, toCurrency] = side === 'BUY' ? [quoteAmount, quote, baseAmount, base] : [baseAmount, base, quoteAmount, quote];
+    const [from, fromCurrency, to, toCurrency] =
+      side === 'BUY' ? [quoteAmount, quote, baseAmount, base] : [baseAmount, base, quoteAmount, quote];
     let net = to;
     let feeText: string | undefined;
     if (!isZero(fee)) {
       if (commissionCurrency === fromCurrency) feeText = fee;
-      else if (commissionCurrency === toCurrency) net = to.minus(fee); // taken from what arrived
+      else if (commissionCurrency === toCurrency)
+        net = to.minus(fee); // taken from what arrived
       else {
         b.problem(row, `the commission is in ${commissionCurrency}, neither ${fromCurrency} nor ${toCurrency}`, 'fee');
         return;
@@ -239,14 +254,16 @@ function readCash(b: FileBuilder, row: number, a: Attributes): void {
   if (DEPOSITS_WITHDRAWALS.has(kind)) {
     b.transaction(row, externalId, { ...base, type: isNegative(amount) ? 'WITHDRAWAL' : 'DEPOSIT', amount: magnitude(amount) });
   } else if (DIVIDENDS.has(kind)) {
-    if (isNegative(amount)) b.problem(row, `"${type}" of ${amount}: a reversed dividend has no transaction type here, record it by hand`, 'amount');
+    if (isNegative(amount))
+      b.problem(row, `"${type}" of ${amount}: a reversed dividend has no transaction type here, record it by hand`, 'amount');
     else b.transaction(row, externalId, { ...base, type: 'DIVIDEND', symbol, amount });
   } else if (kind === 'withholding tax') {
     b.add({ kind: 'withholding', row, externalId, date, symbol: symbol ?? null, currency, amount: new Decimal(amount).negated(), notes });
   } else if (INTEREST.has(kind)) {
     b.transaction(row, externalId, { ...base, type: isNegative(amount) ? 'FEE' : 'INTEREST', amount: magnitude(amount) });
   } else if (FEES.has(kind)) {
-    if (!isNegative(amount)) b.problem(row, `"${type}" of ${amount}: a refund of a fee has no transaction type here, record it by hand`, 'amount');
+    if (!isNegative(amount))
+      b.problem(row, `"${type}" of ${amount}: a refund of a fee has no transaction type here, record it by hand`, 'amount');
     else b.transaction(row, externalId, { ...base, type: 'FEE', symbol, amount: magnitude(amount) });
   } else {
     b.problem(row, type === '' ? 'has no type' : `unknown cash transaction type "${type}"`, 'type');

@@ -5,7 +5,7 @@
  * JSON export's BrokerageTransactions.
  */
 import { type ActionKind, mapAction } from './cash-actions.js';
-import { blankRecord, columnsOf, FileBuilder, firstLines, headerNames, readCsv, usDate, usNumber } from './common.js';
+import { blankRecord, columnsOf, FileBuilder, fitsHeader, firstLines, headerNames, readCsv, usDate, usNumber } from './common.js';
 import type { BrokerFile, BrokerFormat } from './types.js';
 
 const COLUMNS = ['Date', 'Action', 'Symbol', 'Description', 'Quantity', 'Price', 'Fees & Comm', 'Amount'] as const;
@@ -119,14 +119,15 @@ function readCsvExport(text: string): BrokerFile {
   for (const l of csv.lines.slice(0, headerAt)) {
     if (!TITLE.test(l.cells[0] ?? '') && !blankRecord(l.cells)) b.problem(l.line, 'an unexpected line before the header');
   }
-  const columns = columnsOf(csv.lines[headerAt]!.cells);
+  const header = csv.lines[headerAt]!;
+  const columns = columnsOf(header.cells);
   const missing = COLUMNS.filter((c) => !columns.has(c));
   if (missing.length > 0) {
-    b.problem(csv.lines[headerAt]!.line, `the header lacks ${missing.join(', ')}`);
+    b.problem(header.line, `the header lacks ${missing.join(', ')}`);
     return b.finish();
   }
   for (const l of csv.lines.slice(headerAt + 1)) {
-    if (blankRecord(l.cells) || l.cells[0] === TOTAL) continue;
+    if (blankRecord(l.cells) || l.cells[0] === TOTAL || !fitsHeader(b, l, header)) continue;
     readRow(b, l.line, (column) => l.cells[columns.get(column)!] ?? '');
   }
   return b.finish();
@@ -162,7 +163,10 @@ function readJsonExport(text: string): BrokerFile {
 }
 
 function isJsonExport(text: string): boolean {
-  const head = text.slice(0, 4_096).replace(/^\uFEFF/, '').trimStart();
+  const head = text
+    .slice(0, 4_096)
+    .replace(/^\uFEFF/, '')
+    .trimStart();
   return head.startsWith('{') && /"BrokerageTransactions"\s*:/.test(text);
 }
 
@@ -170,7 +174,8 @@ export const schwab: BrokerFormat = {
   detect(text) {
     if (isJsonExport(text)) return true;
     const [first, second] = firstLines(text, 2);
-    const isHeader = (line: string | undefined) => line !== undefined && headerNames(line).slice(0, COLUMNS.length).join('|') === COLUMNS.join('|');
+    const isHeader = (line: string | undefined) =>
+      line !== undefined && headerNames(line).slice(0, COLUMNS.length).join('|') === COLUMNS.join('|');
     return isHeader(first) || (first !== undefined && TITLE.test(first) && isHeader(second));
   },
   read(text) {

@@ -6,7 +6,22 @@
  * currency per account currency).
  */
 import { Decimal } from 'decimal.js';
-import { type CsvLine, columnsOf, decimalText, FileBuilder, firstLines, headerNames, isoDate, isZero, magnitude, notesOf, plainNumber, readCsv, splitRatio } from './common.js';
+import {
+  type CsvLine,
+  columnsOf,
+  decimalText,
+  FileBuilder,
+  fitsHeader,
+  firstLines,
+  headerNames,
+  isoDate,
+  isZero,
+  magnitude,
+  notesOf,
+  plainNumber,
+  readCsv,
+  splitRatio,
+} from './common.js';
 import type { BrokerFormat } from './types.js';
 
 /** Charges a trade may carry, each with its own currency column (or the currency in its name). */
@@ -64,12 +79,17 @@ export const trading212: BrokerFormat = {
 
     for (const { open, close, date, ticker } of splits.values()) {
       const half = (open ?? close)!;
-      b.problem(half.row, `"Stock split ${open ? 'open' : 'close'}" of ${ticker} on ${date} without its "Stock split ${open ? 'close' : 'open'}"`, 'type');
+      b.problem(
+        half.row,
+        `"Stock split ${open ? 'open' : 'close'}" of ${ticker} on ${date} without its "Stock split ${open ? 'close' : 'open'}"`,
+        'type',
+      );
     }
     return b.finish();
 
-    function readRecord({ line, cells }: CsvLine): void {
-      if (cells.every((cell) => cell === '')) return;
+    function readRecord(record: CsvLine): void {
+      const { line, cells } = record;
+      if (cells.every((cell) => cell === '') || !fitsHeader(b, record, header!)) return;
       const cell = (name: string) => (columns.has(name) ? (cells[columns.get(name)!] ?? '') : '');
       let readable = true;
       const number = (field: string, name: string, needed = true): string | null => {
@@ -129,7 +149,12 @@ export const trading212: BrokerFormat = {
         const fields = { date, type: 'DIVIDEND', symbol: ticker, notes };
         if (tax.isZero()) b.transaction(line, id, { ...fields, amount: magnitude(total), currency: accountCurrency });
         else if (taxCurrency === accountCurrency)
-          b.transaction(line, id, { ...fields, amount: tax.plus(magnitude(total)).toFixed(), fee: tax.toFixed(), currency: accountCurrency });
+          b.transaction(line, id, {
+            ...fields,
+            amount: tax.plus(magnitude(total)).toFixed(),
+            fee: tax.toFixed(),
+            currency: accountCurrency,
+          });
         else if (taxCurrency === priceCurrency && shares !== null && perShare !== null)
           // Gross in the instrument's currency: the tax is in it too.
           b.transaction(line, id, {
@@ -214,7 +239,12 @@ export const trading212: BrokerFormat = {
     }
 
     /** The sum of a trade's charges in the instrument's currency; undefined after a problem. */
-    function charges(line: number, currency: string, cell: (name: string) => string, number: (field: string, name: string, needed?: boolean) => string | null) {
+    function charges(
+      line: number,
+      currency: string,
+      cell: (name: string) => string,
+      number: (field: string, name: string, needed?: boolean) => string | null,
+    ) {
       let total = new Decimal(0);
       for (const name of columns.keys()) {
         const named = /^(.+) \(([A-Za-z]{3})\)$/.exec(name);
@@ -229,7 +259,11 @@ export const trading212: BrokerFormat = {
         else if (chargeCurrency === cell('Currency (Total)')) {
           const rate = plainNumber(cell('Exchange rate'));
           if (rate === null || isZero(rate)) {
-            b.problem(line, `${name} is in ${chargeCurrency}, and "${cell('Exchange rate')}" is no exchange rate to convert it to ${currency}`, 'fee');
+            b.problem(
+              line,
+              `${name} is in ${chargeCurrency}, and "${cell('Exchange rate')}" is no exchange rate to convert it to ${currency}`,
+              'fee',
+            );
             return undefined;
           }
           total = total.plus(amount.times(rate));
