@@ -250,8 +250,7 @@ export class FileBuilder {
 
   finish(): BrokerFile {
     const ordered = this.chronological();
-    const transactions = this.resolveDistributions(ordered);
-    this.attachWithholding(ordered, transactions);
+    const transactions = this.attachWithholding(ordered, this.resolveDistributions(ordered));
     const rows = transactions.filter((draft) => draft !== null).map(toRow);
     uniqueExternalIds(rows);
     const problems = [...this.problems].sort((a, b) => a.row - b.row);
@@ -314,7 +313,7 @@ export class FileBuilder {
   }
 
   /** Each withholding becomes its dividend's fee (summed with others of the same dividend), or a TAX. */
-  private attachWithholding(ordered: readonly Draft[], transactions: Array<TransactionDraft | null>): void {
+  private attachWithholding(ordered: readonly Draft[], transactions: Array<TransactionDraft | null>): Array<TransactionDraft | null> {
     const key = (date: string, symbol: string | null | undefined, currency: string | null | undefined) =>
       `${date}|${symbol ?? ''}|${currency ?? ''}`;
     const dividends = new Map<string, TransactionDraft>();
@@ -327,8 +326,11 @@ export class FileBuilder {
     for (const draft of ordered) {
       if (draft.kind !== 'withholding') continue;
       const k = key(draft.date, draft.symbol, draft.currency);
-      groups.set(k, [...(groups.get(k) ?? []), draft]);
+      const group = groups.get(k);
+      if (group) group.push(draft);
+      else groups.set(k, [draft]);
     }
+    const taxes: TransactionDraft[] = [];
     for (const [k, group] of groups) {
       const total = group.reduce((sum, draft) => sum.plus(draft.amount), new Decimal(0));
       const first = group[0]!;
@@ -362,10 +364,17 @@ export class FileBuilder {
           ...(first.notes ? { notes: first.notes } : {}),
         },
       };
-      // In the withholding's place among the transactions.
-      const at = transactions.findIndex((draft) => draft !== null && dateOf(draft) > first.date);
-      transactions.splice(at === -1 ? transactions.length : at, 0, tax);
+      taxes.push(tax);
     }
+    if (taxes.length === 0) return transactions;
+    // Each TAX in its withholding's place: after the transactions of its date and before later ones.
+    const merged: Array<TransactionDraft | null> = [];
+    let next = 0;
+    for (const draft of transactions) {
+      while (draft !== null && next < taxes.length && dateOf(taxes[next]!) < dateOf(draft)) merged.push(taxes[next++]!);
+      merged.push(draft);
+    }
+    return [...merged, ...taxes.slice(next)];
   }
 }
 

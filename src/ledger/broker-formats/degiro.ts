@@ -263,7 +263,12 @@ function readAccount(b: FileBuilder, header: CsvLine, records: readonly CsvLine[
 
   // Rows of one order (its trade, fees and currency legs) are read together.
   const byOrder = new Map<string, AccountRow[]>();
-  for (const row of rows) if (row.orderId !== '') byOrder.set(row.orderId, [...(byOrder.get(row.orderId) ?? []), row]);
+  for (const row of rows) {
+    if (row.orderId === '') continue;
+    const order = byOrder.get(row.orderId);
+    if (order) order.push(row);
+    else byOrder.set(row.orderId, [row]);
+  }
   const used = new Set<AccountRow>();
   const unpairedFx = new Map<string, AccountRow>();
 
@@ -272,18 +277,20 @@ function readAccount(b: FileBuilder, header: CsvLine, records: readonly CsvLine[
   for (const row of tradesFirst) {
     if (used.has(row)) continue;
     const { entry } = row;
-    const order = row.orderId === '' ? [] : (byOrder.get(row.orderId) ?? []);
     const fields = { date: row.date, currency: row.currency, notes: row.product || row.description };
     switch (entry.kind) {
       case 'trade': {
         used.add(row);
-        const fees = order.filter((r) => r.entry.kind === 'fee' && !used.has(r));
+        // The first trade of an order claims its costs lines (read once per order).
+        const order = (row.orderId !== '' && byOrder.get(row.orderId)) || [];
+        byOrder.delete(row.orderId);
+        // The order's currency legs carry the rate (units of the trade's currency per unit of the fee's).
+        const rateText = order.map((r) => europeanNumber(r.fx)).find((r) => r !== null && !isZero(r));
         let fee = new Decimal(0);
-        for (const f of fees) {
+        for (const f of order) {
+          if (f.entry.kind !== 'fee' || used.has(f)) continue;
           let amount = new Decimal(magnitude(f.amount));
           if (f.currency !== entry.currency) {
-            // The order's currency legs carry the rate (units of the trade's currency per unit of the fee's).
-            const rateText = order.map((r) => europeanNumber(r.fx)).find((r) => r !== null && !isZero(r));
             if (!rateText) continue; // left for its own FEE row below
             amount = amount.times(rateText);
           }
