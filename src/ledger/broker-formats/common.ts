@@ -231,10 +231,12 @@ export class FileBuilder {
   readonly problems: BrokerProblem[] = [];
 
   /**
-   * `newestFirst`: the broker lists newest first; the file's own dates decide when they differ
-   * from first to last row, this only when every row has one date.
+   * `order`: how the broker lists rows. A newest-first export may have been sorted the other way
+   * by the user (Schwab's and Fidelity's pages let one sort by date before exporting), so its own
+   * dates decide when they differ from first to last row; an oldest-first one (IBKR, whose
+   * sections each start again from the period's first day; Trading 212) is never turned round.
    */
-  constructor(private readonly newestFirst: boolean) {}
+  constructor(private readonly order: 'newestFirst' | 'oldestFirst') {}
 
   problem(row: number, message: string, field?: string): void {
     this.problems.push(field === undefined ? { row, message } : { row, field, message });
@@ -265,7 +267,7 @@ export class FileBuilder {
     const byRow = [...this.drafts].sort((a, b) => a.row - b.row);
     const first = byRow[0];
     const last = byRow[byRow.length - 1];
-    const reverse = first && last && dateOf(first) !== dateOf(last) ? dateOf(first) > dateOf(last) : this.newestFirst;
+    const reverse = this.order === 'newestFirst' && (!first || !last || dateOf(first) === dateOf(last) || dateOf(first) > dateOf(last));
     const direction = reverse ? -1 : 1;
     return byRow.sort((a, b) => (dateOf(a) < dateOf(b) ? -1 : dateOf(a) > dateOf(b) ? 1 : direction * (a.row - b.row)));
   }

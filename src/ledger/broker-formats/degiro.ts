@@ -396,7 +396,7 @@ export const degiro: BrokerFormat = {
     return [...TRANSACTIONS_START, ...ACCOUNT_START].some((start) => startsWith(names, start));
   },
   read(text) {
-    const b = new FileBuilder(true);
+    const b = new FileBuilder('newestFirst');
     const csv = readCsv(text);
     if ('problem' in csv) {
       b.problem(csv.problem.row, csv.problem.message);

@@ -59,7 +59,7 @@ export const fidelity: BrokerFormat = {
     });
   },
   read(text) {
-    const b = new FileBuilder(true);
+    const b = new FileBuilder('newestFirst');
     const csv = readCsv(text);
     if ('problem' in csv) {
       b.problem(csv.problem.row, csv.problem.message);

@@ -125,6 +125,27 @@ describe('Interactive Brokers Flex Query XML', () => {
     ]);
   });
 
+  it('keeps the order of one day when a later section starts earlier than an earlier one ends', () => {
+    const file = ibkrFlex.read(
+      flex(
+        [
+          '<Trades>',
+          '<Trade currency="USD" assetCategory="STK" symbol="AAPL" tradeID="1" tradeDate="20241115" quantity="1" tradePrice="228" buySell="BUY" />',
+          '<Trade currency="USD" assetCategory="STK" symbol="AAPL" tradeID="2" tradeDate="20241115" quantity="-1" tradePrice="229" buySell="SELL" />',
+          '</Trades>',
+          '<CashTransactions>',
+          '<CashTransaction currency="USD" type="Deposits/Withdrawals" amount="1000" dateTime="20240102" transactionID="3" />',
+          '</CashTransactions>',
+        ].join('\n'),
+      ),
+    );
+    expect(file.rows.map((r) => [r.externalId, r.fields.type])).toEqual([
+      ['cash:3', 'DEPOSIT'],
+      ['1', 'BUY'],
+      ['2', 'SELL'],
+    ]);
+  });
+
   it('sells currency with the commission taken from what arrives, and reads yyyy-MM-dd dates', () => {
     const file = ibkrFlex.read(
       flex(

@@ -91,7 +91,7 @@ export const ibkrFlex: BrokerFormat = {
     return head.startsWith('<') && /<FlexQueryResponse[\s>]/.test(head);
   },
   read(text) {
-    const b = new FileBuilder(false);
+    const b = new FileBuilder('oldestFirst');
     const lineAt = lineFinder(text);
     const declaration = /<!(DOCTYPE|ENTITY)/i.exec(text);
     if (declaration) {

@@ -105,7 +105,7 @@ function readRow(b: FileBuilder, row: number, cell: (column: Column) => string):
 }
 
 function readCsvExport(text: string): BrokerFile {
-  const b = new FileBuilder(true);
+  const b = new FileBuilder('newestFirst');
   const csv = readCsv(text);
   if ('problem' in csv) {
     b.problem(csv.problem.row, csv.problem.message);
@@ -134,7 +134,7 @@ function readCsvExport(text: string): BrokerFile {
 }
 
 function readJsonExport(text: string): BrokerFile {
-  const b = new FileBuilder(true);
+  const b = new FileBuilder('newestFirst');
   let parsed: unknown;
   try {
     parsed = JSON.parse(text.replace(/^\uFEFF/, ''));

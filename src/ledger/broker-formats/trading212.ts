@@ -54,7 +54,7 @@ export const trading212: BrokerFormat = {
     return names[0] === 'Action' && (names[1] === 'Time' || names[1] === 'Time (UTC)') && names.includes('No. of shares');
   },
   read(text) {
-    const b = new FileBuilder(false);
+    const b = new FileBuilder('oldestFirst');
     const csv = readCsv(text);
     if ('problem' in csv) {
       b.problem(csv.problem.row, csv.problem.message);
