@@ -8,12 +8,12 @@ const HEADER = '"Date","Action","Symbol","Description","Quantity","Price","Fees 
 /** What the golden file holds, oldest first, each with the line it is on. */
 const EXPECTED = [
   [
-    16,
+    17,
     null,
     { date: '2024-01-02', type: 'DEPOSIT', amount: '20000', currency: 'USD', notes: 'MoneyLink Transfer: Tfr BANK OF EXAMPLE, JANE DOE' },
   ],
   [
-    15,
+    16,
     null,
     {
       date: '2024-01-03',
@@ -27,17 +27,17 @@ const EXPECTED = [
     },
   ],
   [
-    14,
+    15,
     null,
     { date: '2024-01-16', type: 'BUY', symbol: 'MSFT', quantity: '10', price: '390.27', currency: 'USD', notes: 'Buy: MICROSOFT CORP' },
   ],
   [
-    13,
+    14,
     null,
     { date: '2024-02-15', type: 'DIVIDEND', symbol: 'AAPL', amount: '4.8', currency: 'USD', notes: 'Reinvest Dividend: APPLE INC' },
   ],
   [
-    12,
+    13,
     null,
     {
       date: '2024-02-15',
@@ -50,14 +50,14 @@ const EXPECTED = [
     },
   ],
   [
-    11,
+    12,
     null,
     { date: '2024-03-04', type: 'BUY', symbol: 'NVDA', quantity: '10', price: '852.37', currency: 'USD', notes: 'Buy: NVIDIA CORP' },
   ],
   // 10 held + 90 distributed = 10 for 1, on the booking date (the ex-date), not the as-of date.
-  [10, null, { date: '2024-06-10', type: 'SPLIT', symbol: 'NVDA', splitFrom: '1', splitTo: '10', notes: 'Stock Split' }],
+  [11, null, { date: '2024-06-10', type: 'SPLIT', symbol: 'NVDA', splitFrom: '1', splitTo: '10', notes: 'Stock Split' }],
   [
-    9,
+    10,
     null,
     {
       date: '2024-09-25',
@@ -68,9 +68,9 @@ const EXPECTED = [
       notes: 'ADR Mgmt Fee: ASML HOLDING NV NY REG SHS ADR',
     },
   ],
-  [8, null, { date: '2024-11-14', type: 'DIVIDEND', symbol: 'AAPL', amount: '5', currency: 'USD', notes: 'Cash Dividend: APPLE INC' }],
+  [9, null, { date: '2024-11-14', type: 'DIVIDEND', symbol: 'AAPL', amount: '5', currency: 'USD', notes: 'Cash Dividend: APPLE INC' }],
   [
-    7,
+    8,
     null,
     {
       date: '2024-11-15',
@@ -84,13 +84,13 @@ const EXPECTED = [
     },
   ],
   [
-    6,
+    7,
     null,
     { date: '2024-11-29', type: 'INTEREST', amount: '1.23', currency: 'USD', notes: 'Bank Interest: BANK INT 103124-112824 SCHWAB BANK' },
   ],
-  // The NRA Tax Adj of line 5 is this dividend's fee.
+  // The NRA Tax Adj of line 6 is this dividend's fee.
   [
-    4,
+    5,
     null,
     {
       date: '2024-12-12',
@@ -103,10 +103,11 @@ const EXPECTED = [
     },
   ],
   [
-    3,
+    4,
     null,
     { date: '2024-12-27', type: 'WITHDRAWAL', amount: '1000', currency: 'USD', notes: 'MoneyLink Transfer: Tfr BANK OF EXAMPLE, JANE DOE' },
   ],
+  [3, null, { date: '2024-12-30', type: 'DEPOSIT', amount: '250', currency: 'USD', notes: 'Journal: JOURNAL FRM ...456' }],
 ];
 
 describe('Schwab transactions CSV', () => {
@@ -132,18 +133,18 @@ describe('Schwab transactions CSV', () => {
   });
 
   it('names the row and the action text of an unknown action, and reads the rest', () => {
-    const file = schwab.read(withLine(FILE, 9, '"09/25/2024","Stock Merger","ASML","ASML HOLDING NV","10","","",""'));
-    expect(file.problems).toEqual([{ row: 9, field: 'type', message: 'unknown action "Stock Merger"' }]);
+    const file = schwab.read(withLine(FILE, 10, '"09/25/2024","Stock Merger","ASML","ASML HOLDING NV","10","","",""'));
+    expect(file.problems).toEqual([{ row: 10, field: 'type', message: 'unknown action "Stock Merger"' }]);
     expect(file.rows).toHaveLength(EXPECTED.length - 1);
   });
 
   it('refuses malformed amounts and dates on their row', () => {
-    let file = schwab.read(withLine(FILE, 7, '"11/15/2024","Sell","AAPL","APPLE INC","5","$228.02","$0.03","$1,14,0.07"'));
-    expect(file.problems).toEqual([{ row: 7, field: 'amount', message: '"$1,14,0.07" is not an amount such as -$1,856.40' }]);
-    file = schwab.read(withLine(FILE, 7, '"11/31/2024","Sell","AAPL","APPLE INC","5","$228.02","$0.03","$1,140.07"'));
-    expect(file.problems).toEqual([{ row: 7, field: 'date', message: '"11/31/2024" is not a date MM/DD/YYYY' }]);
-    file = schwab.read(withLine(FILE, 7, '"2024-11-15","Sell","AAPL","APPLE INC","5","228.02","","1140.10"'));
-    expect(file.problems.map((p) => [p.row, p.field])).toEqual([[7, 'date']]);
+    let file = schwab.read(withLine(FILE, 8, '"11/15/2024","Sell","AAPL","APPLE INC","5","$228.02","$0.03","$1,14,0.07"'));
+    expect(file.problems).toEqual([{ row: 8, field: 'amount', message: '"$1,14,0.07" is not an amount such as -$1,856.40' }]);
+    file = schwab.read(withLine(FILE, 8, '"11/31/2024","Sell","AAPL","APPLE INC","5","$228.02","$0.03","$1,140.07"'));
+    expect(file.problems).toEqual([{ row: 8, field: 'date', message: '"11/31/2024" is not a date MM/DD/YYYY' }]);
+    file = schwab.read(withLine(FILE, 8, '"2024-11-15","Sell","AAPL","APPLE INC","5","228.02","","1140.10"'));
+    expect(file.problems.map((p) => [p.row, p.field])).toEqual([[8, 'date']]);
   });
 
   it('reads a split, a journal of shares and a tax refund', () => {
