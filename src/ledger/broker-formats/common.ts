@@ -59,6 +59,14 @@ export function readCsv(text: string, delimiter = ','): { lines: CsvLine[] } | {
   }
 }
 
+/** The file's CSV records, or null once the reason it cannot be read is a problem. */
+export function csvRecords(b: FileBuilder, text: string): CsvLine[] | null {
+  const csv = readCsv(text);
+  if ('lines' in csv) return csv.lines;
+  b.problem(csv.problem.row, csv.problem.message);
+  return null;
+}
+
 /** Whether a record's cells are all empty (a spacer line of commas). */
 export const blankRecord = (cells: readonly string[]) => cells.every((cell) => cell === '');
 

@@ -19,7 +19,7 @@ import {
   isNegative,
   isZero,
   magnitude,
-  readCsv,
+  csvRecords,
 } from './common.js';
 import type { BrokerFormat } from './types.js';
 
@@ -32,6 +32,16 @@ const ACCOUNT_START = [
   ['Datum', 'Tijd', 'Valutadatum', 'Product', 'ISIN', 'Omschrijving'],
 ];
 const startsWith = (names: readonly string[], start: readonly string[]) => start.every((name, i) => names[i] === name);
+
+/** The records that fit the header and begin with a date DD-MM-YYYY (the others are problems; blank ones are skipped). */
+function* datedRecords(b: FileBuilder, header: CsvLine, records: readonly CsvLine[]): Generator<CsvLine & { date: string }> {
+  for (const record of records) {
+    if (record.cells.every((cell) => cell === '') || !fitsHeader(b, record, header)) continue;
+    const date = dayMonthYearDate(record.cells[0] ?? '');
+    if (date === null) b.problem(record.line, `"${record.cells[0]}" is not a date DD-MM-YYYY`, 'date');
+    else yield { ...record, date };
+  }
+}
 
 // ---------------------------------------------------------------------------------- Transactions export
 
@@ -61,14 +71,7 @@ function readTransactions(b: FileBuilder, header: CsvLine, records: readonly Csv
     b.problem(header.line, `the header lacks ${missing.map(([key]) => key).join(', ')}`);
     return;
   }
-  for (const record of records) {
-    const { line, cells } = record;
-    if (cells.every((cell) => cell === '') || !fitsHeader(b, record, header)) continue;
-    const date = dayMonthYearDate(cells[0] ?? '');
-    if (date === null) {
-      b.problem(line, `"${cells[0]}" is not a date DD-MM-YYYY`, 'date');
-      continue;
-    }
+  for (const { line, cells, date } of datedRecords(b, header, records)) {
     let readable = true;
     const number = (field: string, i: number, needed: boolean): string | null => {
       const text = i === -1 ? '' : (cells[i] ?? '');
@@ -223,14 +226,7 @@ function readAccount(b: FileBuilder, header: CsvLine, records: readonly CsvLine[
   }
 
   const rows: AccountRow[] = [];
-  for (const record of joined) {
-    const { line, cells } = record;
-    if (cells.every((cell) => cell === '') || !fitsHeader(b, record, header)) continue;
-    const date = dayMonthYearDate(cells[0] ?? '');
-    if (date === null) {
-      b.problem(line, `"${cells[0]}" is not a date DD-MM-YYYY`, 'date');
-      continue;
-    }
+  for (const { line, cells, date } of datedRecords(b, header, joined)) {
     const description = cells[5] ?? '';
     const amountText = cells[change + 1] ?? '';
     // A line without an amount only tells (a transfer announced, a product's name).
@@ -397,12 +393,9 @@ export const degiro: BrokerFormat = {
   },
   read(text) {
     const b = new FileBuilder('newestFirst');
-    const csv = readCsv(text);
-    if ('problem' in csv) {
-      b.problem(csv.problem.row, csv.problem.message);
-      return b.finish();
-    }
-    const [header, ...records] = csv.lines;
+    const lines = csvRecords(b, text);
+    if (!lines) return b.finish();
+    const [header, ...records] = lines;
     if (header && ACCOUNT_START.some((start) => startsWith(header.cells, start))) readAccount(b, header, records);
     else if (header && TRANSACTIONS_START.some((start) => startsWith(header.cells, start))) readTransactions(b, header, records);
     else b.problem(header?.line ?? 1, 'no DEGIRO header (Date,Time,Product,ISIN,... or Datum,Tijd,Valutadatum,Product,ISIN,...)');

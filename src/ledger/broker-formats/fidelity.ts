@@ -6,7 +6,7 @@
  */
 import { Decimal } from 'decimal.js';
 import { type ActionKind, mapAction } from './cash-actions.js';
-import { blankRecord, columnsOf, FileBuilder, fitsHeader, firstLines, headerNames, readCsv, usDate, usNumber } from './common.js';
+import { blankRecord, columnsOf, FileBuilder, fitsHeader, firstLines, headerNames, csvRecords, usDate, usNumber } from './common.js';
 import type { BrokerFormat } from './types.js';
 
 /** Sentence beginnings, longest first where one begins another. */
@@ -60,17 +60,14 @@ export const fidelity: BrokerFormat = {
   },
   read(text) {
     const b = new FileBuilder('newestFirst');
-    const csv = readCsv(text);
-    if ('problem' in csv) {
-      b.problem(csv.problem.row, csv.problem.message);
-      return b.finish();
-    }
-    const headerAt = csv.lines.findIndex((l) => l.cells[0] === 'Run Date');
+    const lines = csvRecords(b, text);
+    if (!lines) return b.finish();
+    const headerAt = lines.findIndex((l) => l.cells[0] === 'Run Date');
     if (headerAt === -1) {
       b.problem(1, 'no header line beginning "Run Date,Action,Symbol"');
       return b.finish();
     }
-    const header = csv.lines[headerAt]!;
+    const header = lines[headerAt]!;
     const columns = columnsOf(header.cells);
     const positions = Object.fromEntries(
       Object.entries(COLUMN_NAMES).map(([key, names]) => [key, names.map((n) => columns.get(n)).find((i) => i !== undefined)]),
@@ -80,7 +77,7 @@ export const fidelity: BrokerFormat = {
       b.problem(header.line, `the header lacks ${missing.map(([key]) => COLUMN_NAMES[key as keyof typeof COLUMN_NAMES][0]).join(', ')}`);
       return b.finish();
     }
-    for (const l of csv.lines.slice(headerAt + 1)) {
+    for (const l of lines.slice(headerAt + 1)) {
       if (blankRecord(l.cells)) continue;
       // The disclaimer and "Date downloaded" lines after the rows are one text cell each.
       if (l.cells.filter((cell) => cell !== '').length === 1 && usDate(l.cells[0] ?? '') === null) continue;

@@ -5,7 +5,7 @@
  * JSON export's BrokerageTransactions.
  */
 import { type ActionKind, mapAction } from './cash-actions.js';
-import { blankRecord, columnsOf, FileBuilder, fitsHeader, firstLines, headerNames, readCsv, usDate, usNumber } from './common.js';
+import { blankRecord, columnsOf, FileBuilder, fitsHeader, firstLines, headerNames, csvRecords, usDate, usNumber } from './common.js';
 import type { BrokerFile, BrokerFormat } from './types.js';
 
 const COLUMNS = ['Date', 'Action', 'Symbol', 'Description', 'Quantity', 'Price', 'Fees & Comm', 'Amount'] as const;
@@ -106,27 +106,24 @@ function readRow(b: FileBuilder, row: number, cell: (column: Column) => string):
 
 function readCsvExport(text: string): BrokerFile {
   const b = new FileBuilder('newestFirst');
-  const csv = readCsv(text);
-  if ('problem' in csv) {
-    b.problem(csv.problem.row, csv.problem.message);
-    return b.finish();
-  }
-  const headerAt = csv.lines.findIndex((l) => l.cells[0] === 'Date' && l.cells[1] === 'Action');
+  const lines = csvRecords(b, text);
+  if (!lines) return b.finish();
+  const headerAt = lines.findIndex((l) => l.cells[0] === 'Date' && l.cells[1] === 'Action');
   if (headerAt === -1) {
     b.problem(1, `no header line ${COLUMNS.join(',')}`);
     return b.finish();
   }
-  for (const l of csv.lines.slice(0, headerAt)) {
+  for (const l of lines.slice(0, headerAt)) {
     if (!TITLE.test(l.cells[0] ?? '') && !blankRecord(l.cells)) b.problem(l.line, 'an unexpected line before the header');
   }
-  const header = csv.lines[headerAt]!;
+  const header = lines[headerAt]!;
   const columns = columnsOf(header.cells);
   const missing = COLUMNS.filter((c) => !columns.has(c));
   if (missing.length > 0) {
     b.problem(header.line, `the header lacks ${missing.join(', ')}`);
     return b.finish();
   }
-  for (const l of csv.lines.slice(headerAt + 1)) {
+  for (const l of lines.slice(headerAt + 1)) {
     if (blankRecord(l.cells) || l.cells[0] === TOTAL || !fitsHeader(b, l, header)) continue;
     readRow(b, l.line, (column) => l.cells[columns.get(column)!] ?? '');
   }

@@ -19,7 +19,7 @@ import {
   magnitude,
   notesOf,
   plainNumber,
-  readCsv,
+  csvRecords,
   splitRatio,
 } from './common.js';
 import type { BrokerFormat } from './types.js';
@@ -55,12 +55,9 @@ export const trading212: BrokerFormat = {
   },
   read(text) {
     const b = new FileBuilder('oldestFirst');
-    const csv = readCsv(text);
-    if ('problem' in csv) {
-      b.problem(csv.problem.row, csv.problem.message);
-      return b.finish();
-    }
-    const [header, ...records] = csv.lines;
+    const lines = csvRecords(b, text);
+    if (!lines) return b.finish();
+    const [header, ...records] = lines;
     if (!header || header.cells[0] !== 'Action') {
       b.problem(header?.line ?? 1, 'no header line beginning "Action,Time"');
       return b.finish();
