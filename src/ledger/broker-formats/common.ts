@@ -36,11 +36,10 @@ const CSV_ERRORS: Record<string, string> = {
  * skipped), each with the line it starts on; records may have any number of cells (title and
  * trailer lines are shorter than the header). A syntax error is one problem with its line.
  */
-export function readCsv(text: string, delimiter = ','): { lines: CsvLine[] } | { problem: BrokerProblem } {
+export function readCsv(text: string): { lines: CsvLine[] } | { problem: BrokerProblem } {
   try {
     const records = parseCsvText(text, {
       bom: true,
-      delimiter,
       relax_column_count: true,
       skip_empty_lines: true,
       info: true,
