@@ -146,6 +146,30 @@ describe('Interactive Brokers Flex Query XML', () => {
     ]);
   });
 
+  it("names instruments as our market symbols do: the listing's suffix, share classes with a dash", () => {
+    const trade = (symbol: string, exchange: string, currency: string) =>
+      `<Trade currency="${currency}" assetCategory="STK" symbol="${symbol}" listingExchange="${exchange}" tradeID="${symbol}" tradeDate="20240301" quantity="1" tradePrice="10" buySell="BUY" />`;
+    const file = ibkrFlex.read(
+      flex(
+        [
+          '<Trades>',
+          trade('SAP', 'IBIS', 'EUR'),
+          trade('BP.', 'LSE', 'GBP'),
+          trade('BRK B', 'NYSE', 'USD'),
+          trade('ASML', 'AEB', 'EUR'),
+          trade('7203', 'TSEJ', 'JPY'),
+          trade('XYZ', 'PINK', 'USD'),
+          '</Trades>',
+          '<CashTransactions>',
+          '<CashTransaction currency="EUR" symbol="SAP" listingExchange="IBIS" type="Dividends" amount="2.2" dateTime="20240515" />',
+          '</CashTransactions>',
+        ].join('\n'),
+      ),
+    );
+    expect(file.problems).toEqual([]);
+    expect(file.rows.map((r) => r.fields.symbol)).toEqual(['SAP.DE', 'BP.L', 'BRK-B', 'ASML.AS', '7203.T', 'XYZ', 'SAP.DE']);
+  });
+
   it('sells currency with the commission taken from what arrives, and reads yyyy-MM-dd dates', () => {
     const file = ibkrFlex.read(
       flex(

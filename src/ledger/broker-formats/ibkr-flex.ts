@@ -54,6 +54,49 @@ const INTEREST = new Set([
 const FEES = new Set(['other fees', 'commission adjustments', 'advisor fees', 'fees']);
 const SPLIT_WORDING = /\bSPLIT\s+(\d+(?:\.\d+)?)\s+FOR\s+(\d+(?:\.\d+)?)\b/i;
 
+/**
+ * IBKR's listing exchanges and the exchange suffix of our (Yahoo's) symbols: SAP listed on IBIS
+ * is SAP.DE, BP. on LSE is BP.L. US exchanges have none; an exchange not listed here leaves the
+ * symbol as IBKR writes it.
+ */
+const SUFFIX_BY_EXCHANGE: Readonly<Record<string, string>> = {
+  IBIS: 'DE',
+  IBIS2: 'DE',
+  FWB: 'F',
+  FWB2: 'F',
+  GETTEX: 'MU',
+  AEB: 'AS',
+  SBF: 'PA',
+  ENEXT_BE: 'BR',
+  BVL: 'LS',
+  BVME: 'MI',
+  BM: 'MC',
+  ISED: 'IR',
+  VSE: 'VI',
+  LSE: 'L',
+  LSEETF: 'L',
+  EBS: 'SW',
+  SFB: 'ST',
+  CPH: 'CO',
+  OSE: 'OL',
+  HEX: 'HE',
+  WSE: 'WA',
+  TSE: 'TO',
+  VENTURE: 'V',
+  TSEJ: 'T',
+  SEHK: 'HK',
+  SGX: 'SI',
+  ASX: 'AX',
+  NZSE: 'NZ',
+};
+
+/** Our symbol for an IBKR instrument: share classes with a dash (BRK B is BRK-B), the listing's suffix. */
+function symbolOf(a: Attributes): string {
+  const symbol = (a.symbol ?? '').trim().toUpperCase().replace(/\.$/, '').replace(/\s+/g, '-');
+  const suffix = SUFFIX_BY_EXCHANGE[(a.listingExchange ?? '').toUpperCase().replace('.', '_')];
+  return suffix && symbol !== '' && !symbol.includes('.') ? `${symbol}.${suffix}` : symbol;
+}
+
 /** The 1-based line of character `index`. */
 function lineFinder(text: string): (index: number | undefined) => number {
   const starts = [0];
@@ -227,7 +270,7 @@ function readTrade(b: FileBuilder, row: number, a: Attributes): void {
   b.transaction(row, externalId, {
     date,
     type: side,
-    symbol: (a.symbol ?? '').toUpperCase(),
+    symbol: symbolOf(a),
     quantity: magnitude(quantity),
     price: magnitude(price),
     ...(isZero(fee) ? {} : { fee }),
@@ -244,7 +287,7 @@ function readCash(b: FileBuilder, row: number, a: Attributes): void {
   const kind = type.toLowerCase();
   const currency = a.currency ?? '';
   const externalId = a.transactionID ? `cash:${a.transactionID}` : null;
-  const symbol = a.symbol ? a.symbol.toUpperCase() : undefined;
+  const symbol = a.symbol ? symbolOf(a) : undefined;
   const notes = a.description || type;
   const base = { date, currency, notes };
   if (isZero(amount)) {
@@ -289,7 +332,9 @@ function readCorporateAction(b: FileBuilder, row: number, a: Attributes, seen: S
     b.problem(row, `a split without its ratio "N FOR M" in "${description}"`, 'type');
     return;
   }
-  const symbol = (/^([^(\s]+)\(/.exec(description)?.[1] ?? a.symbol ?? '').toUpperCase();
+  // The description names the shares after the split ("XYZ(ISIN) SPLIT ..."); the line's own symbol may be the old ones'.
+  const named = /^([^(]+)\(/.exec(description)?.[1];
+  const symbol = symbolOf({ ...a, symbol: named ?? a.symbol ?? '' });
   b.transaction(row, a.actionID ? `ca:${a.actionID}` : a.transactionID ? `ca:${a.transactionID}` : null, {
     date,
     type: 'SPLIT',
