@@ -69,11 +69,17 @@ export default tseslint.config(
       'import/resolver': { typescript: { project: './tsconfig.json' } },
       'boundaries/include': ['src/**/*.ts'],
       // config.ts sits at src/ but belongs to platform: everyone may read the configuration.
-      'boundaries/files': [{ category: 'config', pattern: 'src/config.ts' }],
+      'boundaries/files': [
+        { category: 'config', pattern: 'src/config.ts' },
+        { category: 'pure-platform', pattern: 'src/platform/currency-units.ts' },
+      ],
       'boundaries/elements': [
         { type: 'generated', pattern: 'src/generated' },
         // The pure analytics core: no I/O, no framework, nothing outside core/.
         { type: 'analytics-core', pattern: 'src/analytics/core' },
+        // The ledger's pure engine (replay, fixed point): no I/O, no framework; platform's
+        // currency units only (the one table of minor units).
+        { type: 'ledger-core', pattern: 'src/ledger/core' },
         { type: 'platform', pattern: 'src/platform' },
         { type: 'graphql', pattern: 'src/graphql' },
         // rest/ is the REST facade, an entry-point layer over every domain, entered through its door too.
@@ -97,12 +103,21 @@ export default tseslint.config(
               from: { element: { types: { anyOf: ['alerts', 'reports', 'jobs', 'rest', 'app'] } } },
               allow: { to: { element: { type: 'analytics-core' } } },
             },
+            // The ledger uses its core (through core/index.ts and its inner files: they are the
+            // ledger's own); the core imports nothing but itself and platform's currency units.
+            { from: { element: { type: 'ledger' } }, allow: { to: { element: { type: 'ledger-core' } } } },
+            { from: { element: { type: 'ledger-core' } }, allow: { to: { file: { categories: 'pure-platform' } } } },
             // A domain's door: from outside it, only its index.ts may be imported.
             {
-              from: { element: { types: { anyOf: [...LAYERS, 'analytics-core'] } } },
+              from: { element: { types: { anyOf: [...LAYERS, 'analytics-core', 'ledger-core'] } } },
               disallow: {
                 to: { element: { types: { anyOf: [...DOMAINS, 'analytics-core'] }, fileInternalPath: '!index.ts' } },
               },
+            },
+            // The ledger's core from outside the ledger: through core/index.ts only.
+            {
+              from: { element: { types: { anyOf: LAYERS.filter((layer) => layer !== 'ledger') } } },
+              disallow: { to: { element: { type: 'ledger-core' } } },
             },
             // Inside one element anything goes (the last policy that matches decides).
             { allow: { dependency: { relationship: { to: 'internal' } } } },

@@ -3,7 +3,7 @@
  * buys, sells that never oversell, dividends, fees, a few splits, deposits).
  *
  * 1. The replay alone (measured last, printed first), same run, same transactions: the
- *    fixed-point engine (src/portfolios/ledger/engine.ts) against the decimal.js engine it
+ *    fixed-point engine (src/ledger/core/engine.ts) against the decimal.js engine it
  *    replaced (bench/lib/decimal-ledger.ts, kept as the baseline), per cost basis method; the
  *    figures of both are compared before timing.
  * 2. Through the whole GraphQL stack (HTTP inject, authentication, role check, PostgreSQL):
@@ -26,9 +26,9 @@ import { buildApp } from '../src/app.js';
 import { UNIVERSE } from '../src/market/providers/universe.js';
 import { migrate } from '../src/platform/migrate.js';
 import { databaseUrl, withAdmin } from '../test/db.js';
-import { toFixedPoint } from '../src/portfolios/ledger/fixed.js';
-import type { LedgerRow } from '../src/portfolios/ledger-rows.js';
-import { holdingsOf, realizedBetween, replay, COST_BASIS_METHODS, type LedgerTransaction } from '../src/portfolios/ledger/engine.js';
+import { toFixedPoint } from '../src/ledger/core/fixed.js';
+import type { LedgerRow } from '../src/ledger/rows.js';
+import { holdingsOf, realizedBetween, replay, COST_BASIS_METHODS, type LedgerTransaction } from '../src/ledger/core/engine.js';
 import * as baseline from './lib/decimal-ledger.js';
 import { generateLedger } from './lib/ledger-data.js';
 import { testConfig } from '../test/harness.js';

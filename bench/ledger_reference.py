@@ -1,8 +1,8 @@
-"""Reference figures for src/portfolios/ledger/engine.test.ts, computed independently.
+"""Reference figures for src/ledger/core/engine.test.ts, computed independently.
 
 Run: python3 bench/ledger_reference.py   (prints every figure as JSON; the test pastes them)
      python3 bench/ledger_reference.py --stdin < cases.json   ({name: {method, transactions}} in,
-     {name: figures and cash} out: src/portfolios/ledger-reference.test.ts sends the ledgers it
+     {name: figures and cash} out: src/ledger/reference.test.ts sends the ledgers it
      records through GraphQL)
 
 A second implementation of the contract's ledger rules (shared/contract/README.md, "Ledger"),

@@ -36,21 +36,13 @@ import { PROJECT_ROOT } from './platform/paths.js';
 import { channelsPlugin, dbPlugin, redisPlugin } from './platform/plugins.js';
 import { httpRoutes } from './platform/routes.js';
 import { LiveMarket, type LiveMarketOptions, MarketService, type MarketDataProvider } from './market/index.js';
-import {
-  LiveValuations,
-  PortfolioAccess,
-  PortfolioService,
-  PortfolioInvitations,
-  PortfolioValuations,
-  heldSymbolsExcept,
-  type LiveValuationOptions,
-} from './portfolios/index.js';
+import { PortfolioAccess, PortfolioService, PortfolioInvitations } from './portfolios/index.js';
+import { LedgerService, LiveValuations, PortfolioValuations, heldSymbolsExcept, type LiveValuationOptions } from './ledger/index.js';
 import { AnalyticsService } from './analytics/index.js';
 import { instrumentApp } from './observability.js';
 import { AlertService, alertRoutes } from './alerts/index.js';
 import { PostgresReportStore, ReportService, reportRoutes } from './reports/index.js';
 import { QueueOps, registerQueueDashboard } from './jobs/index.js';
-import { LedgerService } from './portfolios/index.js';
 import { createFxSources, FxRates, SharedFxStore } from './market/index.js';
 import type { AppServices } from './services.js';
 
@@ -137,11 +129,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     registry: metrics.registry,
     logger: app.log,
     extraProviders: options.marketProviders,
-    // Who holds what is portfolios' to say (market is below it).
+    // Who holds what is the ledger's to say (market is below it).
     heldSymbols: (except) => heldSymbolsExcept(db, except),
   });
   const auth = new AuthService({ config, db, redis, logger: app.log, tokens, revocations });
-  const portfolios = new PortfolioService(db, app.log, { redis, config, fx });
+  const portfolios = new PortfolioService(db, app.log, { redis, config });
   const invitations = new PortfolioInvitations({ db, config, outbox: auth.outbox, logger: app.log }, (actor, id, email, permission) =>
     portfolios.share(actor, id, email, permission),
   );

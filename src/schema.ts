@@ -5,6 +5,7 @@ import { lexicographicSortSchema } from 'graphql';
 import './graphql/enums.js';
 import './auth/index.js';
 import './portfolios/index.js';
+import './ledger/index.js';
 import './market/index.js';
 import './analytics/index.js';
 import './alerts/index.js';

@@ -12,14 +12,8 @@ import type { Redis } from './platform/redis.js';
 import type { SessionRevocations } from './auth/index.js';
 import type { TokenSigner } from './auth/index.js';
 import type { AuthService } from './auth/index.js';
-import type {
-  LedgerService,
-  LiveValuations,
-  PortfolioAccess,
-  PortfolioService,
-  PortfolioInvitations,
-  PortfolioValuations,
-} from './portfolios/index.js';
+import type { PortfolioAccess, PortfolioService, PortfolioInvitations } from './portfolios/index.js';
+import type { LedgerService, LiveValuations, PortfolioValuations } from './ledger/index.js';
 import type { FxRates, MarketService } from './market/index.js';
 import type { ApiTokens } from './auth/index.js';
 import type { LiveMarket } from './market/index.js';
@@ -50,11 +44,11 @@ export interface AppServices {
   viewers: ViewerAuthority;
   /** Accounts, sessions, MFA and account email (src/auth). */
   auth: AuthService;
-  /** Portfolios, investments and shares, with their audit trail (src/portfolios). */
+  /** Portfolios and their shares, with their audit trail (src/portfolios). */
   portfolios: PortfolioService;
   /** What role a viewer has on portfolios: the one place that answers it (src/portfolios/access.ts). */
   portfolioAccess: PortfolioAccess;
-  /** Transactions, lots, holdings, realized gains and cash of portfolios (src/portfolios/ledger-service.ts). */
+  /** Transactions, investments, lots, holdings, realized gains and cash of portfolios, custom assets and portfolio files (src/ledger/service.ts). */
   ledger: LedgerService;
   /** Foreign-exchange rates (src/market/fx.ts). */
   fx: FxRates;
@@ -62,11 +56,11 @@ export interface AppServices {
   invitations: PortfolioInvitations;
   /** Quotes, history, fundamentals, news, symbol search and valuation (src/market). */
   market: MarketService;
-  /** Portfolios' valuations: their holdings valued through market (src/portfolios/valuations.ts). */
+  /** Portfolios' valuations: their holdings valued through market (src/ledger/valuations.ts). */
   valuations: PortfolioValuations;
   /** Live quotes for subscriptions, relayed through Redis (src/market/live.ts). */
   live: LiveMarket;
-  /** Live portfolio valuations for subscriptions (src/portfolios/live-valuation.ts). */
+  /** Live portfolio valuations for subscriptions (src/ledger/live-valuation.ts). */
   liveValuations: LiveValuations;
   /** Performance, risk, simulation, factor exposure and rebalancing of portfolios (src/analytics). */
   analytics: AnalyticsService;

@@ -8,7 +8,7 @@ import { startEmailWorker } from './auth/index.js';
 import type { Config } from './config.js';
 import { startMaintenanceWorker } from './jobs/index.js';
 import { startPriceFeed } from './market/index.js';
-import { heldSymbolsExcept } from './portfolios/index.js';
+import { heldSymbolsExcept } from './ledger/index.js';
 import type { RunningWorker } from './platform/queues.js';
 import { startNotificationsAndReports } from './reports/index.js';
 
@@ -16,7 +16,7 @@ export type { RunningWorker };
 
 type WorkerPart = (config: Config, log: FastifyBaseLogger) => Promise<RunningWorker>;
 
-/** The price feed, told who holds what by portfolios (market does not read portfolios' tables). */
+/** The price feed, told who holds what by the ledger (market does not read the ledger's tables). */
 const startFeed: WorkerPart = (config, log) => startPriceFeed(config, log, heldSymbolsExcept);
 
 /** Domains' background parts, in start order. */

@@ -43,6 +43,31 @@ describe('import boundaries', () => {
     expect(errors).toEqual([]);
   });
 
+  it('refuses portfolios importing the ledger, which sits above it', async () => {
+    const errors = await boundaryErrors('src/portfolios/wrong-import.ts', "export type { LedgerService } from '../ledger/index.js';\n");
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/"portfolios".*"ledger"|"ledger".*"portfolios"/);
+  });
+
+  it("keeps the ledger's engine pure: it imports no service, and no domain reaches it but through the ledger's door", async () => {
+    const fromCore = await boundaryErrors('src/ledger/core/wrong-import.ts', "export { LedgerService } from '../service.js';\n");
+    expect(fromCore).toHaveLength(1);
+    const io = await boundaryErrors('src/ledger/core/wrong-import.ts', "export { Prisma } from '../../platform/db.js';\n");
+    expect(io).toHaveLength(1);
+    const units = await boundaryErrors(
+      'src/ledger/core/right-import.ts',
+      "export { majorUnit } from '../../platform/currency-units.js';\n",
+    );
+    expect(units).toEqual([]);
+    const fromAnalytics = await boundaryErrors('src/analytics/wrong-import.ts', "export { replay } from '../ledger/core/engine.js';\n");
+    expect(fromAnalytics).toHaveLength(1);
+    const fromLedger = await boundaryErrors(
+      'src/ledger/right-import.ts',
+      "export { replay } from './core/engine.js';\nexport { PortfolioRef } from '../portfolios/index.js';\n",
+    );
+    expect(fromLedger).toEqual([]);
+  });
+
   it('refuses the ledger importing analytics (above it), and the pure broker readers importing I/O', async () => {
     expect(
       await boundaryErrors('src/ledger/wrong-import.ts', "export type { AnalyticsService } from '../analytics/index.js';\n"),

@@ -4,7 +4,7 @@
  * deposits, spread evenly over the years, in USD at rate 1.
  */
 import { randomUUID } from 'node:crypto';
-import type { LedgerRow } from '../../src/portfolios/ledger-rows.js';
+import type { LedgerRow } from '../../src/ledger/rows.js';
 import { isoDateOf } from '../../src/platform/dates.js';
 import { mulberry32 } from '../../src/platform/random.js';
 

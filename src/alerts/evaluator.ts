@@ -22,7 +22,8 @@ import { AnalyticsService } from '../analytics/index.js';
 import type { Config } from '../config.js';
 import { createFxSources, FxRates, QuoteRelay, type LiveQuote } from '../market/index.js';
 import { MarketService } from '../market/index.js';
-import { LedgerService, PortfolioAccess, PortfolioValuations, roleAtLeast } from '../portfolios/index.js';
+import { LedgerService, PortfolioValuations } from '../ledger/index.js';
+import { PortfolioAccess, roleAtLeast } from '../portfolios/index.js';
 import { createDb, type Db } from '../platform/db.js';
 import { RedisChannels } from '../platform/redis-channels.js';
 import { createRedis, type Redis } from '../platform/redis.js';
@@ -164,7 +165,7 @@ export class AlertEvaluator {
     );
     const rows = all.filter((r) => !lostAccess.has(r.id));
     const portfolioIds = [...new Set(rows.flatMap((r) => (r.portfolioId ? [r.portfolioId] : [])))];
-    // Their names and held symbols come from portfolios' door (one statement for all of them).
+    // Their names and held symbols come from the ledger's door (one statement for all of them).
     const watched = portfolioIds.length ? await this.deps.valuations.watchedPortfolios(portfolioIds) : [];
     const names = new Map(watched.map((p) => [p.portfolioId, p.name]));
     const alerts = new Map<string, LoadedAlert>();

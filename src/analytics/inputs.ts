@@ -33,7 +33,7 @@ const ASSET_TYPES = new Set(['STOCK', 'ETF', 'BOND', 'CRYPTO', 'FUND', 'CASH', '
 
 /**
  * From and to must be real dates that have begun somewhere on Earth (the bound purchases and
- * custom prices accept, src/portfolios/validation.ts), from ≤ to. Defaults are applied later,
+ * custom prices accept, src/ledger/validation.ts), from ≤ to. Defaults are applied later,
  * when the portfolio's first purchase is known (see resolveRange).
  */
 export function checkRange(problems: Problems, input: RangeInput, now: Date): void {

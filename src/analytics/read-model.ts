@@ -23,12 +23,12 @@ import type { MarketService } from '../market/index.js';
 import type { DateRange } from '../market/index.js';
 import type { Db } from '../platform/db.js';
 import { notFound } from '../platform/errors.js';
-import { decodeLedger, ledgerText, type LedgerRow } from '../portfolios/index.js';
+import { decodeLedger, ledgerText, type LedgerRow } from '../ledger/index.js';
 import type { PricePoint } from './core/index.js';
 
 /**
  * One ledger transaction as the analytics read it (ledger order: date, then as recorded), decoded
- * by portfolios' ledger decoder, without ids (id '' and lotIds null: figures never name a
+ * by the ledger's decoder, without ids (id '' and lotIds null: figures never name a
  * transaction): decimals as exact text; `fxRate` null when the transaction has
  * none of its own (a migrated investment in a foreign currency: the rate of its date applies).
  */
@@ -69,7 +69,7 @@ export interface PortfolioSnapshot {
 interface SnapshotRow {
   ownerId: string;
   baseCurrency: string;
-  /** The ledger text (portfolios' ledgerText; null: no transactions). */
+  /** The ledger text (the ledger's ledgerText; null: no transactions). */
   transactions: string | null;
   assets: SnapshotAsset[];
 }

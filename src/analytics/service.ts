@@ -30,7 +30,7 @@ import type { Config } from '../config.js';
 import { createFxSources, FxRates } from '../market/index.js';
 import { addDays, isoDateOf } from '../platform/dates.js';
 import type { MarketService, QuoteLookup } from '../market/index.js';
-import type { PortfolioValuations } from '../portfolios/index.js';
+import type { PortfolioValuations } from '../ledger/index.js';
 import { majorUnit } from '../platform/currency-units.js';
 import type { Db } from '../platform/db.js';
 import { badInput } from '../platform/errors.js';

@@ -10,7 +10,7 @@ import { eventually } from '../../test/ws.js';
 import { PriceFeed, feedLockKey, startPriceFeed } from './feed.js';
 import type { LiveQuote } from './quote-relay.js';
 import { MarketService } from './service.js';
-import { heldSymbolsExcept } from '../portfolios/index.js';
+import { heldSymbolsExcept } from '../ledger/index.js';
 
 const running: Array<{ feed: PriceFeed; market: MarketService }> = [];
 

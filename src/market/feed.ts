@@ -187,7 +187,7 @@ export class PriceFeed {
 /**
  * The worker part: the feed with its own connections; nothing when MARKET_FEED_INTERVAL_MS is 0.
  * `heldSymbols` reads the held symbols over the feed's connection (the composition root passes
- * portfolios' `heldSymbolsExcept`: market does not read portfolios' tables).
+ * the ledger's `heldSymbolsExcept`: market does not read the ledger's tables).
  */
 export async function startPriceFeed(
   config: Config,

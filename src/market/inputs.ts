@@ -1,7 +1,7 @@
 /**
  * Input rules of the market queries. Every problem is reported at once as BAD_USER_INPUT with
  * extensions.details [{ field, message }]. Symbols follow the same rule as investments and
- * custom assets (src/portfolios/validation.ts): trimmed, upper-cased, well-formed.
+ * custom assets (src/ledger/validation.ts): trimmed, upper-cased, well-formed.
  */
 import { checkSymbol } from '../platform/symbols.js';
 import { Problems } from '../platform/errors.js';

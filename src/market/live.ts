@@ -1,7 +1,7 @@
 /**
  * Live quotes for subscriptions (no GraphQL here; src/market/subscriptions.ts is the thin
  * GraphQL layer): quote ticks of chosen symbols, relayed through Redis. (A portfolio's live
- * valuation is portfolios', src/portfolios/live-valuation.ts, which hears ticks through `relay`.)
+ * valuation is the ledger's, src/ledger/live-valuation.ts, which hears ticks through `relay`.)
  *
  * Only market symbols somebody quotes tick: the symbols are validated like Query.quotes (at most
  * 100); unknown symbols and the caller's custom assets are left out (the feed would otherwise

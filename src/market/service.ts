@@ -96,7 +96,7 @@ export interface MarketServiceOptions {
   now?: () => Date;
   /** FX rates: with them valuations are in each portfolio's base currency. */
   fx?: FxRates;
-  /** Who holds what (portfolios' door); without it nothing counts as held (only watched symbols tick). */
+  /** Who holds what (the ledger's door); without it nothing counts as held (only watched symbols tick). */
   heldSymbols?: HeldSymbolsSource;
 }
 
@@ -200,7 +200,7 @@ export class MarketService {
    * Distinct market symbols held in any portfolio (what the price feed publishes), in symbol
    * order: a holding of its owner's custom asset is priced from stored prices, never by the feed.
    * Two statements whatever the number of holdings: the custom assets (market's), then the
-   * symbols held apart from them (portfolios', through the source).
+   * symbols held apart from them (the ledger's, through the source).
    */
   async heldSymbols(): Promise<string[]> {
     return this.holders(await this.store.customAssetKeys());
@@ -416,7 +416,7 @@ export class MarketService {
   // ------------------------------------------------------------------------------ valuation
 
   /**
-   * The valuation of holdings already loaded (portfolios' valuations and live stream, analytics).
+   * The valuation of holdings already loaded (the ledger's valuations and live stream, analytics).
    * With FX rates and the ledger as the holdings source, totals are in the base currency:
    * market values at today's rate of each quote's currency, costs at each transaction's own.
    */

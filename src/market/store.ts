@@ -5,7 +5,7 @@
  *
  * Visibility rule, the same in every query here: a market asset (owner_id null) is everyone's;
  * a custom asset is its owner's only. A custom symbol never collides with a market symbol when it
- * is created (src/portfolios/assets.ts refuses that); should a market asset appear later under
+ * is created (src/ledger/assets.ts refuses that); should a market asset appear later under
  * the same symbol, the owner's custom asset still counts for its owner (their holdings were made
  * against it, as src/portfolios resolves them) and for nobody else.
  * Prices travel as exact decimal strings without trailing zeros (trim_scale(numeric)::text),

@@ -4,7 +4,7 @@
  *
  * - quotes(symbols): each published tick of those symbols (at most 100; unknown symbols and
  *   your custom assets never tick).
- * (portfolioValuation, the live valuation of a portfolio, is portfolios': ../portfolios/valuation-fields.ts.)
+ * (portfolioValuation, the live valuation of a portfolio, is the ledger's: ../ledger/valuation-fields.ts.)
  */
 import { builder } from '../graphql/builder.js';
 import { SHARED_EVENTS } from '../graphql/ws-fanout.js';

@@ -1,30 +1,26 @@
 /**
- * portfolios' door: portfolios, investments, shares, roles, activity, custom assets and
- * import/export, and the valuation fields of Portfolio and Investment (valued through market's
- * door). It owns `portfolios`, `investments`, `transactions`, `ledger_versions`, `portfolio_shares`,
- * `portfolio_invitations` and `portfolio_activities`; other domains read them through
- * PortfolioValuations, PortfolioAccess and heldSymbolsExcept.
+ * portfolios' door: the portfolio container (create, update, delete, its settings), roles and
+ * access, shares, invitations and the activity trail. It owns `portfolios`, `portfolio_shares`,
+ * `portfolio_invitations` and `portfolio_activities`; other domains read them through this door
+ * (PortfolioAccess, the headings, recordActivity for their changes' rows). The ledger (a
+ * portfolio's transactions, investments, valuations and files) is src/ledger's, which extends
+ * PortfolioRef with its fields.
  * Outside portfolios, import from here only. Importing it registers portfolios' GraphQL types.
  */
 import './portfolio.schema.js';
-import './investment.schema.js';
 import './share.schema.js';
 import './activity.schema.js';
-import './custom-asset.schema.js';
-import './portfolio-file.schema.js';
-import './valuation-fields.js';
-import './transactions.schema.js';
 import './invitation-fields.js';
 
-export { PortfolioService } from './service.js';
+export { PortfolioService, changes, insertPortfolio, missingAsNotFound, refuseNull } from './service.js';
 export { PortfolioInvitations } from './invitations.js';
-export { PortfolioRef } from './portfolio.schema.js';
-export { InvestmentRef } from './investment.schema.js';
-export { MoneyRef } from './transactions.schema.js';
-export { roleOf, type PortfolioRole, type PortfolioRoleRequirement } from './roles.js';
+export { CostBasisMethodEnum, PortfolioRef } from './portfolio.schema.js';
+export { roleOf, READ_ROLES, type PortfolioRole, type PortfolioRoleRequirement } from './roles.js';
 export { roleAtLeast } from './roles.js';
-export { LedgerService } from './ledger-service.js';
-export { PortfolioValuations, heldSymbolsExcept, type HoldingsOnDay, type PortfolioPageEntry } from './valuations.js';
 export { PortfolioAccess, type AccessPair } from './access.js';
-export { LiveValuations, type LiveValuationOptions } from './live-valuation.js';
-export { decodeLedger, ledgerText, type LedgerRow } from './ledger-rows.js';
+export { accessChangedChannel, type AccessChange } from './access-changes.js';
+export { recordActivity, type Actor } from './activity.js';
+export { actorOf, onPortfolio, viewerId } from './schema-helpers.js';
+export { portfolioSnapshot } from './shapes.js';
+export { checkCurrency, checkName, checkOptionalText, checkPortfolioInput, NAME_MAX, type PortfolioInput } from './validation.js';
+export { portfolioHeading, portfolioHeadings, portfolioPage, type PortfolioHeading, type PortfolioPageEntry } from './headings.js';

@@ -6,11 +6,12 @@
  * mutation names the role it needs with the `portfolioRole` scope (the matrix is in ./roles.ts).
  * Type-level scopes guard every Portfolio, PortfolioShare and Activity object however it is
  * reached; an Investment is handed out only by fields that authorize its portfolio (the list and
- * its guard test are in ./investment.schema.ts). Roles come from one per-request dataloader, so a
- * page of portfolios costs at most one role query (none for the caller's own: their rows decide,
- * ./roles.ts primeOwnRoles), and nested lists are loaded through the Prisma plugin's selections
- * or, for investments, one typed statement (./investment-reads.ts): constant statement count,
- * whatever the page size.
+ * its guard test are in src/ledger/investment.schema.ts). Roles come from one per-request
+ * dataloader, so a page of portfolios costs at most one role query (none for the caller's own:
+ * their rows decide, ./roles.ts primeOwnRoles), and nested lists are loaded through the Prisma
+ * plugin's selections or, for investments, one typed statement (src/ledger/investment-reads.ts):
+ * constant statement count, whatever the page size. The ledger's fields (investments,
+ * transactions, holdings, valuation, ...) are src/ledger's, added to PortfolioRef there.
  */
 import '../auth/index.js';
 import { UserRef } from '../auth/index.js';
@@ -18,9 +19,7 @@ import { builder } from '../graphql/builder.js';
 import { checkedPageSize } from '../graphql/connection-args.js';
 import { notFound } from '../platform/errors.js';
 import { isUuid } from '../platform/ids.js';
-import { investmentConnection } from './investment-reads.js';
-import { InvestmentRef } from './investment.schema.js';
-import { CostBasisMethodEnum } from './ledger-enums.js';
+import { CostBasisMethod } from '../generated/prisma/enums.js';
 import { forgetPortfolioRole, ownerReachedThrough, primeOwnRoles, READ_ROLES, roleOf } from './roles.js';
 import { actorOf, NEWEST_FIRST, OLDEST_FIRST, onPortfolio, viewerId } from './schema-helpers.js';
 import { listedPortfoliosWhere } from './service.js';
@@ -28,6 +27,12 @@ import { listedPortfoliosWhere } from './service.js';
 export const PortfolioRoleEnum = builder.enumType('PortfolioRole', {
   description: "The caller's role on one portfolio.",
   values: ['OWNER', 'ADMIN', 'EDIT', 'VIEW', 'PUBLIC'] as const,
+});
+
+export const CostBasisMethodEnum = builder.enumType('CostBasisMethod', {
+  description:
+    'How a SELL picks the lots it closes: FIFO (oldest first), LIFO (newest first), HIFO (highest cost per share first) or AVERAGE (one pooled cost per symbol).',
+  values: Object.values(CostBasisMethod),
 });
 
 export const PortfolioRef = builder.prismaObject('Portfolio', {
@@ -57,12 +62,6 @@ export const PortfolioRef = builder.prismaObject('Portfolio', {
     }),
     createdAt: t.expose('createdAt', { nullable: false, type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { nullable: false, type: 'DateTime' }),
-    // One typed SQL statement for every page a request reaches (./investment-reads.ts says why).
-    investments: t.connection(
-      { type: InvestmentRef, nullable: false, resolve: (portfolio, args, ctx, info) => investmentConnection(ctx, portfolio, args, info) },
-      { name: 'InvestmentConnection', fields: (c) => ({ totalCount: c.exposeInt('totalCount', { nullable: false }) }) },
-      { name: 'InvestmentEdge' },
-    ),
     shares: t.relation('shares', {
       nullable: false,
       description: 'Who else has access: collaborators (VIEW and up) only, never a public reader.',

@@ -68,8 +68,16 @@ export const READ_ROLES = {
   activityClientDetails: 'ADMIN',
 } as const satisfies Record<string, PortfolioRole>;
 
-/** What a field or mutation requires: a role on a portfolio, named directly or through one of its investments. */
-export type PortfolioRoleRequirement = { atLeast: PortfolioRole } & ({ portfolioId: string } | { investmentId: string });
+/**
+ * What a field or mutation requires: a role on a portfolio. `as` names what a caller without any
+ * role is told is not found (default: the Portfolio; the ledger's mutations on one of its
+ * investments or transactions name that, so the portfolio's existence is not given away).
+ */
+export interface PortfolioRoleRequirement {
+  portfolioId: string;
+  atLeast: PortfolioRole;
+  as?: 'Investment' | 'Transaction';
+}
 
 /** What decides a caller's role on one portfolio: its owner, their share (if any), and whether it is public. */
 export interface PortfolioAccessFacts {
@@ -99,7 +107,6 @@ const KNOWN_ROLES = Symbol('portfolios.knownRoles');
 function knownRoles(ctx: Context): Map<string, PortfolioRole | null> {
   return perRequest(ctx, KNOWN_ROLES, () => new Map<string, PortfolioRole | null>());
 }
-const INVESTMENT_PORTFOLIO_LOADER = Symbol('portfolios.investmentPortfolio');
 
 /** The caller's role per portfolio id (null: no access, or no such portfolio), batched per request. */
 export function portfolioRoles(ctx: Context): DataLoader<string, PortfolioRole | null> {
@@ -118,26 +125,6 @@ export function portfolioRoles(ctx: Context): DataLoader<string, PortfolioRole |
       });
     });
   });
-}
-
-/** The portfolio each investment id belongs to (null: no such investment), batched per request. */
-function investmentPortfolios(ctx: Context): DataLoader<string, string | null> {
-  return perRequest(
-    ctx,
-    INVESTMENT_PORTFOLIO_LOADER,
-    () =>
-      new DataLoader<string, string | null>(async (ids) => {
-        const wanted = ids.filter(isUuid);
-        const rows = wanted.length
-          ? await ctx.services.db.investment.findMany({
-              where: { id: { in: [...new Set(wanted)] } },
-              select: { id: true, portfolioId: true },
-            })
-          : [];
-        const byId = new Map(rows.map((row) => [row.id, row.portfolioId]));
-        return ids.map((id) => byId.get(id) ?? null);
-      }),
-  );
 }
 
 /**
@@ -179,30 +166,16 @@ export function forgetPortfolioRole(ctx: Context, portfolioId: string): void {
  */
 export function hasPortfolioRole(ctx: Context, requirement: PortfolioRoleRequirement): boolean | Promise<boolean> {
   if (!ctx.viewer) throw unauthenticated();
-  if ('portfolioId' in requirement) {
-    // Already decided in this request (the portfolio an object was reached through): the same
-    // rule, answered without a promise.
-    const known = knownRoles(ctx);
-    if (known.has(requirement.portfolioId)) return meets(known.get(requirement.portfolioId) ?? null, requirement);
-  }
-  return checkPortfolioRole(ctx, requirement);
+  // Already decided in this request (the portfolio an object was reached through): the same
+  // rule, answered without a promise.
+  const known = knownRoles(ctx);
+  if (known.has(requirement.portfolioId)) return meets(known.get(requirement.portfolioId) ?? null, requirement);
+  return roleOf(ctx, requirement.portfolioId).then((role) => meets(role, requirement));
 }
 
 function meets(role: PortfolioRole | null, requirement: PortfolioRoleRequirement): boolean {
-  if (!role) throw 'investmentId' in requirement ? notFound('Investment') : notFound('Portfolio');
+  if (!role) throw notFound(requirement.as ?? 'Portfolio');
   return roleAtLeast(role, requirement.atLeast);
-}
-
-async function checkPortfolioRole(ctx: Context, requirement: PortfolioRoleRequirement): Promise<boolean> {
-  let portfolioId: string;
-  if ('investmentId' in requirement) {
-    const owning = await investmentPortfolios(ctx).load(requirement.investmentId);
-    if (!owning) throw notFound('Investment');
-    portfolioId = owning;
-  } else {
-    portfolioId = requirement.portfolioId;
-  }
-  return meets(await roleOf(ctx, portfolioId), requirement);
 }
 
 const OWNER_CONTEXT = Symbol('portfolios.ownerContext');

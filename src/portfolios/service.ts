@@ -1,58 +1,37 @@
 /**
- * Portfolio business rules: portfolios, investments, shares, custom assets and portfolio files,
- * each change to a portfolio with its activity row in the same transaction. Callers have already
+ * Portfolio business rules: portfolios and shares (the ledger's investments, transactions, custom
+ * assets and files are src/ledger's), each change to a portfolio with its activity row in the same transaction. Callers have already
  * checked the caller's role (./roles.ts, through the `portfolioRole` scope); what is checked here
  * is the input and the state of the data.
  *
  * Share changes are atomic: the scope's check ran before the transaction, so a share or unshare
- * locks the portfolio row (FOR NO KEY UPDATE: investments can still be added meanwhile) and
+ * locks the portfolio row (FOR NO KEY UPDATE: transactions can still be recorded meanwhile) and
  * checks the caller's role against the shares as they stand under that lock. Two concurrent
  * changes are then serialized; an ADMIN cannot downgrade a share that the owner has just made
  * ADMIN, nor act on a role just taken away. Every change of who may see a portfolio is
- * announced after it commits (./live-valuation.ts accessChangedChannel), so live valuation
+ * announced after it commits (./access-changes.ts accessChangedChannel), so live valuation
  * subscriptions of those who lost access end at once, on every instance.
  */
 import type { FastifyBaseLogger } from 'fastify';
 import { existingUserContact, normalizeEmail, userByEmail } from '../auth/index.js';
-import type { Asset, Investment, Portfolio, PortfolioShare } from '../generated/prisma/client.js';
+import type { Portfolio, PortfolioShare } from '../generated/prisma/client.js';
 import type { Permission } from '../generated/prisma/enums.js';
-import { normalizeSymbol } from '../platform/symbols.js';
 import { Prisma, type Db } from '../platform/db.js';
 import { badInput, forbidden, notFound, Problems } from '../platform/errors.js';
 import { isUuid } from '../platform/ids.js';
 import type { Config } from '../config.js';
-import type { FxRates } from '../market/index.js';
 import type { Redis } from '../platform/redis.js';
-import { accessChangedChannel, type AccessChange } from './live-valuation.js';
+import { accessChangedChannel, type AccessChange } from './access-changes.js';
 import { recordActivity, type Actor } from './activity.js';
 import { PortfolioAccess } from './access.js';
 import { roleAtLeast, roleToManageShare, type PortfolioRole } from './roles.js';
 import { ShareLimit } from './share-limit.js';
-import { createCustomAsset, resolveAssets, setCustomAssetPrices, type CustomAssetInput, type PricePointInput } from './assets.js';
+import { portfolioSnapshot } from './shapes.js';
 import {
-  exportPortfolio,
-  importPortfolio,
-  type FileFormat,
-  type ImportOutcome,
-  type ImportRequest,
-  type PortfolioFile,
-} from './import-export.js';
-import { assertLedgerHolds } from './ledger-service.js';
-import { investmentSnapshot, portfolioSnapshot } from './shapes.js';
-import {
-  checkInvestment,
   checkName,
   checkOptionalText,
-  checkPastDate,
   checkPortfolioInput,
-  checkPrice,
-  checkQuantity,
   DESCRIPTION_MAX,
-  NOTES_MAX,
-  SECTOR_MAX,
-  utcMidnight,
-  type InvestmentInput,
-  type InvestmentPatch,
   type PortfolioInput,
   type PortfolioPatch,
 } from './validation.js';
@@ -62,20 +41,32 @@ export function listedPortfoliosWhere(userId: string): Prisma.PortfolioWhereInpu
   return { OR: [{ ownerId: userId }, { shares: { some: { userId } } }] };
 }
 
+/**
+ * Inserts a portfolio of `ownerId` with checked fields, in the caller's transaction (its activity
+ * row is the caller's to write: creating and importing say different things).
+ */
+export function insertPortfolio(
+  tx: Prisma.TransactionClient,
+  ownerId: string,
+  data: ReturnType<typeof checkPortfolioInput>,
+): Promise<Portfolio> {
+  return tx.portfolio.create({ data: { ...data, ownerId } });
+}
+
 /** Only the keys whose values differ, as { before, after }; null when nothing changed. */
-function changes<T extends Record<string, unknown>>(before: T, after: T): { before: Partial<T>; after: Partial<T> } | null {
+export function changes<T extends Record<string, unknown>>(before: T, after: T): { before: Partial<T>; after: Partial<T> } | null {
   const keys = Object.keys(after).filter((k) => before[k] !== after[k]) as (keyof T)[];
   if (keys.length === 0) return null;
   const pick = (source: T) => Object.fromEntries(keys.map((k) => [k, source[k]])) as Partial<T>;
   return { before: pick(before), after: pick(after) };
 }
 
-function refuseNull(problems: Problems, field: string, value: unknown): void {
+export function refuseNull(problems: Problems, field: string, value: unknown): void {
   if (value === null) problems.add(field, 'cannot be cleared');
 }
 
 /** A change whose row vanished in the meantime (a concurrent delete) is simply not found. */
-async function missingAsNotFound<T>(what: string, run: () => Promise<T>): Promise<T> {
+export async function missingAsNotFound<T>(what: string, run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (error) {
@@ -105,8 +96,6 @@ export class PortfolioService {
     private readonly deps: {
       redis: Redis;
       config: Pick<Config, 'REDIS_PREFIX' | 'SHARES_PER_USER_PER_HOUR'>;
-      /** Market's FX door: an imported transaction without fxRate takes its date's rate. */
-      fx: Pick<FxRates, 'rate'>;
     },
   ) {
     this.shareLimit = new ShareLimit(deps);
@@ -130,7 +119,7 @@ export class PortfolioService {
     const data = checkPortfolioInput(problems, input);
     problems.throwIfAny();
     return this.db.$transaction(async (tx) => {
-      const portfolio = await tx.portfolio.create({ data: { ...data, ownerId: actor.userId } });
+      const portfolio = await insertPortfolio(tx, actor.userId, data);
       await recordActivity(tx, actor, portfolio.id, 'PORTFOLIO_CREATED', { after: portfolioSnapshot(portfolio) });
       return portfolio;
     });
@@ -178,83 +167,6 @@ export class PortfolioService {
     // The trail is gone with the portfolio; the log keeps the one record of who deleted it.
     this.logger.info({ portfolioId: id, userId: actor.userId, ip: actor.ip }, 'portfolio deleted');
     await this.announceAccessChange({ portfolioId: id, userIds: null });
-  }
-
-  async addInvestment(actor: Actor, portfolioId: string, input: InvestmentInput): Promise<Investment> {
-    const portfolio = await this.db.portfolio.findUnique({ where: { id: portfolioId }, select: { ownerId: true } });
-    if (!portfolio) throw notFound('Portfolio');
-    const problems = new Problems();
-    const assets = await resolveAssets(this.db, portfolio.ownerId, [normalizeSymbol(input.symbol)]);
-    const data = checkInvestment(problems, input, assets);
-    problems.throwIfAny();
-    return missingAsNotFound('Portfolio', () =>
-      this.db.$transaction(async (tx) => {
-        const investment = await tx.investment.create({ data: { ...data, portfolioId } });
-        await recordActivity(tx, actor, portfolioId, 'INVESTMENT_ADDED', {
-          investmentId: investment.id,
-          after: investmentSnapshot(investment),
-        });
-        return investment;
-      }),
-    );
-  }
-
-  async updateInvestment(actor: Actor, id: string, patch: InvestmentPatch): Promise<Investment> {
-    const problems = new Problems();
-    refuseNull(problems, 'quantity', patch.quantity);
-    refuseNull(problems, 'purchasePrice', patch.purchasePrice);
-    refuseNull(problems, 'purchaseDate', patch.purchaseDate);
-    const quantity = patch.quantity == null ? undefined : checkQuantity(problems, 'quantity', patch.quantity);
-    const purchasePrice = patch.purchasePrice == null ? undefined : checkPrice(problems, 'purchasePrice', patch.purchasePrice);
-    if (patch.purchaseDate != null) checkPastDate(problems, 'purchaseDate', patch.purchaseDate);
-    const sector = checkOptionalText(problems, 'sector', patch.sector, SECTOR_MAX);
-    const notes = checkOptionalText(problems, 'notes', patch.notes, NOTES_MAX);
-    problems.throwIfAny();
-    return missingAsNotFound('Investment', () =>
-      this.db.$transaction(async (tx) => {
-        const before = await tx.investment.findUniqueOrThrow({ where: { id } });
-        const current = investmentSnapshot(before);
-        // Compared as stored: "10.50" and "10.5" are the same quantity.
-        const after = {
-          ...current,
-          ...(quantity !== undefined && { quantity: new Prisma.Decimal(quantity).toFixed() }),
-          ...(purchasePrice !== undefined && { purchasePrice: new Prisma.Decimal(purchasePrice).toFixed() }),
-          ...(patch.purchaseDate != null && { purchaseDate: patch.purchaseDate }),
-          ...(sector !== undefined && { sector }),
-          ...(notes !== undefined && { notes }),
-        };
-        const diff = changes(current, after);
-        if (!diff) return before;
-        const { purchaseDate, ...columns } = diff.after;
-        const updated = await tx.investment.update({
-          where: { id },
-          data: { ...columns, ...(purchaseDate !== undefined && { purchaseDate: utcMidnight(purchaseDate) }) },
-        });
-        // The investment is a BUY lot: a smaller or later lot must not leave a later SELL overselling.
-        await assertLedgerHolds(tx, before.portfolioId, [before.symbol], id, purchaseDate !== undefined ? 'purchaseDate' : 'quantity');
-        await recordActivity(tx, actor, before.portfolioId, 'INVESTMENT_UPDATED', { investmentId: id, symbol: before.symbol, ...diff });
-        return updated;
-      }),
-    );
-  }
-
-  /** The portfolio an investment belongs to (null: no such investment). */
-  async portfolioOfInvestment(id: string): Promise<string | null> {
-    if (!isUuid(id)) return null;
-    return (await this.db.investment.findUnique({ where: { id }, select: { portfolioId: true } }))?.portfolioId ?? null;
-  }
-
-  async removeInvestment(actor: Actor, id: string): Promise<void> {
-    await missingAsNotFound('Investment', () =>
-      this.db.$transaction(async (tx) => {
-        const removed = await tx.investment.delete({ where: { id } });
-        await assertLedgerHolds(tx, removed.portfolioId, [removed.symbol], null, 'id');
-        await recordActivity(tx, actor, removed.portfolioId, 'INVESTMENT_REMOVED', {
-          investmentId: id,
-          before: investmentSnapshot(removed),
-        });
-      }),
-    );
   }
 
   /** The share `target` holds on the portfolio now (null: none, or no such user). */
@@ -325,26 +237,5 @@ export class PortfolioService {
       });
     });
     await this.announceAccessChange({ portfolioId, userIds: [userId] });
-  }
-
-  createCustomAsset(ownerId: string, input: CustomAssetInput): Promise<Asset> {
-    return createCustomAsset(this.db, ownerId, input);
-  }
-
-  setCustomAssetPrices(ownerId: string, symbol: string, prices: readonly PricePointInput[]): Promise<number> {
-    return setCustomAssetPrices(this.db, ownerId, symbol, prices);
-  }
-
-  exportFile(portfolioId: string, format: FileFormat): Promise<PortfolioFile> {
-    return exportPortfolio(this.db, portfolioId, format);
-  }
-
-  importFile(actor: Actor, request: ImportRequest): Promise<ImportOutcome> {
-    return importPortfolio(
-      this.db,
-      actor,
-      request,
-      async (currency, baseCurrency, date) => (await this.deps.fx.rate(currency, baseCurrency, date))?.rate.toFixed() ?? null,
-    );
   }
 }

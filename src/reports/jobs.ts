@@ -37,7 +37,7 @@ import {
   type SharedWorkerResources,
 } from '../alerts/index.js';
 import type { AnalyticsService } from '../analytics/index.js';
-import type { PortfolioValuations } from '../portfolios/index.js';
+import type { PortfolioValuations } from '../ledger/index.js';
 import type { Config } from '../config.js';
 import { QUEUE_NAMES, openQueue, queuePrefix } from '../platform/queues.js';
 import { addDays, isoDateOf } from '../platform/dates.js';
@@ -197,7 +197,7 @@ async function recordAnnouncement(
  * most once a week per portfolio: the reminder row is claimed by one conditional upsert.
  */
 async function runReminders(deps: Deps): Promise<{ reminded: number }> {
-  // Drift alerts from alerts' door, the portfolios' owners and names from portfolios' door: two
+  // Drift alerts from alerts' door, the portfolios' owners and names through the ledger's door: two
   // statements whatever the number of alerts. An owner's oldest drift alert on a portfolio counts.
   const drift = await driftAlerts(deps.db);
   const headings = drift.length ? await deps.valuations.headings([...new Set(drift.map((a) => a.portfolioId))]) : [];

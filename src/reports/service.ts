@@ -5,7 +5,7 @@
  *
  * Snapshots (`snapshotDay`): every portfolio's value at a day's close, in batches of portfolios
  * by id (keyset), each batch four statements whatever the number of holdings, each through the
- * owning domain's door: the batch with its holdings (portfolios'), their stored closes of the
+ * owning domain's door: the batch with its holdings (the ledger's), their stored closes of the
  * day (market's; on a cold database it fetches missing history first), the batch's ledgers as
  * of the day (analytics' read model), and one insert of every snapshot of the batch with
  * `ON CONFLICT DO NOTHING`, so running a day twice changes nothing. The value follows
@@ -20,13 +20,13 @@ import type { AnalyticsService, StoredValue } from '../analytics/index.js';
 import { addDays, isCalendarDate, isoDateOf } from '../platform/dates.js';
 import type { MarketService } from '../market/index.js';
 import { allocate, isCash, ownedKey } from '../market/index.js';
-import type { HoldingsOnDay, PortfolioValuations } from '../portfolios/index.js';
+import type { HoldingsOnDay, PortfolioValuations } from '../ledger/index.js';
 import type { Db } from '../platform/db.js';
 import { badInput, Problems } from '../platform/errors.js';
 import { formatPercent, renderRiskReport, type RiskReportContent } from './pdf.js';
 import type { OnReportStored, ReportMeta, ReportStore } from './store.js';
 import { TaxLotReview } from './tax-lots.js';
-import type { LedgerService } from '../portfolios/index.js';
+import type { LedgerService } from '../ledger/index.js';
 
 export const WEEKLY_REPORT_KIND = 'WEEKLY_RISK';
 export const ON_DEMAND_REPORT_KIND = 'RISK';

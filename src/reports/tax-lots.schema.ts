@@ -5,7 +5,8 @@
 import '../portfolios/index.js';
 import { builder } from '../graphql/builder.js';
 import { requestQuoteLookup } from '../market/index.js';
-import { MoneyRef, PortfolioRef } from '../portfolios/index.js';
+import { MoneyRef } from '../ledger/index.js';
+import { PortfolioRef } from '../portfolios/index.js';
 import type { TaxLotSuggestion } from './tax-lots.js';
 
 const TaxLotSuggestionRef = builder.objectRef<TaxLotSuggestion>('TaxLotSuggestion').implement({

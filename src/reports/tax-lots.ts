@@ -15,7 +15,7 @@
 import { Decimal } from 'decimal.js';
 import type { HoldingInput, MarketService, QuoteLookup } from '../market/index.js';
 import { addDays, isoDateOf } from '../platform/dates.js';
-import type { LedgerService } from '../portfolios/index.js';
+import type { LedgerService } from '../ledger/index.js';
 import { badInput } from '../platform/errors.js';
 
 /** Days before and after a sale in which another BUY of the symbol makes its loss a wash sale. */

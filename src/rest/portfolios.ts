@@ -8,8 +8,8 @@ const page = (fields: string) => `totalCount pageInfo { hasNextPage endCursor } 
 const investmentOf = {
   param: 'investmentId',
   noun: 'Investment',
-  portfolioOf: (services: { portfolios: { portfolioOfInvestment(id: string): Promise<string | null> } }, id: string) =>
-    services.portfolios.portfolioOfInvestment(id),
+  portfolioOf: (services: { ledger: { portfolioOfInvestment(id: string): Promise<string | null> } }, id: string) =>
+    services.ledger.portfolioOfInvestment(id),
 };
 
 export const PORTFOLIO_ROUTES: RouteSpec[] = [

@@ -5,7 +5,7 @@
  * Only what the figures need is replayed here, in floating point: the quantity held of each
  * symbol (BUY/TRANSFER_IN add, SELL/TRANSFER_OUT take away, SPLIT multiplies), cash per currency
  * and the day's flows. Which lots a SELL closes does not change any value, so there is no lot
- * matching (that, and the exact decimals, are the ledger's own: src/portfolios/ledger).
+ * matching (that, and the exact decimals, are the ledger's own: src/ledger/core).
  *
  * Flows (F_t = inflows − outflows of the day, in base currency at each transaction's own rate):
  * - a cash portfolio (the ledger has any DEPOSIT or WITHDRAWAL) is worth its holdings plus its

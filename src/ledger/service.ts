@@ -1,7 +1,8 @@
 /**
- * The ledger's storage and rules: recording, changing and deleting transactions (each with its
- * activity row, in one database transaction that also re-checks the ledger, so nothing is ever
- * half-applied or left overselling), and reading lots, holdings, realized gains and cash.
+ * The ledger's storage and rules: recording, changing and deleting transactions and investments
+ * (each with its activity row, in one database transaction that also re-checks the ledger, so
+ * nothing is ever half-applied or left overselling), reading lots, holdings, realized gains and
+ * cash, custom assets, and portfolio files.
  *
  * A BUY is also an investment (same id; the investment is its lot): recording a BUY inserts both,
  * and triggers in the database keep a BUY in step with its investment however the investment is
@@ -11,20 +12,41 @@
 import { randomUUID } from 'node:crypto';
 import { Decimal } from 'decimal.js';
 import { LRUCache } from 'lru-cache';
-import type { Transaction } from '../generated/prisma/client.js';
+import type { Asset, Investment, Transaction } from '../generated/prisma/client.js';
 import type { FxRates } from '../market/index.js';
 import type { HoldingInput } from '../market/index.js';
-import { isoDateOf } from '../platform/dates.js';
+import { formatDate, isoDateOf } from '../platform/dates.js';
 import { Prisma, type Db } from '../platform/db.js';
 import { badInput, notFound, Problems, type FieldProblem } from '../platform/errors.js';
 import { isUuid } from '../platform/ids.js';
-import { recordActivity, type Actor } from './activity.js';
-import { resolveAssets } from './assets.js';
+import { normalizeSymbol } from '../platform/symbols.js';
+import { changes, missingAsNotFound, recordActivity, refuseNull, type Actor } from '../portfolios/index.js';
+import { createCustomAsset, resolveAssets, setCustomAssetPrices, type CustomAssetInput, type PricePointInput } from './assets.js';
 import { majorUnit } from '../platform/currency-units.js';
-import { cashBalancesOf, replay, type CostBasisMethod, type LedgerState, type LedgerTransaction } from './ledger/engine.js';
-import { div, fixedPointAt, formatFixed, toFixedPoint, UNIT } from './ledger/fixed.js';
-import { decodeLedger, ledgerText, type LedgerRowOf } from './ledger-rows.js';
+import { cashBalancesOf, replay, type CostBasisMethod, type LedgerState, type LedgerTransaction } from './core/engine.js';
+import { div, fixedPointAt, formatFixed, toFixedPoint, UNIT } from './core/fixed.js';
+import {
+  exportPortfolio,
+  importPortfolio,
+  type FileFormat,
+  type ImportOutcome,
+  type ImportRequest,
+  type PortfolioFile,
+} from './import-export.js';
+import { decodeLedger, ledgerText, type LedgerRowOf } from './rows.js';
 import { checkTransaction, noRateMessage, type CheckedTransaction, type TransactionInput } from './transaction-rules.js';
+import {
+  checkInvestment,
+  checkOptionalText,
+  checkPastDate,
+  checkPrice,
+  checkQuantity,
+  NOTES_MAX,
+  SECTOR_MAX,
+  utcMidnight,
+  type InvestmentInput,
+  type InvestmentPatch,
+} from './validation.js';
 
 type Tx = Prisma.TransactionClient;
 
@@ -123,6 +145,20 @@ function transactionSnapshot(t: Transaction) {
     splitTo: text(t.splitTo),
     lotIds: t.lotIds,
     notes: t.notes,
+  };
+}
+
+/** What the activity trail records of an investment. */
+export function investmentSnapshot(i: Omit<Investment, 'id' | 'portfolioId' | 'createdAt' | 'updatedAt'>) {
+  return {
+    symbol: i.symbol,
+    name: i.name,
+    type: i.type,
+    quantity: i.quantity.toFixed(),
+    purchasePrice: i.purchasePrice.toFixed(),
+    purchaseDate: formatDate(i.purchaseDate),
+    sector: i.sector,
+    notes: i.notes,
   };
 }
 
@@ -384,6 +420,103 @@ export class LedgerService {
       WHERE portfolio_id = ${portfolioId}::uuid AND type = 'BUY' AND symbol = ANY(${[...symbols]}::text[])
         AND date BETWEEN ${from}::date AND ${to}::date
       ORDER BY date, id`;
+  }
+
+  // ------------------------------------------------------------------------ investments (BUY lots)
+
+  async addInvestment(actor: Actor, portfolioId: string, input: InvestmentInput): Promise<Investment> {
+    const portfolio = await this.db.portfolio.findUnique({ where: { id: portfolioId }, select: { ownerId: true } });
+    if (!portfolio) throw notFound('Portfolio');
+    const problems = new Problems();
+    const assets = await resolveAssets(this.db, portfolio.ownerId, [normalizeSymbol(input.symbol)]);
+    const data = checkInvestment(problems, input, assets);
+    problems.throwIfAny();
+    return missingAsNotFound('Portfolio', () =>
+      this.db.$transaction(async (tx) => {
+        const investment = await tx.investment.create({ data: { ...data, portfolioId } });
+        await recordActivity(tx, actor, portfolioId, 'INVESTMENT_ADDED', {
+          investmentId: investment.id,
+          after: investmentSnapshot(investment),
+        });
+        return investment;
+      }),
+    );
+  }
+
+  async updateInvestment(actor: Actor, id: string, patch: InvestmentPatch): Promise<Investment> {
+    const problems = new Problems();
+    refuseNull(problems, 'quantity', patch.quantity);
+    refuseNull(problems, 'purchasePrice', patch.purchasePrice);
+    refuseNull(problems, 'purchaseDate', patch.purchaseDate);
+    const quantity = patch.quantity == null ? undefined : checkQuantity(problems, 'quantity', patch.quantity);
+    const purchasePrice = patch.purchasePrice == null ? undefined : checkPrice(problems, 'purchasePrice', patch.purchasePrice);
+    if (patch.purchaseDate != null) checkPastDate(problems, 'purchaseDate', patch.purchaseDate);
+    const sector = checkOptionalText(problems, 'sector', patch.sector, SECTOR_MAX);
+    const notes = checkOptionalText(problems, 'notes', patch.notes, NOTES_MAX);
+    problems.throwIfAny();
+    return missingAsNotFound('Investment', () =>
+      this.db.$transaction(async (tx) => {
+        const before = await tx.investment.findUniqueOrThrow({ where: { id } });
+        const current = investmentSnapshot(before);
+        // Compared as stored: "10.50" and "10.5" are the same quantity.
+        const after = {
+          ...current,
+          ...(quantity !== undefined && { quantity: new Prisma.Decimal(quantity).toFixed() }),
+          ...(purchasePrice !== undefined && { purchasePrice: new Prisma.Decimal(purchasePrice).toFixed() }),
+          ...(patch.purchaseDate != null && { purchaseDate: patch.purchaseDate }),
+          ...(sector !== undefined && { sector }),
+          ...(notes !== undefined && { notes }),
+        };
+        const diff = changes(current, after);
+        if (!diff) return before;
+        const { purchaseDate, ...columns } = diff.after;
+        const updated = await tx.investment.update({
+          where: { id },
+          data: { ...columns, ...(purchaseDate !== undefined && { purchaseDate: utcMidnight(purchaseDate) }) },
+        });
+        // The investment is a BUY lot: a smaller or later lot must not leave a later SELL overselling.
+        await assertLedgerHolds(tx, before.portfolioId, [before.symbol], id, purchaseDate !== undefined ? 'purchaseDate' : 'quantity');
+        await recordActivity(tx, actor, before.portfolioId, 'INVESTMENT_UPDATED', { investmentId: id, symbol: before.symbol, ...diff });
+        return updated;
+      }),
+    );
+  }
+
+  /** The portfolio an investment belongs to (null: no such investment). */
+  async portfolioOfInvestment(id: string): Promise<string | null> {
+    if (!isUuid(id)) return null;
+    return (await this.db.investment.findUnique({ where: { id }, select: { portfolioId: true } }))?.portfolioId ?? null;
+  }
+
+  async removeInvestment(actor: Actor, id: string): Promise<void> {
+    await missingAsNotFound('Investment', () =>
+      this.db.$transaction(async (tx) => {
+        const removed = await tx.investment.delete({ where: { id } });
+        await assertLedgerHolds(tx, removed.portfolioId, [removed.symbol], null, 'id');
+        await recordActivity(tx, actor, removed.portfolioId, 'INVESTMENT_REMOVED', {
+          investmentId: id,
+          before: investmentSnapshot(removed),
+        });
+      }),
+    );
+  }
+
+  // ------------------------------------------------------------------------ custom assets and files
+
+  createCustomAsset(ownerId: string, input: CustomAssetInput): Promise<Asset> {
+    return createCustomAsset(this.db, ownerId, input);
+  }
+
+  setCustomAssetPrices(ownerId: string, symbol: string, prices: readonly PricePointInput[]): Promise<number> {
+    return setCustomAssetPrices(this.db, ownerId, symbol, prices);
+  }
+
+  exportFile(portfolioId: string, format: FileFormat): Promise<PortfolioFile> {
+    return exportPortfolio(this.db, portfolioId, format);
+  }
+
+  importFile(actor: Actor, request: ImportRequest): Promise<ImportOutcome> {
+    return importPortfolio(this.db, actor, request, (currency, baseCurrency, date) => this.baseRate(currency, baseCurrency, date));
   }
 }
 

@@ -1,9 +1,10 @@
-/** Investment in GraphQL: the type, its inputs and add / update / remove. */
+/** Investment in GraphQL: the type, Portfolio.investments, its inputs and add / update / remove. */
 import { builder } from '../graphql/builder.js';
 import { AssetTypeEnum } from '../graphql/enums.js';
-import { decimalOutput, purchaseDateOutput } from './investment-reads.js';
-import { READ_ROLES } from './roles.js';
-import { actorOf, onPortfolio } from './schema-helpers.js';
+import type { Context } from '../graphql/context.js';
+import { notFound } from '../platform/errors.js';
+import { actorOf, onPortfolio, PortfolioRef, READ_ROLES, type PortfolioRole, type PortfolioRoleRequirement } from '../portfolios/index.js';
+import { decimalOutput, investmentConnection, purchaseDateOutput } from './investment-reads.js';
 import { exactProduct } from './validation.js';
 
 /**
@@ -76,29 +77,48 @@ const InvestmentPatchRef = builder.inputType('InvestmentPatch', {
   }),
 });
 
+builder.prismaObjectFields(PortfolioRef, (t) => ({
+  // One typed SQL statement for every page a request reaches (./investment-reads.ts says why).
+  investments: t.connection(
+    { type: InvestmentRef, nullable: false, resolve: (portfolio, args, ctx, info) => investmentConnection(ctx, portfolio, args, info) },
+    { name: 'InvestmentConnection', fields: (c) => ({ totalCount: c.exposeInt('totalCount', { nullable: false }) }) },
+    { name: 'InvestmentEdge' },
+  ),
+}));
+
+/**
+ * An investment's portfolio for its mutation's scope: a caller without any role there, like one
+ * naming no investment at all, is told the Investment is not found.
+ */
+async function onInvestment(ctx: Context, id: string, atLeast: PortfolioRole): Promise<{ portfolioRole: PortfolioRoleRequirement }> {
+  const portfolioId = await ctx.services.ledger.portfolioOfInvestment(id);
+  if (!portfolioId) throw notFound('Investment');
+  return { portfolioRole: { ...onPortfolio(portfolioId, atLeast).portfolioRole, as: 'Investment' } };
+}
+
 builder.mutationFields((t) => ({
   addInvestment: t.field({
     type: InvestmentRef,
     nullable: false,
     args: { portfolioId: t.arg.id({ required: true }), input: t.arg({ type: InvestmentInputRef, required: true }) },
     authScopes: (_root, { portfolioId }) => onPortfolio(portfolioId, 'EDIT'),
-    resolve: (_root, { portfolioId, input }, ctx) => ctx.services.portfolios.addInvestment(actorOf(ctx), portfolioId, input),
+    resolve: (_root, { portfolioId, input }, ctx) => ctx.services.ledger.addInvestment(actorOf(ctx), portfolioId, input),
   }),
 
   updateInvestment: t.field({
     type: InvestmentRef,
     nullable: false,
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: InvestmentPatchRef, required: true }) },
-    authScopes: (_root, { id }) => ({ portfolioRole: { investmentId: id, atLeast: 'EDIT' } }),
-    resolve: (_root, { id, input }, ctx) => ctx.services.portfolios.updateInvestment(actorOf(ctx), id, input),
+    authScopes: (_root, { id }, ctx) => onInvestment(ctx, id, 'EDIT'),
+    resolve: (_root, { id, input }, ctx) => ctx.services.ledger.updateInvestment(actorOf(ctx), id, input),
   }),
 
   removeInvestment: t.boolean({
     nullable: false,
     args: { id: t.arg.id({ required: true }) },
-    authScopes: (_root, { id }) => ({ portfolioRole: { investmentId: id, atLeast: 'EDIT' } }),
+    authScopes: (_root, { id }, ctx) => onInvestment(ctx, id, 'EDIT'),
     resolve: async (_root, { id }, ctx) => {
-      await ctx.services.portfolios.removeInvestment(actorOf(ctx), id);
+      await ctx.services.ledger.removeInvestment(actorOf(ctx), id);
       return true;
     },
   }),

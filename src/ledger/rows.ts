@@ -2,7 +2,7 @@
  * The one way a ledger leaves PostgreSQL: `ledgerText` aggregates a portfolio's transactions, in
  * ledger order (date, then as recorded), into ONE text of one line per transaction, and
  * `decodeLedger` turns it into rows. The replay (./ledger-service.ts) and the analytics' read
- * model (src/analytics/read-model.ts, through portfolios' door) both read it so.
+ * model (src/analytics/read-model.ts, through the ledger's door) both read it so.
  *
  * Why a delimited text rather than JSON: for 100,000 transactions PostgreSQL builds it about
  * twice as fast as json_agg(json_build_array(...)) (no JSON quoting or escaping per cell), and
@@ -12,7 +12,7 @@
  * a line that does not split into its cells is refused rather than misread.
  */
 import { Prisma } from '../platform/db.js';
-import { TRANSACTION_TYPES, type TransactionType } from './ledger/engine.js';
+import { TRANSACTION_TYPES, type TransactionType } from './core/engine.js';
 
 /** One transaction as read from the ledger text, its decimals as `D`. */
 export interface LedgerRowOf<D> {

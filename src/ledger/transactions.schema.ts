@@ -11,33 +11,22 @@
  */
 import { isoDateOf } from '../platform/dates.js';
 import { Decimal } from 'decimal.js';
-import { requireViewer } from '../auth/index.js';
 import { builder } from '../graphql/builder.js';
 import { checkedPageSize } from '../graphql/connection-args.js';
 import { perRequest, type Context } from '../graphql/context.js';
 import { quoteLoader } from '../market/index.js';
 import { notFound } from '../platform/errors.js';
-import type { Actor } from './activity.js';
 import { resolveAssets } from './assets.js';
-import { holdingsOf, realizedBetween, cashBalancesOf, type CostBasisMethod, type Lot, type RealizedGain } from './ledger/engine.js';
-import { formatFixed } from './ledger/fixed.js';
-import { CostBasisMethodEnum, TransactionTypeEnum } from './ledger-enums.js';
-import type { LedgerView } from './ledger-service.js';
-import type { PortfolioRole, PortfolioRoleRequirement } from './roles.js';
-import { PortfolioRef } from './portfolio.schema.js';
+import { holdingsOf, realizedBetween, cashBalancesOf, type CostBasisMethod, type Lot, type RealizedGain } from './core/engine.js';
+import { formatFixed } from './core/fixed.js';
+import { CostBasisMethodEnum, TransactionTypeEnum } from './enums.js';
+import type { LedgerView } from './service.js';
+import { actorOf, onPortfolio, PortfolioRef, type PortfolioRole } from '../portfolios/index.js';
 
 const OUTPUT_PLACES = 8;
 /** A figure as printed: 8 decimal places, half-even (the ledger's fixed-point figures print without decimal.js). */
 const out = (value: Decimal | bigint): Decimal | string =>
   typeof value === 'bigint' ? formatFixed(value, OUTPUT_PLACES) : value.toDecimalPlaces(OUTPUT_PLACES, Decimal.ROUND_HALF_EVEN);
-
-function actorOf(ctx: Context): Actor {
-  return { userId: requireViewer(ctx).userId, ip: ctx.ip, userAgent: ctx.userAgent };
-}
-
-function onPortfolio(portfolioId: string, atLeast: PortfolioRole): { portfolioRole: PortfolioRoleRequirement } {
-  return { portfolioRole: { portfolioId, atLeast } };
-}
 
 /** The ledger replayed, once per request, portfolio and method. */
 function ledgerView(ctx: Context, portfolioId: string, method: CostBasisMethod | null = null): Promise<LedgerView> {

@@ -1,7 +1,7 @@
 /** Custom assets in GraphQL: the Asset type, createCustomAsset and setCustomAssetPrices. */
 import { builder } from '../graphql/builder.js';
 import { AssetTypeEnum } from '../graphql/enums.js';
-import { viewerId } from './schema-helpers.js';
+import { viewerId } from '../portfolios/index.js';
 
 /**
  * An asset of the symbol master. Only createCustomAsset returns one, to the user who created it
@@ -41,7 +41,7 @@ builder.mutationFields((t) => ({
     description: "An asset of the caller's own (a house, a private fund) with prices the caller sets.",
     authScopes: { authenticated: true },
     args: { input: t.arg({ type: CustomAssetInputRef, required: true }) },
-    resolve: (_root, { input }, ctx) => ctx.services.portfolios.createCustomAsset(viewerId(ctx), input),
+    resolve: (_root, { input }, ctx) => ctx.services.ledger.createCustomAsset(viewerId(ctx), input),
   }),
 
   setCustomAssetPrices: t.int({
@@ -50,6 +50,6 @@ builder.mutationFields((t) => ({
       "Stores daily closes of one of the caller's custom assets (replacing those of the same dates); returns how many were stored.",
     authScopes: { authenticated: true },
     args: { symbol: t.arg.string({ required: true }), prices: t.arg({ type: [PricePointInputRef], required: true }) },
-    resolve: (_root, { symbol, prices }, ctx) => ctx.services.portfolios.setCustomAssetPrices(viewerId(ctx), symbol, prices),
+    resolve: (_root, { symbol, prices }, ctx) => ctx.services.ledger.setCustomAssetPrices(viewerId(ctx), symbol, prices),
   }),
 }));

@@ -5,6 +5,7 @@
  */
 import type { HoldingInput, MarketService, PortfolioHeader, PortfolioValuation, QuoteLookup, SymbolHolder } from '../market/index.js';
 import type { Db } from '../platform/db.js';
+import { portfolioHeading, portfolioHeadings, portfolioPage, type PortfolioHeading, type PortfolioPageEntry } from '../portfolios/index.js';
 
 /** The investment columns a valuation reads. */
 export const HOLDING_FIELDS = { id: true, symbol: true, type: true, sector: true, quantity: true, purchasePrice: true } as const;
@@ -35,15 +36,6 @@ export async function heldSymbolsExcept(db: Db, except: readonly SymbolHolder[])
                       WHERE e.owner_id = p.owner_id AND e.symbol = i.symbol)
     ORDER BY i.symbol`;
   return rows.map((r) => r.symbol);
-}
-
-/** A portfolio as the reports jobs page through them. */
-export interface PortfolioPageEntry {
-  id: string;
-  ownerId: string;
-  name: string;
-  baseCurrency: string;
-  createdAt: Date;
 }
 
 /** A portfolio's investments bought by a day, with its ledger version then (a snapshot batch). */
@@ -107,19 +99,13 @@ export class PortfolioValuations {
   }
 
   /** A portfolio's name, owner and base currency (a report's heading); throws Prisma's not-found error when there is none. */
-  heading(portfolioId: string): Promise<{ name: string; baseCurrency: string; ownerId: string }> {
-    return this.deps.db.portfolio.findUniqueOrThrow({
-      where: { id: portfolioId },
-      select: { name: true, baseCurrency: true, ownerId: true },
-    });
+  heading(portfolioId: string): Promise<PortfolioHeading> {
+    return portfolioHeading(this.deps.db, portfolioId);
   }
 
   /** The names, owners and base currencies of these portfolios (batched `heading`), in one statement; missing ones are left out. */
-  headings(portfolioIds: readonly string[]): Promise<Array<{ id: string; name: string; baseCurrency: string; ownerId: string }>> {
-    return this.deps.db.portfolio.findMany({
-      where: { id: { in: [...portfolioIds] } },
-      select: { id: true, name: true, baseCurrency: true, ownerId: true },
-    });
+  headings(portfolioIds: readonly string[]): Promise<Array<PortfolioHeading & { id: string }>> {
+    return portfolioHeadings(this.deps.db, portfolioIds);
   }
 
   /**
@@ -127,12 +113,7 @@ export class PortfolioValuations {
    * one statement: the reports jobs walk every portfolio with it.
    */
   page(after: string | null, size: number): Promise<PortfolioPageEntry[]> {
-    return this.deps.db.portfolio.findMany({
-      where: after ? { id: { gt: after } } : {},
-      orderBy: { id: 'asc' },
-      take: size,
-      select: { id: true, ownerId: true, name: true, baseCurrency: true, createdAt: true },
-    });
+    return portfolioPage(this.deps.db, after, size);
   }
 
   /**

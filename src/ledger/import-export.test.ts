@@ -18,7 +18,7 @@ import { useTestApp } from '../../test/use-test-app.js';
 import { createTestUser, type TestUser } from '../../test/users.js';
 import { addInvestment, createPortfolio, ok, seedMarketAssets } from '../../test/portfolios.js';
 import { IMPORT_MAX_ROWS } from './import-export.js';
-import { TRANSACTION_CSV_COLUMNS } from './ledger-file.js';
+import { TRANSACTION_CSV_COLUMNS } from './transaction-file.js';
 
 const t = useTestApp();
 let owner: TestUser;

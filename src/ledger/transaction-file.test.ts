@@ -21,7 +21,7 @@ import { errorCode } from '../../test/harness.js';
 import { useTestApp } from '../../test/use-test-app.js';
 import { createPortfolio, ok, seedLedgerAssets } from '../../test/portfolios.js';
 import { createTestUser, type TestUser } from '../../test/users.js';
-import { IMPORT_MAX_TRANSACTIONS } from './ledger-file.js';
+import { IMPORT_MAX_TRANSACTIONS } from './transaction-file.js';
 
 let owner: TestUser;
 let source: string;

@@ -14,7 +14,7 @@ import { AssetType } from '../generated/prisma/enums.js';
 import { formatDate } from '../platform/dates.js';
 import { Prisma } from '../platform/db.js';
 import { Problems } from '../platform/errors.js';
-import { inLedgerOrder, replay, TRANSACTION_TYPES, type CostBasisMethod, type TransactionType } from './ledger/engine.js';
+import { inLedgerOrder, replay, TRANSACTION_TYPES, type CostBasisMethod, type TransactionType } from './core/engine.js';
 import { checkTransaction, noRateMessage, type CheckedTransaction, type TransactionInput } from './transaction-rules.js';
 import { parseDateText, parseDecimalText } from './validation.js';
 

@@ -14,7 +14,7 @@ import { normalizeSymbol } from '../platform/symbols.js';
 import { Prisma, type Db } from '../platform/db.js';
 import { badInput, conflict, notFound, Problems, type FieldProblem } from '../platform/errors.js';
 import { customAssetsWithCloses, insertCustomAsset } from '../market/index.js';
-import { recordActivity, type Actor } from './activity.js';
+import { checkPortfolioInput, insertPortfolio, portfolioSnapshot, recordActivity, type Actor } from '../portfolios/index.js';
 import {
   checkCustomAsset,
   checkPricePoints,
@@ -40,17 +40,9 @@ import {
   type PlannedTransaction,
   type RawTransaction,
   type TransactionCsvColumn,
-} from './ledger-file.js';
-import { COST_BASIS_METHODS, type CostBasisMethod } from './ledger/engine.js';
-import { portfolioSnapshot } from './shapes.js';
-import {
-  checkInvestment,
-  checkPortfolioInput,
-  parseDateText,
-  parseDecimalText,
-  type CheckedInvestment,
-  type InvestmentDraft,
-} from './validation.js';
+} from './transaction-file.js';
+import { COST_BASIS_METHODS, type CostBasisMethod } from './core/engine.js';
+import { checkInvestment, parseDateText, parseDecimalText, type CheckedInvestment, type InvestmentDraft } from './validation.js';
 
 export const FILE_FORMATS = ['JSON', 'CSV'] as const;
 export type FileFormat = (typeof FILE_FORMATS)[number];
@@ -577,7 +569,7 @@ export async function importPortfolio(db: Db, actor: Actor, request: ImportReque
   try {
     outcome.portfolio = await db.$transaction(
       async (tx) => {
-        const portfolio = await tx.portfolio.create({ data: { ...plan.portfolio, ownerId: actor.userId } });
+        const portfolio = await insertPortfolio(tx, actor.userId, plan.portfolio);
         for (const { asset, prices } of plan.newAssets) {
           const created = await insertCustomAsset(tx, actor.userId, asset);
           await storeCustomPrices(tx, created.id, prices);

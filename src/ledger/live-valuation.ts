@@ -21,6 +21,7 @@ import { isCash } from '../market/index.js';
 import { BoundedQueue } from '../platform/bounded-queue.js';
 import { notFound } from '../platform/errors.js';
 import type { RedisChannels } from '../platform/redis-channels.js';
+import { accessChangedChannel, type AccessChange } from '../portfolios/index.js';
 import type { PortfolioValuations } from './valuations.js';
 
 export interface LiveValuationOptions {
@@ -37,17 +38,6 @@ export const DEFAULT_LIVE_VALUATION_OPTIONS: Readonly<LiveValuationOptions> = Ob
 
 /** Whether the subscriber may still see the portfolio (asked again on every resync). */
 export type AccessCheck = () => Promise<boolean>;
-
-/** Who may have lost (or changed) access to a portfolio: these users, or (null) anyone. */
-export interface AccessChange {
-  portfolioId: string;
-  userIds: string[] | null;
-}
-
-/** The Redis channel on which access changes are announced to every instance. */
-export function accessChangedChannel(prefix: string): string {
-  return `${prefix}portfolio-access-changed`;
-}
 
 /** One running valuation subscription, as access changes find it. */
 interface ValuationWatcher {

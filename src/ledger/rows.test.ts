@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/harness.js';
 import { createPortfolio } from '../../test/portfolios.js';
 import { createTestUser } from '../../test/users.js';
-import { fixedPointAt, toFixedPoint } from './ledger/fixed.js';
-import { decodeLedger, ledgerText } from './ledger-rows.js';
+import { fixedPointAt, toFixedPoint } from './core/fixed.js';
+import { decodeLedger, ledgerText } from './rows.js';
 
 let t: TestApp;
 let portfolioId: string;

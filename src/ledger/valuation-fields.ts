@@ -27,7 +27,7 @@ import {
 } from '../market/index.js';
 import { HOLDING_FIELDS, PORTFOLIO_WITH_HOLDINGS } from './valuations.js';
 import { InvestmentRef } from './investment.schema.js';
-import { PortfolioRef } from './portfolio.schema.js';
+import { PortfolioRef } from '../portfolios/index.js';
 
 /** What an investment's valuation fields read: the holding and its portfolio's owner and currency. */
 const INVESTMENT_SELECTION = { ...HOLDING_FIELDS, portfolio: { select: { ownerId: true, baseCurrency: true } } } as const;

@@ -8,7 +8,7 @@ import type { Asset } from '../generated/prisma/client.js';
 import type { Problems } from '../platform/errors.js';
 import { isUuid } from '../platform/ids.js';
 import { canonicalCurrency } from '../platform/currency-units.js';
-import type { TransactionType } from './ledger/engine.js';
+import type { TransactionType } from './core/engine.js';
 import { checkOptionalText, checkPastDate, checkPrice, checkQuantity, checkSymbol, exactProduct, NOTES_MAX } from './validation.js';
 
 export interface TransactionInput {

@@ -1,9 +1,7 @@
 /** Portfolio files in GraphQL: exportPortfolio and importPortfolio, their types and input. */
 import { builder } from '../graphql/builder.js';
 import { FILE_FORMATS, type ImportOutcome, type ImportProblem, type PortfolioFile } from './import-export.js';
-import { PortfolioRef } from './portfolio.schema.js';
-import { READ_ROLES } from './roles.js';
-import { actorOf, onPortfolio } from './schema-helpers.js';
+import { actorOf, onPortfolio, PortfolioRef, READ_ROLES } from '../portfolios/index.js';
 
 const FileFormatEnum = builder.enumType('PortfolioFileFormat', {
   description: 'Portfolio file formats (docs/import-export.md).',
@@ -79,7 +77,7 @@ builder.queryFields((t) => ({
       'The portfolio as a file: JSON version 2 (its transactions, and the custom assets it holds with their prices) or CSV (its transactions, with a `type` column).',
     args: { id: t.arg.id({ required: true }), format: t.arg({ type: FileFormatEnum, required: true }) },
     authScopes: (_root, { id }) => onPortfolio(id, READ_ROLES.collaboration),
-    resolve: async (_root, { id, format }, ctx) => ({ format, ...(await ctx.services.portfolios.exportFile(id, format)) }),
+    resolve: async (_root, { id, format }, ctx) => ({ format, ...(await ctx.services.ledger.exportFile(id, format)) }),
   }),
 }));
 
@@ -91,6 +89,6 @@ builder.mutationFields((t) => ({
       "Creates a portfolio of the caller's from a file, all or nothing; with dryRun, only checks it. A real run with problems fails with BAD_USER_INPUT listing them all (details carry the row).",
     authScopes: { authenticated: true },
     args: { input: t.arg({ type: ImportPortfolioInputRef, required: true }) },
-    resolve: (_root, { input }, ctx) => ctx.services.portfolios.importFile(actorOf(ctx), input),
+    resolve: (_root, { input }, ctx) => ctx.services.ledger.importFile(actorOf(ctx), input),
   }),
 }));
