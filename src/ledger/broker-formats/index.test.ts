@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BROKER_FORMAT_NAMES, BROKER_FORMATS, detectBrokerFormat } from './index.js';
+import { BROKER_FORMAT_NAMES, BROKER_FORMATS, BROKER_READERS, detectBrokerFormat } from './index.js';
 import { GOLDEN_FILES, golden } from './test-fixtures.js';
 
 const OUR_CSV =
@@ -27,5 +27,14 @@ describe('broker format detection', () => {
   it('claims none of our own files, nor an empty or unknown one', () => {
     for (const text of [OUR_CSV, OUR_BROKER_STYLE_CSV, OUR_JSON, '', 'hello', '<html></html>', '{"transactions": []}'])
       expect(detectBrokerFormat(text)).toBeNull();
+  });
+});
+
+describe('the readers as the import asks them', () => {
+  it('reads a broker format by name, and nothing else', () => {
+    const text = golden(GOLDEN_FILES.SCHWAB_CSV);
+    expect(BROKER_READERS.detect(text)).toBe('SCHWAB_CSV');
+    expect(BROKER_READERS.read('SCHWAB_CSV', text)).toEqual(BROKER_FORMATS.SCHWAB_CSV.read(text));
+    expect(BROKER_READERS.read('FOLIOGRAPH_CSV', text)).toBeNull();
   });
 });
