@@ -127,6 +127,39 @@ export default tseslint.config(
     },
   },
   {
+    // Broker file readers are pure (text in, rows out): no I/O, no framework, no database.
+    files: ['src/ledger/broker-formats/**/*.ts'],
+    ignores: ['src/ledger/broker-formats/**/*.test.ts', 'src/ledger/broker-formats/test-fixtures.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['node:*', 'fs', 'fs/*', 'net', 'http', 'https', 'child_process', 'worker_threads'],
+              message: 'broker readers do no I/O',
+            },
+            {
+              group: [
+                'fastify*',
+                '@fastify/*',
+                'mercurius*',
+                'graphql*',
+                '@pothos/*',
+                '@prisma/*',
+                'pg',
+                'ioredis',
+                'bullmq',
+                '**/generated/**',
+              ],
+              message: 'broker readers use no framework or database',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Tests and harnesses may reach inside a domain (a unit test tests an inner file).
     files: ['src/**/*.test.ts', 'src/**/fixtures/**', 'src/**/test-fixtures.ts'],
     rules: { 'boundaries/dependencies': 'off', '@typescript-eslint/no-explicit-any': 'off' },

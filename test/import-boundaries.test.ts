@@ -67,4 +67,14 @@ describe('import boundaries', () => {
     );
     expect(fromLedger).toEqual([]);
   });
+
+  it('refuses the ledger importing analytics (above it), and the pure broker readers importing I/O', async () => {
+    expect(
+      await boundaryErrors('src/ledger/wrong-import.ts', "export type { AnalyticsService } from '../analytics/index.js';\n"),
+    ).toHaveLength(1);
+    const [result] = await eslint.lintText("import { readFileSync } from 'node:fs';\nexport const read = readFileSync;\n", {
+      filePath: `${PROJECT_ROOT}/src/ledger/broker-formats/wrong-import.ts`,
+    });
+    expect(result?.messages.map((m) => m.ruleId)).toContain('no-restricted-imports');
+  });
 });
