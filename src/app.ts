@@ -139,11 +139,15 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   const portfolios = new PortfolioService(db, app.log, { redis, config, accessChanges });
   // Deleting an account ends the access it had and gave, in its transaction.
   auth.onAccountDeletion((tx, userId) => portfolios.accountDeletion(tx, userId));
-  const invitations = new PortfolioInvitations({ db, config, outbox: auth.outbox, logger: app.log }, (actor, id, email, permission) =>
-    portfolios.share(actor, id, email, permission),
+  const invitations = new PortfolioInvitations(
+    { db, config, outbox: auth.outbox, logger: app.log },
+    {
+      count: (userId) => portfolios.countShareAttempt(userId),
+      share: (actor, id, email, permission) => portfolios.share(actor, id, email, permission, { limitCounted: true }),
+    },
   );
-  // Registering with an invited address turns its invitations into shares.
-  auth.afterRegister((user) => invitations.claimForNewAccount(user.id, user.email));
+  // Proving an invited address (not merely registering it) turns its invitations into shares.
+  auth.afterEmailVerified((user) => invitations.claimForVerifiedAddress(user.id, user.email));
   const ledger = new LedgerService(db, fx, { cacheTransactions: config.LEDGER_CACHE_TRANSACTIONS });
   // Valuations (queries and subscriptions) value the ledger's open lots, in base currency.
   const valuations = new PortfolioValuations({ db, market, ledgerHoldings: (portfolioId) => ledger.valuationHoldings(portfolioId) });

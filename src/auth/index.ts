@@ -4,7 +4,8 @@
  */
 import './schema.js';
 
-export { AuthService, normalizeEmail } from './service.js';
+export { AuthService } from './service.js';
+export { acceptedEmail, normalizeEmail } from './email-address.js';
 export type { AuthDeps, ClientInfo } from './deps.js';
 export { SessionRevocations } from './revocation.js';
 export { TokenSigner } from './tokens.js';
