@@ -1,6 +1,10 @@
 import type { LoggerOptions } from 'pino';
+import { redactError, redactLogArguments, redactRequest } from './log-redaction.js';
 
-/** Paths never written to logs, wherever they appear (request bodies, headers, variables). */
+/**
+ * Paths never written to logs (pino's own redaction, a second line behind ./log-redaction.ts,
+ * which replaces secrets by field name and by value shape in every log call).
+ */
 export const REDACTED_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
@@ -31,6 +35,16 @@ export function loggerOptions(level: string, production: boolean, format: 'prett
   return {
     level,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    hooks: {
+      logMethod(args, method) {
+        return method.apply(this, redactLogArguments(args) as Parameters<typeof method>);
+      },
+    },
+    serializers: {
+      err: (error: unknown) => redactError(error),
+      error: (error: unknown) => redactError(error),
+      req: redactRequest,
+    },
     base: production ? { service: 'foliograph' } : { service: 'foliograph', pid: process.pid },
     // Readable lines for a developer's terminal (pino-pretty in a worker thread); JSON otherwise.
     ...(format === 'pretty'
