@@ -23,7 +23,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { graphiqlRoutes } from './graphql/graphiql.js';
 import { loadTrustedManifest, redisPersistedQueries, trustedDocuments } from './graphql/persisted.js';
-import { installGraphQLTransport, transportErrorFormatter } from './graphql/transport.js';
+import { GRAPHQL_METHODS, installGraphQLTransport, methodNotAllowed, transportErrorFormatter } from './graphql/transport.js';
 import { documentLimits } from './graphql/limits.js';
 import { graphqlHttpOperationPlugin, graphqlLimitsPlugin, requestBudgetPlugin } from './graphql/request-checks.js';
 import { restRoutes } from './rest/index.js';
@@ -260,13 +260,28 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
       ],
     });
   });
-  app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send({
+  app.setNotFoundHandler((request, reply) => {
+    // PUT, PATCH, DELETE … on /graphql: a method the endpoint does not take, not a missing route.
+    if (request.url.split('?')[0] === '/graphql') {
+      const refusal = methodNotAllowed();
+      return reply
+        .status(405)
+        .header('allow', GRAPHQL_METHODS)
+        .send({
+          errors: [
+            {
+              message: refusal.message,
+              extensions: { code: refusal.code, requestId: request.id, details: [{ field: 'method', message: refusal.message }] },
+            },
+          ],
+        });
+    }
+    return reply.status(404).send({
       errors: [
         { message: `No route ${request.method} ${request.url.split('?')[0]}`, extensions: { code: 'NOT_FOUND', requestId: request.id } },
       ],
-    }),
-  );
+    });
+  });
 
   await app.register(httpRoutes, { services });
   if (!config.production) await app.register(graphiqlRoutes);

@@ -210,6 +210,14 @@ export function transportErrorFormatter(
  * and (a GraphQL preValidation hook) which operation a document runs.
  */
 export function installGraphQLTransport(app: FastifyInstance, path: string): void {
+  // Only GET (queries) and POST reach GraphQL. Fastify answers HEAD with the GET route's handler,
+  // which would run the document (a mutation included); other methods have no route here and
+  // get the not-found handler's 405 (see refuseOtherMethods).
+  app.addHook('onRequest', async (request) => {
+    if (request.routeOptions.url !== path || request.method === 'GET' || request.method === 'POST') return;
+    if (request.method === 'OPTIONS') return; // CORS preflight
+    throw methodNotAllowed();
+  });
   app.addHook('onRequest', async (request) => {
     if (request.method !== 'POST' || request.routeOptions.url !== path) return;
     const contentType = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
@@ -264,6 +272,14 @@ export function installGraphQLTransport(app: FastifyInstance, path: string): voi
   });
 }
 
+export const GRAPHQL_METHODS = 'GET, POST';
+
+export function methodNotAllowed(): TransportRefusal {
+  return new TransportRefusal(405, 'BAD_USER_INPUT', 'GraphQL is served over GET (queries) and POST only', 'method', {
+    allow: GRAPHQL_METHODS,
+  });
+}
+
 /** Refuses what a document cannot do over HTTP: no operation to run, a subscription, a mutation over GET. */
 export function checkHttpOperation(document: DocumentNode, context: unknown): void {
   const request = (context as { reply?: { request?: FastifyRequest } } | undefined)?.reply?.request;
@@ -291,7 +307,7 @@ export function checkHttpOperation(document: DocumentNode, context: unknown): vo
       'query',
     );
   }
-  if (operation.operation === 'mutation' && request.method === 'GET') {
+  if (operation.operation === 'mutation' && request.method !== 'POST') {
     throw new TransportRefusal(405, 'BAD_USER_INPUT', 'Only queries may be sent with GET; send mutations with POST', 'method', {
       allow: 'POST',
     });
