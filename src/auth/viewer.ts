@@ -31,7 +31,8 @@ export async function resolveViewer(
   if (isApiTokenSecret(match[1])) return services.apiTokens ? services.apiTokens.resolve(match[1], ip) : null;
   const claims = await services.tokens.verify(match[1]);
   if (!claims) return null;
-  if (await services.revocations.isRevoked(claims.sessionId, timing)) return null;
+  // The session must be live and the token's own user's (`sub`), not merely some live session.
+  if (await services.revocations.isRevoked(claims.sessionId, claims.userId, timing)) return null;
   return { userId: claims.userId, sessionId: claims.sessionId, expiresAt: claims.expiresAt };
 }
 
@@ -47,9 +48,12 @@ export function viewerAuthority(services: { tokens: TokenSigner; revocations: Se
     resolve: (authorization, ip, timing) => resolveViewer(services, authorization, ip ?? null, timing),
     // An API token has no session: it is revoked when its row is gone.
     isRevoked: (viewer, timing) =>
-      viewer.apiTokenScopes ? services.apiTokens.isRevoked(viewer.sessionId) : services.revocations.isRevoked(viewer.sessionId, timing),
+      viewer.apiTokenScopes
+        ? services.apiTokens.isRevoked(viewer.sessionId)
+        : services.revocations.isRevoked(viewer.sessionId, viewer.userId, timing),
     // An API token was just read from PostgreSQL by resolve: nothing more to confirm.
-    confirmedRevoked: async (viewer) => !viewer.apiTokenScopes && (await services.revocations.confirmedRevoked(viewer.sessionId)),
+    confirmedRevoked: async (viewer) =>
+      !viewer.apiTokenScopes && (await services.revocations.confirmedRevoked(viewer.sessionId, viewer.userId)),
     revokedChannel: services.revocations.channel,
   };
 }
