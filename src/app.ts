@@ -22,7 +22,7 @@ import { schema } from './schema.js';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { graphiqlRoutes } from './graphql/graphiql.js';
-import { loadTrustedManifest, redisPersistedQueries, trustedDocuments } from './graphql/persisted.js';
+import { loadTrustedManifest, markCaller, redisPersistedQueries, trustedDocuments } from './graphql/persisted.js';
 import { GRAPHQL_METHODS, installGraphQLTransport, methodNotAllowed, transportErrorFormatter } from './graphql/transport.js';
 import { documentLimits } from './graphql/limits.js';
 import { graphqlHttpOperationPlugin, graphqlLimitsPlugin, requestBudgetPlugin } from './graphql/request-checks.js';
@@ -316,12 +316,15 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     context: async (request): Promise<Omit<Context, 'reply' | 'app'>> => {
       // Behind a proxy the address comes from X-Forwarded-For: keep it only if it is one.
       const ip = request.ip && isIP(request.ip) ? request.ip : null;
+      const viewer = await resolveViewer(services, request.headers.authorization, ip);
+      // Only a signed-in caller's APQ retry registers its query (src/graphql/persisted.ts).
+      markCaller(request.method === 'GET' ? request.query : request.body, viewer !== null);
       return {
         services,
         requestId: request.id,
         ip,
         userAgent: request.headers['user-agent'] ?? null,
-        viewer: await resolveViewer(services, request.headers.authorization, ip),
+        viewer,
         cache: new Map(),
       };
     },

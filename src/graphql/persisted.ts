@@ -4,7 +4,10 @@
  *   `extensions.persistedQuery: { version: 1, sha256Hash }` without the query; an unknown hash is
  *   answered `PersistedQueryNotFound` (code PERSISTED_QUERY_NOT_FOUND) and the client retries with
  *   the query, which is then registered. Registered queries live in Redis (so every replica knows
- *   them) with a small in-process cache in front.
+ *   them) with a small in-process cache in front. Only a signed-in caller's retry registers a
+ *   query (the request budget and the per-user limits then bound what one client can store):
+ *   an anonymous retry runs, registers nothing, and the hash stays PersistedQueryNotFound for
+ *   anonymous callers until a signed-in client has sent it.
  * - trusted documents (`TRUSTED_DOCUMENTS=only`, for production): only the typed SDK's own
  *   operations run, found by their hash (the manifest codegen writes next to the SDK) or by
  *   their text; anything else is refused with FORBIDDEN.
@@ -45,6 +48,15 @@ const APQ_MAX_QUERY_BYTES = 100_000;
 
 export const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
+/** Set on a request body once the GraphQL context knows its caller: whether they are signed in. */
+const CALLER_SIGNED_IN = Symbol('caller signed in');
+type MarkedBody = { [CALLER_SIGNED_IN]?: boolean };
+
+/** Records on the request body whether its caller is signed in (only their APQ retries register). */
+export function markCaller(body: unknown, signedIn: boolean): void {
+  if (body && typeof body === 'object') (body as MarkedBody)[CALLER_SIGNED_IN] = signedIn;
+}
+
 function persistedQueryOf(body: PersistedQueryBody) {
   const extensions = body.extensions;
   return extensions && typeof extensions === 'object' ? extensions.persistedQuery : undefined;
@@ -56,7 +68,10 @@ export function redisPersistedQueries(redis: Redis, prefix: string, log: Fastify
   const key = (hash: string) => `${prefix}apq:${hash}`;
   return {
     isPersistedQuery: (body) => !body.query && !!persistedQueryOf(body),
-    isPersistedQueryRetry: (body) => !!body.query && !!persistedQueryOf(body),
+    // Only a signed-in caller's retry (the context marks the body before Mercurius asks) checks
+    // and saves its query; every caller's hash is checked against its query before that, in
+    // the transport's preValidation hook (./transport.ts).
+    isPersistedQueryRetry: (body) => !!body.query && !!persistedQueryOf(body) && (body as MarkedBody)[CALLER_SIGNED_IN] === true,
     getHash: (body) => {
       const persisted = persistedQueryOf(body);
       const hash = persisted?.sha256Hash;

@@ -12,6 +12,7 @@
  *   subscription over HTTP, CSRF) become 4xx with a contract code and a requestId, logged at
  *   info; never INTERNAL_SERVER_ERROR.
  */
+import { createHash } from 'node:crypto';
 import { operationFacts } from './operation-facts.js';
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { GraphQLError, type DocumentNode, type ExecutionResult } from 'graphql';
@@ -253,6 +254,7 @@ export function installGraphQLTransport(app: FastifyInstance, path: string): voi
     } else if (typeof query !== 'string') {
       throw new TransportRefusal(400, 'BAD_USER_INPUT', 'query must be a string', 'query');
     }
+    if (typeof query === 'string') checkPersistedHash(query, params.extensions);
     const { variables } = params;
     if (
       request.method === 'POST' &&
@@ -270,6 +272,26 @@ export function installGraphQLTransport(app: FastifyInstance, path: string): voi
     if (current.startsWith(JSON_TYPE)) reply.header('content-type', `${mediaOf(request).type}; charset=utf-8`);
     return payload;
   });
+}
+
+/**
+ * An APQ request that carries its query and a hash must hash to it, whoever sends it (only a
+ * signed-in caller's query is then registered: ./persisted.ts).
+ */
+function checkPersistedHash(query: string, extensionsParam: unknown): void {
+  let extensions = extensionsParam;
+  if (typeof extensions === 'string') {
+    try {
+      extensions = JSON.parse(extensions) as unknown;
+    } catch {
+      throw new TransportRefusal(400, 'BAD_USER_INPUT', 'extensions must be JSON', 'extensions');
+    }
+  }
+  const persisted = extensions && typeof extensions === 'object' ? (extensions as { persistedQuery?: unknown }).persistedQuery : undefined;
+  const hash = persisted && typeof persisted === 'object' ? (persisted as { sha256Hash?: unknown }).sha256Hash : undefined;
+  if (typeof hash === 'string' && createHash('sha256').update(query, 'utf8').digest('hex') !== hash) {
+    throw new TransportRefusal(400, 'BAD_USER_INPUT', 'provided sha does not match query', 'extensions.persistedQuery');
+  }
 }
 
 export const GRAPHQL_METHODS = 'GET, POST';
