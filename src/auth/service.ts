@@ -147,10 +147,12 @@ export class AuthService {
   async login(input: { email: string; password: string }, client: ClientInfo): Promise<AuthPayloadData | MfaChallengeData> {
     const email = normalizeEmail(input.email);
     const { db, logger } = this.deps;
-    return this.guard.attempt(this.guard.passwordFailures, [subjects.email(email), subjects.ip(client.ip)], async (failed) => {
+    return this.guard.signInAttempt(email, client.ip, async (failed) => {
       const [user, lockedUntil] = await Promise.all([db.user.findUnique({ where: { email } }), this.guard.lockedUntil(email)]);
       const valid = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), input.password);
-      if (lockedUntil) {
+      // The lock holds every address that never signed in to the account; the owner's own
+      // addresses may still try (within their limits), so a stranger cannot keep them out.
+      if (lockedUntil && !(await this.guard.signedInFrom(user?.id ?? null, client.ip))) {
         // Counted against the per-address and per-IP limits like any failure: a lock is no
         // free oracle for guessing, and an unknown address behaves the same.
         failed();
@@ -187,7 +189,7 @@ export class AuthService {
     return this.guard.attempt(this.guard.mfaFailures, [subjects.user(userId), subjects.ip(client.ip)], async (failed) => {
       const user = await db.user.findUniqueOrThrow({ where: { id: userId } });
       const lockedUntil = await this.guard.lockedUntil(user.email);
-      if (lockedUntil) throw accountLocked(lockedUntil);
+      if (lockedUntil && !(await this.guard.signedInFrom(user.id, client.ip))) throw accountLocked(lockedUntil);
       if (!(await this.mfa.spendCode(userId, code))) {
         failed();
         securityEvent(logger, 'auth.mfa_challenge_failed', { userId, ip: client.ip });

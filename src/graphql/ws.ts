@@ -29,6 +29,7 @@
  * Only subscriptions are served here; queries and mutations go over HTTP (where limits, metrics
  * and the request lifecycle live). Errors are shaped as on HTTP (src/graphql/errors.ts).
  */
+import { ipLimitKey } from '../platform/ip.js';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -222,7 +223,7 @@ export function attachSubscriptionServer(
         const expiresIn = viewer.expiresAt.getTime() - Date.now();
         if (expiresIn <= 0) return false;
         const claims: SlotClaim[] = [{ kind: 'connections:user', subject: viewer.userId, limit: config.WS_CONNECTIONS_PER_USER }];
-        if (ip) claims.push({ kind: 'connections:ip', subject: ip, limit: config.WS_CONNECTIONS_PER_IP });
+        if (ip) claims.push({ kind: 'connections:ip', subject: ipLimitKey(ip), limit: config.WS_CONNECTIONS_PER_IP });
         const taken = await slots.acquire(claims);
         if (!taken.ok) {
           // graphql-ws closes a refused connection with 4403; this close comes first and stands.
