@@ -23,12 +23,19 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { graphiqlRoutes } from './graphql/graphiql.js';
 import { loadTrustedManifest, redisPersistedQueries, trustedDocuments } from './graphql/persisted.js';
-import { installGraphQLTransport, transportErrorFormatter } from './graphql/transport.js';
+import { Idempotency } from './platform/idempotency.js';
+import {
+  httpViewer,
+  installGraphQLIdempotency,
+  installGraphQLTransport,
+  installHttpAuthentication,
+  transportErrorFormatter,
+} from './graphql/transport.js';
 import { documentLimits } from './graphql/limits.js';
 import { graphqlHttpOperationPlugin, graphqlLimitsPlugin, requestBudgetPlugin } from './graphql/request-checks.js';
 import { restRoutes } from './rest/index.js';
 import { attachSubscriptionServer, type SubscriptionServerOptions } from './graphql/ws.js';
-import { resolveViewer, viewerAuthority, writeGuardPlugin } from './auth/index.js';
+import { viewerAuthority, writeGuardPlugin } from './auth/index.js';
 import { RequestBudget } from './platform/request-budget.js';
 import { loggerOptions } from './platform/logger.js';
 import { createMetrics } from './platform/metrics.js';
@@ -264,9 +271,16 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     }),
   );
 
+  // Idempotency-Key on mutations (GraphQL and REST): its answer-keeping hook reaches every route.
+  const idempotency = new Idempotency(redis, config.REDIS_PREFIX, (err) =>
+    app.log.warn({ err }, 'idempotency: Redis unavailable; key ignored'),
+  );
+  idempotency.install(app);
   await app.register(httpRoutes, { services });
   if (!config.production) await app.register(graphiqlRoutes);
   installGraphQLTransport(app, '/graphql');
+  installHttpAuthentication(app, '/graphql', services.viewers, (request) => (request.ip && isIP(request.ip) ? request.ip : null));
+  installGraphQLIdempotency(app, '/graphql', idempotency);
   await app.register(alertRoutes, { services });
   await app.register(reportRoutes, { services });
   await registerQueueDashboard(app, config, queueOps);
@@ -302,7 +316,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
         requestId: request.id,
         ip,
         userAgent: request.headers['user-agent'] ?? null,
-        viewer: await resolveViewer(services, request.headers.authorization, ip),
+        viewer: httpViewer(request),
         cache: new Map(),
       };
     },
@@ -337,7 +351,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     },
     hideUntagged: true,
   });
-  await app.register(restRoutes, { services, schema, budget });
+  await app.register(restRoutes, { services, schema, budget, idempotency });
   app.get('/api/openapi.json', () => app.swagger());
   // The docs page is served from the swagger-ui-dist files in node_modules (no CDN), outside production.
   if (!config.production) await app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { url: '/api/openapi.json' } });
