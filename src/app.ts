@@ -43,7 +43,7 @@ import { PROJECT_ROOT } from './platform/paths.js';
 import { channelsPlugin, dbPlugin, redisPlugin } from './platform/plugins.js';
 import { httpRoutes } from './platform/routes.js';
 import { LiveMarket, type LiveMarketOptions, MarketService, type MarketDataProvider } from './market/index.js';
-import { AccessChanges, PortfolioAccess, PortfolioService, PortfolioInvitations } from './portfolios/index.js';
+import { AccessChanges, PortfolioAccess, PortfolioChangeFeed, PortfolioService, PortfolioInvitations } from './portfolios/index.js';
 import { LedgerService, LiveValuations, PortfolioValuations, heldSymbolsExcept, type LiveValuationOptions } from './ledger/index.js';
 import { AnalyticsService } from './analytics/index.js';
 import { instrumentApp } from './observability.js';
@@ -144,6 +144,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   // The one path of access changes: portfolios announce them, streams follow them, alerts end with them.
   const accessChanges = new AccessChanges({ redis, channels, prefix: config.REDIS_PREFIX, logger: app.log });
   const portfolios = new PortfolioService(db, app.log, { redis, config, accessChanges });
+  const portfolioChanges = new PortfolioChangeFeed({ db, databaseUrl: config.DATABASE_URL, accessChanges, logger: app.log });
+  app.addHook('onClose', () => portfolioChanges.close());
   // Deleting an account ends the access it had and gave, in its transaction.
   auth.onAccountDeletion((tx, userId) => portfolios.accountDeletion(tx, userId));
   const invitations = new PortfolioInvitations({ db, config, outbox: auth.outbox, logger: app.log }, (actor, id, email, permission) =>
@@ -186,6 +188,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     auth,
     portfolios,
     portfolioAccess: new PortfolioAccess(db),
+    portfolioChanges,
     invitations,
     ledger,
     fx,
