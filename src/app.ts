@@ -33,7 +33,7 @@ import {
 } from './graphql/transport.js';
 import { documentLimits } from './graphql/limits.js';
 import { graphqlHttpOperationPlugin, graphqlLimitsPlugin, requestBudgetPlugin } from './graphql/request-checks.js';
-import { restRoutes } from './rest/index.js';
+import { restRoutes, sendRestError } from './rest/index.js';
 import { attachSubscriptionServer, type SubscriptionServerOptions } from './graphql/ws.js';
 import { viewerAuthority, writeGuardPlugin } from './auth/index.js';
 import { RequestBudget } from './platform/request-budget.js';
@@ -242,7 +242,18 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
       callback(null, !origin || allowedOrigins.has(origin) || (!config.production && localOrigin.test(origin)));
     },
     credentials: true,
-    exposedHeaders: ['x-request-id', 'retry-after'],
+    // What a browser app may read of an answer (everything else is hidden from its JavaScript).
+    exposedHeaders: [
+      'x-request-id',
+      'retry-after',
+      'ratelimit-limit',
+      'ratelimit-remaining',
+      'ratelimit-reset',
+      'deprecation',
+      'sunset',
+      'idempotent-replayed',
+      'www-authenticate',
+    ],
     maxAge: 600,
   });
 
@@ -267,11 +278,17 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     });
   });
   app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send({
-      errors: [
-        { message: `No route ${request.method} ${request.url.split('?')[0]}`, extensions: { code: 'NOT_FOUND', requestId: request.id } },
-      ],
-    }),
+    // Under /api, REST's own error envelope (src/rest/envelope.ts); elsewhere the GraphQL shape.
+    request.url.startsWith('/api/')
+      ? sendRestError(request, reply, { code: 'NOT_FOUND', message: `No route ${request.method} ${request.url.split('?')[0]}` })
+      : reply.status(404).send({
+          errors: [
+            {
+              message: `No route ${request.method} ${request.url.split('?')[0]}`,
+              extensions: { code: 'NOT_FOUND', requestId: request.id },
+            },
+          ],
+        }),
   );
 
   // Idempotency-Key on mutations (GraphQL and REST): its answer-keeping hook reaches every route.

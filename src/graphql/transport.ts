@@ -264,6 +264,9 @@ export function installGraphQLTransport(app: FastifyInstance, path: string): voi
 
   app.addHook('onSend', async (request, reply, payload) => {
     if (request.routeOptions.url !== path || request.headers.upgrade) return payload;
+    // The media type follows Accept: caches must key on it.
+    const vary = String(reply.getHeader('vary') ?? '');
+    if (!/\baccept\b/i.test(vary)) reply.header('vary', vary ? `${vary}, Accept` : 'Accept');
     const current = String(reply.getHeader('content-type') ?? '');
     if (current.startsWith(JSON_TYPE)) reply.header('content-type', `${mediaOf(request).type}; charset=utf-8`);
     return payload;

@@ -70,6 +70,18 @@ function problemsOf(error: FastifyError): FieldProblem[] {
   });
 }
 
+/** A stable, unique OpenAPI operationId (for generated clients): `v1GetPortfoliosById`, `v2PostAuthLogin`. */
+export function operationIdOf(method: string, path: string, version: Version): string {
+  const words = path
+    .split('/')
+    .filter(Boolean)
+    .map((part) => (part.startsWith(':') ? `by-${part.slice(1)}` : part))
+    .flatMap((part) => part.split(/[^A-Za-z0-9]+/))
+    .filter(Boolean)
+    .map((word) => word[0]!.toUpperCase() + word.slice(1));
+  return `v${version}${method[0]!.toUpperCase()}${method.slice(1).toLowerCase()}${words.join('')}`;
+}
+
 export async function restRoutes(app: FastifyInstance, { services, schema, budget, idempotency }: RestOptions): Promise<void> {
   const ajv = new Ajv({ allErrors: true, coerceTypes: 'array', useDefaults: true, strict: false });
   addFormats(ajv);
@@ -255,6 +267,7 @@ export async function restRoutes(app: FastifyInstance, { services, schema, budge
       .map(([name]) => name);
     const description = [spec.description, `Costs ${spec.cost} of the request budget.`].filter(Boolean).join(' ');
     const docs = (version: Version) => ({
+      operationId: operationIdOf(spec.method, spec.path, version),
       tags: [spec.area],
       summary: spec.summary,
       description: version === 1 && spec.list ? `${description} Deprecated: /api/v2 pages with cursors.` : description,
