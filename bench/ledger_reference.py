@@ -1,4 +1,4 @@
-"""Reference figures for src/ledger/core/engine.test.ts, computed independently.
+"""Reference figures for src/ledger/core/engine.unit.test.ts, computed independently.
 
 Run: python3 bench/ledger_reference.py   (prints every figure as JSON; the test pastes them)
      python3 bench/ledger_reference.py --stdin < cases.json   ({name: {method, transactions}} in,

@@ -4,7 +4,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
@@ -32,7 +31,7 @@ import { resolveViewer, viewerAuthority, writeGuardPlugin } from './auth/index.j
 import { RequestBudget } from './platform/request-budget.js';
 import { loggerOptions } from './platform/logger.js';
 import { createMetrics } from './platform/metrics.js';
-import { PROJECT_ROOT } from './platform/paths.js';
+import { APP_VERSION, PROJECT_ROOT } from './platform/paths.js';
 import { channelsPlugin, dbPlugin, redisPlugin } from './platform/plugins.js';
 import { httpRoutes } from './platform/routes.js';
 import { LiveMarket, type LiveMarketOptions, MarketService, type MarketDataProvider } from './market/index.js';
@@ -83,7 +82,6 @@ const servicesPlugin = fp(
   { name: 'services', dependencies: ['db', 'redis', 'channels'], fastify: '5.x' },
 );
 
-const VERSION = (JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 export async function buildApp(config: Config, options: BuildOptions = {}) {
@@ -166,7 +164,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   accessChanges.onLoss(alerts.accessLossHook);
   const services: AppServices = {
     config,
-    version: VERSION,
+    version: APP_VERSION,
     logger: app.log,
     db,
     redis,
@@ -328,7 +326,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
       openapi: '3.1.0',
       info: {
         title: 'foliograph REST API',
-        version: VERSION,
+        version: APP_VERSION,
         description: 'The seed endpoints over the GraphQL services: /api/v1 (pages), /api/v2 (cursors).',
       },
       components: {

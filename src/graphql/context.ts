@@ -12,15 +12,15 @@ export interface Viewer {
 }
 
 /**
- * Who is behind an access token and whether their session still stands. Auth implements it (its
- * door's viewerAuthority); the kernel only calls it, so it knows no domain.
- */
-/**
  * 'request' (the default): the session check goes out at once. 'connect' (WebSocket connects):
  * it may wait a few milliseconds to share its Redis read with other connects of a burst.
  */
 export type ViewerCheckTiming = 'request' | 'connect';
 
+/**
+ * Who is behind an access token and whether their session still stands. Auth implements it (its
+ * door's viewerAuthority); the kernel only calls it, so it knows no domain.
+ */
 export interface ViewerAuthority {
   /** The caller behind an `Authorization: Bearer <token>` value, with the token's expiry, or null. */
   resolve(

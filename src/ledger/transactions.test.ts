@@ -1,5 +1,5 @@
 /**
- * The ledger through GraphQL: the worked examples of src/ledger/core/engine.test.ts (hand-
+ * The ledger through GraphQL: the worked examples of src/ledger/core/engine.unit.test.ts (hand-
  * checked, and checked there against bench/ledger_reference.py) recorded as transactions, the
  * input rules with their field details, refusals that leave nothing half-applied, investments as
  * BUY lots, roles and the activity trail.
