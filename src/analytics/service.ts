@@ -38,7 +38,7 @@ import type { Db } from '../platform/db.js';
 import { badInput } from '../platform/errors.js';
 import type { Redis } from '../platform/redis.js';
 import { AnalyticsCache, createAnalyticsMetrics, type AnalyticsMetrics, type ReportKind } from './cache.js';
-import { tracksCash, type DateRange, type LedgerEvent, type PriceTable } from './core/index.js';
+import { tracksCash, withDates, type DateRange, type LedgerEvent, type PriceTable } from './core/index.js';
 import type { RequestBudget } from '../platform/request-budget.js';
 import { ReportComputer, windowCells, type ComputeCaller } from './compute.js';
 import {
@@ -309,11 +309,16 @@ export class AnalyticsService {
   private async dataset(
     snapshot: PortfolioSnapshot,
     range: DateRange,
-    prices: PriceTable,
+    closes: PriceTable,
     symbols: readonly string[],
     since: string,
   ): Promise<Dataset> {
     const base = snapshot.baseCurrency;
+    // Every transaction date of the range is a valued day: the table gets it, so it has its own FX rates.
+    const transactionDates = [
+      ...new Set(snapshot.transactions.map((t) => t.date).filter((date) => date >= range.from && date <= range.to)),
+    ];
+    const prices = withDates(closes, transactionDates);
     const priceCurrency = new Map<string, string>();
     for (const symbol of symbols) {
       const asset = snapshot.assets.get(symbol);
