@@ -177,6 +177,17 @@ export class AnalyticsService {
     );
   }
 
+  /**
+   * The fingerprint of a portfolio's ledger as of each of `dates` (ascending), as the snapshot
+   * job stores them, and the ledger version read, in one statement: a stored snapshot whose
+   * fingerprint differs was taken of a ledger changed since (a back-dated edit).
+   */
+  async ledgerFingerprintsOfDays(portfolioId: string, dates: readonly string[]): Promise<{ fingerprints: string[]; version: string }> {
+    if (dates.length === 0) return { fingerprints: [], version: '0' };
+    const ledger = (await this.data.ledgersUpTo([portfolioId], dates[dates.length - 1]!)).get(portfolioId);
+    return { fingerprints: ledgerFingerprints(ledger?.transactions ?? [], dates), version: ledger?.version ?? '0' };
+  }
+
   /** `caller`: whose budget and concurrency a computation counts against (./compute.ts); null for jobs. */
   performance(portfolioId: string, input: RangeInput, caller: ComputeCaller | null = null): Promise<PerformanceReport> {
     return this.cachedReport<PerformanceReport>({
