@@ -128,6 +128,8 @@ describe('performance', () => {
       to: '2024-01-02',
       timeWeightedReturn: 0,
       moneyWeightedReturn: null,
+      moneyWeightedReturnPeriod: null,
+      moneyWeightedReturnDays: null,
       annualizedReturn: null,
       series: [{ date: '2024-01-02', value: '1000', cumulativeReturn: 0 }],
     });

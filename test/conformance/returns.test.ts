@@ -188,8 +188,10 @@ describe("Ghostfolio's calculator specs (apps/api/src/app/portfolio/calculator/r
     expectWithin(result.timeWeightedReturn, -0.032834, 1e-6);
     // Ghostfolio's money figure: −1,463.18 = end value − cost − fee.
     expect((43099.7 - 44558.42 - 4.46).toFixed(2)).toBe('-1463.18');
-    // One purchase, held: MWR is TWR annualized over the 33 days.
+    // One purchase, held: MWR is TWR annualized over the 33 days, and over the range itself TWR.
     expectWithin(result.moneyWeightedReturn, Math.pow(43099.7 / 44562.88, 365 / 33) - 1, 1e-9);
+    expect(result.moneyWeightedReturnDays).toBe(33);
+    expectWithin(result.moneyWeightedReturnPeriod, 43099.7 / 44562.88 - 1, 1e-9);
   });
 
   it('BTCUSD over a range that starts after the purchase: from the value the evening before', async () => {
@@ -328,6 +330,18 @@ describe('custom assets priced monthly (a house, a fund): a mid-month purchase o
     expectWithin(result.timeWeightedReturn, 306030 / 300000 - 1, 1e-12);
     // −300,000 on 01-15, +306,030 on 03-01: 46 days.
     expectWithin(result.moneyWeightedReturn, Math.pow(306030 / 300000, 365 / 46) - 1, 1e-9);
+  });
+});
+
+describe('a money-weighted return over a few days (the contract: an annual XIRR, actual/365)', () => {
+  it('is annual, and says over how many days it ran and what it was over those days', async () => {
+    await customAsset(t, user, 'SIXDAYS', { '2024-06-03': '100', '2024-06-09': '150' });
+    const id = await ledger([{ type: 'BUY', symbol: 'SIXDAYS', date: '2024-06-03', quantity: '1', price: '100' }]);
+    const result = await performance(id, { from: '2024-06-03', to: '2024-06-09' });
+    // +50 % in 6 days is 1.5^(365/6) − 1 a year (about 5e10): annual, as the contract defines it.
+    expectWithin(result.moneyWeightedReturn! / (Math.pow(1.5, 365 / 6) - 1), 1, 1e-9);
+    expect(result.moneyWeightedReturnDays).toBe(6);
+    expectWithin(result.moneyWeightedReturnPeriod, 0.5, 1e-9);
   });
 });
 
