@@ -123,7 +123,7 @@ export class PortfolioValuations {
    * is read with the holdings, so a ledger fingerprint taken later at the same version describes
    * exactly these holdings (versions only rise).
    */
-  holdingsOn(after: string | null, size: number, date: string): Promise<HoldingsOnDay[]> {
+  holdingsOn(after: string | null, size: number, date: string, only: string | null = null): Promise<HoldingsOnDay[]> {
     return this.deps.db.$queryRaw<HoldingsOnDay[]>`
       SELECT p.id::text AS id, p.owner_id::text AS "ownerId", p.base_currency AS "baseCurrency",
              coalesce((SELECT v.version FROM ledger_versions v WHERE v.portfolio_id = p.id), 0)::text AS "ledgerVersion",
@@ -131,7 +131,7 @@ export class PortfolioValuations {
                                                          'purchasePrice', i.purchase_price::text) ORDER BY i.id)
                        FROM investments i WHERE i.portfolio_id = p.id AND i.purchase_date <= ${date}::date), '[]'::json) AS holdings
       FROM portfolios p
-      WHERE p.id > ${after ?? '00000000-0000-0000-0000-000000000000'}::uuid
+      WHERE p.id > ${after ?? '00000000-0000-0000-0000-000000000000'}::uuid AND (${only}::uuid IS NULL OR p.id = ${only}::uuid)
       ORDER BY p.id
       LIMIT ${size}`;
   }
