@@ -28,6 +28,15 @@ export interface ViewerAuthority {
     ip?: string | null,
     timing?: ViewerCheckTiming,
   ): Promise<(Viewer & { expiresAt: Date }) | null>;
+  /**
+   * The same, saying why a value that does not verify is refused (TOKEN_EXPIRED, TOKEN_REVOKED,
+   * TOKEN_INVALID); no value at all is anonymous (`viewer: null`).
+   */
+  authenticate(
+    authorization: string | null | undefined,
+    ip?: string | null,
+    timing?: ViewerCheckTiming,
+  ): Promise<{ viewer: (Viewer & { expiresAt: Date }) | null } | { refused: 'TOKEN_EXPIRED' | 'TOKEN_REVOKED' | 'TOKEN_INVALID' }>;
   /** Whether the viewer's session (or personal API token) has been revoked since it was resolved. */
   isRevoked(viewer: Viewer, timing?: ViewerCheckTiming): Promise<boolean>;
   /** The same, asked of the record of truth (PostgreSQL) rather than a cache: writes use it. */

@@ -13,6 +13,7 @@ import './custom-asset.schema.js';
 import './portfolio-file.schema.js';
 import './valuation-fields.js';
 import './transactions.schema.js';
+import './change-fields.js';
 
 export { LedgerService } from './service.js';
 export { firstAnniversary, isLongTerm } from './core/engine.js';
