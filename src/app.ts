@@ -7,7 +7,7 @@ import { isIP } from 'node:net';
 import { join } from 'node:path';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { NoSchemaIntrospectionCustomRule } from 'graphql';
 import mercurius from 'mercurius';
@@ -98,7 +98,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
       ? { ...loggerOptions(config.LOG_LEVEL, config.production), stream: options.logStream }
       : loggerOptions(config.LOG_LEVEL, config.production, config.LOG_FORMAT),
     // One key for the request id in every line (the REST envelope and GraphQL errors call it requestId too).
-    requestIdLogLabel: 'requestId',
+    logController: new LogController({ requestIdLogLabel: 'requestId' }),
     // Honour a caller's X-Request-Id when it is sane, so logs join up across services.
     genReqId: (req) => {
       const incoming = req.headers['x-request-id'];
