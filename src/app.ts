@@ -7,7 +7,7 @@ import { isIP } from 'node:net';
 import { join } from 'node:path';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { NoSchemaIntrospectionCustomRule } from 'graphql';
 import mercurius from 'mercurius';
@@ -92,12 +92,15 @@ const servicesPlugin = fp(
 );
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+const QUIET_ROUTES = new Set(['/health', '/ready', '/metrics']);
 
 export async function buildApp(config: Config, options: BuildOptions = {}) {
   const app = Fastify({
     logger: options.logStream
       ? { ...loggerOptions(config.LOG_LEVEL, config.production), stream: options.logStream }
       : loggerOptions(config.LOG_LEVEL, config.production, config.LOG_FORMAT),
+    // One key for the request id in every line (the REST envelope and GraphQL errors call it requestId too).
+    logController: new LogController({ requestIdLogLabel: 'requestId' }),
     // Honour a caller's X-Request-Id when it is sane, so logs join up across services.
     genReqId: (req) => {
       const incoming = req.headers['x-request-id'];
@@ -109,9 +112,15 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     forceCloseConnections: 'idle',
   });
 
+  // Probes and scrapes arrive every few seconds: their request lines would drown the rest, so
+  // they log at warn and above only.
+  app.addHook('onRoute', (route) => {
+    if (QUIET_ROUTES.has(route.url)) route.logLevel = 'warn';
+  });
+
   const limits = documentLimits(config);
   // Connections first; each closes itself after everything registered later (./platform/plugins.ts).
-  await app.register(dbPlugin, { url: config.DATABASE_URL, logQueries: options.logQueries });
+  await app.register(dbPlugin, { url: config.DATABASE_URL, logQueries: options.logQueries, poolSize: config.DATABASE_POOL_SIZE });
   await app.register(redisPlugin, {
     url: config.REDIS_URL,
     connectionName: 'foliograph:api',

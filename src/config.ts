@@ -33,6 +33,8 @@ const envSchema = z.object({
   HOST: z.string().default('0.0.0.0'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).default('postgresql://postgres@127.0.0.1:5432/foliograph'),
+  /** Connections of the API's PostgreSQL pool, per process (size it so replicas x pool stays under max_connections). */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
   /** Prefix for every Redis key and channel: several deployments (or test files) can share one Redis. */
   REDIS_PREFIX: z.string().default('foliograph:'),
@@ -102,6 +104,12 @@ const envSchema = z.object({
   /** OTLP/HTTP collector base URL (e.g. http://otel-collector:4318); tracing is off when unset. */
   OTEL_EXPORTER_OTLP_ENDPOINT: blankIsUnset(z.url()),
   OTEL_SERVICE_NAME: blankIsUnset(z.string()),
+  /** Which traces are kept (OpenTelemetry's names); by default a ratio of new traces, and whatever the caller sampled. */
+  OTEL_TRACES_SAMPLER: z
+    .enum(['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'])
+    .default('parentbased_traceidratio'),
+  /** The ratio of the *traceidratio samplers (0 to 1). */
+  OTEL_TRACES_SAMPLER_ARG: z.coerce.number().min(0).max(1).default(0.1),
   /** Sentry DSN: errors are reported to Sentry when set (off by default). */
   SENTRY_DSN: blankIsUnset(z.url()),
   /** Alerts one user may have at a time (createAlert refuses more). */

@@ -3,8 +3,10 @@
  * Outside production it also runs the worker's jobs in-process (RUN_WORKER_IN_PROCESS), so
  * `npm start` is the whole system.
  */
+import pino from 'pino';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
+import { cycleLogLevelOnSignal, loggerOptions } from './platform/logger.js';
 import { startMetricsServer } from './platform/metrics-server.js';
 import { ensureDatabase, migrate } from './platform/migrate.js';
 import { startTracing } from './platform/tracing.js';
@@ -27,10 +29,14 @@ const config = readConfig();
 // Before anything opens a connection, so Prisma, Redis and BullMQ are traced from the start.
 const tracing = await startTracing(config, 'foliograph-api');
 const errorTracking = await startErrorTracking(config, { component: 'api', release: APP_VERSION });
-await ensureDatabase(config.DATABASE_URL, (m) => console.log(m));
-await migrate(config.DATABASE_URL, (m) => console.log(m));
+// Migration lines are JSON log lines like every other (the app's logger does not exist yet).
+const migrationLog = pino(loggerOptions(config.LOG_LEVEL, config.production, config.LOG_FORMAT)).child({ component: 'migrate' });
+await ensureDatabase(config.DATABASE_URL, (m) => migrationLog.info(m));
+await migrate(config.DATABASE_URL, (m) => migrationLog.info(m));
 
 const app = await buildApp(config);
+// SIGUSR2: the configured level, then debug, then trace, then back (docs/operations.md).
+cycleLogLevelOnSignal(app.log, config.LOG_LEVEL);
 // The seed and the worker's side (BullMQ processors, PDF rendering, SMTP, the price feed) are
 // imported only when this process uses them: a production API process does not, and loading
 // them cost its idle memory.

@@ -2,7 +2,7 @@
 import pino from 'pino';
 import { ConfigError, loadConfig } from './config.js';
 import { collectDefaultMetrics } from 'prom-client';
-import { loggerOptions } from './platform/logger.js';
+import { cycleLogLevelOnSignal, loggerOptions } from './platform/logger.js';
 import { processRegistry } from './platform/metrics.js';
 import { startMetricsServer } from './platform/metrics-server.js';
 import { startTracing } from './platform/tracing.js';
@@ -18,6 +18,7 @@ try {
   process.exit(1);
 }
 const log = pino(loggerOptions(config.LOG_LEVEL, config.production, config.LOG_FORMAT));
+cycleLogLevelOnSignal(log, config.LOG_LEVEL);
 const tracing = await startTracing(config, 'foliograph-worker');
 const errorTracking = await startErrorTracking(config, { component: 'worker', release: APP_VERSION });
 const worker = await startWorker(config, log);

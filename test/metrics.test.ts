@@ -141,4 +141,18 @@ describe('/metrics in production', () => {
       await prod.close();
     }
   });
+
+  it("answers the worker's liveness probe: /health on the metrics port, without the metrics token", async () => {
+    const token = 'metrics-token-0123456789abcdef';
+    const server = await startMetricsServer({ registry: null, port: 0, host: '127.0.0.1', token });
+    try {
+      const health = await fetch(`http://127.0.0.1:${server.port}/health`);
+      expect(health.status).toBe(200);
+      expect(await health.json()).toEqual({ status: 'ok' });
+      // The token still guards the metrics themselves.
+      expect((await fetch(`http://127.0.0.1:${server.port}/metrics`)).status).toBe(401);
+    } finally {
+      await server.close();
+    }
+  });
 });

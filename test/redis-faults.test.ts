@@ -196,3 +196,18 @@ describe('logs', () => {
     expect(stderr.text()).not.toMatch(/Unhandled error event/);
   });
 });
+
+describe('foliograph_redis_up (the Redis-down alert reads it)', () => {
+  const redisUp = async () => {
+    const body = (await t.app.inject({ method: 'GET', url: '/metrics' })).body;
+    return Number(/^foliograph_redis_up (\d+)$/m.exec(body)?.[1]);
+  };
+
+  it('is 1 while Redis answers, 0 while it is stopped, 1 again once it is back', async () => {
+    await vi.waitFor(async () => expect(await redisUp()).toBe(1), { timeout: 30_000, interval: 100 });
+    await redis.stop();
+    await vi.waitFor(async () => expect(await redisUp()).toBe(0), { timeout: 10_000, interval: 100 });
+    await redis.spawn();
+    await vi.waitFor(async () => expect(await redisUp()).toBe(1), { timeout: 30_000, interval: 100 });
+  });
+});

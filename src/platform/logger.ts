@@ -1,4 +1,4 @@
-import type { LoggerOptions } from 'pino';
+import type { Level, LoggerOptions } from 'pino';
 import { redactError, redactLogArguments, redactRequest } from './log-redaction.js';
 
 /**
@@ -51,4 +51,25 @@ export function loggerOptions(level: string, production: boolean, format: 'prett
       ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' } } }
       : {}),
   };
+}
+
+/**
+ * Changes the log level of a running process: each SIGUSR2 moves to the next of the configured
+ * level, debug and trace, then back (`kill -USR2 <pid>`, or `kubectl exec … -- kill -USR2 1`).
+ * Request loggers created afterwards follow; the change is logged at warn so it shows at any
+ * level. Returns a function that removes the handler.
+ */
+export function cycleLogLevelOnSignal(
+  log: { level: string; warn(obj: object, msg: string): void },
+  configured: string,
+  signal: NodeJS.Signals = 'SIGUSR2',
+): () => void {
+  const levels = [...new Set([configured, 'debug', 'trace'])] as Level[];
+  const onSignal = () => {
+    const next = levels[(levels.indexOf(log.level as Level) + 1) % levels.length]!;
+    log.level = next;
+    log.warn({ logLevel: next, configured }, `log level is now ${next} (${signal} moves on)`);
+  };
+  process.on(signal, onSignal);
+  return () => process.off(signal, onSignal);
 }
