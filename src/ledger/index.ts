@@ -16,6 +16,7 @@ import './transactions.schema.js';
 import './change-fields.js';
 
 export { LedgerService } from './service.js';
+export { firstAnniversary, isLongTerm } from './core/engine.js';
 export { InvestmentRef } from './investment.schema.js';
 export { MoneyRef } from './transactions.schema.js';
 export { PortfolioValuations, heldSymbolsExcept, type HoldingsOnDay } from './valuations.js';
