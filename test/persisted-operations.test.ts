@@ -127,6 +127,8 @@ describe('TRUSTED_DOCUMENTS=only', () => {
     const query = '{ version }';
     const apq = await post(t, { query, extensions: { persistedQuery: { version: 1, sha256Hash: sha256(query) } } });
     expect(apq.status).toBe(403);
-    expect((await post(t, { extensions: { persistedQuery: { version: 1, sha256Hash: sha256(query) } } })).status).toBe(403);
+    // An unknown hash is "not found" (APQ clients then send the text, which is refused above).
+    const unknown = await post(t, { extensions: { persistedQuery: { version: 1, sha256Hash: sha256(query) } } });
+    expect(unknown.body.errors?.[0]?.extensions?.code).toBe('PERSISTED_QUERY_NOT_FOUND');
   });
 });

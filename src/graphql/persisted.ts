@@ -10,7 +10,8 @@
  *   anonymous callers until a signed-in client has sent it.
  * - trusted documents (`TRUSTED_DOCUMENTS=only`, for production): only the typed SDK's own
  *   operations run, found by their hash (the manifest codegen writes next to the SDK) or by
- *   their text; anything else is refused with FORBIDDEN.
+ *   their text (the client's own text runs, `__typename` included); an unknown hash is
+ *   PersistedQueryNotFound, any other text is refused with FORBIDDEN.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -131,7 +132,14 @@ export function loadTrustedManifest(file: string): TrustedManifest {
 
 const NOT_TRUSTED = 'This server runs only the operations of the foliograph SDK';
 
-/** Trusted documents only: a hash from the manifest, or a query text equal to one of its documents. */
+/**
+ * Trusted documents only. A request runs when its text is one of the manifest's documents up to
+ * `__typename` selections and order (canonicalDocument), and then its own text runs, so a
+ * normalising cache (Apollo's) gets the `__typename` and fragments it asked for. A hash runs the
+ * manifest's document, or a client text this process has already accepted under that hash
+ * (Apollo's APQ link hashes its own printed text). An unknown hash is PersistedQueryNotFound, so
+ * an APQ client sends the text next; only a text that is not trusted is FORBIDDEN.
+ */
 export function trustedDocuments(manifest: TrustedManifest): PersistedQueryProvider {
   const byHash = new Map<string, string>();
   const byCanonical = new Map<string, string>();
@@ -142,12 +150,12 @@ export function trustedDocuments(manifest: TrustedManifest): PersistedQueryProvi
     byHash.set(sha256(print(parse(document))), document);
     byCanonical.set(canonicalDocument(document), hash);
   }
+  // Client texts found trusted, by their sha256: only variants of trusted documents get in, and
+  // the cache is bounded, so junk cannot grow it.
+  const clientTexts = new LRUCache<string, string>({ max: 2000 });
   return {
     isPersistedQuery: () => true,
     getHash: (body) => {
-      const persisted = persistedQueryOf(body);
-      const hash = typeof body.documentId === 'string' ? body.documentId.replace(/^sha256:/, '') : persisted?.sha256Hash;
-      if (typeof hash === 'string' && byHash.has(hash)) return hash;
       if (typeof body.query === 'string') {
         let canonical: string;
         try {
@@ -155,12 +163,18 @@ export function trustedDocuments(manifest: TrustedManifest): PersistedQueryProvi
         } catch {
           throw new TransportRefusal(403, 'FORBIDDEN', NOT_TRUSTED, null);
         }
-        const known = byCanonical.get(canonical);
-        if (known) return known;
+        if (!byCanonical.has(canonical)) throw new TransportRefusal(403, 'FORBIDDEN', NOT_TRUSTED, null);
+        const hash = sha256(body.query);
+        clientTexts.set(hash, body.query);
+        return hash;
       }
+      const persisted = persistedQueryOf(body);
+      const hash = typeof body.documentId === 'string' ? body.documentId.replace(/^sha256:/, '') : persisted?.sha256Hash;
+      // Known or not, a hash is looked up: an unknown one is PersistedQueryNotFound.
+      if (typeof hash === 'string' && hash !== '') return hash;
       throw new TransportRefusal(403, 'FORBIDDEN', NOT_TRUSTED, null);
     },
-    getQueryFromHash: async (hash) => byHash.get(hash),
+    getQueryFromHash: async (hash) => byHash.get(hash) ?? clientTexts.get(hash),
     // Nothing is registered at run time.
     isPersistedQueryRetry: () => false,
     getHashForQuery: sha256,
