@@ -87,17 +87,17 @@ export type ImportPortfolioInput = {
 };
 
 export type InvestmentInput = {
-  /** The asset's name when omitted. */
+  /** The asset's, never the lot's: when given, it must be the asset's name. */
   name?: string | null | undefined;
   notes?: string | null | undefined;
   purchaseDate: string;
   purchasePrice: string;
   quantity: string;
-  /** The asset's sector when omitted. */
+  /** The asset's, never the lot's: when given, it must be the asset's sector. */
   sector?: string | null | undefined;
   /** A market symbol or one of the portfolio owner's custom assets. */
   symbol: string;
-  /** The asset's type when omitted. */
+  /** The asset's, never the lot's: when given, it must be the asset's type. */
   type?: AssetType | null | undefined;
 };
 

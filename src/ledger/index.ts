@@ -15,6 +15,7 @@ import './valuation-fields.js';
 import './transactions.schema.js';
 
 export { LedgerService } from './service.js';
+export { buyOfInvestment, type LotOfInvestment } from './buys.js';
 export { InvestmentRef } from './investment.schema.js';
 export { MoneyRef } from './transactions.schema.js';
 export { PortfolioValuations, heldSymbolsExcept, type HoldingsOnDay } from './valuations.js';

@@ -261,7 +261,6 @@ export async function insertTransactions(
   tx: Prisma.TransactionClient,
   portfolioId: string,
   planned: readonly PlannedTransaction[],
-  assets: ReadonlyMap<string, Pick<Asset, 'name' | 'type' | 'sector'>>,
 ): Promise<void> {
   if (planned.length === 0) return;
   const start = Date.now() - planned.length;
@@ -292,21 +291,6 @@ export async function insertTransactions(
       ${planned.map((_, i) => new Date(start + i).toISOString())}::timestamptz[]
     ) AS row(id, type, date, symbol, quantity, price, amount, fee, currency, fx_rate, split_from, split_to, lot_ids, notes, created_at)
     WHERE p.id = ${portfolioId}::uuid`;
-  const buys = planned.filter((p) => p.checked.type === 'BUY');
-  if (buys.length === 0) return;
-  const buyColumn = <T>(pick: (p: PlannedTransaction) => T) => buys.map(pick);
-  const asset = (p: PlannedTransaction) => assets.get(p.checked.symbol!);
-  // The file's description of the investment first, then the asset's.
-  await tx.$executeRaw`
-    INSERT INTO investments (id, portfolio_id, symbol, name, type, quantity, purchase_price, purchase_date, sector, notes, created_at, updated_at)
-    SELECT t.id, t.portfolio_id, t.symbol, row.name, row.type, t.quantity, t.price, t.date, row.sector, t.notes, t.created_at, t.created_at
-    FROM unnest(
-      ${buyColumn((p) => p.id)}::uuid[],
-      ${buyColumn((p) => p.investment?.name ?? asset(p)?.name ?? p.checked.symbol!)}::text[],
-      ${buyColumn((p) => p.investment?.type ?? asset(p)?.type ?? 'OTHER')}::"AssetType"[],
-      ${buyColumn((p) => p.investment?.sector ?? asset(p)?.sector ?? null)}::text[]
-    ) AS row(id, name, type, sector)
-    JOIN transactions t ON t.id = row.id`;
 }
 
 // ---------------------------------------------------------------------------------- export
