@@ -13,6 +13,7 @@ import './custom-asset.schema.js';
 import './portfolio-file.schema.js';
 import './valuation-fields.js';
 import './transactions.schema.js';
+import './transaction-import.schema.js';
 
 export { LedgerService } from './service.js';
 export { buyOfInvestment, type LotOfInvestment } from './buys.js';

@@ -35,6 +35,7 @@ import {
   type PortfolioFile,
 } from './import-export.js';
 import { decodeLedger, ledgerText, type LedgerRowOf } from './rows.js';
+import { importTransactions, type TransactionImportOutcome, type TransactionImportRequest } from './transaction-import.js';
 import { checkTransaction, noRateMessage, type CheckedTransaction, type TransactionInput } from './transaction-rules.js';
 import {
   checkAssetDetails,
@@ -506,6 +507,13 @@ export class LedgerService {
 
   exportFile(portfolioId: string, format: FileFormat): Promise<PortfolioFile> {
     return exportPortfolio(this.db, portfolioId, format);
+  }
+
+  /** A transaction file added to an existing portfolio, idempotently (./transaction-import.ts). */
+  importTransactions(actor: Actor, portfolioId: string, request: TransactionImportRequest): Promise<TransactionImportOutcome> {
+    return importTransactions(this.db, actor, portfolioId, request, (currency, baseCurrency, date) =>
+      this.baseRate(currency, baseCurrency, date),
+    );
   }
 
   importFile(actor: Actor, request: ImportRequest): Promise<ImportOutcome> {

@@ -58,6 +58,8 @@ export interface RawTransaction {
   investment?: InvestmentDetails;
   /** The file's own id of the transaction (what other rows' lotIds name); null when it has none. */
   fileId: string | null;
+  /** The broker's own id of the transaction (importTransactions); null when the file has none. */
+  externalId?: string | null;
   /** Null when the row could not be read at all. */
   input: TransactionInput | null;
   problems: Problems;
@@ -72,6 +74,9 @@ export interface PlannedTransaction {
   currency: string;
   lotIds: string[];
   investment: InvestmentDetails | null;
+  externalId: string | null;
+  /** What importTransactions skips the row by when it comes again (null: a portfolio file's row). */
+  importKey: string | null;
 }
 
 const TYPES = new Set<string>(TRANSACTION_TYPES);
@@ -96,6 +101,8 @@ export function readTransaction(row: number, source: Record<string, unknown>, lo
   else if (!TYPES.has(typeText)) problems.add('type', `must be one of ${TRANSACTION_TYPES.join(', ')}`);
   const date = parseDateText(problems, 'date', source.date);
   const fileId = optionalText(problems, 'id', source.id)?.trim() || null;
+  const externalId = optionalText(problems, 'externalId', source.externalId)?.trim() || null;
+  if (externalId !== null && externalId.length > 255) problems.add('externalId', 'at most 255 characters');
   const rawLotIds = lotIdsOf(source.lotIds);
   let lotIds: string[] | null = null;
   if (rawLotIds !== undefined && rawLotIds !== null && rawLotIds !== '') {
@@ -127,7 +134,7 @@ export function readTransaction(row: number, source: Record<string, unknown>, lo
     problems.add(field, 'describes the investment of a BUY only');
   }
   // Without a type there is no rule to check the rest by; otherwise every field is checked.
-  return { row, fileId, investment, input: TYPES.has(typeText) ? input : null, problems };
+  return { row, fileId, externalId, investment, input: TYPES.has(typeText) ? input : null, problems };
 }
 
 const ASSET_TYPES = new Set<string>(Object.values(AssetType));
@@ -154,7 +161,7 @@ export function planTransactions(
   raws: readonly RawTransaction[],
   assets: ReadonlyMap<string, Pick<Asset, 'currency'>>,
   baseCurrency: string,
-  method: CostBasisMethod,
+  method: CostBasisMethod | null,
 ): PlannedTransaction[] {
   const newIds = new Map<string, string>();
   const firstRow = new Map<string, number>();
@@ -183,9 +190,19 @@ export function planTransactions(
     const asset = checked.symbol ? assets.get(checked.symbol) : undefined;
     const id = (raw.fileId !== null && firstRow.get(raw.fileId) === raw.row && newIds.get(raw.fileId)) || randomUUID();
     const currency = checked.currency ?? asset?.currency.trim() ?? baseCurrency;
-    planned.push({ id, row: raw.row, checked, currency, lotIds, investment: raw.investment ?? null });
+    planned.push({
+      id,
+      row: raw.row,
+      checked,
+      currency,
+      lotIds,
+      investment: raw.investment ?? null,
+      externalId: raw.externalId ?? null,
+      importKey: null,
+    });
   }
-  if (planned.length !== raws.length) return planned; // row problems first
+  // Row problems first; no method: the caller replays the rows with the ledger they join.
+  if (planned.length !== raws.length || method === null) return planned;
 
   // The ledger as a whole; rates do not decide whether it holds (as assertLedgerHolds).
   const ordered = inLedgerOrder(planned.map((p) => ({ ...p, date: p.checked.dateText })));
@@ -253,8 +270,8 @@ export async function resolveRates(
 
 /**
  * Inserts the planned transactions in one statement, stamped a millisecond apart in file order
- * (transactions of one date apply in the order recorded), then an investment for each BUY with
- * the same id (the trigger then leaves the BUY as inserted). Every rate is set (resolveRates);
+ * (transactions of one date apply in the order recorded); a BUY is its investment (the view).
+ * Every rate is set (resolveRates);
  * the SQL default for one that is not is the base currency's own (1, or 1/100 for its minor unit).
  */
 export async function insertTransactions(
@@ -267,12 +284,12 @@ export async function insertTransactions(
   const column = <T>(pick: (p: PlannedTransaction) => T) => planned.map(pick);
   await tx.$executeRaw`
     INSERT INTO transactions (id, portfolio_id, type, date, symbol, quantity, price, amount, fee, currency, fx_rate,
-                              split_from, split_to, lot_ids, notes, created_at, updated_at)
+                              split_from, split_to, lot_ids, notes, external_id, import_key, created_at, updated_at)
     SELECT row.id, p.id, row.type, row.date, row.symbol, row.quantity, row.price, row.amount, row.fee, row.currency,
            coalesce(row.fx_rate, ledger_same_currency_rate(row.currency, p.base_currency::text)),
            row.split_from, row.split_to,
            CASE WHEN row.lot_ids = '' THEN ARRAY[]::uuid[] ELSE string_to_array(row.lot_ids, ',')::uuid[] END,
-           row.notes, row.created_at, row.created_at
+           row.notes, row.external_id, row.import_key, row.created_at, row.created_at
     FROM portfolios p, unnest(
       ${column((p) => p.id)}::uuid[],
       ${column((p) => p.checked.type)}::"TransactionType"[],
@@ -288,8 +305,10 @@ export async function insertTransactions(
       ${column((p) => p.checked.splitTo)}::numeric[],
       ${column((p) => p.lotIds.join(','))}::text[],
       ${column((p) => p.checked.notes)}::text[],
+      ${column((p) => p.externalId)}::text[],
+      ${column((p) => p.importKey)}::text[],
       ${planned.map((_, i) => new Date(start + i).toISOString())}::timestamptz[]
-    ) AS row(id, type, date, symbol, quantity, price, amount, fee, currency, fx_rate, split_from, split_to, lot_ids, notes, created_at)
+    ) AS row(id, type, date, symbol, quantity, price, amount, fee, currency, fx_rate, split_from, split_to, lot_ids, notes, external_id, import_key, created_at)
     WHERE p.id = ${portfolioId}::uuid`;
 }
 
