@@ -18,7 +18,7 @@ import type { FxRates } from '../market/index.js';
 import type { HoldingInput } from '../market/index.js';
 import { formatDate, isoDateOf } from '../platform/dates.js';
 import { Prisma, type Db } from '../platform/db.js';
-import { badInput, notFound, Problems, type FieldProblem } from '../platform/errors.js';
+import { badInput, conflict, notFound, Problems, type FieldProblem } from '../platform/errors.js';
 import { isUuid } from '../platform/ids.js';
 import { normalizeSymbol } from '../platform/symbols.js';
 import { changes, missingAsNotFound, recordActivity, refuseNull, type Actor } from '../portfolios/index.js';
@@ -35,7 +35,12 @@ import {
   type PortfolioFile,
 } from './import-export.js';
 import { decodeLedger, ledgerText, type LedgerRowOf } from './rows.js';
-import { importTransactions, type TransactionImportOutcome, type TransactionImportRequest } from './transaction-import.js';
+import {
+  externalImportKey,
+  importTransactions,
+  type TransactionImportOutcome,
+  type TransactionImportRequest,
+} from './transaction-import.js';
 import { checkTransaction, noRateMessage, type CheckedTransaction, type TransactionInput } from './transaction-rules.js';
 import {
   checkAssetDetails,
@@ -236,10 +241,14 @@ export class LedgerService {
     const portfolio = await this.db.portfolio.findUnique({ where: { id: portfolioId }, select: { ownerId: true, baseCurrency: true } });
     if (!portfolio) throw notFound('Portfolio');
     const { checked, currency, fxRate } = await this.prepare(portfolio, input);
+    const external = checkExternalId(input.externalId);
     return this.db.$transaction(async (tx) => {
       await lockLedger(tx, portfolioId);
       const id = randomUUID();
-      const created = await tx.transaction.create({ data: { id, portfolioId, ...this.columns(checked, currency, fxRate) } });
+      if (external && (await tx.transaction.count({ where: { portfolioId, importKey: external.importKey } })) > 0) {
+        throw conflict(`A transaction with externalId ${external.externalId} is already in this portfolio`);
+      }
+      const created = await tx.transaction.create({ data: { id, portfolioId, ...this.columns(checked, currency, fxRate), ...external } });
       await assertLedgerHolds(tx, portfolioId, checked.symbol ? [checked.symbol] : [], id, 'date');
       await recordActivity(tx, actor, portfolioId, 'TRANSACTION_RECORDED', { transactionId: id, after: transactionSnapshot(created) });
       return created;
@@ -533,6 +542,14 @@ function buyColumns(data: CheckedInvestment) {
     fee: '0',
     notes: data.notes,
   };
+}
+
+/** An externalId as stored, with the key an import skips it by (null: none given). */
+function checkExternalId(value: string | null | undefined): { externalId: string; importKey: string } | null {
+  const externalId = value?.trim();
+  if (!externalId) return null;
+  if (externalId.length > 255) throw badInput([{ field: 'externalId', message: 'at most 255 characters' }]);
+  return { externalId, importKey: externalImportKey(externalId) };
 }
 
 /**

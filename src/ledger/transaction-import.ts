@@ -15,6 +15,7 @@ import { badInput, notFound, Problems, type FieldProblem } from '../platform/err
 import { normalizeSymbol } from '../platform/symbols.js';
 import { recordActivity, type Actor } from '../portfolios/index.js';
 import { resolveAssets } from './assets.js';
+import { sameCurrencyRate } from './validation.js';
 import { BROKER_READERS, BROKER_FORMAT_NAMES, type BrokerFormatName } from './broker-formats/index.js';
 import { parseCsv, unprotectCell, CsvSyntaxError } from './csv.js';
 import { replay, TRANSACTION_TYPES } from './core/engine.js';
@@ -165,13 +166,18 @@ function readFile(format: ResolvedFormat, data: string): ReadFile {
   return file;
 }
 
+/** The import key of a broker's id (also what recordTransaction stores with an externalId). */
+export function externalImportKey(externalId: string): string {
+  return `x:${createHash('sha256').update(externalId).digest('hex').slice(0, 64)}`;
+}
+
 /** The keys rows are skipped by: the broker's id, else content + position among identical rows. */
 function assignImportKeys(planned: PlannedTransaction[]): void {
   const seen = new Map<string, number>();
   const text = (value: string | null) => (value === null ? '' : new Decimal(value).toFixed());
   for (const p of planned) {
     if (p.externalId !== null) {
-      p.importKey = `x:${createHash('sha256').update(p.externalId).digest('hex').slice(0, 64)}`;
+      p.importKey = externalImportKey(p.externalId);
       continue;
     }
     const c = p.checked;
@@ -249,6 +255,11 @@ export async function importTransactions(
       SELECT import_key FROM transactions WHERE portfolio_id = ${portfolioId}::uuid AND import_key = ANY(${keys}::text[])`;
     const known = new Set(existing.map((r) => r.import_key));
     const fresh = planned.filter((p) => !known.has(p.importKey!));
+    // The base currency (or its minor unit) needs no look-up: most rows of most files.
+    for (const p of fresh) {
+      const rate = p.checked.fxRate === null ? sameCurrencyRate(p.currency, portfolio.baseCurrency) : null;
+      if (rate !== null) p.checked = { ...p.checked, fxRate: rate };
+    }
     await resolveRates(fresh, file.raws, portfolio.baseCurrency, rateOf);
     if (rowProblems().length > 0) refuse(rowProblems());
     await insertTransactions(tx, portfolioId, fresh);

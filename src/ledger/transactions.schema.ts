@@ -359,6 +359,7 @@ const TransactionInputRef = builder.inputType('TransactionInput', {
     lotIds: t.idList({
       description: "For a SELL: the lots to close, in this order (specific identification); else the portfolio's method.",
     }),
+    externalId: t.string({ description: "The broker's own id: an import of a file with this id skips the row." }),
     notes: t.string(),
   }),
 });
