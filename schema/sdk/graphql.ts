@@ -174,6 +174,8 @@ export type TransactionInput = {
   /** ISO 4217 or a minor unit (GBp, GBX, ZAc, ILA); the asset's currency (cash: the base currency) when omitted. */
   currency?: string | null | undefined;
   date: string;
+  /** The broker's own id: an import of a file with this id skips the row. */
+  externalId?: string | null | undefined;
   /** Fees; for DIVIDEND and INTEREST, the tax withheld. 0 when omitted. */
   fee?: string | null | undefined;
   /** Units of base currency per unit of `currency`; the rate of `date` when omitted. */
@@ -187,11 +189,16 @@ export type TransactionInput = {
   splitTo?: string | null | undefined;
   /** Required for trades, DIVIDEND and SPLIT; none for DEPOSIT and WITHDRAWAL. */
   symbol?: string | null | undefined;
+  /** CONVERSION: what arrives, in `toCurrency`. */
+  toAmount?: string | null | undefined;
+  /** CONVERSION: the currency that arrives (ISO 4217 or a minor unit). */
+  toCurrency?: string | null | undefined;
   type: TransactionType;
 };
 
 export type TransactionType =
   | 'BUY'
+  | 'CONVERSION'
   | 'DEPOSIT'
   | 'DIVIDEND'
   | 'FEE'

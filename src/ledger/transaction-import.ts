@@ -239,7 +239,7 @@ export async function importTransactions(
   }
   const symbols = [...new Set(file.raws.flatMap((r) => (r.input?.symbol ? [normalizeSymbol(r.input.symbol)] : [])))];
   const assets = await resolveAssets(db, portfolio.ownerId, symbols);
-  const planned = planTransactions(file.raws, assets, portfolio.baseCurrency, null);
+  const planned = planTransactions(file.raws, assets, portfolio.baseCurrency, portfolio.costBasisMethod, false);
   const rowProblems = (): RowProblem[] => [
     ...file.problems,
     ...file.raws.flatMap((raw) => raw.problems.list.map((p) => ({ row: raw.row, ...p }))),
