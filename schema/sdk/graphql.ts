@@ -87,17 +87,17 @@ export type ImportPortfolioInput = {
 };
 
 export type InvestmentInput = {
-  /** The asset's name when omitted. */
+  /** The asset's, never the lot's: when given, it must be the asset's name. */
   name?: string | null | undefined;
   notes?: string | null | undefined;
   purchaseDate: string;
   purchasePrice: string;
   quantity: string;
-  /** The asset's sector when omitted. */
+  /** The asset's, never the lot's: when given, it must be the asset's sector. */
   sector?: string | null | undefined;
   /** A market symbol or one of the portfolio owner's custom assets. */
   symbol: string;
-  /** The asset's type when omitted. */
+  /** The asset's, never the lot's: when given, it must be the asset's type. */
   type?: AssetType | null | undefined;
 };
 
@@ -174,6 +174,8 @@ export type TransactionInput = {
   /** ISO 4217 or a minor unit (GBp, GBX, ZAc, ILA); the asset's currency (cash: the base currency) when omitted. */
   currency?: string | null | undefined;
   date: string;
+  /** The broker's own id: an import of a file with this id skips the row. */
+  externalId?: string | null | undefined;
   /** Fees; for DIVIDEND and INTEREST, the tax withheld. 0 when omitted. */
   fee?: string | null | undefined;
   /** Units of base currency per unit of `currency`; the rate of `date` when omitted. */
