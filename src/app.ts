@@ -35,6 +35,7 @@ import { createMetrics } from './platform/metrics.js';
 import { PROJECT_ROOT } from './platform/paths.js';
 import { channelsPlugin, dbPlugin, redisPlugin } from './platform/plugins.js';
 import { httpRoutes } from './platform/routes.js';
+import { boundedJsonBodies } from './platform/json-body.js';
 import { LiveMarket, type LiveMarketOptions, MarketService, type MarketDataProvider } from './market/index.js';
 import { AccessChanges, PortfolioAccess, PortfolioService, PortfolioInvitations } from './portfolios/index.js';
 import { LedgerService, LiveValuations, PortfolioValuations, heldSymbolsExcept, type LiveValuationOptions } from './ledger/index.js';
@@ -100,7 +101,21 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     trustProxy: (_address: string, hop: number) => hop < config.TRUST_PROXY,
     bodyLimit: 5 * 1024 * 1024,
     forceCloseConnections: 'idle',
+    // Slow and half-open connections are closed (408, then the socket) instead of kept forever:
+    // headers must be in within HTTP_HEADERS_TIMEOUT_MS, the whole request within
+    // HTTP_REQUEST_TIMEOUT_MS, and a silent connection goes after HTTP_IDLE_TIMEOUT_MS.
+    // Node checks the first two every connectionsCheckingInterval.
+    connectionTimeout: config.HTTP_IDLE_TIMEOUT_MS,
+    requestTimeout: config.HTTP_REQUEST_TIMEOUT_MS,
+    keepAliveTimeout: config.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    http: {
+      headersTimeout: Math.min(config.HTTP_HEADERS_TIMEOUT_MS, config.HTTP_REQUEST_TIMEOUT_MS),
+      requestTimeout: config.HTTP_REQUEST_TIMEOUT_MS,
+      connectionsCheckingInterval: Math.min(5_000, config.HTTP_HEADERS_TIMEOUT_MS),
+    },
   });
+  // Before anything reads a body: JSON nested too deep is refused before it is parsed.
+  boundedJsonBodies(app, config.JSON_MAX_DEPTH);
 
   const limits = documentLimits(config);
   // Connections first; each closes itself after everything registered later (./platform/plugins.ts).

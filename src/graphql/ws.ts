@@ -73,6 +73,8 @@ export interface SubscriptionServerOptions {
   closeGraceMs: number;
   /** Unsent bytes a socket may hold before it is closed as a slow consumer (1013). */
   maxBufferedBytes: number;
+  /** Messages (pings included) a socket may send before its connection_init is acknowledged; the next closes it (4429). */
+  maxMessagesBeforeAck: number;
 }
 
 export const DEFAULT_SUBSCRIPTION_SERVER_OPTIONS: Readonly<SubscriptionServerOptions> = Object.freeze({
@@ -82,6 +84,7 @@ export const DEFAULT_SUBSCRIPTION_SERVER_OPTIONS: Readonly<SubscriptionServerOpt
   maxPayloadBytes: 64 * 1024,
   closeGraceMs: 1_000,
   maxBufferedBytes: 256 * 1024,
+  maxMessagesBeforeAck: 8,
 });
 
 export const SESSION_REVOKED_REASON = 'Session revoked';
@@ -89,6 +92,9 @@ export const TOKEN_EXPIRED_REASON = 'Access token expired';
 export const TOO_MANY_CONNECTIONS_CODE = 4429;
 export const TOO_MANY_USER_CONNECTIONS_REASON = 'Too many connections for this user';
 export const TOO_MANY_IP_CONNECTIONS_REASON = 'Too many connections from this address';
+export const TOO_MANY_MESSAGES_BEFORE_ACK_REASON = 'Too many messages before connection_init';
+/** How long a socket closed for flooding may take to acknowledge the close before it is cut off (ms). */
+const FLOOD_CLOSE_GRACE_MS = 1_000;
 
 interface Connection {
   viewer: Viewer;
@@ -115,8 +121,8 @@ export function attachSubscriptionServer(
   schema: GraphQLSchema,
   overrides: Partial<SubscriptionServerOptions> = {},
 ): void {
-  const options = { ...DEFAULT_SUBSCRIPTION_SERVER_OPTIONS, ...overrides };
   const { config } = services;
+  const options = { ...DEFAULT_SUBSCRIPTION_SERVER_OPTIONS, maxMessagesBeforeAck: config.WS_MESSAGES_BEFORE_ACK, ...overrides };
   const log = app.log.child({ component: 'subscriptions' });
   const validationRules = config.production ? [...specifiedRules, NoSchemaIntrospectionCustomRule] : specifiedRules;
   const limits = documentLimits(config);
@@ -395,7 +401,12 @@ export function attachSubscriptionServer(
       refuseUpgrade(socket, 503, 'Service Unavailable');
       return;
     }
-    wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
+    // The HTTP idle timeout is for requests; a subscription socket lives on graphql-ws' pings.
+    if ('setTimeout' in socket && typeof socket.setTimeout === 'function') socket.setTimeout(0);
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      limitMessagesBeforeAck(ws, options.maxMessagesBeforeAck, () => connections.has(ws));
+      wss.emit('connection', ws, request);
+    });
   };
   app.server.on('upgrade', onUpgrade);
 
@@ -424,6 +435,32 @@ export function attachSubscriptionServer(
       () => {},
     );
   });
+}
+
+/**
+ * Anonymous sockets are bounded before any work: until `acknowledged()` (a connection_init
+ * accepted), at most `max` messages are handed to graphql-ws (which parses each and answers pings);
+ * the next one closes the socket with 4429, and what it sends after that is dropped unread. Four
+ * sockets flooding pings before connection_init used to hold /health at 726 ms p50.
+ */
+function limitMessagesBeforeAck(ws: WebSocket, max: number, acknowledged: () => boolean): void {
+  let count = 0;
+  let acked = false;
+  let closing = false;
+  const emit = ws.emit.bind(ws);
+  ws.emit = ((event: string | symbol, ...args: unknown[]): boolean => {
+    if (event !== 'message' || acked) return emit(event, ...args);
+    if (closing) return false;
+    if (acknowledged()) {
+      acked = true;
+      return emit(event, ...args);
+    }
+    if (++count <= max) return emit(event, ...args);
+    closing = true;
+    ws.close(TOO_MANY_CONNECTIONS_CODE, TOO_MANY_MESSAGES_BEFORE_ACK_REASON);
+    setTimeout(() => ws.terminate(), FLOOD_CLOSE_GRACE_MS).unref();
+    return false;
+  }) as WebSocket['emit'];
 }
 
 function pathOf(url: string | undefined): string {
