@@ -4,11 +4,11 @@
  * closed, and half-open or trickling HTTP connections are closed instead of held forever.
  */
 import { connect, type Socket } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestApp, type TestApp } from './harness.js';
 import { createTestUser } from './users.js';
 import { listen, RawSocket } from './ws.js';
-import { TOO_MANY_MESSAGES_BEFORE_ACK_REASON } from '../src/graphql/ws.js';
+import { TOO_MANY_MESSAGES_BEFORE_ACK_REASON } from '../src/graphql/ws-server.js';
 
 let t: TestApp;
 let wsUrl: string;
@@ -125,5 +125,38 @@ describe('slow and half-open HTTP connections', () => {
     await socket.send({ type: 'ping' });
     expect(await socket.message()).toEqual({ type: 'pong' });
     socket.close();
+  });
+});
+
+describe('WebSocket errors in the logs', () => {
+  it('logs a flood of bad frames as single JSON lines, never on the console', async () => {
+    const lines: string[] = [];
+    const logged = await startTestApp({
+      env: { LOG_LEVEL: 'debug' },
+      logStream: { write: (chunk: string) => void lines.push(...chunk.split('\n').filter(Boolean)) },
+    });
+    const consoleError = vi.spyOn(console, 'error');
+    try {
+      const url = await listen(logged);
+      const closes = [];
+      for (let i = 0; i < 5; i++) {
+        // Over the 64 KiB message limit, then a text frame that is not UTF-8.
+        const big = new RawSocket(url);
+        await big.send('x'.repeat(70 * 1024));
+        closes.push(big.closed);
+        const invalid = new RawSocket(url);
+        await invalid.opened;
+        invalid.socket.send(Buffer.from([0xff, 0xfe, 0xfd]), { binary: false });
+        closes.push(invalid.closed);
+      }
+      const codes = (await Promise.all(closes)).map((c) => c.code);
+      expect(new Set(codes)).toEqual(new Set([1009, 1007]));
+      expect(consoleError).not.toHaveBeenCalled();
+      expect(lines.some((line) => line.includes('WebSocket client error'))).toBe(true);
+      for (const line of lines) expect(() => JSON.parse(line) as unknown, line).not.toThrow();
+    } finally {
+      consoleError.mockRestore();
+      await logged.close();
+    }
   });
 });

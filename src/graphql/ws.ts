@@ -18,6 +18,8 @@
  *   instance (./ws-limits.ts). Subscriptions per user (SUBSCRIPTIONS_PER_USER, also across
  *   instances) and per connection are refused with a RATE_LIMITED error instead, the socket
  *   staying open.
+ * - 4429 Too many messages before connection_init: more than WS_MESSAGES_BEFORE_ACK messages
+ *   (pings included) before the acknowledgement (./ws-server.ts, which also logs errors as JSON).
  * - 1001 Going away: the server shuts down.
  * - 1013 Try again later: the client reads a shared subscription's events so slowly that more
  *   than `maxBufferedBytes` (256 KiB) wait to be sent to it (./ws-fanout.ts); graphql-ws' client
@@ -48,7 +50,7 @@ import {
 } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { LRUCache } from 'lru-cache';
-import { useServer } from 'graphql-ws/use/ws';
+import { serveGraphQLWs } from './ws-server.js';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { AppError, badInput } from '../platform/errors.js';
 import type { Context, ContextServices, Viewer } from './context.js';
@@ -92,9 +94,7 @@ export const TOKEN_EXPIRED_REASON = 'Access token expired';
 export const TOO_MANY_CONNECTIONS_CODE = 4429;
 export const TOO_MANY_USER_CONNECTIONS_REASON = 'Too many connections for this user';
 export const TOO_MANY_IP_CONNECTIONS_REASON = 'Too many connections from this address';
-export const TOO_MANY_MESSAGES_BEFORE_ACK_REASON = 'Too many messages before connection_init';
-/** How long a socket closed for flooding may take to acknowledge the close before it is cut off (ms). */
-const FLOOD_CLOSE_GRACE_MS = 1_000;
+export { TOO_MANY_MESSAGES_BEFORE_ACK_REASON } from './ws-server.js';
 
 interface Connection {
   viewer: Viewer;
@@ -207,11 +207,10 @@ export function attachSubscriptionServer(
   // Only a shutdown before Redis ever answered rejects it; onConnect then refuses.
   revocationListener.catch(() => {});
 
-  const disposable = useServer<ConnectionParams>(
+  const disposable = serveGraphQLWs<ConnectionParams>(
     {
       schema,
       connectionInitWaitTimeout: options.connectionInitWaitTimeout,
-      isProd: config.production,
 
       onConnect: async (ctx) => {
         const { socket } = ctx.extra;
@@ -388,7 +387,12 @@ export function attachSubscriptionServer(
       },
     },
     wss,
-    options.keepAliveMs,
+    {
+      keepAliveMs: options.keepAliveMs,
+      maxMessagesBeforeAck: options.maxMessagesBeforeAck,
+      acknowledged: (socket) => connections.has(socket),
+      log,
+    },
   );
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -404,7 +408,6 @@ export function attachSubscriptionServer(
     // The HTTP idle timeout is for requests; a subscription socket lives on graphql-ws' pings.
     if ('setTimeout' in socket && typeof socket.setTimeout === 'function') socket.setTimeout(0);
     wss.handleUpgrade(request, socket, head, (ws) => {
-      limitMessagesBeforeAck(ws, options.maxMessagesBeforeAck, () => connections.has(ws));
       wss.emit('connection', ws, request);
     });
   };
@@ -435,32 +438,6 @@ export function attachSubscriptionServer(
       () => {},
     );
   });
-}
-
-/**
- * Anonymous sockets are bounded before any work: until `acknowledged()` (a connection_init
- * accepted), at most `max` messages are handed to graphql-ws (which parses each and answers pings);
- * the next one closes the socket with 4429, and what it sends after that is dropped unread. Four
- * sockets flooding pings before connection_init used to hold /health at 726 ms p50.
- */
-function limitMessagesBeforeAck(ws: WebSocket, max: number, acknowledged: () => boolean): void {
-  let count = 0;
-  let acked = false;
-  let closing = false;
-  const emit = ws.emit.bind(ws);
-  ws.emit = ((event: string | symbol, ...args: unknown[]): boolean => {
-    if (event !== 'message' || acked) return emit(event, ...args);
-    if (closing) return false;
-    if (acknowledged()) {
-      acked = true;
-      return emit(event, ...args);
-    }
-    if (++count <= max) return emit(event, ...args);
-    closing = true;
-    ws.close(TOO_MANY_CONNECTIONS_CODE, TOO_MANY_MESSAGES_BEFORE_ACK_REASON);
-    setTimeout(() => ws.terminate(), FLOOD_CLOSE_GRACE_MS).unref();
-    return false;
-  }) as WebSocket['emit'];
 }
 
 function pathOf(url: string | undefined): string {
