@@ -98,6 +98,8 @@ const envSchema = z.object({
   HTTP_IDLE_TIMEOUT_MS: z.coerce.number().int().min(1).default(30_000),
   /** An idle keep-alive connection is closed after this long (ms); keep it above the balancer's idle timeout. */
   HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(1).default(5_000),
+  /** An email queued this long ago and not sent is queued again (same job id: a no-op unless Redis lost the job), in ms. */
+  EMAIL_REQUEUE_AFTER_MS: z.coerce.number().int().min(1).default(60_000),
   /** Deepest nesting of a JSON request body; deeper bodies are refused (400) before they are parsed. */
   JSON_MAX_DEPTH: z.coerce.number().int().min(2).default(64),
   /** Messages a WebSocket may send before its connection_init is acknowledged; the next closes it with 4429. */
