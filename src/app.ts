@@ -34,7 +34,7 @@ import { loggerOptions } from './platform/logger.js';
 import { createMetrics } from './platform/metrics.js';
 import { PROJECT_ROOT } from './platform/paths.js';
 import { channelsPlugin, dbPlugin, redisPlugin } from './platform/plugins.js';
-import { httpRoutes } from './platform/routes.js';
+import { httpRoutes, type Lifecycle } from './platform/routes.js';
 import { boundedJsonBodies } from './platform/json-body.js';
 import { LiveMarket, type LiveMarketOptions, MarketService, type MarketDataProvider } from './market/index.js';
 import { AccessChanges, PortfolioAccess, PortfolioService, PortfolioInvitations } from './portfolios/index.js';
@@ -50,6 +50,8 @@ import type { AppServices } from './services.js';
 declare module 'fastify' {
   interface FastifyInstance {
     services: AppServices;
+    /** Set draining on SIGTERM (src/main.ts). */
+    lifecycle: Lifecycle;
   }
 }
 
@@ -279,7 +281,15 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     }),
   );
 
-  await app.register(httpRoutes, { services });
+  // SIGTERM drains (src/main.ts): /ready says 503 and connections are not kept alive, while
+  // requests are still served, until the balancer has taken the instance out.
+  const lifecycle: Lifecycle = { draining: false };
+  app.decorate('lifecycle', lifecycle);
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (lifecycle.draining) reply.header('connection', 'close');
+    return payload;
+  });
+  await app.register(httpRoutes, { services, lifecycle });
   if (!config.production) await app.register(graphiqlRoutes);
   installGraphQLTransport(app, '/graphql');
   await app.register(alertRoutes, { services });
