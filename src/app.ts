@@ -293,7 +293,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   if (!config.production) await app.register(graphiqlRoutes);
   installGraphQLTransport(app, '/graphql');
   await app.register(alertRoutes, { services });
-  await app.register(reportRoutes, { services });
+  await app.register(reportRoutes, { services, budget });
   await registerQueueDashboard(app, config, queueOps);
 
   // GraphQL over HTTP lets clients send `"extensions": null`; Mercurius' body schema wants an
@@ -345,7 +345,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   await app.register(writeGuardPlugin, { viewers: services.viewers });
   await app.register(requestBudgetPlugin, { budget });
 
-  attachSubscriptionServer(app, services, schema, options.subscriptions);
+  attachSubscriptionServer(app, services, schema, budget, options.subscriptions);
   // The REST facade runs its documents through the GraphQL executor above (src/rest/); its
   // OpenAPI 3.1 description is generated from the routes (tagged ones only) by @fastify/swagger.
   await app.register(swagger, {

@@ -53,6 +53,7 @@ import { LRUCache } from 'lru-cache';
 import { serveGraphQLWs } from './ws-server.js';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { AppError, badInput } from '../platform/errors.js';
+import { budgetSubject, type RequestBudget } from '../platform/request-budget.js';
 import type { Context, ContextServices, Viewer } from './context.js';
 import { toClientError } from './errors.js';
 import { SharedFanout, type SharedTarget } from './ws-fanout.js';
@@ -89,6 +90,8 @@ export const DEFAULT_SUBSCRIPTION_SERVER_OPTIONS: Readonly<SubscriptionServerOpt
   maxMessagesBeforeAck: 8,
 });
 
+/** What starting a subscription costs of the request budget (its events are not charged). */
+export const SUBSCRIBE_COST = 25;
 export const SESSION_REVOKED_REASON = 'Session revoked';
 export const TOKEN_EXPIRED_REASON = 'Access token expired';
 export const TOO_MANY_CONNECTIONS_CODE = 4429;
@@ -119,6 +122,7 @@ export function attachSubscriptionServer(
   app: FastifyInstance,
   services: ContextServices,
   schema: GraphQLSchema,
+  budget: RequestBudget,
   overrides: Partial<SubscriptionServerOptions> = {},
 ): void {
   const { config } = services;
@@ -282,6 +286,14 @@ export function attachSubscriptionServer(
               limit: options.maxSubscriptionsPerConnection,
             }),
           ];
+        }
+        // Subscribing draws on the same per-minute budget as HTTP requests.
+        if (budget.enabled) {
+          // Redis failing is not the subscriber's fault: not charged then.
+          const decision = await budget.charge(budgetSubject(connection.viewer, connection.ip), SUBSCRIBE_COST).catch(() => null);
+          if (decision && !decision.allowed) {
+            return [new AppError('RATE_LIMITED', 'Request budget used up; try again later', { retryAfter: decision.resetSeconds })];
+          }
         }
         let document = validDocuments.get(payload.query);
         if (!document) {
