@@ -109,10 +109,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     bodyLimit: 5 * 1024 * 1024,
     forceCloseConnections: 'idle',
     // Slow and half-open connections are closed (408, then the socket) instead of kept forever:
-    // headers must be in within HTTP_HEADERS_TIMEOUT_MS, the whole request within
-    // HTTP_REQUEST_TIMEOUT_MS, and a silent connection goes after HTTP_IDLE_TIMEOUT_MS.
-    // Node checks the first two every connectionsCheckingInterval.
-    connectionTimeout: config.HTTP_IDLE_TIMEOUT_MS,
+    // headers must be in within HTTP_HEADERS_TIMEOUT_MS (a connection that sends nothing
+    // included), the whole request within HTTP_REQUEST_TIMEOUT_MS; Node checks both every
+    // connectionsCheckingInterval. No idle timeout on sockets: it would cut a response that
+    // takes long to compute (a queued simulation), since nothing moves on its socket meanwhile.
     requestTimeout: config.HTTP_REQUEST_TIMEOUT_MS,
     keepAliveTimeout: config.HTTP_KEEP_ALIVE_TIMEOUT_MS,
     http: {

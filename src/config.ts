@@ -94,8 +94,6 @@ const envSchema = z.object({
   HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1).default(10_000),
   /** A request (headers and body) not received in full by then is answered 408 and closed (ms). */
   HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1).default(30_000),
-  /** A connection with no traffic in either direction for this long is closed (ms). */
-  HTTP_IDLE_TIMEOUT_MS: z.coerce.number().int().min(1).default(30_000),
   /** An idle keep-alive connection is closed after this long (ms); keep it above the balancer's idle timeout. */
   HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(1).default(5_000),
   /** An email queued this long ago and not sent is queued again (same job id: a no-op unless Redis lost the job), in ms. */

@@ -16,7 +16,7 @@ let port: number;
 
 beforeAll(async () => {
   t = await startTestApp({
-    env: { HTTP_HEADERS_TIMEOUT_MS: '1000', HTTP_IDLE_TIMEOUT_MS: '1500', HTTP_REQUEST_TIMEOUT_MS: '2000', WS_MESSAGES_BEFORE_ACK: '5' },
+    env: { HTTP_HEADERS_TIMEOUT_MS: '1000', HTTP_REQUEST_TIMEOUT_MS: '2000', WS_MESSAGES_BEFORE_ACK: '5' },
     // Server pings far apart: an idle subscription socket must outlive the HTTP idle timeout on its own.
     subscriptions: { keepAliveMs: 60_000, connectionInitWaitTimeout: 10_000 },
   });
