@@ -42,7 +42,8 @@ import { loggerOptions } from './platform/logger.js';
 import { createMetrics } from './platform/metrics.js';
 import { APP_VERSION, PROJECT_ROOT } from './platform/paths.js';
 import { channelsPlugin, dbPlugin, redisPlugin } from './platform/plugins.js';
-import { httpRoutes } from './platform/routes.js';
+import { httpRoutes, type Lifecycle } from './platform/routes.js';
+import { boundedJsonBodies } from './platform/json-body.js';
 import { LiveMarket, type LiveMarketOptions, MarketService, type MarketDataProvider } from './market/index.js';
 import { AccessChanges, PortfolioAccess, PortfolioChangeFeed, PortfolioService, PortfolioInvitations } from './portfolios/index.js';
 import { LedgerService, LiveValuations, PortfolioValuations, heldSymbolsExcept, type LiveValuationOptions } from './ledger/index.js';
@@ -57,6 +58,8 @@ import type { AppServices } from './services.js';
 declare module 'fastify' {
   interface FastifyInstance {
     services: AppServices;
+    /** Set draining on SIGTERM (src/main.ts). */
+    lifecycle: Lifecycle;
   }
 }
 
@@ -110,7 +113,21 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     trustProxy: (_address: string, hop: number) => hop < config.TRUST_PROXY,
     bodyLimit: 5 * 1024 * 1024,
     forceCloseConnections: 'idle',
+    // Slow and half-open connections are closed (408, then the socket) instead of kept forever:
+    // headers must be in within HTTP_HEADERS_TIMEOUT_MS (a connection that sends nothing
+    // included), the whole request within HTTP_REQUEST_TIMEOUT_MS; Node checks both every
+    // connectionsCheckingInterval. No idle timeout on sockets: it would cut a response that
+    // takes long to compute (a queued simulation), since nothing moves on its socket meanwhile.
+    requestTimeout: config.HTTP_REQUEST_TIMEOUT_MS,
+    keepAliveTimeout: config.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    http: {
+      headersTimeout: Math.min(config.HTTP_HEADERS_TIMEOUT_MS, config.HTTP_REQUEST_TIMEOUT_MS),
+      requestTimeout: config.HTTP_REQUEST_TIMEOUT_MS,
+      connectionsCheckingInterval: Math.min(5_000, config.HTTP_HEADERS_TIMEOUT_MS),
+    },
   });
+  // Before anything reads a body: JSON nested too deep is refused before it is parsed.
+  boundedJsonBodies(app, config.JSON_MAX_DEPTH);
 
   // Probes and scrapes arrive every few seconds: their request lines would drown the rest, so
   // they log at warn and above only.
@@ -316,18 +333,26 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     });
   });
 
+  // SIGTERM drains (src/main.ts): /ready says 503 and connections are not kept alive, while
+  // requests are still served, until the balancer has taken the instance out.
+  const lifecycle: Lifecycle = { draining: false };
+  app.decorate('lifecycle', lifecycle);
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (lifecycle.draining) reply.header('connection', 'close');
+    return payload;
+  });
   // Idempotency-Key on mutations (GraphQL and REST): its answer-keeping hook reaches every route.
   const idempotency = new Idempotency(redis, config.REDIS_PREFIX, (err) =>
     app.log.warn({ err }, 'idempotency: Redis unavailable; key ignored'),
   );
   idempotency.install(app);
-  await app.register(httpRoutes, { services });
+  await app.register(httpRoutes, { services, lifecycle });
   if (!config.production) await app.register(graphiqlRoutes);
   installGraphQLTransport(app, '/graphql');
   installHttpAuthentication(app, '/graphql', services.viewers, (request) => (request.ip && isIP(request.ip) ? request.ip : null));
   installGraphQLIdempotency(app, '/graphql', idempotency);
   await app.register(alertRoutes, { services });
-  await app.register(reportRoutes, { services });
+  await app.register(reportRoutes, { services, budget });
   await registerQueueDashboard(app, config, queueOps);
 
   // GraphQL over HTTP lets clients send `"extensions": null`; Mercurius' body schema wants an
@@ -382,7 +407,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   await app.register(writeGuardPlugin, { viewers: services.viewers });
   await app.register(requestBudgetPlugin, { budget });
 
-  attachSubscriptionServer(app, services, schema, options.subscriptions);
+  attachSubscriptionServer(app, services, schema, budget, options.subscriptions);
   // The REST facade runs its documents through the GraphQL executor above (src/rest/); its
   // OpenAPI 3.1 description is generated from the routes (tagged ones only) by @fastify/swagger.
   await app.register(swagger, {

@@ -87,6 +87,23 @@ const envSchema = z.object({
   /** Trust X-Forwarded-For from this many proxies (behind a load balancer: 1). */
   TRUST_PROXY: intFromEnv(0),
   SHUTDOWN_TIMEOUT_MS: intFromEnv(10_000),
+  /**
+   * On SIGTERM, keep accepting requests this long (ms) before closing the listener, so the
+   * load balancer sees the instance go unready (/ready answers 503) and stops sending to it.
+   */
+  SHUTDOWN_DRAIN_MS: intFromEnv(0),
+  /** A request whose headers are not all in by then is answered 408 and closed (ms; half-open connections). */
+  HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1).default(10_000),
+  /** A request (headers and body) not received in full by then is answered 408 and closed (ms). */
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1).default(30_000),
+  /** An idle keep-alive connection is closed after this long (ms); keep it above the balancer's idle timeout. */
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(1).default(5_000),
+  /** An email queued this long ago and not sent is queued again (same job id: a no-op unless Redis lost the job), in ms. */
+  EMAIL_REQUEUE_AFTER_MS: z.coerce.number().int().min(1).default(60_000),
+  /** Deepest nesting of a JSON request body; deeper bodies are refused (400) before they are parsed. */
+  JSON_MAX_DEPTH: z.coerce.number().int().min(2).default(64),
+  /** Messages a WebSocket may send before its connection_init is acknowledged; the next closes it with 4429. */
+  WS_MESSAGES_BEFORE_ACK: z.coerce.number().int().min(1).default(8),
   /** Accounts that may be created from one IP address per hour (register); 0 = no limit. */
   REGISTRATIONS_PER_IP_PER_HOUR: intFromEnv(5),
   /** sharePortfolio calls one user may make per hour (each tells whether an address has an account); 0 = no limit. */

@@ -54,6 +54,13 @@ let stopping = false;
 async function stop(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
+  // First drain: keep serving while /ready says 503, so the balancer stops sending here before
+  // the listener closes (requests sent just before the signal are answered, not reset).
+  if (config.SHUTDOWN_DRAIN_MS > 0) {
+    app.lifecycle.draining = true;
+    app.log.info({ signal, drainMs: config.SHUTDOWN_DRAIN_MS }, 'shutting down: draining (/ready answers 503)');
+    await new Promise((resolve) => setTimeout(resolve, config.SHUTDOWN_DRAIN_MS));
+  }
   app.log.info({ signal }, 'shutting down: no new connections, finishing requests in flight');
   const timer = setTimeout(() => {
     app.log.error('shutdown timed out; exiting');
@@ -61,6 +68,7 @@ async function stop(signal: string): Promise<void> {
   }, config.SHUTDOWN_TIMEOUT_MS);
   timer.unref();
   try {
+    app.lifecycle.draining = true;
     await app.close();
     await worker?.close();
     await metricsServer?.close();

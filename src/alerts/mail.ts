@@ -20,6 +20,7 @@ import type { Config } from '../config.js';
 import {
   EMAIL_CATEGORIES,
   EmailOutbox,
+  deliverOnce,
   openCategoryEmailJob,
   userContact,
   userExists,
@@ -198,7 +199,7 @@ export async function startNotifyEmailWorker(
   const db = shared?.db ?? createDb({ url: config.DATABASE_URL, poolSize: 2 });
   const transport = config.SMTP_URL ? nodemailer().createTransport(config.SMTP_URL) : null;
   if (!transport && config.production) throw new Error('SMTP_URL is required in production');
-  const open = openWorker<SealedCategoryEmailJob>(QUEUE_NAMES.notifyEmail, config, async (job) => {
+  const open = openWorker<SealedCategoryEmailJob & { outboxId?: string }>(QUEUE_NAMES.notifyEmail, config, async (job) => {
     let notice: NotifyEmailJob;
     try {
       notice = openCategoryEmailJob(config, job.data);
@@ -208,28 +209,40 @@ export async function startNotifyEmailWorker(
     }
     const { userId, category } = notice;
     const user = await userContact(db, userId);
-    if (!user) return { sent: false, reason: 'no such user' };
-    if (!(await wantsEmail(db, userId, category))) return { sent: false, reason: 'unsubscribed' };
+    // Nothing to send is settled too: the row is marked, so it is not queued again.
+    const settle = () => deliverOnce(db, job.data.outboxId, async () => {});
+    if (!user) {
+      await settle();
+      return { sent: false, reason: 'no such user' };
+    }
+    if (!(await wantsEmail(db, userId, category))) {
+      await settle();
+      return { sent: false, reason: 'unsubscribed' };
+    }
     const email = renderNotifyEmail(config, notice, user);
     const attachment = notice.reportId && loadAttachment ? await loadAttachment(db, notice.reportId) : null;
     const attachments = attachment ? [attachment] : [];
-    if (!transport) {
-      log.info(
-        { event: 'email.logged', to: email.to, subject: email.subject },
-        `email not sent (SMTP_URL is not set): "${email.subject}" to ${email.to}\n${email.text}`,
-      );
-    } else {
-      await transport.sendMail({
-        from: config.MAIL_FROM,
-        to: email.to,
-        subject: email.subject,
-        text: email.text,
-        html: email.html,
-        headers: email.headers,
-        attachments,
-      });
-    }
-    return { sent: true };
+    // Once per outbox row (one per announcement: a report emailed to a user), whatever retried
+    // or queued the job again (src/auth/email-delivery.ts).
+    const sent = await deliverOnce(db, job.data.outboxId, async () => {
+      if (!transport) {
+        log.info(
+          { event: 'email.logged', to: email.to, subject: email.subject },
+          `email not sent (SMTP_URL is not set): "${email.subject}" to ${email.to}\n${email.text}`,
+        );
+      } else {
+        await transport.sendMail({
+          from: config.MAIL_FROM,
+          to: email.to,
+          subject: email.subject,
+          text: email.text,
+          html: email.html,
+          headers: email.headers,
+          attachments,
+        });
+      }
+    });
+    return sent ? { sent: true } : { sent: false, reason: 'already sent' };
   });
   open.worker.on('failed', (job, error) =>
     log.warn({ err: error, jobId: job?.id, attemptsMade: job?.attemptsMade }, 'notification email failed'),

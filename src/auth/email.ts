@@ -19,6 +19,8 @@ import { UnrecoverableError } from 'bullmq';
 import { createRequire } from 'node:module';
 import type { Config } from '../config.js';
 import { QUEUE_NAMES, openWorker, type RunningWorker } from '../platform/queues.js';
+import { createDb, type Db } from '../platform/db.js';
+import { deliverOnce } from './email-delivery.js';
 
 /** nodemailer, loaded at the first transport: only the worker sends mail (saves ~2 MB elsewhere). */
 const nodemailer = () => createRequire(import.meta.url)('nodemailer') as typeof import('nodemailer');
@@ -265,9 +267,11 @@ export function createMailer(config: Config, log: FastifyBaseLogger): { deliver:
 }
 
 /** The worker part that delivers queued email (registered in src/worker-runtime.ts). */
-export async function startEmailWorker(config: Config, log: FastifyBaseLogger): Promise<RunningWorker> {
+export async function startEmailWorker(config: Config, log: FastifyBaseLogger, shared?: { db: Db }): Promise<RunningWorker> {
   const mailer = createMailer(config, log);
-  const open = openWorker<SealedEmailJob>(
+  // Each send marks its outbox row sent in the send's transaction (./email-delivery.ts).
+  const db = shared?.db ?? createDb({ url: config.DATABASE_URL, poolSize: 2 });
+  const open = openWorker<SealedEmailJob & { outboxId?: string }>(
     QUEUE_NAMES.email,
     config,
     async (job) => {
@@ -278,7 +282,7 @@ export async function startEmailWorker(config: Config, log: FastifyBaseLogger): 
         // Not ours (another key, or written into Redis by hand): never send it, never retry it.
         throw new UnrecoverableError(`email job ${job.id} refused: ${(error as Error).message}`);
       }
-      await mailer.deliver(renderEmail(email));
+      await deliverOnce(db, job.data.outboxId, () => mailer.deliver(renderEmail(email)));
     },
     5,
     log,
@@ -291,6 +295,7 @@ export async function startEmailWorker(config: Config, log: FastifyBaseLogger): 
     async close() {
       await open.close();
       mailer.close();
+      if (!shared) await db.$disconnect();
     },
   };
 }

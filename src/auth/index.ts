@@ -18,6 +18,7 @@ export { UserRef } from './schema.js';
 export { startEmailWorker, invitationLink, loginAlertEmail, openCategoryEmailJob, EMAIL_CATEGORIES } from './email.js';
 export type { CategoryEmailJob, EmailCategory, SealedCategoryEmailJob } from './email.js';
 export { EmailOutbox } from './email-outbox.js';
+export { deliverOnce } from './email-delivery.js';
 export { existingUserContact, userByEmail, userContact, userExists } from './contacts.js';
 export { newOpaqueToken, sha256Hex } from './opaque.js';
 export { ApiTokens, canMutate, requireSessionViewer, API_TOKEN_PREFIX } from './api-tokens.js';

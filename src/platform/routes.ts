@@ -19,9 +19,19 @@ export interface HttpRouteServices {
   tokens: { jwks(): unknown };
 }
 
-export async function httpRoutes(app: FastifyInstance, { services }: { services: HttpRouteServices }): Promise<void> {
+/** The process' shutdown state: while draining (SIGTERM, src/main.ts) it serves but says it is not ready. */
+export interface Lifecycle {
+  draining: boolean;
+}
+
+export async function httpRoutes(
+  app: FastifyInstance,
+  { services, lifecycle }: { services: HttpRouteServices; lifecycle: Lifecycle },
+): Promise<void> {
   app.get('/health', async () => ({ status: 'ok', version: services.version }));
   app.get('/ready', async (_request, reply) => {
+    // Shutting down: the balancer takes the instance out while it still answers.
+    if (lifecycle.draining) return reply.status(503).send({ status: 'draining' });
     // Answers within READY_CHECK_TIMEOUT_MS even when a dependency hangs (frozen, unreachable).
     const [database, cache] = await Promise.all([probe(() => services.db.$queryRaw`SELECT 1`), probe(() => services.redis.ping())]);
     const ready = database === 'ok' && cache === 'ok';
