@@ -84,8 +84,15 @@ export function createMetrics() {
       for (const { provider, state } of breakerSource()) this.set({ provider }, state);
     },
   });
+  const dependencyUp = new Gauge({
+    name: 'foliograph_dependency_up',
+    help: 'Whether the last readiness check (/ready) reached the dependency: 1 up, 0 down',
+    labelNames: ['dependency'] as const,
+    registers: [registry],
+  });
   return {
     registry,
+    dependencyUp,
     graphqlRequests,
     graphqlDuration,
     httpRequests,
