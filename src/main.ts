@@ -6,7 +6,7 @@
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { startMetricsServer } from './platform/metrics-server.js';
-import { ensureDatabase, migrate } from './platform/migrate.js';
+import { MigrationError, ensureDatabase, migrate } from './platform/migrate.js';
 import { startTracing } from './platform/tracing.js';
 import { startErrorTracking } from './platform/error-tracking.js';
 
@@ -27,7 +27,12 @@ const config = readConfig();
 const tracing = await startTracing(config, 'foliograph-api');
 const errorTracking = await startErrorTracking(config, { component: 'api', release: process.env.npm_package_version ?? 'unknown' });
 await ensureDatabase(config.DATABASE_URL, (m) => console.log(m));
-await migrate(config.DATABASE_URL, (m) => console.log(m));
+await migrate(config.DATABASE_URL, (m) => console.log(m)).catch((error: unknown) => {
+  // A schema this build cannot serve from (newer, or a failed migration): say why, no stack trace.
+  if (!(error instanceof MigrationError)) throw error;
+  console.error(`foliograph cannot start: ${error.message}`);
+  process.exit(1);
+});
 
 const app = await buildApp(config);
 // The seed and the worker's side (BullMQ processors, PDF rendering, SMTP, the price feed) are
