@@ -8,6 +8,7 @@ export { AuthService, normalizeEmail } from './service.js';
 export type { AuthDeps, ClientInfo } from './deps.js';
 export { SessionRevocations } from './revocation.js';
 export { TokenSigner } from './tokens.js';
+export { resealMfaSecrets } from './mfa.js';
 export { resolveViewer, requireViewer, viewerAuthority, type AuthenticatedViewer } from './viewer.js';
 export { hashPassword } from './passwords.js';
 export { deleteStaleAuthRows } from './cleanup.js';
