@@ -1,4 +1,4 @@
-"""Reference figures for src/ledger/core/engine.test.ts, computed independently.
+"""Reference figures for src/ledger/core/engine.unit.test.ts, computed independently.
 
 Run: python3 bench/ledger_reference.py   (prints every figure as JSON; the test pastes them)
      python3 bench/ledger_reference.py --stdin < cases.json   ({name: {method, transactions}} in,
@@ -11,7 +11,6 @@ significant digits, like the TypeScript side), lots as dicts, one pass per metho
 printed rounded to 8 decimal places (how the API prints money).
 """
 import json
-from datetime import date
 from decimal import Decimal as D, getcontext, ROUND_HALF_EVEN
 
 getcontext().prec = 64
@@ -23,8 +22,10 @@ def fmt(x):
     return format(x.quantize(Q).normalize(), 'f') if x != 0 else '0'
 
 
-def days(a, b):
-    return (date.fromisoformat(b) - date.fromisoformat(a)).days
+def first_anniversary(ymd):
+    """IRS Publication 550: long term when sold after this date (the same day a year later; 28 Feb for 29 Feb)."""
+    month_day = ymd[5:]
+    return '%04d-%s' % (int(ymd[:4]) + 1, '02-28' if month_day == '02-29' else month_day)
 
 
 def run(txs, method):
@@ -73,7 +74,7 @@ def run(txs, method):
                 cost = part * l['cpsb']
                 share = proceeds * part / q
                 gains.append(dict(lot=l['id'], quantity=fmt(part), proceeds=fmt(share), cost=fmt(cost), gain=fmt(share - cost),
-                                  longTerm=days(l['opened'], t['date']) > 365))
+                                  longTerm=t['date'] > first_anniversary(l['opened'])))
                 l['rem'] -= part
                 left -= part
             assert left == 0, 'oversold'

@@ -4,7 +4,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
@@ -23,20 +22,27 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { graphiqlRoutes } from './graphql/graphiql.js';
 import { loadTrustedManifest, redisPersistedQueries, trustedDocuments } from './graphql/persisted.js';
-import { installGraphQLTransport, transportErrorFormatter } from './graphql/transport.js';
+import { Idempotency } from './platform/idempotency.js';
+import {
+  httpViewer,
+  installGraphQLIdempotency,
+  installGraphQLTransport,
+  installHttpAuthentication,
+  transportErrorFormatter,
+} from './graphql/transport.js';
 import { documentLimits } from './graphql/limits.js';
 import { graphqlHttpOperationPlugin, graphqlLimitsPlugin, requestBudgetPlugin } from './graphql/request-checks.js';
-import { restRoutes } from './rest/index.js';
+import { restRoutes, sendRestError } from './rest/index.js';
 import { attachSubscriptionServer, type SubscriptionServerOptions } from './graphql/ws.js';
-import { resolveViewer, viewerAuthority, writeGuardPlugin } from './auth/index.js';
+import { viewerAuthority, writeGuardPlugin } from './auth/index.js';
 import { RequestBudget } from './platform/request-budget.js';
 import { loggerOptions } from './platform/logger.js';
 import { createMetrics } from './platform/metrics.js';
-import { PROJECT_ROOT } from './platform/paths.js';
+import { APP_VERSION, PROJECT_ROOT } from './platform/paths.js';
 import { channelsPlugin, dbPlugin, redisPlugin } from './platform/plugins.js';
 import { httpRoutes } from './platform/routes.js';
 import { LiveMarket, type LiveMarketOptions, MarketService, type MarketDataProvider } from './market/index.js';
-import { AccessChanges, PortfolioAccess, PortfolioService, PortfolioInvitations } from './portfolios/index.js';
+import { AccessChanges, PortfolioAccess, PortfolioChangeFeed, PortfolioService, PortfolioInvitations } from './portfolios/index.js';
 import { LedgerService, LiveValuations, PortfolioValuations, heldSymbolsExcept, type LiveValuationOptions } from './ledger/index.js';
 import { AnalyticsService } from './analytics/index.js';
 import { instrumentApp } from './observability.js';
@@ -83,7 +89,6 @@ const servicesPlugin = fp(
   { name: 'services', dependencies: ['db', 'redis', 'channels'], fastify: '5.x' },
 );
 
-const VERSION = (JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 export async function buildApp(config: Config, options: BuildOptions = {}) {
@@ -137,6 +142,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   // The one path of access changes: portfolios announce them, streams follow them, alerts end with them.
   const accessChanges = new AccessChanges({ redis, channels, prefix: config.REDIS_PREFIX, logger: app.log });
   const portfolios = new PortfolioService(db, app.log, { redis, config, accessChanges });
+  const portfolioChanges = new PortfolioChangeFeed({ db, databaseUrl: config.DATABASE_URL, accessChanges, logger: app.log });
+  app.addHook('onClose', () => portfolioChanges.close());
   // Deleting an account ends the access it had and gave, in its transaction.
   auth.onAccountDeletion((tx, userId) => portfolios.accountDeletion(tx, userId));
   const invitations = new PortfolioInvitations({ db, config, outbox: auth.outbox, logger: app.log }, (actor, id, email, permission) =>
@@ -166,7 +173,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   accessChanges.onLoss(alerts.accessLossHook);
   const services: AppServices = {
     config,
-    version: VERSION,
+    version: APP_VERSION,
     logger: app.log,
     db,
     redis,
@@ -179,6 +186,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     auth,
     portfolios,
     portfolioAccess: new PortfolioAccess(db),
+    portfolioChanges,
     invitations,
     ledger,
     fx,
@@ -232,7 +240,18 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
       callback(null, !origin || allowedOrigins.has(origin) || (!config.production && localOrigin.test(origin)));
     },
     credentials: true,
-    exposedHeaders: ['x-request-id', 'retry-after'],
+    // What a browser app may read of an answer (everything else is hidden from its JavaScript).
+    exposedHeaders: [
+      'x-request-id',
+      'retry-after',
+      'ratelimit-limit',
+      'ratelimit-remaining',
+      'ratelimit-reset',
+      'deprecation',
+      'sunset',
+      'idempotent-replayed',
+      'www-authenticate',
+    ],
     maxAge: 600,
   });
 
@@ -257,16 +276,29 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     });
   });
   app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send({
-      errors: [
-        { message: `No route ${request.method} ${request.url.split('?')[0]}`, extensions: { code: 'NOT_FOUND', requestId: request.id } },
-      ],
-    }),
+    // Under /api, REST's own error envelope (src/rest/envelope.ts); elsewhere the GraphQL shape.
+    request.url.startsWith('/api/')
+      ? sendRestError(request, reply, { code: 'NOT_FOUND', message: `No route ${request.method} ${request.url.split('?')[0]}` })
+      : reply.status(404).send({
+          errors: [
+            {
+              message: `No route ${request.method} ${request.url.split('?')[0]}`,
+              extensions: { code: 'NOT_FOUND', requestId: request.id },
+            },
+          ],
+        }),
   );
 
+  // Idempotency-Key on mutations (GraphQL and REST): its answer-keeping hook reaches every route.
+  const idempotency = new Idempotency(redis, config.REDIS_PREFIX, (err) =>
+    app.log.warn({ err }, 'idempotency: Redis unavailable; key ignored'),
+  );
+  idempotency.install(app);
   await app.register(httpRoutes, { services });
   if (!config.production) await app.register(graphiqlRoutes);
   installGraphQLTransport(app, '/graphql');
+  installHttpAuthentication(app, '/graphql', services.viewers, (request) => (request.ip && isIP(request.ip) ? request.ip : null));
+  installGraphQLIdempotency(app, '/graphql', idempotency);
   await app.register(alertRoutes, { services });
   await app.register(reportRoutes, { services });
   await registerQueueDashboard(app, config, queueOps);
@@ -302,7 +334,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
         requestId: request.id,
         ip,
         userAgent: request.headers['user-agent'] ?? null,
-        viewer: await resolveViewer(services, request.headers.authorization, ip),
+        viewer: httpViewer(request),
         cache: new Map(),
       };
     },
@@ -328,7 +360,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
       openapi: '3.1.0',
       info: {
         title: 'foliograph REST API',
-        version: VERSION,
+        version: APP_VERSION,
         description: 'The seed endpoints over the GraphQL services: /api/v1 (pages), /api/v2 (cursors).',
       },
       components: {
@@ -337,7 +369,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     },
     hideUntagged: true,
   });
-  await app.register(restRoutes, { services, schema, budget });
+  await app.register(restRoutes, { services, schema, budget, idempotency });
   app.get('/api/openapi.json', () => app.swagger());
   // The docs page is served from the swagger-ui-dist files in node_modules (no CDN), outside production.
   if (!config.production) await app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { url: '/api/openapi.json' } });

@@ -9,6 +9,7 @@ import { startMetricsServer } from './platform/metrics-server.js';
 import { MigrationError, ensureDatabase, migrate } from './platform/migrate.js';
 import { startTracing } from './platform/tracing.js';
 import { startErrorTracking } from './platform/error-tracking.js';
+import { APP_VERSION } from './platform/paths.js';
 
 function readConfig(): Config {
   try {
@@ -25,7 +26,7 @@ function readConfig(): Config {
 const config = readConfig();
 // Before anything opens a connection, so Prisma, Redis and BullMQ are traced from the start.
 const tracing = await startTracing(config, 'foliograph-api');
-const errorTracking = await startErrorTracking(config, { component: 'api', release: process.env.npm_package_version ?? 'unknown' });
+const errorTracking = await startErrorTracking(config, { component: 'api', release: APP_VERSION });
 await ensureDatabase(config.DATABASE_URL, (m) => console.log(m));
 await migrate(config.DATABASE_URL, (m) => console.log(m)).catch((error: unknown) => {
   // A schema this build cannot serve from (newer, or a failed migration): say why, no stack trace.

@@ -12,7 +12,7 @@ import type { Redis } from './platform/redis.js';
 import type { SessionRevocations } from './auth/index.js';
 import type { TokenSigner } from './auth/index.js';
 import type { AuthService } from './auth/index.js';
-import type { AccessChanges, PortfolioAccess, PortfolioService, PortfolioInvitations } from './portfolios/index.js';
+import type { AccessChanges, PortfolioAccess, PortfolioChangeFeed, PortfolioService, PortfolioInvitations } from './portfolios/index.js';
 import type { LedgerService, LiveValuations, PortfolioValuations } from './ledger/index.js';
 import type { FxRates, MarketService } from './market/index.js';
 import type { ApiTokens } from './auth/index.js';
@@ -46,6 +46,8 @@ export interface AppServices {
   auth: AuthService;
   /** Portfolios and their shares, with their audit trail (src/portfolios). */
   portfolios: PortfolioService;
+  /** Multi-device sync: each portfolio's changes in order, replayed then live (src/portfolios/change-feed.ts). */
+  portfolioChanges: PortfolioChangeFeed;
   /** What role a viewer has on portfolios: the one place that answers it (src/portfolios/access.ts). */
   portfolioAccess: PortfolioAccess;
   /** Transactions, investments, lots, holdings, realized gains and cash of portfolios, custom assets and portfolio files (src/ledger/service.ts). */

@@ -9,6 +9,7 @@ import { startTracing } from './platform/tracing.js';
 import { startErrorTracking } from './platform/error-tracking.js';
 import { startWorker } from './worker-runtime.js';
 import { MigrationError, assertSchemaKnown } from './platform/migrate.js';
+import { APP_VERSION } from './platform/paths.js';
 
 let config;
 try {
@@ -25,7 +26,7 @@ try {
 }
 const log = pino(loggerOptions(config.LOG_LEVEL, config.production, config.LOG_FORMAT));
 const tracing = await startTracing(config, 'foliograph-worker');
-const errorTracking = await startErrorTracking(config, { component: 'worker', release: process.env.npm_package_version ?? 'unknown' });
+const errorTracking = await startErrorTracking(config, { component: 'worker', release: APP_VERSION });
 const worker = await startWorker(config, log);
 // The worker's /metrics (jobs, process) on METRICS_PORT; Kubernetes probes that port too.
 collectDefaultMetrics({ register: processRegistry });

@@ -10,12 +10,14 @@ import { TEST_DB_PREFIX, databaseUrl, testDatabaseName, withAdmin } from './db.j
 const STALE_AFTER_SECONDS = 3 * 3600;
 
 export default async function setup(): Promise<() => Promise<void>> {
+  // The integration and system projects share one template: the first project to start builds it.
+  if (process.env.FOLIOGRAPH_TEST_TEMPLATE) return async () => {};
   const redis = new Redis(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379', { lazyConnect: true, maxRetriesPerRequest: 1 });
   try {
     await redis.connect();
     await redis.ping();
   } catch (error) {
-    throw new Error(`Redis is not reachable at 127.0.0.1:6379 (${(error as Error).message}); start it, see README`);
+    throw new Error(`Redis is not reachable at 127.0.0.1:6379 (${(error as Error).message}); start it, see docs/development.md`);
   } finally {
     redis.disconnect();
   }
@@ -31,7 +33,7 @@ export default async function setup(): Promise<() => Promise<void>> {
     }
     await client.query(`CREATE DATABASE ${template}`);
   }).catch((error: Error) => {
-    throw new Error(`PostgreSQL is not reachable or refused setup (${error.message}); see README`);
+    throw new Error(`PostgreSQL is not reachable or refused setup (${error.message}); see docs/development.md`);
   });
   await migrate(databaseUrl(template));
   // Test workers are started after this and inherit the environment.

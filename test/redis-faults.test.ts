@@ -41,7 +41,7 @@ beforeAll(async () => {
   loggedOut = tokens.accessToken;
   expect((await t.gql(MeDocument, {}, { token: loggedOut })).data?.me?.email).toBe(alice.email);
   expect((await t.gql(LogoutDocument, { refreshToken: tokens.refreshToken }, { token: loggedOut })).data).toEqual({ logout: true });
-  expect((await t.gql(MeDocument, {}, { token: loggedOut })).data).toEqual({ me: null });
+  expect((await t.gql(MeDocument, {}, { token: loggedOut })).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
 });
 afterAll(async () => {
   stderr?.restore();
@@ -102,7 +102,7 @@ describe('Redis stopped', () => {
       expect(metrics).toMatch(/^foliograph_dependency_up\{dependency="database"\} 1$/m);
 
       // Revocation lives in PostgreSQL: the logged-out session stays out.
-      expect((await me(loggedOut)).data).toEqual({ me: null });
+      expect((await me(loggedOut)).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
 
       // Sign-in works on the per-process limiter, and still refuses after 5 failures.
       const signIn = await t.gql(LoginDocument, { input: { email: alice.email, password: GOOD_PASSWORD } }, from('203.0.113.20'));
@@ -132,7 +132,7 @@ describe('Redis stopped', () => {
     await redis.spawn();
     await backToReady();
     // Redis came back empty: revocation is checked against PostgreSQL again.
-    expect((await me(loggedOut)).data).toEqual({ me: null });
+    expect((await me(loggedOut)).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
     expect((await me(alice.auth.accessToken)).data?.me?.email).toBe(alice.email);
     // The outbox relays the kept email once Redis is back (at the latest on the next sweep).
     await vi.waitFor(async () => expect(await t.app.services.db.emailOutbox.count()).toBe(0), { timeout: 10_000, interval: 100 });
@@ -152,7 +152,7 @@ describe('Redis frozen (SIGSTOP)', () => {
         expect(probe.value.json()).toMatchObject({ status: 'degraded', redis: 'down' });
         expect(probe.ms).toBeLessThan(1500);
         const refused = await timed(() => me(loggedOut));
-        expect(refused.value.data).toEqual({ me: null });
+        expect(refused.value.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
         expect(refused.ms).toBeLessThan(COMMAND_TIMEOUT_MS + 1500);
         await new Promise((resolve) => setTimeout(resolve, 1000));
       } finally {
@@ -165,7 +165,7 @@ describe('Redis frozen (SIGSTOP)', () => {
     const slow = durations.filter((ms) => ms >= COMMAND_TIMEOUT_MS);
     expect(slow.length).toBeLessThan(durations.length / 2);
     await backToReady();
-    expect((await me(loggedOut)).data).toEqual({ me: null });
+    expect((await me(loggedOut)).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   });
 });
 
@@ -187,7 +187,7 @@ describe('Redis restarted empty', () => {
       await inspect.close();
     }
     await backToReady();
-    expect((await me(loggedOut)).data).toEqual({ me: null });
+    expect((await me(loggedOut)).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   });
 });
 

@@ -48,6 +48,10 @@ describe('auth over REST', () => {
     const refreshed = await call<Tokens>('POST', '/api/v1/auth/refresh', { body: { refreshToken: login.body.data!.refreshToken } });
     expect(refreshed.status).toBe(200);
     expect(refreshed.body.data!.refreshToken).not.toBe(login.body.data!.refreshToken);
+    // Within 30 s the same token answers the same pair (tabs); later it is reuse.
+    const tab = await call<Tokens>('POST', '/api/v1/auth/refresh', { body: { refreshToken: login.body.data!.refreshToken } });
+    expect(tab.body.data!.refreshToken).toBe(refreshed.body.data!.refreshToken);
+    await t.app.services.db.refreshToken.updateMany({ where: { usedAt: { not: null } }, data: { usedAt: new Date(Date.now() - 31_000) } });
     const reused = await call('POST', '/api/v1/auth/refresh', { body: { refreshToken: login.body.data!.refreshToken } });
     expect(reused.status).toBe(401);
     expect(reused.body.error!.code).toBe('TOKEN_REUSED');

@@ -50,14 +50,18 @@ export const TRANSACTION_TYPES = [
   'WITHDRAWAL',
   'TRANSFER_IN',
   'TRANSFER_OUT',
+  'CONVERSION',
 ] as const;
 export type TransactionType = (typeof TRANSACTION_TYPES)[number];
 
 export const COST_BASIS_METHODS = ['FIFO', 'LIFO', 'HIFO', 'AVERAGE'] as const;
 export type CostBasisMethod = (typeof COST_BASIS_METHODS)[number];
 
-/** Days held beyond which a gain is long term. */
-export const LONG_TERM_DAYS = 365;
+/** The same day a year later (28 February for 29 February). */
+function firstAnniversary(ymd: string): string {
+  const monthDay = ymd.slice(5);
+  return `${String(Number(ymd.slice(0, 4)) + 1).padStart(4, '0')}-${monthDay === '02-29' ? '02-28' : monthDay}`;
+}
 
 type DecimalText = Decimal | string;
 
@@ -270,7 +274,8 @@ export function replay(transactions: readonly LedgerTransaction[], options: Repl
               proceeds,
               costBasis,
               gain: proceeds.minus(costBasis),
-              longTerm: daysBetween(lot.openedOn, t.date) > LONG_TERM_DAYS,
+              // IRS Publication 550: long term when sold after the purchase's first anniversary.
+              longTerm: t.date > firstAnniversary(lot.openedOn),
             });
           }
           lot.remainingQuantity = lot.remainingQuantity.minus(part);

@@ -187,11 +187,16 @@ export type TransactionInput = {
   splitTo?: string | null | undefined;
   /** Required for trades, DIVIDEND and SPLIT; none for DEPOSIT and WITHDRAWAL. */
   symbol?: string | null | undefined;
+  /** CONVERSION: what arrives, in `toCurrency`. */
+  toAmount?: string | null | undefined;
+  /** CONVERSION: the currency that arrives (ISO 4217 or a minor unit). */
+  toCurrency?: string | null | undefined;
   type: TransactionType;
 };
 
 export type TransactionType =
   | 'BUY'
+  | 'CONVERSION'
   | 'DEPOSIT'
   | 'DIVIDEND'
   | 'FEE'

@@ -319,7 +319,10 @@ export class AnalyticsService {
       const asset = snapshot.assets.get(symbol);
       if (asset) priceCurrency.set(symbol, asset.currency);
     }
-    const currencies = new Set([...priceCurrency.values(), ...snapshot.transactions.map((t) => t.currency)]);
+    const currencies = new Set([
+      ...priceCurrency.values(),
+      ...snapshot.transactions.flatMap((t) => (t.toCurrency ? [t.currency, t.toCurrency] : [t.currency])),
+    ]);
     currencies.delete(base);
     const earliest = snapshot.transactions.find((t) => t.fxRate === null)?.date;
     const from = earliest !== undefined && earliest < since ? earliest : since;
@@ -343,6 +346,7 @@ export class AnalyticsService {
       currency: t.currency,
       fxRate: t.fxRate !== null ? Number(t.fxRate) : t.currency === base ? 1 : rateOn(t.currency, t.date),
       splitRatio: t.splitFrom !== null && t.splitTo !== null ? Number(t.splitTo) / Number(t.splitFrom) : 1,
+      ...(t.toCurrency && { toAmount: Number(t.toAmount), toCurrency: t.toCurrency }),
     }));
     return { range, events, prices, priceCurrency, fx };
   }

@@ -120,8 +120,8 @@ describe('personal API tokens', () => {
       { token: user.token },
     );
     expect(revoked.data?.revokeApiToken).toBe(true);
-    expect((await b.gql<{ me: unknown }>(ME, {}, { token })).data).toEqual({ me: null });
-    expect((await a.gql<{ me: unknown }>(ME, {}, { token })).data).toEqual({ me: null });
+    expect((await b.gql<{ me: unknown }>(ME, {}, { token })).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    expect((await a.gql<{ me: unknown }>(ME, {}, { token })).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
     expect((await socket.closed).code).toBe(4403);
 
     const again = new RawSocket(url);
@@ -143,7 +143,7 @@ describe('personal API tokens', () => {
     const user = await createTestUser(a);
     const { token, apiToken } = await createToken(a, user, { name: 'short', scopes: ['READ'], expiresInDays: 1 });
     await a.app.services.db.apiToken.update({ where: { id: apiToken.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
-    expect((await a.gql<{ me: unknown }>(ME, {}, { token })).data).toEqual({ me: null });
+    expect((await a.gql<{ me: unknown }>(ME, {}, { token })).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
     expect(errorCode(await a.gql(LIST, {}, { token }))).toBe('UNAUTHENTICATED');
   });
 

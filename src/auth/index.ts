@@ -9,7 +9,7 @@ export type { AuthDeps, ClientInfo } from './deps.js';
 export { SessionRevocations } from './revocation.js';
 export { TokenSigner } from './tokens.js';
 export { resealMfaSecrets } from './mfa.js';
-export { resolveViewer, requireViewer, viewerAuthority, type AuthenticatedViewer } from './viewer.js';
+export { authenticate, resolveViewer, requireViewer, viewerAuthority, type AuthenticatedViewer, type TokenRefusal } from './viewer.js';
 export { hashPassword } from './passwords.js';
 export { deleteStaleAuthRows } from './cleanup.js';
 export { onSecurityEvent } from './security-log.js';

@@ -2,7 +2,8 @@
  * Sessions and their tokens. A session is one sign-in on one device; its refresh tokens form one
  * rotation family: each refresh spends the presented token and issues the next. Presenting a
  * spent token again means two parties hold the family (a stolen token, or a replay), so the
- * whole session is revoked and the caller gets TOKEN_REUSED.
+ * whole session is revoked and the caller gets TOKEN_REUSED, except within 30 s of the token's
+ * first use (./refresh-grace.ts: tabs refreshing at once), which answers the same successor.
  *
  * Revocation is immediate: the session is marked in the database (no more refreshes) and in
  * Redis (SessionRevocations: its access tokens are refused at once by resolveViewer, and open
@@ -17,6 +18,7 @@ import { loginAlertEmail } from './email.js';
 import type { EmailOutbox } from './email-outbox.js';
 import { newOpaqueToken, sha256Hex } from './opaque.js';
 import { securityEvent } from './security-log.js';
+import { REFRESH_GRACE_SECONDS, RefreshGrace } from './refresh-grace.js';
 import { ACCESS_TOKEN_TTL_SECONDS } from './tokens.js';
 
 export const REFRESH_TOKEN_TTL_MS = 7 * 24 * 60 * 60 * 1000;
@@ -45,10 +47,14 @@ export function describeDevice(userAgent: string | null): string | null {
 }
 
 export class SessionService {
+  private readonly grace: RefreshGrace;
+
   constructor(
     private readonly deps: AuthDeps,
     private readonly outbox: EmailOutbox,
-  ) {}
+  ) {
+    this.grace = new RefreshGrace(deps.redis, deps.config.REDIS_PREFIX);
+  }
 
   /**
    * A new session for a user who has just proved who they are. With `alertOnNewDevice`, a
@@ -95,14 +101,14 @@ export class SessionService {
     const presented = await db.refreshToken.findUnique({ where: { tokenHash }, include: { session: { include: { user: true } } } });
     if (!presented) throw unauthenticated('Invalid refresh token');
     const { session } = presented;
-    if (presented.usedAt) return this.reuseDetected(session, client);
+    if (presented.usedAt) return this.withinGrace(refreshToken, tokenHash, presented.usedAt, session, client);
     const now = new Date();
     if (session.revokedAt || presented.expiresAt <= now || session.expiresAt <= now) {
       // Prisma reads the token and its session in separate statements: a concurrent refresh may
       // have spent the token, and a third one ended the session as a reuse, in between. A spent
       // token is a reuse whatever its session's state, so look once more before calling it ended.
       const again = session.revokedAt ? await db.refreshToken.findUnique({ where: { tokenHash }, select: { usedAt: true } }) : null;
-      if (again?.usedAt) return this.reuseDetected(session, client);
+      if (again?.usedAt) return this.withinGrace(refreshToken, tokenHash, again.usedAt, session, client);
       throw unauthenticated('This session has ended; sign in again');
     }
 
@@ -116,9 +122,18 @@ export class SessionService {
       const live = await tx.session.updateMany({ where: { id: session.id, revokedAt: null }, data: { lastUsedAt: now, expiresAt } });
       if (live.count !== 1) throw unauthenticated('This session has ended; sign in again');
       await tx.refreshToken.create({ data: { sessionId: session.id, tokenHash: sha256Hex(next), expiresAt } });
+      // Before the commit: a concurrent refresh with this token waits on the row lock above
+      // and, once it finds the token spent, must find the successor already remembered.
+      // Without Redis the rotation still stands; only the tabs' grace is lost.
+      await this.grace.remember(refreshToken, tokenHash, next).catch((err: unknown) => {
+        this.deps.logger.warn({ err }, 'refresh grace window unavailable (Redis)');
+      });
       return true;
     });
-    if (!rotated) return this.reuseDetected(session, client);
+    if (!rotated) {
+      const spent = await db.refreshToken.findUnique({ where: { tokenHash }, select: { usedAt: true } });
+      return this.withinGrace(refreshToken, tokenHash, spent?.usedAt ?? now, session, client);
+    }
     return this.payload(session.user, session.id, next);
   }
 
@@ -176,6 +191,22 @@ export class SessionService {
       ip: client.ip,
     });
     return revoked;
+  }
+
+  /**
+   * A spent token presented again: within the grace window of its first use (tabs refreshing
+   * at once), the same successor and a fresh access token of the same live session; otherwise
+   * (or when the successor is not known, e.g. Redis lost it) reuse.
+   */
+  private async withinGrace(presented: string, tokenHash: string, usedAt: Date, session: Session & { user: User }, client: ClientInfo) {
+    if (Date.now() - usedAt.getTime() <= REFRESH_GRACE_SECONDS * 1000 && !session.revokedAt) {
+      const successor = await this.grace.successor(presented, tokenHash).catch(() => null);
+      const live = successor
+        ? await this.deps.db.session.count({ where: { id: session.id, revokedAt: null, expiresAt: { gt: new Date() } } })
+        : 0;
+      if (successor && live === 1) return this.payload(session.user, session.id, successor);
+    }
+    return this.reuseDetected(session, client);
   }
 
   private async reuseDetected(session: Session, client: ClientInfo): Promise<never> {

@@ -19,6 +19,7 @@ import {
   generateKeyPair,
   importPKCS8,
   jwtVerify,
+  errors as joseErrors,
   type JWK,
   type CryptoKey,
 } from 'jose';
@@ -90,30 +91,39 @@ export class TokenSigner {
 
   /** Returns the claims of a valid token, or null for anything else (expired, forged, malformed). */
   async verify(token: string): Promise<AccessClaims | null> {
+    const checked = await this.check(token);
+    return 'claims' in checked ? checked.claims : null;
+  }
+
+  /** The claims of a valid token, or why it is refused: expired (a refresh helps) or invalid (it never will). */
+  async check(token: string): Promise<{ claims: AccessClaims } | { failure: 'expired' | 'invalid' }> {
     const known = this.verified.get(token);
     if (known) {
       // jose's rule: expired once the current second reaches `exp`.
-      if (Math.floor(Date.now() / 1000) < known.expiresAt.getTime() / 1000) return { ...known };
+      if (Math.floor(Date.now() / 1000) < known.expiresAt.getTime() / 1000) return { claims: { ...known } };
       this.verified.delete(token);
-      return null;
+      return { failure: 'expired' };
     }
     try {
       // The key the token names; a token without a kid (none are issued) is tried with the signing key.
       const kid = decodeProtectedHeader(token).kid ?? this.kid;
       const key = this.verifiers.get(kid);
-      if (!key) return null;
+      if (!key) return { failure: 'invalid' };
       const { payload } = await jwtVerify(token, key.publicKey, {
         algorithms: [key.jwk.alg as string],
         issuer: this.issuer,
         audience: this.audience,
         requiredClaims: ['sub', 'sid', 'exp', 'iat'],
       });
-      if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string' || typeof payload.exp !== 'number') return null;
+      if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string' || typeof payload.exp !== 'number') {
+        return { failure: 'invalid' };
+      }
       const claims = { userId: payload.sub, sessionId: payload.sid, expiresAt: new Date(payload.exp * 1000) };
       this.verified.set(token, claims);
-      return { ...claims };
-    } catch {
-      return null;
+      return { claims: { ...claims } };
+    } catch (error) {
+      // jose checks the signature before the times: an expired token here was genuinely ours.
+      return { failure: error instanceof joseErrors.JWTExpired ? 'expired' : 'invalid' };
     }
   }
 

@@ -12,15 +12,15 @@ export interface Viewer {
 }
 
 /**
- * Who is behind an access token and whether their session still stands. Auth implements it (its
- * door's viewerAuthority); the kernel only calls it, so it knows no domain.
- */
-/**
  * 'request' (the default): the session check goes out at once. 'connect' (WebSocket connects):
  * it may wait a few milliseconds to share its Redis read with other connects of a burst.
  */
 export type ViewerCheckTiming = 'request' | 'connect';
 
+/**
+ * Who is behind an access token and whether their session still stands. Auth implements it (its
+ * door's viewerAuthority); the kernel only calls it, so it knows no domain.
+ */
 export interface ViewerAuthority {
   /** The caller behind an `Authorization: Bearer <token>` value, with the token's expiry, or null. */
   resolve(
@@ -28,6 +28,15 @@ export interface ViewerAuthority {
     ip?: string | null,
     timing?: ViewerCheckTiming,
   ): Promise<(Viewer & { expiresAt: Date }) | null>;
+  /**
+   * The same, saying why a value that does not verify is refused (TOKEN_EXPIRED, TOKEN_REVOKED,
+   * TOKEN_INVALID); no value at all is anonymous (`viewer: null`).
+   */
+  authenticate(
+    authorization: string | null | undefined,
+    ip?: string | null,
+    timing?: ViewerCheckTiming,
+  ): Promise<{ viewer: (Viewer & { expiresAt: Date }) | null } | { refused: 'TOKEN_EXPIRED' | 'TOKEN_REVOKED' | 'TOKEN_INVALID' }>;
   /** Whether the viewer's session (or personal API token) has been revoked since it was resolved. */
   isRevoked(viewer: Viewer, timing?: ViewerCheckTiming): Promise<boolean>;
   /** The same, asked of the record of truth (PostgreSQL) rather than a cache: writes use it. */

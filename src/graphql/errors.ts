@@ -31,6 +31,8 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<string, number>> = {
   NOT_FOUND: 404,
   CONFLICT: 409,
   RATE_LIMITED: 429,
+  IDEMPOTENCY_KEY_REUSED: 422,
+  IDEMPOTENCY_KEY_IN_USE: 409,
   INTERNAL_SERVER_ERROR: 500,
 };
 
@@ -143,6 +145,13 @@ export function formatGraphQLErrors(
       : [e];
   });
   const errors = flat.map((e) => toClientError(e instanceof GraphQLError ? e : new GraphQLError(String(e)), requestId, log, options));
+  // A request that could not run (syntax, validation): its requestId in the body too, not only
+  // in the x-request-id header, so a client that logs the body can quote it.
+  if (requestId) {
+    for (const error of errors) {
+      if (!error.path && error.extensions.requestId === undefined) (error.extensions as Record<string, unknown>).requestId = requestId;
+    }
+  }
   const response: ExecutionResult = { data: execution.data ?? null, errors };
   if (execution.data === undefined) delete (response as { data?: unknown }).data;
   const codes = [...new Set(errors.map((e) => String(e.extensions?.code)))];

@@ -14,7 +14,9 @@
  */
 import { operationFacts } from './operation-facts.js';
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { GraphQLError, type DocumentNode, type ExecutionResult } from 'graphql';
+import { GraphQLError, getOperationAST, parse, type DocumentNode, type ExecutionResult, type OperationDefinitionNode } from 'graphql';
+import type { Idempotency } from '../platform/idempotency.js';
+import type { Viewer, ViewerAuthority } from './context.js';
 
 export const GRAPHQL_RESPONSE_JSON = 'application/graphql-response+json';
 const JSON_TYPE = 'application/json';
@@ -38,6 +40,8 @@ export class TransportRefusal extends Error {
     message: string,
     readonly field: string | null,
     readonly headers: Record<string, string> = {},
+    /** More `extensions` for the error (e.g. UNAUTHENTICATED's `reason`). */
+    readonly extensions: Record<string, unknown> = {},
   ) {
     super(message);
     this.name = 'TransportRefusal';
@@ -90,6 +94,7 @@ interface Refusal {
   message: string;
   field: string | null;
   headers: Record<string, string>;
+  extensions?: Record<string, unknown>;
 }
 
 type ErrorLike = Error & { code?: unknown; statusCode?: unknown; validation?: unknown; errors?: unknown; headers?: unknown };
@@ -105,6 +110,7 @@ export function refusalOf(error: GraphQLError): Refusal | undefined {
       message: original.message,
       field: original.field,
       headers: original.headers,
+      extensions: original.extensions,
     };
   }
   const known = typeof original.code === 'string' ? KNOWN_REFUSALS[original.code] : undefined;
@@ -194,7 +200,7 @@ export function transportErrorFormatter(
         reply?.header('cache-control', 'private, no-cache, must-revalidate');
         if (media.type === GRAPHQL_RESPONSE_JSON) statusCode = 404;
       }
-      const extensions: Record<string, unknown> = { code: refusal.code, requestId };
+      const extensions: Record<string, unknown> = { code: refusal.code, ...refusal.extensions, requestId };
       if (refusal.code === 'BAD_USER_INPUT') extensions.details = [{ field: refusal.field ?? 'request', message: refusal.message }];
       return { statusCode, response: { errors: [new GraphQLError(refusal.message, { extensions })] } };
     }
@@ -258,10 +264,80 @@ export function installGraphQLTransport(app: FastifyInstance, path: string): voi
 
   app.addHook('onSend', async (request, reply, payload) => {
     if (request.routeOptions.url !== path || request.headers.upgrade) return payload;
+    // The media type follows Accept: caches must key on it.
+    const vary = String(reply.getHeader('vary') ?? '');
+    if (!/\baccept\b/i.test(vary)) reply.header('vary', vary ? `${vary}, Accept` : 'Accept');
     const current = String(reply.getHeader('content-type') ?? '');
     if (current.startsWith(JSON_TYPE)) reply.header('content-type', `${mediaOf(request).type}; charset=utf-8`);
     return payload;
   });
+}
+
+/** The 401 of an Authorization value that does not verify (RFC 6750; contract: Transport). */
+export function invalidTokenRefusal(reason: 'TOKEN_EXPIRED' | 'TOKEN_REVOKED' | 'TOKEN_INVALID'): TransportRefusal {
+  const message =
+    reason === 'TOKEN_EXPIRED'
+      ? 'The access token has expired: refresh it'
+      : reason === 'TOKEN_REVOKED'
+        ? 'The session of this access token has ended: sign in again'
+        : 'The Authorization header does not hold a valid token';
+  return new TransportRefusal(401, 'UNAUTHENTICATED', message, null, { 'www-authenticate': `Bearer error="invalid_token"` }, { reason });
+}
+
+const authenticated = new WeakMap<FastifyRequest, Viewer | null>();
+
+/**
+ * Authenticates every GraphQL request over HTTP once, before Mercurius parses it: a header that
+ * does not verify refuses the request whole (401), never runs it as anonymous.
+ */
+export function installHttpAuthentication(
+  app: FastifyInstance,
+  path: string,
+  viewers: ViewerAuthority,
+  ipOf: (request: FastifyRequest) => string | null,
+): void {
+  app.addHook('preHandler', async (request) => {
+    if (request.routeOptions.url !== path || request.headers.upgrade) return;
+    const outcome = await viewers.authenticate(request.headers.authorization, ipOf(request));
+    if ('refused' in outcome) throw invalidTokenRefusal(outcome.refused);
+    authenticated.set(request, outcome.viewer);
+  });
+}
+
+/**
+ * Idempotency-Key on GraphQL mutations over HTTP (src/platform/idempotency.ts), per signed-in
+ * user or API token; registered after installHttpAuthentication, whose viewer it scopes by.
+ */
+export function installGraphQLIdempotency(app: FastifyInstance, path: string, idempotency: Idempotency): void {
+  app.addHook('preHandler', async (request, reply) => {
+    if (request.routeOptions.url !== path || request.method !== 'POST' || request.headers['idempotency-key'] === undefined) return;
+    const viewer = authenticated.get(request);
+    if (!viewer) return;
+    const { query, operationName } = (request.body ?? {}) as { query?: unknown; operationName?: unknown };
+    if (typeof query !== 'string') return;
+    let operation: OperationDefinitionNode | null | undefined;
+    try {
+      operation = getOperationAST(parse(query), typeof operationName === 'string' && operationName ? operationName : undefined);
+    } catch {
+      return; // Mercurius reports the syntax error.
+    }
+    if (operation?.operation !== 'mutation') return;
+    const scope = viewer.apiTokenScopes ? `token:${viewer.sessionId}` : `user:${viewer.userId}`;
+    // The same request whether or not the client named its only operation.
+    const { variables } = request.body as { variables?: unknown };
+    const outcome = await idempotency.begin(request, reply, scope, {
+      query,
+      variables: variables ?? null,
+      operation: operation.name?.value ?? null,
+    });
+    if (outcome.kind === 'refused') throw new TransportRefusal(outcome.status, outcome.code, outcome.message, 'idempotency-key');
+    return outcome.kind === 'replayed' ? reply : undefined;
+  });
+}
+
+/** The viewer installHttpAuthentication found for the request (null: anonymous). */
+export function httpViewer(request: FastifyRequest): Viewer | null {
+  return authenticated.get(request) ?? null;
 }
 
 /** Refuses what a document cannot do over HTTP: no operation to run, a subscription, a mutation over GET. */

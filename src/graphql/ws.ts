@@ -8,7 +8,8 @@
  * - 4400 bad or unknown message, 4401 subscribe before connection_ack, 4408 no connection_init
  *   in time, 4409 a subscription id already in use, 4429 a second connection_init.
  * - 4403 Forbidden: connection_init without a valid access token of a live session
- *   (`connectionParams.authorization` = "Bearer <token>"), and later, when that session is
+ *   (`connectionParams.authorization` = "Bearer <token>"): reason "Forbidden" without one,
+ *   TOKEN_EXPIRED, TOKEN_REVOKED or TOKEN_INVALID for one that does not verify; and later, when that session is
  *   revoked ("Session revoked") or the token expires ("Access token expired"). 4403 and not
  *   4401: the protocol reserves 4401 for subscribing before the acknowledgement, and graphql-ws'
  *   client treats 4401 as fatal but retries after 4403, so a client whose `connectionParams` is a
@@ -217,7 +218,14 @@ export function attachSubscriptionServer(
         }
         // The address goes with the token: an API token's use from a new one is recorded and alerted.
         const ip = clientIp(ctx.extra.request, config.TRUST_PROXY);
-        const viewer = await services.viewers.resolve(typeof authorization === 'string' ? authorization : null, ip, 'connect');
+        const outcome = await services.viewers.authenticate(typeof authorization === 'string' ? authorization : null, ip, 'connect');
+        if ('refused' in outcome) {
+          // Closed before graphql-ws' own 4403 "Forbidden", so the client reads why (and graphql-ws
+          // still retries after 4403: a connectionParams function can refresh the token).
+          if (socket.readyState === socket.OPEN) socket.close(CloseCode.Forbidden, outcome.refused);
+          return false;
+        }
+        const { viewer } = outcome;
         if (!viewer || socket.readyState !== socket.OPEN) return false;
         const expiresIn = viewer.expiresAt.getTime() - Date.now();
         if (expiresIn <= 0) return false;

@@ -9,7 +9,7 @@ import type { AssetType } from '../generated/prisma/enums.js';
 import { customAssetId, insertCustomAsset, resolveAssets, storeCustomPrices, symbolTakenBy } from '../market/index.js';
 import { Prisma, type Db } from '../platform/db.js';
 import { conflict, notFound, Problems } from '../platform/errors.js';
-import { checkCurrency, checkName, checkOptionalText, checkPastDate, checkPrice, checkSymbol, SECTOR_MAX } from './validation.js';
+import { checkLedgerCurrency, checkName, checkOptionalText, checkPastDate, checkPrice, checkSymbol, SECTOR_MAX } from './validation.js';
 
 type Tx = Prisma.TransactionClient;
 
@@ -41,7 +41,7 @@ export function checkCustomAsset(problems: Problems, input: CustomAssetInput, fi
     symbol: checkSymbol(problems, field('symbol'), input.symbol),
     name: checkName(problems, field('name'), input.name),
     type: input.type,
-    currency: checkCurrency(problems, field('currency'), input.currency),
+    currency: checkLedgerCurrency(problems, field('currency'), input.currency),
     sector: checkOptionalText(problems, field('sector'), input.sector, SECTOR_MAX) ?? null,
   };
 }

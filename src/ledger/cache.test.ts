@@ -115,7 +115,7 @@ describe('two instances sharing PostgreSQL and Redis', () => {
     expect((await figures(a, portfolio.id)).holdings.map((h) => h.quantity)).toEqual(['8']);
   });
 
-  it('a cost basis method changed through one instance re-closes the sales in the other', async () => {
+  it('a cost basis method changed through one instance is seen by the other (later SELLs use it, its what-if at once)', async () => {
     const portfolio = await createPortfolio(a, owner);
     await record(a, portfolio.id, { type: 'BUY', symbol: 'XYZ', date: '2024-01-10', quantity: '10', price: '100' });
     await record(a, portfolio.id, { type: 'BUY', symbol: 'XYZ', date: '2024-01-11', quantity: '10', price: '120' });
@@ -128,9 +128,20 @@ describe('two instances sharing PostgreSQL and Redis', () => {
     });
     const UPDATE = `mutation M($id: ID!) { updatePortfolio(id: $id, input: { costBasisMethod: LIFO }) { id } }`;
     ok(await b.gql(UPDATE, { id: portfolio.id }, { token: owner.token }));
+    // The SELL keeps the FIFO it was recorded under; the portfolio's method is LIFO from now on.
     expect(ok(await a.gql<Gain>(GAIN, { id: portfolio.id }, { token: owner.token })).portfolio.realizedGains).toEqual({
       method: 'LIFO',
+      total: { amount: '300' },
+    });
+    const WHAT_IF = `query Gain($id: ID!) { portfolio(id: $id) { realizedGains(method: LIFO) { method total { amount } } } }`;
+    expect(ok(await a.gql<Gain>(WHAT_IF, { id: portfolio.id }, { token: owner.token })).portfolio.realizedGains).toEqual({
+      method: 'LIFO',
       total: { amount: '100' },
+    });
+    await record(b, portfolio.id, { type: 'SELL', symbol: 'XYZ', date: '2024-02-02', quantity: '5', price: '130' });
+    // LIFO now: 5 of the 120 lot, 5 × 10 = 50.
+    expect(ok(await a.gql<Gain>(GAIN, { id: portfolio.id }, { token: owner.token })).portfolio.realizedGains.total).toEqual({
+      amount: '350',
     });
   });
 });

@@ -125,6 +125,9 @@ describe('export', () => {
       fxRate: null,
       splitFrom: null,
       splitTo: null,
+      toAmount: null,
+      toCurrency: null,
+      costBasisMethod: null,
       lotIds: [],
       notes: '=HYPERLINK("http://evil")',
       name: 'Apple Inc.',
@@ -140,7 +143,7 @@ describe('export', () => {
     expect(header).toBe(TRANSACTION_CSV_COLUMNS.join(','));
     const id = JSON.parse((await exported('JSON')).data).transactions[0].id;
     expect(first).toBe(
-      `2024-03-15,BUY,AAPL,0.10000001,12345.6789,1234.568013456789,0,USD,,,,,${id},"'=HYPERLINK(""http://evil"")",Apple Inc.,STOCK,Information Technology`,
+      `2024-03-15,BUY,AAPL,0.10000001,12345.6789,1234.568013456789,0,USD,,,,,,,,${id},"'=HYPERLINK(""http://evil"")",Apple Inc.,STOCK,Information Technology`,
     );
   });
 });

@@ -13,8 +13,10 @@ import './custom-asset.schema.js';
 import './portfolio-file.schema.js';
 import './valuation-fields.js';
 import './transactions.schema.js';
+import './change-fields.js';
 
 export { LedgerService } from './service.js';
+export { firstAnniversary, isLongTerm } from './core/engine.js';
 export { InvestmentRef } from './investment.schema.js';
 export { MoneyRef } from './transactions.schema.js';
 export { PortfolioValuations, heldSymbolsExcept, type HoldingsOnDay } from './valuations.js';

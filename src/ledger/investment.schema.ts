@@ -5,7 +5,6 @@ import type { Context } from '../graphql/context.js';
 import { notFound } from '../platform/errors.js';
 import { actorOf, onPortfolio, PortfolioRef, READ_ROLES, type PortfolioRole, type PortfolioRoleRequirement } from '../portfolios/index.js';
 import { decimalOutput, investmentConnection, purchaseDateOutput } from './investment-reads.js';
-import { exactProduct } from './validation.js';
 
 /**
  * No type-level scope on Investment, unlike Portfolio: an Investment is only ever handed out by
@@ -24,7 +23,7 @@ import { exactProduct } from './validation.js';
  */
 export const InvestmentRef = builder.prismaObject('Investment', {
   description:
-    "A BUY's lot as recorded (quantity, purchasePrice, purchaseDate): not split-adjusted, not net of sales. Its figures are in the BUY's own currency, which is its asset's (the quote's) unless the BUY named another; totals in the portfolio's base currency are on Portfolio.holdings and valuation.",
+    "A BUY's lot as recorded (quantity, purchasePrice, purchaseDate): not split-adjusted, not net of sales. purchasePrice is in the BUY's own currency; costBasis, marketValue and unrealizedGain are in `currency` (the quote's, a minor unit as its major unit); totals in the portfolio's base currency are on Portfolio.holdings and valuation.",
   fields: (t) => ({
     id: t.exposeID('id', { nullable: false }),
     portfolio: t.relation('portfolio', { nullable: false }),
@@ -41,13 +40,6 @@ export const InvestmentRef = builder.prismaObject('Investment', {
       description: 'Null for a public reader: notes are for the people the portfolio is shared with.',
       authScopes: (investment) => onPortfolio(investment.portfolioId, READ_ROLES.investmentNotes),
       unauthorizedResolver: () => null,
-    }),
-    costBasis: t.field({
-      type: 'Decimal',
-      nullable: false,
-      description:
-        "quantity × purchasePrice, exactly, in the BUY's own currency (the fee and the FX rate are the lot's: Portfolio.lots, holdings).",
-      resolve: (investment) => exactProduct(investment.quantity, investment.purchasePrice),
     }),
     createdAt: t.expose('createdAt', { nullable: false, type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { nullable: false, type: 'DateTime' }),

@@ -77,6 +77,7 @@ beforeAll(async () => {
         currency: 'GBp',
         fxRate: '12345678901234.12345678901234',
         lotIds: [BUY, BUY],
+        costBasisMethod: 'HIFO',
         createdAt: at(3),
       },
     ],
@@ -116,10 +117,14 @@ describe('the ledger text', () => {
       fxRate: null,
       splitFrom: null,
       splitTo: null,
+      toAmount: null,
+      toCurrency: null,
+      costBasisMethod: null,
       lotIds: null,
     });
     expect(rows[2]).toMatchObject({
       id: SELL,
+      costBasisMethod: 'HIFO',
       date: '2024-02-01',
       amount: '0.0000012',
       fxRate: '12345678901234.12345678901234',
@@ -132,7 +137,7 @@ describe('the ledger text', () => {
     const text = await ledger();
     const asText = decodeLedger(text);
     const asFixed = decodeLedger(text, fixedPointAt);
-    const decimals = ['quantity', 'price', 'amount', 'fee', 'fxRate', 'splitFrom', 'splitTo'] as const;
+    const decimals = ['quantity', 'price', 'amount', 'fee', 'fxRate', 'splitFrom', 'splitTo', 'toAmount'] as const;
     asText.forEach((row, i) => {
       for (const key of decimals) expect(asFixed[i]![key]).toBe(row[key] === null ? null : toFixedPoint(row[key]));
       expect({ ...asFixed[i], ...Object.fromEntries(decimals.map((k) => [k, row[k]])) }).toEqual(row);
@@ -156,8 +161,8 @@ describe('the ledger text', () => {
   it('refuses a line with a cell too many or too few, or an unknown type', async () => {
     const line = (await ledger())!.split('\n')[1]!;
     expect(decodeLedger(line)).toHaveLength(1);
-    expect(() => decodeLedger(`${line}|x`)).toThrow(/more than 13 cells/);
-    expect(() => decodeLedger(line.slice(0, line.lastIndexOf('|')))).toThrow(/fewer than 13 cells/);
+    expect(() => decodeLedger(`${line}|x`)).toThrow(/more than 16 cells/);
+    expect(() => decodeLedger(line.slice(0, line.lastIndexOf('|')))).toThrow(/fewer than 16 cells/);
     expect(() => decodeLedger(line.replace('|BUY|', '|BUYS|'))).toThrow(/unknown transaction type BUYS/);
   });
 });

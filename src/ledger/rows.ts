@@ -12,7 +12,7 @@
  * a line that does not split into its cells is refused rather than misread.
  */
 import { Prisma } from '../platform/db.js';
-import { TRANSACTION_TYPES, type TransactionType } from './core/engine.js';
+import { COST_BASIS_METHODS, TRANSACTION_TYPES, type CostBasisMethod, type TransactionType } from './core/engine.js';
 
 /** One transaction as read from the ledger text, its decimals as `D`. */
 export interface LedgerRowOf<D> {
@@ -31,6 +31,11 @@ export interface LedgerRowOf<D> {
   fxRate: D | null;
   splitFrom: D | null;
   splitTo: D | null;
+  /** CONVERSION: what arrives, in `toCurrency` (absent: null). */
+  toAmount?: D | null;
+  toCurrency?: string | null;
+  /** SELL / TRANSFER_OUT: the method that chose its lots when it was recorded (absent: null). */
+  costBasisMethod?: CostBasisMethod | null;
   /** SELL / TRANSFER_OUT: the lots it names, in order; null when none. */
   lotIds: string[] | null;
 }
@@ -40,7 +45,7 @@ export type LedgerRow = LedgerRowOf<string>;
 
 const CELL = '|';
 const LINE = '\n';
-const CELLS = 13;
+const CELLS = 16;
 
 /**
  * The aggregate over `alias` (a `transactions` row alias in the caller's FROM): the ledger text,
@@ -55,7 +60,7 @@ export function ledgerText(alias: string, { ids = true }: { ids?: boolean } = {}
   return Prisma.sql`string_agg(concat(${id}, '|', ${t}.type, '|', to_char(${t}.date, 'YYYY-MM-DD'), '|', ${t}.symbol, '|',
       trim_scale(${t}.quantity), '|', trim_scale(${t}.price), '|', trim_scale(${t}.amount), '|', trim_scale(${t}.fee), '|',
       ${t}.currency, '|', trim_scale(${t}.fx_rate), '|', trim_scale(${t}.split_from), '|', trim_scale(${t}.split_to), '|',
-      ${lotIds}), E'\\n' ORDER BY ${t}.date, ${t}.created_at, ${t}.id)`;
+      trim_scale(${t}.to_amount), '|', ${t}.to_currency, '|', ${t}.cost_basis_method, '|', ${lotIds}), E'\\n' ORDER BY ${t}.date, ${t}.created_at, ${t}.id)`;
 }
 
 /** A decimal cell text[start, end) as `D`; an empty cell (start === end) is null. */
@@ -121,14 +126,43 @@ export function decodeLedger<D>(text: string | null, decimal?: DecimalCell<D>): 
     const fxRate = decimalCell();
     const splitFrom = decimalCell();
     const splitTo = decimalCell();
+    const toAmount = decimalCell();
+    end = cellEnd();
+    const toCurrency = at === end ? null : text.slice(at, end);
+    at = end + 1;
+    end = cellEnd();
+    const costBasisMethod = at === end ? null : methodAt(text, at, end);
+    at = end + 1;
     const more = text.indexOf(CELL, at);
     if (more >= 0 && more < lineEnd) throw new Error(`ledger text: a line of more than ${CELLS} cells`);
     if (amount === null || fee === null) throw new Error(`ledger text: transaction ${id} without amount or fee`);
     const lotIds = at === lineEnd ? null : text.slice(at, lineEnd).split(' ');
-    rows.push({ id, type, date, symbol: rowSymbol, quantity, price, amount, fee, currency, fxRate, splitFrom, splitTo, lotIds });
+    rows.push({
+      id,
+      type,
+      date,
+      symbol: rowSymbol,
+      quantity,
+      price,
+      amount,
+      fee,
+      currency,
+      fxRate,
+      splitFrom,
+      splitTo,
+      toAmount,
+      toCurrency,
+      costBasisMethod,
+      lotIds,
+    });
     at = lineEnd + 1;
   }
   return rows;
+}
+
+function methodAt(text: string, start: number, end: number): CostBasisMethod {
+  for (const method of COST_BASIS_METHODS) if (method.length === end - start && text.startsWith(method, start)) return method;
+  throw new Error(`ledger text: unknown cost basis method ${text.slice(start, end)}`);
 }
 
 function typeAt(text: string, start: number, end: number): TransactionType {

@@ -122,6 +122,16 @@ function changedField(current: Transaction, checked: CheckedTransaction): string
   return 'quantity';
 }
 
+/** A SELL or TRANSFER_OUT closed by the portfolio's method (not naming its lots): it records that method. */
+function closesByMethod(checked: CheckedTransaction): boolean {
+  return (checked.type === 'SELL' || checked.type === 'TRANSFER_OUT') && checked.lotIds.length === 0;
+}
+
+/** The portfolio's cost basis method now (read under the ledger's lock). */
+async function currentMethod(tx: Tx, portfolioId: string): Promise<CostBasisMethod> {
+  return (await tx.portfolio.findUniqueOrThrow({ where: { id: portfolioId }, select: { costBasisMethod: true } })).costBasisMethod;
+}
+
 /** Locks the portfolio's ledger until the end of the transaction (writes to one ledger queue up). */
 async function lockLedger(tx: Tx, portfolioId: string): Promise<void> {
   const rows = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM portfolios WHERE id = ${portfolioId}::uuid FOR UPDATE`;
@@ -145,6 +155,8 @@ function transactionSnapshot(t: Transaction) {
     splitTo: text(t.splitTo),
     lotIds: t.lotIds,
     notes: t.notes,
+    ...(t.toCurrency !== null && { toAmount: text(t.toAmount), toCurrency: t.toCurrency }),
+    ...(t.costBasisMethod !== null && { costBasisMethod: t.costBasisMethod }),
   };
 }
 
@@ -201,6 +213,9 @@ export class LedgerService {
     problems.throwIfAny();
     const asset = checked.symbol ? assets.get(checked.symbol) : undefined;
     const currency = checked.currency ?? asset?.currency.trim() ?? portfolio.baseCurrency;
+    if (checked.type === 'CONVERSION' && checked.toCurrency && majorUnit(checked.toCurrency).currency === majorUnit(currency).currency) {
+      throw badInput([{ field: 'toCurrency', message: `must be another currency than ${currency}` }]);
+    }
     const fxRate = checked.fxRate ?? (await this.baseRate(currency, portfolio.baseCurrency, checked.dateText));
     if (fxRate === null) {
       throw badInput([{ field: 'fxRate', message: noRateMessage(currency, portfolio.baseCurrency, checked.dateText) }]);
@@ -208,7 +223,7 @@ export class LedgerService {
     return { checked, currency, fxRate, asset };
   }
 
-  private columns(checked: CheckedTransaction, currency: string, fxRate: string) {
+  private columns(checked: CheckedTransaction, currency: string, fxRate: string, costBasisMethod: CostBasisMethod | null) {
     return {
       type: checked.type,
       date: checked.date,
@@ -222,6 +237,9 @@ export class LedgerService {
       splitFrom: checked.splitFrom,
       splitTo: checked.splitTo,
       lotIds: checked.lotIds,
+      toAmount: checked.toAmount,
+      toCurrency: checked.toCurrency,
+      costBasisMethod,
       notes: checked.notes,
     };
   }
@@ -233,7 +251,8 @@ export class LedgerService {
     return this.db.$transaction(async (tx) => {
       await lockLedger(tx, portfolioId);
       const id = randomUUID();
-      const created = await tx.transaction.create({ data: { id, portfolioId, ...this.columns(checked, currency, fxRate) } });
+      const method = closesByMethod(checked) ? await currentMethod(tx, portfolioId) : null;
+      const created = await tx.transaction.create({ data: { id, portfolioId, ...this.columns(checked, currency, fxRate, method) } });
       if (checked.type === 'BUY') {
         await tx.investment.create({
           data: {
@@ -278,7 +297,9 @@ export class LedgerService {
       await lockLedger(tx, before.portfolioId);
       const current = await tx.transaction.findUnique({ where: { id } });
       if (!current) throw notFound('Transaction');
-      const updated = await tx.transaction.update({ where: { id }, data: this.columns(checked, currency, fxRate) });
+      // A SELL keeps the method it was recorded under (one that named its lots takes today's).
+      const method = closesByMethod(checked) ? (current.costBasisMethod ?? (await currentMethod(tx, before.portfolioId))) : null;
+      const updated = await tx.transaction.update({ where: { id }, data: this.columns(checked, currency, fxRate, method) });
       if (checked.type === 'BUY') {
         await tx.investment.update({
           where: { id },
@@ -335,7 +356,8 @@ export class LedgerService {
       FROM portfolios p LEFT JOIN ledger_versions v ON v.portfolio_id = p.id WHERE p.id = ${portfolioId}::uuid`;
     if (!portfolio) return null;
     const chosen = method ?? portfolio.costBasisMethod;
-    const ignoreLotIds = method !== null && method !== portfolio.costBasisMethod;
+    // A method asked for is a what-if over every sale (recorded methods and named lots aside).
+    const ignoreLotIds = method !== null;
     const key = `${portfolioId}|${chosen}|${ignoreLotIds}|${portfolio.baseCurrency}`;
     const cached = this.views?.get(key);
     if (cached?.version === portfolio.version) return cached.view;

@@ -14,7 +14,7 @@ import { AssetType } from '../generated/prisma/enums.js';
 import { formatDate } from '../platform/dates.js';
 import { Prisma } from '../platform/db.js';
 import { Problems } from '../platform/errors.js';
-import { inLedgerOrder, replay, TRANSACTION_TYPES, type CostBasisMethod, type TransactionType } from './core/engine.js';
+import { COST_BASIS_METHODS, inLedgerOrder, replay, TRANSACTION_TYPES, type CostBasisMethod, type TransactionType } from './core/engine.js';
 import { checkTransaction, noRateMessage, type CheckedTransaction, type TransactionInput } from './transaction-rules.js';
 import { parseDateText, parseDecimalText } from './validation.js';
 
@@ -31,6 +31,9 @@ export const TRANSACTION_CSV_COLUMNS = [
   'fxRate',
   'splitFrom',
   'splitTo',
+  'toAmount',
+  'toCurrency',
+  'costBasisMethod',
   'lotIds',
   'id',
   'notes',
@@ -60,6 +63,8 @@ export interface RawTransaction {
   fileId: string | null;
   /** Null when the row could not be read at all. */
   input: TransactionInput | null;
+  /** A SELL's method as the file recorded it (null: the portfolio's). */
+  costBasisMethod?: CostBasisMethod | null;
   problems: Problems;
 }
 
@@ -71,6 +76,8 @@ export interface PlannedTransaction {
   /** The asset's currency (or the base currency) when the row gives none. */
   currency: string;
   lotIds: string[];
+  /** SELL / TRANSFER_OUT by a method: the one that closes its lots (the file's, else the portfolio's). */
+  costBasisMethod: CostBasisMethod | null;
   investment: InvestmentDetails | null;
 }
 
@@ -115,6 +122,8 @@ export function readTransaction(row: number, source: Record<string, unknown>, lo
     splitFrom: optionalDecimal(problems, 'splitFrom', source.splitFrom),
     splitTo: optionalDecimal(problems, 'splitTo', source.splitTo),
     lotIds,
+    toAmount: optionalDecimal(problems, 'toAmount', source.toAmount),
+    toCurrency: optionalText(problems, 'toCurrency', source.toCurrency),
     notes: optionalText(problems, 'notes', source.notes),
   };
   const investment = {
@@ -126,8 +135,15 @@ export function readTransaction(row: number, source: Record<string, unknown>, lo
     const field = investment.name !== null ? 'name' : investment.type !== null ? 'assetType' : 'sector';
     problems.add(field, 'describes the investment of a BUY only');
   }
+  const methodText = optionalText(problems, 'costBasisMethod', source.costBasisMethod)?.trim().toUpperCase() ?? null;
+  let costBasisMethod: CostBasisMethod | null = null;
+  if (methodText !== null && methodText !== '') {
+    if ((COST_BASIS_METHODS as readonly string[]).includes(methodText)) costBasisMethod = methodText as CostBasisMethod;
+    else problems.add('costBasisMethod', `must be one of ${COST_BASIS_METHODS.join(', ')}`);
+    if (typeText !== 'SELL' && typeText !== 'TRANSFER_OUT') problems.add('costBasisMethod', 'applies to a SELL or TRANSFER_OUT only');
+  }
   // Without a type there is no rule to check the rest by; otherwise every field is checked.
-  return { row, fileId, investment, input: TYPES.has(typeText) ? input : null, problems };
+  return { row, fileId, investment, input: TYPES.has(typeText) ? input : null, costBasisMethod, problems };
 }
 
 const ASSET_TYPES = new Set<string>(Object.values(AssetType));
@@ -183,7 +199,9 @@ export function planTransactions(
     const asset = checked.symbol ? assets.get(checked.symbol) : undefined;
     const id = (raw.fileId !== null && firstRow.get(raw.fileId) === raw.row && newIds.get(raw.fileId)) || randomUUID();
     const currency = checked.currency ?? asset?.currency.trim() ?? baseCurrency;
-    planned.push({ id, row: raw.row, checked, currency, lotIds, investment: raw.investment ?? null });
+    const byMethod = (checked.type === 'SELL' || checked.type === 'TRANSFER_OUT') && lotIds.length === 0;
+    const costBasisMethod = byMethod ? (raw.costBasisMethod ?? method) : null;
+    planned.push({ id, row: raw.row, checked, currency, lotIds, costBasisMethod, investment: raw.investment ?? null });
   }
   if (planned.length !== raws.length) return planned; // row problems first
 
@@ -204,6 +222,9 @@ export function planTransactions(
       splitFrom: p.checked.splitFrom,
       splitTo: p.checked.splitTo,
       lotIds: p.lotIds.length > 0 ? p.lotIds : null,
+      costBasisMethod: p.costBasisMethod,
+      toAmount: p.checked.toAmount,
+      toCurrency: p.checked.toCurrency,
     })),
     { method },
   );
@@ -268,12 +289,12 @@ export async function insertTransactions(
   const column = <T>(pick: (p: PlannedTransaction) => T) => planned.map(pick);
   await tx.$executeRaw`
     INSERT INTO transactions (id, portfolio_id, type, date, symbol, quantity, price, amount, fee, currency, fx_rate,
-                              split_from, split_to, lot_ids, notes, created_at, updated_at)
+                              split_from, split_to, lot_ids, to_amount, to_currency, cost_basis_method, notes, created_at, updated_at)
     SELECT row.id, p.id, row.type, row.date, row.symbol, row.quantity, row.price, row.amount, row.fee, row.currency,
            coalesce(row.fx_rate, ledger_same_currency_rate(row.currency, p.base_currency::text)),
            row.split_from, row.split_to,
            CASE WHEN row.lot_ids = '' THEN ARRAY[]::uuid[] ELSE string_to_array(row.lot_ids, ',')::uuid[] END,
-           row.notes, row.created_at, row.created_at
+           row.to_amount, row.to_currency, row.cost_basis_method, row.notes, row.created_at, row.created_at
     FROM portfolios p, unnest(
       ${column((p) => p.id)}::uuid[],
       ${column((p) => p.checked.type)}::"TransactionType"[],
@@ -288,9 +309,13 @@ export async function insertTransactions(
       ${column((p) => p.checked.splitFrom)}::numeric[],
       ${column((p) => p.checked.splitTo)}::numeric[],
       ${column((p) => p.lotIds.join(','))}::text[],
+      ${column((p) => p.checked.toAmount)}::numeric[],
+      ${column((p) => p.checked.toCurrency)}::text[],
+      ${column((p) => p.costBasisMethod)}::"CostBasisMethod"[],
       ${column((p) => p.checked.notes)}::text[],
       ${planned.map((_, i) => new Date(start + i).toISOString())}::timestamptz[]
-    ) AS row(id, type, date, symbol, quantity, price, amount, fee, currency, fx_rate, split_from, split_to, lot_ids, notes, created_at)
+    ) AS row(id, type, date, symbol, quantity, price, amount, fee, currency, fx_rate, split_from, split_to, lot_ids, to_amount, to_currency,
+                cost_basis_method, notes, created_at)
     WHERE p.id = ${portfolioId}::uuid`;
   const buys = planned.filter((p) => p.checked.type === 'BUY');
   if (buys.length === 0) return;
@@ -327,6 +352,9 @@ export interface FileTransaction {
   fxRate: string | null;
   splitFrom: string | null;
   splitTo: string | null;
+  toAmount: string | null;
+  toCurrency: string | null;
+  costBasisMethod: CostBasisMethod | null;
   lotIds: string[];
   notes: string | null;
   /** A BUY's investment (null otherwise). */
@@ -354,6 +382,9 @@ export function fileTransaction(t: Transaction, investment?: Pick<Investment, 'n
     fxRate: text(t.fxRate),
     splitFrom: text(t.splitFrom),
     splitTo: text(t.splitTo),
+    toAmount: text(t.toAmount),
+    toCurrency: t.toCurrency,
+    costBasisMethod: t.costBasisMethod,
     lotIds: t.lotIds,
     notes: t.notes,
     name: investment?.name ?? null,

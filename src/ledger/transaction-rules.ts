@@ -7,9 +7,18 @@ import { Decimal } from 'decimal.js';
 import type { Asset } from '../generated/prisma/client.js';
 import type { Problems } from '../platform/errors.js';
 import { isUuid } from '../platform/ids.js';
-import { canonicalCurrency } from '../platform/currency-units.js';
+import { majorUnit } from '../platform/currency-units.js';
 import type { TransactionType } from './core/engine.js';
-import { checkOptionalText, checkPastDate, checkPrice, checkQuantity, checkSymbol, exactProduct, NOTES_MAX } from './validation.js';
+import {
+  checkLedgerCurrency,
+  checkOptionalText,
+  checkPastDate,
+  checkPrice,
+  checkQuantity,
+  checkSymbol,
+  exactProduct,
+  NOTES_MAX,
+} from './validation.js';
 
 export interface TransactionInput {
   type: TransactionType;
@@ -25,6 +34,8 @@ export interface TransactionInput {
   splitFrom?: Decimal | null;
   splitTo?: Decimal | null;
   lotIds?: readonly string[] | null;
+  toAmount?: Decimal | null;
+  toCurrency?: string | null;
   notes?: string | null;
 }
 
@@ -45,12 +56,15 @@ export interface CheckedTransaction {
   splitFrom: string | null;
   splitTo: string | null;
   lotIds: string[];
+  /** CONVERSION: what arrives, in toCurrency. */
+  toAmount: string | null;
+  toCurrency: string | null;
   notes: string | null;
 }
 
 const TRADES: ReadonlySet<TransactionType> = new Set(['BUY', 'SELL', 'TRANSFER_IN', 'TRANSFER_OUT']);
 const NEEDS_SYMBOL: ReadonlySet<TransactionType> = new Set([...TRADES, 'DIVIDEND', 'SPLIT']);
-const NO_SYMBOL: ReadonlySet<TransactionType> = new Set(['DEPOSIT', 'WITHDRAWAL']);
+const NO_SYMBOL: ReadonlySet<TransactionType> = new Set(['DEPOSIT', 'WITHDRAWAL', 'CONVERSION']);
 const OPENS_LOT: ReadonlySet<TransactionType> = new Set(['BUY', 'TRANSFER_IN']);
 const CLOSES_LOTS: ReadonlySet<TransactionType> = new Set(['SELL', 'TRANSFER_OUT']);
 export const MAX_LOT_IDS = 1_000;
@@ -117,6 +131,11 @@ export function checkTransaction(
     notApplicable('quantity');
     notApplicable('price');
     notApplicable('amount');
+  } else if (type === 'CONVERSION') {
+    notApplicable('quantity');
+    notApplicable('price');
+    if (input.amount == null) problems.add('amount', 'is required for a CONVERSION');
+    else amount = checkPositive(problems, 'amount', input.amount);
   } else {
     // Cash transactions: an amount, or (a dividend per share) quantity × price.
     if (input.amount != null) {
@@ -154,8 +173,24 @@ export function checkTransaction(
 
   let currency: string | null = null;
   if (input.currency != null) {
-    currency = canonicalCurrency(input.currency);
-    if (!currency) problems.add('currency', `"${input.currency}" is neither an active ISO 4217 code nor a minor unit (GBp, GBX, ZAc, ILA)`);
+    currency = checkLedgerCurrency(problems, 'currency', input.currency);
+  }
+
+  let toAmount: string | null = null;
+  let toCurrency: string | null = null;
+  if (type === 'CONVERSION') {
+    if (input.toAmount == null) problems.add('toAmount', 'is required for a CONVERSION');
+    else toAmount = checkPositive(problems, 'toAmount', input.toAmount);
+    if (input.toCurrency == null || input.toCurrency.trim() === '') problems.add('toCurrency', 'is required for a CONVERSION');
+    else {
+      toCurrency = checkLedgerCurrency(problems, 'toCurrency', input.toCurrency);
+      if (currency !== null && majorUnit(currency).currency === majorUnit(toCurrency).currency) {
+        problems.add('toCurrency', `must be another currency than ${currency}`);
+      }
+    }
+  } else {
+    notApplicable('toAmount');
+    notApplicable('toCurrency');
   }
 
   let fxRate: string | null = null;
@@ -188,6 +223,8 @@ export function checkTransaction(
     splitFrom,
     splitTo,
     lotIds: CLOSES_LOTS.has(type) ? lotIds : [],
+    toAmount,
+    toCurrency,
     notes,
   };
 }

@@ -94,6 +94,13 @@ export const TransactionRef = builder.prismaObject('Transaction', {
       nullable: false,
       description: 'SELL / TRANSFER_OUT: the lots it closes, as named when recorded (empty: by the cost basis method).',
     }),
+    toAmount: t.expose('toAmount', { type: 'Decimal', nullable: true, description: 'CONVERSION: what arrives, in `toCurrency`.' }),
+    toCurrency: t.exposeString('toCurrency', { nullable: true }),
+    costBasisMethod: t.expose('costBasisMethod', {
+      type: CostBasisMethodEnum,
+      nullable: true,
+      description: 'A SELL: the method that chose its lots when it was recorded (null when it named lotIds).',
+    }),
     notes: t.exposeString('notes', {
       nullable: true,
       description: 'Collaborators (VIEW and up) only; null for a public reader.',
@@ -188,7 +195,12 @@ const RealizedGainRef = builder.objectRef<{ item: RealizedGain; currency: string
     proceeds: t.field({ type: MoneyRef, nullable: false, resolve: ({ item, currency }) => ({ amount: item.proceedsFixed, currency }) }),
     costBasis: t.field({ type: MoneyRef, nullable: false, resolve: ({ item, currency }) => ({ amount: item.costBasisFixed, currency }) }),
     gain: t.field({ type: MoneyRef, nullable: false, resolve: ({ item, currency }) => ({ amount: item.gainFixed, currency }) }),
-    longTerm: t.boolean({ nullable: false, description: 'Held more than 365 days.', resolve: ({ item }) => item.longTerm }),
+    longTerm: t.boolean({
+      nullable: false,
+      description:
+        'Sold after the first anniversary of the purchase (IRS Publication 550: the holding period starts the day after the purchase; a sale on the anniversary is short term).',
+      resolve: ({ item }) => item.longTerm,
+    }),
   }),
 });
 
@@ -311,7 +323,7 @@ builder.prismaObjectFields(PortfolioRef, (t) => ({
     type: RealizedGainReportRef,
     nullable: false,
     description:
-      "Gains of the lot parts SELLs closed from `from` to `to` (inclusive), in base currency. With `method` other than the portfolio's, every SELL is closed by that method instead (what-if), ignoring the lots SELLs named.",
+      'Gains of the lot parts SELLs closed from `from` to `to` (inclusive), in base currency, each SELL by the method recorded with it (or the lots it named). With `method`, every SELL is closed by that method instead (what-if), ignoring the methods recorded and the lots named.',
     args: { from: t.arg({ type: 'Date' }), to: t.arg({ type: 'Date' }), method: t.arg({ type: CostBasisMethodEnum }) },
     resolve: async (portfolio, { from, to, method }, ctx) => {
       const view = await ledgerView(ctx, portfolio.id, method ?? null);
@@ -349,6 +361,8 @@ const TransactionInputRef = builder.inputType('TransactionInput', {
     lotIds: t.idList({
       description: "For a SELL: the lots to close, in this order (specific identification); else the portfolio's method.",
     }),
+    toAmount: t.field({ type: 'Decimal', description: 'CONVERSION: what arrives, in `toCurrency`.' }),
+    toCurrency: t.string({ description: 'CONVERSION: the currency that arrives (ISO 4217 or a minor unit).' }),
     notes: t.string(),
   }),
 });

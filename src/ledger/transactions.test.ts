@@ -1,5 +1,5 @@
 /**
- * The ledger through GraphQL: the worked examples of src/ledger/core/engine.test.ts (hand-
+ * The ledger through GraphQL: the worked examples of src/ledger/core/engine.unit.test.ts (hand-
  * checked, and checked there against bench/ledger_reference.py) recorded as transactions, the
  * input rules with their field details, refusals that leave nothing half-applied, investments as
  * BUY lots, roles and the activity trail.
@@ -116,7 +116,7 @@ describe('cost basis: the worked examples through GraphQL', () => {
     ]);
   });
 
-  it("the portfolio's method decides: AVERAGE pools every lot at 110.5, and switching to HIFO re-closes the sale", async () => {
+  it("the portfolio's method decides: AVERAGE pools every lot at 110.5; switching to HIFO keeps the sale's gain (HIFO is a what-if)", async () => {
     const { portfolio } = await methodsPortfolio('AVERAGE');
     await record(portfolio.id, SELL_15);
     const average = await ledger(portfolio.id);
@@ -127,7 +127,9 @@ describe('cost basis: the worked examples through GraphQL', () => {
       average.holdings[0]!.averageCost,
     ]).toEqual(['AVERAGE', '277.5', '1657.5', '110.5']);
     ok(await t.gql(UpdatePortfolioDocument, { id: portfolio.id, input: { costBasisMethod: 'HIFO' } }, { token: owner.token }));
-    expect((await ledger(portfolio.id)).realizedGains.total.amount).toBe('182.5');
+    // The SELL keeps the method it was recorded under (contract, "Ledger": an elected method applies forward).
+    expect((await ledger(portfolio.id)).realizedGains.total.amount).toBe('277.5');
+    expect((await ledger(portfolio.id, { method: 'HIFO' })).realizedGains.total.amount).toBe('182.5');
   });
 
   it('specific lots: a SELL naming lot3 then lot1 realizes 185 + 140', async () => {

@@ -9,6 +9,7 @@ import { latestDateOnEarth, parseCalendarDate } from '../platform/dates.js';
 import { checkSymbol, SYMBOL_MAX } from '../platform/symbols.js';
 import { parseDecimalText as parseDecimalInput } from '../platform/decimal-text.js';
 import { Problems } from '../platform/errors.js';
+import { canonicalCurrency } from '../platform/currency-units.js';
 import type { Asset, Prisma } from '../generated/prisma/client.js';
 import type { AssetType } from '../generated/prisma/enums.js';
 import { checkName, checkOptionalText } from '../portfolios/index.js';
@@ -16,6 +17,16 @@ import { checkName, checkOptionalText } from '../portfolios/index.js';
 // Symbol and date rules live in platform (market checks symbols too); re-exported for this domain's callers.
 export { checkSymbol, latestDateOnEarth, SYMBOL_MAX };
 export { checkCurrency, checkName, checkOptionalText, NAME_MAX } from '../portfolios/index.js';
+
+/**
+ * A currency wherever the ledger accepts one (transactions, custom assets and so their prices):
+ * ISO 4217 or a minor unit (GBp, GBX, ZAc, ILA), in its canonical spelling; `GBp` stays pence.
+ */
+export function checkLedgerCurrency(problems: Problems, field: string, value: string): string {
+  const code = canonicalCurrency(value);
+  if (!code) problems.add(field, `"${value}" is neither an active ISO 4217 code nor a minor unit (GBp, GBX, ZAc, ILA)`);
+  return code ?? value.trim();
+}
 
 export const SECTOR_MAX = 100;
 export const NOTES_MAX = 2_000;

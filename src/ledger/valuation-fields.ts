@@ -8,7 +8,11 @@
  *   made private) ends the subscription with NOT_FOUND at once (announced through Redis to
  *   every instance; checked every 30 s besides).
  */
+import DataLoader from 'dataloader';
 import { builder } from '../graphql/builder.js';
+import { majorUnit } from '../platform/currency-units.js';
+import { isoDateOf } from '../platform/dates.js';
+import { Money } from '../platform/money.js';
 import type { Context } from '../graphql/context.js';
 import { perRequest } from '../graphql/context.js';
 import {
@@ -19,7 +23,6 @@ import {
   quoteLoader,
   requestQuoteLookup,
   ValuationRef,
-  valueHolding,
   type HoldingInput,
   type PortfolioHeader,
   type PortfolioValuation,
@@ -30,9 +33,14 @@ import { InvestmentRef } from './investment.schema.js';
 import { PortfolioRef } from '../portfolios/index.js';
 
 /** What an investment's valuation fields read: the holding and its portfolio's owner and currency. */
-const INVESTMENT_SELECTION = { ...HOLDING_FIELDS, portfolio: { select: { ownerId: true, baseCurrency: true } } } as const;
+const INVESTMENT_SELECTION = {
+  ...HOLDING_FIELDS,
+  purchaseDate: true,
+  portfolio: { select: { ownerId: true, baseCurrency: true } },
+} as const;
 
 interface SelectedInvestment extends HoldingInput {
+  purchaseDate: Date;
   portfolio: { ownerId: string; baseCurrency: string };
 }
 
@@ -41,8 +49,51 @@ function quoteOf(investment: SelectedInvestment, ctx: Context): Promise<Quote | 
   return quoteLoader(ctx).load({ symbol: investment.symbol, ownerId: investment.portfolio.ownerId });
 }
 
-async function valued(investment: SelectedInvestment, ctx: Context) {
-  return valueHolding(investment, await quoteOf(investment, ctx), investment.portfolio.baseCurrency);
+const BUY_CURRENCIES = Symbol('ledger.buyCurrencies');
+
+/** The currency each investment's BUY was recorded in (its lot's) and its own rate, batched per request. */
+function buyOf(ctx: Context, id: string): Promise<{ currency: string; fxRate: string | null } | null> {
+  return perRequest(
+    ctx,
+    BUY_CURRENCIES,
+    () =>
+      new DataLoader<string, { currency: string; fxRate: string | null } | null>(async (ids) => {
+        const rows = await ctx.services.db.transaction.findMany({
+          where: { id: { in: [...ids] } },
+          select: { id: true, currency: true, fxRate: true },
+        });
+        const byId = new Map(rows.map((row) => [row.id, { currency: row.currency, fxRate: row.fxRate?.toFixed() ?? null }]));
+        return ids.map((id) => byId.get(id) ?? null);
+      }),
+  ).load(id);
+}
+
+/**
+ * An investment's figures in its own currency: the quote's, a minor unit as its major unit (a
+ * pence quote gives pounds). The cost (quantity × purchasePrice in the BUY's currency) is
+ * converted at the BUY's own rate (into the base currency) or the rate of the purchase date, the market value at the quote's unit, so a pence
+ * purchase or BTC paid in EUR compare like with like.
+ */
+async function inOwnCurrency(investment: SelectedInvestment, ctx: Context) {
+  const [quote, buy] = await Promise.all([quoteOf(investment, ctx), buyOf(ctx, investment.id)]);
+  const paidIn = buy?.currency ?? quote?.currency ?? investment.portfolio.baseCurrency;
+  const currency = majorUnit(quote?.currency ?? paidIn).currency;
+  const purchaseDate = isoDateOf(investment.purchaseDate);
+  // In the base currency, the BUY's own rate (what its lot cost); else the rate of its date.
+  const own = currency === investment.portfolio.baseCurrency && majorUnit(paidIn).currency !== currency ? buy?.fxRate : null;
+  const rate = own ?? (await ctx.services.ledger.baseRate(paidIn, currency, purchaseDate)) ?? majorUnit(paidIn).factor.toFixed();
+  const costBasis = new Money(investment.quantity.toString()).times(investment.purchasePrice.toString()).times(rate);
+  const marketValue = quote ? new Money(investment.quantity.toString()).times(quote.price).times(majorUnit(quote.currency).factor) : null;
+  return { currency, quote, costBasis, marketValue, unrealizedGain: marketValue && marketValue.minus(costBasis) };
+}
+
+/** Per request and investment: the figures are read by up to four fields. */
+const OWN_CURRENCY = Symbol('ledger.investmentFigures');
+function figures(investment: SelectedInvestment, ctx: Context): ReturnType<typeof inOwnCurrency> {
+  const memo = perRequest(ctx, OWN_CURRENCY, () => new Map<string, ReturnType<typeof inOwnCurrency>>());
+  let value = memo.get(investment.id);
+  if (!value) memo.set(investment.id, (value = inOwnCurrency(investment, ctx)));
+  return value;
 }
 
 builder.prismaObjectFields(InvestmentRef, (t) => ({
@@ -52,21 +103,32 @@ builder.prismaObjectFields(InvestmentRef, (t) => ({
     select: INVESTMENT_SELECTION,
     resolve: (investment, _args, ctx) => quoteOf(investment, ctx),
   }),
+  currency: t.string({
+    nullable: false,
+    description: "The currency of costBasis, marketValue and unrealizedGain: the quote's, a minor unit as its major unit.",
+    select: INVESTMENT_SELECTION,
+    resolve: async (investment, _args, ctx) => (await figures(investment, ctx)).currency,
+  }),
+  costBasis: t.field({
+    type: 'Decimal',
+    nullable: false,
+    description: "quantity × purchasePrice in `currency`, converted from the BUY's currency at the rate of the purchase date.",
+    select: INVESTMENT_SELECTION,
+    resolve: async (investment, _args, ctx) => (await figures(investment, ctx)).costBasis,
+  }),
   marketValue: t.field({
     type: 'Decimal',
     nullable: true,
-    description:
-      "quantity × the current price, in the quote's currency (Quote.currency), not converted into the base currency; null without a quote.",
+    description: 'quantity × the current price, in `currency`; null without a quote.',
     select: INVESTMENT_SELECTION,
-    resolve: async (investment, _args, ctx) => (await valued(investment, ctx)).marketValue,
+    resolve: async (investment, _args, ctx) => (await figures(investment, ctx)).marketValue,
   }),
   unrealizedGain: t.field({
     type: 'Decimal',
     nullable: true,
-    description:
-      "marketValue − costBasis, in the quote's currency (meaningful when the BUY was in it, as addInvestment's are); null without a quote.",
+    description: 'marketValue − costBasis, in `currency`; null without a quote.',
     select: INVESTMENT_SELECTION,
-    resolve: async (investment, _args, ctx) => (await valued(investment, ctx)).unrealizedGain,
+    resolve: async (investment, _args, ctx) => (await figures(investment, ctx)).unrealizedGain,
   }),
 }));
 

@@ -1,5 +1,5 @@
 /**
- * The contract's subscriptions (served over WebSocket by src/graphql/ws.ts): live quotes and a
+ * The market's subscription (served over WebSocket by src/graphql/ws.ts): live quotes.
  * Thin: check access, hand over to LiveMarket (./live.ts).
  *
  * - quotes(symbols): each published tick of those symbols (at most 100; unknown symbols and

@@ -17,6 +17,8 @@ export const ERROR_CODES = [
   'EMAIL_NOT_VERIFIED',
   'TOKEN_REUSED',
   'QUERY_TOO_COMPLEX',
+  'IDEMPOTENCY_KEY_REUSED',
+  'IDEMPOTENCY_KEY_IN_USE',
   'INTERNAL_SERVER_ERROR',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

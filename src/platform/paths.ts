@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -14,3 +14,6 @@ export const PROJECT_ROOT = (() => {
 })();
 
 export const MIGRATIONS_DIR = join(PROJECT_ROOT, 'prisma', 'migrations');
+
+/** This build's version (package.json), for /health, error tracking and traces: the same under npm and `node dist/…`. */
+export const APP_VERSION = (JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version;

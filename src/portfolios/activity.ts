@@ -1,9 +1,11 @@
 /**
  * The audit trail: every change to a portfolio writes one activity row inside the change's own
  * transaction (so a change and its record commit or roll back together), naming who did it,
- * from where, and what changed (details: { before, after } where that applies).
+ * from where, and what changed (details: { before, after } where that applies), and gives the
+ * change its place in the portfolio's change feed (sequence; ./change-feed.ts).
  */
 import type { Prisma } from '../platform/db.js';
+import { PORTFOLIO_CHANGES_CHANNEL } from './change-feed.js';
 
 export const ACTIVITY_ACTIONS = [
   'PORTFOLIO_CREATED',
@@ -39,8 +41,18 @@ export async function recordActivity(
   action: ActivityAction,
   details: Prisma.InputJsonObject,
 ): Promise<void> {
+  // The portfolio's next change sequence: the row lock orders concurrent writers, so the
+  // sequences commit without gaps or duplicates (./change-feed.ts).
+  const [next] = await tx.$queryRaw<Array<{ change_sequence: number }>>`
+    UPDATE portfolios SET change_sequence = change_sequence + 1 WHERE id = ${portfolioId}::uuid RETURNING change_sequence`;
+  const sequence = next?.change_sequence ?? null;
+  if (sequence !== null) {
+    // Delivered to every replica's listener when (and only if) this transaction commits.
+    await tx.$executeRaw`SELECT pg_notify(${PORTFOLIO_CHANGES_CHANNEL}, ${`${portfolioId}:${sequence}`})`;
+  }
   await tx.portfolioActivity.create({
     data: {
+      sequence,
       portfolioId,
       userId: actor.userId,
       action,

@@ -11,6 +11,7 @@ import './portfolio.schema.js';
 import './share.schema.js';
 import './activity.schema.js';
 import './invitation-fields.js';
+import './change.schema.js';
 
 export { PortfolioService, changes, insertPortfolio, missingAsNotFound, refuseNull } from './service.js';
 export { PortfolioInvitations } from './invitations.js';
@@ -20,6 +21,8 @@ export { roleAtLeast } from './roles.js';
 export { PortfolioAccess, type AccessPair } from './access.js';
 export { AccessChanges, accessChangedChannel, type AccessChange, type AccessLossHook } from './access-changes.js';
 export { recordActivity, type Actor } from './activity.js';
+export { PortfolioChangeFeed, type PortfolioChangeRow } from './change-feed.js';
+export { PortfolioChangeRef } from './change.schema.js';
 export { actorOf, onPortfolio, viewerId } from './schema-helpers.js';
 export { portfolioSnapshot } from './shapes.js';
 export { checkCurrency, checkName, checkOptionalText, checkPortfolioInput, NAME_MAX, type PortfolioInput } from './validation.js';

@@ -82,7 +82,22 @@ describe('suggestTaxLots (the rule)', () => {
       currency: 'EUR',
     });
     expect(long!.reason).toBe(
-      '1 AAA bought 2025-01-02 are 200.00 EUR below cost (20.0 % of its cost), a long term loss; no other BUY of AAA from 2026-05-16 to 2026-07-15, so selling now is no wash sale.',
+      '1 AAA bought 2025-01-02 are 200.00 EUR below cost (20.0 % of its cost), a long-term loss if sold today; no other BUY of AAA from 2026-05-16 to 2026-07-15, so selling now is no wash sale.',
+    );
+  });
+
+  it('counts the holding period as IRS Publication 550 does: on the anniversary the loss is still short term', () => {
+    // Bought 2023-06-15: 366 days later, 2024-06-15 (29 February between), it is held one year
+    // exactly (the period starts the day after the purchase), not more.
+    const [onAnniversary] = suggestTaxLots({
+      lots: [lot('a', 'AAA', '2023-06-15', '1000', '800')],
+      buys: [],
+      today: '2024-06-15',
+      minLoss: new Decimal(0),
+      currency: 'EUR',
+    });
+    expect(onAnniversary!.reason).toContain(
+      'a short-term loss if sold today (long term only if sold after 2024-06-15, the first anniversary of its purchase)',
     );
   });
 });

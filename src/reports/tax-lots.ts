@@ -15,13 +15,11 @@
 import { Decimal } from 'decimal.js';
 import type { HoldingInput, MarketService, QuoteLookup } from '../market/index.js';
 import { addDays, isoDateOf } from '../platform/dates.js';
-import type { LedgerService } from '../ledger/index.js';
+import { firstAnniversary, isLongTerm, type LedgerService } from '../ledger/index.js';
 import { badInput } from '../platform/errors.js';
 
 /** Days before and after a sale in which another BUY of the symbol makes its loss a wash sale. */
 export const WASH_SALE_DAYS = 30;
-/** Held longer than this many days, a gain or loss is long term (as the ledger counts it). */
-const LONG_TERM_DAYS = 365;
 
 export interface TaxLotSuggestion {
   symbol: string;
@@ -46,9 +44,6 @@ export interface ValuedLot {
   marketValue: Decimal | null;
 }
 
-const daysBetween = (from: string, to: string) =>
-  Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
-
 /** The pure rule (no I/O): which of the valued open lots to suggest, given the portfolio's BUYs. */
 export function suggestTaxLots(input: {
   lots: readonly ValuedLot[];
@@ -66,7 +61,11 @@ export function suggestTaxLots(input: {
     if (!loss.isPositive() || loss.isZero() || loss.lessThan(input.minLoss)) continue;
     const conflict = input.buys.some((b) => b.symbol === lot.symbol && b.id !== lot.id && b.date >= windowFrom && b.date <= windowTo);
     if (conflict) continue;
-    const term = daysBetween(lot.openedOn, input.today) > LONG_TERM_DAYS ? 'long term' : 'short term';
+    // IRS Publication 550, as the ledger counts realized gains: long term only after the anniversary.
+    const anniversary = firstAnniversary(lot.openedOn);
+    const term = isLongTerm(lot.openedOn, input.today)
+      ? 'long-term loss if sold today'
+      : `short-term loss if sold today (long term only if sold after ${anniversary}, the first anniversary of its purchase)`;
     const percent = lot.costBasis.isZero() ? '' : ` (${loss.div(lot.costBasis).times(100).toFixed(1)} % of its cost)`;
     suggestions.push({
       symbol: lot.symbol,
@@ -76,7 +75,7 @@ export function suggestTaxLots(input: {
       currency: input.currency,
       reason:
         `${lot.quantity.toFixed()} ${lot.symbol} bought ${lot.openedOn} are ${loss.toFixed(2)} ${input.currency} below cost${percent}, ` +
-        `a ${term} loss; no other BUY of ${lot.symbol} from ${windowFrom} to ${windowTo}, so selling now is no wash sale.`,
+        `a ${term}; no other BUY of ${lot.symbol} from ${windowFrom} to ${windowTo}, so selling now is no wash sale.`,
     });
   }
   return suggestions.sort((a, b) => b.unrealizedLoss.comparedTo(a.unrealizedLoss) || (a.lotId < b.lotId ? -1 : 1));

@@ -23,6 +23,8 @@ export interface RestError {
   code: string;
   message: string;
   details?: unknown;
+  /** UNAUTHENTICATED for a token that does not verify: TOKEN_EXPIRED, TOKEN_REVOKED or TOKEN_INVALID. */
+  reason?: string;
   /** RATE_LIMITED and outages: seconds until a retry may succeed (also the Retry-After header). */
   retryAfter?: number;
 }
@@ -104,6 +106,7 @@ export const ERROR_SCHEMA: JsonSchema = {
           items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } }, required: ['field', 'message'] },
         },
         retryAfter: { type: 'integer', minimum: 0 },
+        reason: { type: 'string', enum: ['TOKEN_EXPIRED', 'TOKEN_REVOKED', 'TOKEN_INVALID'] },
       },
       required: ['code', 'message'],
     },

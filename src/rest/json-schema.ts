@@ -42,7 +42,10 @@ const SCALARS: Record<string, JsonSchema> = {
 };
 
 const nullable = (schema: JsonSchema): JsonSchema =>
-  typeof schema.type === 'string' ? { ...schema, type: [schema.type, 'null'] } : { anyOf: [schema, { type: 'null' }] };
+  typeof schema.type === 'string'
+    ? // An enum lists its values: null must be one of them too.
+      { ...schema, type: [schema.type, 'null'], ...(Array.isArray(schema.enum) && { enum: [...(schema.enum as unknown[]), null] }) }
+    : { anyOf: [schema, { type: 'null' }] };
 
 /** The schema of a value of a GraphQL input type (a variable, an input object's field). */
 export function inputSchema(type: GraphQLInputType, depth = 0): JsonSchema {

@@ -1,7 +1,8 @@
 /** A portfolio's ledger: its transactions (BUY, SELL, DIVIDEND, SPLIT, cash, …). */
 import { COST, type RouteSpec } from './route.js';
 
-const TRANSACTION = 'id type date symbol quantity price amount fee currency fxRate splitFrom splitTo lotIds notes createdAt';
+const TRANSACTION =
+  'id type date symbol quantity price amount fee currency fxRate splitFrom splitTo toAmount toCurrency costBasisMethod lotIds notes createdAt';
 
 const transactionOf = {
   param: 'transactionId',

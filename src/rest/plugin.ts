@@ -22,8 +22,10 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import type { GraphQLError, GraphQLSchema } from 'graphql';
 import type { Context, ContextServices, Viewer } from '../graphql/context.js';
 import { formatGraphQLErrors } from '../graphql/errors.js';
+import { invalidTokenRefusal } from '../graphql/transport.js';
 import { MAX_PAGE_SIZE } from '../graphql/connection-args.js';
 import { AppError, type FieldProblem } from '../platform/errors.js';
+import type { Idempotency } from '../platform/idempotency.js';
 import { budgetSubject, rateLimitHeaders, type RequestBudget } from '../platform/request-budget.js';
 import { badRequest, ERROR_SCHEMA, PAGE_INFO_SCHEMA, PAGINATION_SCHEMA, sendData, sendError, successSchema } from './envelope.js';
 import { type JsonSchema, operationOf, responseSchemaAt, variableSchemas } from './json-schema.js';
@@ -39,6 +41,7 @@ export interface RestOptions {
   /** The executable schema, to derive the routes' schemas from their documents. */
   schema: GraphQLSchema;
   budget: RequestBudget;
+  idempotency: Idempotency;
 }
 
 /** RFC 9745 Deprecation (the day v2 replaced the v1 lists) and RFC 8594 Sunset (when they stop). */
@@ -67,7 +70,19 @@ function problemsOf(error: FastifyError): FieldProblem[] {
   });
 }
 
-export async function restRoutes(app: FastifyInstance, { services, schema, budget }: RestOptions): Promise<void> {
+/** A stable, unique OpenAPI operationId (for generated clients): `v1GetPortfoliosById`, `v2PostAuthLogin`. */
+export function operationIdOf(method: string, path: string, version: Version): string {
+  const words = path
+    .split('/')
+    .filter(Boolean)
+    .map((part) => (part.startsWith(':') ? `by-${part.slice(1)}` : part))
+    .flatMap((part) => part.split(/[^A-Za-z0-9]+/))
+    .filter(Boolean)
+    .map((word) => word[0]!.toUpperCase() + word.slice(1));
+  return `v${version}${method[0]!.toUpperCase()}${method.slice(1).toLowerCase()}${words.join('')}`;
+}
+
+export async function restRoutes(app: FastifyInstance, { services, schema, budget, idempotency }: RestOptions): Promise<void> {
   const ajv = new Ajv({ allErrors: true, coerceTypes: 'array', useDefaults: true, strict: false });
   addFormats(ajv);
   app.setValidatorCompiler(({ schema: routeSchema }) => ajv.compile(routeSchema));
@@ -104,8 +119,22 @@ export async function restRoutes(app: FastifyInstance, { services, schema, budge
   // Who is calling, then the route's cost from the request budget, before any work.
   app.addHook('preHandler', async (request, reply) => {
     const ip = clientIp(request);
-    const viewer = await services.viewers.resolve(request.headers.authorization, ip);
+    const outcome = await services.viewers.authenticate(request.headers.authorization, ip);
+    // A header that does not verify refuses the request (RFC 6750), never runs it as anonymous.
+    if ('refused' in outcome) {
+      const refusal = invalidTokenRefusal(outcome.refused);
+      reply.headers(refusal.headers);
+      return sendError(request, reply, { code: 'UNAUTHENTICATED', message: refusal.message, reason: outcome.refused });
+    }
+    const { viewer } = outcome;
     viewers.set(request, viewer);
+    // A signed-in write may carry an Idempotency-Key (src/platform/idempotency.ts).
+    if (viewer && request.method !== 'GET' && request.method !== 'HEAD') {
+      const scope = viewer.apiTokenScopes ? `token:${viewer.sessionId}` : `user:${viewer.userId}`;
+      const kept = await idempotency.begin(request, reply, scope);
+      if (kept.kind === 'replayed') return reply;
+      if (kept.kind === 'refused') return sendError(request, reply, { code: kept.code, message: kept.message });
+    }
     if (!budget.enabled) return;
     const cost = (request.routeOptions.config as { cost?: number }).cost ?? 1;
     const decision = await budget.charge(budgetSubject(viewer, ip), cost).catch((err: unknown) => {
@@ -238,6 +267,7 @@ export async function restRoutes(app: FastifyInstance, { services, schema, budge
       .map(([name]) => name);
     const description = [spec.description, `Costs ${spec.cost} of the request budget.`].filter(Boolean).join(' ');
     const docs = (version: Version) => ({
+      operationId: operationIdOf(spec.method, spec.path, version),
       tags: [spec.area],
       summary: spec.summary,
       description: version === 1 && spec.list ? `${description} Deprecated: /api/v2 pages with cursors.` : description,

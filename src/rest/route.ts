@@ -13,7 +13,7 @@ export type Area =
 /**
  * Request-budget cost of a route (RATE_LIMIT_COST_PER_MINUTE per caller and minute), whatever
  * its document's complexity: a plain read, a write or sign-in step, a list, a computation over
- * a portfolio's price history. Documented in the README's REST section.
+ * a portfolio's price history. Documented in the REST section of docs/api.md.
  */
 export const COST = { read: 5, write: 10, list: 20, compute: 50 } as const;
 

@@ -35,7 +35,18 @@ export interface ValuationSeries {
 }
 
 export type LedgerEventType =
-  'BUY' | 'SELL' | 'DIVIDEND' | 'INTEREST' | 'FEE' | 'TAX' | 'SPLIT' | 'DEPOSIT' | 'WITHDRAWAL' | 'TRANSFER_IN' | 'TRANSFER_OUT';
+  | 'BUY'
+  | 'SELL'
+  | 'DIVIDEND'
+  | 'INTEREST'
+  | 'FEE'
+  | 'TAX'
+  | 'SPLIT'
+  | 'DEPOSIT'
+  | 'WITHDRAWAL'
+  | 'TRANSFER_IN'
+  | 'TRANSFER_OUT'
+  | 'CONVERSION';
 
 /** One transaction as the figures read it: numbers, already checked by the ledger. */
 export interface LedgerEvent {
@@ -56,6 +67,9 @@ export interface LedgerEvent {
   fxRate: number;
   /** SPLIT: splitTo / splitFrom; otherwise 1. */
   splitRatio: number;
+  /** CONVERSION: what arrives (amount + fee leave `currency`), in `toCurrency`; not a flow. */
+  toAmount?: number;
+  toCurrency?: string;
 }
 
 export interface LedgerValuationInput {
@@ -123,6 +137,7 @@ function cashChange(event: LedgerEvent): number {
     case 'FEE':
     case 'TAX':
     case 'WITHDRAWAL':
+    case 'CONVERSION':
       return -(amount + fee);
     case 'SELL':
     case 'DIVIDEND':
@@ -156,6 +171,9 @@ function apply(holdings: Holdings, event: LedgerEvent, cashPortfolio: boolean, n
   if (cashPortfolio) {
     const change = cashChange(event);
     if (change !== 0) holdings.cash.set(event.currency, (holdings.cash.get(event.currency) ?? 0) + change);
+    if (event.type === 'CONVERSION' && event.toCurrency !== undefined) {
+      holdings.cash.set(event.toCurrency, (holdings.cash.get(event.toCurrency) ?? 0) + (event.toAmount ?? 0));
+    }
   }
   const symbol = event.symbol;
   if (symbol === null) return;

@@ -14,7 +14,13 @@
  *   cost share in base currency (proceeds = quantity × price − fee at the SELL's fxRate); a
  *   TRANSFER_OUT moves the position out and realizes nothing.
  * - SPLIT multiplies every open lot of its symbol by splitTo / splitFrom (quantity up, cost per
- *   share down; cost basis unchanged) on its date.
+ *   share down; cost basis unchanged) on its date; quantities are rounded to 8 decimal places
+ *   (what a quantity column holds), so what is held can always be sold to zero.
+ * - A SELL closes lots by the method recorded with it (the method in force when it was recorded:
+ *   an elected method applies forward), else by the replay's; a what-if replay closes every SELL
+ *   by its method. Long term: sold after the first anniversary of the purchase (IRS Publication
+ *   550: the holding period starts the day after the purchase).
+ * - CONVERSION takes amount + fee out of `currency`'s cash and puts toAmount into `toCurrency`'s.
  * - Cash per currency (major units: GBp counts as GBP / 100): DEPOSIT, SELL, DIVIDEND, INTEREST
  *   bring cash in, WITHDRAWAL, BUY, FEE, TAX take it out; fees are always paid; DIVIDEND and
  *   INTEREST fees are the tax withheld. Cash is tracked only when the ledger has any DEPOSIT or
@@ -30,7 +36,7 @@
  */
 import type { Decimal } from 'decimal.js';
 import { majorUnit } from '../../platform/currency-units.js';
-import { div, formatFixed, mul, mulDiv, toDecimal, toFixedPoint } from './fixed.js';
+import { div, FIXED_PLACES, formatFixed, mul, mulDiv, roundDiv, toDecimal, toFixedPoint } from './fixed.js';
 
 export { LedgerDecimal } from './fixed.js';
 
@@ -46,14 +52,36 @@ export const TRANSACTION_TYPES = [
   'WITHDRAWAL',
   'TRANSFER_IN',
   'TRANSFER_OUT',
+  'CONVERSION',
 ] as const;
 export type TransactionType = (typeof TRANSACTION_TYPES)[number];
 
 export const COST_BASIS_METHODS = ['FIFO', 'LIFO', 'HIFO', 'AVERAGE'] as const;
 export type CostBasisMethod = (typeof COST_BASIS_METHODS)[number];
 
-/** Days held beyond which a gain is long term. */
-export const LONG_TERM_DAYS = 365;
+/** The dates at which a quantity rounds: 8 decimal places, as the quantity columns hold. */
+export const QUANTITY_PLACES = 8;
+const QUANTITY_QUANTUM = 10n ** BigInt(FIXED_PLACES - QUANTITY_PLACES);
+
+/**
+ * The first anniversary of a purchase date (YYYY-MM-DD): the same day a year later, 28 February
+ * for a purchase on 29 February.
+ */
+export function firstAnniversary(purchased: string): string {
+  const year = String(Number(purchased.slice(0, 4)) + 1).padStart(4, '0');
+  const monthDay = purchased.slice(5);
+  return `${year}-${monthDay === '02-29' ? '02-28' : monthDay}`;
+}
+
+/**
+ * Whether a sale is long term: IRS Publication 550 ("Holding Period"): the holding period starts
+ * the day after the purchase, and a gain is long term when the asset was held more than one
+ * year, i.e. sold after the first anniversary of the purchase (bought 2019-09-19: sold
+ * 2020-09-19 is short term, 2020-09-20 long term, leap day or not).
+ */
+export function isLongTerm(purchased: string, sold: string): boolean {
+  return sold > firstAnniversary(purchased);
+}
 
 /** A decimal: exact text, a decimal.js value, or already fixed point (./fixed.ts: what the service's decoder gives). */
 type DecimalText = Decimal | string | bigint;
@@ -77,6 +105,11 @@ export interface LedgerTransaction {
   splitTo: DecimalText | null;
   /** SELL / TRANSFER_OUT: the lots to close, in this order. */
   lotIds: readonly string[] | null;
+  /** SELL / TRANSFER_OUT: the method in force when it was recorded (null: the replay's). */
+  costBasisMethod?: CostBasisMethod | null;
+  /** CONVERSION: what arrives, in `toCurrency`. */
+  toAmount?: DecimalText | null;
+  toCurrency?: string | null;
 }
 
 /**
@@ -97,6 +130,8 @@ export class Lot {
   closedOn: string | null = null;
 
   constructor(
+    /** Its place in opening order (0, 1, …). */
+    readonly seq: number,
     /** The id of the transaction that opened it. */
     readonly id: string,
     readonly symbol: string,
@@ -186,10 +221,12 @@ export interface LedgerState {
 }
 
 export interface ReplayOptions {
+  /** The method of SELLs that recorded none (the portfolio's current one). */
   method: CostBasisMethod;
   /**
-   * What-if: close every SELL by `method`, ignoring the lots transactions name. Off: a SELL
-   * with lotIds closes those lots, the others use `method`.
+   * What-if: close every SELL by `method`, ignoring the lots transactions name and the methods
+   * they recorded. Off: a SELL with lotIds closes those lots, the others use the method they
+   * recorded (else `method`).
    */
   ignoreLotIds?: boolean;
 }
@@ -222,6 +259,8 @@ interface Pool {
   local: bigint;
   currency: string;
   sameCurrency: boolean;
+  /** A sale by AVERAGE left the lots' own remaining costs behind the pool's. */
+  averaged?: boolean;
 }
 
 /** Replays the transactions (in ledger order: see inLedgerOrder). */
@@ -236,13 +275,6 @@ export function replay(transactions: readonly LedgerTransaction[], options: Repl
   // yet" from "no such lot".
   let lotById: Map<string, Lot> | null = null;
   let opening: Map<string, LedgerTransaction> | null = null;
-  const days = new Map<string, number>();
-  const dayOf = (ymd: string) => {
-    let day = days.get(ymd);
-    if (day === undefined) days.set(ymd, (day = dayNumber(ymd)));
-    return day;
-  };
-
   const units = new Map<string, { currency: string; factor: bigint }>();
   const addCash = (currency: string, amount: bigint) => {
     if (amount === 0n) return;
@@ -267,7 +299,7 @@ export function replay(transactions: readonly LedgerTransaction[], options: Repl
         const symbol = t.symbol!;
         const quantity = fixed(t.quantity);
         const cost = amount + fee;
-        const lot = new Lot(t.id, symbol, t.date, t.currency, quantity, cost, mul(cost, fixed(t.fxRate)));
+        const lot = new Lot(state.lots.length, t.id, symbol, t.date, t.currency, quantity, cost, mul(cost, fixed(t.fxRate)));
         state.lots.push(lot);
         lotById?.set(lot.id, lot);
         let open = openBySymbol.get(symbol);
@@ -296,7 +328,19 @@ export function replay(transactions: readonly LedgerTransaction[], options: Repl
           lotById = new Map(state.lots.map((lot) => [lot.id, lot]));
           opening = new Map(transactions.filter(opensLot).map((o) => [o.id, o]));
         }
-        const chosen = named ? pickNamed(t, quantity, lotById!, opening!, problem) : take(open, quantity, method === 'LIFO');
+        // The method elected when this SELL was recorded; another than the replay's takes the slow path.
+        const sellMethod = named || options.ignoreLotIds ? method : (t.costBasisMethod ?? method);
+        const pool = average ? pools.get(symbol) : undefined;
+        if (sellMethod !== method && pool?.averaged) {
+          // A SELL by another method takes lots at the cost the pool gave them.
+          spreadCost(open, pool.base, pool.sameCurrency ? pool.local : null, pool.quantity);
+          pool.averaged = false;
+        }
+        const chosen = named
+          ? pickNamed(t, quantity, lotById!, opening!, problem)
+          : sellMethod === method
+            ? take(open, quantity, method === 'LIFO')
+            : take(inMethodOrder(open, sellMethod), quantity, sellMethod === 'LIFO');
         if (!chosen) {
           if (!named) {
             const held = open.reduce((sum, lot) => sum + lot.remainingFixed, 0n);
@@ -308,17 +352,22 @@ export function replay(transactions: readonly LedgerTransaction[], options: Repl
         // Each part's share of the proceeds; the last part takes what is left, so they sum exactly.
         let proceedsLeft = proceedsBase;
         // AVERAGE: the shares leave the pool at its average cost, shared by the parts the same way.
-        const pool = average ? pools.get(symbol) : undefined;
         let pooledCost: bigint | null = null;
-        if (pool && pool.quantity !== 0n) {
+        // A SELL by AVERAGE in a replay by another method: the open lots' pool, spread back after.
+        const adHoc = !average && sellMethod === 'AVERAGE' && t.type === 'SELL' ? poolOf(open) : null;
+        if (adHoc) pooledCost = mulDiv(adHoc.base, quantity, adHoc.quantity);
+        if (pool && pool.quantity !== 0n && sellMethod === 'AVERAGE') {
           pooledCost = mulDiv(pool.base, quantity, pool.quantity);
           const pooledLocal = mulDiv(pool.local, quantity, pool.quantity);
           pool.quantity -= quantity;
           pool.base = pool.quantity === 0n ? 0n : pool.base - pooledCost;
           pool.local = pool.quantity === 0n ? 0n : pool.local - pooledLocal;
+          pool.averaged = true;
         }
         let pooledLeft = pooledCost ?? 0n;
         let closedAny = false;
+        let takenBase = 0n;
+        let takenLocal = 0n;
         for (let i = 0; i < chosen.length; i++) {
           const { lot, quantity: part } = chosen[i]!;
           const last = i === chosen.length - 1;
@@ -333,9 +382,11 @@ export function replay(transactions: readonly LedgerTransaction[], options: Repl
             }
             const proceeds = last ? proceedsLeft : mulDiv(proceedsBase, part, quantity);
             proceedsLeft -= proceeds;
-            const longTerm = dayOf(t.date) - dayOf(lot.openedOn) > LONG_TERM_DAYS;
+            const longTerm = isLongTerm(lot.openedOn, t.date);
             state.realized.push(new RealizedGain(t.id, symbol, lot.id, lot.openedOn, t.date, part, proceeds, costBasis, longTerm));
           }
+          takenBase += lotCostBase;
+          takenLocal += lotCost;
           lot.remainingCostBaseFixed -= lotCostBase;
           lot.remainingCostFixed -= lotCost;
           lot.remainingFixed -= part;
@@ -345,6 +396,14 @@ export function replay(transactions: readonly LedgerTransaction[], options: Repl
           }
         }
         if (closedAny) dropClosed(open);
+        if (pool && sellMethod !== 'AVERAGE') {
+          // The lots carried the pool's average (spread above): the pool loses what they gave.
+          pool.quantity -= quantity;
+          pool.base = pool.quantity === 0n ? 0n : pool.base - takenBase;
+          pool.local = pool.quantity === 0n ? 0n : pool.local - takenLocal;
+        }
+        if (adHoc)
+          spreadCost(open, adHoc.base - pooledCost!, adHoc.sameCurrency ? adHoc.local - takenLocal : null, adHoc.quantity - quantity);
         addCash(t.currency, t.type === 'SELL' ? amount - fee : -fee);
         break;
       }
@@ -352,14 +411,25 @@ export function replay(transactions: readonly LedgerTransaction[], options: Repl
         const to = fixed(t.splitTo);
         const from = fixed(t.splitFrom);
         const pool = pools.get(t.symbol!);
-        if (pool) pool.quantity = mulDiv(pool.quantity, to, from);
-        for (const lot of openBySymbol.get(t.symbol!) ?? []) {
-          lot.quantityFixed = mulDiv(lot.quantityFixed, to, from);
-          lot.remainingFixed = mulDiv(lot.remainingFixed, to, from);
+        const open = openBySymbol.get(t.symbol!) ?? [];
+        let held = 0n;
+        for (const lot of open) {
+          // To 8 places, like every stored quantity: 10 shares 1-for-3 are 3.33333333, sellable to zero.
+          lot.quantityFixed = toQuantity(mulDiv(lot.quantityFixed, to, from));
+          lot.remainingFixed = toQuantity(mulDiv(lot.remainingFixed, to, from));
+          // A remainder below 0.00000001 (cash in lieu, at most) leaves no share to hold.
+          if (lot.remainingFixed === 0n) lot.closedOn = t.date;
+          held += lot.remainingFixed;
         }
+        if (open.some((lot) => lot.remainingFixed === 0n)) dropClosed(open);
+        if (pool) pool.quantity = held;
         addCash(t.currency, -fee);
         break;
       }
+      case 'CONVERSION':
+        addCash(t.currency, -(amount + fee));
+        addCash(t.toCurrency!, fixed(t.toAmount));
+        break;
       case 'DIVIDEND':
         if (!heldOnce.has(t.symbol!)) {
           problem(t, 'symbol', `${t.symbol} was never held on or before ${t.date}`);
@@ -407,6 +477,53 @@ export function replay(transactions: readonly LedgerTransaction[], options: Repl
     }
   }
   return state;
+}
+
+/** A quantity rounded half-even to 8 decimal places. */
+function toQuantity(value: bigint): bigint {
+  return roundDiv(value, QUANTITY_QUANTUM) * QUANTITY_QUANTUM;
+}
+
+/** The open lots in the order `method` closes them (FIFO, LIFO: opening order; HIFO: highest cost first; AVERAGE: FIFO). */
+function inMethodOrder(open: readonly Lot[], method: CostBasisMethod): Lot[] {
+  const lots = [...open];
+  if (method !== 'HIFO') return lots.sort((a, b) => a.seq - b.seq);
+  // Highest remaining cost per share in base currency first, ties oldest first (compared without dividing).
+  return lots.sort((a, b) => {
+    const left = b.remainingCostBaseFixed * a.remainingFixed;
+    const right = a.remainingCostBaseFixed * b.remainingFixed;
+    return left < right ? -1 : left > right ? 1 : a.seq - b.seq;
+  });
+}
+
+/** The open lots' pooled shares and cost. */
+function poolOf(open: readonly Lot[]): Pool {
+  const pool: Pool = { quantity: 0n, base: 0n, local: 0n, currency: open[0]?.currency ?? '', sameCurrency: true };
+  for (const lot of open) {
+    pool.quantity += lot.remainingFixed;
+    pool.base += lot.remainingCostBaseFixed;
+    pool.local += lot.remainingCostFixed;
+    pool.sameCurrency &&= lot.currency === pool.currency;
+  }
+  return pool;
+}
+
+/** Gives the open lots their share (by remaining quantity) of a pooled cost; the shares sum to it exactly. */
+function spreadCost(open: readonly Lot[], base: bigint, local: bigint | null, quantity: bigint): void {
+  if (quantity === 0n) return;
+  let baseLeft = base;
+  let localLeft = local ?? 0n;
+  open.forEach((lot, i) => {
+    const last = i === open.length - 1;
+    const shareBase = last ? baseLeft : mulDiv(base, lot.remainingFixed, quantity);
+    baseLeft -= shareBase;
+    lot.remainingCostBaseFixed = shareBase;
+    if (local !== null) {
+      const shareLocal = last ? localLeft : mulDiv(local, lot.remainingFixed, quantity);
+      localLeft -= shareLocal;
+      lot.remainingCostFixed = shareLocal;
+    }
+  });
 }
 
 function opensLot(t: LedgerTransaction): boolean {

@@ -218,17 +218,13 @@ describe('SimulatedProvider history', () => {
     expect(shib!.close).not.toMatch(/e/);
   });
 
-  it('makes a five-year history cheap, even the first time', async () => {
+  // Its speed is not asserted here (no timed tests): the risk-query bench reads five-year histories.
+  it('gives a five-year history of every weekday, the same the second time', async () => {
     const sim = provider();
-    let started = performance.now();
     const first = await sim.history('NVDA', '2020-06-01', '2025-06-01');
-    const firstMs = performance.now() - started;
-    started = performance.now();
-    await sim.history('NVDA', '2020-06-01', '2025-06-01');
-    const warmMs = performance.now() - started;
+    const again = await sim.history('NVDA', '2020-06-01', '2025-06-01');
     expect(first.length).toBeGreaterThan(1_250);
-    expect(firstMs).toBeLessThan(250);
-    expect(warmMs).toBeLessThan(100);
+    expect(again).toEqual(first);
   });
 });
 
