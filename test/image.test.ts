@@ -230,7 +230,10 @@ describe('the image', () => {
     const ready = await waitFor(
       async () => {
         const response = await fetch(`${base}/ready`).catch(() => undefined);
-        return response?.status === 200 ? ((await response.json()) as unknown) : undefined;
+        // 200 comes as soon as PostgreSQL answers (Redis may still be connecting: "degraded").
+        if (response?.status !== 200) return undefined;
+        const body = (await response.json()) as { status: string };
+        return body.status === 'ready' ? body : undefined;
       },
       '/ready',
       api.child,
