@@ -2,6 +2,7 @@
  * Configuration from environment variables, validated once at start. Names and development
  * defaults follow ../shared/contract/README.md ("Configuration operators rely on").
  */
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
@@ -57,12 +58,24 @@ const envSchema = z.object({
   SMTP_URL: z.string().optional(),
   MAIL_FROM: z.string().default('foliograph <no-reply@foliograph.local>'),
   JWT_PRIVATE_KEY: z.string().optional(),
+  /** Earlier signing keys (PEM, private or public, concatenated): tokens they signed still verify and they stay in the JWKS. */
+  JWT_PREVIOUS_KEYS: blankIsUnset(z.string()),
   /** Where a development signing key is kept between starts (git-ignored). */
   JWT_KEY_FILE: z.string().default('.keys/jwt-private.pem'),
   JWT_ISSUER: z.string().default('foliograph'),
   JWT_AUDIENCE: z.string().default('foliograph-api'),
   /** Key that encrypts TOTP secrets at rest (any string; a 256-bit key is derived from it). */
   MFA_ENCRYPTION_KEY: z.string().min(32, 'must be at least 32 characters').default(DEV_MFA_KEY),
+  /** Earlier MFA_ENCRYPTION_KEY values, comma separated: what they sealed stays readable (see `npm run keys:reseal`). */
+  MFA_PREVIOUS_KEYS: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
   MARKET_PROVIDERS: list('simulated'),
   /** FX rate sources in order (ecb, yahoo); the simulated rates answer whatever they do not. */
   FX_PROVIDERS: list('simulated'),
@@ -161,6 +174,17 @@ const envSchema = z.object({
 
 export type Config = ReturnType<typeof finalize>;
 
+/** The MFA keys of a configuration (earlier ones optional, so a bare `{ MFA_ENCRYPTION_KEY }` serves in tests). */
+export interface MfaKeyConfig {
+  MFA_ENCRYPTION_KEY: string;
+  MFA_PREVIOUS_KEYS?: readonly string[];
+}
+
+/** Every key that may have sealed or signed something still around: the current one first. */
+export function mfaKeys(config: MfaKeyConfig): string[] {
+  return [config.MFA_ENCRYPTION_KEY, ...(config.MFA_PREVIOUS_KEYS ?? []).filter((k) => k !== config.MFA_ENCRYPTION_KEY)];
+}
+
 function finalize(env: z.infer<typeof envSchema>) {
   const production = env.NODE_ENV === 'production';
   return {
@@ -181,8 +205,50 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * The secret variables, each of which may instead be given as `<NAME>_FILE`: a file holding the
+ * value (Kubernetes Secret volumes, Docker secrets, a Vault agent), as the contract's
+ * "Configuration" says.
+ */
+export const SECRET_VARIABLES = [
+  'DATABASE_URL',
+  'REDIS_URL',
+  'JWT_PRIVATE_KEY',
+  'JWT_PREVIOUS_KEYS',
+  'MFA_ENCRYPTION_KEY',
+  'MFA_PREVIOUS_KEYS',
+  'SMTP_URL',
+  'OPERATOR_TOKEN',
+  'METRICS_TOKEN',
+  'ALPHAVANTAGE_API_KEY',
+  'SENTRY_DSN',
+] as const;
+
+/** `env` with every `<NAME>_FILE` replaced by NAME = the file's content (a trailing newline dropped). */
+function readSecretFiles(env: NodeJS.ProcessEnv, problems: string[]): NodeJS.ProcessEnv {
+  const resolved = { ...env };
+  for (const name of SECRET_VARIABLES) {
+    const file = env[`${name}_FILE`];
+    if (!file) continue;
+    if (env[name]) {
+      problems.push(`${name}_FILE: ${name} is set too; give one of them`);
+      continue;
+    }
+    try {
+      resolved[name] = readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+    } catch (error) {
+      // The path and the reason, never the content.
+      problems.push(`${name}_FILE: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    }
+  }
+  return resolved;
+}
+
 /** Parses and checks the environment; throws ConfigError listing every problem. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): Config {
+  const fileProblems: string[] = [];
+  const env = readSecretFiles(rawEnv, fileProblems);
+  if (fileProblems.length > 0) throw new ConfigError(fileProblems);
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
@@ -190,11 +256,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const config = finalize(parsed.data);
   const problems: string[] = [];
   if (config.production) {
+    if (!env.PUBLIC_URL) {
+      problems.push(
+        "PUBLIC_URL: required in production (this API's public origin, e.g. https://api.example.com: links in emails point at it)",
+      );
+    }
     // Production refuses development secrets: every token and TOTP secret would be forgeable.
     if (!config.JWT_PRIVATE_KEY) problems.push('JWT_PRIVATE_KEY: required in production (a PEM private key)');
     if (!env.MFA_ENCRYPTION_KEY || config.MFA_ENCRYPTION_KEY === DEV_MFA_KEY) {
       problems.push('MFA_ENCRYPTION_KEY: required in production (at least 32 random characters)');
     }
+    if (config.MFA_PREVIOUS_KEYS.includes(DEV_MFA_KEY)) problems.push('MFA_PREVIOUS_KEYS: the development key is not a key');
     if (!config.SMTP_URL) problems.push('SMTP_URL: required in production (emails cannot only be logged)');
   }
   const known = ['simulated', 'alphavantage', 'yahoo'];

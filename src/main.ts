@@ -8,7 +8,7 @@ import { buildApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { cycleLogLevelOnSignal, loggerOptions } from './platform/logger.js';
 import { startMetricsServer } from './platform/metrics-server.js';
-import { ensureDatabase, migrate } from './platform/migrate.js';
+import { MigrationError, ensureDatabase, migrate } from './platform/migrate.js';
 import { startTracing } from './platform/tracing.js';
 import { startErrorTracking } from './platform/error-tracking.js';
 import { APP_VERSION } from './platform/paths.js';
@@ -32,7 +32,12 @@ const errorTracking = await startErrorTracking(config, { component: 'api', relea
 // Migration lines are JSON log lines like every other (the app's logger does not exist yet).
 const migrationLog = pino(loggerOptions(config.LOG_LEVEL, config.production, config.LOG_FORMAT)).child({ component: 'migrate' });
 await ensureDatabase(config.DATABASE_URL, (m) => migrationLog.info(m));
-await migrate(config.DATABASE_URL, (m) => migrationLog.info(m));
+await migrate(config.DATABASE_URL, (m) => migrationLog.info(m)).catch((error: unknown) => {
+  // A schema this build cannot serve from (newer, or a failed migration): say why, no stack trace.
+  if (!(error instanceof MigrationError)) throw error;
+  migrationLog.fatal(`foliograph cannot start: ${error.message}`);
+  process.exit(1);
+});
 
 const app = await buildApp(config);
 // SIGUSR2: the configured level, then debug, then trace, then back (docs/operations.md).

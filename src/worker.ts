@@ -8,6 +8,7 @@ import { startMetricsServer } from './platform/metrics-server.js';
 import { startTracing } from './platform/tracing.js';
 import { startErrorTracking } from './platform/error-tracking.js';
 import { startWorker } from './worker-runtime.js';
+import { MigrationError, assertSchemaKnown } from './platform/migrate.js';
 import { APP_VERSION } from './platform/paths.js';
 
 let config;
@@ -15,6 +16,12 @@ try {
   config = loadConfig();
 } catch (error) {
   console.error(error instanceof ConfigError ? `foliograph worker cannot start: ${error.message}` : error);
+  process.exit(1);
+}
+try {
+  await assertSchemaKnown(config.DATABASE_URL);
+} catch (error) {
+  console.error(error instanceof MigrationError ? `foliograph worker cannot start: ${error.message}` : error);
   process.exit(1);
 }
 const log = pino(loggerOptions(config.LOG_LEVEL, config.production, config.LOG_FORMAT));

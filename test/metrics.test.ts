@@ -101,6 +101,7 @@ describe('/metrics in production', () => {
     NODE_ENV: 'production',
     SMTP_URL: 'smtp://127.0.0.1:2525',
     MFA_ENCRYPTION_KEY: 'production-test-key-with-more-than-32-characters',
+    PUBLIC_URL: 'https://api.foliograph.example',
     JWT_PRIVATE_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
   };
 

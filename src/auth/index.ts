@@ -9,6 +9,7 @@ export { acceptedEmail, normalizeEmail } from './email-address.js';
 export type { AuthDeps, ClientInfo } from './deps.js';
 export { SessionRevocations } from './revocation.js';
 export { TokenSigner } from './tokens.js';
+export { resealMfaSecrets } from './mfa.js';
 export { authenticate, resolveViewer, requireViewer, viewerAuthority, type AuthenticatedViewer, type TokenRefusal } from './viewer.js';
 export { hashPassword } from './passwords.js';
 export { deleteStaleAuthRows } from './cleanup.js';

@@ -84,6 +84,12 @@ export function createMetrics() {
       for (const { provider, state } of breakerSource()) this.set({ provider }, state);
     },
   });
+  const dependencyUp = new Gauge({
+    name: 'foliograph_dependency_up',
+    help: 'Whether the last readiness check (/ready) reached the dependency: 1 up, 0 down',
+    labelNames: ['dependency'] as const,
+    registers: [registry],
+  });
   let redisSource: () => boolean = () => true;
   const redisUp = new Gauge({
     name: 'foliograph_redis_up',
@@ -96,6 +102,7 @@ export function createMetrics() {
   return {
     registry,
     redisUp,
+    dependencyUp,
     /** Lets the app report whether its Redis command connection is usable. */
     reportRedis(source: () => boolean): void {
       redisSource = source;
