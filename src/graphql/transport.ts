@@ -405,7 +405,9 @@ export function checkHttpOperation(document: DocumentNode, context: unknown): vo
       'query',
     );
   }
-  if (operation.operation === 'mutation' && request.method !== 'POST') {
+  // GET and HEAD must never change anything. (The REST facade runs mutations for its PUT, PATCH and
+  // DELETE routes through the same executor; /graphql itself refuses those methods before this.)
+  if (operation.operation === 'mutation' && (request.method === 'GET' || request.method === 'HEAD')) {
     throw new TransportRefusal(405, 'BAD_USER_INPUT', 'Only queries may be sent with GET; send mutations with POST', 'method', {
       allow: 'POST',
     });
