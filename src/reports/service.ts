@@ -26,6 +26,7 @@ import { badInput, Problems } from '../platform/errors.js';
 import { formatPercent, renderRiskReport, type RiskReportContent } from './pdf.js';
 import type { OnReportStored, ReportMeta, ReportStore } from './store.js';
 import { TaxLotReview } from './tax-lots.js';
+import { renderTaxCsv, renderTaxPdf, TAX_CONTENT_TYPES, TAX_REPORT_KIND, taxReportContent, type TaxReportFormat } from './tax.js';
 import type { LedgerService } from '../ledger/index.js';
 
 export const WEEKLY_REPORT_KIND = 'WEEKLY_RISK';
@@ -226,6 +227,31 @@ export class ReportService {
       onStored && ((tx, meta) => onStored(tx, meta, content)),
     );
     return { ...stored, content };
+  }
+
+  /** The tax report of a calendar year as CSV or PDF, made now; again for the same year and format replaces it. */
+  async generateTax(portfolioId: string, year: number, format: TaxReportFormat): Promise<ReportMeta> {
+    const thisYear = this.now().getUTCFullYear();
+    if (!Number.isInteger(year) || year < 1900 || year > thisYear)
+      throw badInput([{ field: 'year', message: `must be a calendar year from 1900 to ${thisYear}` }]);
+    const heading = await this.deps.valuations.heading(portfolioId);
+    const content = await taxReportContent(
+      this.deps.ledger,
+      { id: portfolioId, name: heading.name, baseCurrency: heading.baseCurrency },
+      year,
+      this.now(),
+    );
+    const file = format === 'CSV' ? renderTaxCsv(content) : await renderTaxPdf(content);
+    const { meta } = await this.deps.store.put({
+      portfolioId,
+      kind: TAX_REPORT_KIND,
+      from: content.from,
+      to: content.to,
+      content: file,
+      contentType: TAX_CONTENT_TYPES[format],
+      replace: true,
+    });
+    return meta;
   }
 
   /** One-line summary for notifications and emails. */
