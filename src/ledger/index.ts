@@ -13,9 +13,11 @@ import './custom-asset.schema.js';
 import './portfolio-file.schema.js';
 import './valuation-fields.js';
 import './transactions.schema.js';
+import './transaction-import.schema.js';
 import './change-fields.js';
 
 export { LedgerService } from './service.js';
+export { buyOfInvestment, type LotOfInvestment } from './buys.js';
 export { firstAnniversary, isLongTerm, realizedBetween, type RealizedGain } from './core/engine.js';
 export { formatFixed } from './core/fixed.js';
 export { parseCsv, protectCell, toCsv } from './csv.js';
