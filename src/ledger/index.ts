@@ -18,7 +18,9 @@ import './change-fields.js';
 
 export { LedgerService } from './service.js';
 export { buyOfInvestment, type LotOfInvestment } from './buys.js';
-export { firstAnniversary, isLongTerm } from './core/engine.js';
+export { firstAnniversary, isLongTerm, realizedBetween, type RealizedGain } from './core/engine.js';
+export { formatFixed } from './core/fixed.js';
+export { parseCsv, protectCell, toCsv } from './csv.js';
 export { InvestmentRef } from './investment.schema.js';
 export { MoneyRef } from './transactions.schema.js';
 export { PortfolioValuations, heldSymbolsExcept, type HoldingsOnDay } from './valuations.js';

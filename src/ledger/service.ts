@@ -26,7 +26,7 @@ import { changes, missingAsNotFound, recordActivity, refuseNull, type Actor } fr
 import { createCustomAsset, resolveAssets, setCustomAssetPrices, type CustomAssetInput, type PricePointInput } from './assets.js';
 import { majorUnit } from '../platform/currency-units.js';
 import { cashBalancesOf, replay, type CostBasisMethod, type LedgerState, type LedgerTransaction } from './core/engine.js';
-import { div, fixedPointAt, formatFixed, toFixedPoint, UNIT } from './core/fixed.js';
+import { div, fixedPointAt, formatFixed, mul, toFixedPoint, UNIT } from './core/fixed.js';
 import {
   exportPortfolio,
   importPortfolio,
@@ -365,6 +365,41 @@ export class LedgerService {
   }
 
   private async replayed(portfolioId: string, baseCurrency: string, method: CostBasisMethod, ignoreLotIds: boolean) {
+    const transactions = await this.ratedRows(portfolioId, baseCurrency);
+    const state = replay(transactions, { method, ignoreLotIds });
+    return { view: { portfolioId, baseCurrency, method, state }, size: transactions.length + 1 };
+  }
+
+  /**
+   * The year's (or any range's) income and charges in base currency at each transaction's rate,
+   * as the tax report lists them: dividends and interest gross, the tax withheld from them plus
+   * TAX transactions, FEE transactions (trade fees are in the trades' cost and proceeds already).
+   */
+  async incomeBetween(
+    portfolioId: string,
+    baseCurrency: string,
+    from: string,
+    to: string,
+  ): Promise<{ dividends: Decimal; interest: Decimal; fees: Decimal; taxes: Decimal }> {
+    const rows = (await this.ratedRows(portfolioId, baseCurrency)).filter((r) => r.date >= from && r.date <= to);
+    const sums = { dividends: 0n, interest: 0n, fees: 0n, taxes: 0n };
+    const base = (value: bigint, row: LedgerTransaction) => mul(value, row.fxRate as bigint);
+    for (const row of rows) {
+      const amount = row.amount as bigint;
+      const fee = row.fee as bigint;
+      if (row.type === 'DIVIDEND' || row.type === 'INTEREST') {
+        if (row.type === 'DIVIDEND') sums.dividends += base(amount, row);
+        else sums.interest += base(amount, row);
+        sums.taxes += base(fee, row);
+      } else if (row.type === 'FEE') sums.fees += base(amount + fee, row);
+      else if (row.type === 'TAX') sums.taxes += base(amount + fee, row);
+    }
+    const decimal = (v: bigint) => new Decimal(formatFixed(v));
+    return { dividends: decimal(sums.dividends), interest: decimal(sums.interest), fees: decimal(sums.fees), taxes: decimal(sums.taxes) };
+  }
+
+  /** The portfolio's transactions in ledger order, each with its rate to base currency. */
+  private async ratedRows(portfolioId: string, baseCurrency: string): Promise<LedgerTransaction[]> {
     const rows = await ledgerRows(this.db, portfolioId, null);
     // Rows without a rate of their own (investments in a foreign currency): each currency's
     // series fetched once from its earliest such date, then read per row.
@@ -373,9 +408,7 @@ export class LedgerService {
     await Promise.all([...earliest].map(([currency, since]) => this.fx.prefetch(currency, baseCurrency, since)));
     const rateOf = (row: FixedRow) =>
       toFixedPoint(this.fx.cachedRate(row.currency, baseCurrency, row.date)?.rate.toFixed() ?? fallbackRate(row.currency, baseCurrency));
-    const transactions = withRates(rows, rateOf);
-    const state = replay(transactions, { method, ignoreLotIds });
-    return { view: { portfolioId, baseCurrency, method, state }, size: rows.length + 1 };
+    return withRates(rows, rateOf);
   }
 
   /**

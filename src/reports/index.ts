@@ -10,4 +10,5 @@ export { PostgresReportStore, reportAttachment, type ReportStore } from './store
 export { startReportsWorker, startNotificationsAndReports, REPORT_JOBS, lastFullWeek, lastTradingDay } from './jobs.js';
 export { reportRoutes } from './routes.js';
 export { formatPercent, formatRatio, renderRiskReport } from './pdf.js';
+export { TAX_CSV_COLUMNS, TAX_REPORT_KIND } from './tax.js';
 export { TaxLotReview, suggestTaxLots, WASH_SALE_DAYS, type TaxLotSuggestion } from './tax-lots.js';

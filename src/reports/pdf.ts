@@ -31,7 +31,18 @@ export interface RiskReportContent {
   series: ReadonlyArray<{ date: string; value: number }>;
   figures: ReportFigures;
   benchmark: string | null;
+  /** Where the benchmark's prices came from ("simulated prices" for the built-in simulation). */
+  benchmarkSource: string | null;
   allocation: ReadonlyArray<{ key: string; value: string; weight: number }>;
+  /** The day of the valuation the allocation is (today's prices, not the period's end). */
+  allocationAsOf: string;
+  /** The first and last valued day's value (Performance.series). */
+  startValue: number | null;
+  endValue: number | null;
+  /** Realized gains of the lots sold in the period (realizedGains), to the cent. */
+  realized: { shortTerm: string; longTerm: string; total: string } | null;
+  /** The period's dividends and interest (gross), fees and taxes (withheld and paid), to the cent. */
+  income: { dividends: string; interest: string; fees: string; taxes: string };
   /** Holdings' own price change over the period, fractions, best and worst. */
   movers: ReadonlyArray<{ symbol: string; change: number }>;
 }
@@ -79,16 +90,30 @@ export async function renderRiskReport(content: RiskReportContent): Promise<Buff
   // Value chart, vector paths.
   const chartTop = doc.y;
   const chartHeight = 170;
-  drawChart(doc, content.series, MARGIN, chartTop, width, chartHeight);
-  doc.y = chartTop + chartHeight + 24;
+  drawChart(doc, content.series, content.currency, MARGIN, chartTop, width, chartHeight);
+  doc.y = chartTop + chartHeight + 32;
   doc.x = MARGIN;
 
   const f = content.figures;
+  const money = (v: number | string | null) => (v === null ? 'n/a' : `${Number(v).toFixed(2)} ${content.currency}`);
   section(doc, 'Performance');
   rows(doc, [
+    [`Value at start (${content.series[0]?.date ?? content.from})`, money(content.startValue)],
+    [`Value at end (${content.series[content.series.length - 1]?.date ?? content.to})`, money(content.endValue)],
     ['Time-weighted return', formatPercent(f.timeWeightedReturn)],
     ['Money-weighted return (annual)', formatPercent(f.moneyWeightedReturn)],
     ['Annualized return', formatPercent(f.annualizedReturn)],
+  ]);
+  section(doc, 'Income, costs and realized gains in the period');
+  rows(doc, [
+    [
+      'Realized gains (short term / long term)',
+      content.realized ? `${money(content.realized.total)}  (${content.realized.shortTerm} / ${content.realized.longTerm})` : 'n/a',
+    ],
+    ['Dividends (gross)', money(content.income.dividends)],
+    ['Interest (gross)', money(content.income.interest)],
+    ['Fees', money(content.income.fees)],
+    ['Taxes (withheld and paid)', money(content.income.taxes)],
   ]);
   section(doc, 'Risk');
   rows(doc, [
@@ -100,7 +125,12 @@ export async function renderRiskReport(content: RiskReportContent): Promise<Buff
     ['Value at risk (95%, 1 day)', formatPercent(f.valueAtRisk)],
     ['Conditional value at risk (95%, 1 day)', formatPercent(f.conditionalValueAtRisk)],
   ]);
-  section(doc, 'Allocation');
+  if (content.benchmark)
+    note(
+      doc,
+      `Beta is measured against ${content.benchmark}, from ${content.benchmarkSource ?? 'unknown prices'}${content.benchmarkSource === 'simulated prices' ? ' (not market data)' : ''}.`,
+    );
+  section(doc, `Allocation as of ${content.allocationAsOf}`);
   rows(
     doc,
     content.allocation.slice(0, 10).map((slice) => [slice.key, `${formatPercent(slice.weight)}  (${slice.value} ${content.currency})`]),
@@ -128,6 +158,11 @@ function section(doc: PDFKit.PDFDocument, title: string): void {
   doc.moveDown(0.2);
 }
 
+function note(doc: PDFKit.PDFDocument, text: string): void {
+  doc.font('Helvetica-Oblique').fontSize(8).fillColor(MUTED).text(text, MARGIN);
+  doc.x = MARGIN;
+}
+
 function rows(doc: PDFKit.PDFDocument, entries: ReadonlyArray<readonly [string, string]>): void {
   doc.font('Helvetica').fontSize(10).fillColor(INK);
   for (const [label, value] of entries) {
@@ -138,15 +173,30 @@ function rows(doc: PDFKit.PDFDocument, entries: ReadonlyArray<readonly [string, 
   }
 }
 
+/** About `count` round values covering low..high (1, 2 or 5 times a power of ten apart). */
+export function niceTicks(low: number, high: number, count = 5): number[] {
+  const raw = (high - low) / Math.max(1, count - 1);
+  const magnitude = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * magnitude).find((s) => s >= raw) ?? raw;
+  const ticks: number[] = [];
+  for (let v = Math.ceil(low / step) * step; v <= high + step * 1e-9; v += step) ticks.push(Number(v.toFixed(10)));
+  return ticks;
+}
+
 function drawChart(
   doc: PDFKit.PDFDocument,
   series: RiskReportContent['series'],
-  x: number,
+  currency: string,
+  x0: number,
   y: number,
-  width: number,
+  fullWidth: number,
   height: number,
 ): void {
   doc.save();
+  // Room on the left for the value labels and the axis title, below for the dates.
+  const gutter = 62;
+  const x = x0 + gutter;
+  const width = fullWidth - gutter;
   doc.lineWidth(0.5).strokeColor('#d0d7de').rect(x, y, width, height).stroke();
   if (series.length < 2) {
     doc
@@ -164,9 +214,31 @@ function drawChart(
     high += Math.abs(high) * 0.01 || 1;
     low -= Math.abs(low) * 0.01 || 1;
   }
+  const ticks = niceTicks(low, high);
+  low = Math.min(low, ticks[0] ?? low);
+  high = Math.max(high, ticks[ticks.length - 1] ?? high);
   const pad = 8;
   const px = (i: number) => x + pad + (i / (series.length - 1)) * (width - 2 * pad);
   const py = (v: number) => y + height - pad - ((v - low) / (high - low)) * (height - 2 * pad);
+  // Value axis: gridlines and labels at round values.
+  doc.font('Helvetica').fontSize(7).fillColor(MUTED);
+  const decimals = ticks.length > 1 && ticks[1]! - ticks[0]! < 1 ? 2 : 0;
+  for (const tick of ticks) {
+    const ty = py(tick);
+    doc
+      .moveTo(x, ty)
+      .lineTo(x + width, ty)
+      .lineWidth(0.3)
+      .strokeColor('#eaeef2')
+      .stroke();
+    doc.text(tick.toLocaleString('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals }), x0 + 8, ty - 3, {
+      width: gutter - 12,
+      align: 'right',
+    });
+  }
+  doc.save().rotate(-90, { origin: [x0 + 4, y + height / 2] });
+  doc.fontSize(8).text(`Value (${currency})`, x0 + 4 - 40, y + height / 2 - 4, { width: 80, align: 'center' });
+  doc.restore();
   // Area under the line, then the line.
   doc.moveTo(px(0), y + height - pad);
   series.forEach((p, i) => doc.lineTo(px(i), py(p.value)));
@@ -179,10 +251,22 @@ function drawChart(
   doc.moveTo(px(0), py(series[0]!.value));
   series.forEach((p, i) => i > 0 && doc.lineTo(px(i), py(p.value)));
   doc.lineWidth(1.5).strokeColor(ACCENT).stroke();
-  doc.font('Helvetica').fontSize(8).fillColor(MUTED);
-  doc.text(high.toFixed(2), x + 4, y + 2);
-  doc.text(low.toFixed(2), x + 4, y + height - 12);
-  doc.text(series[0]!.date, x + 4, y + height + 4);
-  doc.text(series[series.length - 1]!.date, x + width - 64, y + height + 4, { width: 60, align: 'right' });
+  // Date axis: up to five evenly spaced valued days, first and last included.
+  const count = Math.min(5, series.length);
+  const indexes = [...new Set(Array.from({ length: count }, (_, k) => Math.round((k * (series.length - 1)) / (count - 1))))];
+  doc.font('Helvetica').fontSize(7).fillColor(MUTED);
+  for (const i of indexes) {
+    const tx = px(i);
+    doc
+      .moveTo(tx, y + height)
+      .lineTo(tx, y + height + 3)
+      .lineWidth(0.5)
+      .strokeColor(MUTED)
+      .stroke();
+    const align = i === 0 ? 'left' : i === series.length - 1 ? 'right' : 'center';
+    const left = align === 'left' ? tx - 2 : align === 'right' ? tx - 58 : tx - 30;
+    doc.text(series[i]!.date, left, y + height + 5, { width: 60, align });
+  }
+  doc.fontSize(8).text('Date (valued days)', x, y + height + 16, { width, align: 'center' });
   doc.restore();
 }

@@ -142,8 +142,8 @@ describe('daily snapshots', () => {
 describe('risk report PDF', () => {
   const PERIOD = { from: '2024-06-03', to: '2024-06-28' };
   const FIGURES = `query($id: ID!, $from: Date, $to: Date) { portfolio(id: $id) {
-    performance(from: $from, to: $to) { timeWeightedReturn }
-    risk(from: $from, to: $to) { volatility sharpeRatio maxDrawdown valueAtRisk beta } } }`;
+    performance(from: $from, to: $to) { timeWeightedReturn series { date value } }
+    risk(from: $from, to: $to) { volatility sharpeRatio maxDrawdown valueAtRisk beta benchmark } } }`;
   const GENERATE = `mutation($id: ID!, $from: Date, $to: Date) { generateReport(portfolioId: $id, from: $from, to: $to) { id kind from to downloadUrl } }`;
 
   it('shows the API figures in its text, draws a page that is not blank, and is served with the portfolio access rules', async () => {
@@ -172,6 +172,25 @@ describe('risk report PDF', () => {
     expect(text).toMatch(new RegExp(`Value at risk \\(95%, 1 day\\)\\s+${escape(formatPercent(figures.risk.valueAtRisk))}`));
     expect(text).toMatch(/AAPL\s+\d+\.\d\d%/);
     expect(text).toContain('Top movers');
+    // Readable: start and end values, the period's income and realized gains, a dated allocation,
+    // the benchmark's source, labelled axes with more ticks than min and max.
+    const series = figures.performance.series;
+    const first = series[0];
+    const last = series[series.length - 1];
+    expect(text).toMatch(new RegExp(`Value at start \\(${first.date}\\)\\s+${escape(Number(first.value).toFixed(2))} USD`));
+    expect(text).toMatch(new RegExp(`Value at end \\(${last.date}\\)\\s+${escape(Number(last.value).toFixed(2))} USD`));
+    expect(text).toMatch(/Realized gains \(short term \/ long term\)\s+0\.00 USD/);
+    expect(text).toMatch(/Dividends \(gross\)\s+0\.00 USD/);
+    expect(text).toMatch(/Fees\s+0\.00 USD/);
+    expect(text).toMatch(/Allocation as of \d{4}-\d{2}-\d{2}/);
+    expect(figures.risk.benchmark).toBe('SPY');
+    expect(text).toContain('Beta is measured against SPY, from simulated prices (not market data).');
+    expect(text).toContain('Value (USD)');
+    expect(text).toContain('Date (valued days)');
+    const dateTicks = new Set(text.match(/2024-06-\d\d/g));
+    expect(dateTicks.size).toBeGreaterThanOrEqual(4);
+    const valueTicks = text.match(/^\s*\d{1,3}(,\d{3})*(\.\d\d)?\s*$/gm) ?? [];
+    expect(valueTicks.length).toBeGreaterThanOrEqual(3);
 
     // Rendered at low resolution as greyscale: a good share of the page is ink (chart, text).
     execFileSync('pdftoppm', ['-r', '20', '-gray', '-f', '1', '-l', '1', file, join(dir, 'page')]);

@@ -1,7 +1,8 @@
 /**
  * GET /reports/:id: the report's PDF, with the same access rule as the portfolio's reports
  * (Authorization: Bearer, VIEW and up). Anonymous: 401; no such report or no access: 404 (as
- * for a portfolio one cannot see, nobody learns it exists).
+ * for a portfolio one cannot see, nobody learns it exists). Served with its stored content type
+ * (a tax report may be CSV).
  */
 import { isoDateOf } from '../platform/dates.js';
 import type { FastifyInstance } from 'fastify';
@@ -9,6 +10,7 @@ import { resolveViewer } from '../auth/index.js';
 import type { Context } from '../graphql/context.js';
 import { roleAtLeast, roleOf } from '../portfolios/index.js';
 import { budgetSubject, rateLimitHeaders, type RequestBudget } from '../platform/request-budget.js';
+import { TAX_REPORT_KIND } from './tax.js';
 
 /** What a download costs of the request budget: a stored PDF read and sent (a few hundred KB). */
 export const REPORT_DOWNLOAD_COST = 50;
@@ -37,8 +39,15 @@ export async function reportRoutes(
     if (!file || !role || !roleAtLeast(role, 'VIEW')) return reply.status(404).send({ error: 'Report not found', code: 'NOT_FOUND' });
     return reply
       .header('content-type', file.contentType)
-      .header('content-disposition', `attachment; filename="foliograph-${file.meta.kind.toLowerCase()}-${isoDateOf(file.meta.toDate)}.pdf"`)
+      .header('content-disposition', `attachment; filename="${reportFilename(file.meta, file.contentType)}"`)
       .header('cache-control', 'private, no-store')
       .send(file.content);
   });
+}
+
+/** foliograph-risk-2024-06-28.pdf, foliograph-tax-2024.csv. */
+function reportFilename(meta: { kind: string; toDate: Date }, contentType: string): string {
+  const extension = contentType.startsWith('text/csv') ? 'csv' : 'pdf';
+  const period = meta.kind === TAX_REPORT_KIND ? String(meta.toDate.getUTCFullYear()) : isoDateOf(meta.toDate);
+  return `foliograph-${meta.kind.toLowerCase()}-${period}.${extension}`;
 }

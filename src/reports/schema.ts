@@ -7,6 +7,7 @@ import { builder } from '../graphql/builder.js';
 import { checkedPageSize } from '../graphql/connection-args.js';
 import { PortfolioRef } from '../portfolios/index.js';
 import { ON_DEMAND_REPORT_KIND } from './service.js';
+import { TAX_CONTENT_TYPES } from './tax.js';
 import { reportDownloadUrl } from './urls.js';
 
 const PortfolioSnapshotRef = builder
@@ -25,7 +26,10 @@ export const ReportRef = builder.prismaObject('Report', {
   authScopes: (report) => ({ portfolioRole: { portfolioId: report.portfolioId, atLeast: 'VIEW' } }),
   fields: (t) => ({
     id: t.exposeID('id', { nullable: false }),
-    kind: t.exposeString('kind', { nullable: false, description: 'WEEKLY_RISK (scheduled) or RISK (generateReport).' }),
+    kind: t.exposeString('kind', {
+      nullable: false,
+      description: 'WEEKLY_RISK (scheduled), RISK (generateReport) or TAX (generateTaxReport).',
+    }),
     from: t.expose('fromDate', { type: 'Date', nullable: false }),
     to: t.expose('toDate', { type: 'Date', nullable: false }),
     createdAt: t.expose('createdAt', { type: 'DateTime', nullable: false }),
@@ -70,6 +74,28 @@ builder.mutationFields((t) => ({
     args: { portfolioId: t.arg.id({ required: true }), from: t.arg({ type: 'Date' }), to: t.arg({ type: 'Date' }) },
     resolve: async (query, _root, { portfolioId, from, to }, ctx) => {
       const { meta } = await ctx.services.reports.generate(portfolioId, ON_DEMAND_REPORT_KIND, { from, to }, true);
+      return ctx.services.db.report.findUniqueOrThrow({ ...query, where: { id: meta.id } });
+    },
+  }),
+}));
+
+const TaxReportFormatEnum = builder.enumType('TaxReportFormat', {
+  values: Object.keys(TAX_CONTENT_TYPES) as Array<keyof typeof TAX_CONTENT_TYPES>,
+});
+
+builder.mutationFields((t) => ({
+  generateTaxReport: t.prismaField({
+    type: 'Report',
+    nullable: false,
+    description: 'A Report of kind TAX for the calendar year (README: Alerts, notifications and reports).',
+    authScopes: (_root, { portfolioId }) => ({ portfolioRole: { portfolioId, atLeast: 'VIEW' } }),
+    args: {
+      portfolioId: t.arg.id({ required: true }),
+      year: t.arg.int({ required: true }),
+      format: t.arg({ type: TaxReportFormatEnum, required: true }),
+    },
+    resolve: async (query, _root, { portfolioId, year, format }, ctx) => {
+      const meta = await ctx.services.reports.generateTax(portfolioId, year, format);
       return ctx.services.db.report.findUniqueOrThrow({ ...query, where: { id: meta.id } });
     },
   }),

@@ -26,7 +26,8 @@ import { badInput, Problems } from '../platform/errors.js';
 import { formatPercent, renderRiskReport, type RiskReportContent } from './pdf.js';
 import type { OnReportStored, ReportMeta, ReportStore } from './store.js';
 import { TaxLotReview } from './tax-lots.js';
-import type { LedgerService } from '../ledger/index.js';
+import { renderTaxCsv, renderTaxPdf, TAX_CONTENT_TYPES, TAX_REPORT_KIND, taxReportContent, type TaxReportFormat } from './tax.js';
+import { realizedBetween, type LedgerService } from '../ledger/index.js';
 
 export const WEEKLY_REPORT_KIND = 'WEEKLY_RISK';
 export const ON_DEMAND_REPORT_KIND = 'RISK';
@@ -208,6 +209,10 @@ export class ReportService {
       movers.push({ symbol, change: new Decimal(end.close).div(first).minus(1).toNumber() });
     }
     movers.sort((a, b) => Math.abs(b.change) - Math.abs(a.change) || (a.symbol < b.symbol ? -1 : 1));
+    // The period's realized gains and income, as realizedGains and the tax report count them.
+    const view = await this.deps.ledger.view(portfolioId);
+    const realized = view ? realizedBetween(view.state, from, to) : null;
+    const income = await this.deps.ledger.incomeBetween(portfolioId, portfolio.baseCurrency, from, to);
     return {
       portfolioName: portfolio.name,
       currency: portfolio.baseCurrency,
@@ -228,9 +233,30 @@ export class ReportService {
         conditionalValueAtRisk: risk.conditionalValueAtRisk,
       },
       benchmark: risk.benchmark,
+      benchmarkSource: risk.benchmark ? await this.priceSource(risk.benchmark, from, to) : null,
       allocation,
+      allocationAsOf: isoDateOf(valuation?.asOf ?? this.now()),
+      startValue: performance.series.length > 0 ? Number(performance.series[0]!.value) : null,
+      endValue: performance.series.length > 0 ? Number(performance.series[performance.series.length - 1]!.value) : null,
+      realized: realized
+        ? { shortTerm: realized.shortTerm.toFixed(2), longTerm: realized.longTerm.toFixed(2), total: realized.total.toFixed(2) }
+        : null,
+      income: {
+        dividends: income.dividends.toFixed(2),
+        interest: income.interest.toFixed(2),
+        fees: income.fees.toFixed(2),
+        taxes: income.taxes.toFixed(2),
+      },
       movers: movers.slice(0, 5),
     };
+  }
+
+  /** Where a symbol's prices of the period came from ("simulated prices" for the built-in simulation), as the report names them. */
+  private async priceSource(symbol: string, from: string, to: string): Promise<string> {
+    const candles = await this.deps.market.dailyHistory(symbol, { from, to }, null).catch(() => []);
+    const sources = [...new Set(candles.map((c) => (c as { source?: string }).source ?? 'unknown'))].sort();
+    if (sources.includes('simulated')) return 'simulated prices';
+    return sources.length > 0 ? `prices from ${sources.join(', ')}` : 'no prices';
   }
 
   /** Renders and stores a report; see ReportStore.put for `replace` and `onStored`. */
@@ -253,6 +279,31 @@ export class ReportService {
       onStored && ((tx, meta) => onStored(tx, meta, content)),
     );
     return { ...stored, content };
+  }
+
+  /** The tax report of a calendar year as CSV or PDF, made now; again for the same year and format replaces it. */
+  async generateTax(portfolioId: string, year: number, format: TaxReportFormat): Promise<ReportMeta> {
+    const thisYear = this.now().getUTCFullYear();
+    if (!Number.isInteger(year) || year < 1900 || year > thisYear)
+      throw badInput([{ field: 'year', message: `must be a calendar year from 1900 to ${thisYear}` }]);
+    const heading = await this.deps.valuations.heading(portfolioId);
+    const content = await taxReportContent(
+      this.deps.ledger,
+      { id: portfolioId, name: heading.name, baseCurrency: heading.baseCurrency },
+      year,
+      this.now(),
+    );
+    const file = format === 'CSV' ? renderTaxCsv(content) : await renderTaxPdf(content);
+    const { meta } = await this.deps.store.put({
+      portfolioId,
+      kind: TAX_REPORT_KIND,
+      from: content.from,
+      to: content.to,
+      content: file,
+      contentType: TAX_CONTENT_TYPES[format],
+      replace: true,
+    });
+    return meta;
   }
 
   /** One-line summary for notifications and emails. */

@@ -37,21 +37,24 @@ export interface ReportStore {
       from: string;
       to: string;
       content: Buffer;
+      /** Default application/pdf; part of the report's key (a tax report comes as CSV and as PDF). */
+      contentType?: string;
       replace: boolean;
     },
     onStored?: OnReportStored,
   ): Promise<{ meta: ReportMeta; created: boolean }>;
-  exists(portfolioId: string, kind: string, from: string, to: string): Promise<boolean>;
+  exists(portfolioId: string, kind: string, from: string, to: string, contentType?: string): Promise<boolean>;
   get(id: string): Promise<StoredReportFile | null>;
 }
 
 const META = { id: true, portfolioId: true, kind: true, fromDate: true, toDate: true, createdAt: true } as const;
+const PDF = 'application/pdf';
 
 export class PostgresReportStore implements ReportStore {
   constructor(private readonly db: Db) {}
 
   async put(
-    input: { portfolioId: string; kind: string; from: string; to: string; content: Buffer; replace: boolean },
+    input: { portfolioId: string; kind: string; from: string; to: string; content: Buffer; contentType?: string; replace: boolean },
     onStored?: OnReportStored,
   ) {
     const key = {
@@ -59,12 +62,13 @@ export class PostgresReportStore implements ReportStore {
       kind: input.kind,
       fromDate: new Date(`${input.from}T00:00:00Z`),
       toDate: new Date(`${input.to}T00:00:00Z`),
+      contentType: input.contentType ?? PDF,
     };
     const content = new Uint8Array(input.content);
     const stored = await this.db.$transaction(async (tx) => {
       const meta = input.replace
         ? await tx.report.upsert({
-            where: { portfolioId_kind_fromDate_toDate: key },
+            where: { portfolioId_kind_fromDate_toDate_contentType: key },
             create: { ...key, content },
             update: { content, createdAt: new Date() },
             select: META,
@@ -74,18 +78,19 @@ export class PostgresReportStore implements ReportStore {
       return meta;
     });
     if (stored) return { meta: stored, created: true };
-    const meta = await this.db.report.findUniqueOrThrow({ where: { portfolioId_kind_fromDate_toDate: key }, select: META });
+    const meta = await this.db.report.findUniqueOrThrow({ where: { portfolioId_kind_fromDate_toDate_contentType: key }, select: META });
     return { meta, created: false };
   }
 
-  async exists(portfolioId: string, kind: string, from: string, to: string): Promise<boolean> {
+  async exists(portfolioId: string, kind: string, from: string, to: string, contentType = PDF): Promise<boolean> {
     const found = await this.db.report.findUnique({
       where: {
-        portfolioId_kind_fromDate_toDate: {
+        portfolioId_kind_fromDate_toDate_contentType: {
           portfolioId,
           kind,
           fromDate: new Date(`${from}T00:00:00Z`),
           toDate: new Date(`${to}T00:00:00Z`),
+          contentType,
         },
       },
       select: { id: true },

@@ -142,6 +142,19 @@ export const PORTFOLIO_ROUTES: RouteSpec[] = [
     cost: COST.write,
   },
   {
+    method: 'POST',
+    path: '/portfolios/:id/tax-reports',
+    area: 'analytics',
+    summary: "A calendar year's tax report (CSV or PDF), downloaded from its downloadUrl",
+    description:
+      'Body `{ "year": 2024, "format": "CSV" | "PDF" }`. The rows are the lot parts sold in the year, as GraphQL `realizedGains` lists them for that year; GET `downloadUrl` with the same Authorization header.',
+    document: `mutation($id: ID!, $year: Int!, $format: TaxReportFormat!) { generateTaxReport(portfolioId: $id, year: $year, format: $format) { id kind from to createdAt downloadUrl } }`,
+    body: ['year', 'format'],
+    result: ['generateTaxReport'],
+    status: 201,
+    cost: COST.compute,
+  },
+  {
     method: 'GET',
     path: '/portfolios/:id/activity',
     area: 'activity',
