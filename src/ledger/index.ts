@@ -14,6 +14,7 @@ import './portfolio-file.schema.js';
 import './valuation-fields.js';
 import './transactions.schema.js';
 import './change-fields.js';
+import './suggestions.schema.js';
 
 export { LedgerService } from './service.js';
 export { firstAnniversary, isLongTerm } from './core/engine.js';
