@@ -148,3 +148,35 @@ describe('suggestedTransactions', () => {
     expect(errorCode(await t.gql(ACCEPT, { id: 'not-a-suggestion' }, { token: owner.token }))).toBe('NOT_FOUND');
   });
 });
+
+describe('no double adjustment across a split', () => {
+  it("values a held NVDA position continuously across its recorded 10-for-1 split (the provider's closes are split-adjusted)", async () => {
+    const { id } = await createPortfolio(t, owner);
+    await record(id, { type: 'BUY', symbol: 'NVDA', date: '2024-05-01', quantity: '2', price: '850' });
+    const split = (await suggestions(id)).find((s) => s.type === 'SPLIT' && s.date === '2024-06-10')!;
+    ok(await t.gql(ACCEPT, { id: split.id }, { token: owner.token }));
+
+    const performance = ok(
+      await t.gql<{ portfolio: { performance: { series: Array<{ date: string; value: string }> } } }>(
+        `query($id: ID!) { portfolio(id: $id) { performance(from: "2024-06-03", to: "2024-06-14") { series { date value } } } }`,
+        { id },
+        { token: owner.token },
+      ),
+    );
+    const value = new Map(performance.portfolio.performance.series.map((p) => [p.date, new Decimal(p.value)]));
+    const history = ok(
+      await t.gql<{ history: Array<{ date: string; close: string }> }>(
+        `{ history(symbol: "NVDA", from: "2024-06-07", to: "2024-06-10") { date close } }`,
+        {},
+        { token: owner.token },
+      ),
+    );
+    const close = new Map(history.history.map((c) => [c.date, new Decimal(c.close)]));
+    // Friday before and Monday of the split: 2 pre-split shares are 20 shares at the adjusted closes.
+    expect(value.get('2024-06-07')!.toNumber()).toBeCloseTo(close.get('2024-06-07')!.times(20).toNumber(), 2);
+    expect(value.get('2024-06-10')!.toNumber()).toBeCloseTo(close.get('2024-06-10')!.times(20).toNumber(), 2);
+    const dayMove = value.get('2024-06-10')!.div(value.get('2024-06-07')!).toNumber();
+    expect(dayMove).toBeGreaterThan(0.8);
+    expect(dayMove).toBeLessThan(1.25);
+  });
+});
