@@ -1,7 +1,12 @@
 # syntax=docker/dockerfile:1
 # Multi-stage build for the api and worker images (the same image, a different command).
+# test/image.test.ts assembles these stages as written and runs the result: keep every file the
+# code reads at run time in the runtime stage (data beside the modules is built into dist/).
 
-FROM node:20-bookworm-slim AS build
+# Node 24 LTS, pinned to a release (package.json engines); bump both together.
+ARG NODE_IMAGE=node:24.21.0-bookworm-slim
+
+FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY prisma ./prisma
@@ -12,7 +17,7 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run prisma:generate && npm run build
 
-FROM node:20-bookworm-slim AS runtime
+FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./

@@ -23,6 +23,11 @@ const SYSTEM = [
   'test/backup.test.ts',
   'test/redis-faults.test.ts',
   'test/postgres-faults.test.ts',
+  // The image assembled from the Dockerfile and run as nobody; key rotation and first starts run
+  // the entry points (tsx) as child processes.
+  'test/image.test.ts',
+  'test/key-rotation.test.ts',
+  'src/platform/migrate.test.ts',
 ];
 
 export default defineConfig({

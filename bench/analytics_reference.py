@@ -1,4 +1,4 @@
-"""Reference figures for src/analytics/core/*.test.ts, computed independently with numpy/pandas.
+"""Reference figures for src/analytics/core/*.test.ts, computed independently with numpy (pandas, when installed, for one cross-check).
 
 Run: /usr/bin/python3 bench/analytics_reference.py   (prints every case; the tests paste them)
 
@@ -10,9 +10,12 @@ import math
 from statistics import NormalDist
 
 import numpy as np
-import pandas as pd
 
 SQRT252 = math.sqrt(252)
+
+
+def days_between(a, b):
+    return int((np.datetime64(b) - np.datetime64(a)).astype(int))
 
 
 def show(name, value):
@@ -82,7 +85,11 @@ def empyrical_cases():
     b = simple_benchmark[1:]
     cov = np.cov(mixed_returns, b, ddof=1)
     show('beta mixed vs simple_benchmark', cov[0, 1] / cov[1, 1])
-    # pandas' own alignment as a cross-check of the common-dates rule
+    # pandas' own alignment as a cross-check of the common-dates rule (where pandas is installed)
+    try:
+        import pandas as pd
+    except ImportError:
+        return
     m = pd.Series(mixed_returns, index=pd.date_range('2000-01-31', periods=8, freq='D'))
     s = pd.Series(simple_benchmark, index=pd.date_range('2000-01-30', periods=9, freq='D'))
     show('beta via pandas cov/var', m.cov(s) / s[m.index].var())
@@ -107,45 +114,48 @@ def valuation_case():
         'CCC': {'2024-01-05': 21.0, '2024-01-08': 20.0, '2024-01-09': 22.0, '2024-01-10': 23.0},
     }
     lots = [  # symbol, quantity, purchase date, purchase price
-        ('AAA', 100, '2023-12-15', 9.0),   # before the range: opening value
-        ('BBB', 10, '2023-12-20', 45.0),   # before the range: opening value
-        ('AAA', 50, '2024-01-04', 10.0),   # mid-range purchase (a flow)
-        ('BBB', 20, '2024-01-06', 52.0),   # Saturday: counts on Monday 01-08
+        ('AAA', 100, '2023-12-15', 9.0),   # before the range: start value
+        ('BBB', 10, '2023-12-20', 45.0),   # before the range: start value
+        ('AAA', 50, '2024-01-04', 10.0),   # mid-range purchase (an inflow)
+        ('BBB', 20, '2024-01-06', 52.0),   # Saturday: a valued day of its own
         ('CCC', 30, '2024-01-03', 20.0),   # bought before its first close
     ]
     start, end = '2024-01-02', '2024-01-10'
-    table = pd.DataFrame({s: pd.Series(c) for s, c in closes.items()})
-    table.index = pd.to_datetime(table.index)
-    table = table.sort_index()
-    days = table.loc[start:end].dropna(how='all').index
-    carried = table.ffill().loc[days]
-    values = pd.Series(0.0, index=days)
-    flows = pd.Series(0.0, index=days)
-    for symbol, qty, date, price in lots:
-        bought = pd.Timestamp(date)
-        held = days >= bought
-        unit = carried[symbol].where(carried[symbol].notna(), price)
-        values += np.where(held, qty * unit, 0.0)
-        if bought >= pd.Timestamp(start):
-            flows[days[days >= bought][0]] += qty * price
-    r = (values - flows) / values.shift(1) - 1
-    r = r.iloc[1:]
-    show('valuation values', values.values)
-    show('valuation flows', flows.values)
-    show('returns', r.values)
-    growth = np.cumprod(1 + r.values)
+    # Valued days: closes of the range, and every purchase date in it (Portfolio Performance's
+    # convention, the contract's "Analytics conventions").
+    days = sorted({d for c in closes.values() for d in c if start <= d <= end} |
+                  {d for _, _, d, _ in lots if start <= d <= end})
+
+    def unit(symbol, day, price):
+        known = [d for d in closes[symbol] if d <= day]
+        return closes[symbol][max(known)] if known else price
+
+    def value(day, held):
+        return sum(q * unit(s, day, p) for s, q, d, p in lots if held(d, day))
+
+    values = np.array([value(day, lambda d, x: d <= x) for day in days])
+    inflows = np.array([sum(q * p for _, q, d, p in lots if d == day) for day in days])
+    start_value = value('2023-12-31', lambda d, x: d < start)  # last closes before the range
+    previous = np.concatenate(([start_value], values[:-1]))
+    r = values / (previous + inflows) - 1  # inflows at the start of the day, no outflows
+    show('valuation dates', [])
+    print('   ', days)
+    show('valuation values', values)
+    show('valuation inflows', inflows)
+    show('start value', start_value)
+    show('returns', r)
+    growth = np.cumprod(1 + r)
     show('twr', growth[-1] - 1)
-    show('cumulative', np.concatenate(([0.0], growth - 1)))
-    cal_days = (days[-1] - days[0]).days
+    show('cumulative', growth - 1)
+    dates = [np.datetime64(d) for d in days]
+    cal_days = int((dates[-1] - dates[0]).astype(int))
     show('annualized', (growth[-1]) ** (365 / cal_days) - 1)
-    opening = sum(qty * carried[s].iloc[0] for s, qty, d, p in lots if d < start)
-    show('opening value', opening)
     show('volatility', r.std(ddof=1) * SQRT252)
-    show('sharpe', sharpe(r.values))
-    show('maxDrawdown', max_drawdown(r.values))
-    # money-weighted: opening value and flows in, end value out, solved by bisection (no scipy)
-    flow_days = [(days[0], -opening)] + [(d, -f) for d, f in flows.items() if f > 0] + [(days[-1], values.iloc[-1])]
-    show('mwr', xirr_bisect([(d - days[0]).days / 365 for d, _ in flow_days], [a for _, a in flow_days]))
+    show('sharpe', sharpe(r))
+    show('maxDrawdown', max_drawdown(r))
+    # money-weighted: start value and purchases in on their own dates, end value out, by bisection
+    flow_days = [(dates[0], -start_value)] + [(dates[i], -f) for i, f in enumerate(inflows) if f > 0] + [(dates[-1], values[-1])]
+    show('mwr', xirr_bisect([int((d - dates[0]).astype(int)) / 365 for d, _ in flow_days], [a for _, a in flow_days]))
 
 
 def xirr_bisect(years, amounts, low=-20.0, high=20.0):
@@ -166,15 +176,13 @@ def xirr_bisect(years, amounts, low=-20.0, high=20.0):
 def xirr_cases():
     print('## XIRR (bisection; and numpy polynomial roots for yearly flows)')
     dated = [('2020-01-01', -10000.0), ('2020-03-15', -2500.0), ('2020-10-30', 1000.0), ('2021-06-30', 13000.0)]
-    d0 = pd.Timestamp(dated[0][0])
-    show('xirr dated', xirr_bisect([(pd.Timestamp(d) - d0).days / 365 for d, _ in dated], [a for _, a in dated]))
+    show('xirr dated', xirr_bisect([days_between(dated[0][0], d) / 365 for d, _ in dated], [a for _, a in dated]))
     # 1000 in, 100, 100, 1100 back at 365-day steps: the root of -1000x^3 + 100x^2 + 100x + 1100 = 0
     # with x = 1 + r: a 10 % bond.
     roots = np.roots([-1000.0, 100.0, 100.0, 1100.0])
     show('xirr yearly (numpy roots)', [r.real - 1 for r in roots if abs(r.imag) < 1e-12 and r.real > 0][0])
     loss = [('2021-01-01', -1000.0), ('2021-07-01', 400.0)]
-    d0 = pd.Timestamp(loss[0][0])
-    show('xirr loss', xirr_bisect([(pd.Timestamp(d) - d0).days / 365 for d, _ in loss], [a for _, a in loss]))
+    show('xirr loss', xirr_bisect([days_between(loss[0][0], d) / 365 for d, _ in loss], [a for _, a in loss]))
 
 
 def normal_cases():

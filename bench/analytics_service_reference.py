@@ -4,8 +4,9 @@ Run: /usr/bin/python3 bench/analytics_service_reference.py   (prints every figur
 
 The portfolio of the test, typed in again here: two custom assets with prices set exactly, one of
 them with a missing day (its last close is carried forward), a purchase in the middle of the range
-(a cash flow, excluded from the returns), a purchase on a Saturday (counts on Monday), and a
-benchmark with missing days. Conventions are the contract's (shared/contract/README.md,
+(an inflow, at the start of its day), a purchase on a Saturday (a valued day of its own), and a
+benchmark with missing days. Daily returns follow Portfolio Performance's convention:
+r_t = (V_t + O_t) / (V_{t-1} + I_t) - 1, the first day from what was held the evening before. Conventions are the contract's (shared/contract/README.md,
 "Analytics conventions"); nothing here imports the TypeScript code.
 """
 import math
@@ -34,7 +35,7 @@ CCC = {'2024-01-02': '20', '2024-01-03': '20.6', '2024-01-04': '20.2', '2024-01-
 LOTS = [  # symbol, quantity, purchase date, purchase price
     ('AAA', 10, '2024-01-02', 100.0),
     ('BBB', 20, '2024-01-05', 51.0),   # mid-range purchase: a flow
-    ('AAA', 5, '2024-01-06', 103.0),   # Saturday: counts on Monday 01-08
+    ('AAA', 5, '2024-01-06', 103.0),   # Saturday: a valued day of its own
 ]
 
 
@@ -52,21 +53,26 @@ def series(closes):
 
 
 def valuation(start, end):
+    """Values on every close day and every purchase day from the first purchase, inflows of each
+    day, and the value the evening before `start` of what was bought before it."""
     table = pd.DataFrame({s: series(c) for s, c in CLOSES.items()}).sort_index()
-    days = table.loc[start:end].dropna(how='all').index
-    carried = table.ffill().loc[days]
+    purchases = pd.to_datetime([d for _, _, d, _ in LOTS if start <= d <= end])
+    table = table.reindex(table.index.union(purchases))
+    first = min(pd.Timestamp(d) for _, _, d, _ in LOTS)
+    days = table.loc[max(pd.Timestamp(start), first):end].index
+    carried = table.ffill()
     values = pd.Series(0.0, index=days)
-    flows = pd.Series(0.0, index=days)
-    opening = 0.0
+    inflows = pd.Series(0.0, index=days)
+    before = carried.loc[:pd.Timestamp(start) - pd.Timedelta(days=1)]
+    start_value = 0.0
     for symbol, qty, date, price in LOTS:
         bought = pd.Timestamp(date)
-        values += np.where(days >= bought, qty * carried[symbol], 0.0)
+        values += np.where(days >= bought, qty * carried[symbol].loc[days], 0.0)
         if bought >= pd.Timestamp(start):
-            flows[days[days >= bought][0]] += qty * price
+            inflows[bought] += qty * price
         else:
-            opening += qty * carried[symbol].iloc[0]
-    held = values > 0  # valuation days start on the first day something is held
-    return values[held], flows[held], opening
+            start_value += qty * before[symbol].iloc[-1]
+    return values, inflows, start_value
 
 
 def xirr(dated):
@@ -87,17 +93,20 @@ def xirr(dated):
 
 
 def performance(start, end, label):
-    values, flows, opening = valuation(start, end)
-    r = ((values - flows) / values.shift(1) - 1).iloc[1:]
+    values, inflows, start_value = valuation(start, end)
+    previous = pd.Series(np.concatenate(([start_value], values.values[:-1])), index=values.index)
+    r = values / (previous + inflows) - 1  # no outflows in this portfolio
     growth = np.cumprod(1 + r.values)
     twr = growth[-1] - 1
     days = (values.index[-1] - values.index[0]).days
     print(f'## performance {label}')
+    print('dates =', [d.strftime('%Y-%m-%d') for d in values.index])
     show('values', values.values)
-    show('cumulative', np.concatenate(([0.0], growth - 1)))
+    show('returns', r.values)
+    show('cumulative', growth - 1)
     show('twr', twr)
     show('annualized', (1 + twr) ** (365 / days) - 1)
-    dated = ([(values.index[0], -opening)] if opening > 0 else []) + [(d, -f) for d, f in flows.items() if f > 0]
+    dated = ([(values.index[0], -start_value)] if start_value > 0 else []) + [(d, -f) for d, f in inflows.items() if f > 0]
     dated.append((values.index[-1], values.iloc[-1]))
     show('mwr', xirr(dated))
     return r

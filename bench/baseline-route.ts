@@ -16,14 +16,15 @@ const pool = new pg.Pool({ connectionString: env.DATABASE_URL, max: 10 });
 const jwks = createRemoteJWKSet(new URL(env.JWKS_URL!));
 
 // The GraphQL shapes of Investment's four fields: Decimal as a plain string without trailing
-// zeros, Date as YYYY-MM-DD; oldest first, as the Portfolio.investments connection orders them.
+// zeros, Date as YYYY-MM-DD; oldest first, as the Portfolio.investments connection orders them
+// (an investment is a BUY transaction).
 const INVESTMENTS = `
   coalesce((
     SELECT json_agg(json_build_object('node', json_build_object(
              'symbol', i.symbol, 'quantity', trim_scale(i.quantity)::text,
-             'purchasePrice', trim_scale(i.purchase_price)::text,
-             'purchaseDate', to_char(i.purchase_date, 'YYYY-MM-DD'))) ORDER BY i.created_at, i.id)
-    FROM (SELECT * FROM investments WHERE portfolio_id = p.id ORDER BY created_at, id LIMIT 50) i
+             'purchasePrice', trim_scale(i.price)::text,
+             'purchaseDate', to_char(i.date, 'YYYY-MM-DD'))) ORDER BY i.created_at, i.id)
+    FROM (SELECT * FROM transactions WHERE portfolio_id = p.id AND type = 'BUY' ORDER BY created_at, id LIMIT 50) i
   ), '[]'::json)`;
 
 const Q1 = `

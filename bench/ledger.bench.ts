@@ -157,11 +157,6 @@ async function main(): Promise<void> {
                     ${column('price')}::numeric[], ${column('amount')}::numeric[], ${column('fee')}::numeric[], ${column('splitFrom')}::numeric[], ${column('splitTo')}::numeric[],
                     ${chunk.map((_, i) => new Date(base + from + i).toISOString())}::timestamptz[])
           AS t(id, type, date, symbol, quantity, price, amount, fee, split_from, split_to, created_at)`;
-      // Every BUY is an investment too (its trigger leaves the BUY already there alone).
-      await db.$executeRaw`
-        INSERT INTO investments (id, portfolio_id, symbol, name, type, quantity, purchase_price, purchase_date, created_at, updated_at)
-        SELECT id, portfolio_id, symbol, symbol, 'STOCK', quantity, price, date, created_at, now()
-        FROM transactions WHERE portfolio_id = ${portfolio.id}::uuid AND type = 'BUY' AND id = ANY(${chunk.filter((r) => r.type === 'BUY').map((r) => r.id)}::uuid[])`;
     }
     if (!seeded) await db.$executeRaw`ANALYZE transactions`;
     // The generated ledger is in the database now: let it go, so the server's requests below do

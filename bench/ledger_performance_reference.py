@@ -4,21 +4,25 @@ Run: python3 bench/ledger_performance_reference.py < case.json   (src/analytics/
 sends the case it records through GraphQL and compares the API's figures with what this prints)
 
 Written from the contract's text (shared/contract/README.md, "Ledger" and "Analytics
-conventions"), not from the TypeScript:
-- V_t: on each day with a close of a symbol the ledger opens, from its first transaction's day:
-  Σ quantity held × the last close on or before t × that day's FX rate of the symbol's currency,
-  plus, for a cash portfolio (any DEPOSIT or WITHDRAWAL), cash per currency × that day's rate.
-  A SPLIT multiplies the quantity held by splitTo / splitFrom (closes are as traded).
-- F_t (in base currency, at each transaction's own fxRate, else its date's rate), the
-  transactions dated after the previous valued day up to t:
+conventions": Portfolio Performance's true time-weighted rate of return), not from the TypeScript:
+- Valued days: from the first transaction's day, every day with a close of a symbol the ledger
+  opens, and every day with a transaction other than a SPLIT (its own date, weekend or not).
+- V_t: Σ quantity held × the last close on or before t × that day's FX rate of the symbol's
+  currency, plus, for a cash portfolio (any DEPOSIT or WITHDRAWAL), cash per currency × that
+  day's rate. A SPLIT multiplies the quantity held by splitTo / splitFrom (closes are as traded).
+- External flows (in base currency, at each transaction's own fxRate, else its date's rate):
   cash portfolio: DEPOSIT, TRANSFER_IN +amount; WITHDRAWAL, TRANSFER_OUT -amount; nothing else.
   holdings portfolio: BUY, TRANSFER_IN +(amount + fee) (a purchase's cost); SELL, DIVIDEND,
   INTEREST, TRANSFER_OUT -(amount - fee) (proceeds, net of fee and tax). FEE and TAX, about which
   the contract says only "cash paid", are +(amount + fee): money put in that is gone
-  (docs/ledger.md, "Analytics on the ledger").
-- r_t = (V_t - F_t) / V_{t-1} - 1; TWR = prod(1 + r) - 1; series cumulativeReturn = TWR to t.
-- MWR: annual XIRR (actual/365) of -opening value (holdings from before the range, on the first
-  valued day), -F_t on each valued day, +V on the last.
+  (docs/ledger.md, "Analytics on the ledger"). I_t sums the positive ones of day t, O_t the
+  negative ones (as positive amounts).
+- r_t = (V_t + O_t) / (V_{t-1} + I_t) - 1, V_{t-1} the previous valued day's value (for the first
+  day, what the transactions before the range hold at their last closes before it; 0 if none);
+  a day with V_{t-1} + I_t = 0 has no return. TWR = prod(1 + r) - 1; series cumulativeReturn = TWR
+  to the end of t.
+- MWR: annual XIRR (actual/365) of -start value (on the first valued day), -I_t and +O_t on their
+  days, +V on the last valued day.
 - annualized = (1 + TWR)^(365 / calendar days from the first to the last valued day) - 1.
 
 Input (JSON on stdin): { range: {from, to}, transactions: [TransactionInput-like, in ledger
@@ -90,7 +94,8 @@ def value(held, cash, day, closes, price_ccy, fx):
     for sym, q in held.items():
         if q == 0:
             continue
-        known = [d for d in closes[sym] if d <= day]
+        # The last positive close (a close of 0 is no price, the contract's docs/analytics.md).
+        known = [d for d in closes.get(sym, {}) if d <= day and float(closes[sym][d]) > 0]
         v += q * float(closes[sym][max(known)]) * rate(fx, price_ccy.get(sym, ''), day)
     for ccy, amount in cash.items():
         v += amount * rate(fx, ccy, day)
@@ -129,38 +134,55 @@ def performance(case):
     cash_portfolio = any(t['type'] in ('DEPOSIT', 'WITHDRAWAL') for t in txs)
     opened = {t['symbol'] for t in txs if t['type'] in ('BUY', 'TRANSFER_IN') and t['date'] <= end}
     first_tx = min(t['date'] for t in txs)
-    days = sorted({d for s in opened for d in closes[s] if start <= d <= end and d >= first_tx})
+    in_range = [t for t in txs if start <= t['date'] <= end]
+    close_days = {d for s in opened for d in closes.get(s, {}) if start <= d <= end and float(closes[s][d]) > 0}
+    flow_days = {t['date'] for t in in_range if t['type'] != 'SPLIT' or num(t.get('fee')) != 0}
+    days = sorted(d for d in close_days | flow_days if d >= first_tx)
 
     held, cash = {}, {}
     before = [t for t in txs if t['date'] < start]
     for t in before:
         apply(held, cash, t, cash_portfolio)
-    opening = value(held, cash, days[0], closes, price_ccy, fx) if before else 0.0
-    pending = [t for t in txs if start <= t['date'] <= end]
-    values, flows = [], []
-    for day in days:
-        today = [t for t in pending if t['date'] <= day]
-        pending = [t for t in pending if t['date'] > day]
+    day_before = (date.fromisoformat(start).toordinal() - 1)
+    start_value = value(held, cash, date.fromordinal(day_before).isoformat(), closes, price_ccy, fx) if before else 0.0
+    values, inflows, outflows = [], [], []
+    for day in sorted(set(days) | {t['date'] for t in in_range}):
+        today = [t for t in in_range if t['date'] == day]
         for t in today:
             apply(held, cash, t, cash_portfolio)
-        flows.append(sum(flow(t, cash_portfolio, fx) for t in today))
+        if day not in days:
+            continue  # a split alone on a day without a close
+        signed = [flow(t, cash_portfolio, fx) for t in today]
+        inflows.append(sum(f for f in signed if f > 0))
+        outflows.append(-sum(f for f in signed if f < 0))
         values.append(value(held, cash, day, closes, price_ccy, fx))
-    V, F = np.array(values), np.array(flows)
-    r = (V[1:] - F[1:]) / V[:-1] - 1
+    V, I, O = np.array(values), np.array(inflows), np.array(outflows)
+    previous = np.concatenate(([start_value], V[:-1]))
+    base = previous + I
+    has_return = base > 0
+    r = np.where(has_return, (V + O) / np.where(has_return, base, 1) - 1, 0.0)
     growth = np.cumprod(1 + r)
     twr = float(growth[-1] - 1)
     d = [date.fromisoformat(x) for x in days]
-    mwr_dates = ([d[0]] if opening > 0 else []) + [d[i] for i in range(len(d)) if F[i] != 0] + [d[-1]]
-    mwr_amounts = ([-opening] if opening > 0 else []) + [-F[i] for i in range(len(d)) if F[i] != 0] + [V[-1]]
+    mwr = ([(d[0], -start_value)] if start_value > 0 else [])
+    for i in range(len(d)):
+        if I[i] != 0:
+            mwr.append((d[i], -I[i]))
+        if O[i] != 0:
+            mwr.append((d[i], O[i]))
+    if V[-1] != 0:
+        mwr.append((d[-1], V[-1]))
     calendar_days = (d[-1] - d[0]).days
     return dict(
         dates=days,
         values=V.tolist(),
-        flows=F.tolist(),
-        cumulativeReturns=[0.0] + (growth - 1).tolist(),
+        inflows=I.tolist(),
+        outflows=O.tolist(),
+        returns=r[has_return].tolist(),
+        cumulativeReturns=(growth - 1).tolist(),
         timeWeightedReturn=twr,
-        moneyWeightedReturn=xirr(mwr_dates, mwr_amounts),
-        annualizedReturn=float((1 + twr) ** (365 / calendar_days) - 1),
+        moneyWeightedReturn=xirr([x for x, _ in mwr], [a for _, a in mwr]),
+        annualizedReturn=float((1 + twr) ** (365 / calendar_days) - 1) if calendar_days > 0 else None,
     )
 
 

@@ -44,13 +44,11 @@ async function seed(url: string, ownerId: string): Promise<string[]> {
        FROM generate_series(1, $2::int) n RETURNING id`,
       [ownerId, PORTFOLIOS],
     );
-    // The ledger's per-row triggers (a BUY per investment) are skipped for this bulk load: the
-    // read path never reads `transactions`, and with them the load took minutes on a busy machine.
-    await client.query('SET session_replication_role = replica');
+    // Each investment is its BUY (one write model: `investments` is a view of them).
     await client.query(
-      `INSERT INTO investments (id, portfolio_id, symbol, name, type, quantity, purchase_price, purchase_date, updated_at, created_at)
-       SELECT gen_random_uuid(), p.id, s.symbol, s.symbol || ' Inc.', 'STOCK',
-              (k * 1.5)::numeric(18,8), (100 + k * 3.25)::numeric(18,8), date '2020-01-01' + k * 7, now(),
+      `INSERT INTO transactions (id, portfolio_id, type, date, symbol, quantity, price, amount, fee, currency, fx_rate, updated_at, created_at)
+       SELECT gen_random_uuid(), p.id, 'BUY', date '2020-01-01' + k * 7, s.symbol,
+              (k * 1.5)::numeric(18,8), (100 + k * 3.25)::numeric(18,8), (k * 1.5) * (100 + k * 3.25), 0, 'USD', 1, now(),
               now() - make_interval(secs => 1000 - k)
        FROM portfolios p
        CROSS JOIN generate_series(1, $2::int) k
@@ -58,8 +56,7 @@ async function seed(url: string, ownerId: string): Promise<string[]> {
        WHERE p.owner_id = $1`,
       [ownerId, INVESTMENTS],
     );
-    await client.query('SET session_replication_role = DEFAULT');
-    await client.query('ANALYZE portfolios; ANALYZE investments');
+    await client.query('ANALYZE portfolios; ANALYZE transactions');
     return rows.map((r) => r.id);
   } finally {
     await client.end();

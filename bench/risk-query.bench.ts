@@ -18,6 +18,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { buildApp } from '../src/app.js';
+import { buyOfInvestment } from '../src/ledger/index.js';
 import { addDays } from '../src/market/candles.js';
 import { isoDateOf } from '../src/platform/dates.js';
 import { statementCounter } from '../src/platform/db.js';
@@ -88,16 +89,16 @@ async function main(): Promise<void> {
       data: {
         ownerId: user.id,
         name: 'Bench',
-        investments: {
+        transactions: {
           // Most bought at the start; every fifth a year later (a cash flow inside the range).
-          create: symbols.map((symbol, i) => ({
-            symbol,
-            name: symbol,
-            type: 'STOCK' as const,
-            quantity: String(10 + i),
-            purchasePrice: '100',
-            purchaseDate: new Date(`${i % 5 === 4 ? addDays(start, 365) : start}T00:00:00Z`),
-          })),
+          create: symbols.map((symbol, i) =>
+            buyOfInvestment({
+              symbol,
+              quantity: String(10 + i),
+              purchasePrice: '100',
+              purchaseDate: new Date(`${i % 5 === 4 ? addDays(start, 365) : start}T00:00:00Z`),
+            }),
+          ),
         },
       },
     });

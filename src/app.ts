@@ -7,7 +7,7 @@ import { isIP } from 'node:net';
 import { join } from 'node:path';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { NoSchemaIntrospectionCustomRule } from 'graphql';
 import mercurius from 'mercurius';
@@ -21,13 +21,15 @@ import { schema } from './schema.js';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { graphiqlRoutes } from './graphql/graphiql.js';
-import { loadTrustedManifest, redisPersistedQueries, trustedDocuments } from './graphql/persisted.js';
+import { loadTrustedManifest, markCaller, redisPersistedQueries, trustedDocuments } from './graphql/persisted.js';
 import { Idempotency } from './platform/idempotency.js';
 import {
+  GRAPHQL_METHODS,
   httpViewer,
   installGraphQLIdempotency,
   installGraphQLTransport,
   installHttpAuthentication,
+  methodNotAllowed,
   transportErrorFormatter,
 } from './graphql/transport.js';
 import { documentLimits } from './graphql/limits.js';
@@ -40,7 +42,8 @@ import { loggerOptions } from './platform/logger.js';
 import { createMetrics } from './platform/metrics.js';
 import { APP_VERSION, PROJECT_ROOT } from './platform/paths.js';
 import { channelsPlugin, dbPlugin, redisPlugin } from './platform/plugins.js';
-import { httpRoutes } from './platform/routes.js';
+import { httpRoutes, type Lifecycle } from './platform/routes.js';
+import { boundedJsonBodies } from './platform/json-body.js';
 import { LiveMarket, type LiveMarketOptions, MarketService, type MarketDataProvider } from './market/index.js';
 import { AccessChanges, PortfolioAccess, PortfolioChangeFeed, PortfolioService, PortfolioInvitations } from './portfolios/index.js';
 import { LedgerService, LiveValuations, PortfolioValuations, heldSymbolsExcept, type LiveValuationOptions } from './ledger/index.js';
@@ -55,6 +58,8 @@ import type { AppServices } from './services.js';
 declare module 'fastify' {
   interface FastifyInstance {
     services: AppServices;
+    /** Set draining on SIGTERM (src/main.ts). */
+    lifecycle: Lifecycle;
   }
 }
 
@@ -90,12 +95,15 @@ const servicesPlugin = fp(
 );
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+const QUIET_ROUTES = new Set(['/health', '/ready', '/metrics']);
 
 export async function buildApp(config: Config, options: BuildOptions = {}) {
   const app = Fastify({
     logger: options.logStream
       ? { ...loggerOptions(config.LOG_LEVEL, config.production), stream: options.logStream }
       : loggerOptions(config.LOG_LEVEL, config.production, config.LOG_FORMAT),
+    // One key for the request id in every line (the REST envelope and GraphQL errors call it requestId too).
+    logController: new LogController({ requestIdLogLabel: 'requestId' }),
     // Honour a caller's X-Request-Id when it is sane, so logs join up across services.
     genReqId: (req) => {
       const incoming = req.headers['x-request-id'];
@@ -105,11 +113,31 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     trustProxy: (_address: string, hop: number) => hop < config.TRUST_PROXY,
     bodyLimit: 5 * 1024 * 1024,
     forceCloseConnections: 'idle',
+    // Slow and half-open connections are closed (408, then the socket) instead of kept forever:
+    // headers must be in within HTTP_HEADERS_TIMEOUT_MS (a connection that sends nothing
+    // included), the whole request within HTTP_REQUEST_TIMEOUT_MS; Node checks both every
+    // connectionsCheckingInterval. No idle timeout on sockets: it would cut a response that
+    // takes long to compute (a queued simulation), since nothing moves on its socket meanwhile.
+    requestTimeout: config.HTTP_REQUEST_TIMEOUT_MS,
+    keepAliveTimeout: config.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    http: {
+      headersTimeout: Math.min(config.HTTP_HEADERS_TIMEOUT_MS, config.HTTP_REQUEST_TIMEOUT_MS),
+      requestTimeout: config.HTTP_REQUEST_TIMEOUT_MS,
+      connectionsCheckingInterval: Math.min(5_000, config.HTTP_HEADERS_TIMEOUT_MS),
+    },
+  });
+  // Before anything reads a body: JSON nested too deep is refused before it is parsed.
+  boundedJsonBodies(app, config.JSON_MAX_DEPTH);
+
+  // Probes and scrapes arrive every few seconds: their request lines would drown the rest, so
+  // they log at warn and above only.
+  app.addHook('onRoute', (route) => {
+    if (QUIET_ROUTES.has(route.url)) route.logLevel = 'warn';
   });
 
   const limits = documentLimits(config);
   // Connections first; each closes itself after everything registered later (./platform/plugins.ts).
-  await app.register(dbPlugin, { url: config.DATABASE_URL, logQueries: options.logQueries });
+  await app.register(dbPlugin, { url: config.DATABASE_URL, logQueries: options.logQueries, poolSize: config.DATABASE_POOL_SIZE });
   await app.register(redisPlugin, {
     url: config.REDIS_URL,
     connectionName: 'foliograph:api',
@@ -146,11 +174,15 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   app.addHook('onClose', () => portfolioChanges.close());
   // Deleting an account ends the access it had and gave, in its transaction.
   auth.onAccountDeletion((tx, userId) => portfolios.accountDeletion(tx, userId));
-  const invitations = new PortfolioInvitations({ db, config, outbox: auth.outbox, logger: app.log }, (actor, id, email, permission) =>
-    portfolios.share(actor, id, email, permission),
+  const invitations = new PortfolioInvitations(
+    { db, config, outbox: auth.outbox, logger: app.log },
+    {
+      count: (userId) => portfolios.countShareAttempt(userId),
+      share: (actor, id, email, permission) => portfolios.share(actor, id, email, permission, { limitCounted: true }),
+    },
   );
-  // Registering with an invited address turns its invitations into shares.
-  auth.afterRegister((user) => invitations.claimForNewAccount(user.id, user.email));
+  // Proving an invited address (not merely registering it) turns its invitations into shares.
+  auth.afterEmailVerified((user) => invitations.claimForVerifiedAddress(user.id, user.email));
   const ledger = new LedgerService(db, fx, { cacheTransactions: config.LEDGER_CACHE_TRANSACTIONS });
   // Valuations (queries and subscriptions) value the ledger's open lots, in base currency.
   const valuations = new PortfolioValuations({ db, market, ledgerHoldings: (portfolioId) => ledger.valuationHoldings(portfolioId) });
@@ -275,32 +307,52 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
       ],
     });
   });
-  app.setNotFoundHandler((request, reply) =>
-    // Under /api, REST's own error envelope (src/rest/envelope.ts); elsewhere the GraphQL shape.
-    request.url.startsWith('/api/')
-      ? sendRestError(request, reply, { code: 'NOT_FOUND', message: `No route ${request.method} ${request.url.split('?')[0]}` })
-      : reply.status(404).send({
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0];
+    // PUT, PATCH, DELETE … on /graphql: a method the endpoint does not take, not a missing route.
+    if (path === '/graphql') {
+      const refusal = methodNotAllowed();
+      return reply
+        .status(405)
+        .header('allow', GRAPHQL_METHODS)
+        .send({
           errors: [
             {
-              message: `No route ${request.method} ${request.url.split('?')[0]}`,
-              extensions: { code: 'NOT_FOUND', requestId: request.id },
+              message: refusal.message,
+              extensions: { code: refusal.code, requestId: request.id, details: [{ field: 'method', message: refusal.message }] },
             },
           ],
-        }),
-  );
+        });
+    }
+    // Under /api, REST's own error envelope (src/rest/envelope.ts); elsewhere the GraphQL shape.
+    if (request.url.startsWith('/api/')) {
+      return sendRestError(request, reply, { code: 'NOT_FOUND', message: `No route ${request.method} ${path}` });
+    }
+    return reply.status(404).send({
+      errors: [{ message: `No route ${request.method} ${path}`, extensions: { code: 'NOT_FOUND', requestId: request.id } }],
+    });
+  });
 
+  // SIGTERM drains (src/main.ts): /ready says 503 and connections are not kept alive, while
+  // requests are still served, until the balancer has taken the instance out.
+  const lifecycle: Lifecycle = { draining: false };
+  app.decorate('lifecycle', lifecycle);
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (lifecycle.draining) reply.header('connection', 'close');
+    return payload;
+  });
   // Idempotency-Key on mutations (GraphQL and REST): its answer-keeping hook reaches every route.
   const idempotency = new Idempotency(redis, config.REDIS_PREFIX, (err) =>
     app.log.warn({ err }, 'idempotency: Redis unavailable; key ignored'),
   );
   idempotency.install(app);
-  await app.register(httpRoutes, { services });
+  await app.register(httpRoutes, { services, lifecycle });
   if (!config.production) await app.register(graphiqlRoutes);
   installGraphQLTransport(app, '/graphql');
   installHttpAuthentication(app, '/graphql', services.viewers, (request) => (request.ip && isIP(request.ip) ? request.ip : null));
   installGraphQLIdempotency(app, '/graphql', idempotency);
   await app.register(alertRoutes, { services });
-  await app.register(reportRoutes, { services });
+  await app.register(reportRoutes, { services, budget });
   await registerQueueDashboard(app, config, queueOps);
 
   // GraphQL over HTTP lets clients send `"extensions": null`; Mercurius' body schema wants an
@@ -329,12 +381,15 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     context: async (request): Promise<Omit<Context, 'reply' | 'app'>> => {
       // Behind a proxy the address comes from X-Forwarded-For: keep it only if it is one.
       const ip = request.ip && isIP(request.ip) ? request.ip : null;
+      const viewer = httpViewer(request);
+      // Only a signed-in caller's APQ retry registers its query (src/graphql/persisted.ts).
+      markCaller(request.method === 'GET' ? request.query : request.body, viewer !== null);
       return {
         services,
         requestId: request.id,
         ip,
         userAgent: request.headers['user-agent'] ?? null,
-        viewer: httpViewer(request),
+        viewer,
         cache: new Map(),
       };
     },
@@ -352,7 +407,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   await app.register(writeGuardPlugin, { viewers: services.viewers });
   await app.register(requestBudgetPlugin, { budget });
 
-  attachSubscriptionServer(app, services, schema, options.subscriptions);
+  attachSubscriptionServer(app, services, schema, budget, options.subscriptions);
   // The REST facade runs its documents through the GraphQL executor above (src/rest/); its
   // OpenAPI 3.1 description is generated from the routes (tagged ones only) by @fastify/swagger.
   await app.register(swagger, {

@@ -2,6 +2,7 @@
  * Configuration from environment variables, validated once at start. Names and development
  * defaults follow ../shared/contract/README.md ("Configuration operators rely on").
  */
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
@@ -33,6 +34,8 @@ const envSchema = z.object({
   HOST: z.string().default('0.0.0.0'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).default('postgresql://postgres@127.0.0.1:5432/foliograph'),
+  /** Connections of the API's PostgreSQL pool, per process (size it so replicas x pool stays under max_connections). */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
   /** Prefix for every Redis key and channel: several deployments (or test files) can share one Redis. */
   REDIS_PREFIX: z.string().default('foliograph:'),
@@ -55,12 +58,24 @@ const envSchema = z.object({
   SMTP_URL: z.string().optional(),
   MAIL_FROM: z.string().default('foliograph <no-reply@foliograph.local>'),
   JWT_PRIVATE_KEY: z.string().optional(),
+  /** Earlier signing keys (PEM, private or public, concatenated): tokens they signed still verify and they stay in the JWKS. */
+  JWT_PREVIOUS_KEYS: blankIsUnset(z.string()),
   /** Where a development signing key is kept between starts (git-ignored). */
   JWT_KEY_FILE: z.string().default('.keys/jwt-private.pem'),
   JWT_ISSUER: z.string().default('foliograph'),
   JWT_AUDIENCE: z.string().default('foliograph-api'),
   /** Key that encrypts TOTP secrets at rest (any string; a 256-bit key is derived from it). */
   MFA_ENCRYPTION_KEY: z.string().min(32, 'must be at least 32 characters').default(DEV_MFA_KEY),
+  /** Earlier MFA_ENCRYPTION_KEY values, comma separated: what they sealed stays readable (see `npm run keys:reseal`). */
+  MFA_PREVIOUS_KEYS: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
   MARKET_PROVIDERS: list('simulated'),
   /** FX rate sources in order (ecb, yahoo); the simulated rates answer whatever they do not. */
   FX_PROVIDERS: list('simulated'),
@@ -85,6 +100,23 @@ const envSchema = z.object({
   /** Trust X-Forwarded-For from this many proxies (behind a load balancer: 1). */
   TRUST_PROXY: intFromEnv(0),
   SHUTDOWN_TIMEOUT_MS: intFromEnv(10_000),
+  /**
+   * On SIGTERM, keep accepting requests this long (ms) before closing the listener, so the
+   * load balancer sees the instance go unready (/ready answers 503) and stops sending to it.
+   */
+  SHUTDOWN_DRAIN_MS: intFromEnv(0),
+  /** A request whose headers are not all in by then is answered 408 and closed (ms; half-open connections). */
+  HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1).default(10_000),
+  /** A request (headers and body) not received in full by then is answered 408 and closed (ms). */
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1).default(30_000),
+  /** An idle keep-alive connection is closed after this long (ms); keep it above the balancer's idle timeout. */
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(1).default(5_000),
+  /** An email queued this long ago and not sent is queued again (same job id: a no-op unless Redis lost the job), in ms. */
+  EMAIL_REQUEUE_AFTER_MS: z.coerce.number().int().min(1).default(60_000),
+  /** Deepest nesting of a JSON request body; deeper bodies are refused (400) before they are parsed. */
+  JSON_MAX_DEPTH: z.coerce.number().int().min(2).default(64),
+  /** Messages a WebSocket may send before its connection_init is acknowledged; the next closes it with 4429. */
+  WS_MESSAGES_BEFORE_ACK: z.coerce.number().int().min(1).default(8),
   /** Accounts that may be created from one IP address per hour (register); 0 = no limit. */
   REGISTRATIONS_PER_IP_PER_HOUR: intFromEnv(5),
   /** sharePortfolio calls one user may make per hour (each tells whether an address has an account); 0 = no limit. */
@@ -102,6 +134,12 @@ const envSchema = z.object({
   /** OTLP/HTTP collector base URL (e.g. http://otel-collector:4318); tracing is off when unset. */
   OTEL_EXPORTER_OTLP_ENDPOINT: blankIsUnset(z.url()),
   OTEL_SERVICE_NAME: blankIsUnset(z.string()),
+  /** Which traces are kept (OpenTelemetry's names); by default a ratio of new traces, and whatever the caller sampled. */
+  OTEL_TRACES_SAMPLER: z
+    .enum(['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'])
+    .default('parentbased_traceidratio'),
+  /** The ratio of the *traceidratio samplers (0 to 1). */
+  OTEL_TRACES_SAMPLER_ARG: z.coerce.number().min(0).max(1).default(0.1),
   /** Sentry DSN: errors are reported to Sentry when set (off by default). */
   SENTRY_DSN: blankIsUnset(z.url()),
   /** Alerts one user may have at a time (createAlert refuses more). */
@@ -136,6 +174,17 @@ const envSchema = z.object({
 
 export type Config = ReturnType<typeof finalize>;
 
+/** The MFA keys of a configuration (earlier ones optional, so a bare `{ MFA_ENCRYPTION_KEY }` serves in tests). */
+export interface MfaKeyConfig {
+  MFA_ENCRYPTION_KEY: string;
+  MFA_PREVIOUS_KEYS?: readonly string[];
+}
+
+/** Every key that may have sealed or signed something still around: the current one first. */
+export function mfaKeys(config: MfaKeyConfig): string[] {
+  return [config.MFA_ENCRYPTION_KEY, ...(config.MFA_PREVIOUS_KEYS ?? []).filter((k) => k !== config.MFA_ENCRYPTION_KEY)];
+}
+
 function finalize(env: z.infer<typeof envSchema>) {
   const production = env.NODE_ENV === 'production';
   return {
@@ -156,8 +205,50 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * The secret variables, each of which may instead be given as `<NAME>_FILE`: a file holding the
+ * value (Kubernetes Secret volumes, Docker secrets, a Vault agent), as the contract's
+ * "Configuration" says.
+ */
+export const SECRET_VARIABLES = [
+  'DATABASE_URL',
+  'REDIS_URL',
+  'JWT_PRIVATE_KEY',
+  'JWT_PREVIOUS_KEYS',
+  'MFA_ENCRYPTION_KEY',
+  'MFA_PREVIOUS_KEYS',
+  'SMTP_URL',
+  'OPERATOR_TOKEN',
+  'METRICS_TOKEN',
+  'ALPHAVANTAGE_API_KEY',
+  'SENTRY_DSN',
+] as const;
+
+/** `env` with every `<NAME>_FILE` replaced by NAME = the file's content (a trailing newline dropped). */
+function readSecretFiles(env: NodeJS.ProcessEnv, problems: string[]): NodeJS.ProcessEnv {
+  const resolved = { ...env };
+  for (const name of SECRET_VARIABLES) {
+    const file = env[`${name}_FILE`];
+    if (!file) continue;
+    if (env[name]) {
+      problems.push(`${name}_FILE: ${name} is set too; give one of them`);
+      continue;
+    }
+    try {
+      resolved[name] = readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+    } catch (error) {
+      // The path and the reason, never the content.
+      problems.push(`${name}_FILE: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    }
+  }
+  return resolved;
+}
+
 /** Parses and checks the environment; throws ConfigError listing every problem. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): Config {
+  const fileProblems: string[] = [];
+  const env = readSecretFiles(rawEnv, fileProblems);
+  if (fileProblems.length > 0) throw new ConfigError(fileProblems);
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
@@ -165,11 +256,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const config = finalize(parsed.data);
   const problems: string[] = [];
   if (config.production) {
+    if (!env.PUBLIC_URL) {
+      problems.push(
+        "PUBLIC_URL: required in production (this API's public origin, e.g. https://api.example.com: links in emails point at it)",
+      );
+    }
     // Production refuses development secrets: every token and TOTP secret would be forgeable.
     if (!config.JWT_PRIVATE_KEY) problems.push('JWT_PRIVATE_KEY: required in production (a PEM private key)');
     if (!env.MFA_ENCRYPTION_KEY || config.MFA_ENCRYPTION_KEY === DEV_MFA_KEY) {
       problems.push('MFA_ENCRYPTION_KEY: required in production (at least 32 random characters)');
     }
+    if (config.MFA_PREVIOUS_KEYS.includes(DEV_MFA_KEY)) problems.push('MFA_PREVIOUS_KEYS: the development key is not a key');
     if (!config.SMTP_URL) problems.push('SMTP_URL: required in production (emails cannot only be logged)');
   }
   const known = ['simulated', 'alphavantage', 'yahoo'];

@@ -3,10 +3,12 @@
  * Outside production it also runs the worker's jobs in-process (RUN_WORKER_IN_PROCESS), so
  * `npm start` is the whole system.
  */
+import pino from 'pino';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
+import { cycleLogLevelOnSignal, loggerOptions } from './platform/logger.js';
 import { startMetricsServer } from './platform/metrics-server.js';
-import { ensureDatabase, migrate } from './platform/migrate.js';
+import { MigrationError, ensureDatabase, migrate } from './platform/migrate.js';
 import { startTracing } from './platform/tracing.js';
 import { startErrorTracking } from './platform/error-tracking.js';
 import { APP_VERSION } from './platform/paths.js';
@@ -27,10 +29,19 @@ const config = readConfig();
 // Before anything opens a connection, so Prisma, Redis and BullMQ are traced from the start.
 const tracing = await startTracing(config, 'foliograph-api');
 const errorTracking = await startErrorTracking(config, { component: 'api', release: APP_VERSION });
-await ensureDatabase(config.DATABASE_URL, (m) => console.log(m));
-await migrate(config.DATABASE_URL, (m) => console.log(m));
+// Migration lines are JSON log lines like every other (the app's logger does not exist yet).
+const migrationLog = pino(loggerOptions(config.LOG_LEVEL, config.production, config.LOG_FORMAT)).child({ component: 'migrate' });
+await ensureDatabase(config.DATABASE_URL, (m) => migrationLog.info(m));
+await migrate(config.DATABASE_URL, (m) => migrationLog.info(m)).catch((error: unknown) => {
+  // A schema this build cannot serve from (newer, or a failed migration): say why, no stack trace.
+  if (!(error instanceof MigrationError)) throw error;
+  migrationLog.fatal(`foliograph cannot start: ${error.message}`);
+  process.exit(1);
+});
 
 const app = await buildApp(config);
+// SIGUSR2: the configured level, then debug, then trace, then back (docs/operations.md).
+cycleLogLevelOnSignal(app.log, config.LOG_LEVEL);
 // The seed and the worker's side (BullMQ processors, PDF rendering, SMTP, the price feed) are
 // imported only when this process uses them: a production API process does not, and loading
 // them cost its idle memory.
@@ -48,6 +59,13 @@ let stopping = false;
 async function stop(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
+  // First drain: keep serving while /ready says 503, so the balancer stops sending here before
+  // the listener closes (requests sent just before the signal are answered, not reset).
+  if (config.SHUTDOWN_DRAIN_MS > 0) {
+    app.lifecycle.draining = true;
+    app.log.info({ signal, drainMs: config.SHUTDOWN_DRAIN_MS }, 'shutting down: draining (/ready answers 503)');
+    await new Promise((resolve) => setTimeout(resolve, config.SHUTDOWN_DRAIN_MS));
+  }
   app.log.info({ signal }, 'shutting down: no new connections, finishing requests in flight');
   const timer = setTimeout(() => {
     app.log.error('shutdown timed out; exiting');
@@ -55,6 +73,7 @@ async function stop(signal: string): Promise<void> {
   }, config.SHUTDOWN_TIMEOUT_MS);
   timer.unref();
   try {
+    app.lifecycle.draining = true;
     await app.close();
     await worker?.close();
     await metricsServer?.close();

@@ -1,7 +1,7 @@
 /**
  * Metrics and traces of one app: HTTP requests by route and status, GraphQL operations (bounded
  * operation names), root mutations, auth events, open sockets and subscriptions, provider
- * breaker states; and a span per HTTP request and GraphQL operation when tracing is on.
+ * breaker states, whether Redis is reachable; and a span per HTTP request and GraphQL operation when tracing is on.
  * Wired by buildApp; the metrics themselves are declared in platform/metrics.ts.
  */
 import { context, propagation, SpanKind, trace, type Span } from '@opentelemetry/api';
@@ -11,6 +11,7 @@ import { onSecurityEvent } from './auth/index.js';
 import { reportError } from './platform/error-tracking.js';
 import { AppError } from './platform/errors.js';
 import { operationLabel } from './platform/operation-names.js';
+import { redisAvailable } from './platform/redis.js';
 import { endSpan, tracer, tracingEnabled } from './platform/tracing.js';
 import type { AppServices } from './services.js';
 
@@ -110,6 +111,7 @@ export function instrumentApp(app: FastifyInstance, services: AppServices, schem
   // ------------------------------------------------------------------ auth, market
   const stopAuthEvents = onSecurityEvent((event) => metrics.authEvents.inc({ event: event.replace(/^auth\./, '') }));
   app.addHook('onClose', async () => stopAuthEvents());
+  metrics.reportRedis(() => redisAvailable(services.redis));
   metrics.reportBreakers(() =>
     services.market.chain
       .status()

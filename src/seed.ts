@@ -4,6 +4,7 @@
  */
 import { hashPassword } from './auth/index.js';
 import type { Db } from './platform/db.js';
+import { buyOfInvestment } from './ledger/index.js';
 
 export const DEMO_EMAIL = 'demo@foliograph.dev';
 export const DEMO_PASSWORD = 'demo-password-2026';
@@ -71,9 +72,8 @@ export async function seedDemo(db: Db): Promise<boolean> {
           name: 'Demo portfolio',
           description: 'A diversified starter portfolio (demo data)',
           baseCurrency: 'USD',
-          investments: {
-            create: DEMO_HOLDINGS.map((h) => ({ ...h, purchaseDate: new Date(`${h.purchaseDate}T00:00:00Z`) })),
-          },
+          // Each holding is a BUY (the asset's name, type and sector come from the market).
+          transactions: { create: DEMO_HOLDINGS.map((h) => buyOfInvestment(h)) },
         },
       },
     },

@@ -2,12 +2,13 @@
 import pino from 'pino';
 import { ConfigError, loadConfig } from './config.js';
 import { collectDefaultMetrics } from 'prom-client';
-import { loggerOptions } from './platform/logger.js';
+import { cycleLogLevelOnSignal, loggerOptions } from './platform/logger.js';
 import { processRegistry } from './platform/metrics.js';
 import { startMetricsServer } from './platform/metrics-server.js';
 import { startTracing } from './platform/tracing.js';
 import { startErrorTracking } from './platform/error-tracking.js';
 import { startWorker } from './worker-runtime.js';
+import { MigrationError, assertSchemaKnown } from './platform/migrate.js';
 import { APP_VERSION } from './platform/paths.js';
 
 let config;
@@ -17,7 +18,14 @@ try {
   console.error(error instanceof ConfigError ? `foliograph worker cannot start: ${error.message}` : error);
   process.exit(1);
 }
+try {
+  await assertSchemaKnown(config.DATABASE_URL);
+} catch (error) {
+  console.error(error instanceof MigrationError ? `foliograph worker cannot start: ${error.message}` : error);
+  process.exit(1);
+}
 const log = pino(loggerOptions(config.LOG_LEVEL, config.production, config.LOG_FORMAT));
+cycleLogLevelOnSignal(log, config.LOG_LEVEL);
 const tracing = await startTracing(config, 'foliograph-worker');
 const errorTracking = await startErrorTracking(config, { component: 'worker', release: APP_VERSION });
 const worker = await startWorker(config, log);

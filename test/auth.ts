@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
 import { LoginDocument, RegisterDocument, type AuthTokensFragment } from '../schema/sdk/graphql.js';
 import { lockoutKey } from '../src/auth/brute-force.js';
-import { normalizeEmail } from '../src/auth/service.js';
+import { normalizeEmail } from '../src/auth/email-address.js';
 import type { TestApp } from './harness.js';
 
 export const GOOD_PASSWORD = 'amber-Tractor-58-violin';

@@ -1,15 +1,17 @@
 /**
  * scripts/backup.sh and scripts/restore.sh: a pg_dump/pg_restore round trip gives back every
  * row exactly (decimals, migrations table included), the restored database serves the same
- * answers, old dumps are pruned after BACKUP_KEEP_DAYS, and a broken dump is refused.
+ * answers, dumps are readable by their owner only and never committed, old dumps are pruned
+ * after BACKUP_KEEP_DAYS, a broken dump is refused, and a TimescaleDB dump is restored in
+ * TimescaleDB's restore mode.
  */
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PortfolioDocument } from '../schema/sdk/graphql.js';
 import { PROJECT_ROOT } from '../src/platform/paths.js';
 import { databaseUrl, testDatabaseName, withAdmin } from './db.js';
@@ -59,6 +61,9 @@ it('dumps and restores every row exactly; the restored database serves the same 
   const dump = stdout.trim();
   expect(dump).toMatch(/foliograph-.*\.dump$/);
   expect(readdirSync(dir).filter((f) => f.endsWith('.partial'))).toEqual([]);
+  // Every user's data is in there: owner only.
+  expect(statSync(dump).mode & 0o777).toBe(0o600);
+  expect(statSync(dir).mode & 0o777).toBe(0o700);
 
   const restoredUrl = databaseUrl(restoredName);
   const restore = await run('bash', [join(PROJECT_ROOT, 'scripts/restore.sh'), dump, restoredUrl]);
@@ -105,3 +110,67 @@ it('refuses a broken dump without touching the target database', async () => {
   const restored = await snapshot(databaseUrl(restoredName));
   expect(restored.investments).toContain('99999999.99999999');
 }, 60_000);
+
+it('keeps backups/ out of git', () => {
+  const ignored = execFileSync('git', ['check-ignore', 'backups/foliograph-x.dump'], { cwd: PROJECT_ROOT, encoding: 'utf8' });
+  expect(ignored.trim()).toBe('backups/foliograph-x.dump');
+});
+
+describe('a TimescaleDB dump', () => {
+  const target = testDatabaseName('timescale');
+  afterAll(async () => {
+    await withAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${target} WITH (FORCE)`));
+  });
+
+  async function timescaleAvailable(): Promise<boolean> {
+    const client = new pg.Client({ connectionString: t.database.url });
+    await client.connect();
+    try {
+      return (await client.query("SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb'")).rowCount === 1;
+    } finally {
+      await client.end();
+    }
+  }
+
+  it('needs the extension on the target before any row is restored (a dump that lists it, on a server without it)', async ({ skip }) => {
+    if (await timescaleAvailable()) skip(); // the round trip below covers a server with TimescaleDB
+    const { stdout } = await run('bash', [join(PROJECT_ROOT, 'scripts/backup.sh'), t.database.url, dir]);
+    // This server has no TimescaleDB, so no dump of it can list the extension: a pg_restore that
+    // adds the entry to the real table of contents (and restores with the real one) stands in.
+    const bin = join(dir, 'bin');
+    mkdirSync(bin, { recursive: true });
+    const real = execFileSync('bash', ['-c', 'command -v pg_restore'], { encoding: 'utf8' }).trim();
+    writeFileSync(
+      join(bin, 'pg_restore'),
+      `#!/usr/bin/env bash\nif [ "$1" = --list ]; then "${real}" "$@" && echo '9999; 3079 17000 EXTENSION - timescaledb '; else exec "${real}" "$@"; fi\n`,
+    );
+    chmodSync(join(bin, 'pg_restore'), 0o755);
+    const env = { ...process.env, PATH: `${bin}:${process.env.PATH}` };
+    const restore = run('bash', [join(PROJECT_ROOT, 'scripts/restore.sh'), stdout.trim(), databaseUrl(target)], { env });
+    await expect(restore).rejects.toThrow(/install the timescaledb extension on the target server first/);
+    const tables = await snapshot(databaseUrl(target));
+    expect(Object.keys(tables)).toEqual([]);
+    // Restoring over a live copy is refused for such a dump.
+    const clean = run('bash', [join(PROJECT_ROOT, 'scripts/restore.sh'), stdout.trim(), databaseUrl(target)], {
+      env: { ...env, RESTORE_CLEAN: '1' },
+    });
+    await expect(clean).rejects.toThrow(/restore it into a new database/);
+  }, 60_000);
+
+  it('restores a hypertable between timescaledb_pre_restore() and timescaledb_post_restore()', async ({ skip }) => {
+    if (!(await timescaleAvailable())) skip(); // needs a server with TimescaleDB (the compose image)
+    const { stdout } = await run('bash', [join(PROJECT_ROOT, 'scripts/backup.sh'), t.database.url, dir]);
+    const restore = await run('bash', [join(PROJECT_ROOT, 'scripts/restore.sh'), stdout.trim(), databaseUrl(target)]);
+    expect(restore.stdout).toMatch(/restored/);
+    const client = new pg.Client({ connectionString: databaseUrl(target) });
+    await client.connect();
+    try {
+      const restoring = await client.query("SELECT current_setting('timescaledb.restoring', true) AS value");
+      expect(restoring.rows[0].value).not.toBe('on');
+      const hypertables = await client.query("SELECT 1 FROM timescaledb_information.hypertables WHERE hypertable_name = 'daily_prices'");
+      expect(hypertables.rowCount).toBe(1);
+    } finally {
+      await client.end();
+    }
+  }, 60_000);
+});

@@ -10,6 +10,7 @@ const t = useTestApp(() => {
       NODE_ENV: 'production',
       JWT_PRIVATE_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
       MFA_ENCRYPTION_KEY: 'production-test-key-with-more-than-32-characters',
+      PUBLIC_URL: 'https://api.foliograph.example',
       SMTP_URL: 'smtp://127.0.0.1:2525',
       APP_URL: 'https://app.foliograph.example',
       CORS_ORIGINS: 'https://admin.foliograph.example, https://partner.example',

@@ -4,6 +4,7 @@
  * and deletes cascade cleanly.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buyOfInvestment } from '../src/ledger/buys.js';
 import { createDb, type Db } from '../src/platform/db.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
 
@@ -44,16 +45,15 @@ describe('the data model', () => {
     const portfolio = await db.portfolio.create({
       data: { ownerId: owner.id, name: 'Retirement', baseCurrency: 'EUR', settings: { benchmark: 'SPY', tags: ['long'] } },
     });
-    await db.investment.create({
+    await db.transaction.create({
       data: {
         portfolioId: portfolio.id,
-        symbol: 'AAPL',
-        name: 'Apple Inc.',
-        type: 'STOCK',
-        quantity: '1234567890.12345678',
-        purchasePrice: '0.00000001',
-        purchaseDate: day('2024-02-29'),
-        sector: 'Information Technology',
+        ...buyOfInvestment({
+          symbol: 'AAPL',
+          quantity: '1234567890.12345678',
+          purchasePrice: '0.00000001',
+          purchaseDate: day('2024-02-29'),
+        }),
       },
     });
     await db.portfolioShare.create({ data: { portfolioId: portfolio.id, userId: friend.id, permission: 'EDIT' } });
@@ -135,15 +135,10 @@ describe('the data model', () => {
     const owner = await db.user.create({ data: { email: 'c@example.com', name: 'C', passwordHash: 'h' } });
     const actor = await db.user.create({ data: { email: 'd@example.com', name: 'D', passwordHash: 'h' } });
     const portfolio = await db.portfolio.create({ data: { ownerId: owner.id, name: 'P' } });
-    await db.investment.create({
+    await db.transaction.create({
       data: {
         portfolioId: portfolio.id,
-        symbol: 'X',
-        name: 'X',
-        type: 'OTHER',
-        quantity: '1',
-        purchasePrice: '1',
-        purchaseDate: day('2024-01-01'),
+        ...buyOfInvestment({ symbol: 'X', quantity: '1', purchasePrice: '1', purchaseDate: day('2024-01-01') }),
       },
     });
     await db.portfolioShare.create({ data: { portfolioId: portfolio.id, userId: actor.id, permission: 'VIEW' } });
@@ -153,6 +148,7 @@ describe('the data model', () => {
     expect(await db.portfolioShare.count({ where: { portfolioId: portfolio.id } })).toBe(0);
     await db.user.delete({ where: { id: owner.id } });
     expect(await db.portfolio.count({ where: { id: portfolio.id } })).toBe(0);
+    expect(await db.transaction.count({ where: { portfolioId: portfolio.id } })).toBe(0);
     expect(await db.investment.count({ where: { portfolioId: portfolio.id } })).toBe(0);
     expect(await db.portfolioActivity.count({ where: { portfolioId: portfolio.id } })).toBe(0);
   });

@@ -6,6 +6,7 @@
 import { serverAudits } from 'graphql-http';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestApp } from './use-test-app.js';
+import { createTestUser } from './users.js';
 
 let url: string;
 const logLines: Array<{ level: number; msg: string }> = [];
@@ -75,6 +76,33 @@ describe('GraphQL over HTTP', () => {
     expect(result.status).toBe(405);
     expect(result.headers.get('allow')).toBe('POST');
     expect(result.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('lets only GET and POST reach GraphQL: HEAD, PUT, PATCH, DELETE get 405 with Allow: GET, POST and run nothing', async () => {
+    const user = await createTestUser(t);
+    const auth = { authorization: `Bearer ${user.token}` };
+    const count = () => t.app.services.db.portfolio.count({ where: { ownerId: user.id } });
+    const mutation = 'mutation { createPortfolio(input: { name: "side door" }) { id } }';
+    const query = `query=${encodeURIComponent(mutation)}`;
+    for (const method of ['HEAD', 'PUT', 'PATCH', 'DELETE']) {
+      const withBody = method !== 'HEAD';
+      const response = await fetch(`${url}?${query}`, {
+        method,
+        headers: { ...auth, 'content-type': 'application/json' },
+        ...(withBody && { body: JSON.stringify({ query: mutation }) }),
+      });
+      expect([method, response.status, response.headers.get('allow')]).toEqual([method, 405, 'GET, POST']);
+      if (withBody) expect(((await response.json()) as Body).errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    }
+    // A mutation over GET runs nothing either (405, Allow: POST).
+    const get = await fetch(`${url}?${query}`, { headers: auth });
+    expect(get.status).toBe(405);
+    expect(await count()).toBe(0);
+    // The doors that are meant to be open still are.
+    expect((await fetch(`${url}?query=${encodeURIComponent('{ version }')}`)).status).toBe(200);
+    const posted = await post(JSON.stringify({ query: mutation }), auth);
+    expect(posted.status).toBe(200);
+    expect(await count()).toBe(1);
   });
 
   it('answers every client mistake with 4xx, a contract code and the request id, logged below warn', async () => {

@@ -101,6 +101,7 @@ describe('/metrics in production', () => {
     NODE_ENV: 'production',
     SMTP_URL: 'smtp://127.0.0.1:2525',
     MFA_ENCRYPTION_KEY: 'production-test-key-with-more-than-32-characters',
+    PUBLIC_URL: 'https://api.foliograph.example',
     JWT_PRIVATE_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
   };
 
@@ -139,6 +140,20 @@ describe('/metrics in production', () => {
     } finally {
       await server.close();
       await prod.close();
+    }
+  });
+
+  it("answers the worker's liveness probe: /health on the metrics port, without the metrics token", async () => {
+    const token = 'metrics-token-0123456789abcdef';
+    const server = await startMetricsServer({ registry: null, port: 0, host: '127.0.0.1', token });
+    try {
+      const health = await fetch(`http://127.0.0.1:${server.port}/health`);
+      expect(health.status).toBe(200);
+      expect(await health.json()).toEqual({ status: 'ok' });
+      // The token still guards the metrics themselves.
+      expect((await fetch(`http://127.0.0.1:${server.port}/metrics`)).status).toBe(401);
+    } finally {
+      await server.close();
     }
   });
 });

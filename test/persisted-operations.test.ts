@@ -35,6 +35,8 @@ describe('automatic persisted queries (Apollo protocol), shared by replicas', ()
   const b = useTestApp(() => ({ database: a.database, redisPrefix: a.config.REDIS_PREFIX }));
 
   it('answers an unknown hash PersistedQueryNotFound, registers it with the query, then runs it by hash everywhere', async () => {
+    const user = await createTestUser(a);
+    const signedIn = { authorization: `Bearer ${user.token}` };
     const query = `query Apq${Date.now()} { version }`;
     const extensions = { persistedQuery: { version: 1, sha256Hash: sha256(query) } };
     const miss = await post(a, { extensions });
@@ -47,7 +49,7 @@ describe('automatic persisted queries (Apollo protocol), shared by replicas', ()
     ]);
     expect(miss.headers['cache-control']).toContain('no-cache');
 
-    const register = await post(a, { query, extensions });
+    const register = await post(a, { query, extensions }, signedIn);
     expect(register.body).toEqual({ data: { version: expect.any(String) } });
     const ttl = await a.app.services.redis.ttl(`${a.config.REDIS_PREFIX}apq:${sha256(query)}`);
     expect(ttl).toBeGreaterThan(24 * 3600);
@@ -57,6 +59,26 @@ describe('automatic persisted queries (Apollo protocol), shared by replicas', ()
     // And by GET, as Apollo's useGETForHashedQueries sends it.
     const get = await b.app.inject({ method: 'GET', url: `/graphql?extensions=${encodeURIComponent(JSON.stringify(extensions))}` });
     expect(get.json()).toEqual({ data: { version: expect.any(String) } });
+  });
+
+  it('registers nothing for an anonymous caller: the retry runs, the hash stays unknown', async () => {
+    const query = `query Anonymous${Date.now()} { version }`;
+    const extensions = { persistedQuery: { version: 1, sha256Hash: sha256(query) } };
+    for (const [app, headers] of [
+      [a, {}],
+      [b, {}],
+    ] as const) {
+      expect((await post(app, { query: `${query} ${'#'.repeat(50_000)}`, extensions }, headers)).status).toBe(400);
+      expect((await post(app, { query, extensions }, headers)).body).toEqual({ data: { version: expect.any(String) } });
+      const get = await app.app.inject({
+        method: 'GET',
+        url: `/graphql?query=${encodeURIComponent(query)}&extensions=${encodeURIComponent(JSON.stringify(extensions))}`,
+        headers,
+      });
+      expect(get.json()).toEqual({ data: { version: expect.any(String) } });
+    }
+    expect(await a.app.services.redis.exists(`${a.config.REDIS_PREFIX}apq:${sha256(query)}`)).toBe(0);
+    expect((await post(a, { extensions })).body.errors?.[0]?.extensions?.code).toBe('PERSISTED_QUERY_NOT_FOUND');
   });
 
   it('refuses a query whose hash does not match, and registers nothing', async () => {
@@ -105,6 +127,8 @@ describe('TRUSTED_DOCUMENTS=only', () => {
     const query = '{ version }';
     const apq = await post(t, { query, extensions: { persistedQuery: { version: 1, sha256Hash: sha256(query) } } });
     expect(apq.status).toBe(403);
-    expect((await post(t, { extensions: { persistedQuery: { version: 1, sha256Hash: sha256(query) } } })).status).toBe(403);
+    // An unknown hash is "not found" (APQ clients then send the text, which is refused above).
+    const unknown = await post(t, { extensions: { persistedQuery: { version: 1, sha256Hash: sha256(query) } } });
+    expect(unknown.body.errors?.[0]?.extensions?.code).toBe('PERSISTED_QUERY_NOT_FOUND');
   });
 });

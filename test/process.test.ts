@@ -61,8 +61,9 @@ describe('npm start', () => {
       REDIS_PREFIX: `test:start:${name}:`,
       JWT_KEY_FILE: join(tmpdir(), 'foliograph-test', 'jwt-private.pem'),
       MARKET_FEED_INTERVAL_MS: '0',
+      SHUTDOWN_DRAIN_MS: '1500',
     });
-    const port = await waitFor(() => /Server listening at http:\/\/127\.0\.0\.1:(\d+)/.exec(run.output())?.[1], 30_000);
+    const port = await waitFor(() => /Server listening at http:\/\/127\.0\.0\.1:(\d+)/.exec(run.output())?.[1], 90_000);
     const base = `http://127.0.0.1:${port}`;
     expect(run.output()).toMatch(new RegExp(`created database ${name}`));
     expect(run.output()).toMatch(/applied migration \d+_init/);
@@ -81,7 +82,11 @@ describe('npm start', () => {
     expect(await typename.json()).toEqual({ data: { __typename: 'Query' } });
 
     run.child.kill('SIGTERM');
+    // Draining: still serving, but no longer ready, so the balancer takes it out first.
+    await waitFor(() => (/draining/.test(run.output()) ? true : undefined), 5_000);
+    expect((await fetch(`${base}/health`)).status).toBe(200);
+    expect((await fetch(`${base}/ready`)).status).toBe(503);
     expect(await run.exited).toBe(0);
     expect(run.output()).toMatch(/shutting down/);
-  });
+  }, 120_000);
 });

@@ -13,6 +13,7 @@ const t = useTestApp({
     // As operators often pass it: one line with \n escapes.
     JWT_PRIVATE_KEY: privatePem.replace(/\n/g, '\\n'),
     MFA_ENCRYPTION_KEY: 'production-test-key-with-more-than-32-characters',
+    PUBLIC_URL: 'https://api.foliograph.example',
     SMTP_URL: 'smtp://127.0.0.1:2525',
   },
 });

@@ -1,8 +1,8 @@
 /**
  * Redis outages against a Redis of this test's own (a second redis-server on a free port),
  * stopped, frozen (SIGSTOP) and restarted empty under a small steady load: signed-in reads keep
- * answering at once, revoked sessions stay revoked (PostgreSQL is the record), /ready says 503
- * within a second, sign-in falls back to per-process limits, email requests are kept in the
+ * answering at once, revoked sessions stay revoked (PostgreSQL is the record), /ready stays 200
+ * and says `degraded` within a second (the readiness probe must not pull every replica), sign-in falls back to per-process limits, email requests are kept in the
  * outbox, the maintenance schedule comes back, and nothing is printed as an unhandled error.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -83,19 +83,23 @@ afterEach(async () => {
 });
 
 async function backToReady(): Promise<void> {
-  await vi.waitFor(async () => expect((await ready()).statusCode).toBe(200), { timeout: 10_000, interval: 50 });
+  await vi.waitFor(async () => expect((await ready()).json()).toMatchObject({ status: 'ready' }), { timeout: 10_000, interval: 50 });
 }
 
 describe('Redis stopped', () => {
-  it('keeps signed-in reads answering at once, revoked sessions revoked, sign-in working; /ready 503 within 1 s', async () => {
+  it('keeps signed-in reads answering at once, revoked sessions revoked, sign-in working; /ready degraded within 1 s', async () => {
     const durations = await underLoad(async () => {
       await redis.stop();
       await new Promise((resolve) => setTimeout(resolve, 1500));
 
       const probe = await timed(ready);
-      expect(probe.value.statusCode).toBe(503);
-      expect(probe.value.json()).toMatchObject({ status: 'unavailable', redis: 'down', database: 'ok' });
+      // Still ready (reads are served), but degraded, in the body and in the metrics.
+      expect(probe.value.statusCode).toBe(200);
+      expect(probe.value.json()).toEqual({ status: 'degraded', redis: 'down', database: 'ok' });
       expect(probe.ms).toBeLessThan(1500);
+      const metrics = await t.app.services.metrics.registry.getSingleMetricAsString('foliograph_dependency_up');
+      expect(metrics).toMatch(/^foliograph_dependency_up\{dependency="redis"\} 0$/m);
+      expect(metrics).toMatch(/^foliograph_dependency_up\{dependency="database"\} 1$/m);
 
       // Revocation lives in PostgreSQL: the logged-out session stays out.
       expect((await me(loggedOut)).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
@@ -131,20 +135,24 @@ describe('Redis stopped', () => {
     expect((await me(loggedOut)).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
     expect((await me(alice.auth.accessToken)).data?.me?.email).toBe(alice.email);
     // The outbox relays the kept email once Redis is back (at the latest on the next sweep).
-    await vi.waitFor(async () => expect(await t.app.services.db.emailOutbox.count()).toBe(0), { timeout: 10_000, interval: 100 });
+    await vi.waitFor(async () => expect(await t.app.services.db.emailOutbox.count({ where: { queuedAt: null } })).toBe(0), {
+      timeout: 10_000,
+      interval: 100,
+    });
     const jobs = await t.app.services.auth.outbox.queue.getJobs(['waiting']);
     expect(jobs.map((j) => j.data.kind)).toContain('password-reset');
   });
 });
 
 describe('Redis frozen (SIGSTOP)', () => {
-  it('answers reads within the command timeout at worst, refuses revoked sessions, /ready 503 within 1 s, recovers', async () => {
+  it('answers reads within the command timeout at worst, refuses revoked sessions, /ready degraded within 1 s, recovers', async () => {
     const durations = await underLoad(async () => {
       redis.freeze();
       try {
         await new Promise((resolve) => setTimeout(resolve, 1000));
         const probe = await timed(ready);
-        expect(probe.value.statusCode).toBe(503);
+        expect(probe.value.statusCode).toBe(200);
+        expect(probe.value.json()).toMatchObject({ status: 'degraded', redis: 'down' });
         expect(probe.ms).toBeLessThan(1500);
         const refused = await timed(() => me(loggedOut));
         expect(refused.value.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
@@ -194,5 +202,20 @@ describe('logs', () => {
     expect(outages.length).toBeLessThanOrEqual(4);
     expect(logs.matching(/unexpected error/, 50)).toEqual([]);
     expect(stderr.text()).not.toMatch(/Unhandled error event/);
+  });
+});
+
+describe('foliograph_redis_up (the Redis-down alert reads it)', () => {
+  const redisUp = async () => {
+    const body = (await t.app.inject({ method: 'GET', url: '/metrics' })).body;
+    return Number(/^foliograph_redis_up (\d+)$/m.exec(body)?.[1]);
+  };
+
+  it('is 1 while Redis answers, 0 while it is stopped, 1 again once it is back', async () => {
+    await vi.waitFor(async () => expect(await redisUp()).toBe(1), { timeout: 30_000, interval: 100 });
+    await redis.stop();
+    await vi.waitFor(async () => expect(await redisUp()).toBe(0), { timeout: 10_000, interval: 100 });
+    await redis.spawn();
+    await vi.waitFor(async () => expect(await redisUp()).toBe(1), { timeout: 30_000, interval: 100 });
   });
 });

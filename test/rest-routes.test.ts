@@ -308,6 +308,26 @@ describe('transactions, alerts, tokens and market data over REST', () => {
     expect((await call('GET', `/api/v1/portfolios/${portfolio.id}/transactions`, { token: stranger.token })).status).toBe(404);
   });
 
+  it('transactions/import: a file added to the portfolio, a dry run, and the same file again skipped', async () => {
+    await seedMarketAssets(t);
+    const user = await createTestUser(t);
+    const portfolio = await createPortfolio(t, user);
+    const data = 'date,type,symbol,quantity,price,currency\n2024-01-02,BUY,AAPL,3,100,USD\n2024-01-02,BUY,AAPL,3,100,USD\n';
+    const url = `/api/v1/portfolios/${portfolio.id}/transactions/import`;
+    const dry = await call<{ format: string; added: number }>('POST', url, {
+      token: user.token,
+      body: { data, format: 'AUTO', dryRun: true },
+    });
+    expect(dry.body, JSON.stringify(dry.body)).toMatchObject({ data: { format: 'FOLIOGRAPH_CSV', added: 2, skipped: 0 } });
+    const first = await call('POST', url, { token: user.token, body: { data, format: 'AUTO' } });
+    expect(first.status).toBe(200);
+    expect(first.body.data).toMatchObject({ added: 2, skipped: 0 });
+    const again = await call('POST', url, { token: user.token, body: { data, format: 'FOLIOGRAPH_CSV' } });
+    expect(again.body.data).toMatchObject({ added: 0, skipped: 2, transactions: [] });
+    const bad = await call('POST', url, { token: user.token, body: { data: 'date,type\n2024-01-02,GIFT\n', format: 'AUTO' } });
+    expect(bad.status).toBe(400);
+  });
+
   it('alerts: create, list, delete', async () => {
     await seedMarketAssets(t);
     const user = await createTestUser(t);

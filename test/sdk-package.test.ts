@@ -3,7 +3,8 @@
  * `npm run codegen`), packed with `npm pack`, installed from the tarball into a scratch project
  * (offline: its one dependency links to this repo's node_modules copy; Apollo Client, urql and
  * graphql come from the repo's node_modules by Node's parent-folder lookup), and a small program
- * using it with Apollo Client and urql type-checks under strict settings, and runs.
+ * using it with Apollo Client, urql and graphql-request (and its session helper) type-checks under
+ * strict settings, and runs.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -29,7 +30,9 @@ const run = (command: string, args: string[], cwd: string) =>
 const PROGRAM = `
 import { ApolloClient, HttpLink, InMemoryCache } from '@apollo/client';
 import { Client, cacheExchange, fetchExchange } from '@urql/core';
+import { GraphQLClient } from 'graphql-request';
 import {
+  createSession,
   CreatePortfolioDocument,
   LiveQuotesDocument,
   LoginDocument,
@@ -49,6 +52,13 @@ export async function withApollo(uri: string): Promise<string | undefined> {
   return typename ? email : undefined;
 }
 
+export async function withGraphqlRequest(url: string): Promise<string | undefined> {
+  const me = await new GraphQLClient(url).request(MeDocument);
+  return me.me?.email;
+}
+export function session(url: string): Promise<Record<string, string>> {
+  return createSession({ url }).connectionParams();
+}
 export async function withUrql(url: string): Promise<MeQuery['me']> {
   const client = new Client({ url, exchanges: [cacheExchange, fetchExchange] });
   const variables: CreatePortfolioMutationVariables = { input: { name: 'From urql' } };
@@ -99,8 +109,11 @@ describe('the SDK package', () => {
     const installed = join(project, 'node_modules', '@foliograph', 'sdk');
     const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as {
       dependencies: Record<string, string>;
+      peerDependencies: Record<string, string>;
       exports: unknown;
     };
+    // graphql 16 and 17 both serve.
+    expect(manifest.peerDependencies.graphql).toBe('^16.0.0 || ^17.0.0');
     expect(manifest.dependencies).toHaveProperty('@graphql-typed-document-node/core');
     // Every package the built files import is one the package declares.
     const imported = new Set<string>();
@@ -141,12 +154,13 @@ describe('the SDK package', () => {
       [
         '--input-type=module',
         '-e',
-        "const sdk = await import('@foliograph/sdk'); console.log(JSON.stringify({ me: sdk.MeDocument.kind, count: Object.keys(sdk).filter((k) => k.endsWith('Document')).length }))",
+        "const sdk = await import('@foliograph/sdk'); console.log(JSON.stringify({ me: sdk.MeDocument.kind, count: Object.keys(sdk).filter((k) => k.endsWith('Document')).length, session: typeof sdk.createSession }))",
       ],
       project,
     );
-    const { me, count } = JSON.parse(loaded) as { me: string; count: number };
+    const { me, count, session } = JSON.parse(loaded) as { me: string; count: number; session: string };
     expect(me).toBe('Document');
+    expect(session).toBe('function');
     expect(count).toBeGreaterThan(40);
   }, 120_000);
 });

@@ -131,8 +131,8 @@ describe('table ownership', () => {
   it('sees a read of another domain’s table, by SQL or by a model delegate, and not one in a comment', () => {
     const tables = new Set(owners.keys());
     const sql =
-      'const rows = await this.db.$queryRaw`SELECT DISTINCT i.symbol FROM investments i JOIN portfolios p ON p.id = i.portfolio_id`;';
-    expect([...tablesTouched(sql, delegates, tables)].sort()).toEqual(['investments', 'portfolios']);
+      'const rows = await this.db.$queryRaw`SELECT DISTINCT i.symbol FROM transactions i JOIN portfolios p ON p.id = i.portfolio_id`;';
+    expect([...tablesTouched(sql, delegates, tables)].sort()).toEqual(['portfolios', 'transactions']);
     expect([...tablesTouched('await db.user.findUnique({ where: { id } });', delegates, tables)]).toEqual(['users']);
     expect([...tablesTouched('// reads FROM portfolios through the door\nawait tx.alert.create({ data });', delegates, tables)]).toEqual([
       'alerts',

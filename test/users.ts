@@ -28,7 +28,7 @@ export async function createTestUser(t: TestApp, fields: { email?: string; name?
     data: { userId: user.id, userAgent: 'vitest', expiresAt: new Date(Date.now() + 7 * 86_400_000) },
   });
   // As a sign-in does: the new session is known live, so its first request asks no database.
-  await t.app.services.revocations.markLive(session.id);
+  await t.app.services.revocations.markLive(session.id, user.id);
   const token = await t.app.services.tokens.sign(user.id, session.id);
   return { id: user.id, email, name, password: DEFAULT_PASSWORD, sessionId: session.id, token };
 }

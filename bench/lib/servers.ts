@@ -131,6 +131,7 @@ export async function withDeployment<T>(extraEnv: Record<string, string>, body: 
       JWT_PRIVATE_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
       MFA_ENCRYPTION_KEY: randomBytes(24).toString('hex'),
       SMTP_URL: 'smtp://127.0.0.1:9',
+      PUBLIC_URL: 'https://api.bench.example',
       MARKET_FEED_INTERVAL_MS: '0',
       // Limits that would throttle one user's load test: the benchmarks switch them off.
       REGISTRATIONS_PER_IP_PER_HOUR: '0',

@@ -37,7 +37,7 @@ async function settled(): Promise<void> {
   await t.app.services.auth.background.idle();
   await vi.waitFor(
     async () => {
-      expect(await t.app.services.db.emailOutbox.count()).toBe(0);
+      expect(await t.app.services.db.emailOutbox.count({ where: { queuedAt: null } })).toBe(0);
       const counts = await t.app.services.auth.outbox.notifyQueue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
       expect(Object.values(counts).reduce((x, y) => x + y, 0)).toBe(0);
     },

@@ -16,10 +16,11 @@ import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 import { UnrecoverableError } from 'bullmq';
 import type { FastifyBaseLogger } from 'fastify';
 import { createRequire } from 'node:module';
-import type { Config } from '../config.js';
+import { mfaKeys, type Config, type MfaKeyConfig } from '../config.js';
 import {
   EMAIL_CATEGORIES,
   EmailOutbox,
+  deliverOnce,
   openCategoryEmailJob,
   userContact,
   userExists,
@@ -57,33 +58,36 @@ const CATEGORY_NAME: Record<EmailCategory, string> = {
 
 // ------------------------------------------------------------------------------ unsubscribe tokens
 
-function unsubscribeKey(config: Pick<Config, 'MFA_ENCRYPTION_KEY'>): Buffer {
-  return Buffer.from(hkdfSync('sha256', config.MFA_ENCRYPTION_KEY, 'foliograph', 'email-unsubscribe-v1', 32));
+function unsubscribeKey(masterKey: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', masterKey, 'foliograph', 'email-unsubscribe-v1', 32));
 }
 
-export function unsubscribeToken(config: Pick<Config, 'MFA_ENCRYPTION_KEY'>, userId: string, category: EmailCategory): string {
+export function unsubscribeToken(config: MfaKeyConfig, userId: string, category: EmailCategory): string {
   const payload = Buffer.from(`${userId}.${category}`).toString('base64url');
-  const mac = createHmac('sha256', unsubscribeKey(config)).update(payload).digest('base64url');
+  const mac = createHmac('sha256', unsubscribeKey(config.MFA_ENCRYPTION_KEY)).update(payload).digest('base64url');
   return `${payload}.${mac}`;
 }
 
-/** The user and category a token names, or null for anything we did not sign. */
-export function readUnsubscribeToken(
-  config: Pick<Config, 'MFA_ENCRYPTION_KEY'>,
-  token: string,
-): { userId: string; category: EmailCategory } | null {
+/**
+ * The user and category a token names, or null for anything we did not sign (with the current
+ * key or one of MFA_PREVIOUS_KEYS: links in emails sent before a key rotation keep working).
+ */
+export function readUnsubscribeToken(config: MfaKeyConfig, token: string): { userId: string; category: EmailCategory } | null {
   if (token.length > 300) return null;
   const [payload, mac, ...rest] = token.split('.');
   if (!payload || !mac || rest.length > 0) return null;
-  const expected = createHmac('sha256', unsubscribeKey(config)).update(payload).digest();
   const given = Buffer.from(mac, 'base64url');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
+  const signed = mfaKeys(config).some((key) => {
+    const expected = createHmac('sha256', unsubscribeKey(key)).update(payload).digest();
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  });
+  if (!signed) return null;
   const [userId, category] = Buffer.from(payload, 'base64url').toString('utf8').split('.');
   if (!userId || !(EMAIL_CATEGORIES as readonly string[]).includes(category ?? '')) return null;
   return { userId, category: category as EmailCategory };
 }
 
-export function unsubscribeUrl(config: Pick<Config, 'MFA_ENCRYPTION_KEY' | 'PUBLIC_URL'>, userId: string, category: EmailCategory): string {
+export function unsubscribeUrl(config: MfaKeyConfig & Pick<Config, 'PUBLIC_URL'>, userId: string, category: EmailCategory): string {
   const url = new URL('/email/unsubscribe', config.PUBLIC_URL);
   url.searchParams.set('token', unsubscribeToken(config, userId, category));
   return url.toString();
@@ -198,7 +202,7 @@ export async function startNotifyEmailWorker(
   const db = shared?.db ?? createDb({ url: config.DATABASE_URL, poolSize: 2 });
   const transport = config.SMTP_URL ? nodemailer().createTransport(config.SMTP_URL) : null;
   if (!transport && config.production) throw new Error('SMTP_URL is required in production');
-  const open = openWorker<SealedCategoryEmailJob>(QUEUE_NAMES.notifyEmail, config, async (job) => {
+  const open = openWorker<SealedCategoryEmailJob & { outboxId?: string }>(QUEUE_NAMES.notifyEmail, config, async (job) => {
     let notice: NotifyEmailJob;
     try {
       notice = openCategoryEmailJob(config, job.data);
@@ -208,28 +212,40 @@ export async function startNotifyEmailWorker(
     }
     const { userId, category } = notice;
     const user = await userContact(db, userId);
-    if (!user) return { sent: false, reason: 'no such user' };
-    if (!(await wantsEmail(db, userId, category))) return { sent: false, reason: 'unsubscribed' };
+    // Nothing to send is settled too: the row is marked, so it is not queued again.
+    const settle = () => deliverOnce(db, job.data.outboxId, async () => {});
+    if (!user) {
+      await settle();
+      return { sent: false, reason: 'no such user' };
+    }
+    if (!(await wantsEmail(db, userId, category))) {
+      await settle();
+      return { sent: false, reason: 'unsubscribed' };
+    }
     const email = renderNotifyEmail(config, notice, user);
     const attachment = notice.reportId && loadAttachment ? await loadAttachment(db, notice.reportId) : null;
     const attachments = attachment ? [attachment] : [];
-    if (!transport) {
-      log.info(
-        { event: 'email.logged', to: email.to, subject: email.subject },
-        `email not sent (SMTP_URL is not set): "${email.subject}" to ${email.to}\n${email.text}`,
-      );
-    } else {
-      await transport.sendMail({
-        from: config.MAIL_FROM,
-        to: email.to,
-        subject: email.subject,
-        text: email.text,
-        html: email.html,
-        headers: email.headers,
-        attachments,
-      });
-    }
-    return { sent: true };
+    // Once per outbox row (one per announcement: a report emailed to a user), whatever retried
+    // or queued the job again (src/auth/email-delivery.ts).
+    const sent = await deliverOnce(db, job.data.outboxId, async () => {
+      if (!transport) {
+        log.info(
+          { event: 'email.logged', to: email.to, subject: email.subject },
+          `email not sent (SMTP_URL is not set): "${email.subject}" to ${email.to}\n${email.text}`,
+        );
+      } else {
+        await transport.sendMail({
+          from: config.MAIL_FROM,
+          to: email.to,
+          subject: email.subject,
+          text: email.text,
+          html: email.html,
+          headers: email.headers,
+          attachments,
+        });
+      }
+    });
+    return sent ? { sent: true } : { sent: false, reason: 'already sent' };
   });
   open.worker.on('failed', (job, error) =>
     log.warn({ err: error, jobId: job?.id, attemptsMade: job?.attemptsMade }, 'notification email failed'),

@@ -46,7 +46,7 @@ export const AlertRef = builder.prismaObject('Alert', {
 export const NotificationRef = builder.prismaObject('Notification', {
   fields: (t) => ({
     id: t.exposeID('id', { nullable: false }),
-    kind: t.exposeString('kind', { nullable: false, description: 'ALERT, REPORT or REBALANCING_REMINDER.' }),
+    kind: t.exposeString('kind', { nullable: false, description: 'ALERT, REPORT, REBALANCING_REMINDER or TAX_LOT_REVIEW.' }),
     title: t.exposeString('title', { nullable: false }),
     body: t.exposeString('body', { nullable: false }),
     createdAt: t.expose('createdAt', { type: 'DateTime', nullable: false }),

@@ -72,7 +72,8 @@ describe('authorization', () => {
       const [performance, risk, rebalance, simulation, factors] = await everyField(id, user);
       for (const result of [performance, risk, rebalance, simulation, factors]) expect(result.errors).toBeUndefined();
       expect(performance.data?.portfolio?.performance.series.map((p) => p.value)).toEqual(['20', '22', '21', '24']);
-      expect(risk.data?.portfolio?.risk.observations).toBe(3);
+      // The purchase day's own return (bought at its close: 0) and three more.
+      expect(risk.data?.portfolio?.risk.observations).toBe(4);
       expect(rebalance.data?.portfolio?.rebalance.trades).toEqual([]);
       expect(simulation.data?.portfolio?.simulation.startValue).toBe('24');
       expect(factors.data?.portfolio?.factorExposure.observations).toBe(3);

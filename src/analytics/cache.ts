@@ -18,7 +18,8 @@ import { SingleFlight } from '../platform/single-flight.js';
 import { type Redis, isRedisOutage } from '../platform/redis.js';
 
 /** Bump when a report's shape or formulas change, so no entry of the old code is served. */
-const CACHE_VERSION = 1;
+// 2: Portfolio Performance's daily returns, flows on their own dates (issue 23).
+const CACHE_VERSION = 2;
 /** Entries are never stale (see above); the TTL only bounds how long unused ones take memory. */
 const TTL_SECONDS = 24 * 3_600;
 

@@ -65,12 +65,13 @@ beforeAll(async () => {
   await addInvestment(t, alice, portfolioId, { symbol: 'AAA', quantity: '10', purchasePrice: '100', purchaseDate: '2024-01-02' });
   // A purchase in the middle of the range: a cash flow, not a return.
   await addInvestment(t, alice, portfolioId, { symbol: 'BBB', quantity: '20', purchasePrice: '51', purchaseDate: '2024-01-05' });
-  // Bought on a Saturday: counts on Monday.
+  // Bought on a Saturday: a valued day of its own.
   await addInvestment(t, alice, portfolioId, { symbol: 'AAA', quantity: '5', purchasePrice: '103', purchaseDate: '2024-01-06' });
 });
 
 const RANGE = { from: '2024-01-02', to: '2024-01-12' };
-const DATES = JANUARY_2024_WEEKDAYS;
+/** The weekdays with a close, and Saturday 01-06 (a purchase). */
+const WITH_SATURDAY = [...JANUARY_2024_WEEKDAYS.slice(0, 4), '2024-01-06', ...JANUARY_2024_WEEKDAYS.slice(4)];
 
 async function performance(id: string, range: { from?: string; to?: string }) {
   return ok(await t.gql(PortfolioPerformanceDocument, { id, ...range }, { token: alice.token })).portfolio!.performance;
@@ -81,33 +82,34 @@ async function risk(id: string, variables: { from?: string; to?: string; confide
 }
 
 describe('performance', () => {
-  it('values each day, carries a missing close forward and leaves purchases out of the returns', async () => {
+  it('values each close day and purchase day, carries a missing close forward and leaves purchases out of the returns', async () => {
     const result = await performance(portfolioId, RANGE);
     expect(result.from).toBe('2024-01-02');
     expect(result.to).toBe('2024-01-12');
-    expect(result.series.map((p) => p.date)).toEqual(DATES);
-    // values: exact sums of quantity × close (BBB's 01-08 close on 01-09)
-    expect(result.series.map((p) => p.value)).toEqual(['1000', '1020', '1010', '2060', '2585', '2630', '2612.5', '2665', '2670']);
+    expect(result.series.map((p) => p.date)).toEqual(WITH_SATURDAY);
+    // values: exact sums of quantity × close (BBB's 01-08 close on 01-09; Saturday at Friday's closes)
+    expect(result.series.map((p) => p.value)).toEqual(['1000', '1020', '1010', '2060', '2580', '2585', '2630', '2612.5', '2665', '2670']);
     const cumulative = [
-      0.0, 0.020000000000000018, 0.010000000000000009, 0.040000000000000036, 0.04504854368932043, 0.06324087810557555, 0.05616608138814305,
-      0.07739047154044076, 0.07941184203113583,
+      0.0, 0.020000000000000018, 0.010000000000000009, 0.02492610837438436, 0.02691625615763571, 0.028906403940886838, 0.04681773399014788,
+      0.03985221674876849, 0.060748768472906445, 0.0627389162561578,
     ];
     result.series.forEach((point, i) => expect(point.cumulativeReturn).toBeCloseTo(cumulative[i]!, 12));
-    expect(result.timeWeightedReturn).toBeCloseTo(0.07941184203113583, 12);
-    expect(result.annualizedReturn).toBeCloseTo(15.267919276847085, 9);
-    expect(result.moneyWeightedReturn).toBeCloseTo(11.118451097212759, 8);
+    expect(result.timeWeightedReturn).toBeCloseTo(0.0627389162561578, 12);
+    expect(result.annualizedReturn).toBeCloseTo(8.216591186675043, 9);
+    expect(result.moneyWeightedReturn).toBeCloseTo(9.701676474996791, 8);
   });
 
-  it('counts what is held before the range as money in at its value on the first day', async () => {
+  it('starts the range from what was held the evening before', async () => {
     const result = await performance(portfolioId, { from: '2024-01-04', to: '2024-01-12' });
-    expect(result.series.map((p) => p.value)).toEqual(['1010', '2060', '2585', '2630', '2612.5', '2665', '2670']);
+    expect(result.series.map((p) => p.value)).toEqual(['1010', '2060', '2580', '2585', '2630', '2612.5', '2665', '2670']);
     const cumulative = [
-      0.0, 0.02970297029702973, 0.034701528405267634, 0.052713740698589584, 0.04570899147340879, 0.06672323914895095, 0.06872459607043124,
+      -0.009803921568627416, 0.004829518014102252, 0.006780643291799615, 0.008731768569496978, 0.02629189606877258, 0.019462957596832142,
+      0.03994977301265368, 0.04190089829035104,
     ];
     result.series.forEach((point, i) => expect(point.cumulativeReturn).toBeCloseTo(cumulative[i]!, 12));
-    expect(result.timeWeightedReturn).toBeCloseTo(0.06872459607043124, 12);
-    expect(result.annualizedReturn).toBeCloseTo(19.74924659332906, 9);
-    expect(result.moneyWeightedReturn).toBeCloseTo(12.126677080831525, 8);
+    expect(result.timeWeightedReturn).toBeCloseTo(0.04190089829035104, 12);
+    expect(result.annualizedReturn).toBeCloseTo(5.506239840013766, 9);
+    expect(result.moneyWeightedReturn).toBeCloseTo(8.319249095592419, 8);
   });
 
   it('defaults to the first purchase until today', async () => {
@@ -115,17 +117,19 @@ describe('performance', () => {
     expect(result.from).toBe('2024-01-02');
     expect(result.to).toBe(isoDateOf(new Date()));
     // No price after 01-12: the same days and figures as the explicit range.
-    expect(result.series.map((p) => p.date)).toEqual(DATES);
-    expect(result.timeWeightedReturn).toBeCloseTo(0.07941184203113583, 12);
+    expect(result.series.map((p) => p.date)).toEqual(WITH_SATURDAY);
+    expect(result.timeWeightedReturn).toBeCloseTo(0.0627389162561578, 12);
   });
 
-  it('gives null figures, never NaN, for a single day', async () => {
+  it('gives one day its own return (bought at the close: 0) and null figures, never NaN, for what needs more', async () => {
     const result = await performance(portfolioId, { from: '2024-01-02', to: '2024-01-02' });
     expect(result).toEqual({
       from: '2024-01-02',
       to: '2024-01-02',
-      timeWeightedReturn: null,
+      timeWeightedReturn: 0,
       moneyWeightedReturn: null,
+      moneyWeightedReturnPeriod: null,
+      moneyWeightedReturnDays: null,
       annualizedReturn: null,
       series: [{ date: '2024-01-02', value: '1000', cumulativeReturn: 0 }],
     });
@@ -143,20 +147,20 @@ describe('risk', () => {
     expect(result).toMatchObject({
       from: '2024-01-02',
       to: '2024-01-12',
-      observations: 8,
+      observations: 10,
       confidence: 0.95,
       benchmark: 'BENCH',
       riskFreeRate: 0.02,
     });
-    expect(result.volatility).toBeCloseTo(0.22499928511907474, 12);
-    expect(result.sharpeRatio).toBeCloseTo(10.75826345493286, 10);
-    expect(result.sortinoRatio).toBeCloseTo(36.06396805101201, 10);
+    expect(result.volatility).toBeCloseTo(0.17530022063452955, 12);
+    expect(result.sharpeRatio).toBeCloseTo(8.738262600637723, 10);
+    expect(result.sortinoRatio).toBeCloseTo(25.515447742721648, 10);
     expect(result.maxDrawdown).toBeCloseTo(0.009803921568627416, 12);
-    expect(result.valueAtRisk).toBeCloseTo(0.00870144635801087, 12);
+    expect(result.valueAtRisk).toBeCloseTo(0.008386453440691858, 12);
     expect(result.conditionalValueAtRisk).toBeCloseTo(0.009803921568627416, 12);
-    expect(result.parametricValueAtRisk).toBeCloseTo(0.01362860778218487, 9);
-    // 6 common days: the benchmark has no close on 01-04 and 01-11
-    expect(result.beta).toBeCloseTo(-1.3474029283670452, 10);
+    expect(result.parametricValueAtRisk).toBeCloseTo(0.012005901165699806, 9);
+    // 6 common days: the benchmark has no close on 01-04 and 01-11, and none on 01-02 (its first in the range) or Saturday
+    expect(result.beta).toBeCloseTo(-0.8308678387268947, 10);
     expect(result.correlations).toHaveLength(1);
     expect(result.correlations[0]).toMatchObject({ a: 'AAA', b: 'BBB' });
     expect(result.correlations[0]!.coefficient).toBeCloseTo(-0.30424100924130887, 12);
@@ -192,9 +196,9 @@ describe('risk', () => {
   it('takes the VaR confidence asked for', async () => {
     const result = await risk(portfolioId, { ...RANGE, confidence: 0.9, benchmark: null });
     expect(result.confidence).toBe(0.9);
-    expect(result.valueAtRisk).toBeCloseTo(0.00759897114739433, 12);
+    expect(result.valueAtRisk).toBeCloseTo(0.006968985312756305, 12);
     expect(result.conditionalValueAtRisk).toBeCloseTo(0.009803921568627416, 12);
-    expect(result.parametricValueAtRisk).toBeCloseTo(0.008479301436007489, 9);
+    expect(result.parametricValueAtRisk).toBeCloseTo(0.00799400158067685, 9);
     expect(result.benchmark).toBeNull();
     expect(result.beta).toBeNull();
   });
@@ -202,12 +206,12 @@ describe('risk', () => {
   it('gives null figures, never NaN, for a single day', async () => {
     const result = await risk(portfolioId, { from: '2024-01-02', to: '2024-01-02', benchmark: 'BENCH' });
     expect(result).toMatchObject({
-      observations: 0,
+      observations: 1,
       volatility: null,
       sharpeRatio: null,
       sortinoRatio: null,
       beta: null,
-      maxDrawdown: null,
+      maxDrawdown: 0,
       valueAtRisk: null,
       conditionalValueAtRisk: null,
       parametricValueAtRisk: null,
@@ -222,13 +226,13 @@ describe('factorExposure', () => {
       await t.gql(PortfolioFactorExposureDocument, { id: portfolioId, factors: ['BENCH'], ...RANGE }, { token: alice.token }),
     ).portfolio!.factorExposure;
     expect(result.observations).toBe(6);
-    expect(result.alpha).toBeCloseTo(0.01788115502378932, 12);
-    expect(result.annualizedAlpha).toBeCloseTo(4.5060510659949085, 10);
-    expect(result.rSquared).toBeCloseTo(0.5183222915858237, 10);
+    expect(result.alpha).toBeCloseTo(0.01234559925723793, 12);
+    expect(result.annualizedAlpha).toBeCloseTo(3.1110910128239584, 10);
+    expect(result.rSquared).toBeCloseTo(0.31426088684425757, 10);
     expect(result.betas).toHaveLength(1);
     expect(result.betas[0]!.factor).toBe('BENCH');
     // With one factor, the OLS slope is the risk report's beta.
-    expect(result.betas[0]!.beta).toBeCloseTo(-1.3474029283670441, 10);
+    expect(result.betas[0]!.beta).toBeCloseTo(-0.8308678387268943, 10);
   });
 
   it('has no fit with fewer observations than coefficients', async () => {
@@ -250,14 +254,15 @@ describe('flat prices', () => {
     await customAsset(t, alice, 'FLAT', Object.fromEntries(days.map((d) => [d, '10'])));
     await customAsset(t, alice, 'FLAT2', Object.fromEntries(days.map((d) => [d, '4.25'])));
     flatId = (await createPortfolio(t, alice, { name: 'Flat' })).id;
-    await addInvestment(t, alice, flatId, { symbol: 'FLAT', quantity: '3', purchasePrice: '9', purchaseDate: '2024-02-01' });
-    await addInvestment(t, alice, flatId, { symbol: 'FLAT2', quantity: '2', purchasePrice: '4', purchaseDate: '2024-02-01' });
+    // Bought at the day's close: the first day's return is 0 too.
+    await addInvestment(t, alice, flatId, { symbol: 'FLAT', quantity: '3', purchasePrice: '10', purchaseDate: '2024-02-01' });
+    await addInvestment(t, alice, flatId, { symbol: 'FLAT2', quantity: '2', purchasePrice: '4.25', purchaseDate: '2024-02-01' });
   });
 
   it('has no dispersion: volatility 0, no Sharpe, no drawdown, no loss, no correlation', async () => {
     const result = await risk(flatId, { from: '2024-02-01', to: '2024-02-07', benchmark: 'FLAT' });
     expect(result).toMatchObject({
-      observations: 4,
+      observations: 5,
       volatility: 0,
       sharpeRatio: null,
       maxDrawdown: 0,

@@ -54,7 +54,8 @@ const CASH: TransactionInput[] = [
 interface Reference {
   dates: string[];
   values: number[];
-  flows: number[];
+  inflows: number[];
+  outflows: number[];
   cumulativeReturns: number[];
   timeWeightedReturn: number;
   moneyWeightedReturn: number;
@@ -122,7 +123,8 @@ describe('the ledger performance against numpy (bench/ledger_performance_referen
     // 5 × 101.5 + 0.5; dividend 22.5 − 3.375 out; FEE 2.5 in; the split's fee 0; SELL
     // 20 × 35.5 − 2 out; SELL 2 × 55 EUR at its own 1.12 out; nothing on 01-12.
     const eurBuy = 200 * Number(eurUsd['2024-01-03']);
-    [1001, eurBuy, 508, -19.125, 2.5, 0, -708, -123.2, 0].forEach((flow, i) => expect(numpy.flows[i]).toBeCloseTo(flow, 9));
+    [1001, eurBuy, 508, 0, 2.5, 0, 0, 0, 0].forEach((flow, i) => expect(numpy.inflows[i]).toBeCloseTo(flow, 9));
+    [0, 0, 0, 19.125, 0, 0, 708, 123.2, 0].forEach((flow, i) => expect(numpy.outflows[i]).toBeCloseTo(flow, 9));
     // 45 AAA after the split (15 × 3), 25 after the sale, at 36.1; 2 EEE at 54 EUR.
     expect(numpy.values[8]).toBeCloseTo(25 * 36.1 + 2 * 54 * Number(eurUsd['2024-01-12']), 9);
   });
@@ -131,7 +133,7 @@ describe('the ledger performance against numpy (bench/ledger_performance_referen
     const transactions = [...CASH.slice(0, 2), ...TRADES, CASH[2]!];
     const id = await ledger(transactions);
     const numpy = await expectSameFigures(id, transactions, RANGE);
-    expect(numpy.flows.map((f) => Number(f.toFixed(9)))).toEqual([
+    expect(numpy.inflows.map((f) => Number(f.toFixed(9)))).toEqual([
       3000,
       Number((300 * Number(eurUsd['2024-01-03'])).toFixed(9)),
       0,
@@ -139,12 +141,13 @@ describe('the ledger performance against numpy (bench/ledger_performance_referen
       0,
       0,
       0,
-      -400,
+      0,
       0,
     ]);
+    expect(numpy.outflows).toEqual([0, 0, 0, 0, 0, 0, 0, 400, 0]);
   });
 
-  it('weekend transactions count on the next valued day; a EUR dividend without a rate takes its date’s (Friday’s)', async () => {
+  it('weekend transactions are flows of their own dates, valued days of their own; a EUR dividend without a rate takes its date’s', async () => {
     const transactions: TransactionInput[] = [
       ...TRADES.slice(0, 4),
       { type: 'DIVIDEND', symbol: 'EEE', date: '2024-01-06', amount: '4', fee: '0.6', currency: 'EUR' },
@@ -153,11 +156,13 @@ describe('the ledger performance against numpy (bench/ledger_performance_referen
     ];
     const id = await ledger(transactions);
     const numpy = await expectSameFigures(id, transactions, RANGE);
-    // Monday 01-08: the FEE, the Sunday BUY and the Saturday dividend (3.4 EUR at Friday's rate).
-    expect(numpy.flows[4]).toBeCloseTo(2.5 + 207 - 3.4 * Number(eurUsd['2024-01-05']), 9);
+    // Saturday 01-06: the dividend (3.4 EUR at the last rate known, Friday's) out; Sunday 01-07: the BUY in.
+    expect(numpy.dates.slice(3, 7)).toEqual(['2024-01-05', '2024-01-06', '2024-01-07', '2024-01-08']);
+    expect(numpy.outflows[4]).toBeCloseTo(3.4 * Number(eurUsd['2024-01-05']), 9);
+    expect(numpy.inflows[5]).toBeCloseTo(207, 9);
   });
 
-  it('over a range that starts with positions held: the opening value is the first money in', async () => {
+  it('over a range that starts with positions held: the start value is what they were worth the evening before', async () => {
     const id = await ledger(TRADES);
     await expectSameFigures(id, TRADES, { from: '2024-01-05', to: '2024-01-12' });
   });

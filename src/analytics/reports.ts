@@ -80,6 +80,10 @@ export interface PerformanceReport {
   to: string;
   timeWeightedReturn: number | null;
   moneyWeightedReturn: number | null;
+  /** The MWR over moneyWeightedReturnDays, not annualised. */
+  moneyWeightedReturnPeriod: number | null;
+  /** Calendar days from the first to the last valued day (the MWR's start and end). */
+  moneyWeightedReturnDays: number | null;
   annualizedReturn: number | null;
   series: PerformancePoint[];
 }
@@ -150,10 +154,15 @@ export function performanceReport(requested: DateRange, dataset: Dataset): Perfo
   const twr = timeWeightedReturn(portfolioReturns(series).returns);
   const days = series.dates.length;
   const cumulative = cumulativeReturns(series);
+  const mwr = moneyWeightedReturn(series);
+  // The MWR's flows run from the first valued day to the last (the start value and the end value).
+  const mwrDays = mwr === null ? null : calendarDaysBetween(series.dates[0]!, series.dates[days - 1]!);
   return {
     ...requested,
     timeWeightedReturn: twr,
-    moneyWeightedReturn: moneyWeightedReturn(series),
+    moneyWeightedReturn: mwr,
+    moneyWeightedReturnPeriod: mwr === null || mwrDays === null ? null : Math.expm1((mwrDays / 365) * Math.log1p(mwr)),
+    moneyWeightedReturnDays: mwrDays,
     annualizedReturn: days < 2 ? null : annualizedReturn(twr, calendarDaysBetween(series.dates[0]!, series.dates[days - 1]!)),
     series: series.dates.map((date, t) => ({ date, value: moneyText(series.values[t]!), cumulativeReturn: cumulative[t]! })),
   };

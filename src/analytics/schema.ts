@@ -55,11 +55,23 @@ const PerformanceRef = builder.objectRef<PerformanceReport>('Performance').imple
     to: t.field({ type: 'Date', nullable: false, resolve: (r) => r.to }),
     timeWeightedReturn: t.exposeFloat('timeWeightedReturn', {
       nullable: true,
-      description: "Π(1 + r_t) − 1, cash flows excluded (the contract's flow rules); null without two valued days.",
+      description:
+        "Π(1 + r_t) − 1 with r_t = (V_t + O_t) / (V_{t−1} + I_t) − 1 (Portfolio Performance's convention: inflows at the start of the day, outflows at its end; docs/analytics.md); null without a return.",
     }),
     moneyWeightedReturn: t.exposeFloat('moneyWeightedReturn', {
       nullable: true,
-      description: 'Annual XIRR (actual/365): the value held at the start and the inflows money in, outflows and the end value money out.',
+      description:
+        'Annual XIRR (actual/365) of the flows on their own dates: the value held at the start and the inflows money in, outflows and the end value money out. An annual rate: over a few days it compounds their gain to a year (see moneyWeightedReturnPeriod and moneyWeightedReturnDays).',
+    }),
+    moneyWeightedReturnPeriod: t.exposeFloat('moneyWeightedReturnPeriod', {
+      nullable: true,
+      description:
+        'The money-weighted return over the range itself, not annualised: (1 + moneyWeightedReturn)^(moneyWeightedReturnDays / 365) − 1. Read it rather than the annual rate for ranges shorter than a year.',
+    }),
+    moneyWeightedReturnDays: t.exposeInt('moneyWeightedReturnDays', {
+      nullable: true,
+      description:
+        'Calendar days from the first to the last valued day, over which the money-weighted return runs: below 365, moneyWeightedReturn extrapolates to a year.',
     }),
     annualizedReturn: t.exposeFloat('annualizedReturn', { nullable: true, description: '(1 + TWR)^(365 / calendar days) − 1.' }),
     series: t.field({ type: [PerformancePointRef], nullable: false, description: 'One point per valued day.', resolve: (r) => r.series }),

@@ -38,7 +38,7 @@ import type { Db } from '../platform/db.js';
 import { badInput } from '../platform/errors.js';
 import type { Redis } from '../platform/redis.js';
 import { AnalyticsCache, createAnalyticsMetrics, type AnalyticsMetrics, type ReportKind } from './cache.js';
-import { splitAdjustedEvents, tracksCash, type DateRange, type LedgerEvent, type PriceTable } from './core/index.js';
+import { splitAdjustedEvents, tracksCash, withDates, type DateRange, type LedgerEvent, type PriceTable } from './core/index.js';
 import type { RequestBudget } from '../platform/request-budget.js';
 import { ReportComputer, windowCells, type ComputeCaller } from './compute.js';
 import {
@@ -177,6 +177,17 @@ export class AnalyticsService {
     );
   }
 
+  /**
+   * The fingerprint of a portfolio's ledger as of each of `dates` (ascending), as the snapshot
+   * job stores them, and the ledger version read, in one statement: a stored snapshot whose
+   * fingerprint differs was taken of a ledger changed since (a back-dated edit).
+   */
+  async ledgerFingerprintsOfDays(portfolioId: string, dates: readonly string[]): Promise<{ fingerprints: string[]; version: string }> {
+    if (dates.length === 0) return { fingerprints: [], version: '0' };
+    const ledger = (await this.data.ledgersUpTo([portfolioId], dates[dates.length - 1]!)).get(portfolioId);
+    return { fingerprints: ledgerFingerprints(ledger?.transactions ?? [], dates), version: ledger?.version ?? '0' };
+  }
+
   /** `caller`: whose budget and concurrency a computation counts against (./compute.ts); null for jobs. */
   performance(portfolioId: string, input: RangeInput, caller: ComputeCaller | null = null): Promise<PerformanceReport> {
     return this.cachedReport<PerformanceReport>({
@@ -309,11 +320,16 @@ export class AnalyticsService {
   private async dataset(
     snapshot: PortfolioSnapshot,
     range: DateRange,
-    prices: PriceTable,
+    closes: PriceTable,
     symbols: readonly string[],
     since: string,
   ): Promise<Dataset> {
     const base = snapshot.baseCurrency;
+    // Every transaction date of the range is a valued day: the table gets it, so it has its own FX rates.
+    const transactionDates = [
+      ...new Set(snapshot.transactions.map((t) => t.date).filter((date) => date >= range.from && date <= range.to)),
+    ];
+    const prices = withDates(closes, transactionDates);
     const priceCurrency = new Map<string, string>();
     for (const symbol of symbols) {
       const asset = snapshot.assets.get(symbol);

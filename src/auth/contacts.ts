@@ -23,7 +23,11 @@ export async function userExists(db: DbOrTx, userId: string): Promise<boolean> {
   return (await db.user.findUnique({ where: { id: userId }, select: { id: true } })) !== null;
 }
 
-/** The account behind an address (already normalised: normalizeEmail); null when none. */
-export function userByEmail(db: DbOrTx, email: string): Promise<{ id: string; email: string } | null> {
-  return db.user.findUnique({ where: { email }, select: { id: true, email: true } });
+/**
+ * The account behind an address (already normalised: normalizeEmail); null when none.
+ * emailVerified says whether the account has proven the address: grants keyed by an address
+ * (shares, invitations) go only to an account that has.
+ */
+export function userByEmail(db: DbOrTx, email: string): Promise<{ id: string; email: string; emailVerified: boolean } | null> {
+  return db.user.findUnique({ where: { email }, select: { id: true, email: true, emailVerified: true } });
 }

@@ -1,16 +1,24 @@
 /**
  * The transactional email outbox. A request that promises an email records it in the table
  * `email_outbox` (in its own transaction when it has one) before it answers; the relay here
- * moves rows to the BullMQ "email" queue and deletes them in one database transaction. So a
- * crash right after the answer, or Redis being down, delays the email instead of losing it:
- * the relay runs right after each request, and every API instance sweeps the table every few
- * seconds (rows are claimed with FOR UPDATE SKIP LOCKED, so instances never send one twice at
- * once; a crash between queueing and commit may, rarely, send one twice).
+ * queues rows on BullMQ and marks them queued, and the worker marks a row sent in the
+ * transaction of its send (`deliverOnce`). A row is kept until it is sent (issue 21: rows
+ * deleted once queued were lost when Redis restarted empty), so:
+ * - a crash right after the answer, or Redis being down, delays the email instead of losing it:
+ *   the relay runs right after each request, and every API instance sweeps the table every few
+ *   seconds (rows are claimed with FOR UPDATE SKIP LOCKED, so instances never relay one at once);
+ * - a row queued but not sent after EMAIL_REQUEUE_AFTER_MS is queued again with the same job id and
+ *   payload: a no-op while BullMQ still holds the job, a new job when Redis lost it;
+ * - a row sent is never sent again: the worker locks it, sends, and marks it sent in one
+ *   transaction, and skips rows already marked. Notify rows carry their job id as a unique
+ *   dedupe key, so an announcement recorded twice (a report job re-run after a worker was
+ *   killed) is one email even after BullMQ forgot the first job. Sent rows go after a week.
  *
  * Rows carry no secrets: a reset or verification link is issued when the row is relayed, in
- * the relay's transaction. Category email (kind `notify`: login alerts, and the alerts and
- * reports domains' email, recorded in the transaction of what they announce) is relayed to the
- * "notify-email" queue under its own job id, so one announcement is one job. That also keeps requestPasswordReset's answer the same, one INSERT,
+ * the relay's transaction, and kept only sealed (as queued). Category email (kind `notify`:
+ * login alerts, and the alerts and reports domains' email, recorded in the transaction of what
+ * they announce) is relayed to the "notify-email" queue under its own job id, so one
+ * announcement is one job. That also keeps requestPasswordReset's answer the same, one INSERT,
  * whether or not the address has an account.
  */
 import type { FastifyBaseLogger } from 'fastify';
@@ -51,6 +59,16 @@ const BATCH = 50;
 export const OUTBOX_SWEEP_MS = 5000;
 /** A queue that does not answer in this time counts as down (the rows wait for the next sweep). */
 const QUEUE_ADD_TIMEOUT_MS = 2000;
+/** Sent rows are kept this long, so an announcement recorded again is recognised (days). */
+const KEEP_SENT_DAYS = 7;
+
+/** The job a row was queued as, kept (sealed) to queue it again as it was. */
+interface QueuedJob {
+  queue: 'email' | 'notify';
+  name: string;
+  jobId: string;
+  data: (SealedEmailJob | SealedCategoryEmailJob) & { outboxId: string };
+}
 
 /** The notify-email queue's job options (its worker: src/alerts/mail.ts). */
 const NOTIFY_JOB_OPTIONS = {
@@ -116,11 +134,13 @@ export class EmailOutbox {
   /** The periodic sweep: relays rows left behind; without a relay client yet, only if there are any. */
   private async sweep(): Promise<void> {
     if (!this.relayClient) {
-      const any = await this.sweepProbe.query<{ any: boolean }>('SELECT EXISTS (SELECT 1 FROM email_outbox) AS any').then(
-        (result) => result.rows[0]?.any === true,
-        // PostgreSQL unreachable: the relay's own run reports it (once per run of failures).
-        () => true,
-      );
+      const any = await this.sweepProbe
+        .query<{ any: boolean }>('SELECT EXISTS (SELECT 1 FROM email_outbox WHERE sent_at IS NULL) AS any')
+        .then(
+          (result) => result.rows[0]?.any === true,
+          // PostgreSQL unreachable: the relay's own run reports it (once per run of failures).
+          () => true,
+        );
       if (!any || this.closed) return;
     }
     this.flush();
@@ -140,7 +160,17 @@ export class EmailOutbox {
    * has committed; without one the row is written now and relayed right after.
    */
   async record(entry: OutboxEntry, db?: Prisma.TransactionClient): Promise<void> {
-    await (db ?? this.deps.db).emailOutbox.create({ data: { kind: entry.kind, payload: entry as unknown as Prisma.InputJsonValue } });
+    // An announcement already recorded (sent or not) is not recorded again.
+    await (db ?? this.deps.db).emailOutbox.createMany({
+      data: [
+        {
+          kind: entry.kind,
+          payload: entry as unknown as Prisma.InputJsonValue,
+          dedupeKey: entry.kind === 'notify' ? entry.jobId : null,
+        },
+      ],
+      skipDuplicates: true,
+    });
     if (!db) this.flush();
   }
 
@@ -189,42 +219,43 @@ export class EmailOutbox {
     try {
       return await this.relay.db.$transaction(
         async (tx) => {
-          const rows = await tx.$queryRaw<Array<{ id: string; payload: OutboxEntry }>>`
-            SELECT id, payload FROM email_outbox ORDER BY created_at LIMIT ${BATCH} FOR UPDATE SKIP LOCKED`;
+          const requeueBefore = new Date(Date.now() - this.deps.config.EMAIL_REQUEUE_AFTER_MS);
+          const rows = await tx.$queryRaw<Array<{ id: string; payload: OutboxEntry; job: QueuedJob | null }>>`
+            SELECT id, payload, job FROM email_outbox
+            WHERE sent_at IS NULL AND (queued_at IS NULL OR queued_at < ${requeueBefore})
+            ORDER BY created_at LIMIT ${BATCH} FOR UPDATE SKIP LOCKED`;
           if (rows.length === 0) {
             this.failing = false;
             return 0;
           }
-          const jobs: Array<{ id: string; job: EmailJob }> = [];
-          const notices: Array<{ jobId: string; job: CategoryEmailJob }> = [];
+          const queued: Array<{ id: string; job: QueuedJob }> = [];
+          const nothingToSend: string[] = [];
           for (const row of rows) {
-            if (row.payload.kind === 'notify') {
-              notices.push({ jobId: row.payload.jobId, job: row.payload.job });
-              continue;
-            }
-            const job = await this.jobFor(row.payload, tx);
-            if (job) jobs.push({ id: row.id, job });
+            const job = row.job ?? (await this.queuedJobFor(row.id, row.payload, tx));
+            if (job) queued.push({ id: row.id, job });
+            else nothingToSend.push(row.id);
           }
-          if (jobs.length > 0) {
-            // The row id is the job id: BullMQ ignores a second add of a job it still holds.
-            await withTimeout(
-              this.open.queue.addBulk(
-                jobs.map(({ id, job }) => ({ name: job.kind, data: sealEmailJob(this.deps.config, job), opts: { jobId: id } })),
-              ),
-            );
+          const ofQueue = (queue: QueuedJob['queue']) =>
+            queued
+              .filter(({ job }) => job.queue === queue)
+              .map(({ job }) => ({ name: job.name, data: job.data, opts: { jobId: job.jobId } }));
+          // The job id is fixed per row: BullMQ ignores a second add of a job it still holds.
+          const add = async (queue: QueuedJob['queue']) => {
+            const jobs = ofQueue(queue);
+            if (jobs.length === 0) return;
+            if (queue === 'email')
+              await withTimeout(this.open.queue.addBulk(jobs.map((job) => ({ ...job, data: job.data as SealedEmailJob }))));
+            else await withTimeout(this.notify.queue.addBulk(jobs.map((job) => ({ ...job, data: job.data as SealedCategoryEmailJob }))));
+          };
+          await add('email');
+          await add('notify');
+          for (const { id, job } of queued) {
+            await tx.emailOutbox.update({ where: { id }, data: { queuedAt: new Date(), job: job as unknown as Prisma.InputJsonValue } });
           }
-          if (notices.length > 0) {
-            await withTimeout(
-              this.notify.queue.addBulk(
-                notices.map(({ jobId, job }) => ({
-                  name: job.category,
-                  data: sealCategoryEmailJob(this.deps.config, job),
-                  opts: { jobId },
-                })),
-              ),
-            );
+          if (nothingToSend.length > 0) {
+            await tx.emailOutbox.updateMany({ where: { id: { in: nothingToSend } }, data: { sentAt: new Date() } });
           }
-          await tx.emailOutbox.deleteMany({ where: { id: { in: rows.map((r) => r.id) } } });
+          await tx.emailOutbox.deleteMany({ where: { sentAt: { lt: new Date(Date.now() - KEEP_SENT_DAYS * 24 * 3600 * 1000) } } });
           this.failing = false;
           return rows.length;
         },
@@ -237,6 +268,22 @@ export class EmailOutbox {
       this.failing = true;
       return 0;
     }
+  }
+
+  /** The job a row is queued as (sealed), or null when there is nothing to send. */
+  private async queuedJobFor(id: string, entry: OutboxEntry, tx: DbClient): Promise<QueuedJob | null> {
+    const { config } = this.deps;
+    if (entry.kind === 'notify') {
+      return {
+        queue: 'notify',
+        name: entry.job.category,
+        jobId: entry.jobId,
+        data: { ...sealCategoryEmailJob(config, entry.job), outboxId: id },
+      };
+    }
+    const job = await this.jobFor(entry, tx);
+    // The row id is the job id.
+    return job ? { queue: 'email', name: job.kind, jobId: id, data: { ...sealEmailJob(config, job), outboxId: id } } : null;
   }
 
   private async jobFor(entry: Exclude<OutboxEntry, { kind: 'notify' }>, tx: DbClient): Promise<EmailJob | null> {

@@ -17,8 +17,10 @@ import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:cr
 import type { FastifyBaseLogger } from 'fastify';
 import { UnrecoverableError } from 'bullmq';
 import { createRequire } from 'node:module';
-import type { Config } from '../config.js';
+import { mfaKeys, type Config, type MfaKeyConfig } from '../config.js';
 import { QUEUE_NAMES, openWorker, type RunningWorker } from '../platform/queues.js';
+import { createDb, type Db } from '../platform/db.js';
+import { deliverOnce } from './email-delivery.js';
 
 /** nodemailer, loaded at the first transport: only the worker sends mail (saves ~2 MB elsewhere). */
 const nodemailer = () => createRequire(import.meta.url)('nodemailer') as typeof import('nodemailer');
@@ -98,48 +100,59 @@ export interface SealedCategoryEmailJob {
   sealed: string;
 }
 
-function emailJobKey(config: Pick<Config, 'MFA_ENCRYPTION_KEY'>): Buffer {
-  return Buffer.from(hkdfSync('sha256', config.MFA_ENCRYPTION_KEY, 'foliograph-email', 'email-job-aes-256-gcm-v1', 32));
+function emailJobKey(masterKey: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', masterKey, 'foliograph-email', 'email-job-aes-256-gcm-v1', 32));
 }
 
 /** AES-256-GCM under the email job key, `label` bound in as associated data. */
-function seal(config: Pick<Config, 'MFA_ENCRYPTION_KEY'>, label: string, value: unknown): string {
+function seal(config: MfaKeyConfig, label: string, value: unknown): string {
   const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', emailJobKey(config), iv);
+  const cipher = createCipheriv('aes-256-gcm', emailJobKey(config.MFA_ENCRYPTION_KEY), iv);
   cipher.setAAD(Buffer.from(label));
   const ciphertext = Buffer.concat([cipher.update(JSON.stringify(value), 'utf8'), cipher.final()]);
   return ['v1', ...[iv, cipher.getAuthTag(), ciphertext].map((b) => b.toString('base64url'))].join('.');
 }
 
-/** The value `seal` sealed under the same label; throws on anything not sealed with this server's key. */
-function unseal(config: Pick<Config, 'MFA_ENCRYPTION_KEY'>, label: string, sealed: unknown): unknown {
+/**
+ * The value `seal` sealed under the same label; throws on anything not sealed with this server's
+ * key or one of MFA_PREVIOUS_KEYS (jobs queued before a key rotation still go out).
+ */
+function unseal(config: MfaKeyConfig, label: string, sealed: unknown): unknown {
   const [version, iv, tag, ciphertext] = String(sealed ?? '').split('.');
   if (version !== 'v1' || !iv || !tag || ciphertext === undefined) throw new Error('email job is not sealed');
-  const decipher = createDecipheriv('aes-256-gcm', emailJobKey(config), Buffer.from(iv, 'base64url'));
-  decipher.setAAD(Buffer.from(label));
-  decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-  return JSON.parse(Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8'));
+  let failure: unknown;
+  for (const key of mfaKeys(config)) {
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', emailJobKey(key), Buffer.from(iv, 'base64url'));
+      decipher.setAAD(Buffer.from(label));
+      decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+      return JSON.parse(Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8'));
+    } catch (error) {
+      failure = error;
+    }
+  }
+  throw failure;
 }
 
 /** Seals a job for the queue; its kind is bound in as associated data. */
-export function sealEmailJob(config: Pick<Config, 'MFA_ENCRYPTION_KEY'>, job: EmailJob): SealedEmailJob {
+export function sealEmailJob(config: MfaKeyConfig, job: EmailJob): SealedEmailJob {
   return { kind: job.kind, sealed: seal(config, job.kind, job) };
 }
 
 /** The job inside a sealed payload; throws on anything not sealed with this server's key. */
-export function openEmailJob(config: Pick<Config, 'MFA_ENCRYPTION_KEY'>, payload: SealedEmailJob): EmailJob {
+export function openEmailJob(config: MfaKeyConfig, payload: SealedEmailJob): EmailJob {
   const job = unseal(config, String(payload?.kind), payload?.sealed) as EmailJob;
   if (job.kind !== payload.kind) throw new Error('email job kind mismatch');
   return job;
 }
 
 /** Seals a category email for the notify-email queue (its own label, so neither queue's job opens as the other's). */
-export function sealCategoryEmailJob(config: Pick<Config, 'MFA_ENCRYPTION_KEY'>, job: CategoryEmailJob): SealedCategoryEmailJob {
+export function sealCategoryEmailJob(config: MfaKeyConfig, job: CategoryEmailJob): SealedCategoryEmailJob {
   return { category: job.category, sealed: seal(config, `notify:${job.category}`, job) };
 }
 
 /** The category email inside a sealed payload; throws on anything not sealed with this server's key. */
-export function openCategoryEmailJob(config: Pick<Config, 'MFA_ENCRYPTION_KEY'>, payload: SealedCategoryEmailJob): CategoryEmailJob {
+export function openCategoryEmailJob(config: MfaKeyConfig, payload: SealedCategoryEmailJob): CategoryEmailJob {
   const job = unseal(config, `notify:${String(payload?.category)}`, payload?.sealed) as CategoryEmailJob;
   if (job.category !== payload.category) throw new Error('email job category mismatch');
   return job;
@@ -265,9 +278,11 @@ export function createMailer(config: Config, log: FastifyBaseLogger): { deliver:
 }
 
 /** The worker part that delivers queued email (registered in src/worker-runtime.ts). */
-export async function startEmailWorker(config: Config, log: FastifyBaseLogger): Promise<RunningWorker> {
+export async function startEmailWorker(config: Config, log: FastifyBaseLogger, shared?: { db: Db }): Promise<RunningWorker> {
   const mailer = createMailer(config, log);
-  const open = openWorker<SealedEmailJob>(
+  // Each send marks its outbox row sent in the send's transaction (./email-delivery.ts).
+  const db = shared?.db ?? createDb({ url: config.DATABASE_URL, poolSize: 2 });
+  const open = openWorker<SealedEmailJob & { outboxId?: string }>(
     QUEUE_NAMES.email,
     config,
     async (job) => {
@@ -278,7 +293,7 @@ export async function startEmailWorker(config: Config, log: FastifyBaseLogger): 
         // Not ours (another key, or written into Redis by hand): never send it, never retry it.
         throw new UnrecoverableError(`email job ${job.id} refused: ${(error as Error).message}`);
       }
-      await mailer.deliver(renderEmail(email));
+      await deliverOnce(db, job.data.outboxId, () => mailer.deliver(renderEmail(email)));
     },
     5,
     log,
@@ -291,6 +306,7 @@ export async function startEmailWorker(config: Config, log: FastifyBaseLogger): 
     async close() {
       await open.close();
       mailer.close();
+      if (!shared) await db.$disconnect();
     },
   };
 }

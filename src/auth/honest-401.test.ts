@@ -25,6 +25,8 @@ beforeAll(async () => {
   user = await createTestUser(t);
   expired = await t.app.services.tokens.sign(user.id, user.sessionId, new Date(Date.now() - (ACCESS_TOKEN_TTL_SECONDS + 60) * 1000));
   const other = await createTestUser(t);
+  // As a logout does: the record of truth, then the Redis mark every replica reads.
+  await t.app.services.db.session.update({ where: { id: other.sessionId }, data: { revokedAt: new Date(), revokedReason: 'logout' } });
   await t.app.services.revocations.revoke([other.sessionId]);
   revoked = other.token;
 });

@@ -68,37 +68,44 @@ describe('login failures', () => {
     expect(ratio).toBeLessThan(2);
   });
 
-  it('5 failures per account in 15 minutes, counted across instances and IPs: then RATE_LIMITED, even with the right password', async () => {
+  it('5 failures per account from one address in 15 minutes, across instances: then RATE_LIMITED there; the owner elsewhere still signs in', async () => {
     const { email } = await registerUser(a);
+    const stranger = freshIp();
     for (let i = 0; i < 5; i++) {
       const app = i % 2 === 0 ? a : b;
-      expect(errorCode(await login(app, email, `Wrong-password-${i}`, freshIp()))).toBe('UNAUTHENTICATED');
+      expect(errorCode(await login(app, email, `Wrong-password-${i}`, stranger))).toBe('UNAUTHENTICATED');
     }
     for (const app of [a, b]) {
-      const limited = await login(app, email, GOOD_PASSWORD, freshIp());
+      const limited = await login(app, email, GOOD_PASSWORD, stranger);
       expect(errorCode(limited)).toBe('RATE_LIMITED');
       const retryAfter = limited.errors?.[0]?.extensions?.retryAfter as number;
       expect(retryAfter).toBeGreaterThan(800);
       expect(retryAfter).toBeLessThanOrEqual(900);
     }
+    // The stranger's failures do not limit anyone else's address.
+    await loginTokens(b, email, GOOD_PASSWORD, freshIp());
     // Unknown emails are limited exactly the same way, so the limit tells nothing.
     const nobody = uniqueEmail('nobody');
-    for (let i = 0; i < 5; i++) await login(b, nobody, `Wrong-password-${i}`, freshIp());
-    expect(errorCode(await login(a, nobody, 'Wrong-password-x', freshIp()))).toBe('RATE_LIMITED');
+    const prober = freshIp();
+    for (let i = 0; i < 5; i++) await login(b, nobody, `Wrong-password-${i}`, prober);
+    expect(errorCode(await login(a, nobody, 'Wrong-password-x', prober))).toBe('RATE_LIMITED');
 
     await windowPasses();
-    await loginTokens(a, email, GOOD_PASSWORD, freshIp());
+    await loginTokens(a, email, GOOD_PASSWORD, stranger);
   });
 
-  it('5 failures per IP in 15 minutes, whatever the accounts: then RATE_LIMITED for that IP only', async () => {
-    const ip = freshIp();
+  it('50 failures per address in 15 minutes over all accounts (an IPv6 /64 is one address): then RATE_LIMITED for that address only', async () => {
     const victim = await registerUser(a);
-    for (let i = 0; i < 5; i++) {
-      expect(errorCode(await login(i % 2 ? a : b, uniqueEmail('guess'), 'Wrong-password-1', ip))).toBe('UNAUTHENTICATED');
+    // Rotating through the /64 does not help.
+    const inBlock = (i: number) => `2001:db8:${ipCounter}:7:${(i + 1).toString(16)}::${(i * 7 + 1).toString(16)}`;
+    ++ipCounter;
+    for (let i = 0; i < 50; i++) {
+      expect(errorCode(await login(i % 2 ? a : b, uniqueEmail('guess'), 'Wrong-password-1', inBlock(i)))).toBe('UNAUTHENTICATED');
     }
-    expect(errorCode(await login(b, victim.email, GOOD_PASSWORD, ip))).toBe('RATE_LIMITED');
+    expect(errorCode(await login(b, victim.email, GOOD_PASSWORD, inBlock(99)))).toBe('RATE_LIMITED');
+    await loginTokens(a, victim.email, GOOD_PASSWORD, `2001:db8:${ipCounter}:8::1`);
     await loginTokens(a, victim.email, GOOD_PASSWORD, freshIp());
-  });
+  }, 180_000);
 
   it('successful sign-ins do not count against the limits', async () => {
     const ip = freshIp();
@@ -129,6 +136,40 @@ describe('login failures', () => {
     expect(retryAfter).toBeGreaterThan(800);
     expect(retryAfter).toBeLessThanOrEqual(900);
 
+    // 15 minutes later (moved in the database rather than waited for) the lock is over.
+    await a.app.services.db.signInLockout.update({
+      where: { emailHash: lockoutKey(email) },
+      data: { lockedUntil: new Date(Date.now() - 1000) },
+    });
+    await loginTokens(a, email, GOOD_PASSWORD, freshIp());
+    expect(await lockoutOf(a, email)).toBeNull();
+  }, 180_000);
+
+  it('a lock does not keep the owner out: an address that signed in to the account before still may, with the right password', async () => {
+    const home = freshIp();
+    const { email } = await registerUser(a, { ip: home });
+    // The owner's other, IPv6 address (a different host of the same /64 next time).
+    await loginTokens(b, email, GOOD_PASSWORD, '2001:db8:feed:1::10');
+    for (let i = 0; i < 10; i++) {
+      if (i === 5) await windowPasses();
+      await login(i % 2 ? a : b, email, `Wrong-password-${i}`, freshIp());
+    }
+    await windowPasses();
+    expect(errorCode(await login(a, email, GOOD_PASSWORD, freshIp()))).toBe('ACCOUNT_LOCKED');
+    // Wrong passwords from the owner's address are still wrong passwords (and count).
+    expect(errorCode(await login(a, email, 'Wrong-password-home', home))).toBe('UNAUTHENTICATED');
+    await loginTokens(a, email, GOOD_PASSWORD, home);
+    await loginTokens(b, email, GOOD_PASSWORD, '2001:db8:feed:1:abcd::99');
+  }, 180_000);
+
+  it('the lock ends after 15 minutes', async () => {
+    const { email } = await registerUser(a);
+    for (let i = 0; i < 10; i++) {
+      if (i === 5) await windowPasses();
+      await login(i % 2 ? a : b, email, `Wrong-password-${i}`, freshIp());
+    }
+    await windowPasses();
+    expect(errorCode(await login(b, email, GOOD_PASSWORD, freshIp()))).toBe('ACCOUNT_LOCKED');
     // 15 minutes later (moved in the database rather than waited for) the lock is over.
     await a.app.services.db.signInLockout.update({
       where: { emailHash: lockoutKey(email) },

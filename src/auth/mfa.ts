@@ -10,6 +10,8 @@ import { AppError, conflict } from '../platform/errors.js';
 import { subjects, type BruteForceGuard } from './brute-force.js';
 import type { AuthDeps, ClientInfo } from './deps.js';
 import { securityEvent } from './security-log.js';
+import { mfaKeys, type MfaKeyConfig } from '../config.js';
+import type { Db } from '../platform/db.js';
 import { MfaCrypto, looksLikeTotp, matchTotp, newBackupCodes, newTotpSecret, otpauthUrl } from './totp.js';
 
 export interface MfaSetupData {
@@ -26,7 +28,7 @@ export class MfaService {
     private readonly deps: AuthDeps,
     private readonly guard: BruteForceGuard,
   ) {
-    this.crypto = new MfaCrypto(deps.config.MFA_ENCRYPTION_KEY);
+    this.crypto = new MfaCrypto(mfaKeys(deps.config));
   }
 
   /** Starts (or restarts) enrolment with a new pending secret. */
@@ -35,7 +37,7 @@ export class MfaService {
     const user = await db.user.findUniqueOrThrow({ where: { id: userId } });
     if (user.mfaEnabled) throw conflict('Two-factor sign-in is already on; turn it off first to set it up again');
     const secret = newTotpSecret();
-    const secretEncrypted = this.crypto.seal(secret, userId);
+    const secretEncrypted = this.crypto.seal(secret, userId, this.crypto.newBackupKey());
     await db.mfaCredential.upsert({
       where: { userId },
       create: { userId, secretEncrypted },
@@ -57,11 +59,12 @@ export class MfaService {
         throw invalidMfaCode();
       }
       const codes = newBackupCodes();
+      const { backupKey } = this.crypto.open(credential.secretEncrypted, userId);
       await db.$transaction([
         db.mfaCredential.update({ where: { userId }, data: { enabledAt: new Date() } }),
         db.user.update({ where: { id: userId }, data: { mfaEnabled: true } }),
         db.mfaBackupCode.deleteMany({ where: { userId } }),
-        db.mfaBackupCode.createMany({ data: codes.map((c) => ({ userId, codeHash: this.crypto.backupCodeHash(c) })) }),
+        db.mfaBackupCode.createMany({ data: codes.map((c) => ({ userId, codeHash: this.crypto.backupCodeHash(c, backupKey) })) }),
       ]);
       securityEvent(this.deps.logger, 'auth.mfa_enabled', { userId, ip: client.ip });
       return codes;
@@ -96,15 +99,16 @@ export class MfaService {
     const credential = await this.deps.db.mfaCredential.findUnique({ where: { userId } });
     if (!credential?.enabledAt) return false;
     if (looksLikeTotp(code)) return this.spendTotp(credential, code);
+    const { backupKey } = this.crypto.open(credential.secretEncrypted, userId);
     const spent = await this.deps.db.mfaBackupCode.updateMany({
-      where: { userId, codeHash: this.crypto.backupCodeHash(code), usedAt: null },
+      where: { userId, codeHash: this.crypto.backupCodeHash(code, backupKey), usedAt: null },
       data: { usedAt: new Date() },
     });
     return spent.count === 1;
   }
 
   private async spendTotp(credential: MfaCredential, code: string): Promise<boolean> {
-    const secret = this.crypto.open(credential.secretEncrypted, credential.userId);
+    const { secret } = this.crypto.open(credential.secretEncrypted, credential.userId);
     const match = await matchTotp(secret, code);
     if (!match) return false;
     const step = BigInt(match.timeStep);
@@ -113,5 +117,38 @@ export class MfaService {
       data: { lastUsedStep: step },
     });
     return accepted.count === 1;
+  }
+}
+
+/**
+ * Re-seals every stored TOTP secret (with its backup-code key) under the current
+ * MFA_ENCRYPTION_KEY, so the keys in MFA_PREVIOUS_KEYS can be dropped (`npm run keys:reseal`).
+ * A row changed meanwhile (MFA set up again) keeps its new seal.
+ */
+export async function resealMfaSecrets(db: Db, config: MfaKeyConfig): Promise<{ resealed: number; current: number }> {
+  const crypto = new MfaCrypto(mfaKeys(config));
+  const result = { resealed: 0, current: 0 };
+  let after: string | undefined;
+  for (;;) {
+    const batch = await db.mfaCredential.findMany({
+      where: after ? { userId: { gt: after } } : {},
+      orderBy: { userId: 'asc' },
+      take: 500,
+      select: { userId: true, secretEncrypted: true },
+    });
+    if (batch.length === 0) return result;
+    for (const { userId, secretEncrypted } of batch) {
+      const opened = crypto.open(secretEncrypted, userId);
+      if (opened.current) {
+        result.current++;
+        continue;
+      }
+      const updated = await db.mfaCredential.updateMany({
+        where: { userId, secretEncrypted },
+        data: { secretEncrypted: crypto.seal(opened.secret, userId, opened.backupKey) },
+      });
+      result.resealed += updated.count;
+    }
+    after = batch.at(-1)!.userId;
   }
 }

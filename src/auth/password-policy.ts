@@ -4,15 +4,14 @@
  * The upper bound keeps one hash request from being a cheap way to burn CPU.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { FieldProblem } from '../platform/errors.js';
-import { PROJECT_ROOT } from '../platform/paths.js';
 
 export const PASSWORD_MIN_LENGTH = 10;
 export const PASSWORD_MAX_LENGTH = 256;
 
 const COMMON_PASSWORDS: ReadonlySet<string> = new Set(
-  readFileSync(join(PROJECT_ROOT, 'src', 'auth', 'common-passwords.txt'), 'utf8')
+  // Beside this module: src/auth/ under tsx, dist/auth/ once built (scripts/copy-build-data.mjs).
+  readFileSync(new URL('./common-passwords.txt', import.meta.url), 'utf8')
     .split('\n')
     .map((line) => line.trim())
     .filter((line) => line.length > 0 && !line.startsWith('#'))

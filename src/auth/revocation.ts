@@ -6,8 +6,10 @@
  * one GET, not a database query:
  * - `revoked` is written by every revocation and kept as long as an access token of the
  *   session could still be valid;
- * - `live` is written (SET NX, so it never overwrites a revocation that raced it) after
- *   PostgreSQL said so, and kept for SESSION_LIVE_CACHE_SECONDS;
+ * - `live:<userId>` is written (SET NX, so it never overwrites a revocation that raced it) after
+ *   PostgreSQL said so, and kept for SESSION_LIVE_CACHE_SECONDS. A session is live only for
+ *   its own user: a token whose `sub` is not the session's user is refused, so a token minted
+ *   with another user's live session id authenticates nobody;
  * - no entry (first use, expired, or Redis restarted empty) or Redis unreachable: PostgreSQL
  *   decides. A session that no longer exists (its user was deleted) counts as revoked.
  * Mutations confirm the session in PostgreSQL (`confirmedRevoked`): a session revoked while
@@ -29,7 +31,11 @@ import { SerialBatches } from '../platform/serial-batches.js';
 import { ACCESS_TOKEN_TTL_SECONDS } from './tokens.js';
 
 const REVOKED = 'revoked';
-const LIVE = 'live';
+const liveFor = (userId: string) => `live:${userId}`;
+/** PostgreSQL could not say (see liveOwnerInDatabase). */
+const UNKNOWN_OWNER = Symbol('unknown owner');
+type Owner = string | null | typeof UNKNOWN_OWNER;
+const notOwnedBy = (owner: Owner, userId: string) => owner !== UNKNOWN_OWNER && owner !== userId;
 /** A minute beyond the token lifetime covers clock skew between instances. */
 const REVOKED_TTL_SECONDS = ACCESS_TOKEN_TTL_SECONDS + 60;
 
@@ -83,55 +89,60 @@ export class SessionRevocations {
   }
 
   /** A session that has just started is live: its first requests need not ask PostgreSQL. */
-  async markLive(sessionId: string): Promise<void> {
+  async markLive(sessionId: string, userId: string): Promise<void> {
     if (this.liveCacheSeconds === 0 || !redisAvailable(this.redis)) return;
-    await this.remember(sessionId, false).catch((error: unknown) => {
+    await this.remember(sessionId, userId).catch((error: unknown) => {
       if (!isRedisOutage(error)) throw error;
     });
   }
 
-  async isRevoked(sessionId: string, timing: CheckTiming = 'request'): Promise<boolean> {
+  /** True unless the session is live and belongs to `userId` (the token's `sub`). */
+  async isRevoked(sessionId: string, userId: string, timing: CheckTiming = 'request'): Promise<boolean> {
     if (redisAvailable(this.redis)) {
       try {
         const state = await this.reads[timing].read(this.key(sessionId));
         if (state === REVOKED) return true;
-        if (state === LIVE) return false;
-        const revoked = await this.revokedInDatabase(sessionId);
-        await this.remember(sessionId, revoked);
-        return revoked;
+        // Live, but another user's: refused, and the session stays live for its owner.
+        if (state?.startsWith('live:')) return state !== liveFor(userId);
+        const owner = await this.liveOwnerInDatabase(sessionId);
+        await this.remember(sessionId, owner);
+        return notOwnedBy(owner, userId);
       } catch (error) {
         if (!isRedisOutage(error)) throw error;
       }
     }
-    return this.revokedInDatabase(sessionId);
+    return notOwnedBy(await this.liveOwnerInDatabase(sessionId), userId);
   }
 
   /**
    * Asks PostgreSQL, whatever Redis remembers (writes do: one primary-key lookup), and tells
    * Redis when the session turns out revoked or gone, so reads refuse it from then on too.
    */
-  async confirmedRevoked(sessionId: string): Promise<boolean> {
-    const revoked = await this.revokedInDatabase(sessionId);
-    if (revoked && redisAvailable(this.redis)) await this.remember(sessionId, true).catch(() => {});
-    return revoked;
+  async confirmedRevoked(sessionId: string, userId: string): Promise<boolean> {
+    const owner = await this.liveOwnerInDatabase(sessionId);
+    if (owner === null && redisAvailable(this.redis)) await this.remember(sessionId, null).catch(() => {});
+    return notOwnedBy(owner, userId);
   }
 
-  private async revokedInDatabase(sessionId: string): Promise<boolean> {
-    let session: { revokedAt: Date | null } | null;
+  /** The user whose live session this is; null when it is revoked or gone. */
+  private async liveOwnerInDatabase(sessionId: string): Promise<Owner> {
+    let session: { revokedAt: Date | null; userId: string } | null;
     try {
-      session = await this.db.session.findUnique({ where: { id: sessionId }, select: { revokedAt: true } });
+      session = await this.db.session.findUnique({ where: { id: sessionId }, select: { revokedAt: true, userId: true } });
     } catch {
       // PostgreSQL unreachable too: the state is unknown. Everything a request can read or write
       // needs PostgreSQL, so it fails with INTERNAL_SERVER_ERROR anyway; refusing the token here
       // instead would tell every client to sign out because of an outage. Writes check again.
-      return false;
+      return UNKNOWN_OWNER;
     }
-    return !session || session.revokedAt !== null;
+    return session && session.revokedAt === null ? session.userId : null;
   }
 
-  private async remember(sessionId: string, revoked: boolean): Promise<void> {
-    if (revoked) await this.redis.set(this.key(sessionId), REVOKED, 'EX', REVOKED_TTL_SECONDS);
-    else if (this.liveCacheSeconds > 0) await this.redis.set(this.key(sessionId), LIVE, 'EX', this.liveCacheSeconds, 'NX');
+  /** Remembers a session as live for `owner`, or (null) as revoked. */
+  private async remember(sessionId: string, owner: Owner): Promise<void> {
+    if (owner === UNKNOWN_OWNER) return;
+    if (owner === null) await this.redis.set(this.key(sessionId), REVOKED, 'EX', REVOKED_TTL_SECONDS);
+    else if (this.liveCacheSeconds > 0) await this.redis.set(this.key(sessionId), liveFor(owner), 'EX', this.liveCacheSeconds, 'NX');
   }
 }
 

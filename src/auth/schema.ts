@@ -21,7 +21,8 @@ export const UserRef = builder.prismaObject('User', {
     name: t.exposeString('name', { nullable: false }),
     emailVerified: t.exposeBoolean('emailVerified', { nullable: false, ...accountField }),
     mfaEnabled: t.exposeBoolean('mfaEnabled', { nullable: false, ...accountField }),
-    createdAt: t.expose('createdAt', { nullable: false, type: 'DateTime' }),
+    // When the account was made says something about its owner: not for public readers either.
+    createdAt: t.expose('createdAt', { nullable: false, type: 'DateTime', ...accountField }),
     lastLoginAt: t.expose('lastLoginAt', { type: 'DateTime', nullable: true, ...accountField }),
   }),
 });

@@ -4,7 +4,6 @@
  * brute-force.ts; this service holds them together and is what resolvers call
  * (ctx.services.auth). It imports nothing from GraphQL.
  */
-import { z } from 'zod';
 import type { User } from '../generated/prisma/client.js';
 import { BackgroundTasks } from '../platform/background.js';
 import { Prisma } from '../platform/db.js';
@@ -12,6 +11,7 @@ import { AppError, badInput, conflict, unauthenticated, type FieldProblem } from
 import { ApiTokens } from './api-tokens.js';
 import { BruteForceGuard, accountLocked, subjects } from './brute-force.js';
 import type { AuthDeps, ClientInfo } from './deps.js';
+import { acceptedEmail, normalizeEmail } from './email-address.js';
 import { EmailOutbox } from './email-outbox.js';
 import { MfaService, invalidMfaCode } from './mfa.js';
 import { OneTimeTokens } from './one-time-tokens.js';
@@ -36,14 +36,7 @@ export interface RegisterInput {
   name: string;
 }
 
-const EMAIL_MAX_LENGTH = 255;
 const NAME_MAX_LENGTH = 255;
-const emailFormat = z.email();
-
-/** Emails are compared and stored trimmed and lower-cased. */
-export function normalizeEmail(email: string): string {
-  return email.trim().toLowerCase();
-}
 
 const invalidCredentials = () => unauthenticated('Invalid email or password');
 const invalidLinkToken = () => badInput([{ field: 'token', message: 'is invalid, expired or already used' }]);
@@ -61,7 +54,7 @@ export class AuthService {
   private readonly guard: BruteForceGuard;
   private readonly oneTimeTokens: OneTimeTokens;
   private readonly registrationLimit: RegistrationLimit;
-  private readonly registeredHooks: Array<(user: User) => Promise<void>> = [];
+  private readonly verifiedHooks: Array<(user: { id: string; email: string }) => Promise<void>> = [];
   private readonly deletionHooks: AccountDeletionHook[] = [];
 
   constructor(private readonly deps: AuthDeps) {
@@ -76,11 +69,20 @@ export class AuthService {
   }
 
   /**
-   * Work a higher layer does once an account exists (portfolios turns invitations into shares),
-   * before register answers; auth itself knows nothing of it.
+   * Work a higher layer does once an account has proven its address (a verification link, or a
+   * reset link, which reached the same inbox): portfolios turns invitations to that address into
+   * shares. Registering alone proves nothing, so grants keyed by an address wait for this.
+   * Runs before verifyEmail/resetPassword answers; auth itself knows nothing of it.
    */
-  afterRegister(hook: (user: User) => Promise<void>): void {
-    this.registeredHooks.push(hook);
+  afterEmailVerified(hook: (user: { id: string; email: string }) => Promise<void>): void {
+    this.verifiedHooks.push(hook);
+  }
+
+  private async emailVerified(userId: string): Promise<void> {
+    if (this.verifiedHooks.length === 0) return;
+    const user = await this.deps.db.user.findUnique({ where: { id: userId }, select: { id: true, email: true } });
+    if (!user) return;
+    for (const hook of this.verifiedHooks) await hook(user);
   }
 
   /**
@@ -103,15 +105,14 @@ export class AuthService {
 
   /** Creates the account, signs it in and sends the verification email. */
   async register(input: RegisterInput, client: ClientInfo): Promise<AuthPayloadData> {
-    const email = normalizeEmail(input.email);
+    const email = acceptedEmail(input.email);
     const name = input.name.trim();
     const problems: FieldProblem[] = [];
-    if (!emailFormat.safeParse(email).success || email.length > EMAIL_MAX_LENGTH)
-      problems.push({ field: 'email', message: 'must be a valid email address' });
+    if (!email) problems.push({ field: 'email', message: 'must be a valid email address' });
     if (name.length === 0) problems.push({ field: 'name', message: 'must not be empty' });
     else if (name.length > NAME_MAX_LENGTH) problems.push({ field: 'name', message: `must be at most ${NAME_MAX_LENGTH} characters` });
     problems.push(...passwordProblems(input.password, 'password'));
-    if (problems.length > 0) throw badInput(problems);
+    if (!email || problems.length > 0) throw badInput(problems);
     // Before the argon2 work, so a flood of sign-ups costs the server nothing past the limit.
     await this.registrationLimit.count(client);
 
@@ -134,7 +135,6 @@ export class AuthService {
     const user = created;
     this.outbox.flush();
     securityEvent(this.deps.logger, 'auth.registered', { userId: user.id, ip: client.ip });
-    for (const hook of this.registeredHooks) await hook(user);
     return this.sessions.start(user, client, { alertOnNewDevice: false });
   }
 
@@ -147,10 +147,12 @@ export class AuthService {
   async login(input: { email: string; password: string }, client: ClientInfo): Promise<AuthPayloadData | MfaChallengeData> {
     const email = normalizeEmail(input.email);
     const { db, logger } = this.deps;
-    return this.guard.attempt(this.guard.passwordFailures, [subjects.email(email), subjects.ip(client.ip)], async (failed) => {
+    return this.guard.signInAttempt(email, client.ip, async (failed) => {
       const [user, lockedUntil] = await Promise.all([db.user.findUnique({ where: { email } }), this.guard.lockedUntil(email)]);
       const valid = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), input.password);
-      if (lockedUntil) {
+      // The lock holds every address that never signed in to the account; the owner's own
+      // addresses may still try (within their limits), so a stranger cannot keep them out.
+      if (lockedUntil && !(await this.guard.signedInFrom(user?.id ?? null, client.ip))) {
         // Counted against the per-address and per-IP limits like any failure: a lock is no
         // free oracle for guessing, and an unknown address behaves the same.
         failed();
@@ -187,7 +189,7 @@ export class AuthService {
     return this.guard.attempt(this.guard.mfaFailures, [subjects.user(userId), subjects.ip(client.ip)], async (failed) => {
       const user = await db.user.findUniqueOrThrow({ where: { id: userId } });
       const lockedUntil = await this.guard.lockedUntil(user.email);
-      if (lockedUntil) throw accountLocked(lockedUntil);
+      if (lockedUntil && !(await this.guard.signedInFrom(user.id, client.ip))) throw accountLocked(lockedUntil);
       if (!(await this.mfa.spendCode(userId, code))) {
         failed();
         securityEvent(logger, 'auth.mfa_challenge_failed', { userId, ip: client.ip });
@@ -220,6 +222,7 @@ export class AuthService {
     });
     if (!userId) throw invalidLinkToken();
     securityEvent(this.deps.logger, 'auth.email_verified', { userId, ip: client.ip });
+    await this.emailVerified(userId);
     return true;
   }
 
@@ -230,8 +233,8 @@ export class AuthService {
    * its timing tells, and a crash after the answer loses nothing.
    */
   async requestPasswordReset(emailInput: string, client: ClientInfo): Promise<boolean> {
-    const email = normalizeEmail(emailInput);
-    if (!emailFormat.safeParse(email).success) throw badInput([{ field: 'email', message: 'must be a valid email address' }]);
+    const email = acceptedEmail(emailInput);
+    if (!email) throw badInput([{ field: 'email', message: 'must be a valid email address' }]);
     await this.guard.emailRequests.reserve([subjects.email(email), subjects.ip(client.ip)]);
     await this.outbox.record({ kind: 'password-reset', email });
     return true;
@@ -257,6 +260,7 @@ export class AuthService {
     if (!userId) throw invalidLinkToken();
     await this.sessions.revokeAll(userId, 'password_reset', client);
     securityEvent(this.deps.logger, 'auth.password_reset', { userId, ip: client.ip });
+    await this.emailVerified(userId);
     return true;
   }
 

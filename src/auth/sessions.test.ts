@@ -73,6 +73,26 @@ describe('access tokens', () => {
   });
 });
 
+describe('sessions tied to sub', () => {
+  it("refuses a token whose sid is another user's live session, whether Redis remembers that session or not", async () => {
+    const alice = await registerUser(t);
+    const bob = await registerUser(t);
+    const bobSession = await t.app.services.db.session.findFirstOrThrow({ where: { userId: bob.auth.user.id } });
+    // A validly signed token naming Alice but carrying Bob's live session id.
+    const forged = await t.app.services.tokens.sign(alice.auth.user.id, bobSession.id);
+    // Not signed in as anyone (refused, or anonymous), whatever the transport answers.
+    const signedInAs = async (token: string) => (await me(token)).data?.me?.id ?? null;
+    expect(await signedInAs(forged)).toBeNull();
+    expect(errorCode(await t.gql(SessionsDocument, {}, { token: forged }))).toBe('UNAUTHENTICATED');
+    await t.app.services.redis.del(t.app.services.revocations.key(bobSession.id));
+    expect(await signedInAs(forged)).toBeNull();
+    // Bob's own token still works (his session was not revoked by the attempt), and Alice's too.
+    expect(await signedInAs(bob.auth.accessToken)).toBe(bob.auth.user.id);
+    expect(await signedInAs(forged)).toBeNull();
+    expect((await me(alice.auth.accessToken)).data?.me?.id).toBe(alice.auth.user.id);
+  });
+});
+
 describe('refresh tokens', () => {
   it('rotate on every use and slide the session forward', async () => {
     const { auth } = await registerUser(t);

@@ -78,7 +78,7 @@ export class SessionService {
         refreshTokens: { create: { tokenHash: sha256Hex(refreshToken), expiresAt } },
       },
     });
-    await this.deps.revocations.markLive(session.id);
+    await this.deps.revocations.markLive(session.id, user.id);
     if (isNew) {
       // A category email: the notify-email worker honours the loginAlerts setting when it sends.
       await this.outbox.record({

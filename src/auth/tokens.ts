@@ -2,12 +2,18 @@
  * Access tokens: short-lived JWTs signed with EdDSA (Ed25519) through `jose`. Verification pins
  * the algorithm, issuer and audience, so alg=none and foreign keys are refused.
  * Outside production a key pair is generated on first start and kept in a git-ignored file.
+ *
+ * Key rotation: every token names its key (`kid`, the JWK thumbprint). The keys in
+ * JWT_PREVIOUS_KEYS still verify the tokens they signed and are published in the JWKS, so during a
+ * rolling restart onto a new JWT_PRIVATE_KEY the replicas accept each other's tokens, and nobody
+ * is signed out; drop the old key once its last tokens expired (15 minutes after the rollout).
  */
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import {
   SignJWT,
   calculateJwkThumbprint,
+  decodeProtectedHeader,
   exportJWK,
   exportPKCS8,
   generateKeyPair,
@@ -46,19 +52,25 @@ export class TokenSigner {
 
   private constructor(
     private readonly privateKey: CryptoKey | KeyObject,
-    private readonly publicKey: KeyObject,
-    readonly publicJwk: JWK,
+    /** The signing key's public half first, then the previous keys', by kid. */
+    private readonly verifiers: ReadonlyMap<string, VerificationKey>,
     private readonly issuer: string,
     private readonly audience: string,
   ) {}
 
   static async create(config: Config): Promise<TokenSigner> {
-    const pem = config.JWT_PRIVATE_KEY ?? (await developmentKey(config));
-    const privateKey = await importPKCS8(pem.replace(/\\n/g, '\n'), ALGORITHM, { extractable: true });
-    const publicKey = createPublicKey(pem.replace(/\\n/g, '\n'));
-    const jwk = await exportJWK(publicKey);
-    const kid = await calculateJwkThumbprint(jwk);
-    return new TokenSigner(privateKey, publicKey, { ...jwk, kid, alg: ALGORITHM, use: 'sig' }, config.JWT_ISSUER, config.JWT_AUDIENCE);
+    const pem = unescapeNewlines(config.JWT_PRIVATE_KEY ?? (await developmentKey(config)));
+    const privateKey = await importPKCS8(pem, ALGORITHM, { extractable: true });
+    const verifiers = new Map<string, VerificationKey>();
+    for (const key of [pem, ...pemBlocks(unescapeNewlines(config.JWT_PREVIOUS_KEYS ?? ''))]) {
+      const verifier = await verificationKey(key);
+      if (!verifiers.has(verifier.jwk.kid as string)) verifiers.set(verifier.jwk.kid as string, verifier);
+    }
+    return new TokenSigner(privateKey, verifiers, config.JWT_ISSUER, config.JWT_AUDIENCE);
+  }
+
+  get publicJwk(): JWK {
+    return this.verifiers.values().next().value!.jwk;
   }
 
   get kid(): string {
@@ -93,8 +105,12 @@ export class TokenSigner {
       return { failure: 'expired' };
     }
     try {
-      const { payload } = await jwtVerify(token, this.publicKey, {
-        algorithms: [ALGORITHM],
+      // The key the token names; a token without a kid (none are issued) is tried with the signing key.
+      const kid = decodeProtectedHeader(token).kid ?? this.kid;
+      const key = this.verifiers.get(kid);
+      if (!key) return { failure: 'invalid' };
+      const { payload } = await jwtVerify(token, key.publicKey, {
+        algorithms: [key.jwk.alg as string],
         issuer: this.issuer,
         audience: this.audience,
         requiredClaims: ['sub', 'sid', 'exp', 'iat'],
@@ -111,9 +127,41 @@ export class TokenSigner {
     }
   }
 
+  /** The signing key and every previous key still accepted. */
   jwks(): { keys: JWK[] } {
-    return { keys: [this.publicJwk] };
+    return { keys: [...this.verifiers.values()].map((v) => v.jwk) };
   }
+}
+
+interface VerificationKey {
+  publicKey: KeyObject;
+  jwk: JWK;
+}
+
+/** Operators often pass a PEM on one line with `\n` escapes. */
+function unescapeNewlines(pem: string): string {
+  return pem.replace(/\\n/g, '\n');
+}
+
+/** The PEM blocks (private or public keys) of a concatenation. */
+function pemBlocks(text: string): string[] {
+  return text.match(/-----BEGIN [A-Z ]+-----[\s\S]+?-----END [A-Z ]+-----/g) ?? [];
+}
+
+/** JWS algorithm for a key: Ed25519 (what this server signs with), or RSA/P-256 from an earlier setup. */
+function algorithmOf(key: KeyObject): string {
+  if (key.asymmetricKeyType === 'ed25519') return 'EdDSA';
+  if (key.asymmetricKeyType === 'rsa') return 'RS256';
+  if (key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1') return 'ES256';
+  throw new Error(`JWT_PREVIOUS_KEYS: unsupported key type ${key.asymmetricKeyType ?? 'unknown'}`);
+}
+
+async function verificationKey(pem: string): Promise<VerificationKey> {
+  // createPublicKey takes a private or a public PEM and gives the public half.
+  const publicKey = createPublicKey(pem);
+  const jwk = await exportJWK(publicKey);
+  const kid = await calculateJwkThumbprint(jwk);
+  return { publicKey, jwk: { ...jwk, kid, alg: algorithmOf(publicKey), use: 'sig' } };
 }
 
 /** Reads the development key file, creating it (mode 0600) on first start. */

@@ -2,8 +2,10 @@
  * MFA primitives: TOTP per RFC 6238 (SHA-1, 6 digits, 30 s steps, ±1 step of clock drift) via
  * otplib, TOTP secrets sealed at rest with AES-256-GCM, and backup codes.
  *
- * Keys: both the sealing key and the backup-code key are derived with HKDF-SHA-256 from
- * config.MFA_ENCRYPTION_KEY, under different labels, so neither can stand in for the other.
+ * Keys: the sealing key is derived with HKDF-SHA-256 from config.MFA_ENCRYPTION_KEY (and from each
+ * of MFA_PREVIOUS_KEYS, which still open what they sealed); each user's backup codes are keyed by
+ * a random key sealed together with their TOTP secret, so rotating the master key re-seals it
+ * and the stored hashes stay valid.
  *
  * Backup codes are 10 random characters from a 32-letter alphabet (50 bits) and are stored as
  * HMAC-SHA-256 under the server key. A slow hash (argon2) would buy nothing here: the codes are
@@ -29,37 +31,82 @@ export interface TotpMatch {
   timeStep: number;
 }
 
+/** A sealed TOTP secret opened, with the key its backup codes are hashed under. */
+export interface OpenedMfaSecret {
+  secret: string;
+  backupKey: Buffer;
+  /** Sealed under the current key in the current format (else `npm run keys:reseal` re-seals it). */
+  current: boolean;
+}
+
+interface DerivedKeys {
+  sealKey: Buffer;
+  backupKey: Buffer;
+}
+
 export class MfaCrypto {
-  private readonly sealKey: Buffer;
-  private readonly backupKey: Buffer;
+  /** The current key's derived keys first, then those of MFA_PREVIOUS_KEYS. */
+  private readonly keys: DerivedKeys[];
 
-  constructor(masterKey: string) {
-    const derive = (label: string) => Buffer.from(hkdfSync('sha256', masterKey, 'foliograph-mfa', label, 32));
-    this.sealKey = derive('totp-secret-aes-256-gcm-v1');
-    this.backupKey = derive('backup-code-hmac-v1');
+  constructor(masterKeys: string | readonly string[]) {
+    const derive = (masterKey: string, label: string) => Buffer.from(hkdfSync('sha256', masterKey, 'foliograph-mfa', label, 32));
+    this.keys = (typeof masterKeys === 'string' ? [masterKeys] : masterKeys).map((masterKey) => ({
+      sealKey: derive(masterKey, 'totp-secret-aes-256-gcm-v1'),
+      backupKey: derive(masterKey, 'backup-code-hmac-v1'),
+    }));
+    if (this.keys.length === 0) throw new Error('MfaCrypto needs a key');
   }
 
-  /** Seals a TOTP secret; `userId` is bound in as associated data, so a sealed secret cannot be
-   * copied onto another account. Format: v1.<iv>.<tag>.<ciphertext>, base64url. */
-  seal(secret: string, userId: string): string {
+  /** A new key for one user's backup codes; it is sealed with their TOTP secret. */
+  newBackupKey(): Buffer {
+    return randomBytes(32);
+  }
+
+  /**
+   * Seals a TOTP secret with the key of its backup codes under the current key; `userId` is bound
+   * in as associated data, so a sealed secret cannot be copied onto another account.
+   * Format: v2.<iv>.<tag>.<ciphertext>, base64url. The backup-code key travels inside, so a key
+   * rotation re-seals it with the secret and the stored code hashes stay valid.
+   * (v1, from before rotation existed, sealed the secret alone; its backup codes were hashed
+   * under a key derived from the master key that sealed it.)
+   */
+  seal(secret: string, userId: string, backupKey: Buffer): string {
     const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', this.sealKey, iv);
+    const cipher = createCipheriv('aes-256-gcm', this.current.sealKey, iv);
     cipher.setAAD(Buffer.from(userId));
-    const ciphertext = Buffer.concat([cipher.update(secret, 'utf8'), cipher.final()]);
-    return ['v1', iv, cipher.getAuthTag(), ciphertext].map((p) => (typeof p === 'string' ? p : p.toString('base64url'))).join('.');
+    const plaintext = JSON.stringify({ s: secret, b: backupKey.toString('base64url') });
+    const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+    return ['v2', iv, cipher.getAuthTag(), ciphertext].map((p) => (typeof p === 'string' ? p : p.toString('base64url'))).join('.');
   }
 
-  open(sealed: string, userId: string): string {
+  /** Opens a secret sealed under the current key or one of the previous ones. */
+  open(sealed: string, userId: string): OpenedMfaSecret {
     const [version, iv, tag, ciphertext] = sealed.split('.');
-    if (version !== 'v1' || !iv || !tag || ciphertext === undefined) throw new Error('unrecognised sealed MFA secret');
-    const decipher = createDecipheriv('aes-256-gcm', this.sealKey, Buffer.from(iv, 'base64url'));
-    decipher.setAAD(Buffer.from(userId));
-    decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-    return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8');
+    if ((version !== 'v1' && version !== 'v2') || !iv || !tag || ciphertext === undefined)
+      throw new Error('unrecognised sealed MFA secret');
+    for (const [index, key] of this.keys.entries()) {
+      let plaintext: string;
+      try {
+        const decipher = createDecipheriv('aes-256-gcm', key.sealKey, Buffer.from(iv, 'base64url'));
+        decipher.setAAD(Buffer.from(userId));
+        decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+        plaintext = Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8');
+      } catch {
+        continue; // another key's
+      }
+      if (version === 'v1') return { secret: plaintext, backupKey: key.backupKey, current: false };
+      const { s, b } = JSON.parse(plaintext) as { s: string; b: string };
+      return { secret: s, backupKey: Buffer.from(b, 'base64url'), current: index === 0 };
+    }
+    throw new Error('MFA secret sealed with a key that is neither MFA_ENCRYPTION_KEY nor in MFA_PREVIOUS_KEYS');
   }
 
-  backupCodeHash(code: string): string {
-    return createHmac('sha256', this.backupKey).update(normalizeBackupCode(code)).digest('hex');
+  backupCodeHash(code: string, backupKey: Buffer): string {
+    return createHmac('sha256', backupKey).update(normalizeBackupCode(code)).digest('hex');
+  }
+
+  private get current(): DerivedKeys {
+    return this.keys[0]!;
   }
 }
 

@@ -1,5 +1,6 @@
 import { generate } from 'otplib';
 import { describe, expect, it } from 'vitest';
+import { createCipheriv, hkdfSync } from 'node:crypto';
 import { MfaCrypto, matchTotp, newBackupCodes, normalizeBackupCode, otpauthUrl } from './totp.js';
 
 /** RFC 4648 Base32 of raw bytes (the form secrets take in otpauth URLs and in our database). */
@@ -65,16 +66,39 @@ describe('MFA secrets at rest', () => {
   const crypto = new MfaCrypto('a-test-key-that-is-at-least-32-characters-long');
   const userId = '9c0a3f3e-7a4b-4c44-8f7e-2d7b1b7f0a11';
 
+  const backupKey = crypto.newBackupKey();
+
   it('seals with AES-256-GCM and opens again', () => {
-    const sealed = crypto.seal(RFC_SECRET, userId);
-    expect(sealed).toMatch(/^v1\.[\w-]+\.[\w-]+\.[\w-]+$/);
+    const sealed = crypto.seal(RFC_SECRET, userId, backupKey);
+    expect(sealed).toMatch(/^v2\.[\w-]+\.[\w-]+\.[\w-]+$/);
     expect(sealed).not.toContain(RFC_SECRET);
-    expect(crypto.seal(RFC_SECRET, userId)).not.toBe(sealed); // a fresh IV each time
-    expect(crypto.open(sealed, userId)).toBe(RFC_SECRET);
+    expect(crypto.seal(RFC_SECRET, userId, backupKey)).not.toBe(sealed); // a fresh IV each time
+    expect(crypto.open(sealed, userId)).toEqual({ secret: RFC_SECRET, backupKey, current: true });
+  });
+
+  it('opens what a previous key sealed, including the v1 format, and says it needs re-sealing', () => {
+    const oldKey = 'the-previous-key-that-is-at-least-32-characters';
+    const old = new MfaCrypto(oldKey);
+    const rotated = new MfaCrypto(['the-new-key-that-is-at-least-32-characters-long', oldKey]);
+    const sealed = old.seal(RFC_SECRET, userId, backupKey);
+    expect(rotated.open(sealed, userId)).toEqual({ secret: RFC_SECRET, backupKey, current: false });
+    // v1 (before rotation existed): the secret alone; backup codes keyed from the master key.
+    const iv = Buffer.alloc(12, 7);
+    const cipher = createCipheriv(
+      'aes-256-gcm',
+      Buffer.from(hkdfSync('sha256', oldKey, 'foliograph-mfa', 'totp-secret-aes-256-gcm-v1', 32)),
+      iv,
+    );
+    cipher.setAAD(Buffer.from(userId));
+    const data = Buffer.concat([cipher.update(RFC_SECRET, 'utf8'), cipher.final()]);
+    const v1 = ['v1', ...[iv, cipher.getAuthTag(), data].map((b) => b.toString('base64url'))].join('.');
+    const opened = rotated.open(v1, userId);
+    expect(opened).toMatchObject({ secret: RFC_SECRET, current: false });
+    expect(opened.backupKey).toEqual(Buffer.from(hkdfSync('sha256', oldKey, 'foliograph-mfa', 'backup-code-hmac-v1', 32)));
   });
 
   it('refuses a sealed secret moved to another user, tampered with, or under another key', () => {
-    const sealed = crypto.seal(RFC_SECRET, userId);
+    const sealed = crypto.seal(RFC_SECRET, userId, backupKey);
     expect(() => crypto.open(sealed, '00000000-0000-4000-8000-000000000000')).toThrow();
     const [v, iv, tag, data] = sealed.split('.') as [string, string, string, string];
     const flipped = Buffer.from(data, 'base64url');
@@ -94,10 +118,11 @@ describe('backup codes', () => {
 
   it('hashes them keyed and ignoring case, spaces and dashes', () => {
     const crypto = new MfaCrypto('a-test-key-that-is-at-least-32-characters-long');
-    const hash = crypto.backupCodeHash('abcde-fghjk');
+    const key = crypto.newBackupKey();
+    const hash = crypto.backupCodeHash('abcde-fghjk', key);
     expect(hash).toMatch(/^[0-9a-f]{64}$/);
-    expect(crypto.backupCodeHash(' ABCDE FGHJK ')).toBe(hash);
+    expect(crypto.backupCodeHash(' ABCDE FGHJK ', key)).toBe(hash);
     expect(normalizeBackupCode('AbCdE-fGhJk')).toBe('abcdefghjk');
-    expect(new MfaCrypto('another-key-that-is-at-least-32-characters').backupCodeHash('abcde-fghjk')).not.toBe(hash);
+    expect(crypto.backupCodeHash('abcde-fghjk', crypto.newBackupKey())).not.toBe(hash);
   });
 });

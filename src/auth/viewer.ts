@@ -42,7 +42,8 @@ export async function authenticate(
   const checked = await services.tokens.check(match[1]);
   if ('failure' in checked) return { refused: checked.failure === 'expired' ? 'TOKEN_EXPIRED' : 'TOKEN_INVALID' };
   const { claims } = checked;
-  if (await services.revocations.isRevoked(claims.sessionId, timing)) return { refused: 'TOKEN_REVOKED' };
+  // The session must be live and the token's own user's (`sub`), not merely some live session.
+  if (await services.revocations.isRevoked(claims.sessionId, claims.userId, timing)) return { refused: 'TOKEN_REVOKED' };
   return { viewer: { userId: claims.userId, sessionId: claims.sessionId, expiresAt: claims.expiresAt } };
 }
 
@@ -70,9 +71,12 @@ export function viewerAuthority(services: { tokens: TokenSigner; revocations: Se
     authenticate: (authorization, ip, timing) => authenticate(services, authorization, ip ?? null, timing),
     // An API token has no session: it is revoked when its row is gone.
     isRevoked: (viewer, timing) =>
-      viewer.apiTokenScopes ? services.apiTokens.isRevoked(viewer.sessionId) : services.revocations.isRevoked(viewer.sessionId, timing),
+      viewer.apiTokenScopes
+        ? services.apiTokens.isRevoked(viewer.sessionId)
+        : services.revocations.isRevoked(viewer.sessionId, viewer.userId, timing),
     // An API token was just read from PostgreSQL by resolve: nothing more to confirm.
-    confirmedRevoked: async (viewer) => !viewer.apiTokenScopes && (await services.revocations.confirmedRevoked(viewer.sessionId)),
+    confirmedRevoked: async (viewer) =>
+      !viewer.apiTokenScopes && (await services.revocations.confirmedRevoked(viewer.sessionId, viewer.userId)),
     revokedChannel: services.revocations.channel,
   };
 }

@@ -53,8 +53,42 @@ function requestIdOf(context: unknown): string | undefined {
 
 const SUGGESTION = / Did you mean .*\?$/s;
 const TOKEN_LIMIT = /^Syntax Error: Document contains more th[ae]n? \d+ tokens/;
-/** graphql's variable coercion message: `Variable "$input" got invalid value … at "input.quantity"; …`. */
-const VARIABLE_ERROR = /^Variable "\$(\w+)" got invalid value .*?(?: at "([^"]+)")?; /s;
+/** graphql's variable coercion message once withoutInputValues took the value out: `Variable "$input" got invalid value at "input.quantity"; …`. */
+const VARIABLE_ERROR = /^Variable "\$(\w+)" got invalid value(?: at "([^"]+)")?; /;
+
+/**
+ * A graphql-js message without the input values it quotes: variable coercion prints the whole
+ * variable (`got invalid value { email: "…", password: "…", remember: true }`), scalars print the
+ * value they refused (`String cannot represent a non string value: …`), literals too
+ * (`Expected value of type "String!", found …`). The client and the logs get the path and the
+ * reason only, so a password sent with one unknown field never lands in a log line.
+ */
+export function withoutInputValues(message: string): string {
+  let out = message;
+  const head = /^Variable "\$\w+" got invalid value /.exec(out);
+  if (head) {
+    // Skip graphql's printed value (strings JSON-quoted, objects and lists bracketed) to where
+    // the path (` at "input.x"`) or the reason (`; …`) starts.
+    let i = head[0].length;
+    let depth = 0;
+    let inString = false;
+    for (; i < out.length; i++) {
+      const c = out[i];
+      if (inString) {
+        if (c === '\\') i++;
+        else if (c === '"') inString = false;
+      } else if (c === '"') inString = true;
+      else if (c === '{' || c === '[') depth++;
+      else if (c === '}' || c === ']') depth--;
+      else if (depth <= 0 && (out.startsWith('; ', i) || out.startsWith(' at "', i))) break;
+    }
+    out = head[0].trimEnd() + out.slice(i);
+  }
+  return out
+    .replace(/(cannot represent[^:;]*): .*?(\.?)$/s, '$1$2')
+    .replace(/(Expected value of type "[^"]+"), found .*?(\.?)$/s, '$1$2')
+    .replace(/\bValue .*? does not exist in ("\w+" enum)/s, 'Value does not exist in $1');
+}
 
 function statusOf(error: unknown): number | undefined {
   const status = (error as { statusCode?: unknown } | null | undefined)?.statusCode;
@@ -70,8 +104,9 @@ export function toClientError(
 ): GraphQLError {
   const original = error.originalError;
   const location = { nodes: error.nodes, positions: error.positions, path: error.path };
-  const message = options.hideSuggestions ? error.message.replace(SUGGESTION, '') : error.message;
-  const variable = VARIABLE_ERROR.exec(error.message);
+  const said = withoutInputValues(error.message);
+  const message = options.hideSuggestions ? said.replace(SUGGESTION, '') : said;
+  const variable = VARIABLE_ERROR.exec(said);
   if (original && isExpected(original)) {
     // A scalar's refusal inside a variable: name the variable's field, not the scalar.
     if (variable && original.extensions.code === 'BAD_USER_INPUT') {

@@ -4,10 +4,14 @@
  *   `extensions.persistedQuery: { version: 1, sha256Hash }` without the query; an unknown hash is
  *   answered `PersistedQueryNotFound` (code PERSISTED_QUERY_NOT_FOUND) and the client retries with
  *   the query, which is then registered. Registered queries live in Redis (so every replica knows
- *   them) with a small in-process cache in front.
+ *   them) with a small in-process cache in front. Only a signed-in caller's retry registers a
+ *   query (the request budget and the per-user limits then bound what one client can store):
+ *   an anonymous retry runs, registers nothing, and the hash stays PersistedQueryNotFound for
+ *   anonymous callers until a signed-in client has sent it.
  * - trusted documents (`TRUSTED_DOCUMENTS=only`, for production): only the typed SDK's own
  *   operations run, found by their hash (the manifest codegen writes next to the SDK) or by
- *   their text; anything else is refused with FORBIDDEN.
+ *   their text (the client's own text runs, `__typename` included); an unknown hash is
+ *   PersistedQueryNotFound, any other text is refused with FORBIDDEN.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -45,6 +49,15 @@ const APQ_MAX_QUERY_BYTES = 100_000;
 
 export const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
+/** Set on a request body once the GraphQL context knows its caller: whether they are signed in. */
+const CALLER_SIGNED_IN = Symbol('caller signed in');
+type MarkedBody = { [CALLER_SIGNED_IN]?: boolean };
+
+/** Records on the request body whether its caller is signed in (only their APQ retries register). */
+export function markCaller(body: unknown, signedIn: boolean): void {
+  if (body && typeof body === 'object') (body as MarkedBody)[CALLER_SIGNED_IN] = signedIn;
+}
+
 function persistedQueryOf(body: PersistedQueryBody) {
   const extensions = body.extensions;
   return extensions && typeof extensions === 'object' ? extensions.persistedQuery : undefined;
@@ -56,7 +69,10 @@ export function redisPersistedQueries(redis: Redis, prefix: string, log: Fastify
   const key = (hash: string) => `${prefix}apq:${hash}`;
   return {
     isPersistedQuery: (body) => !body.query && !!persistedQueryOf(body),
-    isPersistedQueryRetry: (body) => !!body.query && !!persistedQueryOf(body),
+    // Only a signed-in caller's retry (the context marks the body before Mercurius asks) checks
+    // and saves its query; every caller's hash is checked against its query before that, in
+    // the transport's preValidation hook (./transport.ts).
+    isPersistedQueryRetry: (body) => !!body.query && !!persistedQueryOf(body) && (body as MarkedBody)[CALLER_SIGNED_IN] === true,
     getHash: (body) => {
       const persisted = persistedQueryOf(body);
       const hash = persisted?.sha256Hash;
@@ -116,7 +132,14 @@ export function loadTrustedManifest(file: string): TrustedManifest {
 
 const NOT_TRUSTED = 'This server runs only the operations of the foliograph SDK';
 
-/** Trusted documents only: a hash from the manifest, or a query text equal to one of its documents. */
+/**
+ * Trusted documents only. A request runs when its text is one of the manifest's documents up to
+ * `__typename` selections and order (canonicalDocument), and then its own text runs, so a
+ * normalising cache (Apollo's) gets the `__typename` and fragments it asked for. A hash runs the
+ * manifest's document, or a client text this process has already accepted under that hash
+ * (Apollo's APQ link hashes its own printed text). An unknown hash is PersistedQueryNotFound, so
+ * an APQ client sends the text next; only a text that is not trusted is FORBIDDEN.
+ */
 export function trustedDocuments(manifest: TrustedManifest): PersistedQueryProvider {
   const byHash = new Map<string, string>();
   const byCanonical = new Map<string, string>();
@@ -127,12 +150,12 @@ export function trustedDocuments(manifest: TrustedManifest): PersistedQueryProvi
     byHash.set(sha256(print(parse(document))), document);
     byCanonical.set(canonicalDocument(document), hash);
   }
+  // Client texts found trusted, by their sha256: only variants of trusted documents get in, and
+  // the cache is bounded, so junk cannot grow it.
+  const clientTexts = new LRUCache<string, string>({ max: 2000 });
   return {
     isPersistedQuery: () => true,
     getHash: (body) => {
-      const persisted = persistedQueryOf(body);
-      const hash = typeof body.documentId === 'string' ? body.documentId.replace(/^sha256:/, '') : persisted?.sha256Hash;
-      if (typeof hash === 'string' && byHash.has(hash)) return hash;
       if (typeof body.query === 'string') {
         let canonical: string;
         try {
@@ -140,12 +163,18 @@ export function trustedDocuments(manifest: TrustedManifest): PersistedQueryProvi
         } catch {
           throw new TransportRefusal(403, 'FORBIDDEN', NOT_TRUSTED, null);
         }
-        const known = byCanonical.get(canonical);
-        if (known) return known;
+        if (!byCanonical.has(canonical)) throw new TransportRefusal(403, 'FORBIDDEN', NOT_TRUSTED, null);
+        const hash = sha256(body.query);
+        clientTexts.set(hash, body.query);
+        return hash;
       }
+      const persisted = persistedQueryOf(body);
+      const hash = typeof body.documentId === 'string' ? body.documentId.replace(/^sha256:/, '') : persisted?.sha256Hash;
+      // Known or not, a hash is looked up: an unknown one is PersistedQueryNotFound.
+      if (typeof hash === 'string' && hash !== '') return hash;
       throw new TransportRefusal(403, 'FORBIDDEN', NOT_TRUSTED, null);
     },
-    getQueryFromHash: async (hash) => byHash.get(hash),
+    getQueryFromHash: async (hash) => byHash.get(hash) ?? clientTexts.get(hash),
     // Nothing is registered at run time.
     isPersistedQueryRetry: () => false,
     getHashForQuery: sha256,

@@ -12,6 +12,7 @@
  *   subscription over HTTP, CSRF) become 4xx with a contract code and a requestId, logged at
  *   info; never INTERNAL_SERVER_ERROR.
  */
+import { createHash } from 'node:crypto';
 import { operationFacts } from './operation-facts.js';
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { GraphQLError, getOperationAST, parse, type DocumentNode, type ExecutionResult, type OperationDefinitionNode } from 'graphql';
@@ -216,6 +217,14 @@ export function transportErrorFormatter(
  * and (a GraphQL preValidation hook) which operation a document runs.
  */
 export function installGraphQLTransport(app: FastifyInstance, path: string): void {
+  // Only GET (queries) and POST reach GraphQL. Fastify answers HEAD with the GET route's handler,
+  // which would run the document (a mutation included); other methods have no route here and
+  // get the not-found handler's 405 (see refuseOtherMethods).
+  app.addHook('onRequest', async (request) => {
+    if (request.routeOptions.url !== path || request.method === 'GET' || request.method === 'POST') return;
+    if (request.method === 'OPTIONS') return; // CORS preflight
+    throw methodNotAllowed();
+  });
   app.addHook('onRequest', async (request) => {
     if (request.method !== 'POST' || request.routeOptions.url !== path) return;
     const contentType = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
@@ -251,6 +260,7 @@ export function installGraphQLTransport(app: FastifyInstance, path: string): voi
     } else if (typeof query !== 'string') {
       throw new TransportRefusal(400, 'BAD_USER_INPUT', 'query must be a string', 'query');
     }
+    if (typeof query === 'string') checkPersistedHash(query, params.extensions);
     const { variables } = params;
     if (
       request.method === 'POST' &&
@@ -270,6 +280,34 @@ export function installGraphQLTransport(app: FastifyInstance, path: string): voi
     const current = String(reply.getHeader('content-type') ?? '');
     if (current.startsWith(JSON_TYPE)) reply.header('content-type', `${mediaOf(request).type}; charset=utf-8`);
     return payload;
+  });
+}
+
+/**
+ * An APQ request that carries its query and a hash must hash to it, whoever sends it (only a
+ * signed-in caller's query is then registered: ./persisted.ts).
+ */
+function checkPersistedHash(query: string, extensionsParam: unknown): void {
+  let extensions = extensionsParam;
+  if (typeof extensions === 'string') {
+    try {
+      extensions = JSON.parse(extensions) as unknown;
+    } catch {
+      throw new TransportRefusal(400, 'BAD_USER_INPUT', 'extensions must be JSON', 'extensions');
+    }
+  }
+  const persisted = extensions && typeof extensions === 'object' ? (extensions as { persistedQuery?: unknown }).persistedQuery : undefined;
+  const hash = persisted && typeof persisted === 'object' ? (persisted as { sha256Hash?: unknown }).sha256Hash : undefined;
+  if (typeof hash === 'string' && createHash('sha256').update(query, 'utf8').digest('hex') !== hash) {
+    throw new TransportRefusal(400, 'BAD_USER_INPUT', 'provided sha does not match query', 'extensions.persistedQuery');
+  }
+}
+
+export const GRAPHQL_METHODS = 'GET, POST';
+
+export function methodNotAllowed(): TransportRefusal {
+  return new TransportRefusal(405, 'BAD_USER_INPUT', 'GraphQL is served over GET (queries) and POST only', 'method', {
+    allow: GRAPHQL_METHODS,
   });
 }
 
@@ -367,7 +405,7 @@ export function checkHttpOperation(document: DocumentNode, context: unknown): vo
       'query',
     );
   }
-  if (operation.operation === 'mutation' && request.method === 'GET') {
+  if (operation.operation === 'mutation' && request.method !== 'POST') {
     throw new TransportRefusal(405, 'BAD_USER_INPUT', 'Only queries may be sent with GET; send mutations with POST', 'method', {
       allow: 'POST',
     });

@@ -137,7 +137,7 @@ describe('operations over WebSocket', () => {
     expect(event.type).toBe('error');
     expect(JSON.stringify(event)).toContain('BAD_USER_INPUT');
     // The session is still alive: the mutation did not run.
-    expect(await t.app.services.revocations.isRevoked(user.sessionId)).toBe(false);
+    expect(await t.app.services.revocations.isRevoked(user.sessionId, user.id)).toBe(false);
     await client.dispose();
   });
 

@@ -19,6 +19,8 @@
  *   instance (./ws-limits.ts). Subscriptions per user (SUBSCRIPTIONS_PER_USER, also across
  *   instances) and per connection are refused with a RATE_LIMITED error instead, the socket
  *   staying open.
+ * - 4429 Too many messages before connection_init: more than WS_MESSAGES_BEFORE_ACK messages
+ *   (pings included) before the acknowledgement (./ws-server.ts, which also logs errors as JSON).
  * - 1001 Going away: the server shuts down.
  * - 1013 Try again later: the client reads a shared subscription's events so slowly that more
  *   than `maxBufferedBytes` (256 KiB) wait to be sent to it (./ws-fanout.ts); graphql-ws' client
@@ -30,6 +32,7 @@
  * Only subscriptions are served here; queries and mutations go over HTTP (where limits, metrics
  * and the request lifecycle live). Errors are shaped as on HTTP (src/graphql/errors.ts).
  */
+import { ipLimitKey } from '../platform/ip.js';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -49,9 +52,10 @@ import {
 } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { LRUCache } from 'lru-cache';
-import { useServer } from 'graphql-ws/use/ws';
+import { serveGraphQLWs } from './ws-server.js';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { AppError, badInput } from '../platform/errors.js';
+import { budgetSubject, type RequestBudget } from '../platform/request-budget.js';
 import type { Context, ContextServices, Viewer } from './context.js';
 import { toClientError } from './errors.js';
 import { SharedFanout, type SharedTarget } from './ws-fanout.js';
@@ -74,6 +78,8 @@ export interface SubscriptionServerOptions {
   closeGraceMs: number;
   /** Unsent bytes a socket may hold before it is closed as a slow consumer (1013). */
   maxBufferedBytes: number;
+  /** Messages (pings included) a socket may send before its connection_init is acknowledged; the next closes it (4429). */
+  maxMessagesBeforeAck: number;
 }
 
 export const DEFAULT_SUBSCRIPTION_SERVER_OPTIONS: Readonly<SubscriptionServerOptions> = Object.freeze({
@@ -83,13 +89,17 @@ export const DEFAULT_SUBSCRIPTION_SERVER_OPTIONS: Readonly<SubscriptionServerOpt
   maxPayloadBytes: 64 * 1024,
   closeGraceMs: 1_000,
   maxBufferedBytes: 256 * 1024,
+  maxMessagesBeforeAck: 8,
 });
 
+/** What starting a subscription costs of the request budget (its events are not charged). */
+export const SUBSCRIBE_COST = 25;
 export const SESSION_REVOKED_REASON = 'Session revoked';
 export const TOKEN_EXPIRED_REASON = 'Access token expired';
 export const TOO_MANY_CONNECTIONS_CODE = 4429;
 export const TOO_MANY_USER_CONNECTIONS_REASON = 'Too many connections for this user';
 export const TOO_MANY_IP_CONNECTIONS_REASON = 'Too many connections from this address';
+export { TOO_MANY_MESSAGES_BEFORE_ACK_REASON } from './ws-server.js';
 
 interface Connection {
   viewer: Viewer;
@@ -114,10 +124,11 @@ export function attachSubscriptionServer(
   app: FastifyInstance,
   services: ContextServices,
   schema: GraphQLSchema,
+  budget: RequestBudget,
   overrides: Partial<SubscriptionServerOptions> = {},
 ): void {
-  const options = { ...DEFAULT_SUBSCRIPTION_SERVER_OPTIONS, ...overrides };
   const { config } = services;
+  const options = { ...DEFAULT_SUBSCRIPTION_SERVER_OPTIONS, maxMessagesBeforeAck: config.WS_MESSAGES_BEFORE_ACK, ...overrides };
   const log = app.log.child({ component: 'subscriptions' });
   const validationRules = config.production ? [...specifiedRules, NoSchemaIntrospectionCustomRule] : specifiedRules;
   const limits = documentLimits(config);
@@ -202,11 +213,10 @@ export function attachSubscriptionServer(
   // Only a shutdown before Redis ever answered rejects it; onConnect then refuses.
   revocationListener.catch(() => {});
 
-  const disposable = useServer<ConnectionParams>(
+  const disposable = serveGraphQLWs<ConnectionParams>(
     {
       schema,
       connectionInitWaitTimeout: options.connectionInitWaitTimeout,
-      isProd: config.production,
 
       onConnect: async (ctx) => {
         const { socket } = ctx.extra;
@@ -230,7 +240,7 @@ export function attachSubscriptionServer(
         const expiresIn = viewer.expiresAt.getTime() - Date.now();
         if (expiresIn <= 0) return false;
         const claims: SlotClaim[] = [{ kind: 'connections:user', subject: viewer.userId, limit: config.WS_CONNECTIONS_PER_USER }];
-        if (ip) claims.push({ kind: 'connections:ip', subject: ip, limit: config.WS_CONNECTIONS_PER_IP });
+        if (ip) claims.push({ kind: 'connections:ip', subject: ipLimitKey(ip), limit: config.WS_CONNECTIONS_PER_IP });
         const taken = await slots.acquire(claims);
         if (!taken.ok) {
           // graphql-ws closes a refused connection with 4403; this close comes first and stands.
@@ -285,6 +295,14 @@ export function attachSubscriptionServer(
               limit: options.maxSubscriptionsPerConnection,
             }),
           ];
+        }
+        // Subscribing draws on the same per-minute budget as HTTP requests.
+        if (budget.enabled) {
+          // Redis failing is not the subscriber's fault: not charged then.
+          const decision = await budget.charge(budgetSubject(connection.viewer, connection.ip), SUBSCRIBE_COST).catch(() => null);
+          if (decision && !decision.allowed) {
+            return [new AppError('RATE_LIMITED', 'Request budget used up; try again later', { retryAfter: decision.resetSeconds })];
+          }
         }
         let document = validDocuments.get(payload.query);
         if (!document) {
@@ -390,7 +408,12 @@ export function attachSubscriptionServer(
       },
     },
     wss,
-    options.keepAliveMs,
+    {
+      keepAliveMs: options.keepAliveMs,
+      maxMessagesBeforeAck: options.maxMessagesBeforeAck,
+      acknowledged: (socket) => connections.has(socket),
+      log,
+    },
   );
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -403,7 +426,11 @@ export function attachSubscriptionServer(
       refuseUpgrade(socket, 503, 'Service Unavailable');
       return;
     }
-    wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
+    // The HTTP idle timeout is for requests; a subscription socket lives on graphql-ws' pings.
+    if ('setTimeout' in socket && typeof socket.setTimeout === 'function') socket.setTimeout(0);
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      wss.emit('connection', ws, request);
+    });
   };
   app.server.on('upgrade', onUpgrade);
 

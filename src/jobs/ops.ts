@@ -22,9 +22,25 @@ import { bullConnection } from '../platform/redis.js';
 import { QUEUE_NAMES, queuePrefix } from '../platform/queues.js';
 
 const STATES = ['waiting', 'active', 'delayed', 'completed', 'failed'] as const;
+/**
+ * How long a scrape waits for the queue counts (Prometheus gives up after 10 s). BullMQ's
+ * connections wait for Redis rather than fail, so without a bound a Redis outage would hang
+ * /metrics, and with it every other metric (foliograph_redis_up included, the one that says
+ * Redis is down); while a connection is known to be reconnecting it is not asked at all.
+ */
+const COUNTS_TIMEOUT_MS = 5000;
+
+function within<T>(promise: Promise<T>, ms: number): Promise<T | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), ms);
+  });
+  return Promise.race([promise.catch(() => null), timeout]).finally(() => clearTimeout(timer));
+}
 
 export class QueueOps {
   private queues: Queue[] | null = null;
+  private readonly queueConnections = new Map<Queue, ReturnType<typeof bullConnection>>();
   private events: QueueEvents[] = [];
   private readonly connections: Array<ReturnType<typeof bullConnection>> = [];
   private readonly duration: Histogram<'queue'>;
@@ -42,11 +58,20 @@ export class QueueOps {
       labelNames: ['queue', 'state'],
       registers: [registry],
       async collect() {
-        for (const queue of ops.open()) {
-          const counts = await queue.getJobCounts(...STATES).catch(() => null);
-          if (!counts) continue;
-          for (const state of STATES) this.set({ queue: queue.name, state }, counts[state] ?? 0);
-        }
+        const queues = ops.open();
+        const all = await Promise.all(
+          queues.map((queue) => {
+            const status = ops.queueConnections.get(queue)?.status;
+            return status === 'reconnecting' || status === 'end' ? null : within(queue.getJobCounts(...STATES), COUNTS_TIMEOUT_MS);
+          }),
+        );
+        queues.forEach((queue, i) => {
+          const counts = all[i];
+          // Unknown while Redis does not answer: no stale figure is reported.
+          for (const state of STATES)
+            if (counts) this.set({ queue: queue.name, state }, counts[state] ?? 0);
+            else this.remove({ queue: queue.name, state });
+        });
       },
     });
     this.duration = new Histogram({
@@ -65,7 +90,9 @@ export class QueueOps {
     this.queues = Object.values(QUEUE_NAMES).map((name) => {
       const connection = bullConnection(this.config.REDIS_URL);
       this.connections.push(connection);
-      return new Queue(name, { connection, prefix });
+      const queue = new Queue(name, { connection, prefix });
+      this.queueConnections.set(queue, connection);
+      return queue;
     });
     for (const queue of this.queues) {
       const connection = bullConnection(this.config.REDIS_URL);

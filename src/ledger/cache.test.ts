@@ -109,8 +109,9 @@ describe('two instances sharing PostgreSQL and Redis', () => {
     await record(b, portfolio.id, { type: 'SELL', symbol: 'XYZ', date: '2024-02-01', quantity: '4', price: '110' });
     expect((await figures(a, portfolio.id)).holdings.map((h) => h.quantity)).toEqual(['6']);
 
-    // A write that bypasses the API (the investment triggers, an import's bulk INSERT) counts too.
-    await a.app.services.db.$executeRaw`UPDATE investments SET quantity = 12 WHERE portfolio_id = ${portfolio.id}::uuid`;
+    // A write that bypasses the API (an import's bulk INSERT, SQL by hand) counts too.
+    await a.app.services.db
+      .$executeRaw`UPDATE transactions SET quantity = 12, amount = 1200 WHERE portfolio_id = ${portfolio.id}::uuid AND type = 'BUY'`;
     expect((await figures(b, portfolio.id)).holdings.map((h) => h.quantity)).toEqual(['8']);
     expect((await figures(a, portfolio.id)).holdings.map((h) => h.quantity)).toEqual(['8']);
   });

@@ -85,19 +85,23 @@ export function parseCsv(text: string): CsvRecord[] {
   return records;
 }
 
-/** Characters a spreadsheet reads as the start of a formula (CSV injection, OWASP). */
-const FORMULA_START = /^[=+\-@\t\r]/;
+/**
+ * What gets the protecting apostrophe: what a spreadsheet reads as the start of a formula (CSV
+ * injection, OWASP: = + - @ tab CR), or an apostrophe (so that one survives the round trip).
+ */
+const PROTECTED_START = /^[=+\-@\t\r']/;
 
 /**
  * A cell as exported: a value a spreadsheet would run as a formula gets a leading apostrophe,
- * which spreadsheets hide and `unprotectCell` removes again on import.
+ * which spreadsheets hide and `unprotectCell` removes again on import. A value that itself
+ * starts with an apostrophe gets one too, so the round trip is exact (`'=x` stays `'=x`).
  */
 export function protectCell(value: string): string {
-  return FORMULA_START.test(value) ? `'${value}` : value;
+  return PROTECTED_START.test(value) ? `'${value}` : value;
 }
 
 export function unprotectCell(value: string): string {
-  return value.startsWith("'") && FORMULA_START.test(value.slice(1)) ? value.slice(1) : value;
+  return value.startsWith("'") && PROTECTED_START.test(value.slice(1)) ? value.slice(1) : value;
 }
 
 function quote(value: string): string {

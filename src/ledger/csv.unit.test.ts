@@ -55,6 +55,10 @@ describe('formula protection', () => {
     expect(unprotectCell(protectCell(value))).toBe(value);
   });
 
+  it.each(["'=x", "'quoted on purpose", "''", "'", "'+1", 'plain'])('%s survives export and import exactly', (value) => {
+    expect(unprotectCell(protectCell(value))).toBe(value);
+  });
+
   it('leaves everything else alone', () => {
     expect(protectCell('AAPL')).toBe('AAPL');
     expect(unprotectCell("'quoted on purpose")).toBe("'quoted on purpose");

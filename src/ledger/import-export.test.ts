@@ -35,7 +35,7 @@ beforeAll(async () => {
   ok(
     await t.gql(
       CreateCustomAssetDocument,
-      { input: { symbol: 'HOUSE', name: 'The house', type: 'REAL_ESTATE', currency: 'EUR' } },
+      { input: { symbol: 'HOUSE', name: 'The house', type: 'REAL_ESTATE', currency: 'EUR', sector: 'Home' } },
       { token: owner.token },
     ),
   );
@@ -59,7 +59,6 @@ beforeAll(async () => {
     quantity: '1',
     purchasePrice: '340000',
     purchaseDate: '2020-05-01',
-    sector: 'Home',
   });
 });
 
@@ -108,7 +107,7 @@ describe('export', () => {
       format: 'foliograph.portfolio',
       version: 2,
       portfolio: { name: 'Source: "main", 2024', description: 'exported', isPublic: false, baseCurrency: 'EUR', costBasisMethod: 'FIFO' },
-      customAssets: [{ symbol: 'HOUSE', name: 'The house', type: 'REAL_ESTATE', currency: 'EUR', sector: null, prices: HOUSE_PRICES }],
+      customAssets: [{ symbol: 'HOUSE', name: 'The house', type: 'REAL_ESTATE', currency: 'EUR', sector: 'Home', prices: HOUSE_PRICES }],
     });
     // Every investment is a BUY, in the order recorded, with the investment's name, type and sector.
     expect(document.transactions).toHaveLength(3);

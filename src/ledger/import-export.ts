@@ -42,7 +42,14 @@ import {
   type TransactionCsvColumn,
 } from './transaction-file.js';
 import { COST_BASIS_METHODS, type CostBasisMethod } from './core/engine.js';
-import { checkInvestment, parseDateText, parseDecimalText, type CheckedInvestment, type InvestmentDraft } from './validation.js';
+import {
+  checkInvestment,
+  parseDateText,
+  parseDecimalText,
+  sameCurrencyRate,
+  type CheckedInvestment,
+  type InvestmentDraft,
+} from './validation.js';
 
 export const FILE_FORMATS = ['JSON', 'CSV'] as const;
 export type FileFormat = (typeof FILE_FORMATS)[number];
@@ -519,33 +526,37 @@ async function planImport(db: Db, importerId: string, request: ImportRequest, ra
 // ---------------------------------------------------------------------------------- import: writing
 
 /**
- * Inserts many investments in one statement. Investments list in creation order, so they are
- * stamped a millisecond apart, ending now, to list in the file's order. (Raw SQL because Prisma's
- * createMany spends seconds building a 5,000-row statement; this takes milliseconds.)
+ * Inserts many investments (BUYs) in one statement, in their assets' currencies (the rate of
+ * their date when that is not the base currency, as addInvestment). Investments list in creation
+ * order, so they are stamped a millisecond apart, ending now, to list in the file's order. (Raw
+ * SQL because Prisma's createMany spends seconds building a 5,000-row statement; this takes
+ * milliseconds.)
  */
 async function insertInvestments(
   tx: Prisma.TransactionClient,
   portfolioId: string,
+  baseCurrency: string,
   investments: readonly CheckedInvestment[],
+  assets: ReadonlyMap<string, Pick<Asset, 'currency'>>,
 ): Promise<void> {
   if (investments.length === 0) return;
   const start = Date.now() - investments.length;
   const column = <T>(pick: (inv: CheckedInvestment) => T) => investments.map(pick);
+  const currency = (inv: CheckedInvestment) => assets.get(inv.symbol)?.currency.trim() ?? baseCurrency;
   await tx.$executeRaw`
-    INSERT INTO investments (id, portfolio_id, symbol, name, type, quantity, purchase_price, purchase_date, sector, notes, created_at, updated_at)
-    SELECT gen_random_uuid(), ${portfolioId}::uuid, row.symbol, row.name, row.type, row.quantity, row.purchase_price, row.purchase_date,
-           row.sector, row.notes, row.created_at, row.created_at
+    INSERT INTO transactions (id, portfolio_id, type, date, symbol, quantity, price, amount, fee, currency, fx_rate, notes, created_at, updated_at)
+    SELECT gen_random_uuid(), ${portfolioId}::uuid, 'BUY', row.purchase_date, row.symbol, row.quantity, row.purchase_price,
+           row.quantity * row.purchase_price, 0, row.currency, row.fx_rate, row.notes, row.created_at, row.created_at
     FROM unnest(
       ${column((inv) => inv.symbol)}::text[],
-      ${column((inv) => inv.name)}::text[],
-      ${column((inv) => inv.type)}::"AssetType"[],
       ${column((inv) => inv.quantity)}::numeric[],
       ${column((inv) => inv.purchasePrice)}::numeric[],
       ${column((inv) => formatDate(inv.purchaseDate))}::date[],
-      ${column((inv) => inv.sector)}::text[],
+      ${column(currency)}::text[],
+      ${column((inv) => sameCurrencyRate(currency(inv), baseCurrency))}::numeric[],
       ${column((inv) => inv.notes)}::text[],
       ${investments.map((_, i) => new Date(start + i).toISOString())}::timestamptz[]
-    ) AS row(symbol, name, type, quantity, purchase_price, purchase_date, sector, notes, created_at)`;
+    ) AS row(symbol, quantity, purchase_price, purchase_date, currency, fx_rate, notes, created_at)`;
 }
 
 /** `rateOf`: the FX rate of a date, for transactions without a rate of their own (as recordTransaction). */
@@ -574,8 +585,8 @@ export async function importPortfolio(db: Db, actor: Actor, request: ImportReque
           const created = await insertCustomAsset(tx, actor.userId, asset);
           await storeCustomPrices(tx, created.id, prices);
         }
-        if (plan.transactions) await insertTransactions(tx, portfolio.id, plan.transactions, plan.assets);
-        else await insertInvestments(tx, portfolio.id, plan.investments);
+        if (plan.transactions) await insertTransactions(tx, portfolio.id, plan.transactions);
+        else await insertInvestments(tx, portfolio.id, portfolio.baseCurrency, plan.investments, plan.assets);
         await recordActivity(tx, actor, portfolio.id, 'PORTFOLIO_IMPORTED', {
           format: request.format,
           after: portfolioSnapshot(portfolio),

@@ -13,10 +13,12 @@ import './custom-asset.schema.js';
 import './portfolio-file.schema.js';
 import './valuation-fields.js';
 import './transactions.schema.js';
+import './transaction-import.schema.js';
 import './change-fields.js';
 import './suggestions.schema.js';
 
 export { LedgerService } from './service.js';
+export { buyOfInvestment, type LotOfInvestment } from './buys.js';
 export { firstAnniversary, isLongTerm } from './core/engine.js';
 export { InvestmentRef } from './investment.schema.js';
 export { MoneyRef } from './transactions.schema.js';

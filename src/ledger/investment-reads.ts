@@ -86,6 +86,9 @@ const enum Column {
   All = (1 << 11) - 1,
 }
 
+/** The columns the asset gives (through the view's lookup), not the BUY. */
+const ASSET_COLUMNS = Column.Name | Column.Type | Column.Sector;
+
 /** Each column's SQL, in array order. */
 const COLUMN_SQL: readonly [Column, string][] = [
   [Column.Id, 'p.id'],
@@ -309,17 +312,24 @@ async function loadPages(ctx: Context, portfolioIds: string[], page: PageQuery, 
     page.cursorId === null
       ? Prisma.empty
       : forward
-        ? Prisma.sql`AND (i.created_at, i.id) >= (SELECT c.created_at, c.id FROM investments c WHERE c.id = ${page.cursorId}::uuid)`
-        : Prisma.sql`AND (i.created_at, i.id) <= (SELECT c.created_at, c.id FROM investments c WHERE c.id = ${page.cursorId}::uuid)`;
+        ? Prisma.sql`AND (i.created_at, i.id) >= (SELECT c.created_at, c.id FROM transactions c WHERE c.id = ${page.cursorId}::uuid AND c.type = 'BUY')`
+        : Prisma.sql`AND (i.created_at, i.id) <= (SELECT c.created_at, c.id FROM transactions c WHERE c.id = ${page.cursorId}::uuid AND c.type = 'BUY')`;
+  // The view `investments` looks up each BUY's asset (name, type, sector); a page that prints
+  // none of them reads the BUYs themselves, in the view's column names.
+  const source =
+    columns & ASSET_COLUMNS
+      ? Prisma.sql`investments`
+      : Prisma.sql`(SELECT id, portfolio_id, symbol, NULL AS name, NULL AS type, quantity, price AS purchase_price, date AS purchase_date,
+                           NULL AS sector, notes, created_at, updated_at FROM transactions WHERE type = 'BUY')`;
   const order = forward ? Prisma.sql`i.created_at ASC, i.id ASC` : Prisma.sql`i.created_at DESC, i.id DESC`;
   // The columns' SQL is this file's own text (COLUMN_SQL), never input.
   const selected = Prisma.raw(COLUMN_SQL.map(([column, sql]) => (columns & column ? sql : 'NULL')).join(', '));
   const rows = await ctx.services.db.$queryRaw<{ portfolio_id: string; page: string; total: number }[]>`
     SELECT ids.id::text AS portfolio_id,
-      ${page.counted ? Prisma.sql`(SELECT count(*)::int FROM investments n WHERE n.portfolio_id = ids.id)` : Prisma.sql`0`} AS total,
+      ${page.counted ? Prisma.sql`(SELECT count(*)::int FROM transactions n WHERE n.portfolio_id = ids.id AND n.type = 'BUY')` : Prisma.sql`0`} AS total,
       (SELECT coalesce(json_agg(json_build_array(${selected})
               ORDER BY p.created_at, p.id), '[]')::text
-       FROM (SELECT i.* FROM investments i WHERE i.portfolio_id = ids.id ${fromCursor}
+       FROM (SELECT i.* FROM ${source} i WHERE i.portfolio_id = ids.id ${fromCursor}
              ORDER BY ${order} OFFSET ${page.skip} LIMIT ${Math.abs(page.take)}) p) AS page
     FROM unnest(${portfolioIds}::uuid[]) AS ids(id)`;
   return new Map(

@@ -49,12 +49,12 @@ export const InvestmentRef = builder.prismaObject('Investment', {
 const InvestmentInputRef = builder.inputType('InvestmentInput', {
   fields: (t) => ({
     symbol: t.string({ required: true, description: "A market symbol or one of the portfolio owner's custom assets." }),
-    name: t.string({ description: "The asset's name when omitted." }),
-    type: t.field({ type: AssetTypeEnum, description: "The asset's type when omitted." }),
+    name: t.string({ description: "The asset's, never the lot's: when given, it must be the asset's name." }),
+    type: t.field({ type: AssetTypeEnum, description: "The asset's, never the lot's: when given, it must be the asset's type." }),
     quantity: t.field({ type: 'Decimal', required: true }),
     purchasePrice: t.field({ type: 'Decimal', required: true }),
     purchaseDate: t.field({ type: 'Date', required: true }),
-    sector: t.string({ description: "The asset's sector when omitted." }),
+    sector: t.string({ description: "The asset's, never the lot's: when given, it must be the asset's sector." }),
     notes: t.string(),
   }),
 });

@@ -165,20 +165,41 @@ describe('input rules', () => {
     const clearedNotes = ok(
       await t.gql(UpdateInvestmentDocument, { id: investment.id, input: { notes: null, sector: '  ' } }, { token: owner.token }),
     );
-    expect(clearedNotes.updateInvestment).toMatchObject({ notes: null, sector: null });
+    expect(clearedNotes.updateInvestment).toMatchObject({ notes: null, sector: 'Information Technology' });
   });
 
-  it('normalises symbols, and takes name, type and sector from the asset unless given', async () => {
+  it('normalises symbols, and takes name, type and sector from the asset, never from the lot', async () => {
     const portfolio = await createPortfolio(t, owner);
     const defaulted = await addInvestment(t, owner, portfolio.id, { symbol: '  aapl ' });
     expect(defaulted).toMatchObject({ symbol: 'AAPL', name: 'Apple Inc.', type: 'STOCK', sector: 'Information Technology' });
-    const given = await addInvestment(t, owner, portfolio.id, {
-      symbol: 'vti',
-      name: 'My index fund',
-      type: 'FUND',
-      sector: 'Broad market',
-    });
-    expect(given).toMatchObject({ symbol: 'VTI', name: 'My index fund', type: 'FUND', sector: 'Broad market' });
+    // The asset's own values may be repeated; others are refused, not stored on the lot.
+    const same = await addInvestment(t, owner, portfolio.id, { symbol: 'vti', name: 'Vanguard Total Stock Market ETF', type: 'ETF' });
+    expect(same).toMatchObject({ symbol: 'VTI', name: 'Vanguard Total Stock Market ETF', type: 'ETF' });
+    const given = await t.gql(
+      AddInvestmentDocument,
+      {
+        portfolioId: portfolio.id,
+        input: {
+          symbol: 'vti',
+          name: 'My index fund',
+          type: 'FUND',
+          sector: 'Broad market',
+          quantity: '1',
+          purchasePrice: '1',
+          purchaseDate: '2024-01-02',
+        },
+      },
+      { token: owner.token },
+    );
+    expect(detailsOf(given)).toEqual([
+      { field: 'name', message: "is the asset's (Vanguard Total Stock Market ETF); leave it out or change the asset" },
+      { field: 'type', message: "is the asset's (ETF); leave it out or change the asset" },
+      { field: 'sector', message: `is the asset's (${same.sector ?? 'none'}); leave it out or change the asset` },
+    ]);
+    const patched = await t.gql(UpdateInvestmentDocument, { id: same.id, input: { sector: 'Broad market' } }, { token: owner.token });
+    expect(detailsOf(patched)).toEqual([
+      { field: 'sector', message: `is the asset's (${same.sector ?? 'none'}); leave it out or change the asset` },
+    ]);
   });
 });
 

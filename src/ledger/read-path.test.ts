@@ -46,8 +46,8 @@ beforeAll(async () => {
     FROM generate_series(1, ${PORTFOLIOS}::int) n RETURNING id::text`;
   portfolioId = first!.id;
   await db.$executeRaw`
-    INSERT INTO investments (id, portfolio_id, symbol, name, type, quantity, purchase_price, purchase_date, updated_at, created_at)
-    SELECT gen_random_uuid(), p.id, 'SYM' || k, 'SYM' || k || ' Inc.', 'STOCK', k * 1.5, 100 + k * 3.25,
+    INSERT INTO transactions (id, portfolio_id, type, symbol, quantity, price, amount, fee, currency, fx_rate, date, updated_at, created_at)
+    SELECT gen_random_uuid(), p.id, 'BUY', 'SYM' || k, k * 1.5, 100 + k * 3.25, (k * 1.5) * (100 + k * 3.25), 0, 'USD', 1,
            date '2020-01-01' + k * 7, now(), now() - make_interval(secs => 1000 - k)
     FROM portfolios p CROSS JOIN generate_series(1, ${INVESTMENTS}::int) k
     WHERE p.owner_id = ${owner.id}::uuid`;

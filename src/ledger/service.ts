@@ -4,10 +4,11 @@
  * nothing is ever half-applied or left overselling), reading lots, holdings, realized gains and
  * cash, custom assets, and portfolio files.
  *
- * A BUY is also an investment (same id; the investment is its lot): recording a BUY inserts both,
- * and triggers in the database keep a BUY in step with its investment however the investment is
- * written (see the ledger migration). Writes to one portfolio's ledger are serialised by locking
- * the portfolio row, so two concurrent SELLs cannot both sell the last share.
+ * One write model: a transaction is the only record of a trade. An investment is a BUY read
+ * through the `investments` view (same id; its name, type and sector are its asset's), so
+ * addInvestment / updateInvestment / removeInvestment write the BUY itself. Writes to one
+ * portfolio's ledger are serialised by locking the portfolio row, so two concurrent SELLs cannot
+ * both sell the last share.
  */
 import { randomUUID } from 'node:crypto';
 import { Decimal } from 'decimal.js';
@@ -17,7 +18,7 @@ import type { FxRates } from '../market/index.js';
 import type { HoldingInput } from '../market/index.js';
 import { formatDate, isoDateOf } from '../platform/dates.js';
 import { Prisma, type Db } from '../platform/db.js';
-import { badInput, notFound, Problems, type FieldProblem } from '../platform/errors.js';
+import { badInput, conflict, notFound, Problems, type FieldProblem } from '../platform/errors.js';
 import { isUuid } from '../platform/ids.js';
 import { normalizeSymbol } from '../platform/symbols.js';
 import { changes, missingAsNotFound, recordActivity, refuseNull, type Actor } from '../portfolios/index.js';
@@ -34,9 +35,19 @@ import {
   type PortfolioFile,
 } from './import-export.js';
 import { decodeLedger, ledgerText, type LedgerRowOf } from './rows.js';
+import {
+  externalImportKey,
+  importTransactions,
+  type TransactionImportOutcome,
+  type TransactionImportRequest,
+} from './transaction-import.js';
 import { checkTransaction, noRateMessage, type CheckedTransaction, type TransactionInput } from './transaction-rules.js';
 import {
+  checkAssetDetails,
   checkInvestment,
+  exactProduct,
+  sameCurrencyRate,
+  type CheckedInvestment,
   checkOptionalText,
   checkPastDate,
   checkPrice,
@@ -247,28 +258,18 @@ export class LedgerService {
   async record(actor: Actor, portfolioId: string, input: TransactionInput): Promise<Transaction> {
     const portfolio = await this.db.portfolio.findUnique({ where: { id: portfolioId }, select: { ownerId: true, baseCurrency: true } });
     if (!portfolio) throw notFound('Portfolio');
-    const { checked, currency, fxRate, asset } = await this.prepare(portfolio, input);
+    const { checked, currency, fxRate } = await this.prepare(portfolio, input);
+    const external = checkExternalId(input.externalId);
     return this.db.$transaction(async (tx) => {
       await lockLedger(tx, portfolioId);
       const id = randomUUID();
-      const method = closesByMethod(checked) ? await currentMethod(tx, portfolioId) : null;
-      const created = await tx.transaction.create({ data: { id, portfolioId, ...this.columns(checked, currency, fxRate, method) } });
-      if (checked.type === 'BUY') {
-        await tx.investment.create({
-          data: {
-            id,
-            portfolioId,
-            symbol: checked.symbol!,
-            name: asset?.name ?? checked.symbol!,
-            type: asset?.type ?? 'OTHER',
-            sector: asset?.sector ?? null,
-            quantity: checked.quantity!,
-            purchasePrice: checked.price!,
-            purchaseDate: checked.date,
-            notes: checked.notes,
-          },
-        });
+      if (external && (await tx.transaction.count({ where: { portfolioId, importKey: external.importKey } })) > 0) {
+        throw conflict(`A transaction with externalId ${external.externalId} is already in this portfolio`);
       }
+      const method = closesByMethod(checked) ? await currentMethod(tx, portfolioId) : null;
+      const created = await tx.transaction.create({
+        data: { id, portfolioId, ...this.columns(checked, currency, fxRate, method), ...external },
+      });
       await assertLedgerHolds(tx, portfolioId, checked.symbol ? [checked.symbol] : [], id, 'date');
       await recordActivity(tx, actor, portfolioId, 'TRANSACTION_RECORDED', { transactionId: id, after: transactionSnapshot(created) });
       return created;
@@ -292,7 +293,7 @@ export class LedgerService {
         { field: 'type', message: `a ${before.type} stays a ${before.type}: delete it and record a new transaction instead` },
       ]);
     }
-    const { checked, currency, fxRate, asset } = await this.prepare(before.portfolio, input);
+    const { checked, currency, fxRate } = await this.prepare(before.portfolio, input);
     return this.db.$transaction(async (tx) => {
       await lockLedger(tx, before.portfolioId);
       const current = await tx.transaction.findUnique({ where: { id } });
@@ -300,23 +301,6 @@ export class LedgerService {
       // A SELL keeps the method it was recorded under (one that named its lots takes today's).
       const method = closesByMethod(checked) ? (current.costBasisMethod ?? (await currentMethod(tx, before.portfolioId))) : null;
       const updated = await tx.transaction.update({ where: { id }, data: this.columns(checked, currency, fxRate, method) });
-      if (checked.type === 'BUY') {
-        await tx.investment.update({
-          where: { id },
-          data: {
-            symbol: checked.symbol!,
-            ...(checked.symbol !== current.symbol && {
-              name: asset?.name ?? checked.symbol!,
-              type: asset?.type ?? 'OTHER',
-              sector: asset?.sector ?? null,
-            }),
-            quantity: checked.quantity!,
-            purchasePrice: checked.price!,
-            purchaseDate: checked.date,
-            notes: checked.notes,
-          },
-        });
-      }
       const symbols = [...new Set([current.symbol, checked.symbol].filter((s): s is string => s !== null))];
       await assertLedgerHolds(tx, before.portfolioId, symbols, id, changedField(current, checked));
       await recordActivity(tx, actor, before.portfolioId, 'TRANSACTION_UPDATED', {
@@ -335,7 +319,7 @@ export class LedgerService {
       await lockLedger(tx, portfolioId);
       const removed = await tx.transaction.findUnique({ where: { id } });
       if (!removed) throw notFound('Transaction');
-      // A BUY's investment goes with it (a trigger deletes the other half either way).
+      // A BUY's investment is the BUY itself (the view): it goes with it.
       await tx.transaction.delete({ where: { id } });
       if (removed.symbol) await assertLedgerHolds(tx, portfolioId, [removed.symbol], null, 'id');
       await recordActivity(tx, actor, portfolioId, 'TRANSACTION_DELETED', { transactionId: id, before: transactionSnapshot(removed) });
@@ -447,15 +431,24 @@ export class LedgerService {
   // ------------------------------------------------------------------------ investments (BUY lots)
 
   async addInvestment(actor: Actor, portfolioId: string, input: InvestmentInput): Promise<Investment> {
-    const portfolio = await this.db.portfolio.findUnique({ where: { id: portfolioId }, select: { ownerId: true } });
+    const portfolio = await this.db.portfolio.findUnique({ where: { id: portfolioId }, select: { ownerId: true, baseCurrency: true } });
     if (!portfolio) throw notFound('Portfolio');
     const problems = new Problems();
     const assets = await resolveAssets(this.db, portfolio.ownerId, [normalizeSymbol(input.symbol)]);
     const data = checkInvestment(problems, input, assets);
+    checkAssetDetails(problems, assets.get(data.symbol), input);
     problems.throwIfAny();
+    // The BUY in its asset's currency; its rate is known when that is the base currency (or its
+    // minor unit), else left to the FX rate of its date when read (as the ledger migration did).
+    const currency = assets.get(data.symbol)!.currency.trim();
     return missingAsNotFound('Portfolio', () =>
       this.db.$transaction(async (tx) => {
-        const investment = await tx.investment.create({ data: { ...data, portfolioId } });
+        await lockLedger(tx, portfolioId);
+        const id = randomUUID();
+        await tx.transaction.create({
+          data: { id, portfolioId, ...buyColumns(data), currency, fxRate: sameCurrencyRate(currency, portfolio.baseCurrency) },
+        });
+        const investment = await tx.investment.findUniqueOrThrow({ where: { id } });
         await recordActivity(tx, actor, portfolioId, 'INVESTMENT_ADDED', {
           investmentId: investment.id,
           after: investmentSnapshot(investment),
@@ -473,54 +466,66 @@ export class LedgerService {
     const quantity = patch.quantity == null ? undefined : checkQuantity(problems, 'quantity', patch.quantity);
     const purchasePrice = patch.purchasePrice == null ? undefined : checkPrice(problems, 'purchasePrice', patch.purchasePrice);
     if (patch.purchaseDate != null) checkPastDate(problems, 'purchaseDate', patch.purchaseDate);
-    const sector = checkOptionalText(problems, 'sector', patch.sector, SECTOR_MAX);
+    checkOptionalText(problems, 'sector', patch.sector, SECTOR_MAX);
     const notes = checkOptionalText(problems, 'notes', patch.notes, NOTES_MAX);
     problems.throwIfAny();
-    return missingAsNotFound('Investment', () =>
-      this.db.$transaction(async (tx) => {
-        const before = await tx.investment.findUniqueOrThrow({ where: { id } });
-        const current = investmentSnapshot(before);
-        // Compared as stored: "10.50" and "10.5" are the same quantity.
-        const after = {
-          ...current,
-          ...(quantity !== undefined && { quantity: new Prisma.Decimal(quantity).toFixed() }),
-          ...(purchasePrice !== undefined && { purchasePrice: new Prisma.Decimal(purchasePrice).toFixed() }),
-          ...(patch.purchaseDate != null && { purchaseDate: patch.purchaseDate }),
-          ...(sector !== undefined && { sector }),
-          ...(notes !== undefined && { notes }),
-        };
-        const diff = changes(current, after);
-        if (!diff) return before;
-        const { purchaseDate, ...columns } = diff.after;
-        const updated = await tx.investment.update({
-          where: { id },
-          data: { ...columns, ...(purchaseDate !== undefined && { purchaseDate: utcMidnight(purchaseDate) }) },
-        });
-        // The investment is a BUY lot: a smaller or later lot must not leave a later SELL overselling.
-        await assertLedgerHolds(tx, before.portfolioId, [before.symbol], id, purchaseDate !== undefined ? 'purchaseDate' : 'quantity');
-        await recordActivity(tx, actor, before.portfolioId, 'INVESTMENT_UPDATED', { investmentId: id, symbol: before.symbol, ...diff });
-        return updated;
-      }),
-    );
+    if (!isUuid(id)) throw notFound('Investment');
+    const portfolioId = await this.portfolioOfInvestment(id);
+    if (!portfolioId) throw notFound('Investment');
+    return this.db.$transaction(async (tx) => {
+      await lockLedger(tx, portfolioId);
+      const before = await tx.investment.findUnique({ where: { id } });
+      if (!before) throw notFound('Investment');
+      checkAssetDetails(problems, before, { sector: patch.sector });
+      problems.throwIfAny();
+      const current = investmentSnapshot(before);
+      // Compared as stored: "10.50" and "10.5" are the same quantity.
+      const after = {
+        ...current,
+        ...(quantity !== undefined && { quantity: new Prisma.Decimal(quantity).toFixed() }),
+        ...(purchasePrice !== undefined && { purchasePrice: new Prisma.Decimal(purchasePrice).toFixed() }),
+        ...(patch.purchaseDate != null && { purchaseDate: patch.purchaseDate }),
+        ...(notes !== undefined && { notes }),
+      };
+      const diff = changes(current, after);
+      if (!diff) return before;
+      await tx.transaction.update({
+        where: { id },
+        data: buyColumns({
+          symbol: before.symbol,
+          quantity: after.quantity,
+          purchasePrice: after.purchasePrice,
+          purchaseDate: utcMidnight(after.purchaseDate),
+          notes: after.notes,
+        }),
+      });
+      // The investment is a BUY lot: a smaller or later lot must not leave a later SELL overselling.
+      await assertLedgerHolds(tx, portfolioId, [before.symbol], id, diff.after.purchaseDate !== undefined ? 'purchaseDate' : 'quantity');
+      await recordActivity(tx, actor, portfolioId, 'INVESTMENT_UPDATED', { investmentId: id, symbol: before.symbol, ...diff });
+      return tx.investment.findUniqueOrThrow({ where: { id } });
+    });
   }
 
-  /** The portfolio an investment belongs to (null: no such investment). */
+  /** The portfolio an investment (a BUY) belongs to (null: no such investment). */
   async portfolioOfInvestment(id: string): Promise<string | null> {
     if (!isUuid(id)) return null;
-    return (await this.db.investment.findUnique({ where: { id }, select: { portfolioId: true } }))?.portfolioId ?? null;
+    return (await this.db.transaction.findFirst({ where: { id, type: 'BUY' }, select: { portfolioId: true } }))?.portfolioId ?? null;
   }
 
   async removeInvestment(actor: Actor, id: string): Promise<void> {
-    await missingAsNotFound('Investment', () =>
-      this.db.$transaction(async (tx) => {
-        const removed = await tx.investment.delete({ where: { id } });
-        await assertLedgerHolds(tx, removed.portfolioId, [removed.symbol], null, 'id');
-        await recordActivity(tx, actor, removed.portfolioId, 'INVESTMENT_REMOVED', {
-          investmentId: id,
-          before: investmentSnapshot(removed),
-        });
-      }),
-    );
+    const portfolioId = await this.portfolioOfInvestment(id);
+    if (!portfolioId) throw notFound('Investment');
+    await this.db.$transaction(async (tx) => {
+      await lockLedger(tx, portfolioId);
+      const removed = await tx.investment.findUnique({ where: { id } });
+      if (!removed) throw notFound('Investment');
+      await tx.transaction.delete({ where: { id } });
+      await assertLedgerHolds(tx, portfolioId, [removed.symbol], null, 'id');
+      await recordActivity(tx, actor, portfolioId, 'INVESTMENT_REMOVED', {
+        investmentId: id,
+        before: investmentSnapshot(removed),
+      });
+    });
   }
 
   // ------------------------------------------------------------------------ custom assets and files
@@ -537,9 +542,38 @@ export class LedgerService {
     return exportPortfolio(this.db, portfolioId, format);
   }
 
+  /** A transaction file added to an existing portfolio, idempotently (./transaction-import.ts). */
+  importTransactions(actor: Actor, portfolioId: string, request: TransactionImportRequest): Promise<TransactionImportOutcome> {
+    return importTransactions(this.db, actor, portfolioId, request, (currency, baseCurrency, date) =>
+      this.baseRate(currency, baseCurrency, date),
+    );
+  }
+
   importFile(actor: Actor, request: ImportRequest): Promise<ImportOutcome> {
     return importPortfolio(this.db, actor, request, (currency, baseCurrency, date) => this.baseRate(currency, baseCurrency, date));
   }
+}
+
+/** A BUY's columns for an investment (a lot as addInvestment / updateInvestment describe it). */
+function buyColumns(data: CheckedInvestment) {
+  return {
+    type: 'BUY' as const,
+    date: data.purchaseDate,
+    symbol: data.symbol,
+    quantity: data.quantity,
+    price: data.purchasePrice,
+    amount: exactProduct(new Decimal(data.quantity), new Decimal(data.purchasePrice)).toFixed(),
+    fee: '0',
+    notes: data.notes,
+  };
+}
+
+/** An externalId as stored, with the key an import skips it by (null: none given). */
+function checkExternalId(value: string | null | undefined): { externalId: string; importKey: string } | null {
+  const externalId = value?.trim();
+  if (!externalId) return null;
+  if (externalId.length > 255) throw badInput([{ field: 'externalId', message: 'at most 255 characters' }]);
+  return { externalId, importKey: externalImportKey(externalId) };
 }
 
 /**

@@ -61,6 +61,8 @@ export interface RawTransaction {
   investment?: InvestmentDetails;
   /** The file's own id of the transaction (what other rows' lotIds name); null when it has none. */
   fileId: string | null;
+  /** The broker's own id of the transaction (importTransactions); null when the file has none. */
+  externalId?: string | null;
   /** Null when the row could not be read at all. */
   input: TransactionInput | null;
   /** A SELL's method as the file recorded it (null: the portfolio's). */
@@ -79,6 +81,9 @@ export interface PlannedTransaction {
   /** SELL / TRANSFER_OUT by a method: the one that closes its lots (the file's, else the portfolio's). */
   costBasisMethod: CostBasisMethod | null;
   investment: InvestmentDetails | null;
+  externalId: string | null;
+  /** What importTransactions skips the row by when it comes again (null: a portfolio file's row). */
+  importKey: string | null;
 }
 
 const TYPES = new Set<string>(TRANSACTION_TYPES);
@@ -103,6 +108,8 @@ export function readTransaction(row: number, source: Record<string, unknown>, lo
   else if (!TYPES.has(typeText)) problems.add('type', `must be one of ${TRANSACTION_TYPES.join(', ')}`);
   const date = parseDateText(problems, 'date', source.date);
   const fileId = optionalText(problems, 'id', source.id)?.trim() || null;
+  const externalId = optionalText(problems, 'externalId', source.externalId)?.trim() || null;
+  if (externalId !== null && externalId.length > 255) problems.add('externalId', 'at most 255 characters');
   const rawLotIds = lotIdsOf(source.lotIds);
   let lotIds: string[] | null = null;
   if (rawLotIds !== undefined && rawLotIds !== null && rawLotIds !== '') {
@@ -143,7 +150,7 @@ export function readTransaction(row: number, source: Record<string, unknown>, lo
     if (typeText !== 'SELL' && typeText !== 'TRANSFER_OUT') problems.add('costBasisMethod', 'applies to a SELL or TRANSFER_OUT only');
   }
   // Without a type there is no rule to check the rest by; otherwise every field is checked.
-  return { row, fileId, investment, input: TYPES.has(typeText) ? input : null, costBasisMethod, problems };
+  return { row, fileId, externalId, investment, input: TYPES.has(typeText) ? input : null, costBasisMethod, problems };
 }
 
 const ASSET_TYPES = new Set<string>(Object.values(AssetType));
@@ -171,6 +178,7 @@ export function planTransactions(
   assets: ReadonlyMap<string, Pick<Asset, 'currency'>>,
   baseCurrency: string,
   method: CostBasisMethod,
+  replayFile = true,
 ): PlannedTransaction[] {
   const newIds = new Map<string, string>();
   const firstRow = new Map<string, number>();
@@ -201,9 +209,20 @@ export function planTransactions(
     const currency = checked.currency ?? asset?.currency.trim() ?? baseCurrency;
     const byMethod = (checked.type === 'SELL' || checked.type === 'TRANSFER_OUT') && lotIds.length === 0;
     const costBasisMethod = byMethod ? (raw.costBasisMethod ?? method) : null;
-    planned.push({ id, row: raw.row, checked, currency, lotIds, costBasisMethod, investment: raw.investment ?? null });
+    planned.push({
+      id,
+      row: raw.row,
+      checked,
+      currency,
+      lotIds,
+      costBasisMethod,
+      investment: raw.investment ?? null,
+      externalId: raw.externalId ?? null,
+      importKey: null,
+    });
   }
-  if (planned.length !== raws.length) return planned; // row problems first
+  // Row problems first; without replayFile the caller replays the rows with the ledger they join.
+  if (planned.length !== raws.length || !replayFile) return planned;
 
   // The ledger as a whole; rates do not decide whether it holds (as assertLedgerHolds).
   const ordered = inLedgerOrder(planned.map((p) => ({ ...p, date: p.checked.dateText })));
@@ -274,27 +293,26 @@ export async function resolveRates(
 
 /**
  * Inserts the planned transactions in one statement, stamped a millisecond apart in file order
- * (transactions of one date apply in the order recorded), then an investment for each BUY with
- * the same id (the trigger then leaves the BUY as inserted). Every rate is set (resolveRates);
+ * (transactions of one date apply in the order recorded); a BUY is its investment (the view).
+ * Every rate is set (resolveRates);
  * the SQL default for one that is not is the base currency's own (1, or 1/100 for its minor unit).
  */
 export async function insertTransactions(
   tx: Prisma.TransactionClient,
   portfolioId: string,
   planned: readonly PlannedTransaction[],
-  assets: ReadonlyMap<string, Pick<Asset, 'name' | 'type' | 'sector'>>,
 ): Promise<void> {
   if (planned.length === 0) return;
   const start = Date.now() - planned.length;
   const column = <T>(pick: (p: PlannedTransaction) => T) => planned.map(pick);
   await tx.$executeRaw`
     INSERT INTO transactions (id, portfolio_id, type, date, symbol, quantity, price, amount, fee, currency, fx_rate,
-                              split_from, split_to, lot_ids, to_amount, to_currency, cost_basis_method, notes, created_at, updated_at)
+                              split_from, split_to, lot_ids, to_amount, to_currency, cost_basis_method, notes, external_id, import_key, created_at, updated_at)
     SELECT row.id, p.id, row.type, row.date, row.symbol, row.quantity, row.price, row.amount, row.fee, row.currency,
            coalesce(row.fx_rate, ledger_same_currency_rate(row.currency, p.base_currency::text)),
            row.split_from, row.split_to,
            CASE WHEN row.lot_ids = '' THEN ARRAY[]::uuid[] ELSE string_to_array(row.lot_ids, ',')::uuid[] END,
-           row.to_amount, row.to_currency, row.cost_basis_method, row.notes, row.created_at, row.created_at
+           row.to_amount, row.to_currency, row.cost_basis_method, row.notes, row.external_id, row.import_key, row.created_at, row.created_at
     FROM portfolios p, unnest(
       ${column((p) => p.id)}::uuid[],
       ${column((p) => p.checked.type)}::"TransactionType"[],
@@ -313,25 +331,12 @@ export async function insertTransactions(
       ${column((p) => p.checked.toCurrency)}::text[],
       ${column((p) => p.costBasisMethod)}::"CostBasisMethod"[],
       ${column((p) => p.checked.notes)}::text[],
+      ${column((p) => p.externalId)}::text[],
+      ${column((p) => p.importKey)}::text[],
       ${planned.map((_, i) => new Date(start + i).toISOString())}::timestamptz[]
     ) AS row(id, type, date, symbol, quantity, price, amount, fee, currency, fx_rate, split_from, split_to, lot_ids, to_amount, to_currency,
-                cost_basis_method, notes, created_at)
+                 cost_basis_method, notes, external_id, import_key, created_at)
     WHERE p.id = ${portfolioId}::uuid`;
-  const buys = planned.filter((p) => p.checked.type === 'BUY');
-  if (buys.length === 0) return;
-  const buyColumn = <T>(pick: (p: PlannedTransaction) => T) => buys.map(pick);
-  const asset = (p: PlannedTransaction) => assets.get(p.checked.symbol!);
-  // The file's description of the investment first, then the asset's.
-  await tx.$executeRaw`
-    INSERT INTO investments (id, portfolio_id, symbol, name, type, quantity, purchase_price, purchase_date, sector, notes, created_at, updated_at)
-    SELECT t.id, t.portfolio_id, t.symbol, row.name, row.type, t.quantity, t.price, t.date, row.sector, t.notes, t.created_at, t.created_at
-    FROM unnest(
-      ${buyColumn((p) => p.id)}::uuid[],
-      ${buyColumn((p) => p.investment?.name ?? asset(p)?.name ?? p.checked.symbol!)}::text[],
-      ${buyColumn((p) => p.investment?.type ?? asset(p)?.type ?? 'OTHER')}::"AssetType"[],
-      ${buyColumn((p) => p.investment?.sector ?? asset(p)?.sector ?? null)}::text[]
-    ) AS row(id, name, type, sector)
-    JOIN transactions t ON t.id = row.id`;
 }
 
 // ---------------------------------------------------------------------------------- export

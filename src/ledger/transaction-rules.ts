@@ -34,6 +34,8 @@ export interface TransactionInput {
   splitFrom?: Decimal | null;
   splitTo?: Decimal | null;
   lotIds?: readonly string[] | null;
+  /** The broker's own id (stored by the ledger service with its import key, ./transaction-import.ts). */
+  externalId?: string | null;
   toAmount?: Decimal | null;
   toCurrency?: string | null;
   notes?: string | null;

@@ -78,15 +78,25 @@ export const TransactionRef = builder.prismaObject('Transaction', {
     }),
     fee: t.expose('fee', { type: 'Decimal', nullable: false, description: 'Fees paid; for DIVIDEND and INTEREST, the tax withheld.' }),
     currency: t.exposeString('currency', { nullable: false }),
+    externalId: t.exposeString('externalId', {
+      nullable: true,
+      description: "The broker's own id of this transaction, when it was imported with one.",
+    }),
     fxRate: t.field({
       type: 'Decimal',
       nullable: false,
       description: "Units of the portfolio's base currency per unit of `currency` on `date`.",
-      select: { portfolio: { select: { baseCurrency: true } } },
-      resolve: async (transaction, _args, ctx) =>
-        transaction.fxRate ??
-        (await ctx.services.ledger.baseRate(transaction.currency, transaction.portfolio.baseCurrency, isoDateOf(transaction.date))) ??
-        '1',
+      // Stored on nearly every row; the portfolio is read only for one without (a migrated
+      // investment in a foreign currency), so a dry run's rows (rolled back) print theirs.
+      resolve: async (transaction, _args, ctx) => {
+        if (transaction.fxRate !== null) return transaction.fxRate;
+        const portfolio = await ctx.services.db.portfolio.findUnique({
+          where: { id: transaction.portfolioId },
+          select: { baseCurrency: true },
+        });
+        if (!portfolio) return '1';
+        return (await ctx.services.ledger.baseRate(transaction.currency, portfolio.baseCurrency, isoDateOf(transaction.date))) ?? '1';
+      },
     }),
     splitFrom: t.expose('splitFrom', { type: 'Decimal', nullable: true }),
     splitTo: t.expose('splitTo', { type: 'Decimal', nullable: true }),
@@ -361,6 +371,7 @@ export const TransactionInputRef = builder.inputType('TransactionInput', {
     lotIds: t.idList({
       description: "For a SELL: the lots to close, in this order (specific identification); else the portfolio's method.",
     }),
+    externalId: t.string({ description: "The broker's own id: an import of a file with this id skips the row." }),
     toAmount: t.field({ type: 'Decimal', description: 'CONVERSION: what arrives, in `toCurrency`.' }),
     toCurrency: t.string({ description: 'CONVERSION: the currency that arrives (ISO 4217 or a minor unit).' }),
     notes: t.string(),

@@ -9,8 +9,8 @@ import { latestDateOnEarth, parseCalendarDate } from '../platform/dates.js';
 import { checkSymbol, SYMBOL_MAX } from '../platform/symbols.js';
 import { parseDecimalText as parseDecimalInput } from '../platform/decimal-text.js';
 import { Problems } from '../platform/errors.js';
-import { canonicalCurrency } from '../platform/currency-units.js';
-import type { Asset, Prisma } from '../generated/prisma/client.js';
+import { canonicalCurrency, majorUnit } from '../platform/currency-units.js';
+import type { Asset } from '../generated/prisma/client.js';
 import type { AssetType } from '../generated/prisma/enums.js';
 import { checkName, checkOptionalText } from '../portfolios/index.js';
 
@@ -122,12 +122,14 @@ export interface InvestmentPatch {
   notes?: string | null;
 }
 
-/** An investment's columns, checked and ready to store (decimals as exact text). */
-export type CheckedInvestment = Omit<Prisma.InvestmentCreateManyInput, 'portfolioId' | 'id' | 'createdAt' | 'updatedAt'> & {
+/** An investment (a BUY lot), checked and ready to store as its BUY (decimals as exact text). */
+export interface CheckedInvestment {
+  symbol: string;
   quantity: string;
   purchasePrice: string;
   purchaseDate: Date;
-};
+  notes: string | null;
+}
 
 /** An investment as read from a file: a field that could not even be parsed is null (and reported already). */
 export type InvestmentDraft = Omit<InvestmentInput, 'quantity' | 'purchasePrice' | 'purchaseDate'> & {
@@ -139,7 +141,28 @@ export type InvestmentDraft = Omit<InvestmentInput, 'quantity' | 'purchasePrice'
 type AssetDefaults = ReadonlyMap<string, Pick<Asset, 'name' | 'type' | 'sector'>>;
 
 /**
- * Field rules for one investment, with name, type and sector taken from the asset when omitted.
+ * Name, type and sector are the asset's, never the lot's (one write model: the BUY stores none of
+ * them). A value given that differs from the asset's is refused rather than dropped unseen.
+ */
+export function checkAssetDetails(
+  problems: Problems,
+  asset: Pick<Asset, 'name' | 'type' | 'sector'> | undefined,
+  given: { name?: string | null; type?: string | null; sector?: string | null },
+  field = (name: string) => name,
+): void {
+  if (!asset) return;
+  const differs = (value: string | null | undefined, own: string | null) =>
+    value != null && value.trim() !== '' && value.trim() !== (own ?? '');
+  if (differs(given.name, asset.name)) problems.add(field('name'), `is the asset's (${asset.name}); leave it out or change the asset`);
+  if (differs(given.type, asset.type)) problems.add(field('type'), `is the asset's (${asset.type}); leave it out or change the asset`);
+  if (differs(given.sector, asset.sector)) {
+    problems.add(field('sector'), `is the asset's (${asset.sector ?? 'none'}); leave it out or change the asset`);
+  }
+}
+
+/**
+ * Field rules for one investment; its name, type and sector are the asset's (addInvestment refuses
+ * others with checkAssetDetails; a file's are descriptions, read and checked but not stored).
  * `assets` holds what the symbols may name (market's resolveAssets). Also used for every row
  * of an import, where the rules still run on the fields that parsed (so a row's problems are
  * all reported) but a row with an unparsed field yields null.
@@ -153,21 +176,19 @@ export function checkInvestment(problems: Problems, input: InvestmentDraft, asse
   if (!asset && problems.list.length === problemsBefore) {
     problems.add('symbol', `unknown symbol ${symbol}: neither a market symbol nor one of the portfolio owner's custom assets`);
   }
-  const name = input.name == null ? (asset?.name ?? symbol) : checkName(problems, 'name', input.name);
+  if (input.name != null) checkName(problems, 'name', input.name);
+  checkOptionalText(problems, 'sector', input.sector, SECTOR_MAX);
   const quantity = input.quantity && checkQuantity(problems, 'quantity', input.quantity);
   const purchasePrice = input.purchasePrice && checkPrice(problems, 'purchasePrice', input.purchasePrice);
   const purchaseDate = input.purchaseDate && checkPastDate(problems, 'purchaseDate', input.purchaseDate);
-  const sector = checkOptionalText(problems, 'sector', input.sector, SECTOR_MAX);
   const notes = checkOptionalText(problems, 'notes', input.notes, NOTES_MAX) ?? null;
   if (!quantity || !purchasePrice || !purchaseDate) return null;
-  return {
-    symbol,
-    name,
-    type: input.type ?? asset?.type ?? 'OTHER',
-    quantity,
-    purchasePrice,
-    purchaseDate,
-    sector: sector === undefined ? (asset?.sector ?? null) : sector,
-    notes,
-  };
+  return { symbol, quantity, purchasePrice, purchaseDate, notes };
+}
+
+/** Units of `base` per unit of `currency` when they are the same money (a minor unit of it included), else null. */
+export function sameCurrencyRate(currency: string, base: string): string | null {
+  const a = majorUnit(currency);
+  const b = majorUnit(base);
+  return a.currency === b.currency ? a.factor.div(b.factor).toFixed() : null;
 }

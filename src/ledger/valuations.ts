@@ -31,8 +31,8 @@ export interface LoadedHoldings {
 export async function heldSymbolsExcept(db: Db, except: readonly SymbolHolder[]): Promise<string[]> {
   const rows = await db.$queryRaw<Array<{ symbol: string }>>`
     SELECT DISTINCT i.symbol
-    FROM investments i JOIN portfolios p ON p.id = i.portfolio_id
-    WHERE NOT EXISTS (SELECT 1 FROM unnest(${except.map((e) => e.ownerId)}::uuid[], ${except.map((e) => e.symbol)}::text[]) AS e(owner_id, symbol)
+    FROM transactions i JOIN portfolios p ON p.id = i.portfolio_id
+    WHERE i.type = 'BUY' AND NOT EXISTS (SELECT 1 FROM unnest(${except.map((e) => e.ownerId)}::uuid[], ${except.map((e) => e.symbol)}::text[]) AS e(owner_id, symbol)
                       WHERE e.owner_id = p.owner_id AND e.symbol = i.symbol)
     ORDER BY i.symbol`;
   return rows.map((r) => r.symbol);
@@ -94,7 +94,7 @@ export class PortfolioValuations {
   watchedPortfolios(portfolioIds: readonly string[]): Promise<Array<{ portfolioId: string; name: string; symbols: string[] }>> {
     return this.deps.db.$queryRaw<Array<{ portfolioId: string; name: string; symbols: string[] }>>`
       SELECT p.id::text AS "portfolioId", p.name,
-             coalesce((SELECT array_agg(DISTINCT i.symbol::text) FROM investments i WHERE i.portfolio_id = p.id), ARRAY[]::text[]) AS symbols
+             coalesce((SELECT array_agg(DISTINCT i.symbol::text) FROM transactions i WHERE i.portfolio_id = p.id AND i.type = 'BUY'), ARRAY[]::text[]) AS symbols
       FROM portfolios p WHERE p.id = ANY(${portfolioIds}::uuid[])`;
   }
 
@@ -123,23 +123,23 @@ export class PortfolioValuations {
    * is read with the holdings, so a ledger fingerprint taken later at the same version describes
    * exactly these holdings (versions only rise).
    */
-  holdingsOn(after: string | null, size: number, date: string): Promise<HoldingsOnDay[]> {
+  holdingsOn(after: string | null, size: number, date: string, only: string | null = null): Promise<HoldingsOnDay[]> {
     return this.deps.db.$queryRaw<HoldingsOnDay[]>`
       SELECT p.id::text AS id, p.owner_id::text AS "ownerId", p.base_currency AS "baseCurrency",
              coalesce((SELECT v.version FROM ledger_versions v WHERE v.portfolio_id = p.id), 0)::text AS "ledgerVersion",
              coalesce((SELECT json_agg(json_build_object('symbol', i.symbol, 'quantity', i.quantity::text,
-                                                         'purchasePrice', i.purchase_price::text) ORDER BY i.id)
-                       FROM investments i WHERE i.portfolio_id = p.id AND i.purchase_date <= ${date}::date), '[]'::json) AS holdings
+                                                         'purchasePrice', i.price::text) ORDER BY i.id)
+                       FROM transactions i WHERE i.portfolio_id = p.id AND i.type = 'BUY' AND i.date <= ${date}::date), '[]'::json) AS holdings
       FROM portfolios p
-      WHERE p.id > ${after ?? '00000000-0000-0000-0000-000000000000'}::uuid
+      WHERE p.id > ${after ?? '00000000-0000-0000-0000-000000000000'}::uuid AND (${only}::uuid IS NULL OR p.id = ${only}::uuid)
       ORDER BY p.id
       LIMIT ${size}`;
   }
 
   /** True when the portfolio held an investment bought on or before `date` (the weekly report job skips it otherwise). */
   async hasHoldingsBy(portfolioId: string, date: string): Promise<boolean> {
-    const where = { portfolioId, purchaseDate: { lte: new Date(`${date}T00:00:00Z`) } };
-    return (await this.deps.db.investment.count({ where })) > 0;
+    const where = { portfolioId, type: 'BUY' as const, date: { lte: new Date(`${date}T00:00:00Z`) } };
+    return (await this.deps.db.transaction.count({ where })) > 0;
   }
 
   /** The valuation of holdings already loaded (the live stream recomputes with this per tick). */

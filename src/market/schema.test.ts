@@ -4,6 +4,7 @@
  */
 import { Decimal } from 'decimal.js';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { buyOfInvestment } from '../ledger/buys.js';
 import {
   CreateCustomAssetDocument,
   MarketFundamentalsDocument,
@@ -46,26 +47,16 @@ function details(result: { errors?: ReadonlyArray<{ extensions?: Record<string, 
 }
 
 /** A portfolio of `ownerId` holding one unit of each symbol bought at `price`, straight in the database. */
-async function portfolioWith(
-  ownerId: string,
-  holdings: Array<{ symbol: string; quantity?: string; price?: string; sector?: string | null }>,
-  isPublic = false,
-) {
+async function portfolioWith(ownerId: string, holdings: Array<{ symbol: string; quantity?: string; price?: string }>, isPublic = false) {
   return t.app.services.db.portfolio.create({
     data: {
       ownerId,
       name: 'Valued',
       isPublic,
-      investments: {
-        create: holdings.map((h) => ({
-          symbol: h.symbol,
-          name: h.symbol,
-          type: 'STOCK' as const,
-          sector: h.sector ?? null,
-          quantity: h.quantity ?? '1',
-          purchasePrice: h.price ?? '100',
-          purchaseDate: new Date('2024-01-02T00:00:00Z'),
-        })),
+      transactions: {
+        create: holdings.map((h) =>
+          buyOfInvestment({ symbol: h.symbol, quantity: h.quantity ?? '1', purchasePrice: h.price ?? '100', purchaseDate: '2024-01-02' }),
+        ),
       },
     },
   });
@@ -337,7 +328,7 @@ describe('valuation fields', () => {
   it('values a portfolio of 50 holdings with one provider call and as many statements as one of 5', async () => {
     const large = await portfolioWith(
       alice.id,
-      symbolsOf(50, 0).map((symbol, i) => ({ symbol, quantity: `0.${i + 1}`, price: '10.1', sector: i % 3 ? 'Tech' : null })),
+      symbolsOf(50, 0).map((symbol, i) => ({ symbol, quantity: `0.${i + 1}`, price: '10.1' })),
     );
     const small = await portfolioWith(
       alice.id,
@@ -369,7 +360,12 @@ describe('valuation fields', () => {
       expect(n.marketValue).toBe(new Decimal(n.quantity).times(n.quote!.price).toFixed());
       expect(n.unrealizedGain).toBe(new Decimal(n.marketValue!).minus(n.costBasis).toFixed());
     }
-    expect(portfolio.allocation.map((s) => s.key).sort()).toEqual(['Tech', 'Unclassified']);
+    // Sectors are the assets' (an investment stores none of its own).
+    const sectors = await t.app.services.db.asset.findMany({
+      where: { symbol: { in: symbolsOf(50, 0) }, ownerId: null },
+      select: { sector: true },
+    });
+    expect(portfolio.allocation.map((s) => s.key).sort()).toEqual([...new Set(sectors.map((a) => a.sector ?? 'Unclassified'))].sort());
     expect(Math.abs(portfolio.allocation.reduce((a, s) => a + s.weight, 0) - 1)).toBeLessThan(1e-12);
     expect(portfolio.valuation.asOf).toMatch(/^\d{4}-/);
   });
@@ -385,7 +381,8 @@ describe('valuation fields', () => {
       dayChange: null,
     });
     expect(result.data?.portfolio?.investments.edges[0]?.node).toMatchObject({ quote: null, marketValue: null, unrealizedGain: null });
-    expect(result.data?.portfolio?.allocation).toEqual([{ key: 'STOCK', value: '25', weight: 1 }]);
+    // No asset row names it: type OTHER (an investment stores no type of its own).
+    expect(result.data?.portfolio?.allocation).toEqual([{ key: 'OTHER', value: '25', weight: 1 }]);
   });
 
   it('is hidden with the portfolio from those without access', async () => {

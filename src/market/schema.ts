@@ -98,7 +98,7 @@ const SymbolMatchRef = builder.objectRef<SymbolMatch>('SymbolMatch').implement({
 
 export const ValuationRef = builder.objectRef<PortfolioValuation>('Valuation').implement({
   description:
-    'What a portfolio is worth now. Holdings without a quote count at their purchase price (cost), so they add nothing to the gain. Values are summed as quoted, without currency conversion.',
+    "What a portfolio is worth now. Holdings without a quote count at their purchase price (cost), so they add nothing to the gain. Every total is in the portfolio's base currency (`currency`): each holding converted at the day's FX rate.",
   fields: (t) => ({
     portfolioId: t.exposeID('portfolioId', { nullable: false }),
     totalValue: t.field({ type: 'Decimal', nullable: false, resolve: (v) => v.totalValue }),

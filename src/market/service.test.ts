@@ -5,6 +5,7 @@
  */
 import { Decimal } from 'decimal.js';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { buyOfInvestment } from '../ledger/buys.js';
 import { CountingProvider } from '../../test/counting-provider.js';
 import { startTestApp } from '../../test/harness.js';
 import { useTestApp } from '../../test/use-test-app.js';
@@ -106,15 +107,10 @@ describe('quotes', () => {
       data: {
         ownerId: user.id,
         name: 'p',
-        investments: {
-          create: ['KO', 'MYBOAT', 'KO', 'PEP'].map((symbol) => ({
-            symbol,
-            name: symbol,
-            type: 'STOCK' as const,
-            quantity: '1',
-            purchasePrice: '1',
-            purchaseDate: new Date('2024-01-02'),
-          })),
+        transactions: {
+          create: ['KO', 'MYBOAT', 'KO', 'PEP'].map((symbol) =>
+            buyOfInvestment({ symbol, quantity: '1', purchasePrice: '1', purchaseDate: '2024-01-02' }),
+          ),
         },
       },
     });

@@ -1,6 +1,8 @@
 /**
  * METRICS_PORT: /metrics on a port of its own, which the ingress never routes (Kubernetes
  * scrapes it pod to pod). METRICS_TOKEN, when set, is required here too.
+ * `/health` answers 200 without a token: the worker has no other HTTP port, and its liveness
+ * probe then proves the event loop turns, not only that a socket is open.
  */
 import { createServer, type Server } from 'node:http';
 import type { Registry } from 'prom-client';
@@ -19,7 +21,12 @@ export async function startMetricsServer(options: {
   token?: string;
 }): Promise<MetricsServer> {
   const server: Server = createServer((request, response) => {
-    if (request.method !== 'GET' || (request.url ?? '').split('?')[0] !== '/metrics') {
+    const path = (request.url ?? '').split('?')[0];
+    if (request.method === 'GET' && path === '/health') {
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+      return;
+    }
+    if (request.method !== 'GET' || path !== '/metrics') {
       response.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"Not Found"}');
       return;
     }

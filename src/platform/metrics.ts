@@ -84,8 +84,29 @@ export function createMetrics() {
       for (const { provider, state } of breakerSource()) this.set({ provider }, state);
     },
   });
+  const dependencyUp = new Gauge({
+    name: 'foliograph_dependency_up',
+    help: 'Whether the last readiness check (/ready) reached the dependency: 1 up, 0 down',
+    labelNames: ['dependency'] as const,
+    registers: [registry],
+  });
+  let redisSource: () => boolean = () => true;
+  const redisUp = new Gauge({
+    name: 'foliograph_redis_up',
+    help: 'Whether this process reaches Redis: 0 while its breaker is open or it reconnects (the API then degrades, it does not stop)',
+    registers: [registry],
+    collect() {
+      this.set(redisSource() ? 1 : 0);
+    },
+  });
   return {
     registry,
+    redisUp,
+    dependencyUp,
+    /** Lets the app report whether its Redis command connection is usable. */
+    reportRedis(source: () => boolean): void {
+      redisSource = source;
+    },
     graphqlRequests,
     graphqlDuration,
     httpRequests,

@@ -48,7 +48,12 @@ export function readMigrations(dir = MIGRATIONS_DIR): MigrationFile[] {
     });
 }
 
-/** Creates the database named in `url` when it does not exist (connecting to `postgres`). */
+/**
+ * Creates the database named in `url` when it does not exist (connecting to `postgres`).
+ * Replicas starting at once take turns (an advisory lock on the maintenance database): without
+ * it, two CREATE DATABASE statements race and the loser fails on pg_database's unique index
+ * (23505), not only with "already exists" (42P04).
+ */
 export async function ensureDatabase(url: string, log: Log = () => {}): Promise<boolean> {
   const target = new URL(url);
   const database = decodeURIComponent(target.pathname.slice(1));
@@ -57,21 +62,42 @@ export async function ensureDatabase(url: string, log: Log = () => {}): Promise<
   const client = new pg.Client({ connectionString: admin.toString() });
   await client.connect();
   try {
+    await client.query('SELECT pg_advisory_lock($1, hashtext($2))', [CREATE_DATABASE_LOCK, database]);
     const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
     if (rowCount) return false;
     await client.query(`CREATE DATABASE ${pg.escapeIdentifier(database)}`);
     log(`created database ${database}`);
     return true;
   } catch (error) {
-    // Another replica may have created it between our check and our CREATE.
-    if ((error as { code?: string }).code === '42P04') return false;
+    // Created meanwhile by a process that does not take the lock (an older build, a person).
+    const code = (error as { code?: string }).code;
+    if (code === '42P04' || code === '23505') return false;
     throw error;
   } finally {
+    // Ending the session releases the advisory lock.
     await client.end();
   }
 }
 
+/** The advisory lock class under which CREATE DATABASE runs (the second key is the name's hash). */
+const CREATE_DATABASE_LOCK = 72707370;
+
 export class MigrationError extends Error {}
+
+/**
+ * The database was migrated by a newer build: this (older) one does not know its schema and must
+ * not serve from it (see docs/operations.md, "Rolling back").
+ */
+export class NewerSchemaError extends MigrationError {
+  constructor(readonly unknownMigrations: string[]) {
+    super(
+      `the database schema is newer than this build: it has ${unknownMigrations.length} migration(s) this build does not ship ` +
+        `(${unknownMigrations.join(', ')}); run the newer build, or restore the backup taken before the upgrade ` +
+        `(docs/operations.md, "Rolling back")`,
+    );
+    this.name = 'NewerSchemaError';
+  }
+}
 
 /** Applies every pending migration under Prisma's advisory lock; safe to run from many replicas. */
 export async function migrate(url: string, log: Log = () => {}, dir = MIGRATIONS_DIR): Promise<MigrateResult> {
@@ -96,6 +122,8 @@ export async function migrate(url: string, log: Log = () => {}, dir = MIGRATIONS
       );
     }
     const applied = new Map(rows.filter((r) => r.finished_at !== null && r.rolled_back_at === null).map((r) => [r.migration_name, r]));
+    const unknown = [...applied.keys()].filter((name) => !migrations.some((m) => m.name === name));
+    if (unknown.length > 0) throw new NewerSchemaError(unknown);
     const result: MigrateResult = { applied: [], alreadyApplied: applied.size };
 
     for (const migration of migrations) {
@@ -133,6 +161,28 @@ export async function migrate(url: string, log: Log = () => {}, dir = MIGRATIONS
     return result;
   } finally {
     await client.query('SELECT pg_advisory_unlock($1)', [PRISMA_MIGRATE_LOCK]).catch(() => {});
+    await client.end();
+  }
+}
+
+/**
+ * Throws NewerSchemaError when the database has migrations this build does not ship (the worker
+ * checks this at start; it does not migrate). A database not migrated yet passes.
+ */
+export async function assertSchemaKnown(url: string, dir = MIGRATIONS_DIR): Promise<void> {
+  const shipped = new Set(readMigrations(dir).map((m) => m.name));
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ migration_name: string }>(
+      `SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`,
+    );
+    const unknown = rows.map((r) => r.migration_name).filter((name) => !shipped.has(name));
+    if (unknown.length > 0) throw new NewerSchemaError(unknown);
+  } catch (error) {
+    if ((error as { code?: string }).code === '42P01') return; // no _prisma_migrations yet
+    throw error;
+  } finally {
     await client.end();
   }
 }

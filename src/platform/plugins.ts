@@ -19,8 +19,8 @@ declare module 'fastify' {
 }
 
 export const dbPlugin = fp(
-  async (app: FastifyInstance, options: { url: string; logQueries?: boolean }) => {
-    const db = createDb({ url: options.url, logQueries: options.logQueries });
+  async (app: FastifyInstance, options: { url: string; logQueries?: boolean; poolSize?: number }) => {
+    const db = createDb({ url: options.url, logQueries: options.logQueries, poolSize: options.poolSize });
     app.decorate('db', db);
     app.addHook('onClose', async () => {
       await db.$disconnect();

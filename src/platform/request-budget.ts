@@ -6,6 +6,7 @@
  * nothing, and Remaining stays what a caller may still spend. While Redis is unreachable each
  * process counts on its own (as the login limits do): the budget then holds per replica.
  */
+import { ipLimitKey } from './ip.js';
 import { LRUCache } from 'lru-cache';
 import { isRedisOutage, type Redis } from './redis.js';
 
@@ -88,7 +89,7 @@ export function rateLimitHeaders(decision: BudgetDecision): Record<string, strin
   return headers;
 }
 
-/** Whose budget a request draws on: the signed-in user's, else its IP address's. */
+/** Whose budget a request draws on: the signed-in user's, else its IP address's (an IPv6 /64 as one). */
 export function budgetSubject(viewer: { userId: string } | null, ip: string | null): string {
-  return viewer ? `user:${viewer.userId}` : `ip:${ip ?? 'unknown'}`;
+  return viewer ? `user:${viewer.userId}` : `ip:${ip ? ipLimitKey(ip) : 'unknown'}`;
 }

@@ -1,6 +1,12 @@
 /**
  * The plain HTTP endpoints next to /graphql: liveness, readiness (database and Redis), Prometheus
  * metrics and the JWKS that lets other services verify our access tokens.
+ *
+ * /health: the process answers (liveness; restarting it helps only when this fails).
+ * /ready: it can serve (readiness): 200 while PostgreSQL answers. Without Redis the API keeps
+ * serving reads (caches, limits and fan-out degrade, see platform/redis.ts), so a Redis outage is
+ * `status: "degraded"` with 200 and `foliograph_dependency_up{dependency="redis"} 0`, not a
+ * reason to take every replica out of the load balancer at once.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Db } from './db.js';
@@ -19,13 +25,25 @@ export interface HttpRouteServices {
   tokens: { jwks(): unknown };
 }
 
-export async function httpRoutes(app: FastifyInstance, { services }: { services: HttpRouteServices }): Promise<void> {
+/** The process' shutdown state: while draining (SIGTERM, src/main.ts) it serves but says it is not ready. */
+export interface Lifecycle {
+  draining: boolean;
+}
+
+export async function httpRoutes(
+  app: FastifyInstance,
+  { services, lifecycle }: { services: HttpRouteServices; lifecycle: Lifecycle },
+): Promise<void> {
   app.get('/health', async () => ({ status: 'ok', version: services.version }));
   app.get('/ready', async (_request, reply) => {
+    // Shutting down: the balancer takes the instance out while it still answers.
+    if (lifecycle.draining) return reply.status(503).send({ status: 'draining' });
     // Answers within READY_CHECK_TIMEOUT_MS even when a dependency hangs (frozen, unreachable).
     const [database, cache] = await Promise.all([probe(() => services.db.$queryRaw`SELECT 1`), probe(() => services.redis.ping())]);
-    const ready = database === 'ok' && cache === 'ok';
-    return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', database, redis: cache });
+    services.metrics.dependencyUp.set({ dependency: 'database' }, database === 'ok' ? 1 : 0);
+    services.metrics.dependencyUp.set({ dependency: 'redis' }, cache === 'ok' ? 1 : 0);
+    const status = database !== 'ok' ? 'unavailable' : cache !== 'ok' ? 'degraded' : 'ready';
+    return reply.status(database === 'ok' ? 200 : 503).send({ status, database, redis: cache });
   });
   // /metrics on the API port: open in development; in production only with METRICS_TOKEN, and
   // never when METRICS_PORT serves it on a port of its own (see platform/metrics-server.ts).

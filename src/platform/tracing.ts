@@ -7,10 +7,20 @@
  * diagnostics channel) and BullMQ jobs (BullMQ's telemetry interface, bullmq-otel).
  * The API is ESM, so module-patching instrumentations are not used: each layer is traced where
  * we own the call.
+ *
+ * Sampling follows OTEL_TRACES_SAMPLER / OTEL_TRACES_SAMPLER_ARG (OpenTelemetry's names); the
+ * default keeps a tenth of new traces and every trace whose caller sampled it (a request makes
+ * ~19 spans: tracing all of them costs more than the request). The resource names the service,
+ * its version and the pod (POD_NAME, else HOSTNAME), so a slow trace leads to one process.
  */
 import { SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
+import type { Sampler } from '@opentelemetry/sdk-trace-base';
 import type { Telemetry } from 'bullmq';
 import diagnostics from 'node:diagnostics_channel';
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from './paths.js';
 
 export const TRACER_NAME = 'foliograph';
 
@@ -28,10 +38,40 @@ export function tracingEnabled(): boolean {
 }
 
 /** Starts the tracer provider once per process; null when no endpoint is configured. */
-export async function startTracing(
-  config: { OTEL_EXPORTER_OTLP_ENDPOINT?: string; OTEL_SERVICE_NAME?: string },
-  defaultServiceName: string,
-): Promise<Tracing | null> {
+export interface TracingConfig {
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+  OTEL_SERVICE_NAME?: string;
+  OTEL_TRACES_SAMPLER: SamplerName;
+  OTEL_TRACES_SAMPLER_ARG: number;
+}
+export type SamplerName =
+  'always_on' | 'always_off' | 'traceidratio' | 'parentbased_always_on' | 'parentbased_always_off' | 'parentbased_traceidratio';
+
+/** The sampler OpenTelemetry's environment variables name. */
+export async function createSampler(name: SamplerName, ratio: number): Promise<Sampler> {
+  const { AlwaysOffSampler, AlwaysOnSampler, ParentBasedSampler, TraceIdRatioBasedSampler } = await import('@opentelemetry/sdk-trace-base');
+  const root = name.endsWith('always_on')
+    ? new AlwaysOnSampler()
+    : name.endsWith('always_off')
+      ? new AlwaysOffSampler()
+      : new TraceIdRatioBasedSampler(ratio);
+  return name.startsWith('parentbased_') ? new ParentBasedSampler({ root }) : root;
+}
+
+/** What the trace resource says about this process. */
+export function resourceAttributes(serviceName: string, env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const version = (JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+  const instance = env.POD_NAME || env.HOSTNAME || hostname();
+  return {
+    'service.name': serviceName,
+    'service.version': version,
+    'service.instance.id': instance,
+    'host.name': env.HOSTNAME || hostname(),
+    ...(env.POD_NAME ? { 'k8s.pod.name': env.POD_NAME } : {}),
+  };
+}
+
+export async function startTracing(config: TracingConfig, defaultServiceName: string): Promise<Tracing | null> {
   if (!config.OTEL_EXPORTER_OTLP_ENDPOINT) return null;
   if (active) return active;
   const [
@@ -51,7 +91,8 @@ export async function startTracing(
   ]);
   const exporter = new OTLPTraceExporter({ url: `${config.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/$/, '')}/v1/traces` });
   const provider = new NodeTracerProvider({
-    resource: resourceFromAttributes({ 'service.name': config.OTEL_SERVICE_NAME ?? defaultServiceName }),
+    resource: resourceFromAttributes(resourceAttributes(config.OTEL_SERVICE_NAME ?? defaultServiceName)),
+    sampler: await createSampler(config.OTEL_TRACES_SAMPLER, config.OTEL_TRACES_SAMPLER_ARG),
     spanProcessors: [new BatchSpanProcessor(exporter, { scheduledDelayMillis: 1000 })],
   });
   provider.register();

@@ -37,6 +37,12 @@ interface Listed {
   };
 }
 
+async function verifyEmail(email: string): Promise<void> {
+  const mail = await mailbox.waitFor((m) => m.to.includes(email) && /Confirm your email/.test(m.subject), 15_000);
+  const link = mail.links.find((l) => l.startsWith('https://app.example.test/verify-email?token='))!;
+  ok(await t.gql(`mutation($token: String!) { verifyEmail(token: $token) }`, { token: tokenOf(link) }));
+}
+
 describe('invitePortfolio', () => {
   it('shares at once with an existing account, and answers true either way', async () => {
     const owner = await createTestUser(t);
@@ -65,7 +71,7 @@ describe('invitePortfolio', () => {
     ).toBe(true);
   });
 
-  it('emails an unknown address a 14-day link (token stored hashed) that becomes the share when it registers', async () => {
+  it('emails an unknown address a 14-day link (token stored hashed) that becomes the share once that address is proven', async () => {
     const owner = await createTestUser(t, { name: 'Olivia Owner' });
     const portfolio = await createPortfolio(t, owner, { name: 'Family savings' });
     const email = uniqueEmail('invitee');
@@ -83,13 +89,69 @@ describe('invitePortfolio', () => {
     const listed = ok(await t.gql<Listed>(INVITATIONS, { id: portfolio.id }, { token: owner.token }));
     expect(listed.portfolio.invitations).toEqual([expect.objectContaining({ id: row.id, email, permission: 'VIEW' })]);
 
+    // Registering the address proves nothing: whoever registers it first gets no share …
     const { auth } = await registerUser(t, { email });
+    expect((await t.gql<{ portfolio: unknown }>(ROLE, { id: portfolio.id }, { token: auth.accessToken })).data?.portfolio).toBeNull();
+    expect(ok(await t.gql<Listed>(INVITATIONS, { id: portfolio.id }, { token: owner.token })).portfolio.invitations).toHaveLength(1);
+    // … until the account verifies it (the link reached that inbox).
+    await verifyEmail(email);
     expect(
       ok(await t.gql<{ portfolio: { myRole: string } }>(ROLE, { id: portfolio.id }, { token: auth.accessToken })).portfolio.myRole,
     ).toBe('VIEW');
     const after = ok(await t.gql<Listed>(INVITATIONS, { id: portfolio.id }, { token: owner.token }));
     expect(after.portfolio.invitations).toEqual([]);
     expect(after.portfolio.shares).toEqual([{ user: { email }, permission: 'VIEW' }]);
+  });
+
+  it('an account that registered the invited address but never verified it gets nothing until it proves the address', async () => {
+    const owner = await createTestUser(t);
+    const portfolio = await createPortfolio(t, owner);
+    // The squatter registers the address first, then the owner invites it, as ADMIN.
+    const email = uniqueEmail('cfo');
+    const squatter = await registerUser(t, { email });
+    ok(await t.gql(INVITE, { id: portfolio.id, email, permission: 'ADMIN' }, { token: owner.token }));
+    expect(
+      (await t.gql<{ portfolio: unknown }>(ROLE, { id: portfolio.id }, { token: squatter.auth.accessToken })).data?.portfolio,
+    ).toBeNull();
+    // A direct share to the unverified account is refused too.
+    const shared = await t.gql(
+      `mutation($id: ID!, $email: String!) { sharePortfolio(portfolioId: $id, email: $email, permission: VIEW) { permission } }`,
+      { id: portfolio.id, email },
+      { token: owner.token },
+    );
+    expect(errorCode(shared)).toBe('BAD_USER_INPUT');
+    // The invitation went to the mailbox; its link is the proof.
+    const listed = ok(await t.gql<Listed>(INVITATIONS, { id: portfolio.id }, { token: owner.token }));
+    expect(listed.portfolio.invitations).toEqual([expect.objectContaining({ email, permission: 'ADMIN' })]);
+    expect(listed.portfolio.shares).toEqual([]);
+    const token = tokenOf((await mailbox.waitFor(invitationMail(email), 15_000)).links[0]!);
+    const accepted = await t.gql<{ acceptInvitation: { id: string } }>(
+      `mutation($token: String!) { acceptInvitation(token: $token) { id } }`,
+      { token },
+      { token: squatter.auth.accessToken },
+    );
+    expect(accepted.data?.acceptInvitation.id).toBe(portfolio.id);
+    expect(
+      ok(await t.gql<{ portfolio: { myRole: string } }>(ROLE, { id: portfolio.id }, { token: squatter.auth.accessToken })).portfolio.myRole,
+    ).toBe('ADMIN');
+  });
+
+  it('refuses the addresses registration refuses (one normalisation for both)', async () => {
+    const owner = await createTestUser(t);
+    const portfolio = await createPortfolio(t, owner);
+    for (const email of ['cfö@corp.example', 'cfo@cörp.example', 'not an email', `${'a'.repeat(250)}@example.com`]) {
+      const invited = await t.gql(INVITE, { id: portfolio.id, email, permission: 'VIEW' }, { token: owner.token });
+      const registered = await t.gql(`mutation($input: RegisterInput!) { register(input: $input) { accessToken } }`, {
+        input: { email, password: 'amber-Tractor-58-violin', name: 'X' },
+      });
+      expect([email, errorCode(invited), errorCode(registered)]).toEqual([email, 'BAD_USER_INPUT', 'BAD_USER_INPUT']);
+    }
+    // Case and spaces are normalised the same way on both sides.
+    const email = uniqueEmail('Mixed');
+    ok(await t.gql(INVITE, { id: portfolio.id, email: `  ${email.toUpperCase()} `, permission: 'VIEW' }, { token: owner.token }));
+    expect(ok(await t.gql<Listed>(INVITATIONS, { id: portfolio.id }, { token: owner.token })).portfolio.invitations).toEqual([
+      expect.objectContaining({ email: email.toLowerCase() }),
+    ]);
   });
 
   it('a signed-in user may accept the link; the token works once', async () => {

@@ -1,12 +1,16 @@
 /**
- * Invitations: sharing a portfolio with an email address. An address with an account gets the
- * share at once; another gets a pending invitation (link token stored as its SHA-256, 14 days)
- * that becomes the share when that address registers, or when someone signed in accepts the
- * link. invitePortfolio answers true either way and does comparable work on both paths, so it
- * does not tell which addresses have accounts.
+ * Invitations: sharing a portfolio with an email address. An address whose account has proven
+ * it (emailVerified) gets the share at once; any other gets a pending invitation (link token
+ * stored as its SHA-256, 14 days) that becomes the share only on proof of the address: someone
+ * signed in accepts the link from the mail, or an account with that address verifies it.
+ * Registering the address alone grants nothing (else whoever registers an invited address first
+ * would take the share). invitePortfolio answers true either way, counts against the sharing
+ * limit either way and does comparable work on both paths, so it does not tell which addresses
+ * have accounts.
  */
 import type { FastifyBaseLogger } from 'fastify';
 import {
+  acceptedEmail,
   existingUserContact,
   invitationLink,
   newOpaqueToken,
@@ -24,22 +28,29 @@ import { isUuid } from '../platform/ids.js';
 import { recordActivity, type Actor } from './activity.js';
 
 export const INVITATION_TTL_MS = 14 * 24 * 60 * 60 * 1000;
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export class PortfolioInvitations {
   constructor(
     private readonly deps: { db: Db; config: Pick<Config, 'APP_URL'>; outbox: Pick<EmailOutbox, 'send'>; logger: FastifyBaseLogger },
-    private readonly share: (actor: Actor, portfolioId: string, email: string, permission: Permission) => Promise<unknown>,
+    private readonly sharing: {
+      /** Counts one sharing attempt against the actor's hourly limit (RATE_LIMITED past it). */
+      count: (userId: string) => Promise<void>;
+      /** Shares with the account behind a verified address, already counted. */
+      share: (actor: Actor, portfolioId: string, email: string, permission: Permission) => Promise<unknown>;
+    },
   ) {}
 
   async invite(actor: Actor, portfolioId: string, emailInput: string, permission: Permission): Promise<true> {
-    const email = normalizeEmail(emailInput);
-    if (!EMAIL.test(email) || email.length > 255) throw badInput([{ field: 'email', message: 'must be a valid email address' }]);
+    const email = acceptedEmail(emailInput);
+    if (!email) throw badInput([{ field: 'email', message: 'must be a valid email address' }]);
+    // Before the address is looked up, for every address alike: once the hour's limit is
+    // reached, registered and unknown addresses get the same RATE_LIMITED.
+    await this.sharing.count(actor.userId);
     const { db } = this.deps;
     const existing = await userByEmail(db, email);
-    if (existing) {
+    if (existing?.emailVerified) {
       try {
-        await this.share(actor, portfolioId, email, permission);
+        await this.sharing.share(actor, portfolioId, email, permission);
       } catch (error) {
         // The owner or the inviter themselves: nothing to share, and nothing to reveal.
         if (!(error instanceof AppError && error.code === 'BAD_USER_INPUT')) throw error;
@@ -99,8 +110,8 @@ export class PortfolioInvitations {
     });
   }
 
-  /** Turns every live invitation to this address into a share (called once an account has it). */
-  async claimForNewAccount(userId: string, email: string): Promise<void> {
+  /** Turns every live invitation to this address into a share (called once an account has proven it). */
+  async claimForVerifiedAddress(userId: string, email: string): Promise<void> {
     const { db } = this.deps;
     await db.$transaction(async (tx) => {
       const invitations = await tx.portfolioInvitation.findMany({ where: { email: normalizeEmail(email), expiresAt: { gt: new Date() } } });

@@ -28,7 +28,7 @@ beforeAll(async () => {
   await t.app.services.db.user.update({ where: { id: owner.id }, data: { lastLoginAt: new Date() } });
 });
 
-const ACCOUNT_FIELDS = ['email', 'emailVerified', 'mfaEnabled', 'lastLoginAt'] as const;
+const ACCOUNT_FIELDS = ['email', 'emailVerified', 'mfaEnabled', 'lastLoginAt', 'createdAt'] as const;
 
 const portfolioQuery = (ownerFields: string) => `query ($id: ID!) {
   portfolio(id: $id) { id myRole owner { ${ownerFields} } investments { edges { node { symbol quantity notes } } } }

@@ -4,6 +4,7 @@
  */
 import { encodeBase64 } from '@pothos/core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { buyOfInvestment } from '../ledger/buys.js';
 import { PortfolioActivityDocument, PortfolioDocument, PortfolioOverviewDocument, PortfoliosDocument } from '../../schema/sdk/graphql.js';
 import { errorCode } from '../../test/harness.js';
 import { useTestApp } from '../../test/use-test-app.js';
@@ -156,15 +157,10 @@ describe('statement count (no N+1)', () => {
           ownerId: owner.id,
           name: `P${i}`,
           shares: { create: friends.map((f) => ({ userId: f.id, permission: 'VIEW' as const })) },
-          investments: {
-            create: ['AAPL', 'MSFT', 'VTI'].map((symbol) => ({
-              symbol,
-              name: symbol,
-              type: 'STOCK' as const,
-              quantity: '1.5',
-              purchasePrice: '10',
-              purchaseDate: new Date('2024-01-02T00:00:00Z'),
-            })),
+          transactions: {
+            create: ['AAPL', 'MSFT', 'VTI'].map((symbol) =>
+              buyOfInvestment({ symbol, quantity: '1.5', purchasePrice: '10', purchaseDate: '2024-01-02' }),
+            ),
           },
         },
       });

@@ -4,6 +4,7 @@
  * A mutation that succeeds writes exactly one activity row; a refused one writes none.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { buyOfInvestment } from '../ledger/buys.js';
 import {
   AddInvestmentDocument,
   DeletePortfolioDocument,
@@ -60,21 +61,12 @@ async function fixture(isPublic: boolean): Promise<Fixture> {
           { userId: users.bystander.id, permission: 'VIEW' },
         ],
       },
-      investments: {
-        create: {
-          symbol: 'AAPL',
-          name: 'Apple Inc.',
-          type: 'STOCK',
-          quantity: '1',
-          purchasePrice: '100',
-          purchaseDate: new Date('2024-01-02T00:00:00Z'),
-        },
-      },
+      transactions: { create: buyOfInvestment({ symbol: 'AAPL', quantity: '1', purchasePrice: '100', purchaseDate: '2024-01-02' }) },
       activities: { create: { userId: users.owner.id, action: 'PORTFOLIO_CREATED', ipAddress: FIXTURE_IP, userAgent: 'fixture' } },
     },
-    include: { investments: true },
+    include: { transactions: true },
   });
-  return { portfolioId: portfolio.id, investmentId: portfolio.investments[0]!.id };
+  return { portfolioId: portfolio.id, investmentId: portfolio.transactions[0]!.id };
 }
 
 /** Who plays the actor (anonymous plays with the reader's account but sends no token). */

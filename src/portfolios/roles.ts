@@ -15,7 +15,7 @@
  * |-----------------------------------------------------|-------|-------|------|------|--------|
  * | read details, owner's id and name, myRole, investments |  ✓   |   ✓   |  ✓   |  ✓   |   ✓    |
  * | owner's account fields (email, emailVerified,       |   ✓   |   ✓   |  ✓   |  ✓   |   ✗    |
- * |   mfaEnabled, lastLoginAt)                          |       |       |      |      |        |
+ * |   mfaEnabled, lastLoginAt, createdAt)               |       |       |      |      |        |
  * | Investment.notes                                    |   ✓   |   ✓   |  ✓   |  ✓   |  null  |
  * | Portfolio.shares, Portfolio.activity, export        |   ✓   |   ✓   |  ✓   |  ✓   |   ✗    |
  * | Activity.ipAddress, Activity.userAgent              |   ✓   |   ✓   | null | null |   –    |
@@ -60,7 +60,7 @@ export function roleAtLeast(role: PortfolioRole, atLeast: PortfolioRole): boolea
 export const READ_ROLES = {
   /** Portfolio.shares, Portfolio.activity and exportPortfolio. */
   collaboration: 'VIEW',
-  /** The owner's email, emailVerified, mfaEnabled and lastLoginAt, reached through Portfolio.owner. */
+  /** The owner's email, emailVerified, mfaEnabled, lastLoginAt and createdAt, reached through Portfolio.owner. */
   ownerAccountFields: 'VIEW',
   /** Investment.notes. */
   investmentNotes: 'VIEW',
@@ -197,7 +197,7 @@ export function ownerReachedThrough<T extends object>(ctx: Context, portfolioId:
 
 /**
  * The `accountFields` scope: whether the caller may see a user's account fields (email,
- * emailVerified, mfaEnabled, lastLoginAt). Users reached through a share, the trail or `me` are
+ * emailVerified, mfaEnabled, lastLoginAt, createdAt). Users reached through a share, the trail or `me` are
  * already behind VIEW (or are the caller); an owner reached through Portfolio.owner needs
  * READ_ROLES.ownerAccountFields on that portfolio (a public reader sees the name only).
  */

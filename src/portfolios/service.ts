@@ -199,9 +199,15 @@ export class PortfolioService {
    * existing share (sharing again is how a permission is changed; the same permission again
    * changes nothing and records nothing).
    */
-  async share(actor: Actor, portfolioId: string, emailInput: string, permission: Permission): Promise<PortfolioShare> {
+  async share(
+    actor: Actor,
+    portfolioId: string,
+    emailInput: string,
+    permission: Permission,
+    options: { limitCounted?: boolean } = {},
+  ): Promise<PortfolioShare> {
     const email = normalizeEmail(emailInput);
-    await this.shareLimit.count(actor.userId);
+    if (!options.limitCounted) await this.shareLimit.count(actor.userId);
     const outcome = await missingAsNotFound('Portfolio', () =>
       this.db.$transaction(async (tx) => {
         const role = await PortfolioAccess.lockedRoleOf(tx, actor.userId, portfolioId);
@@ -209,6 +215,10 @@ export class PortfolioService {
         const portfolio = await tx.portfolio.findUniqueOrThrow({ where: { id: portfolioId }, select: { ownerId: true } });
         const user = email ? await userByEmail(tx, email) : null;
         if (!user) throw badInput([{ field: 'email', message: 'No account uses this email address; ask them to sign up first' }]);
+        // A grant keyed by an address goes only to an account that proved it (else whoever
+        // registers someone's address first would get what was meant for them).
+        if (!user.emailVerified)
+          throw badInput([{ field: 'email', message: 'This account has not verified its email address yet; invite it instead' }]);
         if (user.id === actor.userId) throw badInput([{ field: 'email', message: 'You cannot share a portfolio with yourself' }]);
         if (user.id === portfolio.ownerId) throw badInput([{ field: 'email', message: 'This is the owner, who already has full access' }]);
         const existing = await tx.portfolioShare.findUnique({ where: { portfolioId_userId: { portfolioId, userId: user.id } } });
@@ -232,6 +242,11 @@ export class PortfolioService {
     // permission includes VIEW, so nothing that needs a collaborator's role is lost.
     if (outcome.changed) await this.deps.accessChanges.announce([{ portfolioId, userIds: [outcome.share.userId], lost: false }]);
     return outcome.share;
+  }
+
+  /** Counts one sharing attempt of the user's against the hourly limit (invitePortfolio's). */
+  countShareAttempt(userId: string): Promise<void> {
+    return this.shareLimit.count(userId);
   }
 
   async unshare(actor: Actor, portfolioId: string, userId: string): Promise<void> {

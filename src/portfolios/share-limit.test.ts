@@ -44,6 +44,23 @@ describe('sharePortfolio limit', () => {
     expect(errorCode(await share(a, other, theirs.id, friends[1]!.email))).toBeUndefined();
   });
 
+  it('invitePortfolio counts too, for every address, so at the limit it answers the same for registered and unknown ones', async () => {
+    const owner = await createTestUser(a);
+    const known = await createTestUser(a);
+    const portfolio = await createPortfolio(a, owner);
+    const invite = (app: TestApp, email: string) =>
+      app.gql(
+        `mutation($id: ID!, $email: String!) { invitePortfolio(portfolioId: $id, email: $email, permission: VIEW) }`,
+        { id: portfolio.id, email },
+        { token: owner.token },
+      );
+    for (let i = 0; i < 5; i++) expect(errorCode(await invite(i % 2 ? a : b, `unknown-${i}@example.com`))).toBeUndefined();
+    const registered = await invite(a, known.email);
+    const unknown = await invite(b, 'unknown-late@example.com');
+    expect([errorCode(registered), errorCode(unknown)]).toEqual(['RATE_LIMITED', 'RATE_LIMITED']);
+    expect(unknown.errors?.[0]?.message).toBe(registered.errors?.[0]?.message);
+  });
+
   it('0 turns the limit off', async () => {
     const app = await startTestApp({ env: { SHARES_PER_USER_PER_HOUR: '0' } });
     try {

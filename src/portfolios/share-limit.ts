@@ -1,5 +1,5 @@
 /**
- * Sharing limit: at most SHARES_PER_USER_PER_HOUR `sharePortfolio` calls per user in any hour
+ * Sharing limit: at most SHARES_PER_USER_PER_HOUR `sharePortfolio` and `invitePortfolio` calls per user in any hour
  * (0 turns it off), shared by every API instance through Redis. sharePortfolio answers whether
  * an address has an account (the contract's PortfolioShare names the user; invitePortfolio is
  * for addresses without one), so the limit is what keeps that from being a fast way to test

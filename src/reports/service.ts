@@ -73,7 +73,12 @@ export class ReportService {
 
   // ------------------------------------------------------------------------------ snapshots
 
-  /** A portfolio's snapshots from..to (default: the last 365 days), oldest first. */
+  /**
+   * A portfolio's snapshots from..to (default: the last 365 days), oldest first. A snapshot taken
+   * of a ledger that has changed since up to its day (a back-dated record, edit or delete: its
+   * stored fingerprint is not the ledger's now) is taken again first, so no pre-edit value is
+   * served.
+   */
   async snapshots(portfolioId: string, input: { from?: string | null; to?: string | null }) {
     const to = input.to ?? isoDateOf(this.now());
     const from = input.from ?? addDays(to, -365);
@@ -81,12 +86,66 @@ export class ReportService {
     if (from > to) problems.add('from', 'must not be after to');
     if (addDays(from, 366 * 20) < to) problems.add('from', 'the range may span at most 20 years');
     problems.throwIfAny();
-    const rows = await this.deps.db.portfolioSnapshot.findMany({
-      where: { portfolioId, date: { gte: new Date(`${from}T00:00:00Z`), lte: new Date(`${to}T00:00:00Z`) } },
-      orderBy: { date: 'asc' },
-      select: { date: true, value: true, cost: true, currency: true },
-    });
-    return rows;
+    const read = () =>
+      this.deps.db.portfolioSnapshot.findMany({
+        where: { portfolioId, date: { gte: new Date(`${from}T00:00:00Z`), lte: new Date(`${to}T00:00:00Z`) } },
+        orderBy: { date: 'asc' },
+        select: { date: true, value: true, cost: true, currency: true, ledgerFingerprint: true },
+      });
+    const rows = await read();
+    const dates = rows.map((row) => isoDateOf(row.date));
+    const { fingerprints } = await this.deps.analytics.ledgerFingerprintsOfDays(portfolioId, dates);
+    const stale = dates.filter((_, i) => rows[i]!.ledgerFingerprint !== fingerprints[i]);
+    for (const date of stale) {
+      const batch = await this.deps.valuations.holdingsOn(null, 1, date, portfolioId);
+      if (batch.length > 0) await this.writeSnapshots(batch, date, true);
+    }
+    return (stale.length > 0 ? await read() : rows).map(({ ledgerFingerprint: _, ...row }) => row);
+  }
+
+  /**
+   * Stores the day's snapshot of each portfolio of `batch` (its holdings by the day): one
+   * statement for the closes, one for the ledgers' fingerprints, one insert. `replace`: a stored
+   * one is overwritten (a snapshot taken again after a back-dated edit); else it stays.
+   */
+  private async writeSnapshots(batch: HoldingsOnDay[], date: string, replace: boolean): Promise<number> {
+    const ids = batch.map((p) => p.id);
+    // Market's door: the day's stored closes of what the batch holds (one statement; on a cold
+    // database market fetches the missing history first).
+    const closes = await this.deps.market.storedClosesOn(
+      batch.flatMap((p) => p.holdings.map((h) => ({ ownerId: p.ownerId, symbol: h.symbol }))),
+      date,
+    );
+    // The ledger as of the day, fingerprinted for the analytics (they use a snapshot only while
+    // the ledger up to its day is unchanged); stored only when taken at the version the
+    // holdings were read at, so no write came in between.
+    const ledgers = await this.deps.analytics.ledgerFingerprintsOn(ids, date);
+    const fingerprintOf = (p: HoldingsOnDay) => {
+      const ledger = ledgers.get(p.id);
+      return ledger && ledger.version === p.ledgerVersion ? ledger.fingerprint : null;
+    };
+    const held = batch.flatMap((p) =>
+      p.holdings.map((h) => ({ ...h, id: p.id, close: closes.get(ownedKey(p.ownerId, h.symbol)) ?? null })),
+    );
+    // Valuation's rule in numeric arithmetic: quantity × close (a holding without one at its
+    // cost); portfolios holding nothing are worth 0. A portfolio deleted since the batch was
+    // read fails the insert (its foreign key): the job's retry reads the batch again without it.
+    const written = await this.deps.db.$executeRaw`
+      INSERT INTO portfolio_snapshots (portfolio_id, date, value, cost, currency, ledger_fingerprint)
+      SELECT p.id, ${date}::date,
+             coalesce(sum(h.quantity * coalesce(h.close, h.price)), 0),
+             coalesce(sum(h.quantity * h.price), 0),
+             p.currency, p.fingerprint
+      FROM unnest(${ids}::uuid[], ${batch.map((p) => p.baseCurrency)}::text[], ${batch.map(fingerprintOf)}::text[])
+             AS p(id, currency, fingerprint)
+      LEFT JOIN unnest(${held.map((h) => h.id)}::uuid[], ${held.map((h) => h.quantity)}::numeric[],
+                       ${held.map((h) => h.purchasePrice)}::numeric[], ${held.map((h) => h.close)}::numeric[])
+             AS h(portfolio_id, quantity, price, close) ON h.portfolio_id = p.id
+      GROUP BY p.id, p.currency, p.fingerprint
+      ON CONFLICT (portfolio_id, date) DO UPDATE
+        SET value = excluded.value, cost = excluded.cost, currency = excluded.currency, ledger_fingerprint = excluded.ledger_fingerprint
+        WHERE ${replace}::boolean`;
+    return written;
   }
 
   /** Stored values of from..to, exact text, with their ledger fingerprints (the analytics' stored-values source: see AnalyticsService). */
@@ -108,39 +167,7 @@ export class ReportService {
       const batch = await this.deps.valuations.holdingsOn(progress.cursor, batchSize, date);
       const ids = batch.map((p) => p.id);
       if (ids.length === 0) return progress;
-      // Market's door: the day's stored closes of what the batch holds (one statement; on a cold
-      // database market fetches the missing history first).
-      const closes = await this.deps.market.storedClosesOn(
-        batch.flatMap((p) => p.holdings.map((h) => ({ ownerId: p.ownerId, symbol: h.symbol }))),
-        date,
-      );
-      // The ledger as of the day, fingerprinted for the analytics (they use a snapshot only while
-      // the ledger up to its day is unchanged); stored only when taken at the version the
-      // holdings were read at, so no write came in between.
-      const ledgers = await this.deps.analytics.ledgerFingerprintsOn(ids, date);
-      const fingerprintOf = (p: HoldingsOnDay) => {
-        const ledger = ledgers.get(p.id);
-        return ledger && ledger.version === p.ledgerVersion ? ledger.fingerprint : null;
-      };
-      const held = batch.flatMap((p) =>
-        p.holdings.map((h) => ({ ...h, id: p.id, close: closes.get(ownedKey(p.ownerId, h.symbol)) ?? null })),
-      );
-      // Valuation's rule in numeric arithmetic: quantity × close (a holding without one at its
-      // cost); portfolios holding nothing are worth 0. A portfolio deleted since the batch was
-      // read fails the insert (its foreign key): the job's retry reads the batch again without it.
-      const written = await this.deps.db.$executeRaw`
-        INSERT INTO portfolio_snapshots (portfolio_id, date, value, cost, currency, ledger_fingerprint)
-        SELECT p.id, ${date}::date,
-               coalesce(sum(h.quantity * coalesce(h.close, h.price)), 0),
-               coalesce(sum(h.quantity * h.price), 0),
-               p.currency, p.fingerprint
-        FROM unnest(${ids}::uuid[], ${batch.map((p) => p.baseCurrency)}::text[], ${batch.map(fingerprintOf)}::text[])
-               AS p(id, currency, fingerprint)
-        LEFT JOIN unnest(${held.map((h) => h.id)}::uuid[], ${held.map((h) => h.quantity)}::numeric[],
-                         ${held.map((h) => h.purchasePrice)}::numeric[], ${held.map((h) => h.close)}::numeric[])
-               AS h(portfolio_id, quantity, price, close) ON h.portfolio_id = p.id
-        GROUP BY p.id, p.currency, p.fingerprint
-        ON CONFLICT (portfolio_id, date) DO NOTHING`;
+      const written = await this.writeSnapshots(batch, date, false);
       progress.cursor = ids[ids.length - 1]!;
       progress.portfolios += ids.length;
       progress.written += written;

@@ -82,7 +82,7 @@ describe('suggestTaxLots (the rule)', () => {
       currency: 'EUR',
     });
     expect(long!.reason).toBe(
-      '1 AAA bought 2025-01-02 are 200.00 EUR below cost (20.0 % of its cost), a long-term loss if sold today; no other BUY of AAA from 2026-05-16 to 2026-07-15, so selling now is no wash sale.',
+      '1 AAA bought 2025-01-02 are 200.00 EUR below cost (20.0 % of its cost), a long-term loss if sold today; no other BUY of AAA from 2026-05-16 to 2026-07-15, so selling now is no wash sale as far as this portfolio shows (purchases in your other portfolios and accounts are not checked).',
     );
   });
 

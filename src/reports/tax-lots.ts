@@ -75,7 +75,7 @@ export function suggestTaxLots(input: {
       currency: input.currency,
       reason:
         `${lot.quantity.toFixed()} ${lot.symbol} bought ${lot.openedOn} are ${loss.toFixed(2)} ${input.currency} below cost${percent}, ` +
-        `a ${term}; no other BUY of ${lot.symbol} from ${windowFrom} to ${windowTo}, so selling now is no wash sale.`,
+        `a ${term}; no other BUY of ${lot.symbol} from ${windowFrom} to ${windowTo}, so selling now is no wash sale as far as this portfolio shows (purchases in your other portfolios and accounts are not checked).`,
     });
   }
   return suggestions.sort((a, b) => b.unrealizedLoss.comparedTo(a.unrealizedLoss) || (a.lotId < b.lotId ? -1 : 1));

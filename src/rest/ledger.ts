@@ -34,6 +34,17 @@ export const TRANSACTION_ROUTES: RouteSpec[] = [
     cost: COST.write,
   },
   {
+    method: 'POST',
+    path: '/portfolios/:id/transactions/import',
+    area: 'transactions',
+    summary:
+      "Add a broker's (or our own) transaction file (`{ data, format, dryRun }`, format AUTO tells them apart); rows already imported are skipped",
+    document: `mutation($id: ID!, $input: ImportTransactionsInput!) { importTransactions(portfolioId: $id, input: $input) { format added skipped transactions { ${TRANSACTION} externalId } } }`,
+    body: 'input',
+    result: ['importTransactions'],
+    cost: COST.write,
+  },
+  {
     method: 'PUT',
     path: '/portfolios/:id/transactions/:transactionId',
     area: 'transactions',

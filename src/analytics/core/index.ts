@@ -6,7 +6,7 @@
 export { dayNumber, calendarDaysBetween } from './dates.js';
 export type { DateRange } from './dates.js';
 export { TRADING_DAYS_PER_YEAR, mean, sampleStd, sampleVariance, sampleCovariance, quantile } from './stats.js';
-export { buildPriceTable, dayRange, closesOf } from './prices.js';
+export { buildPriceTable, dayRange, closesOf, withDates } from './prices.js';
 export type { PriceTable, PricePoint, DayRange } from './prices.js';
 export { buildValuationSeries } from './valuation.js';
 export type { HoldingLot, ValuationSeries } from './valuation.js';

@@ -7,7 +7,8 @@
  * and the day's flows. Which lots a SELL closes does not change any value, so there is no lot
  * matching (that, and the exact decimals, are the ledger's own: src/ledger/core).
  *
- * Flows (F_t = inflows − outflows of the day, in base currency at each transaction's own rate):
+ * External flows (in base currency at each transaction's own rate; positive: money put in, an
+ * inflow I_t; negative: money taken out, an outflow O_t):
  * - a cash portfolio (the ledger has any DEPOSIT or WITHDRAWAL) is worth its holdings plus its
  *   cash, and only DEPOSIT (+amount), WITHDRAWAL (−amount), TRANSFER_IN (+amount) and
  *   TRANSFER_OUT (−amount) cross its boundary; fees on them, and everything else, happen inside;
@@ -19,19 +20,21 @@
 import type { DateRange } from './dates.js';
 import { closesOf, dayRange, type PriceTable } from './prices.js';
 
-/** Daily portfolio valuation; values and flows are indexed like dates. */
+/** Daily portfolio valuation; values, inflows and outflows are indexed like dates. */
 export interface ValuationSeries {
-  /** Valued days, ascending. */
+  /** Valued days, ascending: every day a held symbol has a close, and every day with a transaction. */
   dates: string[];
-  /** V_t: Σ quantity × close of the lots held on day t. */
+  /** V_t: what is held at the end of day t (holdings at their last close, plus cash when tracked). */
   values: Float64Array;
-  /** F_t: Σ cost of the purchases that count on day t. */
-  flows: Float64Array;
+  /** I_t: external money put in on day t (counted at the start of the day), ≥ 0. */
+  inflows: Float64Array;
+  /** O_t: external money taken out on day t (counted at its end), ≥ 0. */
+  outflows: Float64Array;
   /**
-   * Value on dates[0] of the lots bought before range.from (held at the start, so not flows):
-   * the opening investment for a money-weighted return over the range.
+   * V before dates[0]: what was held at the end of the day before the range (transactions dated
+   * before range.from, at their last closes before it); 0 when nothing was.
    */
-  openingValue: number;
+  startValue: number;
 }
 
 export type LedgerEventType =
@@ -193,39 +196,52 @@ function apply(holdings: Holdings, event: LedgerEvent, cashPortfolio: boolean, n
   }
 }
 
+/** The rate on table day `day` (the table's first when the day precedes it); 1 without rates. */
+function rateOn(rates: Float64Array | undefined, day: number): number {
+  if (!rates || rates.length === 0) return 1;
+  return rates[Math.min(Math.max(day, 0), rates.length - 1)] as number;
+}
+
 /** Σ quantity × close × rate of the day (a symbol without a close yet at its cost), plus cash. */
 function valueOn(holdings: Holdings, day: number, fx: ReadonlyMap<string, Float64Array>): number {
   let value = 0;
   for (const state of holdings.symbols.values()) {
     if (state.quantity === 0) continue;
     if (Number.isNaN(state.close)) value += state.costValue;
-    else value += state.quantity * state.close * (state.rates ? (state.rates[day] as number) : 1);
+    else value += state.quantity * state.close * (state.rates ? rateOn(state.rates, day) : 1);
   }
-  for (const [currency, amount] of holdings.cash) {
-    const rates = fx.get(currency);
-    value += amount * (rates ? (rates[day] as number) : 1);
-  }
+  for (const [currency, amount] of holdings.cash) value += amount * rateOn(fx.get(currency), day);
   return value;
 }
 
 /**
- * The daily valuation of the ledger over `range`, as buildValuationSeries gives it for lots:
+ * A close that can value a holding: a positive number. A close of 0 (or below) is taken as no
+ * price that day, so the holding keeps its last positive close: a single 0 typed for a missing
+ * price must not turn the chained return into −100 % for ever (nothing can be bought at 0).
+ */
+const isClose = (close: number) => close > 0;
+
+/**
+ * The daily valuation of the ledger over `range` (shared/contract/README.md, "Analytics
+ * conventions"):
  *
- * - Valuation days: the days of the range on which a symbol the ledger holds by range.to has a
- *   close, from the first day with a transaction (or the range's first, when transactions
- *   precede it). V_t is in base currency: each symbol at its close (carried forward, also from
- *   before the range) × the day's rate of its currency, plus cash at the day's rates when
- *   tracked; before a symbol's first close ever, what is held of it counts at its cost.
- * - Transactions dated in the range are flows on the first valuation day on or after their date
- *   (a weekend trade counts on Monday); those before the range make the opening position, whose
- *   value on the first valuation day is `openingValue`; those after the last valuation day are
- *   left out.
+ * - Valued days: from the first day with a transaction (or the range's first, when transactions
+ *   precede it), every day of the range on which a symbol the ledger holds by range.to has a
+ *   close, and every day with a transaction other than a split (a Saturday deposit is
+ *   Saturday's), whether or not the price table has that date. V_t is in base currency: each
+ *   symbol at its last close on or before t × the rate of its currency on the last table day on
+ *   or before t (the service puts every transaction date in the table, so that is t's own rate),
+ *   plus cash when tracked; before a symbol's first close ever, what is held of it counts at its
+ *   cost.
+ * - Each transaction is a flow of its own date: I_t sums the positive external flows (money
+ *   put in), O_t the negative ones (money taken out), as amounts ≥ 0.
+ * - startValue: what the transactions dated before range.from hold, at their last closes before
+ *   it (V_{t−1} of the range's first day).
  */
 export function buildLedgerValuationSeries(input: LedgerValuationInput): ValuationSeries & { positions: Positions } {
   const { events, prices, range, priceCurrency, fx } = input;
   const cashPortfolio = tracksCash(events);
   const { start, end } = dayRange(prices, range);
-  const dayCount = Math.max(end - start, 0);
 
   const newSymbol = (symbol: string): SymbolState => {
     const currency = priceCurrency.get(symbol);
@@ -239,62 +255,74 @@ export function buildLedgerValuationSeries(input: LedgerValuationInput): Valuati
     };
   };
   const holdings: Holdings = { symbols: new Map(), cash: new Map() };
-  // The days a held symbol trades: every symbol the ledger opens by range.to.
-  const traded = new Uint8Array(dayCount);
+  // The table days a held symbol trades: every symbol the ledger opens by range.to.
+  const traded = new Uint8Array(Math.max(end - start, 0));
   const seen = new Set<string>();
   for (const event of events) {
     if (event.date > range.to || event.symbol === null || !opensPosition(event.type) || seen.has(event.symbol)) continue;
     seen.add(event.symbol);
     const closes = closesOf(prices, event.symbol);
-    if (closes) for (let day = 0; day < dayCount; day++) if (!Number.isNaN(closes[start + day] as number)) traded[day] = 1;
+    if (closes) for (let day = start; day < end; day++) if (isClose(closes[day] as number)) traded[day - start] = 1;
   }
 
   let next = 0;
   while (next < events.length && (events[next] as LedgerEvent).date < range.from)
     apply(holdings, events[next++]!, cashPortfolio, newSymbol);
   for (const state of holdings.symbols.values()) carryForward(state, start - 1);
-  const opening: Holdings = {
-    symbols: new Map([...holdings.symbols].map(([symbol, state]) => [symbol, { ...state }])),
-    cash: new Map(holdings.cash),
-  };
+  const startValue = next > 0 ? valueOn(holdings, start - 1, fx) : 0;
   let started = next > 0;
 
   const dates: string[] = [];
   const values: number[] = [];
-  const flows: number[] = [];
-  let openingValue = 0;
-  let pendingFlow = 0;
-  for (let day = 0; day < dayCount; day++) {
-    const tableDay = start + day;
-    const date = prices.dates[tableDay] as string;
-    // Closes first: a trade on a day without a close waits for the next one (as carried forward).
-    for (const state of holdings.symbols.values()) {
-      const close = state.closes ? (state.closes[tableDay] as number) : Number.NaN;
-      if (!Number.isNaN(close)) state.close = close;
+  const inflows: number[] = [];
+  const outflows: number[] = [];
+  let day = start; // next table day to visit
+  for (;;) {
+    // The next date to visit: the next table day or the next transaction's date, whichever is first.
+    const tableDate = day < end ? (prices.dates[day] as string) : undefined;
+    const eventDate =
+      next < events.length && (events[next] as LedgerEvent).date <= range.to ? (events[next] as LedgerEvent).date : undefined;
+    if (tableDate === undefined && eventDate === undefined) break;
+    const onTable = tableDate !== undefined && (eventDate === undefined || tableDate <= eventDate);
+    const date = onTable ? (tableDate as string) : (eventDate as string);
+    const tableDay = onTable ? day++ : day - 1; // the last table day on or before `date`
+    if (onTable) {
+      // Closes first: a trade that day counts from the price paid to that close.
+      for (const state of holdings.symbols.values()) {
+        const close = state.closes ? (state.closes[tableDay] as number) : Number.NaN;
+        if (isClose(close)) state.close = close;
+      }
     }
-    while (next < events.length && (events[next] as LedgerEvent).date <= date) {
+    let inflow = 0;
+    let outflow = 0;
+    let transacted = false;
+    while (next < events.length && (events[next] as LedgerEvent).date === date) {
       const event = events[next++]!;
       const fresh = event.symbol !== null && !holdings.symbols.has(event.symbol);
       apply(holdings, event, cashPortfolio, newSymbol);
       if (fresh && event.symbol !== null) carryForward(holdings.symbols.get(event.symbol), tableDay);
-      pendingFlow += externalFlow(event, cashPortfolio);
+      const flow = externalFlow(event, cashPortfolio);
+      if (flow > 0) inflow += flow;
+      else outflow -= flow;
+      if (event.type !== 'SPLIT' || flow !== 0) transacted = true;
       started = true;
     }
-    if (!started || !traded[day]) continue;
-    if (dates.length === 0) {
-      for (const state of opening.symbols.values()) state.close = lastCloseOnOrBefore(state.closes, tableDay);
-      openingValue = valueOn(opening, tableDay, fx);
-    }
+    if (!started || !(transacted || (onTable && traded[tableDay - start]))) continue;
     dates.push(date);
     values.push(valueOn(holdings, tableDay, fx));
-    flows.push(pendingFlow);
-    pendingFlow = 0;
+    inflows.push(inflow);
+    outflows.push(outflow);
   }
-  // The position at range.to (trades after the last valuation day included).
-  while (next < events.length && (events[next] as LedgerEvent).date <= range.to) apply(holdings, events[next++]!, cashPortfolio, newSymbol);
   const positions: Positions = new Map();
   for (const state of holdings.symbols.values()) if (state.quantity > 0) positions.set(state.symbol, state.quantity);
-  return { dates, values: Float64Array.from(values), flows: Float64Array.from(flows), openingValue, positions };
+  return {
+    dates,
+    values: Float64Array.from(values),
+    inflows: Float64Array.from(inflows),
+    outflows: Float64Array.from(outflows),
+    startValue,
+    positions,
+  };
 }
 
 /** A symbol first held on table day `day`: its last close on or before that day. */
@@ -302,9 +330,9 @@ function carryForward(state: SymbolState | undefined, day: number): void {
   if (state && Number.isNaN(state.close)) state.close = lastCloseOnOrBefore(state.closes, day);
 }
 
-/** The last close on or before table day `day`; NaN when there is none. */
+/** The last positive close on or before table day `day`; NaN when there is none. */
 function lastCloseOnOrBefore(closes: Float64Array | undefined, day: number): number {
   if (!closes) return Number.NaN;
-  for (let d = Math.min(day, closes.length - 1); d >= 0; d--) if (!Number.isNaN(closes[d] as number)) return closes[d] as number;
+  for (let d = Math.min(day, closes.length - 1); d >= 0; d--) if (isClose(closes[d] as number)) return closes[d] as number;
   return Number.NaN;
 }

@@ -42,7 +42,7 @@ describe('buildLedgerValuationSeries', () => {
       fx: new Map(),
     });
     expect(Array.from(series.values)).toEqual([300, 310, 315, 330]);
-    expect(Array.from(series.flows)).toEqual([300, 0, 0, 0]);
+    expect(Array.from(series.inflows)).toEqual([300, 0, 0, 0]);
     expect(series.positions).toEqual(new Map([['XYZ', 30]]));
   });
 
@@ -55,7 +55,8 @@ describe('buildLedgerValuationSeries', () => {
     const series = buildLedgerValuationSeries({ events, prices, range, priceCurrency: new Map(), fx: new Map() });
     // Cash 100, then 95 after the fee; the XYZ held at its closes.
     expect(Array.from(series.values)).toEqual([100, 95 + 310, 95 + 105, 95 + 66]);
-    expect(Array.from(series.flows)).toEqual([100, 310, 0, -44]);
+    expect(Array.from(series.inflows)).toEqual([100, 310, 0, 0]);
+    expect(Array.from(series.outflows)).toEqual([0, 0, 0, 44]);
     // Without deposits the transfer-in's fee is money put in too.
     expect(externalFlow(events[1]!, false)).toBe(315);
   });
@@ -76,7 +77,7 @@ describe('buildLedgerValuationSeries', () => {
     const expected = [(100 + 300) * 1.1, (100 + 310) * 1.2, (100 + 105) * 1.0, (100 + 110) * 1.3];
     series.values.forEach((value, i) => expect(value).toBeCloseTo(expected[i]!, 12));
     // The deposit at its own rate; the buy moves cash inside.
-    expect(series.flows[0]).toBeCloseTo(440, 12);
-    expect(Array.from(series.flows.subarray(1))).toEqual([0, 0, 0]);
+    expect(series.inflows[0]).toBeCloseTo(440, 12);
+    expect(Array.from(series.inflows.subarray(1))).toEqual([0, 0, 0]);
   });
 });

@@ -104,3 +104,22 @@ function mergeDates(dates: string[], points: readonly PricePoint[]): string[] {
   }
   return merged;
 }
+
+/**
+ * The table with `extra` dates added (ascending ISO dates; those it has already are skipped),
+ * every symbol without a close on them: so a valuation can take each transaction date's own FX
+ * rate (the rates are given per table date). Returns `table` itself when nothing is added.
+ */
+export function withDates(table: PriceTable, extra: readonly string[]): PriceTable {
+  const dates = mergeDates(
+    table.dates,
+    extra.map((date) => ({ date, close: Number.NaN })),
+  );
+  if (dates === table.dates) return table;
+  const closes = table.closes.map((column) => {
+    const wider = new Float64Array(dates.length).fill(Number.NaN);
+    for (let day = 0, old = 0; old < column.length; day++) if (dates[day] === table.dates[old]) wider[day] = column[old++] as number;
+    return wider;
+  });
+  return { dates, columns: table.columns, closes };
+}

@@ -9,19 +9,24 @@ export interface ReturnSeries {
 }
 
 /**
- * Flow-adjusted daily returns of a valuation: r_t = (V_t − F_t) / V_{t−1} − 1 for t ≥ 1.
- * A day whose previous value is not positive (nothing held yet, or everything worth 0) has no
- * return and is left out: there is no base to measure it against.
+ * Daily returns of a valuation, Portfolio Performance's true time-weighted convention: inflows
+ * count at the start of the day, outflows at its end, r_t = (V_t + O_t) / (V_{t−1} + I_t) − 1,
+ * V_{t−1} being the previous valued day's value (series.startValue for the first). So the first
+ * day of a purchase counts from the price paid plus fee to that day's close. A day whose
+ * V_{t−1} + I_t is not positive (nothing held, nothing put in) has no return and is left out.
  */
 export function portfolioReturns(series: ValuationSeries): ReturnSeries {
-  const { values, flows } = series;
-  const returns = new Float64Array(Math.max(values.length - 1, 0));
+  const { values, inflows, outflows } = series;
+  const returns = new Float64Array(values.length);
   const dates = new Array<string>(returns.length);
   let count = 0;
-  for (let t = 1; t < values.length; t++) {
-    const previous = values[t - 1] as number;
-    if (!(previous > 0)) continue;
-    returns[count] = ((values[t] as number) - (flows[t] as number)) / previous - 1;
+  let previous = series.startValue;
+  for (let t = 0; t < values.length; t++) {
+    const base = previous + (inflows[t] as number);
+    const value = values[t] as number;
+    previous = value;
+    if (!(base > 0)) continue;
+    returns[count] = (value + (outflows[t] as number)) / base - 1;
     dates[count++] = series.dates[t] as string;
   }
   return trimmed(dates, returns, count);
@@ -98,15 +103,16 @@ export function timeWeightedReturn(returns: ArrayLike<number>): number | null {
 }
 
 /**
- * Cumulative time-weighted return at each valued day of `series` (first day 0): the TWR from
- * dates[0] to that day. A day without a return (see portfolioReturns) keeps the previous figure.
+ * Cumulative time-weighted return at each valued day of `series`: the TWR from the start of the
+ * range to the end of that day (the first day's own return included). A day without a return
+ * (see portfolioReturns) keeps the previous figure.
  */
 export function cumulativeReturns(series: ValuationSeries): Float64Array {
   const { dates, returns } = portfolioReturns(series);
   const cumulative = new Float64Array(series.dates.length);
   let growth = 1;
   let next = 0; // next return to apply; its date is one of series.dates, in order
-  for (let day = 1; day < series.dates.length; day++) {
+  for (let day = 0; day < series.dates.length; day++) {
     if (next < dates.length && dates[next] === series.dates[day]) growth *= 1 + (returns[next++] as number);
     cumulative[day] = growth - 1;
   }

@@ -16,16 +16,11 @@ export interface HoldingLot {
 
 /**
  * The daily valuation of `lots` (purchases only) over `range`: the ledger valuation
- * (./ledger-valuation.ts) of a BUY per lot, in one currency. So:
- *
- * - Valuation days: the dates in [from, to] on which any symbol of a lot bought by `to` has a
- *   close, from the first day on which a lot is held.
- * - A lot is held on day t when purchaseDate ≤ t. Without a close that day it uses its symbol's
- *   last close (carried forward, also from before `from`); before its symbol's first close ever,
- *   it is worth its purchase price (cost), the only price known for it.
- * - A purchase dated in [from, to] is a flow on the first valuation day on or after its date (so a
- *   weekend purchase counts on Monday); lots bought before `from` are part of `openingValue`;
- *   lots dated after the last valuation day are left out.
+ * (./ledger-valuation.ts) of a BUY per lot, in one currency. So the valued days are the days in
+ * [from, to] on which a symbol of a lot bought by `to` has a close and every purchase date in the
+ * range; a lot is held from its purchase date, at its symbol's last close (its purchase price
+ * before any close); a purchase in the range is an inflow of its own date, lots bought before
+ * `from` make `startValue`.
  */
 export function buildValuationSeries(lots: readonly HoldingLot[], prices: PriceTable, range: DateRange): ValuationSeries {
   const events = lots
@@ -43,12 +38,12 @@ export function buildValuationSeries(lots: readonly HoldingLot[], prices: PriceT
       fxRate: 1,
       splitRatio: 1,
     }));
-  const { dates, values, flows, openingValue } = buildLedgerValuationSeries({
+  const { dates, values, inflows, outflows, startValue } = buildLedgerValuationSeries({
     events,
     prices,
     range,
     priceCurrency: new Map(),
     fx: new Map(),
   });
-  return { dates, values, flows, openingValue };
+  return { dates, values, inflows, outflows, startValue };
 }

@@ -24,8 +24,9 @@ function expectAllClose(actual: ArrayLike<number>, expected: readonly number[]):
 const points = (closes: Record<string, number>): PricePoint[] => Object.entries(closes).map(([date, close]) => ({ date, close }));
 
 /**
- * The case of bench/analytics_reference.py ("valuation"), computed there with pandas: a table of
- * closes, reindexed on the valuation days, forward-filled, purchase price before a first close.
+ * The case of bench/analytics_reference.py ("valuation"), computed there with numpy: closes
+ * carried forward onto the valued days (every close and every purchase date), purchase price
+ * before a first close.
  */
 const rows = new Map<string, PricePoint[]>([
   [
@@ -49,7 +50,7 @@ const lots: HoldingLot[] = [
   { symbol: 'AAA', quantity: 100, purchaseDate: '2023-12-15', purchasePrice: 9 }, // before the range
   { symbol: 'BBB', quantity: 10, purchaseDate: '2023-12-20', purchasePrice: 45 }, // before the range
   { symbol: 'AAA', quantity: 50, purchaseDate: '2024-01-04', purchasePrice: 10 }, // mid-range purchase
-  { symbol: 'BBB', quantity: 20, purchaseDate: '2024-01-06', purchasePrice: 52 }, // a Saturday: counts on Monday
+  { symbol: 'BBB', quantity: 20, purchaseDate: '2024-01-06', purchasePrice: 52 }, // a Saturday: a valued day of its own
   { symbol: 'CCC', quantity: 30, purchaseDate: '2024-01-03', purchasePrice: 20 }, // before its first close
 ];
 const range = { from: '2024-01-02', to: '2024-01-10' };
@@ -57,14 +58,25 @@ const prices = buildPriceTable(rows);
 const series = buildValuationSeries(lots, prices, range);
 
 describe('buildValuationSeries', () => {
-  it('values every day any held symbol traded, carrying closes forward (pandas reference)', () => {
-    expect(series.dates).toEqual(['2024-01-02', '2024-01-03', '2024-01-04', '2024-01-05', '2024-01-08', '2024-01-09', '2024-01-10']);
-    expectAllClose(series.values, [1500, 2140, 2620, 2760, 3825, 3840, 3975]);
+  it('values every day a held symbol traded and every purchase day, carrying closes forward (numpy reference)', () => {
+    expect(series.dates).toEqual([
+      '2024-01-02',
+      '2024-01-03',
+      '2024-01-04',
+      '2024-01-05',
+      '2024-01-06',
+      '2024-01-08',
+      '2024-01-09',
+      '2024-01-10',
+    ]);
+    expectAllClose(series.values, [1500, 2140, 2620, 2760, 3780, 3825, 3840, 3975]);
   });
 
-  it('counts each purchase cost as a flow on its first valuation day, and the earlier lots as opening value', () => {
-    expectAllClose(series.flows, [0, 600, 500, 0, 1040, 0, 0]);
-    expect(series.openingValue).toBeCloseTo(1500, 10);
+  it('counts each purchase cost as an inflow of its own date, and the earlier lots as the start value', () => {
+    expectAllClose(series.inflows, [0, 600, 500, 0, 1040, 0, 0, 0]);
+    expectAllClose(series.outflows, [0, 0, 0, 0, 0, 0, 0, 0]);
+    // 100 AAA at cost (no close before the range) and 10 BBB at 2023-12-29's 49.
+    expect(series.startValue).toBeCloseTo(1390, 10);
   });
 
   it('starts at the first day a lot is held, and leaves out lots bought after the range', () => {
@@ -78,8 +90,8 @@ describe('buildValuationSeries', () => {
     );
     expect(later.dates).toEqual(['2024-01-05', '2024-01-08', '2024-01-09', '2024-01-10']);
     expectAllClose(later.values, [21.6, 22, 21.4, 22.6]);
-    expectAllClose(later.flows, [21.6, 0, 0, 0]);
-    expect(later.openingValue).toBe(0);
+    expectAllClose(later.inflows, [21.6, 0, 0, 0]);
+    expect(later.startValue).toBe(0);
   });
 
   it('values a symbol without any price at its cost', () => {
@@ -91,9 +103,11 @@ describe('buildValuationSeries', () => {
     expectAllClose(unpriced.values, [1021, 1071, 1041, 1101, 1121, 1091, 1151]);
   });
 
-  it('ignores days on which only symbols not held trade; a purchase on such a day counts on the next', () => {
-    // BENCH trades on Saturday 01-06, the day of the BBB purchase: same series as without it.
-    const withBenchmark = buildPriceTable(new Map([...rows, ['BENCH', points({ '2024-01-02': 1, '2024-01-06': 1.1, '2024-01-10': 1.2 })]]));
+  it('ignores days on which only symbols not held trade', () => {
+    // BENCH trades on Saturday 01-06 (the day of the BBB purchase) and Sunday 01-07: same series as without it.
+    const withBenchmark = buildPriceTable(
+      new Map([...rows, ['BENCH', points({ '2024-01-02': 1, '2024-01-06': 1.1, '2024-01-07': 1.15, '2024-01-10': 1.2 })]]),
+    );
     expect(withBenchmark.dates).toContain('2024-01-06');
     expect(buildValuationSeries(lots, withBenchmark, range)).toEqual(series);
   });
@@ -108,44 +122,54 @@ describe('buildValuationSeries', () => {
 describe('returns and performance of the valuation', () => {
   const returns = portfolioReturns(series);
 
-  it('r_t = (V_t − F_t) / V_{t−1} − 1 (pandas reference)', () => {
-    expect(returns.dates).toEqual(series.dates.slice(1));
+  it('r_t = (V_t + O_t) / (V_{t−1} + I_t) − 1, the first day from the start value (numpy reference)', () => {
+    expect(returns.dates).toEqual(series.dates);
     expectAllClose(
       returns.returns,
-      [0.026666666666666616, -0.009345794392523366, 0.05343511450381677, 0.009057971014492683, 0.0039215686274509665, 0.03515625],
+      [
+        0.07913669064748197, 0.01904761904761898, -0.007575757575757569, 0.05343511450381677, -0.0052631578947368585, 0.011904761904761862,
+        0.0039215686274509665, 0.03515625,
+      ],
     );
   });
 
-  it('time-weighted return leaves the purchases out (V_last / V_0 − 1 would be 165 %)', () => {
-    expectAllClose([timeWeightedReturn(returns.returns) as number], [0.12352088803465056]);
+  it('time-weighted return leaves the purchases out (V_last / V_start − 1 would be 186 %)', () => {
+    expectAllClose([timeWeightedReturn(returns.returns) as number], [0.20262334220115363]);
     expectAllClose(
       cumulativeReturns(series),
-      [0, 0.026666666666666616, 0.017071651090342588, 0.071418991224941, 0.08112387339183358, 0.08536357485611523, 0.12352088803465056],
+      [
+        0.07913669064748197, 0.09969167523124356, 0.09136067769161293, 0.1496776604690273, 0.14362672541392718, 0.15724132928790246,
+        0.16177953057922756, 0.20262334220115363,
+      ],
     );
   });
 
   it('annualizes over calendar days, and money-weighted return matches a bisection in Python', () => {
     const days = calendarDaysBetween(series.dates[0] as string, series.dates[series.dates.length - 1] as string);
     expect(days).toBe(8);
-    expectAllClose([annualizedReturn(timeWeightedReturn(returns.returns), days) as number], [202.12576633879638]);
-    expectAllClose([moneyWeightedReturn(series) as number], [232.4283304135273]);
+    expectAllClose([annualizedReturn(timeWeightedReturn(returns.returns), days) as number], [4527.0824127919295]);
+    expectAllClose([moneyWeightedReturn(series) as number], [876.8420207492916]);
   });
 
   it('risk figures of these returns match numpy', () => {
-    expectAllClose([volatility(returns.returns) as number], [0.3641653727761966]);
-    expectAllClose([sharpeRatio(returns.returns) as number], [13.712052223880052]);
-    expectAllClose([maxDrawdown(returns.returns) as number], [0.009345794392523366]);
+    expectAllClose([volatility(returns.returns) as number], [0.4821567374994124]);
+    expectAllClose([sharpeRatio(returns.returns) as number], [12.397498254843578]);
+    expectAllClose([maxDrawdown(returns.returns) as number], [0.007575757575757569]);
   });
 
-  it('one day of data has no return: TWR, annualized and money-weighted return are null', () => {
+  it('one day of data is one return, from the evening before; MWR needs two dates', () => {
     const oneDay = buildValuationSeries(lots, prices, { from: '2024-01-03', to: '2024-01-03' });
     expect(oneDay.dates).toEqual(['2024-01-03']);
-    const none = portfolioReturns(oneDay);
-    expect(none.returns.length).toBe(0);
-    expect(timeWeightedReturn(none.returns)).toBeNull();
-    expect(annualizedReturn(timeWeightedReturn(none.returns), 0)).toBeNull();
+    const one = portfolioReturns(oneDay);
+    // 100 AAA at 10 and 10 BBB at 50 the evening before; 600 of CCC bought that day.
+    expectAllClose(one.returns, [2140 / (1500 + 600) - 1]);
+    expect(annualizedReturn(timeWeightedReturn(one.returns), 0)).toBeNull();
     expect(moneyWeightedReturn(oneDay)).toBeNull();
-    expect(Array.from(cumulativeReturns(oneDay))).toEqual([0]);
+  });
+
+  it('a first purchase counts from the price paid: nothing held before, the cost is the base', () => {
+    const first = buildValuationSeries([{ symbol: 'AAA', quantity: 10, purchaseDate: '2024-01-03', purchasePrice: 10 }], prices, range);
+    expectAllClose(portfolioReturns(first).returns.subarray(0, 1), [10.5 / 10 - 1]);
   });
 
   it('annualizedReturn is null for 0 calendar days or a total below −100 %', () => {

@@ -95,19 +95,23 @@ function findBracket(npv: (g: number) => number): [number, number] | null {
 }
 
 /**
- * Money-weighted return (annual XIRR) of a valuation over its range: the opening value and every
- * purchase are money in (negative) on their valuation day, the last value is money out.
+ * Money-weighted return (annual XIRR, actual/365) of a valuation over its range, every flow on its
+ * own date: the start value (what was held before the range) and every inflow are money in
+ * (negative), every outflow and the last value are money out (positive).
  */
 export function moneyWeightedReturn(series: ValuationSeries): number | null {
   const dayCount = series.dates.length;
-  if (dayCount < 2) return null;
+  if (dayCount === 0) return null;
   const flows: CashFlow[] = [];
-  const firstDate = series.dates[0] as string;
-  if (series.openingValue > 0) flows.push({ date: firstDate, amount: -series.openingValue });
+  if (series.startValue > 0) flows.push({ date: series.dates[0] as string, amount: -series.startValue });
   for (let t = 0; t < dayCount; t++) {
-    const flow = series.flows[t] as number;
-    if (flow !== 0) flows.push({ date: series.dates[t] as string, amount: -flow });
+    const date = series.dates[t] as string;
+    const inflow = series.inflows[t] as number;
+    const outflow = series.outflows[t] as number;
+    if (inflow !== 0) flows.push({ date, amount: -inflow });
+    if (outflow !== 0) flows.push({ date, amount: outflow });
   }
-  flows.push({ date: series.dates[dayCount - 1] as string, amount: series.values[dayCount - 1] as number });
+  const end = series.values[dayCount - 1] as number;
+  if (end !== 0) flows.push({ date: series.dates[dayCount - 1] as string, amount: end });
   return xirr(flows);
 }
