@@ -183,7 +183,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   );
   // Proving an invited address (not merely registering it) turns its invitations into shares.
   auth.afterEmailVerified((user) => invitations.claimForVerifiedAddress(user.id, user.email));
-  const ledger = new LedgerService(db, fx, { cacheTransactions: config.LEDGER_CACHE_TRANSACTIONS });
+  const ledger = new LedgerService(db, fx, {
+    cacheTransactions: config.LEDGER_CACHE_TRANSACTIONS,
+    maxTransactionsPerAccount: config.MAX_TRANSACTIONS_PER_ACCOUNT,
+  });
   // Valuations (queries and subscriptions) value the ledger's open lots, in base currency.
   const valuations = new PortfolioValuations({ db, market, ledgerHoldings: (portfolioId) => ledger.valuationHoldings(portfolioId) });
   const live = new LiveMarket({ redis, channels, market, prefix: config.REDIS_PREFIX, logger: app.log }, options.live);

@@ -144,6 +144,8 @@ const envSchema = z.object({
   SENTRY_DSN: blankIsUnset(z.url()),
   /** Alerts one user may have at a time (createAlert refuses more). */
   ALERTS_PER_USER: intFromEnv(50),
+  // Transactions one account's portfolios may hold (imports included); 0 = no cap.
+  MAX_TRANSACTIONS_PER_ACCOUNT: intFromEnv(250_000),
   /** The unrealized loss (in a portfolio's base currency) from which a lot is a tax-lot suggestion, unless minLoss is given. */
   TAX_LOT_MIN_LOSS: z
     .string()

@@ -7,6 +7,7 @@
  * in full before anything is written, then written in one transaction (all or nothing); a dry run
  * stops after the check and reports what would be created and every problem found.
  */
+import { assertStorageRoom } from './storage-cap.js';
 import type { Asset, Portfolio } from '../generated/prisma/client.js';
 import { AssetType } from '../generated/prisma/enums.js';
 import { formatDate } from '../platform/dates.js';
@@ -560,7 +561,13 @@ async function insertInvestments(
 }
 
 /** `rateOf`: the FX rate of a date, for transactions without a rate of their own (as recordTransaction). */
-export async function importPortfolio(db: Db, actor: Actor, request: ImportRequest, rateOf: RateOfDate): Promise<ImportOutcome> {
+export async function importPortfolio(
+  db: Db,
+  actor: Actor,
+  request: ImportRequest,
+  storageLimit: number,
+  rateOf: RateOfDate,
+): Promise<ImportOutcome> {
   const plan = await planImport(db, actor.userId, request, rateOf);
   const outcome: ImportOutcome = {
     dryRun: request.dryRun ?? false,
@@ -585,6 +592,7 @@ export async function importPortfolio(db: Db, actor: Actor, request: ImportReque
           const created = await insertCustomAsset(tx, actor.userId, asset);
           await storeCustomPrices(tx, created.id, prices);
         }
+        await assertStorageRoom(tx, portfolio.id, plan.transactions?.length ?? plan.investments.length, storageLimit);
         if (plan.transactions) await insertTransactions(tx, portfolio.id, plan.transactions);
         else await insertInvestments(tx, portfolio.id, portfolio.baseCurrency, plan.investments, plan.assets);
         await recordActivity(tx, actor, portfolio.id, 'PORTFOLIO_IMPORTED', {

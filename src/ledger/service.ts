@@ -10,6 +10,7 @@
  * portfolio's ledger are serialised by locking the portfolio row, so two concurrent SELLs cannot
  * both sell the last share.
  */
+import { assertStorageRoom } from './storage-cap.js';
 import { randomUUID } from 'node:crypto';
 import { Decimal } from 'decimal.js';
 import { LRUCache } from 'lru-cache';
@@ -201,11 +202,15 @@ export class LedgerService {
   /** Replays under way, so concurrent requests for one version replay once. */
   private readonly computing = new Map<string, Promise<LedgerView>>();
 
+  /** MAX_TRANSACTIONS_PER_ACCOUNT (0: no cap), see ./storage-cap.ts. */
+  private readonly storageLimit: number;
+
   constructor(
     private readonly db: Db,
     private readonly fx: FxRates,
-    options: { cacheTransactions?: number } = {},
+    options: { cacheTransactions?: number; maxTransactionsPerAccount?: number } = {},
   ) {
+    this.storageLimit = options.maxTransactionsPerAccount ?? 0;
     const maxSize = options.cacheTransactions ?? 300_000;
     this.views = maxSize > 0 ? new LRUCache({ max: 1000, maxSize }) : null;
   }
@@ -262,6 +267,7 @@ export class LedgerService {
     const external = checkExternalId(input.externalId);
     return this.db.$transaction(async (tx) => {
       await lockLedger(tx, portfolioId);
+      await assertStorageRoom(tx, portfolioId, 1, this.storageLimit);
       const id = randomUUID();
       if (external && (await tx.transaction.count({ where: { portfolioId, importKey: external.importKey } })) > 0) {
         throw conflict(`A transaction with externalId ${external.externalId} is already in this portfolio`);
@@ -444,6 +450,7 @@ export class LedgerService {
     return missingAsNotFound('Portfolio', () =>
       this.db.$transaction(async (tx) => {
         await lockLedger(tx, portfolioId);
+        await assertStorageRoom(tx, portfolioId, 1, this.storageLimit);
         const id = randomUUID();
         await tx.transaction.create({
           data: { id, portfolioId, ...buyColumns(data), currency, fxRate: sameCurrencyRate(currency, portfolio.baseCurrency) },
@@ -544,13 +551,15 @@ export class LedgerService {
 
   /** A transaction file added to an existing portfolio, idempotently (./transaction-import.ts). */
   importTransactions(actor: Actor, portfolioId: string, request: TransactionImportRequest): Promise<TransactionImportOutcome> {
-    return importTransactions(this.db, actor, portfolioId, request, (currency, baseCurrency, date) =>
+    return importTransactions(this.db, actor, portfolioId, request, this.storageLimit, (currency, baseCurrency, date) =>
       this.baseRate(currency, baseCurrency, date),
     );
   }
 
   importFile(actor: Actor, request: ImportRequest): Promise<ImportOutcome> {
-    return importPortfolio(this.db, actor, request, (currency, baseCurrency, date) => this.baseRate(currency, baseCurrency, date));
+    return importPortfolio(this.db, actor, request, this.storageLimit, (currency, baseCurrency, date) =>
+      this.baseRate(currency, baseCurrency, date),
+    );
   }
 }
 

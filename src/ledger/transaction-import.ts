@@ -7,6 +7,7 @@
  * has is skipped and counted; the rest are checked with recordTransaction's rules, inserted in one
  * statement, and the portfolio's whole ledger is replayed with them before anything is committed.
  */
+import { assertStorageRoom } from './storage-cap.js';
 import { createHash } from 'node:crypto';
 import { Decimal } from 'decimal.js';
 import type { Transaction } from '../generated/prisma/client.js';
@@ -209,6 +210,7 @@ export async function importTransactions(
   actor: Actor,
   portfolioId: string,
   request: TransactionImportRequest,
+  storageLimit: number,
   rateOf: RateOfDate,
 ): Promise<TransactionImportOutcome> {
   const portfolio = await db.portfolio.findUnique({
@@ -262,6 +264,7 @@ export async function importTransactions(
     }
     await resolveRates(fresh, file.raws, portfolio.baseCurrency, rateOf);
     if (rowProblems().length > 0) refuse(rowProblems());
+    await assertStorageRoom(tx, portfolioId, fresh.length, storageLimit);
     await insertTransactions(tx, portfolioId, fresh);
     if (fresh.length > 0) await assertJoinedLedgerHolds(tx, portfolioId, portfolio.costBasisMethod, fresh);
     const transactions = fresh.length

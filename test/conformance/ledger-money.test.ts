@@ -145,3 +145,32 @@ describe('FX at trade date (IRS, "Foreign currency and currency exchange rates")
     expect(realizedGains.items.map((i) => i.gain.amount)).toEqual(['100']);
   });
 });
+
+describe('identifying the shares sold: IRS Publication 550, "Identifying the shares sold" and "Average basis"', () => {
+  it('shares not identified are the first acquired (FIFO): 100 @ 10 then 100 @ 20, 100 sold @ 25 → gain 1,500', async () => {
+    // Pub. 550: "If you can't adequately identify the shares you sold, the basis of the shares
+    // you sold is the basis of the shares you acquired first." Proceeds 100 × 25 = 2,500; the first
+    // lot's basis 100 × 10 = 1,000; gain 1,500, long term (held 2020-03-02 … 2022-03-01).
+    const portfolio = await createPortfolio(t, me, { name: 'Pub 550 FIFO', costBasisMethod: 'FIFO' });
+    await record(portfolio.id, { type: 'BUY', symbol: 'XYZ', date: '2020-03-02', quantity: '100', price: '10' });
+    await record(portfolio.id, { type: 'BUY', symbol: 'XYZ', date: '2021-06-01', quantity: '100', price: '20' });
+    await record(portfolio.id, { type: 'SELL', symbol: 'XYZ', date: '2022-03-01', quantity: '100', price: '25' });
+    const { realizedGains, holdings } = await figures(portfolio.id);
+    expect(realizedGains.items.map((i) => [i.gain.amount, i.longTerm])).toEqual([['1500', true]]);
+    // What is left is the second lot: 100 shares with a basis of 2,000.
+    expect(holdings.map((h) => [h.quantity, h.costBasis.amount])).toEqual([['100', '2000']]);
+  });
+
+  it('average basis (single-category method, Pub. 550 / Pub. 564): 100 @ 10 + 100 @ 20 → 15 a share; 100 sold @ 25 → gain 1,000', async () => {
+    // Pub. 550, "Average basis": the basis of each share is the total cost of all shares held divided
+    // by their number: (1,000 + 2,000) / 200 = 15. Proceeds 2,500 − basis 100 × 15 = 1,000; the
+    // remaining 100 shares keep a basis of 1,500.
+    const portfolio = await createPortfolio(t, me, { name: 'Pub 550 average', costBasisMethod: 'AVERAGE' });
+    await record(portfolio.id, { type: 'BUY', symbol: 'XYZ', date: '2020-03-02', quantity: '100', price: '10' });
+    await record(portfolio.id, { type: 'BUY', symbol: 'XYZ', date: '2021-06-01', quantity: '100', price: '20' });
+    await record(portfolio.id, { type: 'SELL', symbol: 'XYZ', date: '2022-03-01', quantity: '100', price: '25' });
+    const { realizedGains, holdings } = await figures(portfolio.id);
+    expect(realizedGains.items.map((i) => Number(i.gain.amount)).reduce((a, b) => a + b, 0)).toBe(1000);
+    expect(holdings.map((h) => [h.quantity, Number(h.costBasis.amount), Number(h.averageCost)])).toEqual([['100', 1500, 15]]);
+  });
+});
