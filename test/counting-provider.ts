@@ -7,6 +7,7 @@ import { SimulatedProvider } from '../src/market/providers/simulated.js';
 import type {
   MarketDataProvider,
   ProviderCandle,
+  ProviderCorporateAction,
   ProviderFundamentals,
   ProviderNewsItem,
   ProviderQuote,
@@ -14,7 +15,7 @@ import type {
 } from '../src/market/providers/types.js';
 
 export interface ProviderCall {
-  operation: 'quotes' | 'history' | 'fundamentals' | 'news' | 'search';
+  operation: 'quotes' | 'history' | 'corporateActions' | 'fundamentals' | 'news' | 'search';
   args: unknown[];
 }
 
@@ -46,6 +47,10 @@ export class CountingProvider implements MarketDataProvider {
 
   history(symbol: string, from: string, to: string): Promise<ProviderCandle[]> {
     return this.record('history', [symbol, from, to], () => this.inner.history(symbol, from, to));
+  }
+
+  corporateActions(symbol: string, from: string, to: string): Promise<ProviderCorporateAction[]> {
+    return this.record('corporateActions', [symbol, from, to], () => this.inner.corporateActions(symbol, from, to));
   }
 
   fundamentals(symbol: string): Promise<ProviderFundamentals | null> {

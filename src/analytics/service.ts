@@ -38,7 +38,7 @@ import type { Db } from '../platform/db.js';
 import { badInput } from '../platform/errors.js';
 import type { Redis } from '../platform/redis.js';
 import { AnalyticsCache, createAnalyticsMetrics, type AnalyticsMetrics, type ReportKind } from './cache.js';
-import { tracksCash, withDates, type DateRange, type LedgerEvent, type PriceTable } from './core/index.js';
+import { splitAdjustedEvents, tracksCash, withDates, type DateRange, type LedgerEvent, type PriceTable } from './core/index.js';
 import type { RequestBudget } from '../platform/request-budget.js';
 import { ReportComputer, windowCells, type ComputeCaller } from './compute.js';
 import {
@@ -351,7 +351,7 @@ export class AnalyticsService {
         currency,
         Float64Array.from(prices.dates, (date) => rateOn(currency, date)),
       );
-    const events = snapshot.transactions.map((t): LedgerEvent => ({
+    const recorded = snapshot.transactions.map((t): LedgerEvent => ({
       type: t.type,
       date: t.date,
       symbol: t.symbol,
@@ -364,6 +364,8 @@ export class AnalyticsService {
       splitRatio: t.splitFrom !== null && t.splitTo !== null ? Number(t.splitTo) / Number(t.splitFrom) : 1,
       ...(t.toCurrency && { toAmount: Number(t.toAmount), toCurrency: t.toCurrency }),
     }));
+    // Market closes are split-adjusted: count shares in today's shares (custom assets: as typed).
+    const events = splitAdjustedEvents(recorded, (symbol) => snapshot.assets.get(symbol)?.custom === false);
     return { range, events, prices, priceCurrency, fx };
   }
 }

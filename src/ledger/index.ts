@@ -4,7 +4,7 @@
  * and cash (replayed by the pure engine in ./core), custom assets, portfolio files, and the
  * valuations that depend on holdings (Portfolio's valuation fields, the live valuation stream,
  * what other domains read of holdings: PortfolioValuations, heldSymbolsExcept). It owns
- * `transactions` and `ledger_versions`. It sits above portfolios: it extends PortfolioRef with
+ * `transactions`, `ledger_versions` and `dismissed_suggestions` (suggested corporate actions dismissed). It sits above portfolios: it extends PortfolioRef with
  * its fields and writes its changes' activity rows through portfolios' door.
  * Outside ledger, import from here only. Importing it registers the ledger's GraphQL types.
  */
@@ -15,6 +15,7 @@ import './valuation-fields.js';
 import './transactions.schema.js';
 import './transaction-import.schema.js';
 import './change-fields.js';
+import './suggestions.schema.js';
 
 export { LedgerService } from './service.js';
 export { buyOfInvestment, type LotOfInvestment } from './buys.js';

@@ -353,7 +353,7 @@ builder.prismaObjectFields(PortfolioRef, (t) => ({
 
 // ---------------------------------------------------------------------------------- mutations
 
-const TransactionInputRef = builder.inputType('TransactionInput', {
+export const TransactionInputRef = builder.inputType('TransactionInput', {
   fields: (t) => ({
     type: t.field({ type: TransactionTypeEnum, required: true }),
     date: t.field({ type: 'Date', required: true }),

@@ -7,6 +7,7 @@
 import type {
   MarketDataProvider,
   ProviderCandle,
+  ProviderCorporateAction,
   ProviderFundamentals,
   ProviderNewsItem,
   ProviderQuote,
@@ -91,6 +92,11 @@ export class CustomAssetProvider implements MarketDataProvider {
 
   /** Nobody writes news about a private asset. */
   async news(_symbols: string[], _limit: number): Promise<ProviderNewsItem[]> {
+    return [];
+  }
+
+  /** A private asset's splits and dividends are the user's to record. */
+  async corporateActions(_symbol: string, _from: string, _to: string): Promise<ProviderCorporateAction[]> {
     return [];
   }
 

@@ -9,7 +9,7 @@ import './fx.schema.js';
 import './subscriptions.js';
 
 export { MarketService } from './service.js';
-export type { HeldSymbolsSource, PortfolioHeader, Quote, QuoteLookup, QuoteRequest, SymbolHolder } from './service.js';
+export type { CorporateAction, HeldSymbolsSource, PortfolioHeader, Quote, QuoteLookup, QuoteRequest, SymbolHolder } from './service.js';
 export { LiveMarket, type LiveMarketOptions } from './live.js';
 export type { MarketDataProvider } from './providers/types.js';
 export { startPriceFeed } from './feed.js';

@@ -7,6 +7,7 @@ import type { MarketMetrics } from './metrics.js';
 import type {
   MarketDataProvider,
   ProviderCandle,
+  ProviderCorporateAction,
   ProviderFundamentals,
   ProviderNewsItem,
   ProviderQuote,
@@ -41,6 +42,10 @@ export class InstrumentedProvider implements MarketDataProvider {
     return this.count('history', async () =>
       (await this.inner.history(symbol, from, to)).map((candle) => ({ ...candle, source: this.name })),
     );
+  }
+
+  corporateActions(symbol: string, from: string, to: string): Promise<ProviderCorporateAction[]> {
+    return this.count('corporateActions', () => this.inner.corporateActions(symbol, from, to));
   }
 
   fundamentals(symbol: string): Promise<ProviderFundamentals | null> {

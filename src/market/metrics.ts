@@ -3,7 +3,7 @@ import { Counter, type Registry } from 'prom-client';
 
 export type CacheLayer = 'l1' | 'l2' | 'l3';
 /** What was looked up: a quote, fundamentals, a news list, today's candle, a daily history range. */
-export type CacheKind = 'quote' | 'fundamentals' | 'news' | 'candle' | 'history';
+export type CacheKind = 'quote' | 'fundamentals' | 'news' | 'candle' | 'history' | 'corporateActions';
 
 export function createMarketMetrics(registry: Registry) {
   const cacheLookups = new Counter({

@@ -37,6 +37,7 @@ import { normalizeSymbol, uniqueSymbols } from '../platform/symbols.js';
 import type {
   MarketDataProvider,
   ProviderCandle,
+  ProviderCorporateAction,
   ProviderFundamentals,
   ProviderNewsItem,
   ProviderQuote,
@@ -51,6 +52,7 @@ import { isCash, valuePortfolio, type HoldingInput, type PortfolioValuation } fr
 export type Quote = ProviderQuote;
 export type Candle = ProviderCandle;
 export type Fundamentals = ProviderFundamentals;
+export type CorporateAction = ProviderCorporateAction;
 export type NewsItem = ProviderNewsItem;
 export type SymbolMatch = ProviderSymbol;
 
@@ -114,6 +116,14 @@ const NEWS: CacheKindOptions<NewsItem[] | null> = {
     (json as Array<NewsItem & { publishedAt: string }> | null)?.map((item) => ({ ...item, publishedAt: new Date(item.publishedAt) })) ??
     null,
 };
+
+/** A symbol's whole known history of actions, asked once a day (keyed by the day): they change rarely. */
+const CORPORATE_ACTIONS: CacheKindOptions<CorporateAction[] | null> = {
+  kind: 'corporateActions',
+  l2TtlSeconds: 6 * 3_600,
+  revive: (json) => json as CorporateAction[] | null,
+};
+const CORPORATE_ACTIONS_SINCE = '2000-01-01';
 
 /** Column widths of `assets`, for rows made from provider data. */
 const NAME_MAX = 255;
@@ -367,6 +377,24 @@ export class MarketService {
       sector: described?.sector?.slice(0, SECTOR_MAX) ?? null,
       exchange: described?.exchange?.slice(0, EXCHANGE_MAX) ?? null,
     });
+  }
+
+  // ------------------------------------------------------------------------------ corporate actions
+
+  /**
+   * Splits and dividends of a symbol with ex-date from..to, oldest first, as the providers report
+   * them (a custom asset has none: its owner records them). The symbol's whole history is asked
+   * of the chain once a day and cached (Redis, 6 hours); a provider failure is thrown, not cached.
+   */
+  async corporateActions(symbol: string, from: string, to: string, ownerId: string | null): Promise<CorporateAction[]> {
+    const normalized = checkedSymbol(symbol);
+    const asset = await this.store.resolve(normalized, ownerId);
+    if (asset.custom) return [];
+    const today = isoDateOf(this.now());
+    const all = await this.cache.get(CORPORATE_ACTIONS, `${normalized}:${today}`, () =>
+      this.chain.corporateActions(normalized, CORPORATE_ACTIONS_SINCE, today),
+    );
+    return (all ?? []).filter((action) => action.exDate >= from && action.exDate <= to);
   }
 
   // ------------------------------------------------------------------------------ fundamentals, news

@@ -55,3 +55,4 @@ export {
   planRebalance,
 } from './rebalance.js';
 export type { RebalanceHolding, TargetWeight, RebalanceInput, RebalanceTrade, RebalancePlan } from './rebalance.js';
+export { splitAdjustedEvents } from './split-adjusted.js';

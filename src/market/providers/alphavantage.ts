@@ -1,6 +1,6 @@
 /**
  * Alpha Vantage adapter (https://www.alphavantage.co/documentation/): GLOBAL_QUOTE, TIME_SERIES_DAILY,
- * OVERVIEW, NEWS_SENTIMENT and SYMBOL_SEARCH.
+ * OVERVIEW, NEWS_SENTIMENT, SYMBOL_SEARCH, DIVIDENDS and SPLITS.
  *
  * Every call spends one unit of a local budget (default 5 a minute, the free tier; optionally a
  * daily cap too, 25 on the free tier). Over budget, a call fails at once with
@@ -10,11 +10,13 @@
  * The API key travels in the query string, so it is kept out of every error message and log.
  */
 import { createHash } from 'node:crypto';
+import { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import type {
   AssetType,
   MarketDataProvider,
   ProviderCandle,
+  ProviderCorporateAction,
   ProviderFundamentals,
   ProviderNewsItem,
   ProviderQuote,
@@ -192,6 +194,50 @@ export class AlphaVantageProvider implements MarketDataProvider {
       }));
   }
 
+  /** Two calls (DIVIDENDS, SPLITS); amounts are as paid; a split_factor of 4 is 1 share becoming 4. */
+  async corporateActions(symbol: string, from: string, to: string): Promise<ProviderCorporateAction[]> {
+    if (daysBetween(from, to) < 0) return [];
+    const canonical = normalizeSymbol(symbol);
+    const avSymbol = toAlphaVantageSymbol(canonical);
+    const dividends = parseResponse(dividendsSchema, await this.call('DIVIDENDS', { symbol: avSymbol }), this.name, 'DIVIDENDS').data ?? [];
+    const splits = parseResponse(splitsSchema, await this.call('SPLITS', { symbol: avSymbol }), this.name, 'SPLITS').data ?? [];
+    const currency = majorCurrency(currencyForSymbol(canonical));
+    const actions: ProviderCorporateAction[] = [];
+    for (const d of dividends) {
+      const amount = presentText(d.amount ?? undefined);
+      if (amount === null || !isDecimal(amount)) continue;
+      actions.push({
+        type: 'DIVIDEND',
+        symbol: canonical,
+        exDate: d.ex_dividend_date,
+        payDate: isIsoDate(d.payment_date) ? d.payment_date : null,
+        amountPerShare: new Decimal(amount).toFixed(),
+        currency,
+        splitFrom: null,
+        splitTo: null,
+        source: this.name,
+      });
+    }
+    for (const s of splits) {
+      const factor = presentText(s.split_factor ?? undefined);
+      if (factor === null || !isDecimal(factor) || new Decimal(factor).lte(0)) continue;
+      actions.push({
+        type: 'SPLIT',
+        symbol: canonical,
+        exDate: s.effective_date,
+        payDate: null,
+        amountPerShare: null,
+        currency: null,
+        splitFrom: '1',
+        splitTo: new Decimal(factor).toFixed(),
+        source: this.name,
+      });
+    }
+    return actions
+      .filter((a) => isIsoDate(a.exDate) && a.exDate >= from && a.exDate <= to)
+      .sort((a, b) => a.exDate.localeCompare(b.exDate) || a.type.localeCompare(b.type));
+  }
+
   async fundamentals(symbol: string): Promise<ProviderFundamentals | null> {
     const canonical = normalizeSymbol(symbol);
     const body = await this.call('OVERVIEW', { symbol: toAlphaVantageSymbol(canonical) });
@@ -301,6 +347,21 @@ export class AlphaVantageProvider implements MarketDataProvider {
     throwIfErrorBody(this.name, fn, body);
     return body;
   }
+}
+
+const dividendsSchema = z.object({
+  data: z.array(z.object({ ex_dividend_date: z.string(), payment_date: z.string().nullish(), amount: z.string().nullish() })).nullish(),
+});
+const splitsSchema = z.object({
+  data: z.array(z.object({ effective_date: z.string(), split_factor: z.string().nullish() })).nullish(),
+});
+
+function isIsoDate(text: string | null | undefined): text is string {
+  return typeof text === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(text);
+}
+
+function isDecimal(text: string): boolean {
+  return /^\d+(\.\d+)?$/.test(text);
 }
 
 /**

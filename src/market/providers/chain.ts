@@ -6,12 +6,20 @@
  *
  * - quotes: the first provider is asked for every symbol, the next one for what is still missing,
  *   and so on ("alphavantage,yahoo,simulated" fills gaps).
- * - history, fundamentals, news, search: the first provider with a non-empty answer wins.
+ * - history, corporateActions, fundamentals, news, search: the first provider with a non-empty answer wins.
  * A provider's failure only moves the request on; the chain throws AllProvidersFailedError only
  * when no provider answered at all.
  */
 import CircuitBreaker from 'opossum';
-import type { MarketDataProvider, ProviderCandle, ProviderFundamentals, ProviderNewsItem, ProviderQuote, ProviderSymbol } from './types.js';
+import type {
+  MarketDataProvider,
+  ProviderCandle,
+  ProviderCorporateAction,
+  ProviderFundamentals,
+  ProviderNewsItem,
+  ProviderQuote,
+  ProviderSymbol,
+} from './types.js';
 import { AllProvidersFailedError, ProviderConfigError, ProviderInvalidRequestError } from './errors.js';
 import { normalizeSymbol, uniqueSymbols } from '../../platform/symbols.js';
 import { SimulatedProvider, type SimulatedProviderOptions } from './simulated.js';
@@ -128,6 +136,10 @@ export class ProviderChain implements MarketDataProvider {
 
   history(symbol: string, from: string, to: string): Promise<ProviderCandle[]> {
     return this.firstNonEmpty('history', (provider) => provider.history(symbol, from, to), []);
+  }
+
+  corporateActions(symbol: string, from: string, to: string): Promise<ProviderCorporateAction[]> {
+    return this.firstNonEmpty('corporateActions', (provider) => provider.corporateActions(symbol, from, to), []);
   }
 
   fundamentals(symbol: string): Promise<ProviderFundamentals | null> {

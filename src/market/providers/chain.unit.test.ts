@@ -5,7 +5,15 @@ import { SimulatedProvider } from './simulated.js';
 import { AlphaVantageProvider } from './alphavantage.js';
 import { YahooProvider } from './yahoo.js';
 import { stubFetch } from './fixtures/fetch-stub.js';
-import type { MarketDataProvider, ProviderCandle, ProviderFundamentals, ProviderNewsItem, ProviderQuote, ProviderSymbol } from './types.js';
+import type {
+  MarketDataProvider,
+  ProviderCandle,
+  ProviderCorporateAction,
+  ProviderFundamentals,
+  ProviderNewsItem,
+  ProviderQuote,
+  ProviderSymbol,
+} from './types.js';
 
 type Behaviour = 'ok' | 'throw' | 'hang' | 'invalid';
 
@@ -48,6 +56,11 @@ class ScriptedProvider implements MarketDataProvider {
   }
 
   async news(): Promise<ProviderNewsItem[]> {
+    await this.enter();
+    return [];
+  }
+
+  async corporateActions(): Promise<ProviderCorporateAction[]> {
     await this.enter();
     return [];
   }

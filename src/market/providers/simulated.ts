@@ -17,12 +17,21 @@
  * The simulated source has no news: `news` returns [].
  */
 import { Decimal } from 'decimal.js';
-import type { MarketDataProvider, ProviderCandle, ProviderFundamentals, ProviderNewsItem, ProviderQuote, ProviderSymbol } from './types.js';
+import type {
+  MarketDataProvider,
+  ProviderCandle,
+  ProviderCorporateAction,
+  ProviderFundamentals,
+  ProviderNewsItem,
+  ProviderQuote,
+  ProviderSymbol,
+} from './types.js';
 import { SIMULATION_BASE_DATE, UNIVERSE, findInstrument, toProviderSymbol, type UniverseInstrument } from './universe.js';
 import { epochDayFromIsoDate, epochDayOf, isWeekday, isoDateFromEpochDay } from '../../platform/dates.js';
 import { formatInteger, formatPrice, priceDecimals, roundNumber } from './numbers.js';
 import { fnv1a32, mixSeed, mulberry32, standardNormal, type UniformRandom } from '../../platform/random.js';
 import { FactorExposure } from './factors.js';
+import { simulatedActions } from './simulated-actions.js';
 import { normalizeSymbol, uniqueSymbols } from '../../platform/symbols.js';
 
 export const SIMULATED_SOURCE = 'simulated';
@@ -116,6 +125,26 @@ export class SimulatedProvider implements MarketDataProvider {
   /** The simulated source has no news. */
   async news(_symbols: string[], _limit: number): Promise<ProviderNewsItem[]> {
     return [];
+  }
+
+  /** The real splits of the universe and quarterly dividends consistent with each payer's yield (simulated-actions.ts). */
+  async corporateActions(symbol: string, from: string, to: string): Promise<ProviderCorporateAction[]> {
+    const instrument = findInstrument(symbol);
+    if (!instrument) return [];
+    const firstDay = Math.max(epochDayFromIsoDate(from), EARLIEST_DAY + 7);
+    const lastDay = Math.min(epochDayFromIsoDate(to), epochDayOf(this.now()));
+    const { dividendYield } = instrument.fundamentals;
+    const series = this.seriesOf(instrument);
+    const payer =
+      instrument.type === 'CRYPTO' || !dividendYield
+        ? null
+        : {
+            symbol: instrument.symbol,
+            currency: instrument.currency,
+            dividendYield,
+            closeBefore: (day: number) => series.close(series.latestTradingDay(day - 1)),
+          };
+    return simulatedActions(instrument.symbol, payer, firstDay, lastDay, SIMULATED_SOURCE);
   }
 
   /** Exact ticker first, then ticker prefix (shortest first), then name contains; case-insensitive. */

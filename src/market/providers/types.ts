@@ -58,6 +58,27 @@ export interface ProviderSymbol {
   sector: string | null;
 }
 
+/**
+ * A split or a dividend as the source reports it. Amounts are as paid per share held on the
+ * ex-date (not adjusted for later splits), so entitlement × amountPerShare is what was received.
+ */
+export interface ProviderCorporateAction {
+  type: 'SPLIT' | 'DIVIDEND';
+  symbol: string;
+  /** A dividend's ex-date; a split's effective date (YYYY-MM-DD). */
+  exDate: string;
+  /** A dividend's payment date when the source knows it. */
+  payDate: string | null;
+  /** DIVIDEND: cash per share, exact decimal string. */
+  amountPerShare: string | null;
+  currency: string | null;
+  /** SPLIT: splitFrom old shares became splitTo new ones (10-for-1: from 1, to 10). */
+  splitFrom: string | null;
+  splitTo: string | null;
+  /** The provider that reported it. */
+  source: string;
+}
+
 export interface MarketDataProvider {
   readonly name: string;
   /** Quotes for many symbols in as few upstream calls as the source allows; unknown symbols are left out. */
@@ -67,4 +88,6 @@ export interface MarketDataProvider {
   fundamentals(symbol: string): Promise<ProviderFundamentals | null>;
   news(symbols: string[], limit: number): Promise<ProviderNewsItem[]>;
   search(query: string, limit: number): Promise<ProviderSymbol[]>;
+  /** Splits and dividends whose ex-date is from..to inclusive, oldest first. */
+  corporateActions(symbol: string, from: string, to: string): Promise<ProviderCorporateAction[]>;
 }

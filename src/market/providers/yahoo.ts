@@ -11,11 +11,13 @@
  * Prices come as floats with binary noise: they are rounded to the instrument's `priceHint` and
  * London/Johannesburg minor units (GBp, ZAc) are converted to GBP/ZAR.
  */
+import { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import type {
   AssetType,
   MarketDataProvider,
   ProviderCandle,
+  ProviderCorporateAction,
   ProviderFundamentals,
   ProviderNewsItem,
   ProviderQuote,
@@ -102,6 +104,12 @@ const chartResponseSchema = z.object({
             chartPreviousClose: optionalNumber,
           }),
           timestamp: z.array(z.number()).nullish(),
+          events: z
+            .object({
+              dividends: z.record(z.string(), z.object({ amount: z.number(), date: z.number() })).nullish(),
+              splits: z.record(z.string(), z.object({ date: z.number(), numerator: z.number(), denominator: z.number() })).nullish(),
+            })
+            .nullish(),
           indicators: z.object({
             quote: z.array(z.object({ open: priceSeries, high: priceSeries, low: priceSeries, close: priceSeries, volume: priceSeries })),
           }),
@@ -202,6 +210,58 @@ export class YahooProvider implements MarketDataProvider {
       });
     });
     return [...byDate.values()].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+  }
+
+  /**
+   * From the chart's events (`events=div,splits`), asked up to today so that every later split is
+   * known: Yahoo reports dividends adjusted for the splits after them, and we report them as paid.
+   */
+  async corporateActions(symbol: string, from: string, to: string): Promise<ProviderCorporateAction[]> {
+    if (daysBetween(from, to) < 0) return [];
+    const chart = await this.chart(symbol, {
+      period1: String(epochSecondsFromIsoDate(from)),
+      period2: String(Math.floor(this.now().getTime() / 1000)),
+      interval: '1d',
+      events: 'div,splits',
+    });
+    if (!chart) return [];
+    const canonical = normalizeSymbol(symbol);
+    const offsetSeconds = chart.meta.gmtoffset ?? 0;
+    const dateOf = (epochSeconds: number) => isoDateOf(new Date((epochSeconds + offsetSeconds) * 1000));
+    const splits = Object.values(chart.events?.splits ?? {})
+      .filter((s) => s.numerator > 0 && s.denominator > 0)
+      .map((s) => ({ date: dateOf(s.date), from: new Decimal(s.denominator), to: new Decimal(s.numerator) }));
+    const actions: ProviderCorporateAction[] = splits.map((s) => ({
+      type: 'SPLIT',
+      symbol: canonical,
+      exDate: s.date,
+      payDate: null,
+      amountPerShare: null,
+      currency: null,
+      splitFrom: s.from.toFixed(),
+      splitTo: s.to.toFixed(),
+      source: this.name,
+    }));
+    const currency = chart.meta.currency ?? currencyForSymbol(symbol);
+    for (const dividend of Object.values(chart.events?.dividends ?? {})) {
+      const exDate = dateOf(dividend.date);
+      const later = splits.filter((s) => s.date > exDate).reduce((factor, s) => factor.times(s.to).div(s.from), new Decimal(1));
+      actions.push({
+        type: 'DIVIDEND',
+        symbol: canonical,
+        exDate,
+        payDate: null,
+        // Yahoo's floats carry binary noise (0.20500000000000002): 6 places keep every real cent fraction.
+        amountPerShare: new Decimal(dividend.amount).times(later).toDecimalPlaces(6).toFixed(),
+        currency,
+        splitFrom: null,
+        splitTo: null,
+        source: this.name,
+      });
+    }
+    return actions
+      .filter((a) => a.exDate >= from && a.exDate <= to)
+      .sort((a, b) => a.exDate.localeCompare(b.exDate) || a.type.localeCompare(b.type));
   }
 
   /** From the quote endpoint; sector is not in it (that needs the crumb-protected quoteSummary). */
