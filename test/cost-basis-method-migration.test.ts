@@ -3,40 +3,24 @@
  * on a database with data: every SELL and TRANSFER_OUT closed by the portfolio's method gets that
  * method; one that named its lots, and every other transaction, gets none.
  */
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readMigrations } from '../src/platform/migrate.js';
-import { databaseUrl, testDatabaseName, withAdmin } from './db.js';
+import { describe, expect, it } from 'vitest';
+import { migrationUnderTest } from './migration-db.js';
 
-const METHODS = /_ledger_conversion_method$/;
-const name = testDatabaseName('methodmig');
-let client: pg.Client;
-
-beforeAll(async () => {
-  await withAdmin((admin) => admin.query(`CREATE DATABASE ${name}`));
-  client = new pg.Client({ connectionString: databaseUrl(name) });
-  await client.connect();
-});
-afterAll(async () => {
-  await client?.end();
-  await withAdmin((admin) => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
-});
+const migration = migrationUnderTest('methodmig', /_ledger_conversion_method$/);
+const db = () => migration.client;
 
 describe('the cost basis method migration', () => {
   it("gives every SELL closed by the portfolio's method that method, and nothing else one", async () => {
-    const migrations = readMigrations();
-    const index = migrations.findIndex((m) => METHODS.test(m.name));
-    expect(index).toBeGreaterThan(0);
-    for (const migration of migrations.slice(0, index)) await client.query(migration.sql);
+    await migration.buildBefore();
 
     const {
       rows: [user],
-    } = await client.query(
+    } = await db().query(
       `INSERT INTO users (id, email, password_hash, name, updated_at) VALUES (gen_random_uuid(), 'm@example.com', 'h', 'M', now()) RETURNING id`,
     );
     const portfolio = async (method: string) =>
       (
-        await client.query(
+        await db().query(
           `INSERT INTO portfolios (id, owner_id, name, cost_basis_method, updated_at) VALUES (gen_random_uuid(), $1, $2::text, $2::text::"CostBasisMethod", now()) RETURNING id`,
           [user.id, method],
         )
@@ -45,7 +29,7 @@ describe('the cost basis method migration', () => {
     const hifo = await portfolio('HIFO');
     const insert = async (portfolioId: string, type: string, lotIds: string[] = []) =>
       (
-        await client.query(
+        await db().query(
           `INSERT INTO transactions (id, portfolio_id, type, date, symbol, quantity, price, amount, fee, currency, fx_rate, lot_ids, updated_at)
            VALUES (gen_random_uuid(), $1, $2::"TransactionType", '2024-01-02', 'AAPL', 1, 1, 1, 0, 'USD', 1, $3::uuid[], now()) RETURNING id`,
           [portfolioId, type, lotIds],
@@ -57,9 +41,9 @@ describe('the cost basis method migration', () => {
     const transferHifo = await insert(hifo, 'TRANSFER_OUT');
     const sellHifo = await insert(hifo, 'SELL');
 
-    await client.query(migrations[index]!.sql);
+    await migration.apply();
 
-    const { rows } = await client.query(`SELECT id, cost_basis_method AS method FROM transactions`);
+    const { rows } = await db().query(`SELECT id, cost_basis_method AS method FROM transactions`);
     const methodOf = new Map(rows.map((row: { id: string; method: string | null }) => [row.id, row.method]));
     expect([buy, sellAverage, named, transferHifo, sellHifo].map((id) => methodOf.get(id))).toEqual([
       null,

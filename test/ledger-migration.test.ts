@@ -3,54 +3,38 @@
  * same id, quantity, price, date and notes, in its asset's currency, without losing a row; from
  * then on the investments' triggers keep the BUYs in step.
  */
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readMigrations } from '../src/platform/migrate.js';
-import { databaseUrl, testDatabaseName, withAdmin } from './db.js';
+import { describe, expect, it } from 'vitest';
+import { migrationUnderTest } from './migration-db.js';
 
-const LEDGER = /_ledger_transactions$/;
-const name = testDatabaseName('ledgermig');
-let client: pg.Client;
-
-beforeAll(async () => {
-  await withAdmin((admin) => admin.query(`CREATE DATABASE ${name}`));
-  client = new pg.Client({ connectionString: databaseUrl(name) });
-  await client.connect();
-});
-afterAll(async () => {
-  await client?.end();
-  await withAdmin((admin) => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
-});
+const migration = migrationUnderTest('ledgermig', /_ledger_transactions$/);
+const db = () => migration.client;
 
 describe('the ledger migration', () => {
   it('turns every investment into a BUY, then keeps them in step', async () => {
-    const migrations = readMigrations();
-    const ledgerIndex = migrations.findIndex((m) => LEDGER.test(m.name));
-    expect(ledgerIndex).toBeGreaterThan(0);
-    for (const migration of migrations.slice(0, ledgerIndex)) await client.query(migration.sql);
+    await migration.buildBefore();
 
     // Data as the previous release left it: a USD and a EUR portfolio, market and custom assets.
     const {
       rows: [user],
-    } = await client.query(
+    } = await db().query(
       `INSERT INTO users (id, email, password_hash, name, updated_at) VALUES (gen_random_uuid(), 'm@example.com', 'h', 'M', now()) RETURNING id`,
     );
     const {
       rows: [usd],
-    } = await client.query(
+    } = await db().query(
       `INSERT INTO portfolios (id, owner_id, name, updated_at) VALUES (gen_random_uuid(), $1, 'USD', now()) RETURNING id`,
       [user.id],
     );
     const {
       rows: [eur],
-    } = await client.query(
+    } = await db().query(
       `INSERT INTO portfolios (id, owner_id, name, base_currency, updated_at) VALUES (gen_random_uuid(), $1, 'EUR', 'EUR', now()) RETURNING id`,
       [user.id],
     );
-    await client.query(`INSERT INTO assets (id, symbol, name, type, currency, updated_at) VALUES
+    await db().query(`INSERT INTO assets (id, symbol, name, type, currency, updated_at) VALUES
       (gen_random_uuid(), 'AAPL', 'Apple', 'STOCK', 'USD', now()), (gen_random_uuid(), 'SAP.DE', 'SAP', 'STOCK', 'EUR', now()),
       (gen_random_uuid(), 'VOD.L', 'Vodafone', 'STOCK', 'GBp', now())`);
-    await client.query(
+    await db().query(
       `INSERT INTO assets (id, symbol, name, type, currency, owner_id, updated_at) VALUES (gen_random_uuid(), 'HOUSE', 'Flat', 'REAL_ESTATE', 'CHF', $1, now())`,
       [user.id],
     );
@@ -63,16 +47,16 @@ describe('the ledger migration', () => {
       [eur.id, 'GONE', '1', '1', '2024-03-03'],
     ];
     for (const [portfolioId, symbol, quantity, price, date] of holdings) {
-      await client.query(
+      await db().query(
         `INSERT INTO investments (id, portfolio_id, symbol, name, type, quantity, purchase_price, purchase_date, notes, updated_at)
          VALUES (gen_random_uuid(), $1, $2::varchar, $2::varchar, 'STOCK', $3, $4, $5, 'note ' || $2::text, now())`,
         [portfolioId, symbol, quantity, price, date],
       );
     }
 
-    await client.query(migrations[ledgerIndex]!.sql);
+    await migration.apply();
 
-    const { rows } = await client.query(`
+    const { rows } = await db().query(`
       SELECT i.id = t.id AS same, t.type, t.symbol, t.quantity::text, t.price::text, t.amount::text, t.fee::text, t.currency, t.fx_rate::text,
              to_char(t.date, 'YYYY-MM-DD') AS date, t.notes, t.created_at = i.created_at AS same_created
       FROM investments i LEFT JOIN transactions t ON t.id = i.id ORDER BY i.purchase_date`);
@@ -165,7 +149,7 @@ describe('the ledger migration', () => {
     ]);
     const {
       rows: [counts],
-    } = await client.query(
+    } = await db().query(
       `SELECT (SELECT count(*) FROM investments)::int AS investments, (SELECT count(*) FROM transactions)::int AS transactions`,
     );
     expect(counts).toEqual({ investments: 6, transactions: 6 });
@@ -173,19 +157,19 @@ describe('the ledger migration', () => {
     // The triggers: an investment written directly (an import's INSERT, an update, a delete) moves its BUY.
     const {
       rows: [inserted],
-    } = await client.query(
+    } = await db().query(
       `INSERT INTO investments (id, portfolio_id, symbol, name, type, quantity, purchase_price, purchase_date, updated_at) VALUES (gen_random_uuid(), $1, 'AAPL', 'Apple', 'STOCK', 2, 3, '2024-05-01', now()) RETURNING id`,
       [usd.id],
     );
-    await client.query(`UPDATE investments SET quantity = 4 WHERE id = $1`, [inserted.id]);
+    await db().query(`UPDATE investments SET quantity = 4 WHERE id = $1`, [inserted.id]);
     const {
       rows: [buy],
-    } = await client.query(`SELECT quantity::text, amount::text, currency FROM transactions WHERE id = $1`, [inserted.id]);
+    } = await db().query(`SELECT quantity::text, amount::text, currency FROM transactions WHERE id = $1`, [inserted.id]);
     expect(buy).toEqual({ quantity: '4.00000000', amount: '12.0000000000000000', currency: 'USD' });
-    await client.query(`DELETE FROM investments WHERE id = $1`, [inserted.id]);
-    expect((await client.query(`SELECT 1 FROM transactions WHERE id = $1`, [inserted.id])).rowCount).toBe(0);
+    await db().query(`DELETE FROM investments WHERE id = $1`, [inserted.id]);
+    expect((await db().query(`SELECT 1 FROM transactions WHERE id = $1`, [inserted.id])).rowCount).toBe(0);
     // And a BUY deleted as a transaction takes its investment along.
-    await client.query(`DELETE FROM transactions WHERE symbol = 'GONE'`);
-    expect((await client.query(`SELECT 1 FROM investments WHERE symbol = 'GONE'`)).rowCount).toBe(0);
+    await db().query(`DELETE FROM transactions WHERE symbol = 'GONE'`);
+    expect((await db().query(`SELECT 1 FROM investments WHERE symbol = 'GONE'`)).rowCount).toBe(0);
   });
 });

@@ -4,50 +4,34 @@
  * from (one written while the triggers were off gets its BUY now), every other transaction is left
  * as it was, the triggers are gone, and an investment's name, type and sector are its asset's.
  */
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readMigrations } from '../src/platform/migrate.js';
-import { databaseUrl, testDatabaseName, withAdmin } from './db.js';
+import { describe, expect, it } from 'vitest';
+import { migrationUnderTest } from './migration-db.js';
 
-const ONE_WRITE_MODEL = /_ledger_one_write_model$/;
-const name = testDatabaseName('onewrite');
-let client: pg.Client;
-
-beforeAll(async () => {
-  await withAdmin((admin) => admin.query(`CREATE DATABASE ${name}`));
-  client = new pg.Client({ connectionString: databaseUrl(name) });
-  await client.connect();
-});
-afterAll(async () => {
-  await client?.end();
-  await withAdmin((admin) => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
-});
+const migration = migrationUnderTest('onewrite', /_ledger_one_write_model$/);
+const db = () => migration.client;
 
 const INVESTMENTS_READ = `SELECT id::text, symbol, name, type::text, quantity::text, purchase_price::text, to_char(purchase_date, 'YYYY-MM-DD') AS date,
                                  sector, notes, created_at FROM investments ORDER BY purchase_date, id`;
 
 describe('the one-write-model migration', () => {
   it('keeps every investment and transaction, and turns investments into a view of the BUYs', async () => {
-    const migrations = readMigrations();
-    const index = migrations.findIndex((m) => ONE_WRITE_MODEL.test(m.name));
-    expect(index).toBeGreaterThan(0);
-    for (const migration of migrations.slice(0, index)) await client.query(migration.sql);
+    await migration.buildBefore();
 
     const {
       rows: [user],
-    } = await client.query(
+    } = await db().query(
       `INSERT INTO users (id, email, password_hash, name, updated_at) VALUES (gen_random_uuid(), 'w@example.com', 'h', 'W', now()) RETURNING id`,
     );
     const {
       rows: [portfolio],
-    } = await client.query(
+    } = await db().query(
       `INSERT INTO portfolios (id, owner_id, name, updated_at) VALUES (gen_random_uuid(), $1, 'P', now()) RETURNING id`,
       [user.id],
     );
-    await client.query(`INSERT INTO assets (id, symbol, name, type, currency, sector, updated_at) VALUES
+    await db().query(`INSERT INTO assets (id, symbol, name, type, currency, sector, updated_at) VALUES
       (gen_random_uuid(), 'AAPL', 'Apple Inc.', 'STOCK', 'USD', 'Information Technology', now()),
       (gen_random_uuid(), 'VTI', 'Vanguard Total Stock Market ETF', 'ETF', 'USD', NULL, now())`);
-    await client.query(
+    await db().query(
       `INSERT INTO assets (id, symbol, name, type, currency, owner_id, updated_at) VALUES (gen_random_uuid(), 'HOUSE', 'Flat', 'REAL_ESTATE', 'USD', $1, now())`,
       [user.id],
     );
@@ -59,36 +43,36 @@ describe('the one-write-model migration', () => {
       ['HOUSE', 'Flat', 'REAL_ESTATE', '1', '350000', '2020-06-30', null],
     ];
     for (const [symbol, assetName, type, quantity, price, date, sector] of lots) {
-      await client.query(
+      await db().query(
         `INSERT INTO investments (id, portfolio_id, symbol, name, type, quantity, purchase_price, purchase_date, sector, notes, updated_at)
          VALUES (gen_random_uuid(), $1, $2::varchar, $3, $4, $5, $6, $7, $8, 'note ' || $2::text, now())`,
         [portfolio.id, symbol, assetName, type, quantity, price, date, sector],
       );
     }
     // One written with the triggers off (a bulk load): it has no BUY yet.
-    await client.query('SET session_replication_role = replica');
-    await client.query(
+    await db().query('SET session_replication_role = replica');
+    await db().query(
       `INSERT INTO investments (id, portfolio_id, symbol, name, type, quantity, purchase_price, purchase_date, notes, updated_at)
        VALUES (gen_random_uuid(), $1, 'AAPL', 'AAPL', 'STOCK', 2, 160, '2024-02-01', NULL, now())`,
       [portfolio.id],
     );
-    await client.query('SET session_replication_role = DEFAULT');
+    await db().query('SET session_replication_role = DEFAULT');
     // Transactions of other types.
-    await client.query(
+    await db().query(
       `INSERT INTO transactions (id, portfolio_id, type, date, symbol, quantity, price, amount, fee, currency, fx_rate, updated_at) VALUES
        (gen_random_uuid(), $1, 'SELL', '2024-03-01', 'AAPL', 3, 170, 510, 1, 'USD', 1, now()),
        (gen_random_uuid(), $1, 'DIVIDEND', '2024-03-15', 'AAPL', NULL, NULL, 2.5, 0.4, 'USD', 1, now())`,
       [portfolio.id],
     );
 
-    const investmentsBefore = (await client.query(INVESTMENTS_READ)).rows;
-    const transactionsBefore = (await client.query(`SELECT id::text, type::text, amount::text FROM transactions ORDER BY id`)).rows;
+    const investmentsBefore = (await db().query(INVESTMENTS_READ)).rows;
+    const transactionsBefore = (await db().query(`SELECT id::text, type::text, amount::text FROM transactions ORDER BY id`)).rows;
     expect(investmentsBefore).toHaveLength(4);
     expect(transactionsBefore).toHaveLength(5);
 
-    await client.query(migrations[index]!.sql);
+    await migration.apply();
 
-    const investmentsAfter = (await client.query(INVESTMENTS_READ)).rows;
+    const investmentsAfter = (await db().query(INVESTMENTS_READ)).rows;
     // Same ids, figures, notes and creation times; name, type and sector are now the asset's.
     expect(investmentsAfter).toEqual(
       investmentsBefore.map((row) => ({
@@ -98,20 +82,20 @@ describe('the one-write-model migration', () => {
         sector: row.symbol === 'AAPL' ? 'Information Technology' : null,
       })),
     );
-    const transactionsAfter = (await client.query(`SELECT id::text, type::text, amount::text FROM transactions ORDER BY id`)).rows;
+    const transactionsAfter = (await db().query(`SELECT id::text, type::text, amount::text FROM transactions ORDER BY id`)).rows;
     const orphan = investmentsBefore.find((row) => row.date === '2024-02-01')!;
     expect(transactionsAfter).toEqual(
       [...transactionsBefore, { id: orphan.id, type: 'BUY', amount: '320.0000000000000000' }].sort((a, b) => (a.id < b.id ? -1 : 1)),
     );
 
     // No table, no triggers: the view is read only, and a BUY deleted takes its investment along.
-    const { rows: kinds } = await client.query(`SELECT relkind::text FROM pg_class WHERE relname = 'investments'`);
+    const { rows: kinds } = await db().query(`SELECT relkind::text FROM pg_class WHERE relname = 'investments'`);
     expect(kinds).toEqual([{ relkind: 'v' }]);
-    const { rows: triggers } = await client.query(
+    const { rows: triggers } = await db().query(
       `SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgrelid = 'transactions'::regclass AND tgname LIKE '%buy%'`,
     );
     expect(triggers).toEqual([]);
-    await client.query(`DELETE FROM transactions WHERE id = $1`, [orphan.id]);
-    expect((await client.query(`SELECT 1 FROM investments WHERE id = $1`, [orphan.id])).rowCount).toBe(0);
+    await db().query(`DELETE FROM transactions WHERE id = $1`, [orphan.id]);
+    expect((await db().query(`SELECT 1 FROM investments WHERE id = $1`, [orphan.id])).rowCount).toBe(0);
   });
 });

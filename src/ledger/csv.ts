@@ -20,6 +20,20 @@ export class CsvSyntaxError extends Error {
   }
 }
 
+/**
+ * The records of an uploaded file, or null when it is not CSV: then its syntax error is added to
+ * `problems` (with its line), as every import reports what is wrong with a file.
+ */
+export function parseCsvFile(text: string, problems: Array<{ row: number | null; field: string; message: string }>): CsvRecord[] | null {
+  try {
+    return parseCsv(text);
+  } catch (error) {
+    if (!(error instanceof CsvSyntaxError)) throw error;
+    problems.push({ row: error.line, field: 'data', message: error.message });
+    return null;
+  }
+}
+
 /** Splits CSV text into records; blank lines are skipped. Throws CsvSyntaxError. */
 export function parseCsv(text: string): CsvRecord[] {
   const records: CsvRecord[] = [];

@@ -25,7 +25,7 @@ import {
   type CheckedPricePoint,
   type PricePointInput,
 } from './assets.js';
-import { parseCsv, protectCell, toCsv, unprotectCell, CsvSyntaxError, type CsvRecord } from './csv.js';
+import { parseCsvFile, protectCell, toCsv, unprotectCell, type CsvRecord } from './csv.js';
 import {
   csvCells,
   csvLotIds,
@@ -224,14 +224,8 @@ function readInvestment(row: number, source: Record<string, unknown>): RawRow {
 
 function readCsv(data: string): RawFile {
   const file: RawFile = { portfolio: {}, rows: [], transactions: null, customAssets: [], problems: [] };
-  let records;
-  try {
-    records = parseCsv(data);
-  } catch (error) {
-    if (!(error instanceof CsvSyntaxError)) throw error;
-    file.problems.push({ row: error.line, field: 'data', message: error.message });
-    return file;
-  }
+  const records = parseCsvFile(data, file.problems);
+  if (!records) return file;
   const [header, ...body] = records;
   if (!header) {
     file.problems.push({

@@ -18,7 +18,7 @@ import { recordActivity, type Actor } from '../portfolios/index.js';
 import { resolveAssets } from './assets.js';
 import { sameCurrencyRate } from './validation.js';
 import { BROKER_READERS, BROKER_FORMAT_NAMES, type BrokerFormatName } from './broker-formats/index.js';
-import { parseCsv, unprotectCell, CsvSyntaxError } from './csv.js';
+import { parseCsvFile, unprotectCell } from './csv.js';
 import { replay, TRANSACTION_TYPES } from './core/engine.js';
 import { decodeLedger, ledgerText } from './rows.js';
 import { fixedPointAt, UNIT } from './core/fixed.js';
@@ -78,14 +78,8 @@ interface ReadFile {
 
 function readOwnCsv(data: string): ReadFile {
   const file: ReadFile = { raws: [], problems: [] };
-  let records;
-  try {
-    records = parseCsv(data);
-  } catch (error) {
-    if (!(error instanceof CsvSyntaxError)) throw error;
-    file.problems.push({ row: error.line, field: 'data', message: error.message });
-    return file;
-  }
+  const records = parseCsvFile(data, file.problems);
+  if (!records) return file;
   const [header, ...body] = records;
   if (!header) {
     file.problems.push({ row: null, field: 'data', message: `the file is empty; expected a header row: ${CSV_COLUMNS.join(',')}` });
