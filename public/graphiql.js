@@ -6,12 +6,57 @@
   var httpUrl = location.origin + '/graphql';
   var wsUrl = httpUrl.replace(/^http/, 'ws');
 
+  // One sign-in for every tab: the token of the last SignIn (login, verifyMfaLogin, register,
+  // refreshToken) signs in every tab whose Headers pane has no real Authorization of its own
+  // (none, or the welcome text's placeholder). Kept for this browser tab's session only.
+  var SIGNED_IN = 'foliograph.graphiql.authorization';
+  function rememberSignIn(result) {
+    var data = result && result.data;
+    if (!data) return;
+    ['login', 'verifyMfaLogin', 'register', 'refreshToken'].forEach(function (field) {
+      var payload = data[field];
+      if (payload && typeof payload.accessToken === 'string') sessionStorage.setItem(SIGNED_IN, 'Bearer ' + payload.accessToken);
+    });
+  }
+
   // One socket per Authorization value: a new token in the Headers pane opens a new connection.
   var sockets = new Map();
   function authorizationOf(headers) {
-    if (!headers) return '';
-    for (var name in headers) if (name.toLowerCase() === 'authorization') return String(headers[name]);
-    return '';
+    if (headers) {
+      for (var name in headers) {
+        var value = String(headers[name]);
+        if (name.toLowerCase() === 'authorization' && value.indexOf('<') < 0) return value;
+      }
+    }
+    return sessionStorage.getItem(SIGNED_IN) || '';
+  }
+  function withAuthorization(headers) {
+    var rest = {};
+    for (var name in headers || {}) if (name.toLowerCase() !== 'authorization') rest[name] = headers[name];
+    var authorization = authorizationOf(headers);
+    if (authorization) rest.Authorization = authorization;
+    return rest;
+  }
+
+  // A refused socket ends the stream with a CloseEvent, which GraphiQL would print as
+  // {"isTrusted":true}: show its code and reason as a GraphQL error instead.
+  async function* subscription(client, payload) {
+    try {
+      for await (const result of client.iterate(payload)) yield result;
+    } catch (error) {
+      if (error && typeof error.code === 'number') {
+        yield {
+          errors: [
+            {
+              message: 'The server closed the socket: ' + error.code + ' ' + (error.reason || ''),
+              extensions: { closeCode: error.code, reason: error.reason },
+            },
+          ],
+        };
+      } else {
+        yield { errors: [{ message: String((error && error.message) || error) }] };
+      }
+    }
   }
   function socketFor(authorization) {
     var client = sockets.get(authorization);
@@ -60,26 +105,30 @@
     }
     if (isSubscription(params, options)) {
       var client = socketFor(authorizationOf(headers));
-      return client.iterate({ query: params.query, variables: params.variables, operationName: params.operationName });
+      return subscription(client, { query: params.query, variables: params.variables, operationName: params.operationName });
     }
     return fetch(httpUrl, {
       method: 'POST',
       headers: Object.assign(
         { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json' },
-        headers,
+        withAuthorization(headers),
       ),
       body: JSON.stringify(params),
     }).then(function (response) {
-      return response.json();
+      return response.json().then(function (result) {
+        rememberSignIn(result);
+        return result;
+      });
     });
   }
 
   var signIn = [
     '# Welcome to foliograph. To sign in:',
     '# 1. Run SignIn (the demo account that `npm start` seeds; or Register in the next tab).',
-    '# 2. Copy accessToken from the result into the Headers pane below:',
-    '#      { "Authorization": "Bearer <accessToken>" }',
-    '# 3. Run the queries of the next tabs; the same header signs subscriptions in over WebSocket.',
+    '# 2. That signs in every tab, queries and subscriptions alike, for this browser session.',
+    "#    (An Authorization you type into a tab's Headers pane wins for that tab:",
+    '#      { "Authorization": "Bearer <token>" }, e.g. a personal API token.)',
+    '# 3. Run the queries of the next tabs.',
     '',
     'mutation SignIn {',
     '  login(input: { email: "demo@foliograph.dev", password: "demo-password-2026" }) {',
@@ -91,7 +140,7 @@
     '',
   ].join('\n');
   var account = [
-    '# Needs the Authorization header from SignIn (first tab).',
+    '# Signed in by SignIn (first tab).',
     'query Me {',
     '  me { id email name }',
     '  portfolios(first: 10) { totalCount edges { node { id name } } }',
@@ -106,7 +155,7 @@
     '',
   ].join('\n');
   var live = [
-    '# Live prices over WebSocket (graphql-ws on /graphql); needs the Authorization header.',
+    '# Live prices over WebSocket (graphql-ws on /graphql); signed in by SignIn (first tab).',
     'subscription LiveQuotes {',
     '  quotes(symbols: ["AAPL", "MSFT"]) { symbol price changePercent timestamp source }',
     '}',

@@ -116,6 +116,19 @@ describe('GraphiQL at /graphiql', () => {
     };
     expect(signedIn.data.login.user.email).toBe(DEMO_EMAIL);
 
+    // One sign-in signs every tab in: the Headers pane still holds the welcome placeholder.
+    await setEditor(page, QUERY_EDITOR, 'query Me { me { email } }');
+    await run(page);
+    await resultMatching(page, (text) => text.includes(`"email": "${DEMO_EMAIL}"`));
+
+    // A refused subscription says why (the socket's close code and reason), not {"isTrusted":true}.
+    await setEditor(page, HEADERS_EDITOR, JSON.stringify({ Authorization: 'Bearer not-a-token' }));
+    await setEditor(page, QUERY_EDITOR, 'subscription Refused { quotes(symbols: ["AAPL"]) { symbol } }');
+    await run(page);
+    const refused = await resultMatching(page, (text) => text.includes('closed the socket'));
+    expect(refused).toMatch(/4403/);
+    expect(refused).not.toContain('isTrusted');
+
     // The Headers pane's Authorization (capital A) signs HTTP and WebSocket in alike.
     await setEditor(page, HEADERS_EDITOR, JSON.stringify({ Authorization: `Bearer ${signedIn.data.login.accessToken}` }));
     await setEditor(page, QUERY_EDITOR, 'query Me { me { email } }');
