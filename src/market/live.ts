@@ -4,10 +4,11 @@
  * valuation is the ledger's, src/ledger/live-valuation.ts, which hears ticks through `relay`.)
  *
  * Only market symbols somebody quotes tick: the symbols are validated like Query.quotes (at most
- * 100); unknown symbols and the caller's custom assets are left out (the feed would otherwise
- * ask the providers about them on every tick).
+ * 100); unknown symbols are refused (BAD_USER_INPUT), the caller's custom assets left out (the
+ * feed would otherwise ask the providers about them on every tick).
  */
 import DataLoader from 'dataloader';
+import { badInput } from '../platform/errors.js';
 import type { FastifyBaseLogger } from 'fastify';
 import type { RedisChannels } from '../platform/redis-channels.js';
 import type { Redis } from '../platform/redis.js';
@@ -66,6 +67,11 @@ export class LiveMarket {
   async quotes(symbols: readonly string[], ownerId: string): Promise<AsyncIterableIterator<Quote>> {
     const wanted = checkedQuoteSymbols(symbols);
     const known = await Promise.all(wanted.map((symbol) => this.subscribeLookups.load({ symbol, ownerId })));
+    // A symbol nobody knows is a mistake the client should hear about (it would wait for ticks that
+    // never come); the caller's custom assets are known but have no live prices: they stay quiet.
+    const unquoted = wanted.filter((_symbol, i) => known[i] == null);
+    const unknown = unquoted.length > 0 ? await this.deps.market.tickingSymbols(ownerId, unquoted) : [];
+    if (unknown.length > 0) throw badInput(unknown.map((symbol) => ({ field: 'symbols', message: `unknown symbol ${symbol}` })));
     return this.relay.subscribe(wanted.filter((_symbol, i) => isMarketQuote(known[i])));
   }
 
