@@ -47,7 +47,11 @@ function details(result: { errors?: ReadonlyArray<{ extensions?: Record<string, 
 }
 
 /** A portfolio of `ownerId` holding one unit of each symbol bought at `price`, straight in the database. */
-async function portfolioWith(ownerId: string, holdings: Array<{ symbol: string; quantity?: string; price?: string }>, isPublic = false) {
+async function portfolioWith(
+  ownerId: string,
+  holdings: Array<{ symbol: string; quantity?: string; price?: string; currency?: string }>,
+  isPublic = false,
+) {
   return t.app.services.db.portfolio.create({
     data: {
       ownerId,
@@ -55,7 +59,13 @@ async function portfolioWith(ownerId: string, holdings: Array<{ symbol: string; 
       isPublic,
       transactions: {
         create: holdings.map((h) =>
-          buyOfInvestment({ symbol: h.symbol, quantity: h.quantity ?? '1', purchasePrice: h.price ?? '100', purchaseDate: '2024-01-02' }),
+          buyOfInvestment({
+            symbol: h.symbol,
+            quantity: h.quantity ?? '1',
+            purchasePrice: h.price ?? '100',
+            purchaseDate: '2024-01-02',
+            currency: h.currency,
+          }),
         ),
       },
     },
@@ -303,7 +313,8 @@ describe('custom assets', () => {
   });
 
   it('are priced as their owner’s in the owner’s portfolio, whoever reads it', async () => {
-    const portfolio = await portfolioWith(alice.id, [{ symbol: 'MYFLAT', price: '90000' }, { symbol: 'PG' }], true);
+    // Bought in the flat's own currency, as addInvestment records it.
+    const portfolio = await portfolioWith(alice.id, [{ symbol: 'MYFLAT', price: '90000', currency: 'EUR' }, { symbol: 'PG' }], true);
     const result = await t.gql(PortfolioValuationDocument, { id: portfolio.id, by: 'SYMBOL' }, { token: bob.token });
     expect(result.errors).toBeUndefined();
     const flat = result.data!.portfolio!.investments.edges.find((e) => e.node.symbol === 'MYFLAT')!.node;
