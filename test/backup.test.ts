@@ -73,7 +73,7 @@ it('dumps and restores every row exactly; the restored database serves the same 
   expect(Object.keys(restored)).toEqual(Object.keys(original));
   expect(Object.keys(original)).toContain('_prisma_migrations');
   expect(restored).toEqual(original);
-  expect(original.investments).toContain('99999999.99999999');
+  expect(original.transactions).toContain('99999999.99999999'); // the investment is its BUY
 
   const copy = await startTestApp({
     database: { name: restoredName, url: restoredUrl, drop: async () => {} },
@@ -108,7 +108,7 @@ it('refuses a broken dump without touching the target database', async () => {
   writeFileSync(broken, 'not a dump');
   await expect(run('bash', [join(PROJECT_ROOT, 'scripts/restore.sh'), broken, databaseUrl(restoredName)])).rejects.toThrow();
   const restored = await snapshot(databaseUrl(restoredName));
-  expect(restored.investments).toContain('99999999.99999999');
+  expect(restored.transactions).toContain('99999999.99999999');
 }, 60_000);
 
 it('keeps backups/ out of git', () => {

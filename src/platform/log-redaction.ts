@@ -43,7 +43,13 @@ const VALUE_PATTERNS: Array<[RegExp, Replacement]> = [
   [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi, `$1 ${REDACTED}`],
   [/\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g, REDACTED],
   [/\bfg_[A-Za-z0-9_-]{8,}/g, REDACTED],
-  [/(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])/g, REDACTED],
+  // A 256-bit opaque token (43 base64url characters). Random ones mix upper and lower case (all
+  // one case has a chance of about 1e-10); names that happen to be 43 characters long (a test
+  // database, a migration) are one case, and stay readable.
+  [
+    /(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])/g,
+    (match: string) => (/[A-Z]/.test(match) && /[a-z]/.test(match) ? REDACTED : match),
+  ],
 ];
 
 /** Free text with every secret it quotes replaced. */
