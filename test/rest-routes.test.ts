@@ -364,8 +364,11 @@ describe('transactions, alerts, tokens and market data over REST', () => {
     await seedMarketAssets(t);
     const user = await createTestUser(t);
     const token = user.token;
-    const quotes = await call<Array<{ symbol: string }>>('GET', '/api/v1/market/quotes?symbols=MSFT,AAPL,NOPE', { token });
+    const quotes = await call<Array<{ symbol: string }>>('GET', '/api/v1/market/quotes?symbols=MSFT,AAPL', { token });
     expect(quotes.body.data!.map((q) => q.symbol)).toEqual(['MSFT', 'AAPL']);
+    const unknown = await call('GET', '/api/v1/market/quotes?symbols=MSFT,NOPE', { token });
+    expect(unknown.status).toBe(400);
+    expect(JSON.stringify(unknown.body)).toContain('unknown symbol NOPE');
     const posted = await call<Array<{ symbol: string }>>('POST', '/api/v1/market/quotes', { token, body: { symbols: ['AAPL'] } });
     expect(posted.body.data!.map((q) => q.symbol)).toEqual(['AAPL']);
     const history = await call<Array<{ date: string; close: string }>>(

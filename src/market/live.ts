@@ -8,7 +8,6 @@
  * feed would otherwise ask the providers about them on every tick).
  */
 import DataLoader from 'dataloader';
-import { badInput } from '../platform/errors.js';
 import type { FastifyBaseLogger } from 'fastify';
 import type { RedisChannels } from '../platform/redis-channels.js';
 import type { Redis } from '../platform/redis.js';
@@ -69,9 +68,10 @@ export class LiveMarket {
     const known = await Promise.all(wanted.map((symbol) => this.subscribeLookups.load({ symbol, ownerId })));
     // A symbol nobody knows is a mistake the client should hear about (it would wait for ticks that
     // never come); the caller's custom assets are known but have no live prices: they stay quiet.
-    const unquoted = wanted.filter((_symbol, i) => known[i] == null);
-    const unknown = unquoted.length > 0 ? await this.deps.market.tickingSymbols(ownerId, unquoted) : [];
-    if (unknown.length > 0) throw badInput(unknown.map((symbol) => ({ field: 'symbols', message: `unknown symbol ${symbol}` })));
+    await this.deps.market.refuseUnknown(
+      wanted.filter((_symbol, i) => known[i] == null),
+      ownerId,
+    );
     return this.relay.subscribe(wanted.filter((_symbol, i) => isMarketQuote(known[i])));
   }
 

@@ -90,8 +90,13 @@ describe('quote, quotes, fundamentals', () => {
     expect(result.data?.quote).toMatchObject({ symbol: 'AAPL', currency: 'USD', source: 'simulated' });
     expect(result.data?.quote?.price).toMatch(/^\d+(\.\d+)?$/);
     expect(result.data?.quote?.timestamp).toMatch(/^\d{4}-\d{2}-\d{2}T/);
-    const many = await t.gql(MarketQuotesDocument, { symbols: ['msft', 'NOPE1', 'AAPL', 'MSFT'] }, { token: alice.token });
+    const many = await t.gql(MarketQuotesDocument, { symbols: ['msft', 'AAPL', 'MSFT'] }, { token: alice.token });
     expect(many.data?.quotes.map((q) => q.symbol)).toEqual(['MSFT', 'AAPL']);
+    const unknown = await t.gql(MarketQuotesDocument, { symbols: ['msft', 'NOPE1'] }, { token: alice.token });
+    expect(unknown.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      details: [{ field: 'symbols', message: 'unknown symbol NOPE1' }],
+    });
   });
 
   it('answers null or [] for unknown symbols', async () => {
@@ -304,7 +309,9 @@ describe('custom assets', () => {
 
   it('are invisible to everyone else', async () => {
     expect((await t.gql(MarketQuoteDocument, { symbol: 'MYFLAT' }, { token: bob.token })).data).toEqual({ quote: null });
-    expect((await t.gql(MarketQuotesDocument, { symbols: ['MYFLAT'] }, { token: bob.token })).data).toEqual({ quotes: [] });
+    // To anyone else it is as unknown as a symbol nobody has.
+    const quotes = await t.gql(MarketQuotesDocument, { symbols: ['MYFLAT'] }, { token: bob.token });
+    expect(quotes.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', details: [{ message: 'unknown symbol MYFLAT' }] });
     expect((await t.gql(MarketFundamentalsDocument, { symbol: 'MYFLAT' }, { token: bob.token })).data).toEqual({ fundamentals: null });
     const history = await t.gql(MarketHistoryDocument, { symbol: 'MYFLAT', from: older, to: newer }, { token: bob.token });
     expect(history.data).toEqual({ history: [] });

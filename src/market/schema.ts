@@ -144,7 +144,8 @@ builder.queryFields((t) => ({
   quotes: t.field({
     type: [QuoteRef],
     nullable: false,
-    description: 'Quotes of up to 100 symbols, in the order asked; unknown symbols are left out.',
+    description:
+      'Quotes of up to 100 symbols, in the order asked. A symbol no asset has is BAD_USER_INPUT naming it; a known one without a quote just now is left out.',
     authScopes: { authenticated: true },
     args: { symbols: t.arg.stringList({ required: true }) },
     resolve: (_root, { symbols }, ctx) => ctx.services.market.quotes(symbols, viewerId(ctx), requestQuoteLookup(ctx)),

@@ -78,9 +78,13 @@ describe('quotes', () => {
   it('batches the misses of many symbols into one provider call and keeps the order asked', async () => {
     await market.quote('AMZN', null); // cached already: not asked again
     provider.reset();
-    const quotes = await market.quotes(['META', 'amzn', 'NOPE-X', 'TSLA', 'META'], null);
-    expect(quotes.map((q) => q.symbol)).toEqual(['META', 'AMZN', 'TSLA']);
+    // A symbol no asset has is refused by name, after the one batched provider call asked for it.
+    await expect(market.quotes(['META', 'amzn', 'NOPE-X', 'TSLA', 'META'], null)).rejects.toMatchObject({
+      extensions: { code: 'BAD_USER_INPUT', details: [{ field: 'symbols', message: 'unknown symbol NOPE-X' }] },
+    });
     expect(provider.of('quotes')).toEqual([{ operation: 'quotes', args: [['META', 'NOPE-X', 'TSLA']] }]);
+    const quotes = await market.quotes(['META', 'amzn', 'TSLA', 'META'], null);
+    expect(quotes.map((q) => q.symbol)).toEqual(['META', 'AMZN', 'TSLA']);
   });
 
   it('remembers unknown symbols for a while (negative cache)', async () => {

@@ -34,6 +34,7 @@ import { createMarketMetrics, type MarketMetrics } from './metrics.js';
 import { ProviderChain, createProvider, type ProviderChainEvent } from './providers/chain.js';
 import { isoDateOf } from '../platform/dates.js';
 import { normalizeSymbol, uniqueSymbols } from '../platform/symbols.js';
+import { badInput } from '../platform/errors.js';
 import type {
   MarketDataProvider,
   ProviderCandle,
@@ -224,11 +225,27 @@ export class MarketService {
     return quote ?? null;
   }
 
-  /** Quotes of up to 100 symbols (validated), in the order asked, unknown symbols left out. */
+  /**
+   * Quotes of up to 100 symbols (validated), in the order asked. A symbol no asset has is refused
+   * by name (BAD_USER_INPUT); a known one without a quote just now (no price yet, a provider
+   * outage) is left out.
+   */
   async quotes(symbols: readonly string[], ownerId: string | null, lookup: QuoteLookup = this.defaultLookup): Promise<Quote[]> {
     const wanted = checkedQuoteSymbols(symbols);
     const found = await lookup(wanted.map((symbol) => ({ symbol, ownerId })));
+    await this.refuseUnknown(
+      wanted.filter((_symbol, i) => found[i] == null),
+      ownerId,
+    );
     return found.filter((quote): quote is Quote => quote !== null);
+  }
+
+  /** BAD_USER_INPUT naming the symbols no asset has (market, or the owner's custom): they never quote or tick. */
+  async refuseUnknown(unquoted: readonly string[], ownerId: string | null): Promise<void> {
+    if (unquoted.length === 0) return;
+    const known = await this.store.knownSymbols(unquoted, ownerId);
+    const unknown = unquoted.filter((symbol) => !known.has(symbol));
+    if (unknown.length > 0) throw badInput(unknown.map((symbol) => ({ field: 'symbols', message: `unknown symbol ${symbol}` })));
   }
 
   /**

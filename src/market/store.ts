@@ -101,6 +101,15 @@ export class PriceStore {
     return this.db.$queryRaw`SELECT owner_id::text AS "ownerId", symbol FROM assets WHERE owner_id IS NOT NULL`;
   }
 
+  /** Which of the symbols name an asset: a market one, or the owner's custom one. */
+  async knownSymbols(symbols: readonly string[], ownerId: string | null): Promise<Set<string>> {
+    if (symbols.length === 0) return new Set();
+    const rows = await this.db.$queryRaw<Array<{ symbol: string }>>`
+      SELECT DISTINCT symbol FROM assets
+      WHERE symbol = ANY(${[...symbols]}::text[]) AND (owner_id IS NULL OR owner_id = ${ownerId}::uuid)`;
+    return new Set(rows.map((r) => r.symbol));
+  }
+
   /** Which of the symbols are custom assets of their owner (pairs in, "owner|symbol" keys out). */
   async customSymbols(pairs: ReadonlyArray<{ ownerId: string; symbol: string }>): Promise<Set<string>> {
     if (pairs.length === 0) return new Set();
