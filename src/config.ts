@@ -109,8 +109,12 @@ const envSchema = z.object({
   HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1).default(10_000),
   /** A request (headers and body) not received in full by then is answered 408 and closed (ms). */
   HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1).default(30_000),
-  /** An idle keep-alive connection is closed after this long (ms); keep it above the balancer's idle timeout. */
-  HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(1).default(5_000),
+  /**
+   * An idle keep-alive connection is closed after this long (ms). Longer than a balancer's idle
+   * timeout for its upstream connections (nginx, cloud balancers: 60 s), or the balancer reuses a
+   * connection this side is closing and a POST fails with 502 (the cluster test saw it at 5 s).
+   */
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(1).default(72_000),
   /** An email queued this long ago and not sent is queued again (same job id: a no-op unless Redis lost the job), in ms. */
   EMAIL_REQUEUE_AFTER_MS: z.coerce.number().int().min(1).default(60_000),
   /** Deepest nesting of a JSON request body; deeper bodies are refused (400) before they are parsed. */
