@@ -21,7 +21,8 @@ import { useTestApp } from './use-test-app.js';
 type BrowserGlobals = { localStorage: { setItem(key: string, value: string): void; getItem(key: string): string | null } };
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const t = useTestApp();
+// A generous Redis command timeout: on a loaded CI machine the 500 ms default can trip the breaker mid-test.
+const t = useTestApp(() => ({ env: { REDIS_COMMAND_TIMEOUT_MS: '5000' } }));
 let api: string;
 let page: string;
 let server: Server;
